@@ -1,0 +1,43 @@
+//! Logical IDs of generated resources (SPEC §4) and the content hashes some of them carry.
+
+use sha2::{Digest, Sha256};
+
+pub const APPLICATION: &str = "CanaryDeploymentsApplication";
+pub const SERVICE_ROLE: &str = "CanaryDeploymentsServiceRole";
+
+/// The first `n` hex digits of SHA-256 over `bytes`.
+pub fn short_hash(bytes: &[u8], n: usize) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(64);
+    for b in digest {
+        hex.push_str(&format!("{b:02x}"));
+    }
+    hex.truncate(n);
+    hex
+}
+
+/// `<Fn>Alias<Name>`, with `-` written `D` and `_` written `U` as SAM does, so a stack moving from
+/// SAM's `AutoPublishAlias` keeps its alias resource.
+pub fn alias(function: &str, alias_name: &str) -> String {
+    format!("{function}Alias{}", alias_name.replace('-', "D").replace('_', "U"))
+}
+
+pub fn deployment_group(function: &str) -> String {
+    format!("{function}DeploymentGroup")
+}
+
+pub fn deployment_config(shape_name: &str) -> String {
+    format!("CanaryDeploymentsConfig{shape_name}")
+}
+
+pub fn hook_policy(hook: &str) -> String {
+    format!("{hook}CanaryHookPolicy")
+}
+
+pub fn rollback_alarm(function: &str, metric: &str) -> String {
+    format!("{function}Canary{metric}Alarm")
+}
+
+pub fn version(function: &str, hash10: &str) -> String {
+    format!("{function}Version{hash10}")
+}

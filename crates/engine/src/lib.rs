@@ -1,0 +1,16 @@
+//! canary-engine: the pure expansion engine of the CanaryDeployments CloudFormation macro.
+//!
+//! Template (`serde_json::Value`) and [`Context`] in; template, diagnostics and a plan out
+//! ([`Expansion`]). No I/O, no async, no logging, no clocks: the Lambda and the CLI are thin shells
+//! over [`expand`]. It never panics and never returns `Err`; every problem is a [`Diagnostic`] with a
+//! template path.
+
+pub mod diag;
+mod expand;
+mod ids;
+pub mod limits;
+pub mod rewire;
+pub mod settings;
+
+pub use diag::{Diagnostic, Path, Segment, Severity};
+pub use expand::{expand, Context, Expansion, FunctionPlan, Stats};

@@ -1,0 +1,19 @@
+//! CloudFormation's and Lambda's limits that the macro enforces or warns about (SPEC §6).
+
+/// Lambda's synchronous payload limit: a macro event larger than this never reaches a real macro,
+/// so the shells refuse it before parsing.
+pub const MAX_INPUT_BYTES: usize = 6 * 1024 * 1024;
+
+/// How deep the template may nest. CloudFormation templates rarely pass 30 levels (OpenAPI bodies are
+/// the deepest); serde_json refuses 128 while parsing, and this bound keeps the engine's recursion
+/// (and its stack) small whatever `Value` it is handed.
+pub const MAX_DEPTH: usize = 100;
+
+/// CloudFormation's limit on a processed template (bytes of JSON).
+pub const MAX_PROCESSED_TEMPLATE_BYTES: usize = 1024 * 1024;
+
+/// CloudFormation's limit on resources in one stack.
+pub const MAX_RESOURCES: usize = 500;
+
+/// CodeDeploy's limit on alarms in one deployment group.
+pub const MAX_ALARMS: usize = 10;

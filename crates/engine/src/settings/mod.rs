@@ -1,0 +1,132 @@
+//! The `CanaryDeployment` settings (SPEC §2, §3): where they are read from, and their typed form.
+//!
+//! `parse.rs` turns the raw JSON of one function's settings, merged over the template defaults,
+//! into [`Settings`], reporting every problem with its template path. Everything downstream takes
+//! `&Settings` and never looks at the raw value again.
+
+mod conditions;
+mod parse;
+
+pub use conditions::ConditionEvaluator;
+pub use parse::{parse_defaults, parse_function_settings, Scope, KNOWN_KEYS};
+
+use serde_json::Value;
+
+/// One marked function's settings, validated and with defaults applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub traffic: Traffic,
+    /// The Lambda alias name (default `Live`).
+    pub alias: String,
+    pub pre_traffic_hook: Option<Hook>,
+    pub post_traffic_hook: Option<Hook>,
+    /// Ready-made items of the deployment group's `AlarmConfiguration.Alarms`: `{Name: …}`, or an
+    /// `Fn::If` whose branches are such items (or `{Ref: AWS::NoValue}`).
+    pub alarms: Vec<Value>,
+    pub rollback_on: RollbackOn,
+    /// CodeDeploy `TriggerConfiguration` objects, as CloudFormation spells them.
+    pub triggers: Vec<Value>,
+    /// An existing CodeDeploy role's ARN; `None` means the one generated role.
+    pub service_role: Option<Value>,
+    pub permissions_boundary: Option<Value>,
+    pub deployment_group_name: Option<Value>,
+    /// Events that roll back; empty means automatic rollback is off (`AutoRollback: false`).
+    pub auto_rollback: Vec<RollbackEvent>,
+    pub ignore_poll_alarm_failure: bool,
+    pub provisioned_concurrency: Option<u64>,
+    /// `Enabled`, already evaluated against the stack's parameter values.
+    pub enabled: bool,
+}
+
+/// How traffic moves from the old version to the new one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Traffic {
+    /// A deployment config name used as is: `CodeDeployDefault.Lambda…` (predefined shapes map here)
+    /// or a custom config that exists outside the template.
+    ConfigName(String),
+    /// A shape CodeDeploy does not predefine: one generated `AWS::CodeDeploy::DeploymentConfig` per shape.
+    Shape(Shape),
+    /// `{Ref: X}` to an `AWS::CodeDeploy::DeploymentConfig` resource in the template.
+    ConfigResource(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ShapeKind {
+    Canary,
+    Linear,
+}
+
+/// `Canary<percentage>Percent<interval>Minutes` or `Linear<percentage>PercentEvery<interval>Minutes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Shape {
+    pub kind: ShapeKind,
+    pub percentage: u32,
+    pub interval_minutes: u32,
+}
+
+impl Shape {
+    /// The shape's name as a user writes it, e.g. `Canary25Percent20Minutes`, `Linear5PercentEvery1Minute`.
+    pub fn name(&self) -> String {
+        let unit = if self.interval_minutes == 1 { "Minute" } else { "Minutes" };
+        match self.kind {
+            ShapeKind::Canary => format!("Canary{}Percent{}{unit}", self.percentage, self.interval_minutes),
+            ShapeKind::Linear => {
+                format!("Linear{}PercentEvery{}{unit}", self.percentage, self.interval_minutes)
+            }
+        }
+    }
+}
+
+/// A pre- or post-traffic hook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Hook {
+    /// An `AWS::Lambda::Function` in the template, by logical ID.
+    Function(String),
+    /// A function outside the template: its name or ARN.
+    External(String),
+}
+
+/// `RollbackOn`: alarms generated on the new version's metrics.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RollbackOn {
+    /// Errors per minute that trip the alarm.
+    pub errors: Option<u64>,
+    /// Throttles per minute that trip the alarm.
+    pub throttles: Option<u64>,
+    /// Percent of invocations that error, above which the alarm trips.
+    pub error_rate: Option<f64>,
+    /// p99 duration in milliseconds above which the alarm trips.
+    pub duration_p99: Option<u64>,
+}
+
+impl RollbackOn {
+    pub fn count(&self) -> usize {
+        usize::from(self.errors.is_some())
+            + usize::from(self.throttles.is_some())
+            + usize::from(self.error_rate.is_some())
+            + usize::from(self.duration_p99.is_some())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RollbackEvent {
+    DeploymentFailure,
+    DeploymentStopOnAlarm,
+    DeploymentStopOnRequest,
+}
+
+impl RollbackEvent {
+    pub const ALL: [RollbackEvent; 3] = [
+        RollbackEvent::DeploymentFailure,
+        RollbackEvent::DeploymentStopOnAlarm,
+        RollbackEvent::DeploymentStopOnRequest,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RollbackEvent::DeploymentFailure => "DEPLOYMENT_FAILURE",
+            RollbackEvent::DeploymentStopOnAlarm => "DEPLOYMENT_STOP_ON_ALARM",
+            RollbackEvent::DeploymentStopOnRequest => "DEPLOYMENT_STOP_ON_REQUEST",
+        }
+    }
+}
