@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Reruns the benchmarks and the plot: bench/run.sh [--skip-criterion] [--skip-peers]
+# Reruns the benchmarks and the plot: bench/run.sh [--full] [--peers-max-n N] [--skip-criterion] [--skip-peers]
 #
 # Builds the release binaries, installs the pinned serverless plugin into bench/node_modules
 # (bench/package-lock.json; the framework itself is not needed, see bench/peers/plugin.js), checks
 # that aws-sam-translator is importable, then runs bench/run.py, which prints the tables and writes
-# bench/results/{results.md,results.json,expand-time.svg}. About 5 to 10 minutes on 2 cores, most of
-# it the peers at N = 200 and 500.
+# bench/results/{results.md,results.json,expand-time.svg}. About 5 minutes on 2 cores, most of it
+# the peers at N = 200 and 500; --full adds aws-sam-translator at N = 500 (several minutes more).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
