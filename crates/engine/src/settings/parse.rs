@@ -1038,7 +1038,19 @@ impl Parser<'_, '_> {
                     }
                 }
                 Some(arn) if is_string_intrinsic(arn) => {
-                    ok &= self.check_refs(arn, &at.key("TriggerTargetArn"))
+                    ok &= self.check_refs(arn, &at.key("TriggerTargetArn"));
+                    // `Ref` to a topic is its ARN; `Ref` to any other resource is not a topic.
+                    let target = arn.get("Ref").and_then(Value::as_str);
+                    let ty = self.scope.zip(target).and_then(|(scope, t)| scope.resource_type(t));
+                    if let (Some(target), Some(ty)) = (target, ty) {
+                        if ty != "AWS::SNS::Topic" {
+                            ok = false;
+                            self.err::<()>(
+                                &at.key("TriggerTargetArn").key("Ref"),
+                                format!("TriggerTargetArn refers to {target}, an {ty}: accepted is an AWS::SNS::Topic"),
+                            );
+                        }
+                    }
                 }
                 Some(other) => {
                     ok = false;
@@ -1269,15 +1281,17 @@ impl Parser<'_, '_> {
         } else if let Some(arg) = v.get("Fn::GetAtt") {
             match get_att(arg) {
                 Some((t, _)) => (t, path.key("Fn::GetAtt")),
-                None => return self
-                    .err::<()>(
-                        &path.key("Fn::GetAtt"),
-                        format!(
+                None => {
+                    return self
+                        .err::<()>(
+                            &path.key("Fn::GetAtt"),
+                            format!(
                             "Fn::GetAtt takes [LogicalId, Attribute] or \"LogicalId.Attribute\", found {}",
                             found(arg)
                         ),
-                    )
-                    .is_some(),
+                        )
+                        .is_some()
+                }
             }
         } else {
             return true;

@@ -51,6 +51,11 @@ fn settings_path(function: &str) -> Path {
 /// Parses `settings` for each of `functions` (with `defaults` and parameter `values`) and renders
 /// the diagnostics, then each function's settings.
 fn run(defaults: Option<&str>, values: &str, functions: &[(&str, &str)], region: &str) -> String {
+    let functions: Vec<(&str, Value)> = functions.iter().map(|(f, settings)| (*f, json(settings))).collect();
+    run_values(defaults.map(json), values, &functions, region)
+}
+
+fn run_values(defaults: Option<Value>, values: &str, functions: &[(&str, Value)], region: &str) -> String {
     let template = json(TEMPLATE);
     let template = template.as_object().expect("template object");
     let values: Map<String, Value> = json(values).as_object().cloned().expect("values object");
@@ -67,14 +72,14 @@ fn run(defaults: Option<&str>, values: &str, functions: &[(&str, &str)], region:
     };
     let mut diagnostics = Vec::new();
     let defaults = match defaults {
-        Some(d) => parse_defaults(&json(d), &defaults_path(), &mut diagnostics),
+        Some(d) => parse_defaults(&d, &defaults_path(), &mut diagnostics),
         None => Map::new(),
     };
     let mut results = Vec::new();
     for (function, settings) in functions {
         let res = parse_function_settings(
             function,
-            &json(settings),
+            settings,
             &settings_path(function),
             &defaults,
             &scope,
@@ -1345,5 +1350,55 @@ fn misspelt_type_is_not_also_reported_missing() {
         error: Metadata/CanaryDeployments/Tyep: unknown setting "Tyep": accepted are Type, Alias, PreTrafficHook, PostTrafficHook, Alarms, RollbackOn, Triggers, ServiceRole, PermissionsBoundary, DeploymentGroupName, AutoRollback, IgnorePollAlarmFailure, ProvisionedConcurrency, Enabled (did you mean "Type"?)
         Api: None
     "#]],
+    );
+}
+
+#[test]
+fn trigger_target_must_be_a_topic() {
+    check(
+        r#"{"Type": "AllAtOnce", "Triggers": [{"TriggerName": "t", "TriggerTargetArn": {"Ref": "ErrorsAlarm"}}]}"#,
+        expect![[r#"
+            error: Resources/Api/Properties/CanaryDeployment/Triggers/0/TriggerTargetArn/Ref: TriggerTargetArn refers to ErrorsAlarm, an AWS::CloudWatch::Alarm: accepted is an AWS::SNS::Topic
+            Api: None
+        "#]],
+    );
+}
+
+#[test]
+fn partitions_follow_the_region() {
+    let regions = ["eu-west-1", "cn-northwest-1", "us-gov-east-1", "us-iso-east-1", "us-isob-east-1"];
+    let partitions: Vec<String> =
+        regions.iter().map(|r| format!("{r} {}", partition_for_region(r))).collect();
+    expect![[r#"
+        eu-west-1 aws
+        cn-northwest-1 aws-cn
+        us-gov-east-1 aws-us-gov
+        us-iso-east-1 aws-iso
+        us-isob-east-1 aws-iso-b"#]]
+    .assert_eq(&partitions.join("\n"));
+}
+
+/// Nesting that would otherwise recurse without end is refused with a diagnostic, not a stack
+/// overflow.
+#[test]
+fn deep_nesting_is_refused() {
+    // Built by hand: serde_json itself refuses to parse 128 levels.
+    let mut condition = serde_json::json!({"Fn::Equals": ["a", "a"]});
+    for _ in 0..150 {
+        condition = serde_json::json!({ "Fn::Not": [condition] });
+    }
+    let settings = serde_json::json!({ "Type": "AllAtOnce", "Enabled": condition });
+    let out = run_values(None, "{}", &[("Api", settings)], "eu-west-1");
+    assert!(out.contains("condition nests deeper than 100 levels") && out.ends_with("Api: None\n"), "{out}");
+
+    let mut alarm = serde_json::json!("ErrorsAlarm");
+    for _ in 0..20 {
+        alarm = serde_json::json!({ "Fn::If": ["IsProd", alarm, {"Ref": "AWS::NoValue"}] });
+    }
+    let settings = serde_json::json!({ "Type": "AllAtOnce", "Alarms": [alarm] });
+    let out = run_values(None, "{}", &[("Api", settings)], "eu-west-1");
+    assert!(
+        out.contains("Fn::If nests more than 8 levels deep in Alarms") && out.ends_with("Api: None\n"),
+        "{out}"
     );
 }
