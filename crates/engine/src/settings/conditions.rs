@@ -143,7 +143,7 @@ impl ConditionEvaluator<'_> {
                     )
                 })
             }
-            _ => Err(self.unsupported(key, path).unwrap_or_else(wrong)),
+            _ => Err(unsupported(key, path).unwrap_or_else(wrong)),
         }
     }
 
@@ -246,7 +246,7 @@ impl ConditionEvaluator<'_> {
                     None => Err(Diagnostic::error(arg_path, format!("Mappings has no {map}/{top}/{second}"))),
                 }
             }
-            _ => Err(self.unsupported(key, path).unwrap_or_else(wrong)),
+            _ => Err(unsupported(key, path).unwrap_or_else(wrong)),
         }
     }
 
@@ -297,22 +297,22 @@ impl ConditionEvaluator<'_> {
         }
         Err(d)
     }
+}
 
-    /// The error for an intrinsic function that conditions cannot use, if `key` is one.
-    fn unsupported(&self, key: &str, path: &Path) -> Option<Diagnostic> {
-        if key == "Fn::GetAtt" {
-            return Some(Diagnostic::error(
-                path.key(key),
-                "Enabled can only depend on parameters, found Fn::GetAtt of a resource attribute",
-            ));
-        }
-        key.starts_with("Fn::").then(|| {
-            Diagnostic::error(
-                path.key(key),
-                format!("{key} cannot be evaluated in a condition: accepted are {CONDITIONS}, with operands {OPERANDS}"),
-            )
-        })
+/// The error for an intrinsic function that conditions cannot use, if `key` is one.
+fn unsupported(key: &str, path: &Path) -> Option<Diagnostic> {
+    if key == "Fn::GetAtt" {
+        return Some(Diagnostic::error(
+            path.key(key),
+            "Enabled can only depend on parameters, found Fn::GetAtt of a resource attribute",
+        ));
     }
+    key.starts_with("Fn::").then(|| {
+        Diagnostic::error(
+            path.key(key),
+            format!("{key} cannot be evaluated in a condition: accepted are {CONDITIONS}, with operands {OPERANDS}"),
+        )
+    })
 }
 
 /// The `N` items of an intrinsic's argument list, or the error `expected` at `path`.

@@ -405,7 +405,9 @@ impl Run<'_, '_, '_> {
                         path.clone(),
                         format!("{key} from Metadata/CanaryDeployments is {function}, the function itself: a function cannot be its own hook"),
                     )
-                    .with_help(format!("set {key} on this function to another function"))
+                    .with_help(format!(
+                        "set {key} on this function to another function, or set the hook on each function that needs it instead of in the defaults"
+                    ))
                 } else {
                     Diagnostic::error(
                         e.path.clone(),

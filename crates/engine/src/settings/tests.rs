@@ -1154,6 +1154,14 @@ fn enabled_condition_errors() {
         Api: None
     "#]],
     );
+    // Every operand is evaluated, so a broken one is reported even when an earlier one decides.
+    check(
+        r#"{"Type": "AllAtOnce", "Enabled": {"Fn::Or": [true, {"Ref": "Stag"}]}}"#,
+        expect![[r#"
+        error: Resources/Api/Properties/CanaryDeployment/Enabled/Fn::Or/1/Ref: Ref to "Stag", which is not a parameter of the template (did you mean "Stage"?)
+        Api: None
+    "#]],
+    );
     check(
         r#"{"Type": "AllAtOnce", "Enabled": 1}"#,
         expect![[r#"
@@ -1302,7 +1310,7 @@ fn default_hook_that_is_the_function_itself() {
         r#"{"Type": "AllAtOnce", "PreTrafficHook": "PreHook"}"#,
         &[("Api", r#"{}"#), ("PreHook", r#"{}"#)],
         expect![[r#"
-            error: Resources/PreHook/Properties/CanaryDeployment: PreTrafficHook from Metadata/CanaryDeployments is PreHook, the function itself: a function cannot be its own hook (set PreTrafficHook on this function to another function)
+            error: Resources/PreHook/Properties/CanaryDeployment: PreTrafficHook from Metadata/CanaryDeployments is PreHook, the function itself: a function cannot be its own hook (set PreTrafficHook on this function to another function, or set the hook on each function that needs it instead of in the defaults)
             Api:
               traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
               pre_traffic_hook: Some(Function("PreHook"))
