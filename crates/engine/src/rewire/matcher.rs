@@ -20,6 +20,9 @@ use crate::limits::MAX_DEPTH;
 pub struct Move {
     pub function: String,
     pub path: Path,
+    /// The alias is named by its `Name` inside a string rather than referenced, so the resource must
+    /// `DependsOn` the alias for CloudFormation to create the alias first.
+    pub by_name: bool,
 }
 
 /// Rewrites every reference to a marked function in `value`, which sits at an invoking position.
@@ -83,7 +86,7 @@ fn rewrite_at(
     };
     if let Some(function) = function {
         *value = alias_ref(&targets[&function]);
-        moves.push(Move { function, path: path.clone() });
+        moves.push(Move { function, path: path.clone(), by_name: false });
     }
 }
 
@@ -110,7 +113,7 @@ fn rewrite_sub(
         match name.split_once('.') {
             Some((id, "Arn")) => {
                 let target = targets.get(id)?;
-                moved.push(id.to_owned());
+                moved.push((id.to_owned(), false));
                 Some(format!("${{{}}}", target.alias_logical_id))
             }
             Some(_) => None,
@@ -122,10 +125,10 @@ fn rewrite_sub(
                     if after.starts_with(':') {
                         return None;
                     }
-                    moved.push(name.to_owned());
+                    moved.push((name.to_owned(), true));
                     Some(format!("${{{name}}}:{}", target.alias_name))
                 } else {
-                    moved.push(name.to_owned());
+                    moved.push((name.to_owned(), false));
                     Some(format!("${{{}}}", target.alias_logical_id))
                 }
             }
@@ -133,7 +136,7 @@ fn rewrite_sub(
     });
     if let Some(rewritten) = rewritten {
         *s = rewritten;
-        moves.extend(moved.into_iter().map(|function| Move { function, path: path.clone() }));
+        moves.extend(moved.into_iter().map(|(function, by_name)| Move { function, path: path.clone(), by_name }));
     }
 }
 

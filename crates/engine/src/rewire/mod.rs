@@ -128,7 +128,7 @@ impl Resource<'_> {
                     Action::LatestQualifier { .. } => {
                         if let (Some(function), Some("$LATEST")) = (&qualified, position.as_str()) {
                             *position = Value::String(self.targets[function].alias_name.clone());
-                            moves.push(matcher::Move { function: function.clone(), path: path.clone() });
+                            moves.push(matcher::Move { function: function.clone(), path: path.clone(), by_name: true });
                         }
                     }
                     Action::GrantAlias => {
@@ -149,8 +149,10 @@ impl Resource<'_> {
 
         for m in &moves {
             let target = &self.targets[&m.function];
+            if m.by_name {
+                matcher::add_depends_on(resource, &target.alias_logical_id);
+            }
             match row.action {
-                Action::LatestQualifier { .. } => matcher::add_depends_on(resource, &target.alias_logical_id),
                 Action::FunctionUrl => self.diagnostics.push(
                     Diagnostic::warning(
                         m.path.clone(),

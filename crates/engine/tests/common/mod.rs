@@ -221,7 +221,7 @@ fn undo_additions(name: &str, input: &Value, out: &mut Value, aliases: &HashSet<
             }
             for (k, va) in a {
                 let Some(vb) = b.get_mut(k) else { continue };
-                if (k == "Resource" || k == "DependsOn") && va != vb {
+                if (k == "Resource" || k == "DependsOn") && va != vb && !(va.is_object() && vb.is_object()) {
                     let before: Vec<Value> = as_list(va);
                     let after: Vec<Value> = as_list(vb);
                     assert!(after.len() > before.len() && after[..before.len()] == before[..], "{name}: {path}/{k} lost entries");
@@ -236,6 +236,14 @@ fn undo_additions(name: &str, input: &Value, out: &mut Value, aliases: &HashSet<
             }
         }
         (Value::Array(a), Value::Array(b)) => {
+            // A conditional `Resource` (`Fn::If` of lists): each branch list may gain aliases.
+            if path.contains("/Resource/") && b.len() > a.len() && b[..a.len()] == a[..] {
+                for extra in &b[a.len()..] {
+                    let alias = extra.get("Ref").and_then(Value::as_str).unwrap_or_default();
+                    assert!(aliases.contains(alias), "{name}: {path} gained {extra}, not an alias");
+                }
+                b.truncate(a.len());
+            }
             for (i, (va, vb)) in a.iter().zip(b.iter_mut()).enumerate() {
                 undo_additions(name, va, vb, aliases, &format!("{path}/{i}"));
             }
