@@ -17,7 +17,8 @@ use serde_json::Value;
 #[test]
 fn rewire_golden_cases() {
     let root = FsPath::new(env!("CARGO_MANIFEST_DIR")).join("tests/rewire");
-    let mut cases: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let mut cases: Vec<_> =
+        std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
     cases.sort();
     assert!(cases.len() >= 11, "golden cases missing under {}", root.display());
     for dir in cases {
@@ -38,7 +39,8 @@ fn rewire_golden_cases() {
         assert!(left.is_empty(), "{name}: references left on the function instead of the alias: {left:#?}");
         check_only_moves_changed(&name, &input, &run);
 
-        expect_file![dir.join("expected.json")].assert_eq(&(serde_json::to_string_pretty(&run.output).unwrap() + "\n"));
+        expect_file![dir.join("expected.json")]
+            .assert_eq(&(serde_json::to_string_pretty(&run.output).unwrap() + "\n"));
         expect_file![dir.join("report.txt")].assert_eq(&run.report());
     }
 }

@@ -56,7 +56,10 @@ fn every_sam_event_type_has_a_generated_fixture_that_uses_it() {
                 || (*event_type == "FunctionUrl" && url)
         });
         assert!(uses_it, "{fixture}.sam.json does not use event type {event_type}");
-        assert!(fixtures_dir().join(format!("{fixture}.cfn.json")).exists(), "{fixture}.cfn.json not generated");
+        assert!(
+            fixtures_dir().join(format!("{fixture}.cfn.json")).exists(),
+            "{fixture}.cfn.json not generated"
+        );
     }
 }
 

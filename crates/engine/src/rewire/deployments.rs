@@ -31,7 +31,12 @@ impl Snapshots {
     }
 
     /// Renames the deployments of every changed API and every reference to them in `template`.
-    pub fn apply(self, template: &mut Map<String, Value>, generated: &HashSet<String>, diagnostics: &mut Vec<Diagnostic>) {
+    pub fn apply(
+        self,
+        template: &mut Map<String, Value>,
+        generated: &HashSet<String>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
         if self.changed.is_empty() {
             return;
         }
@@ -60,8 +65,11 @@ impl Snapshots {
         generated: &HashSet<String>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> BTreeMap<String, String> {
-        let property = |resource: &Value, key: &str| resource.get("Properties").and_then(|p| p.get(key)).cloned();
-        let api_of = |resource: &Value, key: &str| property(resource, key).as_ref().and_then(matcher::ref_target).map(str::to_owned);
+        let property =
+            |resource: &Value, key: &str| resource.get("Properties").and_then(|p| p.get(key)).cloned();
+        let api_of = |resource: &Value, key: &str| {
+            property(resource, key).as_ref().and_then(matcher::ref_target).map(str::to_owned)
+        };
 
         let mut deployments = Vec::new();
         // V2 stages: (api, auto-deploys, deployment it pins).
@@ -84,7 +92,10 @@ impl Snapshots {
                 Some("AWS::ApiGatewayV2::Stage") => {
                     let auto = matches!(property(resource, "AutoDeploy"), Some(Value::Bool(true)))
                         || property(resource, "AutoDeploy").as_ref().and_then(Value::as_str) == Some("true");
-                    let pinned = property(resource, "DeploymentId").as_ref().and_then(matcher::ref_target).map(str::to_owned);
+                    let pinned = property(resource, "DeploymentId")
+                        .as_ref()
+                        .and_then(matcher::ref_target)
+                        .map(str::to_owned);
                     if let Some(api) = api_of(resource, "ApiId") {
                         stages.push((api, auto, pinned));
                     }
@@ -97,7 +108,9 @@ impl Snapshots {
         for (id, api, api_id) in deployments {
             let Some(moved) = self.changed.get(&(api, api_id.clone())) else { continue };
             if api == Api::V2 {
-                let pinned_by_manual_stage = stages.iter().any(|(a, auto, pinned)| *a == api_id && !auto && pinned.as_deref() == Some(id));
+                let pinned_by_manual_stage = stages
+                    .iter()
+                    .any(|(a, auto, pinned)| *a == api_id && !auto && pinned.as_deref() == Some(id));
                 let any_auto = stages.iter().any(|(a, auto, _)| *a == api_id && *auto);
                 if any_auto && !pinned_by_manual_stage {
                     continue;

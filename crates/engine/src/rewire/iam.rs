@@ -50,7 +50,9 @@ fn grant_resource(resource: &mut Value, targets: &BTreeMap<String, AliasTarget>,
     }
     let mut functions = Vec::new();
     match &*resource {
-        Value::Array(items) => items.iter().for_each(|item| matcher::referenced(item, targets, &mut functions)),
+        Value::Array(items) => {
+            items.iter().for_each(|item| matcher::referenced(item, targets, &mut functions))
+        }
         single => matcher::referenced(single, targets, &mut functions),
     }
     let new: Vec<Value> = functions
@@ -77,7 +79,10 @@ fn grant_resource(resource: &mut Value, targets: &BTreeMap<String, AliasTarget>,
 /// Whether an IAM action pattern allows `lambda:InvokeFunction`: IAM compares actions without regard
 /// to case and lets `*` and `?` stand for any run of characters and any one character.
 fn covers_invoke(pattern: &str) -> bool {
-    glob(&pattern.to_ascii_lowercase().chars().collect::<Vec<_>>(), &"lambda:invokefunction".chars().collect::<Vec<_>>())
+    glob(
+        &pattern.to_ascii_lowercase().chars().collect::<Vec<_>>(),
+        &"lambda:invokefunction".chars().collect::<Vec<_>>(),
+    )
 }
 
 fn glob(pattern: &[char], text: &[char]) -> bool {
@@ -97,10 +102,19 @@ mod tests {
 
     #[test]
     fn wildcards_that_cover_invoke() {
-        for yes in ["lambda:InvokeFunction", "lambda:invokefunction", "lambda:*", "lambda:Invoke*", "*", "lambda:Invoke?unction"] {
+        for yes in [
+            "lambda:InvokeFunction",
+            "lambda:invokefunction",
+            "lambda:*",
+            "lambda:Invoke*",
+            "*",
+            "lambda:Invoke?unction",
+        ] {
             assert!(covers_invoke(yes), "{yes}");
         }
-        for no in ["lambda:InvokeFunctionUrl", "lambda:GetFunction", "s3:*", "lambda:InvokeAsync", "lambda:Invoke"] {
+        for no in
+            ["lambda:InvokeFunctionUrl", "lambda:GetFunction", "s3:*", "lambda:InvokeAsync", "lambda:Invoke"]
+        {
             assert!(!covers_invoke(no), "{no}");
         }
     }

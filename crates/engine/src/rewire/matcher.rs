@@ -26,7 +26,12 @@ pub struct Move {
 }
 
 /// Rewrites every reference to a marked function in `value`, which sits at an invoking position.
-pub fn rewrite(value: &mut Value, path: &Path, targets: &BTreeMap<String, AliasTarget>, moves: &mut Vec<Move>) {
+pub fn rewrite(
+    value: &mut Value,
+    path: &Path,
+    targets: &BTreeMap<String, AliasTarget>,
+    moves: &mut Vec<Move>,
+) {
     rewrite_at(value, path, targets, moves, 0);
 }
 
@@ -44,7 +49,9 @@ fn rewrite_at(
     let inner = path.key(&name);
     let function = match (name.as_str(), &mut *arg) {
         ("Ref", Value::String(id)) => targets.get_key_value(id.as_str()).map(|(f, _)| f.clone()),
-        ("Fn::GetAtt", arg) => getatt(arg).filter(|(id, attr)| *attr == "Arn" && targets.contains_key(*id)).map(|(id, _)| id.to_owned()),
+        ("Fn::GetAtt", arg) => getatt(arg)
+            .filter(|(id, attr)| *attr == "Arn" && targets.contains_key(*id))
+            .map(|(id, _)| id.to_owned()),
         ("Fn::Sub", Value::String(s)) => {
             rewrite_sub(s, &Map::new(), &inner, targets, moves);
             None
@@ -136,7 +143,11 @@ fn rewrite_sub(
     });
     if let Some(rewritten) = rewritten {
         *s = rewritten;
-        moves.extend(moved.into_iter().map(|(function, by_name)| Move { function, path: path.clone(), by_name }));
+        moves.extend(moved.into_iter().map(|(function, by_name)| Move {
+            function,
+            path: path.clone(),
+            by_name,
+        }));
     }
 }
 
@@ -172,7 +183,12 @@ pub fn referenced(value: &Value, targets: &BTreeMap<String, AliasTarget>, out: &
     referenced_at(value, targets, out, 0);
 }
 
-fn referenced_at(value: &Value, targets: &BTreeMap<String, AliasTarget>, out: &mut Vec<String>, depth: usize) {
+fn referenced_at(
+    value: &Value,
+    targets: &BTreeMap<String, AliasTarget>,
+    out: &mut Vec<String>,
+    depth: usize,
+) {
     if depth > MAX_DEPTH {
         return;
     }

@@ -65,8 +65,11 @@ pub fn rewire(
             continue;
         }
         let Value::Object(resource) = resource else { continue };
-        let Some(row) = resource.get("Type").and_then(Value::as_str).and_then(|t| rows.get(t)) else { continue };
-        let mut ctx = Resource { logical_id, targets, rewired: &mut rewired, diagnostics, snapshots: &mut snapshots };
+        let Some(row) = resource.get("Type").and_then(Value::as_str).and_then(|t| rows.get(t)) else {
+            continue;
+        };
+        let mut ctx =
+            Resource { logical_id, targets, rewired: &mut rewired, diagnostics, snapshots: &mut snapshots };
         ctx.apply(row, resource);
     }
     snapshots.apply(template, generated, diagnostics);
@@ -121,14 +124,20 @@ impl Resource<'_> {
             walk(&mut properties_value, &steps, base.clone(), 0, &mut |position, path| {
                 let before = moves.len();
                 match row.action {
-                    Action::Reference | Action::FunctionUrl => matcher::rewrite(position, path, self.targets, &mut moves),
-                    Action::ApiIntegration { .. } | Action::ApiDefinition { .. } => {
+                    Action::Reference
+                    | Action::FunctionUrl
+                    | Action::ApiIntegration { .. }
+                    | Action::ApiDefinition { .. } => {
                         matcher::rewrite(position, path, self.targets, &mut moves)
                     }
                     Action::LatestQualifier { .. } => {
                         if let (Some(function), Some("$LATEST")) = (&qualified, position.as_str()) {
                             *position = Value::String(self.targets[function].alias_name.clone());
-                            moves.push(matcher::Move { function: function.clone(), path: path.clone(), by_name: true });
+                            moves.push(matcher::Move {
+                                function: function.clone(),
+                                path: path.clone(),
+                                by_name: true,
+                            });
                         }
                     }
                     Action::GrantAlias => {
@@ -152,20 +161,22 @@ impl Resource<'_> {
             if m.by_name {
                 matcher::add_depends_on(resource, &target.alias_logical_id);
             }
-            match row.action {
-                Action::FunctionUrl => self.diagnostics.push(
-                    Diagnostic::warning(
-                        m.path.clone(),
-                        format!(
-                            "function URL `{}` moves to alias `{}` of `{}`: CloudFormation replaces the URL, so it gets a new address",
-                            self.logical_id, target.alias_name, m.function
-                        ),
-                    )
-                    .with_help(format!("update the clients of the old address; `Fn::GetAtt: [{}, FunctionUrl]` gives the new one", self.logical_id)),
-                ),
-                _ => {}
+            if row.action == Action::FunctionUrl {
+                let message = format!(
+                    "function URL `{}` moves to alias `{}` of `{}`: CloudFormation replaces the URL, so it gets a new address",
+                    self.logical_id, target.alias_name, m.function
+                );
+                let help = format!(
+                    "update the clients of the old address; `Fn::GetAtt: [{}, FunctionUrl]` gives the new one",
+                    self.logical_id
+                );
+                self.diagnostics.push(Diagnostic::warning(m.path.clone(), message).with_help(help));
             }
-            self.rewired.push(Rewired { function: m.function.clone(), resource: self.logical_id.to_owned(), path: m.path.clone() });
+            self.rewired.push(Rewired {
+                function: m.function.clone(),
+                resource: self.logical_id.to_owned(),
+                path: m.path.clone(),
+            });
         }
     }
 
@@ -240,5 +251,134 @@ fn walk(value: &mut Value, steps: &[Step], path: Path, depth: usize, f: &mut dyn
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::diag::Severity;
+
+    fn targets(functions: &[&str]) -> BTreeMap<String, AliasTarget> {
+        functions
+            .iter()
+            .map(|f| {
+                (
+                    f.to_string(),
+                    AliasTarget { alias_logical_id: format!("{f}AliasLive"), alias_name: "Live".into() },
+                )
+            })
+            .collect()
+    }
+
+    fn run(template: Value, functions: &[&str]) -> (Value, Vec<Rewired>, Vec<Diagnostic>) {
+        let mut template = template.as_object().unwrap().clone();
+        let mut diagnostics = Vec::new();
+        let rewired = rewire(&mut template, &targets(functions), &HashSet::new(), &mut diagnostics);
+        (Value::Object(template), rewired, diagnostics)
+    }
+
+    #[test]
+    fn no_marked_function_changes_nothing_and_warns_nothing() {
+        let template = json!({"Resources": {
+            "P": {"Type": "AWS::Lambda::Permission", "Properties": {"FunctionName": {"Ref": "Fn"}}},
+            "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"BodyS3Location": {"Bucket": "b", "Key": "k"}}},
+        }});
+        let (out, rewired, diagnostics) = run(template.clone(), &[]);
+        assert_eq!(out, template);
+        assert!(rewired.is_empty() && diagnostics.is_empty());
+    }
+
+    #[test]
+    fn sam_definition_uri_is_warned_about() {
+        let template = json!({"Resources": {
+            "Api": {"Type": "AWS::Serverless::Api", "Properties": {"StageName": "v1", "DefinitionUri": "openapi.yaml"}},
+            "Http": {"Type": "AWS::Serverless::HttpApi", "Properties": {"DefinitionUri": "s3://b/k"}},
+        }});
+        let (_, _, diagnostics) = run(template, &["Fn"]);
+        let paths: Vec<String> = diagnostics.iter().map(|d| d.path.to_string()).collect();
+        assert_eq!(
+            paths,
+            ["Resources/Api/Properties/DefinitionUri", "Resources/Http/Properties/DefinitionUri"]
+        );
+        assert!(diagnostics
+            .iter()
+            .all(|d| d.severity == Severity::Warning && d.message.contains("not rewired")));
+    }
+
+    #[test]
+    fn openapi_paths_in_diagnostics_and_moves_are_escaped() {
+        let template = json!({"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {
+            "paths": {"/pets/{id}": {"get": {"x-amazon-apigateway-integration": {"uri": {"Fn::GetAtt": ["Fn", "Arn"]}}}}}
+        }}}}});
+        let (_, rewired, _) = run(template, &["Fn"]);
+        assert_eq!(
+            rewired[0].path.to_string(),
+            "Resources/Api/Properties/Body/paths/~1pets~1{id}/get/x-amazon-apigateway-integration/uri"
+        );
+    }
+
+    #[test]
+    fn v2_deployment_renamed_only_when_no_stage_auto_deploys() {
+        let api = |auto: bool| {
+            json!({"Resources": {
+                "Api": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {"Name": "a", "ProtocolType": "HTTP"}},
+                "I": {"Type": "AWS::ApiGatewayV2::Integration", "Properties": {"ApiId": {"Ref": "Api"}, "IntegrationUri": {"Ref": "Fn"}}},
+                "D": {"Type": "AWS::ApiGatewayV2::Deployment", "Properties": {"ApiId": {"Ref": "Api"}}},
+                "S": {"Type": "AWS::ApiGatewayV2::Stage", "Properties": {"ApiId": {"Ref": "Api"}, "StageName": "s", "AutoDeploy": auto}},
+            }})
+        };
+        let (out, _, _) = run(api(true), &["Fn"]);
+        assert!(out["Resources"].get("D").is_some(), "an auto-deploying stage redeploys by itself");
+        let (out, _, _) = run(api(false), &["Fn"]);
+        assert!(out["Resources"].get("D").is_none(), "a manual stage needs a new deployment");
+    }
+
+    #[test]
+    fn imported_rest_api_has_no_deployment_to_renew() {
+        let template = json!({"Resources": {
+            "M": {"Type": "AWS::ApiGateway::Method", "Properties": {"RestApiId": {"Fn::ImportValue": "api"},
+                "Integration": {"Uri": {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"}}}},
+            "D": {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": {"Ref": "Other"}}},
+        }});
+        let (out, rewired, _) = run(template, &["Fn"]);
+        assert_eq!(rewired.len(), 1);
+        assert!(out["Resources"].get("D").is_some());
+    }
+
+    #[test]
+    fn a_clashing_deployment_rename_is_an_error_not_an_overwrite() {
+        let template = json!({"Resources": {
+            "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {"paths": {"/": {"get": {
+                "x-amazon-apigateway-integration": {"uri": {"Ref": "Fn"}}}}}}}},
+            "D": {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": {"Ref": "Api"}}},
+        }});
+        let (renamed, _, _) = run(template.clone(), &["Fn"]);
+        let new_id =
+            renamed["Resources"].as_object().unwrap().keys().find(|k| k.starts_with('D')).unwrap().clone();
+        let mut clash = template;
+        clash["Resources"][&new_id] = json!({"Type": "AWS::SNS::Topic"});
+        let (out, _, diagnostics) = run(clash, &["Fn"]);
+        assert_eq!(out["Resources"][&new_id]["Type"], "AWS::SNS::Topic");
+        assert!(out["Resources"].get("D").is_some());
+        assert!(diagnostics.iter().any(|d| d.is_error() && d.message.contains("already exists")));
+    }
+
+    #[test]
+    fn generated_resources_and_unknown_shapes_are_left_alone() {
+        let template = json!({"Resources": {
+            "Gen": {"Type": "AWS::Lambda::Permission", "Properties": {"FunctionName": {"Ref": "Fn"}}},
+            "NoProps": {"Type": "AWS::Lambda::Permission"},
+            "BadProps": {"Type": "AWS::SNS::Topic", "Properties": {"Subscription": "not a list"}},
+            "NotAnObject": 3,
+        }});
+        let mut map = template.as_object().unwrap().clone();
+        let mut diagnostics = Vec::new();
+        let generated: HashSet<String> = ["Gen".to_owned()].into();
+        let rewired = rewire(&mut map, &targets(&["Fn"]), &generated, &mut diagnostics);
+        assert!(rewired.is_empty());
+        assert_eq!(Value::Object(map), template);
     }
 }

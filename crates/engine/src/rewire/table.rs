@@ -52,10 +52,8 @@ pub enum Action {
     GrantAlias,
 }
 
-const OPENAPI_URIS: &[&str] = &[
-    "Body/**/x-amazon-apigateway-integration/uri",
-    "Body/**/x-amazon-apigateway-authorizer/authorizerUri",
-];
+const OPENAPI_URIS: &[&str] =
+    &["Body/**/x-amazon-apigateway-integration/uri", "Body/**/x-amazon-apigateway-authorizer/authorizerUri"];
 
 pub const INVOKERS: &[Invoker] = &[
     Invoker { resource_type: "AWS::Lambda::Permission", paths: &["FunctionName"], action: Action::Reference },
@@ -105,7 +103,11 @@ pub const INVOKERS: &[Invoker] = &[
         paths: &["AuthorizerUri"],
         action: Action::ApiIntegration { api: Api::V2, api_id: "ApiId" },
     },
-    Invoker { resource_type: "AWS::SNS::Topic", paths: &["Subscription/*/Endpoint"], action: Action::Reference },
+    Invoker {
+        resource_type: "AWS::SNS::Topic",
+        paths: &["Subscription/*/Endpoint"],
+        action: Action::Reference,
+    },
     Invoker { resource_type: "AWS::SNS::Subscription", paths: &["Endpoint"], action: Action::Reference },
     Invoker {
         resource_type: "AWS::S3::Bucket",
@@ -121,7 +123,10 @@ pub const INVOKERS: &[Invoker] = &[
     },
     Invoker {
         resource_type: "AWS::IoT::TopicRule",
-        paths: &["TopicRulePayload/Actions/*/Lambda/FunctionArn", "TopicRulePayload/ErrorAction/Lambda/FunctionArn"],
+        paths: &[
+            "TopicRulePayload/Actions/*/Lambda/FunctionArn",
+            "TopicRulePayload/ErrorAction/Lambda/FunctionArn",
+        ],
         action: Action::Reference,
     },
     Invoker {
@@ -141,7 +146,11 @@ pub const INVOKERS: &[Invoker] = &[
         paths: &["Targets/*/Id"],
         action: Action::Reference,
     },
-    Invoker { resource_type: "AWS::Pipes::Pipe", paths: &["Target", "Enrichment"], action: Action::Reference },
+    Invoker {
+        resource_type: "AWS::Pipes::Pipe",
+        paths: &["Target", "Enrichment"],
+        action: Action::Reference,
+    },
     Invoker {
         resource_type: "AWS::SecretsManager::RotationSchedule",
         paths: &["RotationLambdaARN"],
@@ -156,10 +165,16 @@ pub const INVOKERS: &[Invoker] = &[
     // carries the same `ProcessingConfiguration`.
     Invoker {
         resource_type: "AWS::KinesisFirehose::DeliveryStream",
-        paths: &["*/ProcessingConfiguration/Processors/*/Parameters/*[ParameterName=LambdaArn]/ParameterValue"],
+        paths: &[
+            "*/ProcessingConfiguration/Processors/*/Parameters/*[ParameterName=LambdaArn]/ParameterValue",
+        ],
         action: Action::Reference,
     },
-    Invoker { resource_type: "AWS::Config::ConfigRule", paths: &["Source/SourceIdentifier"], action: Action::Reference },
+    Invoker {
+        resource_type: "AWS::Config::ConfigRule",
+        paths: &["Source/SourceIdentifier"],
+        action: Action::Reference,
+    },
     Invoker {
         resource_type: "AWS::SES::ReceiptRule",
         paths: &["Rule/Actions/*/LambdaAction/FunctionArn"],
@@ -171,7 +186,11 @@ pub const INVOKERS: &[Invoker] = &[
         paths: &["Policies/*/PolicyDocument/Statement"],
         action: Action::GrantAlias,
     },
-    Invoker { resource_type: "AWS::IAM::Policy", paths: &["PolicyDocument/Statement"], action: Action::GrantAlias },
+    Invoker {
+        resource_type: "AWS::IAM::Policy",
+        paths: &["PolicyDocument/Statement"],
+        action: Action::GrantAlias,
+    },
     Invoker {
         resource_type: "AWS::IAM::ManagedPolicy",
         paths: &["PolicyDocument/Statement"],
@@ -199,7 +218,10 @@ pub enum Step<'a> {
     /// Any depth, including none.
     AnyDepth,
     /// Every list item whose `key` is the string `value`.
-    EachWhere { key: &'a str, value: &'a str },
+    EachWhere {
+        key: &'a str,
+        value: &'a str,
+    },
 }
 
 /// Parses a table path; the table is constant, so a malformed path is a bug a unit test catches.
@@ -208,10 +230,13 @@ pub fn steps(path: &str) -> Vec<Step<'_>> {
         .map(|seg| match seg {
             "*" => Step::Each,
             "**" => Step::AnyDepth,
-            _ => match seg.strip_prefix("*[").and_then(|s| s.strip_suffix(']')).and_then(|s| s.split_once('=')) {
-                Some((key, value)) => Step::EachWhere { key, value },
-                None => Step::Key(seg),
-            },
+            _ => {
+                match seg.strip_prefix("*[").and_then(|s| s.strip_suffix(']')).and_then(|s| s.split_once('='))
+                {
+                    Some((key, value)) => Step::EachWhere { key, value },
+                    None => Step::Key(seg),
+                }
+            }
         })
         .collect()
 }
@@ -239,7 +264,11 @@ mod tests {
     fn filter_step_parses() {
         assert_eq!(
             steps("a/*[ParameterName=LambdaArn]/b"),
-            vec![Step::Key("a"), Step::EachWhere { key: "ParameterName", value: "LambdaArn" }, Step::Key("b")]
+            vec![
+                Step::Key("a"),
+                Step::EachWhere { key: "ParameterName", value: "LambdaArn" },
+                Step::Key("b")
+            ]
         );
     }
 }

@@ -163,7 +163,9 @@ fn scan(value: &Value, path: &str, targets: &BTreeMap<String, AliasTarget>, foun
             for (k, v) in obj {
                 let hit = match (k.as_str(), v) {
                     ("Ref", Value::String(s)) => targets.contains_key(s),
-                    ("Fn::GetAtt", Value::Array(a)) => a.first().and_then(Value::as_str).is_some_and(|s| targets.contains_key(s)),
+                    ("Fn::GetAtt", Value::Array(a)) => {
+                        a.first().and_then(Value::as_str).is_some_and(|s| targets.contains_key(s))
+                    }
                     ("Fn::GetAtt", Value::String(s)) => targets.contains_key(s.split('.').next().unwrap()),
                     _ => false,
                 };
@@ -173,7 +175,9 @@ fn scan(value: &Value, path: &str, targets: &BTreeMap<String, AliasTarget>, foun
                 scan(v, &format!("{path}/{k}"), targets, found);
             }
         }
-        Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| scan(v, &format!("{path}/{i}"), targets, found)),
+        Value::Array(items) => {
+            items.iter().enumerate().for_each(|(i, v)| scan(v, &format!("{path}/{i}"), targets, found))
+        }
         Value::String(s) => {
             // Only a Sub string has placeholders; a literal `${` elsewhere would be a false alarm, but
             // none of the fixtures has one.
@@ -200,7 +204,9 @@ pub fn check_only_moves_changed(name: &str, input: &Value, run: &Run) {
     }
     let mut out: Value = serde_json::from_str(&text).unwrap();
     for r in &run.rewired {
-        let original = at(input, r.path.segments()).unwrap_or_else(|| panic!("{name}: moved path {} not in input", r.path)).clone();
+        let original = at(input, r.path.segments())
+            .unwrap_or_else(|| panic!("{name}: moved path {} not in input", r.path))
+            .clone();
         *at_mut(&mut out, r.path.segments()).unwrap() = original;
     }
     undo_additions(name, input, &mut out, &aliases, "");
@@ -224,9 +230,13 @@ fn undo_additions(name: &str, input: &Value, out: &mut Value, aliases: &HashSet<
                 if (k == "Resource" || k == "DependsOn") && va != vb && !(va.is_object() && vb.is_object()) {
                     let before: Vec<Value> = as_list(va);
                     let after: Vec<Value> = as_list(vb);
-                    assert!(after.len() > before.len() && after[..before.len()] == before[..], "{name}: {path}/{k} lost entries");
+                    assert!(
+                        after.len() > before.len() && after[..before.len()] == before[..],
+                        "{name}: {path}/{k} lost entries"
+                    );
                     for extra in &after[before.len()..] {
-                        let alias = extra.get("Ref").and_then(Value::as_str).or(extra.as_str()).unwrap_or_default();
+                        let alias =
+                            extra.get("Ref").and_then(Value::as_str).or(extra.as_str()).unwrap_or_default();
                         assert!(aliases.contains(alias), "{name}: {path}/{k} gained {extra}, not an alias");
                     }
                     *vb = va.clone();
