@@ -26,9 +26,13 @@ use crate::source::SourceError;
 /// Preview, validate and plan the CanaryDeployments CloudFormation macro offline.
 ///
 /// TEMPLATE is a CloudFormation template in JSON or YAML (short-form tags such as !Ref, !GetAtt and
-/// !Sub are accepted), or `-` to read standard input.
+/// !Sub are accepted), or `-` to read standard input. The expansion runs for --region (default
+/// us-east-1), --account-id (default 123456789012) and the --parameter values given; other
+/// parameters take their Default.
+///
+/// Exit codes: 0 ok (warnings allowed), 1 errors in the template, 2 usage or I/O errors.
 #[derive(Debug, Parser)]
-#[command(name = "canary-deployments", version, about, long_about)]
+#[command(name = "canary-deployments", version)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -48,12 +52,18 @@ pub enum Command {
         format: Format,
     },
     /// Print every error and warning, then a count; exit 1 when there are errors.
+    ///
+    /// One diagnostic per line, `error: <template path>: <message>`, sorted by path, then
+    /// `N errors, M warnings`.
     Validate {
         #[command(flatten)]
         input: InputArgs,
     },
-    /// Summarise what the macro would do: per marked function, its alias, traffic shape, hooks,
-    /// alarms, and the event sources moved to the alias.
+    /// Summarise what the macro would do to each marked function.
+    ///
+    /// For each function with a CanaryDeployment setting: its alias, traffic shape, hooks, alarms,
+    /// whether deployments are enabled, and the event sources moved to the alias; then the warnings.
+    /// With errors, they go to stderr and the exit code is 1.
     Plan {
         #[command(flatten)]
         input: InputArgs,

@@ -12,7 +12,7 @@
 //!   does (CloudFormation itself refuses aliases);
 //! - a duplicate key, an unknown tag, or a key that is not a scalar is an error naming its line and
 //!   column; these are collected, so one run reports them all;
-//! - nesting deeper than [`MAX_DEPTH`] and alias expansion past [`MAX_ALIAS_NODES`] are refused, so a
+//! - nesting deeper than [`MAX_DEPTH`] and anchors and aliases copying past [`MAX_COPIED_NODES`] are refused, so a
 //!   hostile input cannot overflow the stack or exhaust memory.
 
 use std::collections::HashMap;
@@ -54,9 +54,11 @@ pub const SHORT_FORMS: &[(&str, &str)] = &[
     ("ValueOfAll", "Fn::ValueOfAll"),
 ];
 
-/// How many values alias expansion may add in total. A 6 MB template holds a few million values at
-/// most; an alias of an alias of … (a "billion laughs") would otherwise grow without bound.
-pub const MAX_ALIAS_NODES: usize = 1_000_000;
+/// How many values anchors and aliases may copy in total. Each alias is a copy of its anchor, and each
+/// anchor is kept as a copy until the end; without a bound, an alias of an alias of … (a "billion
+/// laughs"), or a hundred anchors nested in each other, would exhaust memory. Real templates copy a
+/// few hundred values.
+pub const MAX_COPIED_NODES: usize = 2_000_000;
 
 const CORE_TAG_PREFIX: &str = "tag:yaml.org,2002:";
 
@@ -86,7 +88,7 @@ pub fn parse(text: &str) -> Result<Value, Vec<YamlError>> {
     let mut builder = Builder {
         parser: Parser::new_from_str(text),
         anchors: HashMap::new(),
-        alias_nodes: 0,
+        copied_nodes: 0,
         errors: Vec::new(),
     };
     match builder.document() {
@@ -118,7 +120,7 @@ impl Node {
 struct Builder<'a> {
     parser: Parser<std::str::Chars<'a>>,
     anchors: HashMap<usize, Node>,
-    alias_nodes: usize,
+    copied_nodes: usize,
     /// Errors that do not stop the parse.
     errors: Vec<YamlError>,
 }
@@ -170,7 +172,7 @@ impl Builder<'_> {
                     None => Node::scalar(resolve_plain(text, style)),
                     Some(tag) => self.tagged_scalar(text, style, &tag, mark, depth)?,
                 };
-                self.remember(anchor, &node);
+                self.remember(anchor, &node, mark)?;
                 Ok(node)
             }
             Event::SequenceStart(anchor, tag) => {
@@ -178,7 +180,7 @@ impl Builder<'_> {
                 let inner_depth = depth + usize::from(function.is_some());
                 let node = self.sequence(mark, inner_depth)?;
                 let node = wrap(function, node, mark, depth)?;
-                self.remember(anchor, &node);
+                self.remember(anchor, &node, mark)?;
                 Ok(node)
             }
             Event::MappingStart(anchor, tag) => {
@@ -186,7 +188,7 @@ impl Builder<'_> {
                 let inner_depth = depth + usize::from(function.is_some());
                 let node = self.mapping(mark, inner_depth)?;
                 let node = wrap(function, node, mark, depth)?;
-                self.remember(anchor, &node);
+                self.remember(anchor, &node, mark)?;
                 Ok(node)
             }
             Event::Alias(id) => {
@@ -198,26 +200,35 @@ impl Builder<'_> {
                 if depth + node.height > MAX_DEPTH {
                     return Err(YamlError::at(mark, depth_message()));
                 }
-                self.alias_nodes += node.count;
-                if self.alias_nodes > MAX_ALIAS_NODES {
-                    return Err(YamlError::at(
-                        mark,
-                        format!(
-                            "aliases expand to more than {MAX_ALIAS_NODES} values; \
-                             the template is refused so that it cannot exhaust memory"
-                        ),
-                    ));
-                }
-                Ok(node.clone())
+                let node = node.clone();
+                self.charge(node.count, mark)?;
+                Ok(node)
             }
             other => Err(YamlError::at(mark, format!("unexpected YAML event {other:?}"))),
         }
     }
 
-    fn remember(&mut self, anchor: usize, node: &Node) {
+    fn remember(&mut self, anchor: usize, node: &Node, mark: Marker) -> Result<(), Fatal> {
         if anchor != 0 {
+            self.charge(node.count, mark)?;
             self.anchors.insert(anchor, node.clone());
         }
+        Ok(())
+    }
+
+    /// Counts `n` copied values against [`MAX_COPIED_NODES`].
+    fn charge(&mut self, n: usize, mark: Marker) -> Result<(), Fatal> {
+        self.copied_nodes += n;
+        if self.copied_nodes > MAX_COPIED_NODES {
+            return Err(YamlError::at(
+                mark,
+                format!(
+                    "anchors and aliases copy more than {MAX_COPIED_NODES} values; \
+                     the template is refused so that it cannot exhaust memory"
+                ),
+            ));
+        }
+        Ok(())
     }
 
     fn sequence(&mut self, mark: Marker, depth: usize) -> Result<Node, Fatal> {
@@ -513,11 +524,16 @@ fn resolve_plain(text: String, style: TScalarStyle) -> Value {
 
 fn resolve_number(text: &str) -> Option<Number> {
     let bytes = text.as_bytes();
-    if let Some(hex) = text.strip_prefix("0x") {
-        return u64::from_str_radix(hex, 16).ok().filter(|_| !hex.is_empty()).map(Number::from);
+    // `from_str_radix` would also take a sign; the core schema's hex and octal have none.
+    if let Some(hex) =
+        text.strip_prefix("0x").filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return u64::from_str_radix(hex, 16).ok().map(Number::from);
     }
-    if let Some(oct) = text.strip_prefix("0o") {
-        return u64::from_str_radix(oct, 8).ok().filter(|_| !oct.is_empty()).map(Number::from);
+    if let Some(oct) =
+        text.strip_prefix("0o").filter(|o| !o.is_empty() && o.bytes().all(|b| (b'0'..=b'7').contains(&b)))
+    {
+        return u64::from_str_radix(oct, 8).ok().map(Number::from);
     }
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -583,6 +599,21 @@ fn is_core_float(b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn core_schema_numbers() {
+        let n = |t: &str| resolve_plain(t.to_owned(), TScalarStyle::Plain);
+        assert_eq!(n("0x1F"), Value::from(31));
+        assert_eq!(n("0o17"), Value::from(15));
+        for string in ["0x+1", "0x", "0o8", "0o-1", "1_000", "+", "-", "0123", "-012"] {
+            assert_eq!(n(string), Value::from(string), "{string}");
+        }
+        assert_eq!(n("+5"), Value::from(5));
+        assert_eq!(n("-0"), Value::from(0));
+        assert_eq!(n("0"), Value::from(0));
+        assert_eq!(n("18446744073709551615"), Value::from(u64::MAX));
+        assert_eq!(n("-9223372036854775808"), Value::from(i64::MIN));
+    }
 
     #[test]
     fn core_schema_floats() {

@@ -331,7 +331,19 @@ fn aliases_cannot_multiply_past_the_budget() {
     }
     check(
         &text,
-        expect!["t.yaml:6:45: aliases expand to more than 1000000 values; the template is refused so that it cannot exhaust memory"],
+        expect!["t.yaml:6:9: anchors and aliases copy more than 2000000 values; the template is refused so that it cannot exhaust memory"],
+    );
+    // Anchors nested in anchors: each is kept as a copy, so 90 of them around 30 000 values would
+    // hold 2.7 million copies.
+    let nested = format!(
+        "A: {}[{}]{}\n",
+        (0..90).map(|i| format!("&n{i} [")).collect::<String>(),
+        vec!["1"; 30_000].join(", "),
+        "]".repeat(90)
+    );
+    check(
+        &nested,
+        expect!["t.yaml:1:137: anchors and aliases copy more than 2000000 values; the template is refused so that it cannot exhaust memory"],
     );
 }
 
