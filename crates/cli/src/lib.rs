@@ -88,6 +88,15 @@ pub struct InputArgs {
     pub account_id: String,
 }
 
+impl Command {
+    /// The input flags, which every command shares.
+    pub fn input(&self) -> &InputArgs {
+        match self {
+            Command::Expand { input, .. } | Command::Validate { input } | Command::Plan { input } => input,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Json,
@@ -125,10 +134,26 @@ pub fn run_with_stdin(
     stdout: &mut impl Write,
     stderr: &mut impl Write,
 ) -> ExitCode {
-    let res = execute(cli, stdin, stdout, stderr).and_then(|code| {
-        stdout.flush().map_err(write_failure)?;
-        Ok(code)
-    });
+    let res = load(cli.command.input(), stdin)
+        .and_then(|(template, ctx)| expand_guarded(template, &ctx))
+        .and_then(|expansion| respond_or_fail(&cli.command, &expansion, stdout, stderr));
+    finish(res, stderr)
+}
+
+/// Prints what `command` shows of an expansion and returns its exit code; the second half of
+/// [`run`], public so that tests can hand it an [`Expansion`] with errors or warnings.
+pub fn respond(
+    command: &Command,
+    expansion: &Expansion,
+    stdout: &mut impl Write,
+    stderr: &mut impl Write,
+) -> ExitCode {
+    let res = respond_or_fail(command, expansion, stdout, stderr);
+    finish(res, stderr)
+}
+
+/// Prints a failure, once, and turns it into the exit code.
+fn finish(res: Result<ExitCode, Failure>, stderr: &mut impl Write) -> ExitCode {
     match res {
         Ok(code) => code,
         Err(Failure::BrokenPipe) => ExitCode::SUCCESS,
@@ -145,28 +170,21 @@ pub fn run_with_stdin(
     }
 }
 
-fn execute(
-    cli: Cli,
-    stdin: impl Read,
+fn respond_or_fail(
+    command: &Command,
+    expansion: &Expansion,
     stdout: &mut impl Write,
     stderr: &mut impl Write,
 ) -> Result<ExitCode, Failure> {
-    let (input, command) = match &cli.command {
-        Command::Expand { input, .. } | Command::Validate { input } | Command::Plan { input } => {
-            (input, &cli.command)
-        }
-    };
-    let (template, ctx) = load(input, stdin)?;
-    let expansion = expand_guarded(template, &ctx)?;
     let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
         expansion.diagnostics.iter().cloned().partition(Diagnostic::is_error);
     let failed = !errors.is_empty();
+    // stderr is best effort: a closed stderr must not hide the exit code.
     match command {
+        Command::Expand { .. } | Command::Plan { .. } if failed => {
+            let _ = stderr.write_all(render::report(&expansion.diagnostics).as_bytes());
+        }
         Command::Expand { format, .. } => {
-            if failed {
-                let _ = stderr.write_all(render::report(&expansion.diagnostics).as_bytes());
-                return Ok(ExitCode::from(1));
-            }
             let _ = stderr.write_all(render::diagnostics(&warnings).as_bytes());
             let text = match format {
                 Format::Json => {
@@ -183,13 +201,10 @@ fn execute(
             stdout.write_all(render::report(&expansion.diagnostics).as_bytes()).map_err(write_failure)?;
         }
         Command::Plan { .. } => {
-            if failed {
-                let _ = stderr.write_all(render::report(&expansion.diagnostics).as_bytes());
-                return Ok(ExitCode::from(1));
-            }
             stdout.write_all(render::plan(&expansion.plan, &warnings).as_bytes()).map_err(write_failure)?;
         }
     }
+    stdout.flush().map_err(write_failure)?;
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 

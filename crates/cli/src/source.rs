@@ -54,7 +54,11 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Value, SourceError> {
         Err(json_err) => match yaml::parse(text) {
             Ok(value) => value,
             Err(yaml_errors) => {
-                let looks_like_json = text.trim_start().starts_with(['{', '[']);
+                // Report the JSON error only for text that is meant as JSON: a YAML flow mapping
+                // (`{Resources: …}`) also starts with `{`, but its keys are not quoted.
+                let body = text.trim_start();
+                let looks_like_json = body.starts_with('[')
+                    || body.strip_prefix('{').is_some_and(|rest| rest.trim_start().starts_with(['"', '}']));
                 if looks_like_json && !json_err.to_string().contains("recursion limit") {
                     return Err(template_error(
                         name,

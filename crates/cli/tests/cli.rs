@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use canary_deployments::{render, run_with_stdin, Cli};
-use canary_engine::{Diagnostic, FunctionPlan, Path, Severity};
+use canary_engine::{Diagnostic, Expansion, FunctionPlan, Path, Severity, Stats};
 use clap::Parser;
 use expect_test::expect;
 
@@ -403,4 +403,72 @@ fn plan_renders_each_function() {
         2 functions marked, 2 invokers moved to aliases; 0 errors, 1 warning
     "#]]
     .assert_eq(&render::plan(&plan, &warnings));
+}
+
+/// `respond` on a hand-built expansion: what each command prints for errors and warnings, and where.
+fn respond(args: &[&str], expansion: &Expansion) -> Run {
+    let cli = Cli::try_parse_from(std::iter::once("canary-deployments").chain(args.iter().copied())).unwrap();
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let code = canary_deployments::respond(&cli.command, expansion, &mut stdout, &mut stderr);
+    Run { code, stdout: String::from_utf8(stdout).unwrap(), stderr: String::from_utf8(stderr).unwrap() }
+}
+
+fn expansion(diagnostics: Vec<Diagnostic>) -> Expansion {
+    Expansion {
+        template: serde_json::json!({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}),
+        diagnostics,
+        plan: vec![],
+        stats: Stats::default(),
+    }
+}
+
+#[test]
+fn expand_with_errors_prints_every_diagnostic_to_stderr_and_nothing_to_stdout() {
+    let res = respond(&["expand", "t.yaml"], &expansion(diagnostics()));
+    assert_eq!(res.code, ExitCode::from(1));
+    assert_eq!(res.stdout, "");
+    expect![[r#"
+        error: Resources/Api/Properties/CanaryDeployment/Tpye: unknown key `Tpye`; accepted: Type, Alias, PreTrafficHook (did you mean `Type`?)
+        warning: Resources/Url/Properties/TargetFunctionArn: moving the function URL to the alias replaces it: the URL changes
+        1 error, 1 warning
+    "#]]
+    .assert_eq(&res.stderr);
+}
+
+#[test]
+fn expand_with_warnings_prints_the_template_and_warns_on_stderr() {
+    let warnings = diagnostics().into_iter().filter(|d| !d.is_error()).collect();
+    let res = respond(&["expand", "--format", "yaml", "t.yaml"], &expansion(warnings));
+    assert_eq!(res.code, ExitCode::SUCCESS);
+    expect![[r#"
+        Resources:
+          Q:
+            Type: AWS::SQS::Queue
+    "#]]
+    .assert_eq(&res.stdout);
+    expect![[r#"
+        warning: Resources/Url/Properties/TargetFunctionArn: moving the function URL to the alias replaces it: the URL changes
+    "#]]
+    .assert_eq(&res.stderr);
+}
+
+#[test]
+fn validate_prints_its_report_on_stdout_and_exits_1_on_errors() {
+    let res = respond(&["validate", "t.yaml"], &expansion(diagnostics()));
+    assert_eq!(res.code, ExitCode::from(1));
+    assert_eq!(res.stdout, render::report(&diagnostics()));
+    assert_eq!(res.stderr, "");
+
+    let warnings: Vec<_> = diagnostics().into_iter().filter(|d| !d.is_error()).collect();
+    let res = respond(&["validate", "t.yaml"], &expansion(warnings));
+    assert_eq!(res.code, ExitCode::SUCCESS, "warnings alone do not fail");
+    assert!(res.stdout.ends_with("0 errors, 1 warning\n"), "{}", res.stdout);
+}
+
+#[test]
+fn plan_with_errors_prints_them_to_stderr_and_exits_1() {
+    let res = respond(&["plan", "t.yaml"], &expansion(diagnostics()));
+    assert_eq!(res.code, ExitCode::from(1));
+    assert_eq!(res.stdout, "");
+    assert_eq!(res.stderr, render::report(&diagnostics()));
 }

@@ -355,6 +355,20 @@ fn json_is_read_as_json_and_refuses_duplicate_keys() {
 }
 
 #[test]
+fn flow_yaml_that_starts_like_json_gets_yaml_errors() {
+    // `{Resources: …}` is YAML, not broken JSON: its error is the YAML one.
+    check("{Resources: {A: !Reff x}}", expect!["t.yaml:1:23: unknown tag `!Reff`; CloudFormation's short forms are !Ref, !Condition, !GetAtt, !Sub, !Join, !Select, !Split, !If, !Equals, !Not, !And, !Or, !FindInMap, !Base64, !Cidr, !GetAZs, !ImportValue, !Transform, !Length, !ToJsonString, !Contains, !EachMemberEquals, !EachMemberIn, !RefAll, !ValueOf, !ValueOfAll (did you mean `!Ref`?)"]);
+}
+
+#[test]
+fn windows_line_endings_read_like_unix_ones() {
+    check_line(
+        "Resources:\r\n  A:\r\n    Code: |\r\n      line1\r\n      line2\r\n    N: 1\r\n",
+        expect![[r#"{"Resources":{"A":{"Code":"line1\nline2\n","N":1}}}"#]],
+    );
+}
+
+#[test]
 fn a_utf8_bom_is_skipped_and_other_encodings_refused() {
     assert_eq!(source::parse("t", b"\xEF\xBB\xBFA: 1\n").unwrap(), serde_json::json!({"A": 1}));
     let Err(SourceError::Template(lines)) = source::parse("t.yaml", b"A: \xff\xfe\n") else {
