@@ -87,6 +87,8 @@ impl fmt::Display for YamlError {
 pub fn parse(text: &str) -> Result<Value, Vec<YamlError>> {
     let mut builder = Builder {
         parser: Parser::new_from_str(text),
+        text,
+        line_starts: Vec::new(),
         anchors: HashMap::new(),
         copied_nodes: 0,
         errors: Vec::new(),
@@ -119,6 +121,9 @@ impl Node {
 
 struct Builder<'a> {
     parser: Parser<std::str::Chars<'a>>,
+    text: &'a str,
+    /// Byte offsets of line starts, computed on the first error that needs them.
+    line_starts: Vec<usize>,
     anchors: HashMap<usize, Node>,
     copied_nodes: usize,
     /// Errors that do not stop the parse.
@@ -389,10 +394,51 @@ impl Builder<'_> {
         match short_form(tag) {
             Some(long) => Some(long),
             None => {
-                self.errors.push(unknown_tag(tag, mark));
+                self.unknown_tag(tag, mark);
                 None
             }
         }
+    }
+
+    /// Records an unknown tag, placed where the tag is written.
+    fn unknown_tag(&mut self, tag: &Tag, mark: Marker) {
+        let shown = if tag.handle == CORE_TAG_PREFIX {
+            format!("!!{}", tag.suffix)
+        } else {
+            format!("{}{}", tag.handle, tag.suffix)
+        };
+        let accepted: Vec<String> = SHORT_FORMS.iter().map(|(short, _)| format!("!{short}")).collect();
+        let mut message =
+            format!("unknown tag `{shown}`; CloudFormation's short forms are {}", accepted.join(", "));
+        if tag.handle == "!" {
+            let candidates: Vec<&str> = SHORT_FORMS.iter().map(|(short, _)| *short).collect();
+            if let Some(close) = canary_engine::diag::did_you_mean(&tag.suffix, &candidates) {
+                message.push_str(&format!(" (did you mean `!{close}`?)"));
+            }
+        }
+        let (line, col) = self.find_before(&shown, mark).unwrap_or((mark.line(), mark.col() + 1));
+        self.errors.push(YamlError { line, col, message });
+    }
+
+    /// Where `needle` is last written before `mark`, as a 1-based line and column. The parser marks
+    /// a tagged node where its content starts, which for a block collection is the next line; the
+    /// user wants to see the tag. Looks back at most a few lines' worth of text.
+    fn find_before(&mut self, needle: &str, mark: Marker) -> Option<(usize, usize)> {
+        if self.line_starts.is_empty() {
+            self.line_starts =
+                std::iter::once(0).chain(self.text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        }
+        let line_start = *self.line_starts.get(mark.line().checked_sub(1)?)?;
+        let line = &self.text[line_start..];
+        let offset = line_start + line.char_indices().nth(mark.col()).map_or(line.len(), |(i, _)| i);
+        let mut window_start = offset.saturating_sub(4096);
+        while !self.text.is_char_boundary(window_start) {
+            window_start += 1;
+        }
+        let found = window_start + self.text[window_start..offset].rfind(needle)?;
+        let line_idx = self.line_starts.partition_point(|&start| start <= found) - 1;
+        let col = self.text[self.line_starts[line_idx]..found].chars().count() + 1;
+        Some((line_idx + 1, col))
     }
 
     fn tagged_scalar(
@@ -421,7 +467,7 @@ impl Builder<'_> {
                     value
                 }
                 _ => {
-                    self.errors.push(unknown_tag(tag, mark));
+                    self.unknown_tag(tag, mark);
                     Value::String(text)
                 }
             }));
@@ -431,7 +477,7 @@ impl Builder<'_> {
             return Ok(Node::scalar(Value::String(text)));
         }
         let Some(long) = short_form(tag) else {
-            self.errors.push(unknown_tag(tag, mark));
+            self.unknown_tag(tag, mark);
             return Ok(Node::scalar(resolve_plain(text, style)));
         };
         if depth + 1 > MAX_DEPTH {
@@ -481,24 +527,6 @@ fn short_form(tag: &Tag) -> Option<&'static str> {
 
 fn is_core(tag: &Tag, suffix: &str) -> bool {
     tag.handle == CORE_TAG_PREFIX && tag.suffix == suffix
-}
-
-fn unknown_tag(tag: &Tag, mark: Marker) -> YamlError {
-    let shown = if tag.handle == CORE_TAG_PREFIX {
-        format!("!!{}", tag.suffix)
-    } else {
-        format!("{}{}", tag.handle, tag.suffix)
-    };
-    let accepted: Vec<String> = SHORT_FORMS.iter().map(|(short, _)| format!("!{short}")).collect();
-    let mut message =
-        format!("unknown tag `{shown}`; CloudFormation's short forms are {}", accepted.join(", "));
-    if tag.handle == "!" {
-        let candidates: Vec<&str> = SHORT_FORMS.iter().map(|(short, _)| *short).collect();
-        if let Some(close) = canary_engine::diag::did_you_mean(&tag.suffix, &candidates) {
-            message.push_str(&format!(" (did you mean `!{close}`?)"));
-        }
-    }
-    YamlError::at(mark, message)
 }
 
 fn depth_message() -> String {

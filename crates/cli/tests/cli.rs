@@ -161,7 +161,7 @@ fn dash_reads_standard_input() {
     let res = run_stdin(&["validate", "-"], b"Resources: {A: !Nope x}\n");
     assert_eq!(res.code, ExitCode::from(1));
     expect![[r#"
-        canary-deployments: <stdin>:1:22: unknown tag `!Nope`; CloudFormation's short forms are !Ref, !Condition, !GetAtt, !Sub, !Join, !Select, !Split, !If, !Equals, !Not, !And, !Or, !FindInMap, !Base64, !Cidr, !GetAZs, !ImportValue, !Transform, !Length, !ToJsonString, !Contains, !EachMemberEquals, !EachMemberIn, !RefAll, !ValueOf, !ValueOfAll
+        canary-deployments: <stdin>:1:16: unknown tag `!Nope`; CloudFormation's short forms are !Ref, !Condition, !GetAtt, !Sub, !Join, !Select, !Split, !If, !Equals, !Not, !And, !Or, !FindInMap, !Base64, !Cidr, !GetAZs, !ImportValue, !Transform, !Length, !ToJsonString, !Contains, !EachMemberEquals, !EachMemberIn, !RefAll, !ValueOf, !ValueOfAll
     "#]]
     .assert_eq(&res.stderr);
 }

@@ -236,10 +236,18 @@ fn unknown_tags_are_errors_with_their_line_all_at_once() {
     check(
         "A: !Reff Bucket\nB:\n  - !Custom [x]\nC: !!binary aGVsbG8=\n",
         expect![[r#"
-            t.yaml:1:10: unknown tag `!Reff`; CloudFormation's short forms are !Ref, !Condition, !GetAtt, !Sub, !Join, !Select, !Split, !If, !Equals, !Not, !And, !Or, !FindInMap, !Base64, !Cidr, !GetAZs, !ImportValue, !Transform, !Length, !ToJsonString, !Contains, !EachMemberEquals, !EachMemberIn, !RefAll, !ValueOf, !ValueOfAll (did you mean `!Ref`?)
-            t.yaml:3:13: unknown tag `!Custom`; CloudFormation's short forms are !Ref, !Condition, !GetAtt, !Sub, !Join, !Select, !Split, !If, !Equals, !Not, !And, !Or, !FindInMap, !Base64, !Cidr, !GetAZs, !ImportValue, !Transform, !Length, !ToJsonString, !Contains, !EachMemberEquals, !EachMemberIn, !RefAll, !ValueOf, !ValueOfAll
-            t.yaml:4:13: unknown tag `!!binary`; CloudFormation's short forms are !Ref, !Condition, !GetAtt, !Sub, !Join, !Select, !Split, !If, !Equals, !Not, !And, !Or, !FindInMap, !Base64, !Cidr, !GetAZs, !ImportValue, !Transform, !Length, !ToJsonString, !Contains, !EachMemberEquals, !EachMemberIn, !RefAll, !ValueOf, !ValueOfAll"#]],
+            t.yaml:1:4: unknown tag `!Reff`; CloudFormation's short forms are !Ref, !Condition, !GetAtt, !Sub, !Join, !Select, !Split, !If, !Equals, !Not, !And, !Or, !FindInMap, !Base64, !Cidr, !GetAZs, !ImportValue, !Transform, !Length, !ToJsonString, !Contains, !EachMemberEquals, !EachMemberIn, !RefAll, !ValueOf, !ValueOfAll (did you mean `!Ref`?)
+            t.yaml:3:5: unknown tag `!Custom`; CloudFormation's short forms are !Ref, !Condition, !GetAtt, !Sub, !Join, !Select, !Split, !If, !Equals, !Not, !And, !Or, !FindInMap, !Base64, !Cidr, !GetAZs, !ImportValue, !Transform, !Length, !ToJsonString, !Contains, !EachMemberEquals, !EachMemberIn, !RefAll, !ValueOf, !ValueOfAll
+            t.yaml:4:4: unknown tag `!!binary`; CloudFormation's short forms are !Ref, !Condition, !GetAtt, !Sub, !Join, !Select, !Split, !If, !Equals, !Not, !And, !Or, !FindInMap, !Base64, !Cidr, !GetAZs, !ImportValue, !Transform, !Length, !ToJsonString, !Contains, !EachMemberEquals, !EachMemberIn, !RefAll, !ValueOf, !ValueOfAll"#]],
     );
+}
+
+#[test]
+fn an_unknown_tag_on_a_block_collection_points_at_the_tag() {
+    // The collection's content starts on the next line; the error names the tag's own line.
+    let res = read("Conditions:\n  C: !Iff\n    - a\n    - b\n  D: !Foo\n    k: v\n").unwrap_err();
+    let places: Vec<&str> = res.iter().map(|line| line.split(": ").next().unwrap()).collect();
+    assert_eq!(places, ["t.yaml:2:6", "t.yaml:5:6"]);
 }
 
 #[test]
@@ -357,7 +365,7 @@ fn json_is_read_as_json_and_refuses_duplicate_keys() {
 #[test]
 fn flow_yaml_that_starts_like_json_gets_yaml_errors() {
     // `{Resources: …}` is YAML, not broken JSON: its error is the YAML one.
-    check("{Resources: {A: !Reff x}}", expect!["t.yaml:1:23: unknown tag `!Reff`; CloudFormation's short forms are !Ref, !Condition, !GetAtt, !Sub, !Join, !Select, !Split, !If, !Equals, !Not, !And, !Or, !FindInMap, !Base64, !Cidr, !GetAZs, !ImportValue, !Transform, !Length, !ToJsonString, !Contains, !EachMemberEquals, !EachMemberIn, !RefAll, !ValueOf, !ValueOfAll (did you mean `!Ref`?)"]);
+    check("{Resources: {A: !Reff x}}", expect!["t.yaml:1:17: unknown tag `!Reff`; CloudFormation's short forms are !Ref, !Condition, !GetAtt, !Sub, !Join, !Select, !Split, !If, !Equals, !Not, !And, !Or, !FindInMap, !Base64, !Cidr, !GetAZs, !ImportValue, !Transform, !Length, !ToJsonString, !Contains, !EachMemberEquals, !EachMemberIn, !RefAll, !ValueOf, !ValueOfAll (did you mean `!Ref`?)"]);
 }
 
 #[test]
