@@ -314,25 +314,24 @@ impl Builder<'_> {
     fn merge(&mut self, merges: Vec<(Node, Marker)>) -> Node {
         let mut res = Map::new();
         let (mut height, mut count) = (0, 0);
-        let take = |m: &Map<String, Value>, res: &mut Map<String, Value>| {
+        let mut take = |m: Map<String, Value>| {
             for (key, value) in m {
-                if !res.contains_key(key) {
-                    res.insert(key.clone(), value.clone());
-                }
+                res.entry(key).or_insert(value);
             }
         };
-        // Later `<<` keys in one mapping are themselves duplicates; keep the YAML 1.1 reading
-        // that each merges in turn, first one winning.
+        // Several `<<` keys in one mapping merge in turn, the first one winning, as PyYAML reads them.
         for (node, mark) in merges {
-            height = height.max(node.height.saturating_sub(1));
             count += node.count;
-            match &node.value {
-                Value::Object(m) => take(m, &mut res),
+            match node.value {
+                Value::Object(m) => {
+                    height = height.max(node.height.saturating_sub(1));
+                    take(m);
+                }
                 Value::Array(items) if items.iter().all(Value::is_object) => {
                     height = height.max(node.height.saturating_sub(2));
                     for item in items {
                         if let Value::Object(m) = item {
-                            take(m, &mut res);
+                            take(m);
                         }
                     }
                 }

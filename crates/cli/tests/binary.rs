@@ -83,5 +83,6 @@ fn closing_stdout_early_is_not_an_error() {
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stderr), "");
+    // Warnings about the template may appear; a complaint about the pipe may not.
+    assert!(!text(&out.stderr).contains("canary-deployments:"), "{}", text(&out.stderr));
 }

@@ -316,7 +316,7 @@ impl Write for ClosedPipe {
 
 #[test]
 fn a_broken_pipe_exits_0_quietly() {
-    let cli = Cli::try_parse_from(["canary-deployments", "expand", QUICKSTART]).unwrap();
+    let cli = Cli::try_parse_from(["canary-deployments", "expand", &file("pipe.yaml", PLAIN)]).unwrap();
     let mut stderr = Vec::new();
     assert_eq!(run_with_stdin(cli, io::empty(), &mut ClosedPipe, &mut stderr), ExitCode::SUCCESS);
     assert_eq!(String::from_utf8(stderr).unwrap(), "");

@@ -214,6 +214,14 @@ B:
 }
 
 #[test]
+fn a_merge_key_takes_only_mappings() {
+    check(
+        "A:\n  <<: [1, 2]\n  B: 1\n",
+        expect!["t.yaml:2:3: a merge key `<<` takes a mapping or a list of mappings (usually an alias such as `*defaults`)"],
+    );
+}
+
+#[test]
 fn key_order_is_kept() {
     check_line(
         "Zeta: 1\nAlpha: 2\nMid: {z: 1, a: 2}\n",
