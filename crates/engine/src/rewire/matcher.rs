@@ -7,7 +7,7 @@
 //! same form, leaving the rest of a `Sub` string untouched. Anything else (a literal function name, a
 //! `Fn::ImportValue`, a `Fn::Select`) is left as it is: the macro cannot tell what it points to.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{Map, Value};
 
@@ -146,7 +146,8 @@ fn join_splice(elems: &[Value], i: usize, delimiter: &str, parent: Splice) -> Sp
     // A neighbour that is not a literal is unknown text: never empty, never `function:`.
     let text = |v: &Value| v.as_str().map_or_else(|| "\u{0}".to_owned(), str::to_owned);
     let before = if i == 0 { String::new() } else { text(&elems[i - 1]) + delimiter };
-    let after = if i + 1 == elems.len() { String::new() } else { delimiter.to_owned() + &text(&elems[i + 1]) };
+    let after =
+        if i + 1 == elems.len() { String::new() } else { delimiter.to_owned() + &text(&elems[i + 1]) };
     parent.of(&before, &after)
 }
 
@@ -208,7 +209,11 @@ fn rewrite_sub(
     });
     if let Some(rewritten) = rewritten {
         *s = rewritten;
-        moves.extend(moved.into_iter().map(|(function, by_name)| Move { function, path: path.clone(), by_name }));
+        moves.extend(moved.into_iter().map(|(function, by_name)| Move {
+            function,
+            path: path.clone(),
+            by_name,
+        }));
     }
 }
 
@@ -241,21 +246,23 @@ fn map_placeholders(s: &str, mut f: impl FnMut(&str, &str, &str) -> Option<Strin
 /// The marked functions `value` references in any form, in order of appearance, without changing it.
 /// Any attribute counts, and so does a `Sub` placeholder followed by more text (`${Fn.Arn}:*`).
 pub fn referenced(value: &Value, targets: &BTreeMap<String, AliasTarget>, out: &mut Vec<String>) {
-    referenced_at(value, targets, out, 0);
+    referenced_at(value, &|id| targets.contains_key(id), out, 0);
 }
 
-fn referenced_at(
-    value: &Value,
-    targets: &BTreeMap<String, AliasTarget>,
-    out: &mut Vec<String>,
-    depth: usize,
-) {
+/// Whether `value` references any of `ids` in any form (a permission's `SourceArn` naming its API).
+pub fn mentions(value: &Value, ids: &HashSet<String>) -> bool {
+    let mut out = Vec::new();
+    referenced_at(value, &|id| ids.contains(id), &mut out, 0);
+    !out.is_empty()
+}
+
+fn referenced_at(value: &Value, wanted: &dyn Fn(&str) -> bool, out: &mut Vec<String>, depth: usize) {
     if depth > MAX_DEPTH {
         return;
     }
     let Some((name, arg)) = single_key(value) else { return };
     let mut found = |id: &str| {
-        if targets.contains_key(id) && !out.iter().any(|o| o == id) {
+        if wanted(id) && !out.iter().any(|o| o == id) {
             out.push(id.to_owned());
         }
     };
@@ -276,16 +283,16 @@ fn referenced_at(
                 sub_references(s, &vars, &mut found);
             }
             for v in vars.values() {
-                referenced_at(v, targets, out, depth + 1);
+                referenced_at(v, wanted, out, depth + 1);
             }
         }
         ("Fn::Join", Value::Array(items)) => match items.get(1) {
-            Some(Value::Array(elems)) => elems.iter().for_each(|e| referenced_at(e, targets, out, depth + 1)),
-            Some(other) => referenced_at(other, targets, out, depth + 1),
+            Some(Value::Array(elems)) => elems.iter().for_each(|e| referenced_at(e, wanted, out, depth + 1)),
+            Some(other) => referenced_at(other, wanted, out, depth + 1),
             None => {}
         },
         ("Fn::If", Value::Array(items)) => {
-            items.iter().skip(1).take(2).for_each(|b| referenced_at(b, targets, out, depth + 1))
+            items.iter().skip(1).take(2).for_each(|b| referenced_at(b, wanted, out, depth + 1))
         }
         _ => {}
     }
