@@ -418,4 +418,34 @@ mod tests {
         assert!(rewired.is_empty());
         assert_eq!(Value::Object(map), template);
     }
+
+    #[test]
+    fn conditional_lists_and_items_are_walked_through_both_branches() {
+        let template = json!({"Resources": {
+            "Rule": {"Type": "AWS::Events::Rule", "Properties": {"Targets": [
+                {"Fn::If": ["C", {"Id": "a", "Arn": {"Fn::GetAtt": ["Fn", "Arn"]}}, {"Ref": "AWS::NoValue"}]},
+            ]}},
+            "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"Subscription": {"Fn::If": ["C",
+                [{"Protocol": "lambda", "Endpoint": {"Fn::GetAtt": ["Fn", "Arn"]}}],
+                [{"Protocol": "lambda", "Endpoint": {"Fn::GetAtt": ["Other", "Arn"]}}],
+            ]}}},
+        }});
+        let (out, rewired, _) = run(template, &["Fn"]);
+        let paths: Vec<String> = rewired.iter().map(|r| r.path.to_string()).collect();
+        assert_eq!(
+            paths,
+            [
+                "Resources/Rule/Properties/Targets/0/Fn::If/1/Arn",
+                "Resources/Topic/Properties/Subscription/Fn::If/1/0/Endpoint",
+            ]
+        );
+        assert_eq!(
+            out["Resources"]["Rule"]["Properties"]["Targets"][0]["Fn::If"][1]["Arn"],
+            json!({"Ref": "FnAliasLive"})
+        );
+        assert_eq!(
+            out["Resources"]["Topic"]["Properties"]["Subscription"]["Fn::If"][2][0]["Endpoint"],
+            json!({"Fn::GetAtt": ["Other", "Arn"]})
+        );
+    }
 }
