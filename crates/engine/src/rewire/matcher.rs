@@ -4,8 +4,12 @@
 //! `Fn::Sub` (string form, and list form whose variable map both shadows names and holds references),
 //! the elements of `Fn::Join`, and both branches of `Fn::If`, nested to any depth. At an invoking
 //! position a marked function's ARN or name becomes its alias's ARN (`{Ref: Alias}`, `${Alias}`) in the
-//! same form, leaving the rest of a `Sub` string untouched. Anything else (a literal function name, a
-//! `Fn::ImportValue`, a `Fn::Select`) is left as it is: the macro cannot tell what it points to.
+//! same form, leaving the rest of a `Sub` string untouched. A function *name* spliced into a hand-built
+//! ARN (`…:function:${Fn}`, or a `Ref` after `":function:"` in a `Join`) is qualified in place with the
+//! alias name instead, and the resource then depends on the alias; an ARN that already carries a
+//! qualifier (`${Fn}:$LATEST`, `${Fn}:*`) is the author's choice and stays. Anything else (a literal
+//! function name, a `Fn::ImportValue`, a `Fn::Select`, another attribute than `Arn`) is left as it is:
+//! the macro cannot tell what it points to.
 
 use std::collections::{BTreeMap, HashSet};
 
