@@ -129,8 +129,24 @@ pub fn renamed(input: &Value, output: &Value) -> Vec<(String, String)> {
 /// CloudFront distributions and log groups. Written without the rewiring table on purpose.
 pub fn remaining_references(template: &Value, targets: &BTreeMap<String, AliasTarget>) -> Vec<String> {
     let mut found = Vec::new();
+    // An API whose definition is in S3 keeps invoking the function, and so keeps its permissions.
+    let unseen_apis: Vec<&String> = template["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| !r["Properties"]["BodyS3Location"].is_null())
+        .map(|(id, _)| id)
+        .collect();
     for (id, res) in template["Resources"].as_object().unwrap() {
         let ty = res["Type"].as_str().unwrap_or_default();
+        if ty == "AWS::Lambda::Permission" {
+            let source = res["Properties"]["SourceArn"].to_string();
+            if unseen_apis.iter().any(|api| {
+                source.contains(&format!("\"Ref\":\"{api}\"")) || source.contains(&format!("${{{api}}}"))
+            }) {
+                continue;
+            }
+        }
         let keeps_all = ty.starts_with("AWS::IAM::")
             || ty.starts_with("Custom::")
             || [
