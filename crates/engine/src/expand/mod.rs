@@ -103,6 +103,7 @@ pub fn expand(template: Value, ctx: &Context) -> Expansion {
 /// Everything generation needs, decided during analysis.
 struct Decisions {
     functions: Vec<FunctionDecision>,
+    metadata_copies: Vec<String>,
     /// `None` when no function is enabled: no CodeDeploy application or role is created.
     application: Option<Shared>,
     role: Option<RoleDecision>,
@@ -345,7 +346,8 @@ fn decide(
         }
     }
 
-    let decisions = Decisions { functions, application, role, configs, hook_policies };
+    let metadata_copies = idx.metadata_copies.clone();
+    let decisions = Decisions { functions, metadata_copies, application, role, configs, hook_policies };
     check_collisions(resources, &decisions, diagnostics);
     Some(decisions)
 }
@@ -484,16 +486,14 @@ fn generate(
         if let Some(f) = adopted.get(logical_id.as_str()) {
             adopt_alias(&mut res, f, diagnostics);
         }
+        if d.metadata_copies.contains(&logical_id) {
+            consume_setting(&mut res, index::SettingPlace::Metadata);
+        }
         let Some(f) = by_function.get(logical_id.as_str()).copied() else {
             out.insert(logical_id, res);
             continue;
         };
-        if let Some(place) = res.get_mut(f.marked.place.key()).and_then(Value::as_object_mut) {
-            place.shift_remove(SETTING_KEY);
-            if place.is_empty() && f.marked.place == index::SettingPlace::Metadata {
-                res.as_object_mut().map(|r| r.shift_remove("Metadata"));
-            }
-        }
+        consume_setting(&mut res, f.marked.place);
         out.insert(logical_id, res);
         for (id, res) in function_resources(f, &d) {
             add(&mut out, id, res);
@@ -573,6 +573,17 @@ fn generate(
     let stats =
         Stats { functions_marked: d.functions.len(), resources_added, references_rewired: rewired.len() };
     (template, plan, stats)
+}
+
+/// Removes the `CanaryDeployment` key, and `Metadata` when that key was all it held.
+fn consume_setting(res: &mut Value, place: index::SettingPlace) {
+    let Some(res) = res.as_object_mut() else { return };
+    if let Some(holder) = res.get_mut(place.key()).and_then(Value::as_object_mut) {
+        holder.shift_remove(SETTING_KEY);
+        if holder.is_empty() && place == index::SettingPlace::Metadata {
+            res.shift_remove("Metadata");
+        }
+    }
 }
 
 /// The resources that follow one marked function: its version, alias, deployment group and alarms.
