@@ -154,8 +154,8 @@ fn respond_with(payload: &str, expand: impl Fn(Value, &Context) -> Expansion) ->
         references_rewired = outcome.references_rewired,
         errors = outcome.errors,
         warnings = outcome.warnings,
-        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
-        "expanded template"
+        duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        "answered macro request"
     );
     match res {
         Ok(fragment) => MacroResponse::Success { request_id, fragment },

@@ -29,7 +29,10 @@ fn init_logging() {
             Err(_) => EnvFilter::new("info"),
         },
     };
-    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).without_time();
+    // Colour only on a terminal: CloudWatch shows escape codes as text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let logs =
+        tracing_subscriber::fmt().with_env_filter(filter).with_target(false).without_time().with_ansi(ansi);
     let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|format| format.eq_ignore_ascii_case("json"));
     if json {
         // Flattened so fields such as `request_id` sit at the top of each line, where CloudWatch Logs

@@ -252,3 +252,48 @@ fn large_event(n: usize) -> Value {
         "templateParameterValues": {}
     })
 }
+
+/// Collects what the handler logs, as the Lambda's log group would receive it.
+#[derive(Clone, Default)]
+struct LogSink(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn logs_carry_the_request_id_and_counts_but_no_template_contents() {
+    let mut event = fixture("success.json");
+    event["fragment"]["Parameters"]["DbPassword"] =
+        json!({"Type": "String", "NoEcho": true, "Default": "hunter2-default-secret"});
+    event["templateParameterValues"]["DbPassword"] = json!("hunter2-given-secret");
+    let sink = LogSink::default();
+    let writer = sink.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(move || writer.clone())
+        .finish();
+    let res = {
+        let _guard = tracing::subscriber::set_default(subscriber);
+        invoke(&event).await
+    };
+    assert_eq!(res["status"], "success", "{res:#}");
+    let logs = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<Value> = logs.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    assert_eq!(lines.len(), 1, "one line per request: {logs}");
+    let fields = &lines[0]["fields"];
+    assert_eq!(fields["request_id"], event["requestId"], "{logs}");
+    assert_eq!(fields["transform_id"], "123456789012::CanaryDeployments", "{logs}");
+    for count in ["functions_marked", "resources_added", "references_rewired", "errors", "duration_us"] {
+        assert!(fields[count].is_u64(), "{count} missing: {logs}");
+    }
+    assert!(!logs.contains("hunter2"), "a secret reached the logs: {logs}");
+    assert!(!logs.contains("def handler"), "template code reached the logs: {logs}");
+}
