@@ -20,6 +20,7 @@ PORT="${CANARY_E2E_PORT:-9310}"
 APIS_PORT=$((PORT + 1))
 WORK="$(mktemp -d)"
 EMULATOR_PIDS=()
+DRIVER_PID=""
 
 stop_emulators() {
     local pid
@@ -37,6 +38,9 @@ stop_emulators() {
     EMULATOR_PIDS=()
 }
 cleanup() {
+    if [ -n "$DRIVER_PID" ]; then
+        kill -TERM "$DRIVER_PID" 2>/dev/null || true
+    fi
     stop_emulators
     rm -rf "$WORK"
 }
@@ -75,6 +79,17 @@ start_emulator() {
     return 1
 }
 
+# Runs the Python driver in the background and waits for it: bash runs a trap only between
+# commands, and `wait` is the one command a signal interrupts, so Ctrl-C stops the test at once.
+run_driver() {
+    python3 scripts/e2e_lambda.py "$@" &
+    DRIVER_PID="$!"
+    local rc=0
+    wait "$DRIVER_PID" || rc=$?
+    DRIVER_PID=""
+    return "$rc"
+}
+
 status=0
 
 # The emulator compiles on demand; building first keeps compile time out of the first invoke's timeout.
@@ -84,7 +99,7 @@ BIN_DIR="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json
 
 log "end-to-end cases through cargo lambda watch on port $PORT"
 start_emulator "$PORT" "$WORK/watch.log" -p canary-lambda --bin canary-lambda
-python3 scripts/e2e_lambda.py cases "$PORT" || status=1
+run_driver cases "$PORT" || status=1
 if [ "$status" -ne 0 ]; then
     echo "--- emulator log ---" >&2
     tail -n 40 "$WORK/watch.log" >&2
@@ -93,7 +108,7 @@ stop_emulators
 
 log "cold start through cargo lambda watch --only-lambda-apis on port $APIS_PORT"
 start_emulator "$APIS_PORT" "$WORK/apis.log" --only-lambda-apis -p canary-lambda
-python3 scripts/e2e_lambda.py coldstart "$APIS_PORT" "$BIN_DIR/debug/canary-lambda" || status=1
+run_driver coldstart "$APIS_PORT" "$BIN_DIR/debug/canary-lambda" || status=1
 stop_emulators
 
 log "release build for provided.al2023 arm64"

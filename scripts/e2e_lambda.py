@@ -107,11 +107,12 @@ def cfn_lint(fragment, name):
 
 
 def large_event():
-    """~1 MB: 190 functions with inline code near Lambda's 4 KB ZipFile limit, each invoked through a
-    permission, every tenth one marked. Stays under CloudFormation's 500 resources after expansion."""
+    """~1 MB, as big as CloudFormation accepts a template: 215 functions with inline code near Lambda's
+    4 KB ZipFile limit and a few environment variables, every tenth one marked and invoked through a
+    permission. Stays under CloudFormation's 500 resources after expansion."""
     body = "    total = sum(range(100))  # padding that stands for real handler code\n" * 52
     resources = {}
-    for i in range(190):
+    for i in range(215):
         name = f"Worker{i:03}"
         function = {
             "Type": "AWS::Lambda::Function",
@@ -120,19 +121,20 @@ def large_event():
                 "Handler": "index.handler",
                 "Role": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/workers"},
                 "Code": {"ZipFile": f"def handler(event, context):\n{body}    return total\n"},
+                "Environment": {"Variables": {f"SETTING_{k}": f"value-{i}-{k}-" + "x" * 40 for k in range(8)}},
             },
         }
+        resources[name] = function
         if i % 10 == 0:
             function["Metadata"] = {"CanaryDeployment": {"Type": "Linear10PercentEvery1Minute"}}
-        resources[name] = function
-        resources[f"{name}Permission"] = {
-            "Type": "AWS::Lambda::Permission",
-            "Properties": {
-                "Action": "lambda:InvokeFunction",
-                "FunctionName": {"Fn::GetAtt": [name, "Arn"]},
-                "Principal": "events.amazonaws.com",
-            },
-        }
+            resources[f"{name}Permission"] = {
+                "Type": "AWS::Lambda::Permission",
+                "Properties": {
+                    "Action": "lambda:InvokeFunction",
+                    "FunctionName": {"Fn::GetAtt": [name, "Arn"]},
+                    "Principal": "events.amazonaws.com",
+                },
+            }
     return {
         "region": "us-east-1",
         "accountId": "123456789012",
@@ -255,7 +257,7 @@ def cold_start(port, binary):
             except Exception as err:  # reported below; the thread must not die silently
                 answer["error"] = err
 
-        sender = threading.Thread(target=send)
+        sender = threading.Thread(target=send, daemon=True)
         sender.start()
         time.sleep(0.3)  # the invoke is queued before the function exists
         started = time.monotonic()
@@ -279,6 +281,9 @@ def cold_start(port, binary):
 
 
 def main(argv):
+    # The shell script stops this driver with SIGTERM; turning it into SystemExit runs the `finally`
+    # that kills a function process started for the cold-start runs.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if len(argv) >= 3 and argv[1] == "cases":
         return run_cases(int(argv[2]))
     if len(argv) >= 4 and argv[1] == "coldstart":
