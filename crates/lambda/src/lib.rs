@@ -229,7 +229,42 @@ fn expand_event(
     if expansion.has_errors() {
         return Err(error_message(&macro_name, &expansion.diagnostics, MAX_ERROR_MESSAGE_CHARS));
     }
+    // Lambda replaces a response over its payload limit with an invocation error, which
+    // CloudFormation reports without a reason; say what happened instead.
+    let limit = MAX_INPUT_BYTES - RESPONSE_ENVELOPE_BYTES;
+    if serialized_len_exceeds(&expansion.template, limit) {
+        return Err(format!(
+            "the expanded template is over {limit} bytes, more than Lambda can return (6 MB) and far \
+             more than CloudFormation accepts (1 MB); split the template into nested stacks"
+        ));
+    }
     Ok(expansion.template)
+}
+
+/// Room left in Lambda's response limit for `requestId` and `status` around the fragment.
+const RESPONSE_ENVELOPE_BYTES: usize = 1024;
+
+/// Whether `value` serializes to more than `limit` bytes of compact JSON. Stops writing as soon as
+/// the limit is passed, so an oversized template costs no more than `limit` bytes of work.
+fn serialized_len_exceeds(value: &Value, limit: usize) -> bool {
+    struct Counter {
+        n: usize,
+        limit: usize,
+    }
+    impl std::io::Write for Counter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.n += buf.len();
+            if self.n > self.limit {
+                return Err(std::io::Error::other("over the limit"));
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter { n: 0, limit };
+    serde_json::to_writer(&mut counter, value).is_err()
 }
 
 /// The macro's name for messages: CloudFormation sends `transformId` as `<account>::<Name>`, and a
@@ -464,6 +499,33 @@ mod tests {
         let message = error_message("CanaryDeployments", &diagnostics, 300);
         assert!(message.chars().count() <= 300, "{}", message.chars().count());
         assert!(message.ends_with("word…; … and 1 more error"), "{message}");
+    }
+
+    #[test]
+    fn an_expansion_too_big_to_return_becomes_a_failure() {
+        let res = respond_with(&event(template()), |mut template, _| {
+            template["Description"] = json!("x".repeat(MAX_INPUT_BYTES));
+            Expansion { template, diagnostics: Vec::new(), plan: Vec::new(), stats: Stats::default() }
+        });
+        let MacroResponse::Failure { error_message, .. } = res else { panic!("expected a failure") };
+        assert!(error_message.contains("more than Lambda can return"), "{error_message}");
+        assert!(!serialized_len_exceeds(&template(), 1000));
+        assert!(serialized_len_exceeds(&template(), 10));
+    }
+
+    /// `catch_unwind` only catches panics that unwind; with `panic = "abort"` in the release
+    /// profile a panic would kill the function and CloudFormation would get no message at all.
+    #[test]
+    fn the_release_profile_unwinds_panics() {
+        let manifest = include_str!("../../../Cargo.toml");
+        let release = manifest.split("[profile.release]").nth(1).expect("a [profile.release] section");
+        let release = release.split("\n[").next().unwrap();
+        assert!(
+            release
+                .lines()
+                .all(|line| !line.trim_start().starts_with("panic") || line.contains("\"unwind\"")),
+            "[profile.release] must keep panic = \"unwind\":{release}"
+        );
     }
 
     #[test]
