@@ -4,7 +4,9 @@
 //! (aws-sam-translator) and `sls-N.json` (serverless-plugin-canary-deployments); plus `cfn-large.json`
 //! (just under 1 MB) and `event-large.json` (the same template as a CloudFormation macro event).
 //! `canary-bench expand FILE` parses, expands and serializes FILE to stdout and prints its stats as
-//! one JSON line on stderr; `canary-bench floor FILE` only parses and serializes. `bench/run.sh`
+//! one JSON line on stderr; `canary-bench floor FILE` only parses and serializes; `canary-bench time
+//! FILE REPS` alternates the two REPS times in-process and prints their medians (a quick check while
+//! profiling; the reported numbers come from criterion). `bench/run.sh`
 //! drives these; the timings themselves come from criterion (in-process) and from the script
 //! (whole processes).
 
@@ -20,7 +22,8 @@ const SIZES: [usize; 4] = [10, 50, 200, 500];
 /// The large case stays just under CloudFormation's processed-template limit.
 const LARGE_BYTES: usize = 1_000_000;
 
-const USAGE: &str = "usage: canary-bench generate DIR | canary-bench expand FILE | canary-bench floor FILE";
+const USAGE: &str =
+    "usage: canary-bench generate DIR | canary-bench expand FILE | canary-bench floor FILE | canary-bench time FILE REPS";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
         ["generate", dir] => generate(Path::new(dir)),
         ["expand", file] => run_expand(file),
         ["floor", file] => run_floor(file),
+        ["time", file, reps] => run_time(file, reps),
         _ => Err(USAGE.to_owned()),
     };
     match res {
@@ -90,5 +94,27 @@ fn run_expand(file: &str) -> Result<ExitCode, String> {
 fn run_floor(file: &str) -> Result<ExitCode, String> {
     let input = read(file)?;
     println!("{}", floor(&input).map_err(|e| format!("{file}: {e}"))?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_time(file: &str, reps: &str) -> Result<ExitCode, String> {
+    let input = read(file)?;
+    let reps: usize = reps.parse().map_err(|_| format!("REPS must be a count, not {reps:?}"))?;
+    let ctx = context();
+    let (mut ours, mut base) = (Vec::with_capacity(reps), Vec::with_capacity(reps));
+    for _ in 0..reps.max(1) {
+        let start = std::time::Instant::now();
+        floor(&input).map_err(|e| format!("{file}: {e}"))?;
+        base.push(start.elapsed().as_secs_f64());
+        let start = std::time::Instant::now();
+        expand_text(&input, &ctx).map_err(|e| format!("{file}: {e}"))?;
+        ours.push(start.elapsed().as_secs_f64());
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (ours, base) = (median(&mut ours), median(&mut base));
+    println!("{}", json!({ "floor_s": base, "parse_expand_serialize_s": ours, "ratio": ours / base }));
     Ok(ExitCode::SUCCESS)
 }
