@@ -6,7 +6,8 @@
 // FILE holds {"service": <serverless.yml content>, "template": <compiled CloudFormation>}, as written
 // by `canary-bench generate`. Each repetition is what the plugin's hook costs on JSON text:
 // JSON.parse, the plugin's `addCanaryDeploymentResources` (its only hook,
-// 'after:aws:package:finalize:mergeCustomProviderResources'), JSON.stringify. The timed section
+// 'after:aws:package:finalize:mergeCustomProviderResources'), JSON.stringify, timed as wall time and
+// as the process's CPU time (which includes V8's garbage-collector threads). The timed section
 // excludes Node start-up and module loading; bench/run.py times the whole process from outside.
 //
 // The plugin needs only a small part of the framework: `serverless.service` (functions, custom,
@@ -84,16 +85,21 @@ function main (argv) {
   const text = fs.readFileSync(file, 'utf8')
   for (let i = 0; i < warmup; i++) once(text)
   const times = []
+  const cpu = []
   let res
   for (let i = 0; i < reps; i++) {
     const start = process.hrtime.bigint()
+    const startCpu = process.cpuUsage()
     res = once(text)
+    const used = process.cpuUsage(startCpu)
+    cpu.push((used.user + used.system) / 1e6)
     times.push(Number(process.hrtime.bigint() - start) / 1e9)
   }
   if (output) fs.writeFileSync(output, res.serialized)
   const resources = Object.values(res.template.Resources)
   console.log(JSON.stringify({
     times_s: times,
+    cpu_s: cpu,
     input_bytes: text.length,
     output_bytes: res.serialized.length,
     resources: resources.length,

@@ -3,7 +3,8 @@
 Usage: python3 sam_translate.py FILE [--reps R] [--warmup W] [--output OUT]
 
 Each repetition is what SAM's transform does per request on JSON text: json.loads, transform,
-json.dumps (compact). The timed section excludes interpreter start-up and imports; the whole
+json.dumps (compact), timed as wall time and as CPU time of the thread. The timed section
+excludes interpreter start-up and imports; the whole
 process is timed by bench/run.py from outside. The managed-policy map is a stub (SAM asks IAM for
 it only when a function lists managed policies by name; the workload names none), so nothing
 touches the network. Prints one JSON line: per-repetition seconds, output size, resource count.
@@ -53,10 +54,11 @@ def main():
         text = f.read()
     for _ in range(args.warmup):
         once(text)
-    times = []
+    times, cpu = [], []
     for _ in range(args.reps):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         serialized, out = once(text)
+        cpu.append(time.thread_time() - start_cpu)
         times.append(time.perf_counter() - start)
     if args.output:
         with open(args.output, "w") as f:
@@ -64,6 +66,7 @@ def main():
     resources = out["Resources"]
     report = {
         "times_s": times,
+        "cpu_s": cpu,
         "input_bytes": len(text),
         "output_bytes": len(serialized),
         "resources": len(resources),

@@ -5,15 +5,15 @@
 //! (just under 1 MB) and `event-large.json` (the same template as a CloudFormation macro event).
 //! `canary-bench expand FILE` parses, expands and serializes FILE to stdout and prints its stats as
 //! one JSON line on stderr; `canary-bench floor FILE` only parses and serializes; `canary-bench time
-//! FILE REPS` alternates the two REPS times in-process and prints their medians (a quick check while
-//! profiling; the reported numbers come from criterion). `bench/run.sh`
+//! FILE REPS` alternates the two REPS times in-process and prints their median CPU times (a quick
+//! check while profiling; the reported numbers come from criterion). `bench/run.sh`
 //! drives these; the timings themselves come from criterion (in-process) and from the script
 //! (whole processes).
 
 use std::path::Path;
 use std::process::ExitCode;
 
-use canary_bench::{context, expand_text, floor, workload};
+use canary_bench::{context, expand_text, floor, thread_cpu_ns, workload};
 use serde_json::{json, Value};
 
 /// The sizes of the workload, in marked functions.
@@ -103,12 +103,12 @@ fn run_time(file: &str, reps: &str) -> Result<ExitCode, String> {
     let ctx = context();
     let (mut ours, mut base) = (Vec::with_capacity(reps), Vec::with_capacity(reps));
     for _ in 0..reps.max(1) {
-        let start = std::time::Instant::now();
+        let start = thread_cpu_ns();
         floor(&input).map_err(|e| format!("{file}: {e}"))?;
-        base.push(start.elapsed().as_secs_f64());
-        let start = std::time::Instant::now();
+        base.push((thread_cpu_ns() - start) as f64 / 1e9);
+        let start = thread_cpu_ns();
         expand_text(&input, &ctx).map_err(|e| format!("{file}: {e}"))?;
-        ours.push(start.elapsed().as_secs_f64());
+        ours.push((thread_cpu_ns() - start) as f64 / 1e9);
     }
     let median = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
