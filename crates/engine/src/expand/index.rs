@@ -2,7 +2,7 @@
 //! functions and where their settings are, each function's existing versions and aliases, and the
 //! settings that sit where they do not belong. Nothing after this pass scans the template per function.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
@@ -50,6 +50,10 @@ pub struct TemplateIndex {
     pub versions: BTreeMap<String, String>,
     /// Existing aliases by (function logical ID, alias name).
     pub aliases: BTreeMap<(String, String), String>,
+    /// Resources that carry SAM's copy of a marked function's `Metadata.CanaryDeployment`: SAM
+    /// copies every resource attribute of an `AWS::Serverless::Function`, `Metadata` included, onto
+    /// the `<Fn>EventInvokeConfig` it generates. Not settings of their own: the key is removed.
+    pub sam_copies: BTreeSet<String>,
 }
 
 /// The logical ID a `FunctionName`-like value points at: `{Ref: X}`, `{Fn::GetAtt: [X, Arn]}`,
@@ -123,6 +127,9 @@ pub fn index(resources: &Map<String, Value>, diagnostics: &mut Vec<Diagnostic>) 
                         .or_insert_with(|| logical_id.clone());
                 }
             }
+            _ if in_properties.is_none() && is_sam_copy(resources, resource_type, resource, in_metadata) => {
+                idx.sam_copies.insert(logical_id.clone());
+            }
             _ => {
                 for (place, found) in [("Properties", in_properties), ("Metadata", in_metadata)] {
                     if found.is_some() {
@@ -149,4 +156,27 @@ pub fn index(resources: &Map<String, Value>, diagnostics: &mut Vec<Diagnostic>) 
         }
     }
     idx
+}
+
+/// Whether `resource` is an `AWS::Lambda::EventInvokeConfig` whose `Metadata.CanaryDeployment` is
+/// the very value its function carries, as SAM copies it (see [`TemplateIndex::sam_copies`]).
+fn is_sam_copy(
+    resources: &Map<String, Value>,
+    resource_type: &str,
+    resource: &Map<String, Value>,
+    in_metadata: Option<&Value>,
+) -> bool {
+    let Some(setting) = in_metadata else { return false };
+    if resource_type != "AWS::Lambda::EventInvokeConfig" {
+        return false;
+    }
+    let function = resource
+        .get("Properties")
+        .and_then(|p| p.get("FunctionName"))
+        .and_then(referenced_resource)
+        .and_then(|id| resources.get(id));
+    function.is_some_and(|f| {
+        f.get("Type").and_then(Value::as_str) == Some(FUNCTION_TYPE)
+            && f.get("Metadata").and_then(|m| m.get(SETTING_KEY)) == Some(setting)
+    })
 }

@@ -108,6 +108,8 @@ struct Decisions {
     role: Option<RoleDecision>,
     configs: BTreeMap<Shape, Shared>,
     hook_policies: Vec<HookPolicyDecision>,
+    /// SAM's copies of settings on other resources, removed with the settings ([`index::TemplateIndex::sam_copies`]).
+    sam_copies: BTreeSet<String>,
 }
 
 struct FunctionDecision {
@@ -345,7 +347,8 @@ fn decide(
         }
     }
 
-    let decisions = Decisions { functions, application, role, configs, hook_policies };
+    let sam_copies = idx.sam_copies.clone();
+    let decisions = Decisions { functions, application, role, configs, hook_policies, sam_copies };
     check_collisions(resources, &decisions, diagnostics);
     Some(decisions)
 }
@@ -484,16 +487,14 @@ fn generate(
         if let Some(f) = adopted.get(logical_id.as_str()) {
             adopt_alias(&mut res, f, diagnostics);
         }
+        if d.sam_copies.contains(&logical_id) {
+            remove_setting(&mut res, index::SettingPlace::Metadata);
+        }
         let Some(f) = by_function.get(logical_id.as_str()).copied() else {
             out.insert(logical_id, res);
             continue;
         };
-        if let Some(place) = res.get_mut(f.marked.place.key()).and_then(Value::as_object_mut) {
-            place.shift_remove(SETTING_KEY);
-            if place.is_empty() && f.marked.place == index::SettingPlace::Metadata {
-                res.as_object_mut().map(|r| r.shift_remove("Metadata"));
-            }
-        }
+        remove_setting(&mut res, f.marked.place);
         out.insert(logical_id, res);
         for (id, res) in function_resources(f, &d) {
             add(&mut out, id, res);
@@ -573,6 +574,16 @@ fn generate(
     let stats =
         Stats { functions_marked: d.functions.len(), resources_added, references_rewired: rewired.len() };
     (template, plan, stats)
+}
+
+/// Removes the consumed `CanaryDeployment` key, and a `Metadata` it leaves empty.
+fn remove_setting(res: &mut Value, place: index::SettingPlace) {
+    if let Some(obj) = res.get_mut(place.key()).and_then(Value::as_object_mut) {
+        obj.shift_remove(SETTING_KEY);
+        if obj.is_empty() && place == index::SettingPlace::Metadata {
+            res.as_object_mut().map(|r| r.shift_remove("Metadata"));
+        }
+    }
 }
 
 /// The resources that follow one marked function: its version, alias, deployment group and alarms.
