@@ -10,7 +10,7 @@
 pub(crate) mod index;
 mod resources;
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{json, Map, Value};
 
@@ -690,28 +690,28 @@ fn adopt_alias(res: &mut Value, f: &FunctionDecision, diagnostics: &mut Vec<Diag
 
 fn service_role(role: &RoleDecision, functions: &[FunctionDecision]) -> Map<String, Value> {
     let shared = role.shared.condition.as_deref();
-    let mut hook_arns: Vec<Value> = Vec::new();
-    let mut topic_arns: Vec<Value> = Vec::new();
-    let mut seen_hooks = BTreeSet::new();
+    // Each hook and topic once, guarded by its users' condition only when they all share one.
+    let mut hooks: BTreeMap<String, (Value, Vec<Option<&str>>)> = BTreeMap::new();
+    let mut topics: Vec<(Value, Vec<Option<&str>>)> = Vec::new();
     for f in functions.iter().filter(|f| f.settings.enabled && f.settings.service_role.is_none()) {
         let condition = f.marked.condition.as_deref();
         for hook in [&f.settings.pre_traffic_hook, &f.settings.post_traffic_hook].into_iter().flatten() {
-            if seen_hooks.insert((condition, hook_label(hook))) {
-                hook_arns.push(guard(shared, condition, hook_arn(hook)));
-            }
+            hooks.entry(hook_label(hook)).or_insert_with(|| (hook_arn(hook), Vec::new())).1.push(condition);
         }
-        for trigger in &f.settings.triggers {
-            if let Some(arn) = trigger.get("TriggerTargetArn") {
-                let arn = guard(shared, condition, arn.clone());
-                if !topic_arns.contains(&arn) {
-                    topic_arns.push(arn);
-                }
+        for arn in f.settings.triggers.iter().filter_map(|t| t.get("TriggerTargetArn")) {
+            match topics.iter_mut().find(|(a, _)| a == arn) {
+                Some((_, users)) => users.push(condition),
+                None => topics.push((arn.clone(), vec![condition])),
             }
         }
     }
+    let guarded = |(arn, users): (Value, Vec<Option<&str>>)| {
+        let common = users.iter().all(|c| *c == users[0]).then_some(users[0]).flatten();
+        guard(shared, common, arn)
+    };
     role::service_role(role::RoleInputs {
-        hook_arns,
-        topic_arns,
+        hook_arns: hooks.into_values().map(guarded).collect(),
+        topic_arns: topics.into_iter().map(guarded).collect(),
         permissions_boundary: role.permissions_boundary.clone(),
         condition: role.shared.condition.clone(),
     })
