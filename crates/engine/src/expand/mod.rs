@@ -10,7 +10,7 @@
 pub(crate) mod index;
 mod resources;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::{json, Map, Value};
 
