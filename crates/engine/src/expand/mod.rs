@@ -143,8 +143,9 @@ struct HookPolicyDecision {
     logical_id: String,
     hook: String,
     role: String,
-    /// (function condition, CodeDeploy application) of every enabled function that calls the hook.
-    users: Vec<(Option<String>, &'static str)>,
+    /// (function condition, CodeDeploy application, deployment group) of every enabled function that
+    /// calls the hook.
+    users: Vec<(Option<String>, &'static str, String)>,
     shared: Shared,
 }
 
@@ -347,7 +348,10 @@ fn decide(
                 logical_id: ids::hook_policy(hook),
                 hook: hook.to_owned(),
                 role,
-                users: users.iter().map(|u| (u.marked.condition.clone(), application_of(u))).collect(),
+                users: users
+                    .iter()
+                    .map(|u| (u.marked.condition.clone(), application_of(u), u.deployment_group.clone()))
+                    .collect(),
                 shared: Shared { condition: shared_condition(&users) },
             }),
             None => diagnostics.push(Diagnostic::warning(
@@ -557,16 +561,12 @@ fn generate(
         add(&mut out, ids::SERVICE_ROLE.to_owned(), service_role(role, &d.functions));
     }
     for p in &d.hook_policies {
-        let mut by_app: BTreeMap<&str, Vec<Option<&str>>> = BTreeMap::new();
-        for (condition, app) in &p.users {
-            by_app.entry(app).or_default().push(condition.as_deref());
-        }
-        let arns = by_app
-            .into_iter()
-            .map(|(app, conditions)| {
-                let common =
-                    conditions.iter().all(|c| *c == conditions[0]).then_some(conditions[0]).flatten();
-                guard(p.shared.condition.as_deref(), common, hook_policy::application_groups_arn(app))
+        let arns = p
+            .users
+            .iter()
+            .map(|(condition, app, dg)| {
+                let arn = hook_policy::deployment_group_arn(app, dg);
+                guard(p.shared.condition.as_deref(), condition.as_deref(), arn)
             })
             .collect();
         add(

@@ -16,6 +16,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::resources::sub;
 use crate::diag::{Diagnostic, Path};
 use crate::settings::{RollbackEvent, Settings};
 
@@ -288,9 +289,9 @@ pub fn takes_policies(resources: &Map<String, Value>, hook: &str) -> bool {
 }
 
 /// Adds to a SAM hook's `Policies` the right to report its status to the deployment groups of
-/// `applications`, named by application as in `resources/hook_policy.rs`: here a `Ref` to a group
-/// from the hook's role would close a cycle even without alarms (group → CodeDeploy role → hook
-/// function → hook role → group).
+/// `applications`. The statement names each application's groups by wildcard, not one by one: a
+/// `Ref` to a deployment group from the hook's role would close a dependency cycle (group → CodeDeploy
+/// role → hook function → hook role → group), and the application holds only this template's groups.
 pub fn add_hook_statement(res: &mut Value, applications: &[&str], condition: Option<&str>) {
     let Some(props) = res.as_object_mut().and_then(|r| {
         r.entry("Properties").or_insert_with(|| json!({}));
@@ -298,8 +299,14 @@ pub fn add_hook_statement(res: &mut Value, applications: &[&str], condition: Opt
     }) else {
         return;
     };
-    let resources: Vec<Value> =
-        applications.iter().map(|app| super::resources::hook_policy::application_groups_arn(app)).collect();
+    let resources: Vec<Value> = applications
+        .iter()
+        .map(|app| {
+            sub(&format!(
+                "arn:${{AWS::Partition}}:codedeploy:${{AWS::Region}}:${{AWS::AccountId}}:deploymentgroup:${{{app}}}/*"
+            ))
+        })
+        .collect();
     let statement =
         json!({"Statement": [{"Effect": "Allow", "Action": STATUS_ACTION, "Resource": resources}]});
     let item = super::resources::only_if(condition, statement);
