@@ -234,10 +234,14 @@ fn analyse(template: &Value, ctx: &Context, diagnostics: &mut Vec<Diagnostic>) -
             diagnostics,
         ) {
             let mut settings = settings;
+            let alias_given = sam::alias_given(&marked.raw, &defaults);
+            let res = &resources[&marked.logical_id];
             if marked.serverless {
-                let alias_given = sam::alias_given(&marked.raw, &defaults);
-                let res = &resources[&marked.logical_id];
                 sam::reconcile(&marked.logical_id, res, root, alias_given, &mut settings, &path, diagnostics);
+            } else if let Some(name) =
+                sam::published_alias(res, &marked.logical_id, &idx).filter(|_| !alias_given)
+            {
+                settings.alias = name;
             }
             parsed.push((marked.clone(), settings));
         }
@@ -274,7 +278,24 @@ fn decide(
         };
         let (alias, adopts_alias) = match idx.aliases.get(&(fn_id.clone(), settings.alias.clone())) {
             _ if marked.serverless => (ids::alias(&fn_id, &settings.alias), true),
-            Some(existing) => (existing.clone(), true),
+            Some(existing) => {
+                if resources[existing].pointer("/UpdatePolicy/CodeDeployLambdaAliasUpdate").is_some() {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Path::resource(existing).key("UpdatePolicy"),
+                            format!(
+                                "the alias {existing} of {fn_id} is already deployed by CodeDeploy (its UpdatePolicy \
+                                 comes from SAM's DeploymentPreference or is written by hand); a function takes one"
+                            ),
+                        )
+                        .with_help(format!(
+                            "remove DeploymentPreference from the SAM function (or the alias's UpdatePolicy), or \
+                             remove the CanaryDeployment of {fn_id}"
+                        )),
+                    );
+                }
+                (existing.clone(), true)
+            }
             None => (ids::alias(&fn_id, &settings.alias), false),
         };
         let rollback_alarms = rollback_metrics(&settings)

@@ -16,6 +16,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::index::TemplateIndex;
 use super::resources::sub;
 use crate::diag::{Diagnostic, Path};
 use crate::settings::{RollbackEvent, Settings};
@@ -74,6 +75,22 @@ pub fn check_template(root: &Map<String, Value>, diagnostics: &mut Vec<Diagnosti
 /// `AutoPublishAlias` of the function or of `Globals` names it.
 pub fn alias_given(raw: &Value, defaults: &Map<String, Value>) -> bool {
     raw.get("Alias").is_some() || defaults.contains_key("Alias")
+}
+
+/// SAM-first: the alias SAM published for a function it generated (`AutoPublishAlias`), when the
+/// settings name none. Adopting it keeps one alias, the one SAM's event sources already invoke;
+/// a second alias `Live` would take the deployments while every event source stayed on SAM's.
+/// A function is SAM's when it carries SAM's `lambda:createdBy: SAM` tag.
+pub fn published_alias(resource: &Value, function: &str, idx: &TemplateIndex) -> Option<String> {
+    let tags = resource.get("Properties")?.get("Tags")?.as_array()?;
+    let by_sam = tags
+        .iter()
+        .any(|t| t.get("Key") == Some(&json!("lambda:createdBy")) && t.get("Value") == Some(&json!("SAM")));
+    let mut names = idx.aliases.keys().filter(|(f, _)| f == function).map(|(_, name)| name);
+    match (by_sam, names.next(), names.next()) {
+        (true, Some(name), None) => Some(name.clone()),
+        _ => None,
+    }
 }
 
 /// Reconciles one marked SAM function's settings with SAM's own properties, and reports what SAM's
