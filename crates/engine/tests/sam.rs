@@ -334,9 +334,10 @@ fn behaviour(template: &Value, marked: &[String]) -> String {
         });
         writeln!(
             out,
-            "{f}: alias {} ({alias_id}), on {}",
+            "{f}: alias {} ({alias_id}), on {}{}",
             alias["Properties"]["Name"],
-            if published { "a version published from the function" } else { "NO published version" }
+            if published { "a version published from the function" } else { "NO published version" },
+            condition_of(alias)
         )
         .unwrap();
         if let Some(pc) = alias["Properties"].get("ProvisionedConcurrencyConfig") {
@@ -420,22 +421,19 @@ fn deployment(out: &mut String, res: &Map<String, Value>, f: &str, version: &str
     let props = &dg["Properties"];
     writeln!(
         out,
-        "  CodeDeploy: {} {} in a Lambda application: {}",
+        "  CodeDeploy: {} {} in a Lambda application: {}{}",
         props["DeploymentStyle"]["DeploymentType"],
         props["DeploymentStyle"]["DeploymentOption"],
-        if app_ok { "yes" } else { "NO" }
+        if app_ok { "yes" } else { "NO" },
+        condition_of(dg)
     )
     .unwrap();
     writeln!(out, "  traffic: {}", traffic(res, &props["DeploymentConfigName"])).unwrap();
     let role = get_att_target(&props["ServiceRoleArn"]).and_then(|id| res.get(id));
     let role_statements = role.map(|r| role_statements(res, r, None)).unwrap_or_default();
     if let Some(role) = role {
-        let managed: Vec<String> = role["Properties"]["ManagedPolicyArns"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(arn_tail)
-            .collect();
+        let managed: Vec<String> =
+            role["Properties"]["ManagedPolicyArns"].as_array().into_iter().flatten().map(arn_tail).collect();
         writeln!(out, "  CodeDeploy role: managed {}", managed.join(", ")).unwrap();
     } else {
         writeln!(out, "  CodeDeploy role: given, {}", props["ServiceRoleArn"]).unwrap();
@@ -467,20 +465,31 @@ fn deployment(out: &mut String, res: &Map<String, Value>, f: &str, version: &str
         )
         .unwrap();
     }
-    let alarms = props["AlarmConfiguration"]["Alarms"].as_array().cloned().unwrap_or_default();
-    if alarms.is_empty() {
-        writeln!(out, "  alarms: none").unwrap();
-    }
-    for alarm in &alarms {
-        writeln!(out, "  alarm: {}", describe_alarm(res, &alarm["Name"], f, version)).unwrap();
-    }
-    if !alarms.is_empty() {
-        writeln!(
-            out,
-            "  ignore poll alarm failure: {}",
-            props["AlarmConfiguration"].get("IgnorePollAlarmFailure").unwrap_or(&json!(false))
-        )
-        .unwrap();
+    // Alarms may hang on conditions, written per item or around the whole configuration: render
+    // them once per combination of the conditions involved.
+    let mut conditions = BTreeSet::new();
+    collect_conditions(&props["AlarmConfiguration"], &mut conditions);
+    let conditions: Vec<&str> = conditions.into_iter().collect();
+    for n in 0..1usize << conditions.len() {
+        let holds: Vec<(&str, bool)> =
+            conditions.iter().enumerate().map(|(i, c)| (*c, n & (1 << i) != 0)).collect();
+        let config = resolve(&props["AlarmConfiguration"], &holds);
+        if !holds.is_empty() {
+            let when: Vec<String> = holds.iter().map(|(c, h)| format!("{c}={h}")).collect();
+            writeln!(out, "  when {}:", when.join(", ")).unwrap();
+        }
+        let alarms = config["Alarms"].as_array().cloned().unwrap_or_default();
+        if alarms.is_empty() {
+            writeln!(out, "  alarms: none").unwrap();
+        }
+        for alarm in &alarms {
+            writeln!(out, "  alarm: {}", describe_alarm(res, &alarm["Name"], f, version)).unwrap();
+        }
+        if !alarms.is_empty() {
+            let ignore = config.get("IgnorePollAlarmFailure").unwrap_or(&json!(false)).clone();
+            writeln!(out, "  alarms enabled: {}, ignore poll alarm failure: {ignore}", config["Enabled"])
+                .unwrap();
+        }
     }
     let rollback = &props["AutoRollbackConfiguration"];
     writeln!(out, "  automatic rollback: {} {}", rollback["Enabled"], rollback["Events"]).unwrap();
@@ -498,6 +507,52 @@ fn deployment(out: &mut String, res: &Map<String, Value>, f: &str, version: &str
         )
         .unwrap();
     }
+}
+
+/// Names of the conditions of every `Fn::If` in `value`.
+fn collect_conditions<'a>(value: &'a Value, out: &mut BTreeSet<&'a str>) {
+    match value {
+        Value::Object(obj) => {
+            if let Some(Value::Array(parts)) = obj.get("Fn::If") {
+                if let Some(c) = parts.first().and_then(Value::as_str) {
+                    out.insert(c);
+                }
+            }
+            obj.values().for_each(|v| collect_conditions(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_conditions(v, out)),
+        _ => {}
+    }
+}
+
+/// `value` with every `Fn::If` decided by `holds` and every `AWS::NoValue` dropped.
+fn resolve(value: &Value, holds: &[(&str, bool)]) -> Value {
+    let no_value = |v: &Value| v.get("Ref").and_then(Value::as_str) == Some("AWS::NoValue");
+    match value {
+        Value::Object(obj) => {
+            if let Some(Value::Array(parts)) = obj.get("Fn::If") {
+                let c = parts[0].as_str().unwrap_or_default();
+                let holds_c = holds.iter().find(|(name, _)| *name == c).is_some_and(|(_, h)| *h);
+                return resolve(&parts[if holds_c { 1 } else { 2 }], holds);
+            }
+            let mut out = Map::new();
+            for (k, v) in obj {
+                let v = resolve(v, holds);
+                if !no_value(&v) {
+                    out.insert(k.clone(), v);
+                }
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| resolve(v, holds)).filter(|v| !no_value(v)).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+fn condition_of(res: &Value) -> String {
+    res.get("Condition").map_or_else(String::new, |c| format!(" (condition {c})"))
 }
 
 fn yes(b: bool) -> &'static str {
