@@ -2,7 +2,7 @@
 //! functions and where their settings are, each function's existing versions and aliases, and the
 //! settings that sit where they do not belong. Nothing after this pass scans the template per function.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
@@ -53,10 +53,10 @@ pub struct TemplateIndex {
     pub versions: BTreeMap<String, String>,
     /// Existing aliases by (function logical ID, alias name).
     pub aliases: BTreeMap<(String, String), String>,
-    /// Resources that carry SAM's copy of a marked function's `Metadata.CanaryDeployment`: SAM
-    /// copies every resource attribute of an `AWS::Serverless::Function`, `Metadata` included, onto
-    /// the `<Fn>EventInvokeConfig` it generates. Not settings of their own: the key is removed.
-    pub sam_copies: BTreeSet<String>,
+    /// Resources that carry a copy of a marked function's `Metadata.CanaryDeployment`: SAM copies a
+    /// function's `Metadata` onto resources it generates for it (`<Fn>EventInvokeConfig`). The copy is
+    /// consumed with the original rather than reported as a setting on a non-function.
+    pub metadata_copies: Vec<String>,
 }
 
 /// The logical ID a `FunctionName`-like value points at: `{Ref: X}`, `{Fn::GetAtt: [X, Arn]}`,
@@ -78,6 +78,8 @@ pub fn referenced_resource(value: &Value) -> Option<&str> {
 
 pub fn index(resources: &Map<String, Value>, diagnostics: &mut Vec<Diagnostic>) -> TemplateIndex {
     let mut idx = TemplateIndex::default();
+    let mut copies = Vec::new();
+    let mut misplaced = Vec::new();
     for (logical_id, resource) in resources {
         let Some(resource) = resource.as_object() else { continue };
         let resource_type = resource.get("Type").and_then(Value::as_str).unwrap_or_default();
@@ -133,56 +135,39 @@ pub fn index(resources: &Map<String, Value>, diagnostics: &mut Vec<Diagnostic>) 
                         .or_insert_with(|| logical_id.clone());
                 }
             }
-            _ if in_properties.is_none() && is_sam_copy(resources, resource_type, resource, in_metadata) => {
-                idx.sam_copies.insert(logical_id.clone());
-            }
             _ => {
-                for (place, found) in [("Properties", in_properties), ("Metadata", in_metadata)] {
-                    if found.is_some() {
-                        diagnostics.push(
-                            Diagnostic::error(
-                                Path::resource(logical_id).key(place).key(SETTING_KEY),
-                                format!(
-                                    "CanaryDeployment is set on a {}; it is accepted only on {FUNCTION_TYPE}",
-                                    if resource_type.is_empty() {
-                                        "resource without a Type"
-                                    } else {
-                                        resource_type
-                                    }
-                                ),
-                            )
-                            .with_help(
-                                "for AWS::Serverless::Function, use Metadata.CanaryDeployment with \
-                                 SAM's transform listed first",
-                            ),
-                        );
-                    }
+                if let Some(raw) = in_metadata {
+                    copies.push((logical_id, resource_type, raw));
+                }
+                if in_properties.is_some() {
+                    misplaced.push((logical_id, resource_type, "Properties"));
                 }
             }
         }
     }
-    idx
-}
-
-/// Whether `resource` is an `AWS::Lambda::EventInvokeConfig` whose `Metadata.CanaryDeployment` is
-/// the very value its function carries, as SAM copies it (see [`TemplateIndex::sam_copies`]).
-fn is_sam_copy(
-    resources: &Map<String, Value>,
-    resource_type: &str,
-    resource: &Map<String, Value>,
-    in_metadata: Option<&Value>,
-) -> bool {
-    let Some(setting) = in_metadata else { return false };
-    if resource_type != "AWS::Lambda::EventInvokeConfig" {
-        return false;
+    for (logical_id, resource_type, raw) in copies {
+        let original = idx.marked.iter().any(|f| {
+            f.place == SettingPlace::Metadata && logical_id.starts_with(&f.logical_id) && f.raw == *raw
+        });
+        if original {
+            idx.metadata_copies.push(logical_id.clone());
+        } else {
+            misplaced.push((logical_id, resource_type, "Metadata"));
+        }
     }
-    let function = resource
-        .get("Properties")
-        .and_then(|p| p.get("FunctionName"))
-        .and_then(referenced_resource)
-        .and_then(|id| resources.get(id));
-    function.is_some_and(|f| {
-        f.get("Type").and_then(Value::as_str) == Some(FUNCTION_TYPE)
-            && f.get("Metadata").and_then(|m| m.get(SETTING_KEY)) == Some(setting)
-    })
+    for (logical_id, resource_type, place) in misplaced {
+        diagnostics.push(
+            Diagnostic::error(
+                Path::resource(logical_id).key(place).key(SETTING_KEY),
+                format!(
+                    "CanaryDeployment is set on a {}; it is accepted only on {FUNCTION_TYPE}",
+                    if resource_type.is_empty() { "resource without a Type" } else { resource_type }
+                ),
+            )
+            .with_help(
+                "for AWS::Serverless::Function, use Metadata.CanaryDeployment with SAM's transform listed first",
+            ),
+        );
+    }
+    idx
 }

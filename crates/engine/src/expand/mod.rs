@@ -11,7 +11,7 @@ pub(crate) mod index;
 mod resources;
 mod sam;
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{json, Map, Value};
 
@@ -104,6 +104,7 @@ pub fn expand(template: Value, ctx: &Context) -> Expansion {
 /// Everything generation needs, decided during analysis.
 struct Decisions {
     functions: Vec<FunctionDecision>,
+    metadata_copies: Vec<String>,
     /// `None` when no function is enabled: no CodeDeploy application or role is created.
     application: Option<Shared>,
     role: Option<RoleDecision>,
@@ -112,8 +113,6 @@ struct Decisions {
     /// SAM hooks that get their status permission in their `Policies`: the applications of their
     /// users, and the condition those users share.
     sam_hooks: BTreeMap<String, (Vec<&'static str>, Option<String>)>,
-    /// SAM's copies of settings on other resources, removed with the settings ([`index::TemplateIndex::sam_copies`]).
-    sam_copies: BTreeSet<String>,
 }
 
 struct FunctionDecision {
@@ -396,8 +395,9 @@ fn decide(
         }
     }
 
-    let sam_copies = idx.sam_copies.clone();
-    let decisions = Decisions { functions, application, role, configs, hook_policies, sam_hooks, sam_copies };
+    let metadata_copies = idx.metadata_copies.clone();
+    let decisions =
+        Decisions { functions, metadata_copies, application, role, configs, hook_policies, sam_hooks };
     check_collisions(resources, &decisions, diagnostics);
     Some(decisions)
 }
@@ -549,8 +549,8 @@ fn generate(
         if let Some(f) = adopted.get(logical_id.as_str()) {
             adopt_alias(&mut res, f, diagnostics);
         }
-        if d.sam_copies.contains(&logical_id) {
-            remove_setting(&mut res, index::SettingPlace::Metadata);
+        if d.metadata_copies.contains(&logical_id) {
+            consume_setting(&mut res, index::SettingPlace::Metadata);
         }
         if let Some((apps, condition)) = d.sam_hooks.get(&logical_id) {
             sam::add_hook_statement(&mut res, apps, condition.as_deref());
@@ -559,7 +559,7 @@ fn generate(
             out.insert(logical_id, res);
             continue;
         };
-        remove_setting(&mut res, f.marked.place);
+        consume_setting(&mut res, f.marked.place);
         if f.marked.serverless {
             sam::write_preference(&mut res, sam_preference(f));
         }
@@ -644,12 +644,13 @@ fn generate(
     (template, plan, stats)
 }
 
-/// Removes the consumed `CanaryDeployment` key, and a `Metadata` it leaves empty.
-fn remove_setting(res: &mut Value, place: index::SettingPlace) {
-    if let Some(obj) = res.get_mut(place.key()).and_then(Value::as_object_mut) {
-        obj.shift_remove(SETTING_KEY);
-        if obj.is_empty() && place == index::SettingPlace::Metadata {
-            res.as_object_mut().map(|r| r.shift_remove("Metadata"));
+/// Removes the `CanaryDeployment` key, and `Metadata` when that key was all it held.
+fn consume_setting(res: &mut Value, place: index::SettingPlace) {
+    let Some(res) = res.as_object_mut() else { return };
+    if let Some(holder) = res.get_mut(place.key()).and_then(Value::as_object_mut) {
+        holder.shift_remove(SETTING_KEY);
+        if holder.is_empty() && place == index::SettingPlace::Metadata {
+            res.shift_remove("Metadata");
         }
     }
 }
