@@ -357,15 +357,16 @@ fn behaviour(template: &Value, marked: &[String]) -> String {
             // SAM names the Cognito permission of a function with an alias after the alias.
             let shown = id.replace(alias_id.as_str(), f);
             let iam = ty.starts_with("AWS::IAM::");
-            for path in references(r, alias_id) {
-                // SAM-first, the IAM grant gains the alias beside the function; us-first, SAM grants
-                // only the alias: the same permission at a different list index.
-                let path = if iam {
-                    path.trim_end_matches(|c: char| c.is_ascii_digit() || c == '/').to_owned()
-                } else {
-                    path
-                };
-                invokers.insert(format!("{shown} ({ty}) {path}"));
+            if iam {
+                // SAM-first, a grant gains the alias beside the function (`${Fn.Arn}:<alias>`);
+                // us-first, SAM grants `Ref` the alias: the same permission, spelt differently.
+                if grants_alias(r, f, alias_id, alias["Properties"]["Name"].as_str().unwrap_or_default()) {
+                    invokers.insert(format!("{shown} ({ty}) may invoke it"));
+                }
+            } else {
+                for path in references(r, alias_id) {
+                    invokers.insert(format!("{shown} ({ty}) {path}"));
+                }
             }
             if !iam && ty != "AWS::CloudWatch::Alarm" {
                 for path in references(r, f) {
@@ -507,6 +508,25 @@ fn deployment(out: &mut String, res: &Map<String, Value>, f: &str, version: &str
         )
         .unwrap();
     }
+}
+
+/// Whether an IAM resource allows `lambda:InvokeFunction` on the alias, by `Ref` or as the
+/// function's ARN qualified with the alias name.
+fn grants_alias(iam: &Value, f: &str, alias_id: &str, alias_name: &str) -> bool {
+    let mut found = Vec::new();
+    let props = &iam["Properties"];
+    statements(&props["PolicyDocument"], &mut found);
+    for policy in props["Policies"].as_array().into_iter().flatten() {
+        statements(&policy["PolicyDocument"], &mut found);
+    }
+    let qualified = format!("${{{f}.Arn}}:{alias_name}");
+    found.iter().any(|(actions, resources)| {
+        allows(actions, "lambda:InvokeFunction")
+            && resources.iter().any(|r| {
+                ref_target(r) == Some(alias_id)
+                    || r.get("Fn::Sub").and_then(Value::as_str) == Some(qualified.as_str())
+            })
+    })
 }
 
 /// Names of the conditions of every `Fn::If` in `value`.
