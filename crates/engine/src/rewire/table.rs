@@ -58,6 +58,11 @@ pub enum Action {
 const OPENAPI_URIS: &[&str] =
     &["Body/**/x-amazon-apigateway-integration/uri", "Body/**/x-amazon-apigateway-authorizer/authorizerUri"];
 
+const SAM_OPENAPI_URIS: &[&str] = &[
+    "DefinitionBody/**/x-amazon-apigateway-integration/uri",
+    "DefinitionBody/**/x-amazon-apigateway-authorizer/authorizerUri",
+];
+
 pub const INVOKERS: &[Invoker] = &[
     Invoker {
         resource_type: "AWS::Lambda::Permission",
@@ -203,16 +208,19 @@ pub const INVOKERS: &[Invoker] = &[
         paths: &["PolicyDocument/Statement"],
         action: Action::GrantAlias,
     },
-    // Us-first templates: SAM has not yet turned these into APIs, and their definition may be a file.
+    // Us-first templates: SAM has not yet turned these into APIs. A `DefinitionBody` the user wrote
+    // keeps its integrations (SAM adds only the paths it lacks), so they move here; SAM hashes the
+    // body into the deployment it generates, so no deployment needs renaming. A definition in a
+    // file (`DefinitionUri`) is out of sight.
     Invoker {
         resource_type: "AWS::Serverless::Api",
-        paths: &[],
-        action: Action::UnseenDefinition { unseen: &["DefinitionUri"] },
+        paths: SAM_OPENAPI_URIS,
+        action: Action::ApiDefinition { api: Api::Rest, unseen: &["DefinitionUri"] },
     },
     Invoker {
         resource_type: "AWS::Serverless::HttpApi",
-        paths: &[],
-        action: Action::UnseenDefinition { unseen: &["DefinitionUri"] },
+        paths: SAM_OPENAPI_URIS,
+        action: Action::ApiDefinition { api: Api::V2, unseen: &["DefinitionUri"] },
     },
 ];
 
