@@ -177,6 +177,7 @@ fn both_transform_orders_pass_cfn_lint_and_behave_the_same() {
         finals.push(work(case, "sam_first.json"));
 
         let source = read_json(&work(case, "source.json"));
+        plan_lists_sam_event_sources(&source, &name);
         let ours = expand_ok(us_first(&source), &format!("{name} (us first)"));
         write_json(&work(case, "us_first.expanded.json"), &ours);
         steps.push(("translate", work(case, "us_first.expanded.json"), work(case, "us_first.json")));
@@ -204,6 +205,31 @@ fn both_transform_orders_pass_cfn_lint_and_behave_the_same() {
         expect_file![case.join("behaviour.txt")].assert_eq(&sam_first);
         let violations = wrong_invokers(&read_json(&work(case, "sam_first.json")), &marked);
         assert!(violations.is_empty(), "{name}: invokers left on a marked function: {violations:?}");
+    }
+}
+
+/// Us-first, SAM wires the function's own events to the alias; `plan` must list them, or it would
+/// say that nothing moved.
+fn plan_lists_sam_event_sources(source: &Value, name: &str) {
+    let expansion = expand(us_first(source), &context());
+    for f in marked_functions(source) {
+        let plan = expansion
+            .plan
+            .iter()
+            .find(|p| p.function == f)
+            .unwrap_or_else(|| panic!("{name}: no plan for {f}"));
+        let events = source["Resources"][&f]["Properties"]["Events"].as_object().map_or(0, Map::len);
+        for event in
+            source["Resources"][&f]["Properties"]["Events"].as_object().into_iter().flatten().map(|e| e.0)
+        {
+            let path = format!("Resources/{f}/Properties/Events/{event}");
+            assert!(
+                plan.moved.iter().any(|m| m.contains(&path)),
+                "{name}: plan of {f} does not list {path}: {:?}",
+                plan.moved
+            );
+        }
+        assert!(plan.moved.len() >= events, "{name}: plan of {f} lists {:?}", plan.moved);
     }
 }
 

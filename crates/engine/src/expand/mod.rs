@@ -539,6 +539,8 @@ fn generate(
         .map(|f| (f.alias.as_str(), f))
         .collect();
     let mut generated: HashSet<String> = HashSet::new();
+    // Us-first, SAM points the function's own event sources at the alias: listed in the plan too.
+    let mut sam_moves: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut out = Map::new();
     let mut add = |out: &mut Map<String, Value>, id: String, res: Map<String, Value>| {
         generated.insert(id.clone());
@@ -561,6 +563,7 @@ fn generate(
         };
         consume_setting(&mut res, f.marked.place);
         if f.marked.serverless {
+            sam_moves.insert(logical_id.clone(), sam::event_sources(&res, &logical_id));
             sam::write_preference(&mut res, sam_preference(f));
         }
         out.insert(logical_id, res);
@@ -632,10 +635,16 @@ fn generate(
                 .map(alarm_label)
                 .chain(f.rollback_alarms.iter().map(|(id, _)| id.clone()))
                 .collect(),
-            moved: rewired
-                .iter()
-                .filter(|r| r.function == f.marked.logical_id)
-                .map(|r| format!("{} ({})", r.resource, r.path))
+            moved: sam_moves
+                .remove(&f.marked.logical_id)
+                .unwrap_or_default()
+                .into_iter()
+                .chain(
+                    rewired
+                        .iter()
+                        .filter(|r| r.function == f.marked.logical_id)
+                        .map(|r| format!("{} ({})", r.resource, r.path)),
+                )
                 .collect(),
         })
         .collect();

@@ -150,6 +150,22 @@ pub fn reconcile(
         ),
         _ => {}
     }
+    // SAM targets the function URL at the alias once the function publishes one: a new URL.
+    if sam_alias.is_none() && own.and_then(|p| p.get("FunctionUrlConfig")).is_some() {
+        diagnostics.push(
+            Diagnostic::warning(
+                props.key("FunctionUrlConfig"),
+                format!(
+                    "the function URL of {function} moves to alias `{}`: CloudFormation replaces the URL, so it \
+                     gets a new address",
+                    settings.alias
+                ),
+            )
+            .with_help(format!(
+                "update the clients of the old address; `Fn::GetAtt: [{function}Url, FunctionUrl]` gives the new one"
+            )),
+        );
+    }
     if settings.provisioned_concurrency.is_some()
         && own.and_then(|p| p.get("ProvisionedConcurrencyConfig")).is_some()
     {
@@ -187,6 +203,24 @@ pub fn reconcile(
             "give both branches of each Fn::If an alarm, or put every conditional alarm under one condition",
         ));
     }
+}
+
+/// The invokers SAM will generate for a function and point at its alias, as the plan lists them:
+/// each entry of `Events`, the `FunctionUrlConfig` and the `EventInvokeConfig`.
+pub fn event_sources(res: &Value, function: &str) -> Vec<String> {
+    let props = Path::resource(function).key("Properties");
+    let Some(own) = res.get("Properties").and_then(Value::as_object) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (name, event) in own.get("Events").and_then(Value::as_object).into_iter().flatten() {
+        let kind = event.get("Type").and_then(Value::as_str).unwrap_or("event");
+        out.push(format!("{function} {kind} event, by SAM ({})", props.key("Events").key(name)));
+    }
+    for key in ["FunctionUrlConfig", "EventInvokeConfig"] {
+        if own.contains_key(key) {
+            out.push(format!("{function} {key}, by SAM ({})", props.key(key)));
+        }
+    }
+    out
 }
 
 /// What one function's `DeploymentPreference` says, decided by the caller.
