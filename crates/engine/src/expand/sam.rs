@@ -148,6 +148,18 @@ pub fn reconcile(
             )
             .with_help("set Alias in the CanaryDeployment of the function"),
         ),
+        // The function's own intrinsic would be overwritten by the Alias written for SAM.
+        Some(other) if own.and_then(|p| p.get("AutoPublishAlias")).is_some() => diagnostics.push(
+            Diagnostic::error(
+                sam_alias_path,
+                format!(
+                    "AutoPublishAlias is {other} and the CanaryDeployment of {function} sets Alias {:?}; a function \
+                     takes one",
+                    settings.alias
+                ),
+            )
+            .with_help("remove AutoPublishAlias: CanaryDeployment writes it from Alias"),
+        ),
         _ => {}
     }
     // SAM targets the function URL at the alias once the function publishes one: a new URL.
