@@ -237,10 +237,9 @@ fn analyse(template: &Value, ctx: &Context, diagnostics: &mut Vec<Diagnostic>) -
             let res = &resources[&marked.logical_id];
             if marked.serverless {
                 sam::reconcile(&marked.logical_id, res, root, alias_given, &mut settings, &path, diagnostics);
-            } else if let Some(name) =
-                sam::published_alias(res, &marked.logical_id, &idx).filter(|_| !alias_given)
-            {
-                settings.alias = name;
+            } else {
+                let id = &marked.logical_id;
+                sam::adopt_published_alias(res, id, &idx, alias_given, &mut settings, &path, diagnostics);
             }
             parsed.push((marked.clone(), settings));
         }

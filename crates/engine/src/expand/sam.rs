@@ -77,19 +77,40 @@ pub fn alias_given(raw: &Value, defaults: &Map<String, Value>) -> bool {
     raw.get("Alias").is_some() || defaults.contains_key("Alias")
 }
 
-/// SAM-first: the alias SAM published for a function it generated (`AutoPublishAlias`), when the
-/// settings name none. Adopting it keeps one alias, the one SAM's event sources already invoke;
-/// a second alias `Live` would take the deployments while every event source stayed on SAM's.
-/// A function is SAM's when it carries SAM's `lambda:createdBy: SAM` tag.
-pub fn published_alias(resource: &Value, function: &str, idx: &TemplateIndex) -> Option<String> {
-    let tags = resource.get("Properties")?.get("Tags")?.as_array()?;
+/// SAM-first: a function SAM generated (it carries SAM's `lambda:createdBy: SAM` tag) with one
+/// alias already has the alias of its `AutoPublishAlias`, and SAM pointed every event source at it.
+/// Settings that name no alias adopt it; settings that name another one would add a second alias
+/// that nothing invokes, which is an error.
+pub fn adopt_published_alias(
+    resource: &Value,
+    function: &str,
+    idx: &TemplateIndex,
+    alias_given: bool,
+    settings: &mut Settings,
+    path: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let tags = resource.get("Properties").and_then(|p| p.get("Tags")).and_then(Value::as_array);
     let by_sam = tags
-        .iter()
+        .into_iter()
+        .flatten()
         .any(|t| t.get("Key") == Some(&json!("lambda:createdBy")) && t.get("Value") == Some(&json!("SAM")));
     let mut names = idx.aliases.keys().filter(|(f, _)| f == function).map(|(_, name)| name);
-    match (by_sam, names.next(), names.next()) {
-        (true, Some(name), None) => Some(name.clone()),
-        _ => None,
+    let (true, Some(name), None) = (by_sam, names.next(), names.next()) else { return };
+    if !alias_given {
+        settings.alias = name.clone();
+    } else if *name != settings.alias {
+        diagnostics.push(
+            Diagnostic::error(
+                path.key("Alias"),
+                format!(
+                    "SAM published alias {name:?} of {function} (AutoPublishAlias) and points its event sources \
+                     at it; Alias {:?} would add a second alias that nothing invokes",
+                    settings.alias
+                ),
+            )
+            .with_help(format!("set Alias to {name:?}, or leave it out to use SAM's")),
+        );
     }
 }
 
