@@ -61,6 +61,7 @@ const OPENAPI_URIS: &[&str] =
 const SAM_OPENAPI_URIS: &[&str] = &[
     "DefinitionBody/**/x-amazon-apigateway-integration/uri",
     "DefinitionBody/**/x-amazon-apigateway-authorizer/authorizerUri",
+    "Auth/Authorizers/*/FunctionArn",
 ];
 
 pub const INVOKERS: &[Invoker] = &[
@@ -209,9 +210,10 @@ pub const INVOKERS: &[Invoker] = &[
         action: Action::GrantAlias,
     },
     // Us-first templates: SAM has not yet turned these into APIs. A `DefinitionBody` the user wrote
-    // keeps its integrations (SAM adds only the paths it lacks), so they move here; SAM hashes the
-    // body into the deployment it generates, so no deployment needs renaming. A definition in a
-    // file (`DefinitionUri`) is out of sight.
+    // keeps its integrations (SAM adds only the paths it lacks), and SAM builds each Lambda
+    // authorizer (and its permission) from `Auth.Authorizers.*.FunctionArn`, so they move here; SAM
+    // hashes the body into the deployment it generates, so no deployment needs renaming. A
+    // definition in a file (`DefinitionUri`) is out of sight.
     Invoker {
         resource_type: "AWS::Serverless::Api",
         paths: SAM_OPENAPI_URIS,
