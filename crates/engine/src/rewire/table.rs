@@ -219,6 +219,12 @@ pub const INVOKERS: &[Invoker] = &[
         paths: SAM_OPENAPI_URIS,
         action: Action::ApiDefinition { api: Api::Rest, unseen: &["DefinitionUri"] },
     },
+    // Us-first: SAM copies these onto the `AWS::StepFunctions::StateMachine` it generates.
+    Invoker {
+        resource_type: "AWS::Serverless::StateMachine",
+        paths: &["DefinitionSubstitutions/*"],
+        action: Action::Reference,
+    },
     Invoker {
         resource_type: "AWS::Serverless::HttpApi",
         paths: SAM_OPENAPI_URIS,
