@@ -260,6 +260,7 @@ const INVOKING_TYPES: &[&str] = &[
     "AWS::Logs::SubscriptionFilter",
     "AWS::IoT::TopicRule",
     "AWS::Cognito::UserPool",
+    "AWS::StepFunctions::StateMachine",
 ];
 
 fn resources(template: &Value) -> &Map<String, Value> {
@@ -551,11 +552,21 @@ fn grants_alias(iam: &Value, f: &str, alias_id: &str, alias_name: &str) -> bool 
         statements(&policy["PolicyDocument"], &mut found);
     }
     let qualified = format!("${{{f}.Arn}}:{alias_name}");
+    // SAM's LambdaInvokePolicy: `…:function:${functionName}*`, a prefix that covers every alias.
+    let prefix = |r: &Value| match r.get("Fn::Sub") {
+        Some(Value::Array(parts)) => parts[0].as_str().is_some_and(|text| {
+            text.rsplit_once(":function:${").is_some_and(|(_, var)| {
+                var.strip_suffix("}*").is_some_and(|var| ref_target(&parts[1][var]) == Some(f))
+            })
+        }),
+        _ => false,
+    };
     found.iter().any(|(actions, resources)| {
         allows(actions, "lambda:InvokeFunction")
             && resources.iter().any(|r| {
                 ref_target(r) == Some(alias_id)
                     || r.get("Fn::Sub").and_then(Value::as_str) == Some(qualified.as_str())
+                    || prefix(r)
             })
     })
 }
