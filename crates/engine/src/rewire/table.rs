@@ -225,6 +225,12 @@ pub const INVOKERS: &[Invoker] = &[
         paths: &["DefinitionSubstitutions/*"],
         action: Action::Reference,
     },
+    // Us-first: SAM builds an `AWS::AppSync::DataSource` (and its role) from each of these.
+    Invoker {
+        resource_type: "AWS::Serverless::GraphQLApi",
+        paths: &["DataSources/Lambda/*/FunctionArn"],
+        action: Action::Reference,
+    },
     Invoker {
         resource_type: "AWS::Serverless::HttpApi",
         paths: SAM_OPENAPI_URIS,
