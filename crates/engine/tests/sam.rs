@@ -261,6 +261,7 @@ const INVOKING_TYPES: &[&str] = &[
     "AWS::IoT::TopicRule",
     "AWS::Cognito::UserPool",
     "AWS::StepFunctions::StateMachine",
+    "AWS::AppSync::DataSource",
 ];
 
 fn resources(template: &Value) -> &Map<String, Value> {
