@@ -699,10 +699,11 @@ fn describe_alarm(res: &Map<String, Value>, name: &Value, f: &str, version: &str
             .map_or_else(String::new, |m| m["Expression"].to_string()),
     };
     format!(
-        "{id}: {metric} {} {}, watching only the new version: {}",
+        "{id}: {metric} {} {}, watching only the new version: {}{}",
         p["ComparisonOperator"],
         p["Threshold"],
-        yes(new_version && function)
+        yes(new_version && function),
+        condition_of(alarm)
     )
 }
 
