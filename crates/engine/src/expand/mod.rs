@@ -556,6 +556,9 @@ fn generate(
         if let Some((apps, condition)) = d.sam_hooks.get(&logical_id) {
             sam::add_hook_statement(&mut res, apps, condition.as_deref());
         }
+        sam::grant_connector_alias(&mut res, &|id| {
+            by_function.get(id).filter(|f| f.marked.serverless).map(|f| f.alias.clone())
+        });
         let Some(f) = by_function.get(logical_id.as_str()).copied() else {
             out.insert(logical_id, res);
             continue;

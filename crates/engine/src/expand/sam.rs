@@ -363,6 +363,36 @@ fn alarm_names(items: &[Value]) -> Result<Option<Value>, String> {
     }))
 }
 
+/// An `AWS::Serverless::Connector` whose destination is a marked function (`Id: <Fn>`) grants its
+/// source the function's ARN only, and the source now invokes the alias. As IAM statements do
+/// (SPEC §5), the connector gains the alias beside the function (a destination list, which SAM
+/// turns into one policy per destination); nothing is removed. `alias_of` gives the alias logical ID
+/// of a marked us-first function.
+pub fn grant_connector_alias(res: &mut Value, alias_of: &dyn Fn(&str) -> Option<String>) {
+    if res.get("Type").and_then(Value::as_str) != Some("AWS::Serverless::Connector") {
+        return;
+    }
+    let Some(props) = res.get_mut("Properties").and_then(Value::as_object_mut) else { return };
+    let Some(destination) = props.get_mut("Destination") else { return };
+    let items = match destination.take() {
+        Value::Array(items) => items,
+        one => vec![one],
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in &items {
+        out.push(item.clone());
+        let alias = item.get("Id").and_then(Value::as_str).and_then(alias_of);
+        if let Some(alias) = alias {
+            let grant = json!({"Type": "AWS::Lambda::Function", "Arn": super::resources::reference(&alias)});
+            // Already granted (the template was expanded before, or written so): nothing to add.
+            if !items.contains(&grant) && !out.contains(&grant) {
+                out.push(grant);
+            }
+        }
+    }
+    *destination = if out.len() == 1 { out.remove(0) } else { Value::Array(out) };
+}
+
 /// Whether a hook gets its status permission through its `Policies` (SAM builds its role): an
 /// `AWS::Serverless::Function` without its own `Role`.
 pub fn takes_policies(resources: &Map<String, Value>, hook: &str) -> bool {
@@ -430,6 +460,23 @@ mod tests {
             json!({"Fn::If": ["Prod", {"Ref": "AWS::NoValue"}, {"Name": "c"}]}),
         ];
         assert!(alarm_names(&two_conditions).is_err());
+    }
+
+    #[test]
+    fn connector_to_a_marked_function_gains_its_alias_once() {
+        let alias_of = |id: &str| (id == "Fn").then(|| "FnAliasLive".to_owned());
+        let mut one =
+            json!({"Type": "AWS::Serverless::Connector", "Properties": {"Destination": {"Id": "Fn"}}});
+        grant_connector_alias(&mut one, &alias_of);
+        let expected =
+            json!([{"Id": "Fn"}, {"Type": "AWS::Lambda::Function", "Arn": {"Ref": "FnAliasLive"}}]);
+        assert_eq!(one["Properties"]["Destination"], expected);
+        grant_connector_alias(&mut one, &alias_of);
+        assert_eq!(one["Properties"]["Destination"], expected, "a second pass adds nothing");
+        let mut other =
+            json!({"Type": "AWS::Serverless::Connector", "Properties": {"Destination": {"Id": "Table"}}});
+        grant_connector_alias(&mut other, &alias_of);
+        assert_eq!(other["Properties"]["Destination"], json!({"Id": "Table"}));
     }
 
     #[test]
