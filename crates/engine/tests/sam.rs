@@ -394,6 +394,12 @@ fn behaviour(template: &Value, marked: &[String]) -> String {
                 // SAM-first, a grant gains the alias beside the function (`${Fn.Arn}:<alias>`);
                 // us-first, SAM grants `Ref` the alias: the same permission, spelt differently.
                 if grants_alias(r, f, alias_id, alias["Properties"]["Name"].as_str().unwrap_or_default()) {
+                    // SAM names a connector's policies `<Connector>PolicyDestination<n>` once it has
+                    // several destinations, as us-first connectors get for the alias.
+                    let shown = match shown.rsplit_once("Destination") {
+                        Some((stem, n)) if n.parse::<usize>().is_ok() => stem.to_owned(),
+                        _ => shown.clone(),
+                    };
                     invokers.insert(format!("{shown} ({ty}) may invoke it"));
                 }
             } else {
