@@ -219,6 +219,13 @@ pub const INVOKERS: &[Invoker] = &[
         paths: SAM_OPENAPI_URIS,
         action: Action::ApiDefinition { api: Api::Rest, unseen: &["DefinitionUri"] },
     },
+    // Us-first: SAM turns each `{Statement: …}` of a function's `Policies` into an inline policy of
+    // the role it generates, so those statements gain the alias as IAM statements do.
+    Invoker {
+        resource_type: "AWS::Serverless::Function",
+        paths: &["Policies/*/Statement", "Policies/Statement"],
+        action: Action::GrantAlias,
+    },
     // Us-first: SAM copies these onto the `AWS::StepFunctions::StateMachine` it generates.
     Invoker {
         resource_type: "AWS::Serverless::StateMachine",
