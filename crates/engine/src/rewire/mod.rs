@@ -71,6 +71,7 @@ pub fn rewire(
         };
         let mut ctx = Resource {
             logical_id,
+            base: Path::resource(logical_id).key("Properties"),
             targets,
             unseen_apis: &unseen_apis,
             rewired: &mut rewired,
@@ -78,6 +79,34 @@ pub fn rewire(
             snapshots: &mut snapshots,
         };
         ctx.apply(row, resource);
+    }
+    // Us-first templates: SAM's `Globals` give its implicit APIs their properties, Lambda
+    // authorizers included; each section is rewired as the resource type it configures.
+    if let Some(Value::Object(globals)) = template.get_mut("Globals") {
+        // The name stands where a logical ID would, in the plan and for API snapshots: a dotted name
+        // is never a logical ID, so no resource of the template is mistaken for it.
+        let sections = [
+            ("Api", "Globals.Api", "AWS::Serverless::Api"),
+            ("HttpApi", "Globals.HttpApi", "AWS::Serverless::HttpApi"),
+        ];
+        for (section, name, resource_type) in sections {
+            let (Some(properties), Some(row)) = (globals.get_mut(section), rows.get(resource_type)) else {
+                continue;
+            };
+            let mut holder = Map::new();
+            holder.insert("Properties".into(), properties.take());
+            let mut ctx = Resource {
+                logical_id: name,
+                base: Path::root().key("Globals").key(section),
+                targets,
+                unseen_apis: &unseen_apis,
+                rewired: &mut rewired,
+                diagnostics,
+                snapshots: &mut snapshots,
+            };
+            ctx.apply(row, &mut holder);
+            *properties = holder.shift_remove("Properties").unwrap_or_default();
+        }
     }
     snapshots.apply(template, generated, diagnostics);
     rewired
@@ -104,6 +133,8 @@ fn unseen_definitions(resources: &Map<String, Value>, rows: &HashMap<&str, &Invo
 /// What applying one row to one resource needs.
 struct Resource<'a> {
     logical_id: &'a str,
+    /// Where the properties sit: `Resources/<logical_id>/Properties`, or a `Globals` section.
+    base: Path,
     targets: &'a BTreeMap<String, AliasTarget>,
     /// APIs whose integrations could not be rewired (see [`unseen_definitions`]).
     unseen_apis: &'a HashSet<String>,
@@ -114,7 +145,7 @@ struct Resource<'a> {
 
 impl Resource<'_> {
     fn apply(&mut self, row: &Invoker, resource: &mut Map<String, Value>) {
-        let base = Path::resource(self.logical_id).key("Properties");
+        let base = self.base.clone();
         let Some(Value::Object(properties)) = resource.get_mut("Properties") else { return };
         if let Action::ApiDefinition { unseen, .. } | Action::UnseenDefinition { unseen } = row.action {
             self.warn_unseen(unseen, properties, &base);
