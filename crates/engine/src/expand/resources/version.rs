@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::{reference, resource};
 use crate::ids;
@@ -23,14 +23,11 @@ pub fn content_hash(
     parameters: &Map<String, Value>,
     parameter_values: &Map<String, Value>,
 ) -> String {
-    let mut versioned = Map::new();
-    for (key, value) in properties {
-        if !NOT_VERSIONED.contains(&key.as_str()) {
-            versioned.insert(key.clone(), value.clone());
-        }
-    }
+    // Borrowed, not cloned: inline code and environments make properties the bulk of a template.
+    let versioned: Vec<(&String, &Value)> =
+        properties.iter().filter(|(key, _)| !NOT_VERSIONED.contains(&key.as_str())).collect();
     let mut referenced = BTreeSet::new();
-    for value in versioned.values() {
+    for (_, value) in &versioned {
         collect_parameter_refs(value, parameters, &mut referenced);
     }
     let mut values = Map::new();
@@ -42,9 +39,36 @@ pub fn content_hash(
             .unwrap_or(Value::Null);
         values.insert(name.to_owned(), value);
     }
+    // The canonical form of `{"Properties": versioned, "Parameters": values}`, keys sorted.
     let mut canonical = String::new();
-    write_canonical(&json!({"Properties": versioned, "Parameters": values}), &mut canonical);
+    write_canonical_object(
+        vec![("Parameters", Canonical::Map(&values)), ("Properties", Canonical::Entries(versioned))],
+        &mut canonical,
+    );
     ids::short_hash(canonical.as_bytes(), 10)
+}
+
+/// What [`write_canonical_object`] writes as a member's value.
+enum Canonical<'a> {
+    Map(&'a Map<String, Value>),
+    Entries(Vec<(&'a String, &'a Value)>),
+}
+
+/// Writes an object of already sorted top-level members.
+fn write_canonical_object(members: Vec<(&str, Canonical<'_>)>, out: &mut String) {
+    out.push('{');
+    for (i, (key, value)) in members.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_string(key, out);
+        out.push(':');
+        match value {
+            Canonical::Map(map) => write_canonical_entries(map.iter().collect(), out),
+            Canonical::Entries(entries) => write_canonical_entries(entries, out),
+        }
+    }
+    out.push('}');
 }
 
 pub fn version(function: &str, condition: Option<&str>) -> Map<String, Value> {
@@ -110,20 +134,7 @@ fn sub_variables(text: &str) -> impl Iterator<Item = &str> {
 /// JSON with object keys sorted, so the hash does not depend on how the template orders them.
 fn write_canonical(value: &Value, out: &mut String) {
     match value {
-        Value::Object(obj) => {
-            let mut keys: Vec<&String> = obj.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, key) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String(key.clone()).to_string());
-                out.push(':');
-                write_canonical(&obj[key], out);
-            }
-            out.push('}');
-        }
+        Value::Object(obj) => write_canonical_entries(obj.iter().collect(), out),
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -138,8 +149,29 @@ fn write_canonical(value: &Value, out: &mut String) {
     }
 }
 
+fn write_canonical_entries(mut entries: Vec<(&String, &Value)>, out: &mut String) {
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    out.push('{');
+    for (i, (key, value)) in entries.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_string(key, out);
+        out.push(':');
+        write_canonical(value, out);
+    }
+    out.push('}');
+}
+
+/// A string as a JSON literal, escaped as serde_json escapes it.
+fn push_json_string(s: &str, out: &mut String) {
+    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+}
+
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     fn hash(props: Value, params: Value, values: Value) -> String {
