@@ -619,6 +619,11 @@ fn generate(
     let template = Value::Object(root);
     check_output_limits(&template, diagnostics);
 
+    // Grouped in one pass: filtering every rewired reference per function would be quadratic.
+    let mut moved: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for r in &rewired {
+        moved.entry(r.function.as_str()).or_default().push(format!("{} ({})", r.resource, r.path));
+    }
     let plan = d
         .functions
         .iter()
@@ -641,12 +646,7 @@ fn generate(
                 .remove(&f.marked.logical_id)
                 .unwrap_or_default()
                 .into_iter()
-                .chain(
-                    rewired
-                        .iter()
-                        .filter(|r| r.function == f.marked.logical_id)
-                        .map(|r| format!("{} ({})", r.resource, r.path)),
-                )
+                .chain(moved.remove(f.marked.logical_id.as_str()).unwrap_or_default())
                 .collect(),
         })
         .collect();
@@ -997,15 +997,17 @@ fn number_len(number: &serde_json::Number) -> usize {
 fn too_deep(template: &Value) -> Option<Path> {
     let mut stack: Vec<(&Value, usize)> = vec![(template, 0)];
     while let Some((value, depth)) = stack.pop() {
-        let children: Box<dyn Iterator<Item = &Value>> = match value {
-            Value::Object(obj) => Box::new(obj.values()),
-            Value::Array(items) => Box::new(items.iter()),
-            _ => continue,
-        };
-        if depth >= limits::MAX_DEPTH {
+        // Matched per kind rather than through a boxed iterator: this visits every node of the
+        // template, and an allocation per object or list showed up in profiles.
+        let is_container = matches!(value, Value::Object(_) | Value::Array(_));
+        if is_container && depth >= limits::MAX_DEPTH {
             return Some(path_to(template, value));
         }
-        stack.extend(children.map(|c| (c, depth + 1)));
+        match value {
+            Value::Object(obj) => stack.extend(obj.values().map(|c| (c, depth + 1))),
+            Value::Array(items) => stack.extend(items.iter().map(|c| (c, depth + 1))),
+            _ => {}
+        }
     }
     None
 }
