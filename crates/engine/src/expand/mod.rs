@@ -920,31 +920,77 @@ fn check_output_limits(template: &Value, diagnostics: &mut Vec<Diagnostic>) {
             ),
         ));
     }
-    let mut counter = ByteCounter(0);
-    if serde_json::to_writer(&mut counter, template).is_ok()
-        && counter.0 > limits::MAX_PROCESSED_TEMPLATE_BYTES
-    {
+    let n_bytes = compact_json_len(template);
+    if n_bytes > limits::MAX_PROCESSED_TEMPLATE_BYTES {
         diagnostics.push(Diagnostic::warning(
             Path::root(),
             format!(
-                "the expanded template is {} bytes of JSON, over CloudFormation's limit of {} bytes for a \
+                "the expanded template is {n_bytes} bytes of JSON, over CloudFormation's limit of {} bytes for a \
                  processed template; the stack will be refused",
-                counter.0,
                 limits::MAX_PROCESSED_TEMPLATE_BYTES
             ),
         ));
     }
 }
 
-struct ByteCounter(usize);
-
-impl std::io::Write for ByteCounter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0 += buf.len();
-        Ok(buf.len())
+/// The length of `value` as compact JSON (what `serde_json::to_string` writes), counted without
+/// writing it: the limit check must not cost a second serialization of every template.
+fn compact_json_len(value: &Value) -> usize {
+    let mut n = 0;
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        n += match value {
+            Value::Null => 4,
+            Value::Bool(b) => {
+                if *b {
+                    4
+                } else {
+                    5
+                }
+            }
+            Value::Number(number) => number_len(number),
+            Value::String(s) => string_len(s),
+            Value::Array(items) => {
+                stack.extend(items);
+                2 + items.len().saturating_sub(1)
+            }
+            Value::Object(obj) => {
+                stack.extend(obj.values());
+                // Braces, one colon per member, commas between members.
+                2 + obj.len() + obj.len().saturating_sub(1) + obj.keys().map(|k| string_len(k)).sum::<usize>()
+            }
+        };
     }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+    n
+}
+
+/// A JSON string's length with its quotes and serde_json's escapes: `\"`, `\\` and the short control
+/// escapes take two bytes, other control characters six (`\u00XX`), everything else itself.
+fn string_len(s: &str) -> usize {
+    2 + s.len()
+        + s.bytes()
+            .map(|b| match b {
+                b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
+                0..=0x1f => 5,
+                _ => 0,
+            })
+            .sum::<usize>()
+}
+
+fn number_len(number: &serde_json::Number) -> usize {
+    let digits = |mut v: u64| {
+        let mut d = 1;
+        while v >= 10 {
+            v /= 10;
+            d += 1;
+        }
+        d
+    };
+    match (number.as_u64(), number.as_i64()) {
+        (Some(u), _) => digits(u),
+        (None, Some(i)) => 1 + digits(i.unsigned_abs()),
+        // Floats are rare in templates; formatting the few there are is cheap.
+        _ => number.to_string().len(),
     }
 }
 
@@ -1013,5 +1059,19 @@ fn kind(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "a list",
         Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn compact_json_len_matches_serde_json() {
+        let value = json!({
+            "a": [1, -20, 3.5, 1e300, null, true, false, "q\"uo\\te\n\u{1}\u{7f}é"],
+            "": {}, "b": [], "c": {"d": u64::MAX, "e": i64::MIN},
+        });
+        assert_eq!(super::compact_json_len(&value), serde_json::to_string(&value).unwrap().len());
     }
 }

@@ -10,6 +10,7 @@
 use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 
 use super::{reference, resource};
 use crate::ids;
@@ -17,58 +18,37 @@ use crate::ids;
 /// Properties that do not belong to a published version.
 const NOT_VERSIONED: &[&str] = &["Tags", "ReservedConcurrentExecutions", crate::expand::index::SETTING_KEY];
 
-/// The 10 hex digits of the version's logical ID.
+/// The 10 hex digits of the version's logical ID: SHA-256 over the canonical JSON of
+/// `{"Parameters": {referenced parameter: value}, "Properties": {versioned properties}}`, streamed into
+/// the hasher rather than built as a string (inline code makes function properties large).
 pub fn content_hash(
     properties: &Map<String, Value>,
     parameters: &Map<String, Value>,
     parameter_values: &Map<String, Value>,
 ) -> String {
-    // Borrowed, not cloned: inline code and environments make properties the bulk of a template.
-    let versioned: Vec<(&String, &Value)> =
-        properties.iter().filter(|(key, _)| !NOT_VERSIONED.contains(&key.as_str())).collect();
+    let versioned = |key: &String| !NOT_VERSIONED.contains(&key.as_str());
     let mut referenced = BTreeSet::new();
-    for (_, value) in &versioned {
+    for (_, value) in properties.iter().filter(|(key, _)| versioned(key)) {
         collect_parameter_refs(value, parameters, &mut referenced);
     }
-    let mut values = Map::new();
-    for name in referenced {
+    let mut hasher = Sha256::new();
+    hasher.update(b"{\"Parameters\":{");
+    for (i, name) in referenced.into_iter().enumerate() {
+        if i > 0 {
+            hasher.update(b",");
+        }
         let value = parameter_values
             .get(name)
             .or_else(|| parameters.get(name).and_then(|p| p.get("Default")))
-            .cloned()
-            .unwrap_or(Value::Null);
-        values.insert(name.to_owned(), value);
+            .unwrap_or(&Value::Null);
+        write_string(name, &mut hasher);
+        hasher.update(b":");
+        write_canonical(value, &mut hasher);
     }
-    // The canonical form of `{"Properties": versioned, "Parameters": values}`, keys sorted.
-    let mut canonical = String::new();
-    write_canonical_object(
-        vec![("Parameters", Canonical::Map(&values)), ("Properties", Canonical::Entries(versioned))],
-        &mut canonical,
-    );
-    ids::short_hash(canonical.as_bytes(), 10)
-}
-
-/// What [`write_canonical_object`] writes as a member's value.
-enum Canonical<'a> {
-    Map(&'a Map<String, Value>),
-    Entries(Vec<(&'a String, &'a Value)>),
-}
-
-/// Writes an object of already sorted top-level members.
-fn write_canonical_object(members: Vec<(&str, Canonical<'_>)>, out: &mut String) {
-    out.push('{');
-    for (i, (key, value)) in members.into_iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        push_json_string(key, out);
-        out.push(':');
-        match value {
-            Canonical::Map(map) => write_canonical_entries(map.iter().collect(), out),
-            Canonical::Entries(entries) => write_canonical_entries(entries, out),
-        }
-    }
-    out.push('}');
+    hasher.update(b"},\"Properties\":");
+    write_object(properties.iter().filter(|(key, _)| versioned(key)), &mut hasher);
+    hasher.update(b"}");
+    ids::hex_prefix(&hasher.finalize(), 10)
 }
 
 pub fn version(function: &str, condition: Option<&str>) -> Map<String, Value> {
@@ -132,40 +112,57 @@ fn sub_variables(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// JSON with object keys sorted, so the hash does not depend on how the template orders them.
-fn write_canonical(value: &Value, out: &mut String) {
+fn write_canonical(value: &Value, out: &mut Sha256) {
     match value {
-        Value::Object(obj) => write_canonical_entries(obj.iter().collect(), out),
+        Value::Object(obj) => write_object(obj.iter(), out),
         Value::Array(items) => {
-            out.push('[');
+            out.update(b"[");
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.update(b",");
                 }
                 write_canonical(item, out);
             }
-            out.push(']');
+            out.update(b"]");
         }
-        other => out.push_str(&other.to_string()),
+        Value::String(s) => write_string(s, out),
+        Value::Null => out.update(b"null"),
+        Value::Bool(b) => out.update(if *b { &b"true"[..] } else { &b"false"[..] }),
+        Value::Number(n) => out.update(n.to_string().as_bytes()),
     }
 }
 
-fn write_canonical_entries(mut entries: Vec<(&String, &Value)>, out: &mut String) {
-    entries.sort_by(|a, b| a.0.cmp(b.0));
-    out.push('{');
-    for (i, (key, value)) in entries.into_iter().enumerate() {
+fn write_object<'a>(members: impl Iterator<Item = (&'a String, &'a Value)>, out: &mut Sha256) {
+    let mut members: Vec<(&String, &Value)> = members.collect();
+    members.sort_by(|a, b| a.0.cmp(b.0));
+    out.update(b"{");
+    for (i, (key, value)) in members.into_iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.update(b",");
         }
-        push_json_string(key, out);
-        out.push(':');
+        write_string(key, out);
+        out.update(b":");
         write_canonical(value, out);
     }
-    out.push('}');
+    out.update(b"}");
 }
 
-/// A string as a JSON literal, escaped as serde_json escapes it.
-fn push_json_string(s: &str, out: &mut String) {
-    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+/// A string as serde_json writes it, quotes and escapes included.
+fn write_string(s: &str, out: &mut Sha256) {
+    // Writing into a hasher cannot fail.
+    let _ = serde_json::to_writer(HashWriter(out), s);
+}
+
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
