@@ -1,9 +1,10 @@
-//! Golden tests: every case under `golden/ok` and `golden/err`, walked in sorted order.
+//! Golden tests: every case under `golden/ok/<case>/` and `golden/err/<case>/` is expanded and compared
+//! with what was blessed. `ok` cases must expand with no error (`expected.json`, plus `diagnostics.txt`
+//! for their warnings); `err` cases must report at least one error (`diagnostics.txt`, one line each).
+//! A case may carry `context.json` (`{"region", "accountId", "parameterValues"}`).
 //!
-//! An `ok/<case>` expands `input.json` with no error and must print exactly `expected.json`
-//! (pretty JSON, so cfn-lint reads it as is). An `err/<case>` must produce at least one error, and
-//! its rendered diagnostics (one `Display` line each) must be exactly `diagnostics.txt`.
-//! Bless with `UPDATE_EXPECT=1 cargo test -p canary-engine --test golden`, then read the diff.
+//! Bless after an intended change with `UPDATE_EXPECT=1 cargo test -p canary-engine --test golden`,
+//! then read `git diff`: a blessed file is a reviewed file.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -12,61 +13,90 @@ use canary_engine::{expand, Context};
 use expect_test::expect_file;
 use serde_json::{Map, Value};
 
-fn context() -> Context {
-    Context {
-        region: "us-east-1".to_owned(),
-        account_id: "123456789012".to_owned(),
-        parameter_values: Map::new(),
-    }
-}
-
 fn cases(kind: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(kind);
-    let Ok(entries) = fs::read_dir(&dir) else { return Vec::new() };
-    let mut cases: Vec<PathBuf> =
-        entries.map(|e| e.expect("readable golden dir").path()).filter(|p| p.is_dir()).collect();
+    let mut cases: Vec<PathBuf> = fs::read_dir(&dir)
+        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .unwrap_or_default();
     cases.sort();
     cases
 }
 
-fn input(case: &Path) -> Value {
-    let path = case.join("input.json");
-    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+fn context(case: &Path) -> Context {
+    let raw: Value = fs::read_to_string(case.join("context.json"))
+        .ok()
+        .map(|text| serde_json::from_str(&text).expect("context.json is JSON"))
+        .unwrap_or(Value::Null);
+    Context {
+        region: raw.get("region").and_then(Value::as_str).unwrap_or("us-east-1").to_owned(),
+        account_id: raw.get("accountId").and_then(Value::as_str).unwrap_or("123456789012").to_owned(),
+        parameter_values: raw
+            .get("parameterValues")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_else(Map::new),
+    }
 }
 
-fn rendered(diagnostics: &[canary_engine::Diagnostic]) -> String {
+fn input(case: &Path) -> Value {
+    let text =
+        fs::read_to_string(case.join("input.json")).unwrap_or_else(|e| panic!("{}: {e}", case.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: input.json: {e}", case.display()))
+}
+
+fn rendered_diagnostics(diagnostics: &[canary_engine::Diagnostic]) -> String {
     diagnostics.iter().map(|d| format!("{d}\n")).collect()
 }
 
-#[test]
-fn ok_cases_expand_without_errors() {
-    for case in cases("ok") {
-        let expansion = expand(input(&case), &context());
-        assert!(
-            !expansion.has_errors(),
-            "ok case {} produced errors:\n{}",
-            case.display(),
-            rendered(&expansion.diagnostics)
-        );
-        let mut text = serde_json::to_string_pretty(&expansion.template).expect("serializable");
-        text.push('\n');
-        expect_file![case.join("expected.json")].assert_eq(&text);
-    }
+/// Runs `check` on every case, so one failure does not hide the others, then names every failing case.
+fn run_all(kind: &str, check: impl Fn(&Path) + std::panic::RefUnwindSafe) {
+    let cases = cases(kind);
+    assert!(!cases.is_empty(), "no golden cases under golden/{kind}");
+    let failed: Vec<String> = cases
+        .iter()
+        .filter(|case| std::panic::catch_unwind(|| check(case)).is_err())
+        .map(|case| case.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(failed.is_empty(), "golden/{kind} cases failed: {}", failed.join(", "));
 }
 
 #[test]
-fn err_cases_report_their_errors() {
-    let cases = cases("err");
-    assert!(!cases.is_empty(), "no golden/err cases found");
-    for case in cases {
-        let expansion = expand(input(&case), &context());
-        assert!(
-            expansion.has_errors(),
-            "err case {} produced no error; diagnostics:\n{}",
-            case.display(),
-            rendered(&expansion.diagnostics)
+fn ok_cases_expand_as_blessed() {
+    run_all("ok", |case| {
+        let expansion = expand(input(case), &context(case));
+        let diagnostics = rendered_diagnostics(&expansion.diagnostics);
+        assert!(!expansion.has_errors(), "{}: unexpected errors:\n{diagnostics}", case.display());
+        let mut json = serde_json::to_string_pretty(&expansion.template).unwrap();
+        json.push('\n');
+        expect_file![case.join("expected.json")].assert_eq(&json);
+        expect_file![case.join("diagnostics.txt")].assert_eq(&diagnostics);
+    });
+}
+
+#[test]
+fn err_cases_report_as_blessed() {
+    run_all("err", |case| {
+        let expansion = expand(input(case), &context(case));
+        assert!(expansion.has_errors(), "{}: expected an error, the template expanded", case.display());
+        expect_file![case.join("diagnostics.txt")].assert_eq(&rendered_diagnostics(&expansion.diagnostics));
+    });
+}
+
+#[test]
+fn ok_cases_are_deterministic_and_idempotent() {
+    run_all("ok", |case| {
+        let ctx = context(case);
+        let first = expand(input(case), &ctx);
+        let second = expand(input(case), &ctx);
+        let first_json = serde_json::to_string(&first.template).unwrap();
+        assert_eq!(first_json, serde_json::to_string(&second.template).unwrap(), "{}", case.display());
+        // The consumed settings are gone, so expanding the output again changes nothing.
+        let again = expand(first.template.clone(), &ctx);
+        assert_eq!(
+            first_json,
+            serde_json::to_string(&again.template).unwrap(),
+            "{}: not idempotent",
+            case.display()
         );
-        expect_file![case.join("diagnostics.txt")].assert_eq(&rendered(&expansion.diagnostics));
-    }
+    });
 }

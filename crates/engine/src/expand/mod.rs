@@ -1,9 +1,31 @@
-//! Orchestration of one expansion (SPEC §4): decide once which functions are marked and enabled,
-//! generate their resources, rewire the invokers, and report.
+//! Orchestration of one expansion (SPEC §4).
+//!
+//! Two phases. *Analysis* reads the template once ([`index`]), parses every marked function's
+//! settings, decides every logical ID, and checks that none collides; it changes nothing, so a
+//! template with errors comes back untouched. *Generation* then rebuilds `Resources` in one pass,
+//! placing each function's version, alias, deployment group and alarms right after it and the shared
+//! resources (application, configs, role, hook policies) at the end, and hands the result to
+//! [`crate::rewire`].
 
-use serde_json::{Map, Value};
+pub(crate) mod index;
+mod resources;
 
-use crate::diag::{self, Diagnostic};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use serde_json::{json, Map, Value};
+
+use self::index::{referenced_resource, MarkedFunction, TemplateIndex, DEFAULTS_KEY, SETTING_KEY};
+use self::resources::alarm::RollbackMetric;
+use self::resources::{
+    alarm, alias, application, deployment_config, deployment_group, hook_policy, role, version,
+};
+use crate::diag::{self, Diagnostic, Path};
+use crate::rewire::{self, AliasTarget};
+use crate::settings::{self, ConditionEvaluator, Hook, Scope, Settings, Shape, Traffic};
+use crate::{ids, limits};
+
+/// The name under which templates list this macro in `Transform`.
+pub const TRANSFORM_NAME: &str = "CanaryDeployments";
 
 /// What the expansion knows besides the template. Deliberately no `Default`: a caller states the
 /// region, account and parameter values it expands for.
@@ -15,7 +37,8 @@ pub struct Context {
     pub parameter_values: Map<String, Value>,
 }
 
-/// The result of [`expand`]. When `diagnostics` holds an error, `template` is the input unchanged.
+/// The result of [`expand`]. When `diagnostics` holds an error, `template` must not be deployed
+/// (errors found before generation leave it exactly as it came in).
 #[derive(Debug, Clone)]
 pub struct Expansion {
     pub template: Value,
@@ -58,6 +81,815 @@ pub struct Stats {
 
 /// Expands every `CanaryDeployment` in `template`. Never panics, never fails: problems are diagnostics.
 pub fn expand(template: Value, ctx: &Context) -> Expansion {
-    let _ = ctx;
-    Expansion { template, diagnostics: diag::finish(Vec::new()), plan: Vec::new(), stats: Stats::default() }
+    let mut diagnostics = Vec::new();
+    let decided = analyse(&template, ctx, &mut diagnostics);
+    let errors = diagnostics.iter().any(Diagnostic::is_error);
+    let (template, plan, stats) = match (decided, template) {
+        (Some(decisions), Value::Object(mut root)) if !errors => {
+            match root.get_mut("Resources").map(std::mem::take) {
+                Some(Value::Object(resources)) => generate(root, resources, decisions, &mut diagnostics),
+                // Analysis accepts only an object `Resources`; keep the input whole all the same.
+                other => {
+                    root.insert("Resources".into(), other.unwrap_or(Value::Null));
+                    (Value::Object(root), Vec::new(), Stats::default())
+                }
+            }
+        }
+        (_, template) => (template, Vec::new(), Stats::default()),
+    };
+    Expansion { template, diagnostics: diag::finish(diagnostics), plan, stats }
+}
+
+/// Everything generation needs, decided during analysis.
+struct Decisions {
+    functions: Vec<FunctionDecision>,
+    /// `None` when no function is enabled: no CodeDeploy application or role is created.
+    application: Option<Shared>,
+    role: Option<RoleDecision>,
+    configs: BTreeMap<Shape, Shared>,
+    hook_policies: Vec<HookPolicyDecision>,
+}
+
+struct FunctionDecision {
+    marked: MarkedFunction,
+    settings: Settings,
+    version: String,
+    reuses_version: bool,
+    alias: String,
+    adopts_alias: bool,
+    deployment_group: String,
+    rollback_alarms: Vec<(String, RollbackMetric)>,
+    /// Hook policies the alias must wait for.
+    depends_on: Vec<String>,
+}
+
+/// A resource shared by several functions: it carries their condition only when they all share one.
+struct Shared {
+    condition: Option<String>,
+}
+
+struct RoleDecision {
+    shared: Shared,
+    permissions_boundary: Option<Value>,
+}
+
+struct HookPolicyDecision {
+    logical_id: String,
+    hook: String,
+    role: String,
+    /// (function condition, deployment group) of every enabled function that calls the hook.
+    users: Vec<(Option<String>, String)>,
+    shared: Shared,
+}
+
+fn analyse(template: &Value, ctx: &Context, diagnostics: &mut Vec<Diagnostic>) -> Option<Decisions> {
+    let Some(root) = template.as_object() else {
+        diagnostics.push(Diagnostic::error(
+            Path::root(),
+            format!(
+                "the template is {}; a CloudFormation template is a JSON object with Resources",
+                kind(template)
+            ),
+        ));
+        return None;
+    };
+    if let Some(path) = too_deep(template) {
+        diagnostics.push(Diagnostic::error(
+            path,
+            format!("the template nests deeper than {} levels, the most this macro reads", limits::MAX_DEPTH),
+        ));
+        return None;
+    }
+    let resources = match root.get("Resources") {
+        Some(Value::Object(resources)) => resources,
+        Some(other) => {
+            diagnostics.push(Diagnostic::error(
+                Path::root().key("Resources"),
+                format!("Resources is {}; it must be an object of logical ID to resource", kind(other)),
+            ));
+            return None;
+        }
+        None => {
+            diagnostics.push(Diagnostic::error(
+                Path::root(),
+                "the template has no Resources; CanaryDeployments expands whole templates (a template-level \
+                 Transform), not snippets",
+            ));
+            return None;
+        }
+    };
+    for (logical_id, res) in resources {
+        match res.get("Type") {
+            Some(Value::String(_)) => {}
+            _ if !res.is_object() => diagnostics.push(Diagnostic::error(
+                Path::resource(logical_id),
+                format!("the resource is {}; a resource is an object with a Type", kind(res)),
+            )),
+            found => diagnostics.push(Diagnostic::error(
+                Path::resource(logical_id).key("Type"),
+                format!(
+                    "Type is {}; every resource needs a Type string such as AWS::Lambda::Function",
+                    found.map_or("missing", kind)
+                ),
+            )),
+        }
+    }
+
+    let idx = index::index(resources, diagnostics);
+    let empty = Map::new();
+    let metadata = root.get("Metadata").and_then(Value::as_object);
+    let defaults = match metadata.and_then(|m| m.get(DEFAULTS_KEY)) {
+        Some(raw) => {
+            settings::parse_defaults(raw, &Path::root().key("Metadata").key(DEFAULTS_KEY), diagnostics)
+        }
+        None => Map::new(),
+    };
+    let scope = Scope {
+        resources,
+        parameters: root.get("Parameters").and_then(Value::as_object).unwrap_or(&empty),
+        parameter_values: &ctx.parameter_values,
+        conditions: ConditionEvaluator {
+            template: root,
+            parameter_values: &ctx.parameter_values,
+            region: &ctx.region,
+            account_id: &ctx.account_id,
+        },
+    };
+    let mut parsed = Vec::new();
+    for marked in &idx.marked {
+        let path = marked.settings_path();
+        if let Some(settings) = settings::parse_function_settings(
+            &marked.logical_id,
+            &marked.raw,
+            &path,
+            &defaults,
+            &scope,
+            diagnostics,
+        ) {
+            parsed.push((marked.clone(), settings));
+        }
+    }
+    decide(resources, &scope, &idx, parsed, diagnostics)
+}
+
+fn decide(
+    resources: &Map<String, Value>,
+    scope: &Scope<'_>,
+    idx: &TemplateIndex,
+    parsed: Vec<(MarkedFunction, Settings)>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Decisions> {
+    let mut functions = Vec::new();
+    for (marked, settings) in parsed {
+        let fn_id = marked.logical_id.clone();
+        let (version, reuses_version) = match idx.versions.get(&fn_id) {
+            Some(existing) => (existing.clone(), true),
+            None => {
+                let props = resources[&fn_id].get("Properties").and_then(Value::as_object);
+                let hash = version::content_hash(
+                    props.unwrap_or(&Map::new()),
+                    scope.parameters,
+                    scope.parameter_values,
+                );
+                (ids::version(&fn_id, &hash), false)
+            }
+        };
+        let (alias, adopts_alias) = match idx.aliases.get(&(fn_id.clone(), settings.alias.clone())) {
+            Some(existing) => (existing.clone(), true),
+            None => (ids::alias(&fn_id, &settings.alias), false),
+        };
+        let rollback_alarms = rollback_metrics(&settings)
+            .into_iter()
+            .map(|m| (ids::rollback_alarm(&fn_id, m.id_part()), m))
+            .collect();
+        functions.push(FunctionDecision {
+            deployment_group: ids::deployment_group(&fn_id),
+            marked,
+            settings,
+            version,
+            reuses_version,
+            alias,
+            adopts_alias,
+            rollback_alarms,
+            depends_on: Vec::new(),
+        });
+    }
+
+    let enabled: Vec<&FunctionDecision> = functions.iter().filter(|f| f.settings.enabled).collect();
+    let application = (!enabled.is_empty()).then(|| Shared { condition: shared_condition(&enabled) });
+    let role_users: Vec<&FunctionDecision> =
+        enabled.iter().copied().filter(|f| f.settings.service_role.is_none()).collect();
+    let role = if role_users.is_empty() {
+        None
+    } else {
+        Some(RoleDecision {
+            shared: Shared { condition: shared_condition(&role_users) },
+            permissions_boundary: permissions_boundary(&role_users, diagnostics),
+        })
+    };
+    let mut shape_users: BTreeMap<Shape, Vec<&FunctionDecision>> = BTreeMap::new();
+    for f in &enabled {
+        if let Traffic::Shape(shape) = &f.settings.traffic {
+            shape_users.entry(*shape).or_default().push(f);
+        }
+    }
+    let configs = shape_users
+        .into_iter()
+        .map(|(shape, users)| (shape, Shared { condition: shared_condition(&users) }))
+        .collect();
+
+    // Hook policies: one per hook function whose execution role is in the template.
+    let mut hook_users: BTreeMap<&str, Vec<&FunctionDecision>> = BTreeMap::new();
+    for f in &enabled {
+        for hook in [&f.settings.pre_traffic_hook, &f.settings.post_traffic_hook].into_iter().flatten() {
+            if let Hook::Function(hook) = hook {
+                let users = hook_users.entry(hook.as_str()).or_default();
+                if !users.iter().any(|u| u.marked.logical_id == f.marked.logical_id) {
+                    users.push(f);
+                }
+            }
+        }
+    }
+    let mut hook_policies = Vec::new();
+    // Hook logical IDs appear in BTreeMap order, so policies and warnings are deterministic.
+    for (hook, users) in hook_users {
+        match execution_role(resources, hook) {
+            Some(role) => hook_policies.push(HookPolicyDecision {
+                logical_id: ids::hook_policy(hook),
+                hook: hook.to_owned(),
+                role,
+                users: users
+                    .iter()
+                    .map(|u| (u.marked.condition.clone(), u.deployment_group.clone()))
+                    .collect(),
+                shared: Shared { condition: shared_condition(&users) },
+            }),
+            None => diagnostics.push(Diagnostic::warning(
+                Path::resource(hook).key("Properties").key("Role"),
+                format!(
+                    "the hook's execution role is not an AWS::IAM::Role in this template, so no policy was \
+                     attached; grant it codedeploy:PutLifecycleEventHookExecutionStatus on the deployment \
+                     group{} of {}",
+                    if users.len() == 1 { "" } else { "s" },
+                    users.iter().map(|u| u.deployment_group.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            )),
+        }
+    }
+    for f in functions.iter_mut().filter(|f| f.settings.enabled) {
+        let hooks = [&f.settings.pre_traffic_hook, &f.settings.post_traffic_hook];
+        for policy in &hook_policies {
+            if hooks.iter().any(|h| matches!(h, Some(Hook::Function(id)) if *id == policy.hook)) {
+                f.depends_on.push(policy.logical_id.clone());
+            }
+        }
+    }
+
+    let decisions = Decisions { functions, application, role, configs, hook_policies };
+    check_collisions(resources, &decisions, diagnostics);
+    Some(decisions)
+}
+
+fn rollback_metrics(settings: &Settings) -> Vec<RollbackMetric> {
+    let r = &settings.rollback_on;
+    let mut metrics = Vec::new();
+    metrics.extend(r.errors.map(RollbackMetric::Errors));
+    metrics.extend(r.throttles.map(RollbackMetric::Throttles));
+    metrics.extend(r.error_rate.map(RollbackMetric::ErrorRate));
+    metrics.extend(r.duration_p99.map(RollbackMetric::DurationP99));
+    metrics
+}
+
+/// The condition every user shares, if they all have the same one.
+fn shared_condition(users: &[&FunctionDecision]) -> Option<String> {
+    let first = users.first()?.marked.condition.as_ref()?;
+    users.iter().all(|u| u.marked.condition.as_ref() == Some(first)).then(|| first.clone())
+}
+
+/// The generated role is one per template, so its users must agree on its boundary.
+fn permissions_boundary(users: &[&FunctionDecision], diagnostics: &mut Vec<Diagnostic>) -> Option<Value> {
+    let mut chosen: Option<(&FunctionDecision, &Value)> = None;
+    for f in users {
+        let Some(boundary) = &f.settings.permissions_boundary else { continue };
+        match chosen {
+            None => chosen = Some((f, boundary)),
+            Some((first, b)) if b != boundary => diagnostics.push(Diagnostic::error(
+                f.marked.settings_path().key("PermissionsBoundary"),
+                format!(
+                    "PermissionsBoundary differs from the one {} gives; the generated CodeDeploy role is shared \
+                     by the template, so its functions must agree on one boundary",
+                    first.marked.logical_id
+                ),
+            )
+            .with_help("set PermissionsBoundary once in Metadata.CanaryDeployments, or give ServiceRole")),
+            Some(_) => {}
+        }
+    }
+    if let Some((first, _)) = chosen {
+        if let Some(f) = users.iter().find(|f| f.settings.permissions_boundary.is_none()) {
+            diagnostics.push(Diagnostic::error(
+                f.marked.settings_path(),
+                format!(
+                    "this function has no PermissionsBoundary but {} has one; the generated CodeDeploy role is \
+                     shared by the template, so its functions must agree on one boundary",
+                    first.marked.logical_id
+                ),
+            ));
+        }
+    }
+    chosen.map(|(_, b)| b.clone())
+}
+
+/// The logical ID of the `AWS::IAM::Role` a function runs as, when that role is in the template.
+fn execution_role(resources: &Map<String, Value>, function: &str) -> Option<String> {
+    let role = resources.get(function)?.get("Properties")?.get("Role")?;
+    let id = match role {
+        Value::Object(obj) => match obj.get("Fn::Sub").and_then(Value::as_str) {
+            Some(text) => text.strip_prefix("${")?.strip_suffix(".Arn}")?,
+            None => referenced_resource(role)?,
+        },
+        _ => return None,
+    };
+    let is_role = resources.get(id)?.get("Type").and_then(Value::as_str) == Some("AWS::IAM::Role");
+    is_role.then(|| id.to_owned())
+}
+
+/// Every logical ID the expansion will add must be new, and unique among the generated ones.
+fn check_collisions(resources: &Map<String, Value>, d: &Decisions, diagnostics: &mut Vec<Diagnostic>) {
+    let mut planned: Vec<(String, Path)> = Vec::new();
+    for f in &d.functions {
+        let at = f.marked.settings_path();
+        if !f.reuses_version {
+            planned.push((f.version.clone(), at.clone()));
+        }
+        if !f.adopts_alias {
+            planned.push((f.alias.clone(), at.key("Alias")));
+        }
+        if f.settings.enabled {
+            planned.push((f.deployment_group.clone(), at.clone()));
+            for (id, _) in &f.rollback_alarms {
+                planned.push((id.clone(), at.key("RollbackOn")));
+            }
+        }
+    }
+    if d.application.is_some() {
+        planned.push((ids::APPLICATION.to_owned(), Path::root().key("Resources")));
+    }
+    if d.role.is_some() {
+        planned.push((ids::SERVICE_ROLE.to_owned(), Path::root().key("Resources")));
+    }
+    for shape in d.configs.keys() {
+        planned.push((ids::deployment_config(&shape.name()), Path::root().key("Resources")));
+    }
+    for p in &d.hook_policies {
+        planned.push((p.logical_id.clone(), Path::resource(&p.hook)));
+    }
+    let mut seen = HashSet::new();
+    for (id, at) in planned {
+        if resources.contains_key(&id) {
+            diagnostics.push(
+                Diagnostic::error(
+                    Path::resource(&id),
+                    format!("a resource named {id} already exists, and CanaryDeployments generates one with that logical ID"),
+                )
+                .with_help(format!("rename the existing resource; the generated one comes from {at}")),
+            );
+        } else if !seen.insert(id.clone()) {
+            diagnostics.push(Diagnostic::error(
+                at,
+                format!("two generated resources would both be named {id}; give the functions different names or aliases"),
+            ));
+        }
+    }
+}
+
+fn generate(
+    mut root: Map<String, Value>,
+    old_resources: Map<String, Value>,
+    d: Decisions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Value, Vec<FunctionPlan>, Stats) {
+    let by_function: BTreeMap<&str, &FunctionDecision> =
+        d.functions.iter().map(|f| (f.marked.logical_id.as_str(), f)).collect();
+    let adopted: BTreeMap<&str, &FunctionDecision> =
+        d.functions.iter().filter(|f| f.adopts_alias).map(|f| (f.alias.as_str(), f)).collect();
+    let mut generated: HashSet<String> = HashSet::new();
+    let mut out = Map::new();
+    let mut add = |out: &mut Map<String, Value>, id: String, res: Map<String, Value>| {
+        generated.insert(id.clone());
+        out.insert(id, Value::Object(res));
+    };
+
+    for (logical_id, mut res) in old_resources {
+        if let Some(f) = adopted.get(logical_id.as_str()) {
+            adopt_alias(&mut res, f, diagnostics);
+        }
+        let Some(f) = by_function.get(logical_id.as_str()).copied() else {
+            out.insert(logical_id, res);
+            continue;
+        };
+        if let Some(place) = res.get_mut(f.marked.place.key()).and_then(Value::as_object_mut) {
+            place.shift_remove(SETTING_KEY);
+            if place.is_empty() && f.marked.place == index::SettingPlace::Metadata {
+                res.as_object_mut().map(|r| r.shift_remove("Metadata"));
+            }
+        }
+        out.insert(logical_id, res);
+        for (id, res) in function_resources(f, &d) {
+            add(&mut out, id, res);
+        }
+    }
+    if let Some(app) = &d.application {
+        add(&mut out, ids::APPLICATION.to_owned(), application::application(app.condition.as_deref()));
+    }
+    for (shape, shared) in &d.configs {
+        add(
+            &mut out,
+            ids::deployment_config(&shape.name()),
+            deployment_config::deployment_config(shape, shared.condition.as_deref()),
+        );
+    }
+    if let Some(role) = &d.role {
+        add(&mut out, ids::SERVICE_ROLE.to_owned(), service_role(role, &d.functions));
+    }
+    for p in &d.hook_policies {
+        let arns = p
+            .users
+            .iter()
+            .map(|(condition, dg)| {
+                let arn = hook_policy::deployment_group_arn(ids::APPLICATION, dg);
+                guard(p.shared.condition.as_deref(), condition.as_deref(), arn)
+            })
+            .collect();
+        add(
+            &mut out,
+            p.logical_id.clone(),
+            hook_policy::hook_policy(&p.hook, &p.role, arns, p.shared.condition.as_deref()),
+        );
+    }
+    let resources_added = generated.len();
+    root.insert("Resources".into(), Value::Object(out));
+
+    let targets: BTreeMap<String, AliasTarget> = d
+        .functions
+        .iter()
+        .map(|f| {
+            let target =
+                AliasTarget { alias_logical_id: f.alias.clone(), alias_name: f.settings.alias.clone() };
+            (f.marked.logical_id.clone(), target)
+        })
+        .collect();
+    let rewired = rewire::rewire(&mut root, &targets, &generated, diagnostics);
+
+    consume_template_settings(&mut root);
+    let template = Value::Object(root);
+    check_output_limits(&template, diagnostics);
+
+    let plan = d
+        .functions
+        .iter()
+        .map(|f| FunctionPlan {
+            function: f.marked.logical_id.clone(),
+            alias_name: f.settings.alias.clone(),
+            alias_logical_id: f.alias.clone(),
+            enabled: f.settings.enabled,
+            traffic: traffic_label(&f.settings.traffic),
+            pre_traffic_hook: f.settings.pre_traffic_hook.as_ref().map(hook_label),
+            post_traffic_hook: f.settings.post_traffic_hook.as_ref().map(hook_label),
+            alarms: f
+                .settings
+                .alarms
+                .iter()
+                .map(alarm_label)
+                .chain(f.rollback_alarms.iter().map(|(id, _)| id.clone()))
+                .collect(),
+            moved: rewired
+                .iter()
+                .filter(|r| r.function == f.marked.logical_id)
+                .map(|r| format!("{} ({})", r.resource, r.path))
+                .collect(),
+        })
+        .collect();
+    let stats =
+        Stats { functions_marked: d.functions.len(), resources_added, references_rewired: rewired.len() };
+    (template, plan, stats)
+}
+
+/// The resources that follow one marked function: its version, alias, deployment group and alarms.
+fn function_resources(f: &FunctionDecision, d: &Decisions) -> Vec<(String, Map<String, Value>)> {
+    let fn_id = f.marked.logical_id.as_str();
+    let condition = f.marked.condition.as_deref();
+    let settings = &f.settings;
+    let mut out = Vec::new();
+    if !f.reuses_version {
+        out.push((f.version.clone(), version::version(fn_id, condition)));
+    }
+    if !f.adopts_alias {
+        let mut res =
+            alias::alias(fn_id, &settings.alias, &f.version, settings.provisioned_concurrency, condition);
+        if settings.enabled {
+            attach_update_policy(&mut res, f);
+        }
+        out.push((f.alias.clone(), res));
+    }
+    if !settings.enabled {
+        return out;
+    }
+    let mut alarms = settings.alarms.clone();
+    alarms.extend(f.rollback_alarms.iter().map(|(id, _)| json!({"Name": {"Ref": id}})));
+    let service_role_arn = match &settings.service_role {
+        Some(arn) => arn.clone(),
+        None => resources::get_att(ids::SERVICE_ROLE, "Arn"),
+    };
+    let deployment_config_name = match &settings.traffic {
+        Traffic::ConfigName(name) => Value::String(name.clone()),
+        Traffic::Shape(shape) => resources::reference(&ids::deployment_config(&shape.name())),
+        Traffic::ConfigResource(id) => resources::reference(id),
+    };
+    debug_assert!(d.application.is_some(), "an enabled function implies the application");
+    out.push((
+        f.deployment_group.clone(),
+        deployment_group::deployment_group(deployment_group::DeploymentGroupInputs {
+            settings,
+            application: ids::APPLICATION,
+            service_role_arn,
+            deployment_config_name,
+            alarms,
+            condition,
+        }),
+    ));
+    for (id, metric) in &f.rollback_alarms {
+        out.push((id.clone(), alarm::rollback_alarm(fn_id, &settings.alias, &f.version, *metric, condition)));
+    }
+    out
+}
+
+fn attach_update_policy(res: &mut Map<String, Value>, f: &FunctionDecision) {
+    let update = alias::AliasUpdate {
+        application: ids::APPLICATION.to_owned(),
+        deployment_group: f.deployment_group.clone(),
+        before_allow_traffic_hook: f.settings.pre_traffic_hook.as_ref().map(hook_name),
+        after_allow_traffic_hook: f.settings.post_traffic_hook.as_ref().map(hook_name),
+    };
+    res.insert("UpdatePolicy".into(), alias::update_policy(&update));
+    if !f.depends_on.is_empty() {
+        let mut depends_on: Vec<Value> = match res.get("DependsOn") {
+            Some(Value::String(one)) => vec![Value::String(one.clone())],
+            Some(Value::Array(many)) => many.clone(),
+            _ => Vec::new(),
+        };
+        for id in &f.depends_on {
+            if !depends_on.iter().any(|d| d == id.as_str()) {
+                depends_on.push(Value::String(id.clone()));
+            }
+        }
+        res.insert("DependsOn".into(), Value::Array(depends_on));
+    }
+}
+
+/// An alias the template already declares for the function, under the same name, becomes ours.
+fn adopt_alias(res: &mut Value, f: &FunctionDecision, diagnostics: &mut Vec<Diagnostic>) {
+    let Some(res) = res.as_object_mut() else { return };
+    let path = Path::resource(&f.alias);
+    if let Some(props) = res.get_mut("Properties").and_then(Value::as_object_mut) {
+        let points_at_version = props
+            .get("FunctionVersion")
+            .is_some_and(|v| v.get("Fn::GetAtt").is_some() || v.get("Ref").is_some());
+        if !points_at_version {
+            diagnostics.push(Diagnostic::warning(
+                path.key("Properties").key("FunctionVersion"),
+                format!(
+                    "FunctionVersion {} replaced by the published version {}, since CodeDeploy shifts traffic \
+                     only between published versions",
+                    props.get("FunctionVersion").map_or_else(|| "(missing)".to_owned(), Value::to_string),
+                    f.version
+                ),
+            ));
+            props.insert("FunctionVersion".into(), resources::get_att(&f.version, "Version"));
+        }
+        if let Some(n) = f.settings.provisioned_concurrency {
+            props
+                .insert("ProvisionedConcurrencyConfig".into(), json!({"ProvisionedConcurrentExecutions": n}));
+        }
+    }
+    if f.settings.enabled {
+        attach_update_policy(res, f);
+    }
+}
+
+fn service_role(role: &RoleDecision, functions: &[FunctionDecision]) -> Map<String, Value> {
+    let shared = role.shared.condition.as_deref();
+    let mut hook_arns: Vec<Value> = Vec::new();
+    let mut topic_arns: Vec<Value> = Vec::new();
+    let mut seen_hooks = BTreeSet::new();
+    for f in functions.iter().filter(|f| f.settings.enabled && f.settings.service_role.is_none()) {
+        let condition = f.marked.condition.as_deref();
+        for hook in [&f.settings.pre_traffic_hook, &f.settings.post_traffic_hook].into_iter().flatten() {
+            if seen_hooks.insert((condition, hook_label(hook))) {
+                hook_arns.push(guard(shared, condition, hook_arn(hook)));
+            }
+        }
+        for trigger in &f.settings.triggers {
+            if let Some(arn) = trigger.get("TriggerTargetArn") {
+                let arn = guard(shared, condition, arn.clone());
+                if !topic_arns.contains(&arn) {
+                    topic_arns.push(arn);
+                }
+            }
+        }
+    }
+    role::service_role(role::RoleInputs {
+        hook_arns,
+        topic_arns,
+        permissions_boundary: role.permissions_boundary.clone(),
+        condition: role.shared.condition.clone(),
+    })
+}
+
+/// Inside a shared resource under `shared`, an entry of a function under `own` is kept only when
+/// that function exists.
+fn guard(shared: Option<&str>, own: Option<&str>, value: Value) -> Value {
+    if own.is_some() && own != shared {
+        resources::only_if(own, value)
+    } else {
+        value
+    }
+}
+
+/// The hook as CodeDeploy's `UpdatePolicy` names it: the function's name.
+fn hook_name(hook: &Hook) -> Value {
+    match hook {
+        Hook::Function(id) => resources::reference(id),
+        Hook::External(name) => Value::String(name.clone()),
+    }
+}
+
+fn hook_arn(hook: &Hook) -> Value {
+    match hook {
+        Hook::Function(id) => resources::get_att(id, "Arn"),
+        Hook::External(arn) if arn.starts_with("arn:") => Value::String(arn.clone()),
+        Hook::External(name) => resources::sub(&format!(
+            "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{name}"
+        )),
+    }
+}
+
+fn hook_label(hook: &Hook) -> String {
+    match hook {
+        Hook::Function(id) => id.clone(),
+        Hook::External(name) => name.clone(),
+    }
+}
+
+fn traffic_label(traffic: &Traffic) -> String {
+    match traffic {
+        Traffic::ConfigName(name) => name.clone(),
+        Traffic::Shape(shape) => format!("{} ({})", shape.name(), ids::deployment_config(&shape.name())),
+        Traffic::ConfigResource(id) => format!("{id} (in the template)"),
+    }
+}
+
+fn alarm_label(item: &Value) -> String {
+    match item.get("Name") {
+        Some(Value::String(name)) => name.clone(),
+        Some(name) => match name.get("Ref").and_then(Value::as_str) {
+            Some(id) => id.to_owned(),
+            None => name.to_string(),
+        },
+        None => item.to_string(),
+    }
+}
+
+/// Drops the template-level defaults and this macro's entry in `Transform`, as CloudFormation hands
+/// the template on to the next transform with ours done.
+fn consume_template_settings(root: &mut Map<String, Value>) {
+    if let Some(metadata) = root.get_mut("Metadata").and_then(Value::as_object_mut) {
+        metadata.shift_remove(DEFAULTS_KEY);
+        if metadata.is_empty() {
+            root.shift_remove("Metadata");
+        }
+    }
+    let is_ours = |t: &Value| match t {
+        Value::String(name) => name == TRANSFORM_NAME,
+        Value::Object(obj) => obj.get("Name").and_then(Value::as_str) == Some(TRANSFORM_NAME),
+        _ => false,
+    };
+    match root.get_mut("Transform") {
+        Some(Value::Array(list)) => {
+            list.retain(|t| !is_ours(t));
+            if list.is_empty() {
+                root.shift_remove("Transform");
+            }
+        }
+        Some(one) if is_ours(one) => {
+            root.shift_remove("Transform");
+        }
+        _ => {}
+    }
+}
+
+fn check_output_limits(template: &Value, diagnostics: &mut Vec<Diagnostic>) {
+    let n_resources = template.get("Resources").and_then(Value::as_object).map_or(0, Map::len);
+    if n_resources > limits::MAX_RESOURCES {
+        diagnostics.push(Diagnostic::warning(
+            Path::root().key("Resources"),
+            format!(
+                "the expanded template has {n_resources} resources, over CloudFormation's limit of {}; \
+                 the stack will be refused",
+                limits::MAX_RESOURCES
+            ),
+        ));
+    }
+    let mut counter = ByteCounter(0);
+    if serde_json::to_writer(&mut counter, template).is_ok()
+        && counter.0 > limits::MAX_PROCESSED_TEMPLATE_BYTES
+    {
+        diagnostics.push(Diagnostic::warning(
+            Path::root(),
+            format!(
+                "the expanded template is {} bytes of JSON, over CloudFormation's limit of {} bytes for a \
+                 processed template; the stack will be refused",
+                counter.0,
+                limits::MAX_PROCESSED_TEMPLATE_BYTES
+            ),
+        ));
+    }
+}
+
+struct ByteCounter(usize);
+
+impl std::io::Write for ByteCounter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The path to the first value nested deeper than [`limits::MAX_DEPTH`], found without recursion.
+fn too_deep(template: &Value) -> Option<Path> {
+    let mut stack: Vec<(&Value, usize)> = vec![(template, 0)];
+    while let Some((value, depth)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = &Value>> = match value {
+            Value::Object(obj) => Box::new(obj.values()),
+            Value::Array(items) => Box::new(items.iter()),
+            _ => continue,
+        };
+        if depth >= limits::MAX_DEPTH {
+            return Some(path_to(template, value));
+        }
+        stack.extend(children.map(|c| (c, depth + 1)));
+    }
+    None
+}
+
+/// The path from `root` to `target` (by identity), for the rare error that needs it afterwards.
+fn path_to(root: &Value, target: &Value) -> Path {
+    let mut path = Path::root();
+    let mut node = root;
+    'descend: while !std::ptr::eq(node, target) {
+        let children: Vec<(Path, &Value)> = match node {
+            Value::Object(obj) => obj.iter().map(|(k, v)| (path.key(k), v)).collect(),
+            Value::Array(items) => items.iter().enumerate().map(|(i, v)| (path.index(i), v)).collect(),
+            _ => break,
+        };
+        // Descend into the child whose subtree holds the target: the deepest one.
+        for (p, child) in children.into_iter().rev() {
+            if contains(child, target) {
+                path = p;
+                node = child;
+                continue 'descend;
+            }
+        }
+        break;
+    }
+    path
+}
+
+fn contains(haystack: &Value, needle: &Value) -> bool {
+    let mut stack = vec![haystack];
+    while let Some(v) = stack.pop() {
+        if std::ptr::eq(v, needle) {
+            return true;
+        }
+        match v {
+            Value::Object(obj) => stack.extend(obj.values()),
+            Value::Array(items) => stack.extend(items.iter()),
+            _ => {}
+        }
+    }
+    false
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
 }

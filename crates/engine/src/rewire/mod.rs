@@ -1,13 +1,25 @@
 //! Rewiring (SPEC §5): every reference to a marked function in an invoking position moves to its alias.
 //!
 //! `table.rs` is the only list of invoking positions; `matcher.rs` alone knows the reference forms
-//! (`Ref`, both `Fn::GetAtt` forms, `Fn::Sub`, `Fn::Join`, `Fn::If`).
+//! (`Ref`, both `Fn::GetAtt` forms, `Fn::Sub`, `Fn::Join`, `Fn::If`). This file walks the resources once,
+//! applying each resource's table row; `iam.rs` and `deployments.rs` carry the two actions that do more
+//! than rewrite a reference. Nothing outside a table position changes, which is what keeps custom
+//! resources, Lambda@Edge, log groups, `Outputs` and `DependsOn` as they were (`never.rs`).
 
-use std::collections::{BTreeMap, HashSet};
+mod deployments;
+mod iam;
+mod matcher;
+pub mod never;
+pub mod table;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
 use crate::diag::{Diagnostic, Path};
+use crate::limits::MAX_DEPTH;
+use deployments::Snapshots;
+use table::{Action, Invoker, Step, INVOKERS};
 
 /// Where a marked function's invokers must point instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,12 +43,342 @@ pub struct Rewired {
 
 /// Rewires `template` in place. `targets` maps each marked function's logical ID to its alias;
 /// `generated` holds the logical IDs the expansion added, which are never rewired.
+///
+/// Returns every moved reference in template order. IAM statements that gained an alias ARN are not
+/// listed: nothing moved there. Warnings (a definition the macro cannot read, a function URL that gets a
+/// new address) and errors (a deployment rename that would clash) go to `diagnostics`.
 pub fn rewire(
     template: &mut Map<String, Value>,
     targets: &BTreeMap<String, AliasTarget>,
     generated: &HashSet<String>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Rewired> {
-    let _ = (template, targets, generated, diagnostics);
-    Vec::new()
+    let mut rewired = Vec::new();
+    if targets.is_empty() {
+        return rewired;
+    }
+    let rows: HashMap<&str, &Invoker> = INVOKERS.iter().map(|row| (row.resource_type, row)).collect();
+    let mut snapshots = Snapshots::default();
+    let Some(Value::Object(resources)) = template.get_mut("Resources") else { return rewired };
+    for (logical_id, resource) in resources.iter_mut() {
+        if generated.contains(logical_id) {
+            continue;
+        }
+        let Value::Object(resource) = resource else { continue };
+        let Some(row) = resource.get("Type").and_then(Value::as_str).and_then(|t| rows.get(t)) else {
+            continue;
+        };
+        let mut ctx =
+            Resource { logical_id, targets, rewired: &mut rewired, diagnostics, snapshots: &mut snapshots };
+        ctx.apply(row, resource);
+    }
+    snapshots.apply(template, generated, diagnostics);
+    rewired
+}
+
+/// What applying one row to one resource needs.
+struct Resource<'a> {
+    logical_id: &'a str,
+    targets: &'a BTreeMap<String, AliasTarget>,
+    rewired: &'a mut Vec<Rewired>,
+    diagnostics: &'a mut Vec<Diagnostic>,
+    snapshots: &'a mut Snapshots,
+}
+
+impl Resource<'_> {
+    fn apply(&mut self, row: &Invoker, resource: &mut Map<String, Value>) {
+        let base = Path::resource(self.logical_id).key("Properties");
+        let Some(Value::Object(properties)) = resource.get_mut("Properties") else { return };
+        if let Action::ApiDefinition { unseen, .. } | Action::UnseenDefinition { unseen } = row.action {
+            self.warn_unseen(unseen, properties, &base);
+        }
+        // The qualifier's function is read before the walk borrows the properties mutably.
+        let qualified = match row.action {
+            Action::LatestQualifier { function_name } => {
+                let mut functions = Vec::new();
+                if let Some(name) = properties.get(function_name) {
+                    matcher::referenced(name, self.targets, &mut functions);
+                }
+                // A `Fn::If` between two marked functions has no single alias name to write.
+                match functions.as_slice() {
+                    [function] => Some(function.clone()),
+                    _ => return,
+                }
+            }
+            _ => None,
+        };
+        // The API whose snapshot an integration belongs to; one that is not a `Ref` (an imported API)
+        // has no deployment in this template to renew.
+        let api = match row.action {
+            Action::ApiIntegration { api, api_id } => {
+                properties.get(api_id).and_then(matcher::ref_target).map(|id| (api, id.to_owned()))
+            }
+            Action::ApiDefinition { api, .. } => Some((api, self.logical_id.to_owned())),
+            _ => None,
+        };
+
+        let mut moves = Vec::new();
+        let mut properties_value = Value::Object(std::mem::take(properties));
+        for path in row.paths {
+            let steps = table::steps(path);
+            walk(&mut properties_value, &steps, base.clone(), 0, &mut |position, path| {
+                let before = moves.len();
+                match row.action {
+                    Action::Reference
+                    | Action::FunctionUrl
+                    | Action::ApiIntegration { .. }
+                    | Action::ApiDefinition { .. } => {
+                        matcher::rewrite(position, path, self.targets, &mut moves)
+                    }
+                    Action::LatestQualifier { .. } => {
+                        if let (Some(function), Some("$LATEST")) = (&qualified, position.as_str()) {
+                            *position = Value::String(self.targets[function].alias_name.clone());
+                            moves.push(matcher::Move {
+                                function: function.clone(),
+                                path: path.clone(),
+                                by_name: true,
+                            });
+                        }
+                    }
+                    Action::GrantAlias => {
+                        iam::grant(position, self.targets);
+                    }
+                    Action::UnseenDefinition { .. } => {}
+                }
+                if moves.len() > before {
+                    if let Some((api, api_id)) = &api {
+                        self.snapshots.record(*api, api_id, path, position);
+                    }
+                }
+            });
+        }
+        if let Value::Object(p) = properties_value {
+            *properties = p;
+        }
+
+        for m in &moves {
+            let target = &self.targets[&m.function];
+            if m.by_name {
+                matcher::add_depends_on(resource, &target.alias_logical_id);
+            }
+            if row.action == Action::FunctionUrl {
+                let message = format!(
+                    "function URL `{}` moves to alias `{}` of `{}`: CloudFormation replaces the URL, so it gets a new address",
+                    self.logical_id, target.alias_name, m.function
+                );
+                let help = format!(
+                    "update the clients of the old address; `Fn::GetAtt: [{}, FunctionUrl]` gives the new one",
+                    self.logical_id
+                );
+                self.diagnostics.push(Diagnostic::warning(m.path.clone(), message).with_help(help));
+            }
+            self.rewired.push(Rewired {
+                function: m.function.clone(),
+                resource: self.logical_id.to_owned(),
+                path: m.path.clone(),
+            });
+        }
+    }
+
+    fn warn_unseen(&mut self, unseen: &[&str], properties: &Map<String, Value>, base: &Path) {
+        for property in unseen {
+            if properties.contains_key(*property) {
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        base.key(property),
+                        format!("`{property}` is a definition the macro cannot read, so its integrations were not rewired to the aliases of marked functions"),
+                    )
+                    .with_help("inline the definition (`Body`, or `DefinitionBody` in SAM) so its Lambda integrations move to the alias, or point them at the alias ARN yourself"),
+                );
+            }
+        }
+    }
+}
+
+/// Visits every position `steps` reaches under `value`, stepping through both branches of a `Fn::If`
+/// and skipping `AWS::NoValue`.
+fn walk(value: &mut Value, steps: &[Step], path: Path, depth: usize, f: &mut dyn FnMut(&mut Value, &Path)) {
+    if depth > MAX_DEPTH || matcher::is_no_value(value) {
+        return;
+    }
+    if let Some(branches) = matcher::branches_mut(value) {
+        for (i, branch) in branches {
+            walk(branch, steps, path.key("Fn::If").index(i), depth + 1, f);
+        }
+        return;
+    }
+    let Some((step, rest)) = steps.split_first() else {
+        f(value, &path);
+        return;
+    };
+    match (*step, value) {
+        (Step::Key(key), Value::Object(obj)) => {
+            if let Some(v) = obj.get_mut(key) {
+                walk(v, rest, path.key(key), depth + 1, f);
+            }
+        }
+        (Step::Each, Value::Array(items)) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                walk(item, rest, path.index(i), depth + 1, f);
+            }
+        }
+        (Step::Each, Value::Object(obj)) => {
+            for (key, v) in obj.iter_mut() {
+                walk(v, rest, path.key(key), depth + 1, f);
+            }
+        }
+        (Step::EachWhere { key, value: wanted }, Value::Array(items)) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                if item.get(key).and_then(Value::as_str) == Some(wanted) {
+                    walk(item, rest, path.index(i), depth + 1, f);
+                }
+            }
+        }
+        (Step::AnyDepth, value) => {
+            walk(value, rest, path.clone(), depth + 1, f);
+            match value {
+                Value::Object(obj) => {
+                    for (key, v) in obj.iter_mut() {
+                        walk(v, steps, path.key(key), depth + 1, f);
+                    }
+                }
+                Value::Array(items) => {
+                    for (i, item) in items.iter_mut().enumerate() {
+                        walk(item, steps, path.index(i), depth + 1, f);
+                    }
+                }
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::diag::Severity;
+
+    fn targets(functions: &[&str]) -> BTreeMap<String, AliasTarget> {
+        functions
+            .iter()
+            .map(|f| {
+                (
+                    f.to_string(),
+                    AliasTarget { alias_logical_id: format!("{f}AliasLive"), alias_name: "Live".into() },
+                )
+            })
+            .collect()
+    }
+
+    fn run(template: Value, functions: &[&str]) -> (Value, Vec<Rewired>, Vec<Diagnostic>) {
+        let mut template = template.as_object().unwrap().clone();
+        let mut diagnostics = Vec::new();
+        let rewired = rewire(&mut template, &targets(functions), &HashSet::new(), &mut diagnostics);
+        (Value::Object(template), rewired, diagnostics)
+    }
+
+    #[test]
+    fn no_marked_function_changes_nothing_and_warns_nothing() {
+        let template = json!({"Resources": {
+            "P": {"Type": "AWS::Lambda::Permission", "Properties": {"FunctionName": {"Ref": "Fn"}}},
+            "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"BodyS3Location": {"Bucket": "b", "Key": "k"}}},
+        }});
+        let (out, rewired, diagnostics) = run(template.clone(), &[]);
+        assert_eq!(out, template);
+        assert!(rewired.is_empty() && diagnostics.is_empty());
+    }
+
+    #[test]
+    fn sam_definition_uri_is_warned_about() {
+        let template = json!({"Resources": {
+            "Api": {"Type": "AWS::Serverless::Api", "Properties": {"StageName": "v1", "DefinitionUri": "openapi.yaml"}},
+            "Http": {"Type": "AWS::Serverless::HttpApi", "Properties": {"DefinitionUri": "s3://b/k"}},
+        }});
+        let (_, _, diagnostics) = run(template, &["Fn"]);
+        let paths: Vec<String> = diagnostics.iter().map(|d| d.path.to_string()).collect();
+        assert_eq!(
+            paths,
+            ["Resources/Api/Properties/DefinitionUri", "Resources/Http/Properties/DefinitionUri"]
+        );
+        assert!(diagnostics
+            .iter()
+            .all(|d| d.severity == Severity::Warning && d.message.contains("not rewired")));
+    }
+
+    #[test]
+    fn openapi_paths_in_diagnostics_and_moves_are_escaped() {
+        let template = json!({"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {
+            "paths": {"/pets/{id}": {"get": {"x-amazon-apigateway-integration": {"uri": {"Fn::GetAtt": ["Fn", "Arn"]}}}}}
+        }}}}});
+        let (_, rewired, _) = run(template, &["Fn"]);
+        assert_eq!(
+            rewired[0].path.to_string(),
+            "Resources/Api/Properties/Body/paths/~1pets~1{id}/get/x-amazon-apigateway-integration/uri"
+        );
+    }
+
+    #[test]
+    fn v2_deployment_renamed_only_when_no_stage_auto_deploys() {
+        let api = |auto: bool| {
+            json!({"Resources": {
+                "Api": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {"Name": "a", "ProtocolType": "HTTP"}},
+                "I": {"Type": "AWS::ApiGatewayV2::Integration", "Properties": {"ApiId": {"Ref": "Api"}, "IntegrationUri": {"Ref": "Fn"}}},
+                "D": {"Type": "AWS::ApiGatewayV2::Deployment", "Properties": {"ApiId": {"Ref": "Api"}}},
+                "S": {"Type": "AWS::ApiGatewayV2::Stage", "Properties": {"ApiId": {"Ref": "Api"}, "StageName": "s", "AutoDeploy": auto}},
+            }})
+        };
+        let (out, _, _) = run(api(true), &["Fn"]);
+        assert!(out["Resources"].get("D").is_some(), "an auto-deploying stage redeploys by itself");
+        let (out, _, _) = run(api(false), &["Fn"]);
+        assert!(out["Resources"].get("D").is_none(), "a manual stage needs a new deployment");
+    }
+
+    #[test]
+    fn imported_rest_api_has_no_deployment_to_renew() {
+        let template = json!({"Resources": {
+            "M": {"Type": "AWS::ApiGateway::Method", "Properties": {"RestApiId": {"Fn::ImportValue": "api"},
+                "Integration": {"Uri": {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"}}}},
+            "D": {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": {"Ref": "Other"}}},
+        }});
+        let (out, rewired, _) = run(template, &["Fn"]);
+        assert_eq!(rewired.len(), 1);
+        assert!(out["Resources"].get("D").is_some());
+    }
+
+    #[test]
+    fn a_clashing_deployment_rename_is_an_error_not_an_overwrite() {
+        let template = json!({"Resources": {
+            "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {"paths": {"/": {"get": {
+                "x-amazon-apigateway-integration": {"uri": {"Ref": "Fn"}}}}}}}},
+            "D": {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": {"Ref": "Api"}}},
+        }});
+        let (renamed, _, _) = run(template.clone(), &["Fn"]);
+        let new_id =
+            renamed["Resources"].as_object().unwrap().keys().find(|k| k.starts_with('D')).unwrap().clone();
+        let mut clash = template;
+        clash["Resources"][&new_id] = json!({"Type": "AWS::SNS::Topic"});
+        let (out, _, diagnostics) = run(clash, &["Fn"]);
+        assert_eq!(out["Resources"][&new_id]["Type"], "AWS::SNS::Topic");
+        assert!(out["Resources"].get("D").is_some());
+        assert!(diagnostics.iter().any(|d| d.is_error() && d.message.contains("already exists")));
+    }
+
+    #[test]
+    fn generated_resources_and_unknown_shapes_are_left_alone() {
+        let template = json!({"Resources": {
+            "Gen": {"Type": "AWS::Lambda::Permission", "Properties": {"FunctionName": {"Ref": "Fn"}}},
+            "NoProps": {"Type": "AWS::Lambda::Permission"},
+            "BadProps": {"Type": "AWS::SNS::Topic", "Properties": {"Subscription": "not a list"}},
+            "NotAnObject": 3,
+        }});
+        let mut map = template.as_object().unwrap().clone();
+        let mut diagnostics = Vec::new();
+        let generated: HashSet<String> = ["Gen".to_owned()].into();
+        let rewired = rewire(&mut map, &targets(&["Fn"]), &generated, &mut diagnostics);
+        assert!(rewired.is_empty());
+        assert_eq!(Value::Object(map), template);
+    }
 }

@@ -1,21 +1,371 @@
 //! Evaluates CloudFormation conditions over parameter values, for `Enabled` (SPEC §3).
+//!
+//! The macro runs before CloudFormation creates anything, so a condition may only depend on what is
+//! known then: parameters (the value given for the stack, else the parameter's `Default`), the pseudo
+//! parameters `AWS::Region`, `AWS::AccountId`, `AWS::Partition` and `AWS::URLSuffix`, the template's
+//! `Conditions` and `Mappings`. Resource attributes and `AWS::StackName`-like pseudo parameters are an
+//! error, never a guess. Evaluation stops at the first problem: a condition has one answer, and the
+//! error that prevents it is the one to fix.
 
 use serde_json::{Map, Value};
 
-use crate::diag::{Diagnostic, Path};
+use crate::diag::{did_you_mean, Diagnostic, Path};
+use crate::limits::MAX_DEPTH;
+
+/// Pseudo parameters whose value is known when the macro runs.
+const KNOWN_PSEUDO: &[&str] = &["AWS::Region", "AWS::AccountId", "AWS::Partition", "AWS::URLSuffix"];
+
+/// Operands `Fn::Equals` accepts, for error messages.
+const OPERANDS: &str = "a string, a number, a bool, {Ref: Parameter} or Fn::FindInMap";
+
+/// Conditions `Enabled` accepts, for error messages.
+const CONDITIONS: &str = "true, false, {Ref: Parameter} whose value is true or false, Fn::Equals, Fn::Not, \
+                          Fn::And, Fn::Or or {Condition: Name}";
 
 /// Evaluates condition expressions against the stack's parameter values and pseudo parameters.
 pub struct ConditionEvaluator<'a> {
+    /// The whole template: `Parameters` (for `Default`s), `Conditions`, `Mappings`, `Resources`.
     pub template: &'a Map<String, Value>,
     pub parameter_values: &'a Map<String, Value>,
     pub region: &'a str,
     pub account_id: &'a str,
 }
 
+/// The partition of `region`, as `AWS::Partition` would give it.
+pub fn partition_for_region(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else if region.starts_with("eu-isoe-") {
+        "aws-iso-e"
+    } else if region.starts_with("us-isof-") {
+        "aws-iso-f"
+    } else {
+        "aws"
+    }
+}
+
+/// The domain suffix of `region`, as `AWS::URLSuffix` would give it.
+fn url_suffix_for_region(region: &str) -> &'static str {
+    match partition_for_region(region) {
+        "aws-cn" => "amazonaws.com.cn",
+        "aws-iso" => "c2s.ic.gov",
+        "aws-iso-b" => "sc2s.sgov.gov",
+        _ => "amazonaws.com",
+    }
+}
+
 impl ConditionEvaluator<'_> {
     /// Evaluates `expr` (found at `path`) to a bool, or says why it cannot.
     pub fn eval(&self, expr: &Value, path: &Path) -> Result<bool, Diagnostic> {
-        let _ = expr;
-        Err(Diagnostic::error(path.clone(), "conditions are not evaluated yet"))
+        self.eval_in(expr, path, &mut Vec::new(), 0)
+    }
+
+    /// The value of parameter `name`: the one given for the stack, else its `Default`.
+    /// `None` when the template has no such parameter or it has neither.
+    pub fn parameter_value(&self, name: &str) -> Option<&Value> {
+        self.parameter_values.get(name).or_else(|| self.section("Parameters")?.get(name)?.get("Default"))
+    }
+
+    fn section(&self, name: &str) -> Option<&Map<String, Value>> {
+        self.template.get(name)?.as_object()
+    }
+
+    fn eval_in(
+        &self,
+        expr: &Value,
+        path: &Path,
+        stack: &mut Vec<String>,
+        depth: usize,
+    ) -> Result<bool, Diagnostic> {
+        if depth > MAX_DEPTH {
+            return Err(Diagnostic::error(
+                path.clone(),
+                format!("condition nests deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        let wrong = || {
+            Diagnostic::error(
+                path.clone(),
+                format!("a condition must be {CONDITIONS}, found {}", found(expr)),
+            )
+        };
+        let (key, arg) = match expr {
+            Value::Bool(b) => return Ok(*b),
+            Value::String(s) => return as_bool(s).ok_or_else(wrong),
+            Value::Object(obj) if obj.len() == 1 => obj.iter().next().expect("one entry"),
+            _ => return Err(wrong()),
+        };
+        let arg_path = path.key(key);
+        match key.as_str() {
+            "Fn::Equals" => {
+                let [a, b] = operands::<2>(arg, &arg_path, "Fn::Equals takes a list of two operands")?;
+                Ok(self.scalar(a, &arg_path.index(0), depth)? == self.scalar(b, &arg_path.index(1), depth)?)
+            }
+            "Fn::Not" => {
+                let [c] = operands::<1>(arg, &arg_path, "Fn::Not takes a list of one condition")?;
+                Ok(!self.eval_in(c, &arg_path.index(0), stack, depth + 1)?)
+            }
+            "Fn::And" | "Fn::Or" => {
+                let items = match arg.as_array() {
+                    Some(items) if (2..=10).contains(&items.len()) => items,
+                    _ => {
+                        return Err(Diagnostic::error(
+                            arg_path,
+                            format!("{key} takes a list of 2 to 10 conditions, found {}", found(arg)),
+                        ))
+                    }
+                };
+                // Every operand is evaluated (no short-circuit) so that an error in any of them is
+                // reported whatever the parameter values happen to be.
+                let mut values = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    values.push(self.eval_in(item, &arg_path.index(i), stack, depth + 1)?);
+                }
+                Ok(if key == "Fn::And" { values.iter().all(|v| *v) } else { values.iter().any(|v| *v) })
+            }
+            "Condition" => self.named_condition(arg, &arg_path, stack, depth),
+            "Ref" | "Fn::FindInMap" => {
+                let value = self.scalar(expr, path, depth)?;
+                let source = match arg.as_str() {
+                    Some(name) if key == "Ref" => format!("the value of parameter {name}"),
+                    _ => "from Fn::FindInMap".to_owned(),
+                };
+                as_bool(&value).ok_or_else(|| {
+                    Diagnostic::error(
+                        arg_path.clone(),
+                        format!("a condition must be true or false, found {value:?} ({source})"),
+                    )
+                })
+            }
+            _ => Err(unsupported(key, path).unwrap_or_else(wrong)),
+        }
+    }
+
+    fn named_condition(
+        &self,
+        arg: &Value,
+        path: &Path,
+        stack: &mut Vec<String>,
+        depth: usize,
+    ) -> Result<bool, Diagnostic> {
+        let Some(name) = arg.as_str() else {
+            return Err(Diagnostic::error(
+                path.clone(),
+                format!("Condition takes the name of a condition in Conditions, found {}", found(arg)),
+            ));
+        };
+        let conditions = self.section("Conditions");
+        let Some(body) = conditions.and_then(|c| c.get(name)) else {
+            let names: Vec<&str> =
+                conditions.map(|c| c.keys().map(String::as_str).collect()).unwrap_or_default();
+            let mut d = Diagnostic::error(
+                path.clone(),
+                format!("condition {name:?} is not in the template's Conditions"),
+            );
+            if let Some(close) = did_you_mean(name, &names) {
+                d = d.with_help(format!("did you mean {close:?}?"));
+            }
+            return Err(d);
+        };
+        // A condition that reaches itself again would recurse forever; CloudFormation rejects such
+        // templates too, so name the whole loop.
+        if let Some(start) = stack.iter().position(|n| n == name) {
+            let mut cycle: Vec<&str> = stack[start..].iter().map(String::as_str).collect();
+            cycle.push(name);
+            return Err(Diagnostic::error(
+                path.clone(),
+                format!("condition {name:?} depends on itself: {}", cycle.join(" -> ")),
+            ));
+        }
+        stack.push(name.to_owned());
+        let res = self.eval_in(body, &Path::root().key("Conditions").key(name), stack, depth + 1);
+        stack.pop();
+        res
+    }
+
+    /// The string value of an `Fn::Equals` operand; numbers and bools compare as their string form,
+    /// as CloudFormation compares them.
+    fn scalar(&self, v: &Value, path: &Path, depth: usize) -> Result<String, Diagnostic> {
+        if depth > MAX_DEPTH {
+            return Err(Diagnostic::error(
+                path.clone(),
+                format!("condition nests deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        let wrong =
+            || Diagnostic::error(path.clone(), format!("an operand must be {OPERANDS}, found {}", found(v)));
+        let (key, arg) = match v {
+            Value::String(s) => return Ok(s.clone()),
+            Value::Number(n) => return Ok(n.to_string()),
+            Value::Bool(b) => return Ok(b.to_string()),
+            Value::Object(obj) if obj.len() == 1 => obj.iter().next().expect("one entry"),
+            _ => return Err(wrong()),
+        };
+        let arg_path = path.key(key);
+        match key.as_str() {
+            "Ref" => {
+                let Some(name) = arg.as_str() else {
+                    return Err(Diagnostic::error(
+                        arg_path,
+                        format!("Ref takes a name, found {}", found(arg)),
+                    ));
+                };
+                self.reference(name, &arg_path)
+            }
+            "Fn::FindInMap" => {
+                let [map, top, second] = operands::<3>(
+                    arg,
+                    &arg_path,
+                    "Fn::FindInMap takes [MapName, TopLevelKey, SecondLevelKey]",
+                )?;
+                let map = self.scalar(map, &arg_path.index(0), depth + 1)?;
+                let top = self.scalar(top, &arg_path.index(1), depth + 1)?;
+                let second = self.scalar(second, &arg_path.index(2), depth + 1)?;
+                let found_value = self
+                    .section("Mappings")
+                    .and_then(|m| m.get(&map))
+                    .and_then(|m| m.get(&top))
+                    .and_then(|m| m.get(&second));
+                match found_value {
+                    Some(value @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => {
+                        self.scalar(value, &arg_path, depth + 1)
+                    }
+                    Some(other) => Err(Diagnostic::error(
+                        arg_path,
+                        format!(
+                            "Mappings/{map}/{top}/{second} is {}, a condition compares strings",
+                            found(other)
+                        ),
+                    )),
+                    None => Err(Diagnostic::error(arg_path, format!("Mappings has no {map}/{top}/{second}"))),
+                }
+            }
+            _ => Err(unsupported(key, path).unwrap_or_else(wrong)),
+        }
+    }
+
+    fn reference(&self, name: &str, path: &Path) -> Result<String, Diagnostic> {
+        match name {
+            "AWS::Region" => return Ok(self.region.to_owned()),
+            "AWS::AccountId" => return Ok(self.account_id.to_owned()),
+            "AWS::Partition" => return Ok(partition_for_region(self.region).to_owned()),
+            "AWS::URLSuffix" => return Ok(url_suffix_for_region(self.region).to_owned()),
+            _ => {}
+        }
+        if name.starts_with("AWS::") {
+            return Err(Diagnostic::error(
+                path.clone(),
+                format!(
+                    "{name} is not known when the macro runs: Enabled can depend on parameters and on {}",
+                    KNOWN_PSEUDO.join(", ")
+                ),
+            ));
+        }
+        let parameters = self.section("Parameters");
+        if parameters.is_some_and(|p| p.contains_key(name)) || self.parameter_values.contains_key(name) {
+            return match self.parameter_value(name) {
+                Some(Value::String(s)) => Ok(s.clone()),
+                Some(Value::Number(n)) => Ok(n.to_string()),
+                Some(Value::Bool(b)) => Ok(b.to_string()),
+                Some(other) => Err(Diagnostic::error(
+                    path.clone(),
+                    format!("parameter {name} is {}, a condition compares strings", found(other)),
+                )),
+                None => Err(Diagnostic::error(path.clone(), format!("parameter {name} has no value"))
+                    .with_help("give the parameter a value, or a Default")),
+            };
+        }
+        if self.section("Resources").is_some_and(|r| r.contains_key(name)) {
+            return Err(Diagnostic::error(
+                path.clone(),
+                format!("Enabled can only depend on parameters, found a Ref to resource {name}"),
+            ));
+        }
+        let names: Vec<&str> = parameters.map(|p| p.keys().map(String::as_str).collect()).unwrap_or_default();
+        let mut d = Diagnostic::error(
+            path.clone(),
+            format!("Ref to {name:?}, which is not a parameter of the template"),
+        );
+        if let Some(close) = did_you_mean(name, &names) {
+            d = d.with_help(format!("did you mean {close:?}?"));
+        }
+        Err(d)
+    }
+}
+
+/// The error for an intrinsic function that conditions cannot use, if `key` is one.
+fn unsupported(key: &str, path: &Path) -> Option<Diagnostic> {
+    if key == "Fn::GetAtt" {
+        return Some(Diagnostic::error(
+            path.key(key),
+            "Enabled can only depend on parameters, found Fn::GetAtt of a resource attribute",
+        ));
+    }
+    key.starts_with("Fn::").then(|| {
+        Diagnostic::error(
+            path.key(key),
+            format!("{key} cannot be evaluated in a condition: accepted are {CONDITIONS}, with operands {OPERANDS}"),
+        )
+    })
+}
+
+/// The `N` items of an intrinsic's argument list, or the error `expected` at `path`.
+fn operands<'v, const N: usize>(
+    arg: &'v Value,
+    path: &Path,
+    expected: &str,
+) -> Result<[&'v Value; N], Diagnostic> {
+    let items = arg.as_array().filter(|items| items.len() == N);
+    match items {
+        Some(items) => Ok(std::array::from_fn(|i| &items[i])),
+        None => Err(Diagnostic::error(path.clone(), format!("{expected}, found {}", found(arg)))),
+    }
+}
+
+/// A parameter or mapping value read as a condition; CloudFormation's booleans are case-insensitive.
+fn as_bool(s: &str) -> Option<bool> {
+    if s.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if s.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// What a value is, for "found …" in messages.
+pub(crate) fn found(v: &Value) -> String {
+    match v {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) => {
+            let shown: String = s.chars().take(80).collect();
+            if shown.len() < s.len() {
+                format!("{shown:?}…")
+            } else {
+                format!("{s:?}")
+            }
+        }
+        Value::Array(items) => match items.len() {
+            0 => "an empty list".to_owned(),
+            1 => "a list of 1 item".to_owned(),
+            n => format!("a list of {n} items"),
+        },
+        Value::Object(obj) => match obj.iter().next() {
+            None => "an empty object".to_owned(),
+            Some((key, _))
+                if obj.len() == 1 && (key == "Ref" || key.starts_with("Fn::") || key == "Condition") =>
+            {
+                format!("{{{key}: …}}")
+            }
+            Some(_) => "an object".to_owned(),
+        },
     }
 }

@@ -6,9 +6,14 @@
 
 mod conditions;
 mod parse;
+#[cfg(test)]
+mod tests;
 
-pub use conditions::ConditionEvaluator;
-pub use parse::{parse_defaults, parse_function_settings, Scope, KNOWN_KEYS};
+pub use conditions::{partition_for_region, ConditionEvaluator};
+pub use parse::{
+    defaults_path, parse_defaults, parse_function_settings, Scope, KNOWN_KEYS, PREDEFINED_TYPES,
+    ROLLBACK_ON_KEYS, TRIGGER_EVENTS, TRIGGER_KEYS,
+};
 
 use serde_json::Value;
 

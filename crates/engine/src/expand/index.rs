@@ -1,0 +1,152 @@
+//! One pass over `Resources` that finds everything the expansion asks about later: the marked
+//! functions and where their settings are, each function's existing versions and aliases, and the
+//! settings that sit where they do not belong. Nothing after this pass scans the template per function.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::diag::{Diagnostic, Path};
+
+pub const SETTING_KEY: &str = "CanaryDeployment";
+pub const DEFAULTS_KEY: &str = "CanaryDeployments";
+pub const FUNCTION_TYPE: &str = "AWS::Lambda::Function";
+
+/// Where a function's settings were found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingPlace {
+    Properties,
+    Metadata,
+}
+
+impl SettingPlace {
+    pub fn key(self) -> &'static str {
+        match self {
+            SettingPlace::Properties => "Properties",
+            SettingPlace::Metadata => "Metadata",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MarkedFunction {
+    pub logical_id: String,
+    pub place: SettingPlace,
+    pub raw: Value,
+    pub condition: Option<String>,
+}
+
+impl MarkedFunction {
+    pub fn settings_path(&self) -> Path {
+        Path::resource(&self.logical_id).key(self.place.key()).key(SETTING_KEY)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct TemplateIndex {
+    /// Marked functions, in template order.
+    pub marked: Vec<MarkedFunction>,
+    /// The first `AWS::Lambda::Version` of each function, by function logical ID.
+    pub versions: BTreeMap<String, String>,
+    /// Existing aliases by (function logical ID, alias name).
+    pub aliases: BTreeMap<(String, String), String>,
+}
+
+/// The logical ID a `FunctionName`-like value points at: `{Ref: X}`, `{Fn::GetAtt: [X, Arn]}`,
+/// `{Fn::GetAtt: "X.Arn"}`.
+pub fn referenced_resource(value: &Value) -> Option<&str> {
+    let obj = value.as_object()?;
+    if obj.len() != 1 {
+        return None;
+    }
+    if let Some(Value::String(id)) = obj.get("Ref") {
+        return Some(id);
+    }
+    match obj.get("Fn::GetAtt")? {
+        Value::Array(parts) if parts.len() == 2 && parts[1] == "Arn" => parts[0].as_str(),
+        Value::String(dotted) => dotted.strip_suffix(".Arn"),
+        _ => None,
+    }
+}
+
+pub fn index(resources: &Map<String, Value>, diagnostics: &mut Vec<Diagnostic>) -> TemplateIndex {
+    let mut idx = TemplateIndex::default();
+    for (logical_id, resource) in resources {
+        let Some(resource) = resource.as_object() else { continue };
+        let resource_type = resource.get("Type").and_then(Value::as_str).unwrap_or_default();
+        let in_properties =
+            resource.get("Properties").and_then(Value::as_object).and_then(|p| p.get(SETTING_KEY));
+        let in_metadata =
+            resource.get("Metadata").and_then(Value::as_object).and_then(|m| m.get(SETTING_KEY));
+        match resource_type {
+            FUNCTION_TYPE => {
+                let condition = resource.get("Condition").and_then(Value::as_str).map(str::to_owned);
+                match (in_properties, in_metadata) {
+                    (Some(_), Some(_)) => diagnostics.push(
+                        Diagnostic::error(
+                            Path::resource(logical_id).key("Metadata").key(SETTING_KEY),
+                            "CanaryDeployment is set in both Properties and Metadata; a function takes one",
+                        )
+                        .with_help("keep Metadata.CanaryDeployment, which every tool accepts"),
+                    ),
+                    (Some(raw), None) => idx.marked.push(MarkedFunction {
+                        logical_id: logical_id.clone(),
+                        place: SettingPlace::Properties,
+                        raw: raw.clone(),
+                        condition,
+                    }),
+                    (None, Some(raw)) => idx.marked.push(MarkedFunction {
+                        logical_id: logical_id.clone(),
+                        place: SettingPlace::Metadata,
+                        raw: raw.clone(),
+                        condition,
+                    }),
+                    (None, None) => {}
+                }
+            }
+            "AWS::Lambda::Version" => {
+                if let Some(function) = resource
+                    .get("Properties")
+                    .and_then(|p| p.get("FunctionName"))
+                    .and_then(referenced_resource)
+                {
+                    idx.versions.entry(function.to_owned()).or_insert_with(|| logical_id.clone());
+                }
+            }
+            "AWS::Lambda::Alias" => {
+                let props = resource.get("Properties");
+                let function = props.and_then(|p| p.get("FunctionName")).and_then(referenced_resource);
+                let name = props.and_then(|p| p.get("Name")).and_then(Value::as_str);
+                if let (Some(function), Some(name)) = (function, name) {
+                    idx.aliases
+                        .entry((function.to_owned(), name.to_owned()))
+                        .or_insert_with(|| logical_id.clone());
+                }
+            }
+            _ => {
+                for (place, found) in [("Properties", in_properties), ("Metadata", in_metadata)] {
+                    if found.is_some() {
+                        diagnostics.push(
+                            Diagnostic::error(
+                                Path::resource(logical_id).key(place).key(SETTING_KEY),
+                                format!(
+                                    "CanaryDeployment is set on a {}; it is accepted only on {FUNCTION_TYPE}",
+                                    if resource_type.is_empty() {
+                                        "resource without a Type"
+                                    } else {
+                                        resource_type
+                                    }
+                                ),
+                            )
+                            .with_help(
+                                "for AWS::Serverless::Function, use Metadata.CanaryDeployment with \
+                                 SAM's transform listed first",
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    idx
+}

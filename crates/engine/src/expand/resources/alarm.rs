@@ -1,0 +1,108 @@
+//! `AWS::CloudWatch::Alarm` `<Fn>Canary<Metric>Alarm`, generated from `RollbackOn`.
+//!
+//! Each alarm watches only the NEW version behind the alias: Lambda publishes alias invocations with
+//! the dimensions `FunctionName`, `Resource` (`<function>:<alias>`) and `ExecutedVersion`, so errors of
+//! the old version (still serving most traffic during a canary) never roll the new one back.
+//! `TreatMissingData: notBreaching`, because a canary at 10% may see no traffic in a minute.
+
+use serde_json::{json, Map, Value};
+
+use super::{get_att, reference, resource, sub};
+
+/// The metrics `RollbackOn` accepts, with the suffix their alarm's logical ID carries.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RollbackMetric {
+    Errors(u64),
+    Throttles(u64),
+    ErrorRate(f64),
+    DurationP99(u64),
+}
+
+impl RollbackMetric {
+    pub fn id_part(self) -> &'static str {
+        match self {
+            RollbackMetric::Errors(_) => "Errors",
+            RollbackMetric::Throttles(_) => "Throttles",
+            RollbackMetric::ErrorRate(_) => "ErrorRate",
+            RollbackMetric::DurationP99(_) => "DurationP99",
+        }
+    }
+}
+
+pub fn rollback_alarm(
+    function: &str,
+    alias_name: &str,
+    version: &str,
+    metric: RollbackMetric,
+    condition: Option<&str>,
+) -> Map<String, Value> {
+    let dimensions = json!([
+        {"Name": "FunctionName", "Value": reference(function)},
+        {"Name": "Resource", "Value": sub(&format!("${{{function}}}:{alias_name}"))},
+        {"Name": "ExecutedVersion", "Value": get_att(version, "Version")},
+    ]);
+    let mut props = Map::new();
+    let description = match metric {
+        RollbackMetric::Errors(n) => {
+            format!("Rolls back {function} when its new version has {n} or more errors in a minute")
+        }
+        RollbackMetric::Throttles(n) => {
+            format!("Rolls back {function} when its new version is throttled {n} or more times in a minute")
+        }
+        RollbackMetric::ErrorRate(p) => {
+            format!(
+                "Rolls back {function} when more than {p}% of its new version's invocations fail in a minute"
+            )
+        }
+        RollbackMetric::DurationP99(ms) => {
+            format!("Rolls back {function} when its new version's p99 duration exceeds {ms} ms over a minute")
+        }
+    };
+    props.insert("AlarmDescription".into(), description.into());
+    match metric {
+        RollbackMetric::Errors(n) | RollbackMetric::Throttles(n) => {
+            props.insert("Namespace".into(), "AWS/Lambda".into());
+            props.insert("MetricName".into(), metric.id_part().into());
+            props.insert("Dimensions".into(), dimensions);
+            props.insert("Statistic".into(), "Sum".into());
+            props.insert("Period".into(), 60.into());
+            props.insert("Threshold".into(), n.into());
+            props.insert("ComparisonOperator".into(), "GreaterThanOrEqualToThreshold".into());
+        }
+        RollbackMetric::DurationP99(ms) => {
+            props.insert("Namespace".into(), "AWS/Lambda".into());
+            props.insert("MetricName".into(), "Duration".into());
+            props.insert("Dimensions".into(), dimensions);
+            props.insert("ExtendedStatistic".into(), "p99".into());
+            props.insert("Period".into(), 60.into());
+            props.insert("Threshold".into(), ms.into());
+            props.insert("ComparisonOperator".into(), "GreaterThanThreshold".into());
+        }
+        RollbackMetric::ErrorRate(percent) => {
+            let stat = |id: &str, metric_name: &str| {
+                json!({
+                    "Id": id,
+                    "MetricStat": {
+                        "Metric": {"Namespace": "AWS/Lambda", "MetricName": metric_name, "Dimensions": dimensions},
+                        "Period": 60,
+                        "Stat": "Sum",
+                    },
+                    "ReturnData": false,
+                })
+            };
+            props.insert(
+                "Metrics".into(),
+                json!([
+                    stat("errors", "Errors"),
+                    stat("invocations", "Invocations"),
+                    {"Id": "error_rate", "Expression": "100 * errors / invocations", "Label": "Error rate (%)", "ReturnData": true},
+                ]),
+            );
+            props.insert("Threshold".into(), json!(percent));
+            props.insert("ComparisonOperator".into(), "GreaterThanThreshold".into());
+        }
+    }
+    props.insert("EvaluationPeriods".into(), 1.into());
+    props.insert("TreatMissingData".into(), "notBreaching".into());
+    resource("AWS::CloudWatch::Alarm", condition, props)
+}

@@ -1,0 +1,30 @@
+//! `AWS::CodeDeploy::DeploymentConfig` `CanaryDeploymentsConfig<Shape>`: one per traffic shape that
+//! CodeDeploy does not predefine, shared by every function that uses the shape.
+
+use serde_json::{json, Map, Value};
+
+use super::resource;
+use crate::settings::{Shape, ShapeKind};
+
+pub fn deployment_config(shape: &Shape, condition: Option<&str>) -> Map<String, Value> {
+    let routing = match shape.kind {
+        ShapeKind::Canary => json!({
+            "Type": "TimeBasedCanary",
+            "TimeBasedCanary": {
+                "CanaryPercentage": shape.percentage,
+                "CanaryInterval": shape.interval_minutes,
+            },
+        }),
+        ShapeKind::Linear => json!({
+            "Type": "TimeBasedLinear",
+            "TimeBasedLinear": {
+                "LinearPercentage": shape.percentage,
+                "LinearInterval": shape.interval_minutes,
+            },
+        }),
+    };
+    let mut props = Map::new();
+    props.insert("ComputePlatform".into(), "Lambda".into());
+    props.insert("TrafficRoutingConfig".into(), routing);
+    resource("AWS::CodeDeploy::DeploymentConfig", condition, props)
+}

@@ -1,0 +1,53 @@
+//! `AWS::CodeDeploy::DeploymentGroup` `<Fn>DeploymentGroup`: blue/green with traffic control, the
+//! traffic shape, alarms, automatic rollback and triggers of one function.
+
+use serde_json::{json, Map, Value};
+
+use super::{reference, resource};
+use crate::settings::{RollbackEvent, Settings};
+
+pub struct DeploymentGroupInputs<'a> {
+    pub settings: &'a Settings,
+    pub application: &'a str,
+    pub service_role_arn: Value,
+    pub deployment_config_name: Value,
+    /// User alarms and generated `RollbackOn` alarms, as `AlarmConfiguration.Alarms` items.
+    pub alarms: Vec<Value>,
+    pub condition: Option<&'a str>,
+}
+
+pub fn deployment_group(inputs: DeploymentGroupInputs<'_>) -> Map<String, Value> {
+    let settings = inputs.settings;
+    let mut props = Map::new();
+    props.insert("ApplicationName".into(), reference(inputs.application));
+    if let Some(name) = &settings.deployment_group_name {
+        props.insert("DeploymentGroupName".into(), name.clone());
+    }
+    props.insert("ServiceRoleArn".into(), inputs.service_role_arn);
+    props.insert("DeploymentConfigName".into(), inputs.deployment_config_name);
+    props.insert(
+        "DeploymentStyle".into(),
+        json!({"DeploymentType": "BLUE_GREEN", "DeploymentOption": "WITH_TRAFFIC_CONTROL"}),
+    );
+    if !inputs.alarms.is_empty() {
+        props.insert(
+            "AlarmConfiguration".into(),
+            json!({
+                "Enabled": true,
+                "IgnorePollAlarmFailure": settings.ignore_poll_alarm_failure,
+                "Alarms": inputs.alarms,
+            }),
+        );
+    }
+    let rollback = if settings.auto_rollback.is_empty() {
+        json!({"Enabled": false})
+    } else {
+        let events: Vec<&str> = settings.auto_rollback.iter().map(|e: &RollbackEvent| e.as_str()).collect();
+        json!({"Enabled": true, "Events": events})
+    };
+    props.insert("AutoRollbackConfiguration".into(), rollback);
+    if !settings.triggers.is_empty() {
+        props.insert("TriggerConfigurations".into(), Value::Array(settings.triggers.clone()));
+    }
+    resource("AWS::CodeDeploy::DeploymentGroup", inputs.condition, props)
+}

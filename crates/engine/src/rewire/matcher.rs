@@ -1,0 +1,397 @@
+//! The only code that knows how CloudFormation spells a reference to a resource.
+//!
+//! Forms: `{Ref: X}`, `{Fn::GetAtt: [X, Attr]}`, `{Fn::GetAtt: "X.Attr"}`, `${X}` and `${X.Attr}` inside
+//! `Fn::Sub` (string form, and list form whose variable map both shadows names and holds references),
+//! the elements of `Fn::Join`, and both branches of `Fn::If`, nested to any depth. At an invoking
+//! position a marked function's ARN or name becomes its alias's ARN (`{Ref: Alias}`, `${Alias}`) in the
+//! same form, leaving the rest of a `Sub` string untouched. Anything else (a literal function name, a
+//! `Fn::ImportValue`, a `Fn::Select`) is left as it is: the macro cannot tell what it points to.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::AliasTarget;
+use crate::diag::Path;
+use crate::limits::MAX_DEPTH;
+
+/// One reference moved to an alias.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Move {
+    pub function: String,
+    pub path: Path,
+    /// The alias is named by its `Name` inside a string rather than referenced, so the resource must
+    /// `DependsOn` the alias for CloudFormation to create the alias first.
+    pub by_name: bool,
+}
+
+/// Rewrites every reference to a marked function in `value`, which sits at an invoking position.
+pub fn rewrite(
+    value: &mut Value,
+    path: &Path,
+    targets: &BTreeMap<String, AliasTarget>,
+    moves: &mut Vec<Move>,
+) {
+    rewrite_at(value, path, targets, moves, 0);
+}
+
+fn rewrite_at(
+    value: &mut Value,
+    path: &Path,
+    targets: &BTreeMap<String, AliasTarget>,
+    moves: &mut Vec<Move>,
+    depth: usize,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let Some((name, arg)) = single_key_mut(value) else { return };
+    let inner = path.key(&name);
+    let function = match (name.as_str(), &mut *arg) {
+        ("Ref", Value::String(id)) => targets.get_key_value(id.as_str()).map(|(f, _)| f.clone()),
+        ("Fn::GetAtt", arg) => getatt(arg)
+            .filter(|(id, attr)| *attr == "Arn" && targets.contains_key(*id))
+            .map(|(id, _)| id.to_owned()),
+        ("Fn::Sub", Value::String(s)) => {
+            rewrite_sub(s, &Map::new(), &inner, targets, moves);
+            None
+        }
+        ("Fn::Sub", Value::Array(items)) => {
+            if let [Value::String(s), rest @ ..] = items.as_mut_slice() {
+                let vars = match rest.first() {
+                    Some(Value::Object(vars)) => vars.clone(),
+                    _ => Map::new(),
+                };
+                rewrite_sub(s, &vars, &inner.index(0), targets, moves);
+                if let Some(Value::Object(vars)) = rest.first_mut() {
+                    for (var, v) in vars.iter_mut() {
+                        rewrite_at(v, &inner.index(1).key(var), targets, moves, depth + 1);
+                    }
+                }
+            }
+            None
+        }
+        ("Fn::Join", Value::Array(items)) => {
+            match items.get_mut(1) {
+                Some(Value::Array(elems)) => {
+                    for (i, e) in elems.iter_mut().enumerate() {
+                        rewrite_at(e, &inner.index(1).index(i), targets, moves, depth + 1);
+                    }
+                }
+                Some(other) => rewrite_at(other, &inner.index(1), targets, moves, depth + 1),
+                None => {}
+            }
+            None
+        }
+        ("Fn::If", Value::Array(items)) => {
+            for (i, branch) in items.iter_mut().enumerate().skip(1).take(2) {
+                rewrite_at(branch, &inner.index(i), targets, moves, depth + 1);
+            }
+            None
+        }
+        _ => None,
+    };
+    if let Some(function) = function {
+        *value = alias_ref(&targets[&function]);
+        moves.push(Move { function, path: path.clone(), by_name: false });
+    }
+}
+
+/// `{Ref: <Alias>}`: a `Ref` to an alias is its ARN, which every invoking position accepts.
+pub fn alias_ref(target: &AliasTarget) -> Value {
+    let mut obj = Map::new();
+    obj.insert("Ref".to_owned(), Value::String(target.alias_logical_id.clone()));
+    Value::Object(obj)
+}
+
+fn rewrite_sub(
+    s: &mut String,
+    vars: &Map<String, Value>,
+    path: &Path,
+    targets: &BTreeMap<String, AliasTarget>,
+    moves: &mut Vec<Move>,
+) {
+    let mut moved = Vec::new();
+    let rewritten = map_placeholders(s, |name, before, after| {
+        if vars.contains_key(name) {
+            // The Sub's own variable shadows any resource of that name.
+            return None;
+        }
+        match name.split_once('.') {
+            Some((id, "Arn")) => {
+                let target = targets.get(id)?;
+                moved.push((id.to_owned(), false));
+                Some(format!("${{{}}}", target.alias_logical_id))
+            }
+            Some(_) => None,
+            None => {
+                let target = targets.get(name)?;
+                if before.ends_with("function:") {
+                    // `…:function:${Fn}` builds an ARN from the name: qualify it in place instead of
+                    // nesting an ARN inside an ARN. An already qualified ARN (`${Fn}:…`) is left alone.
+                    if after.starts_with(':') {
+                        return None;
+                    }
+                    moved.push((name.to_owned(), true));
+                    Some(format!("${{{name}}}:{}", target.alias_name))
+                } else {
+                    moved.push((name.to_owned(), false));
+                    Some(format!("${{{}}}", target.alias_logical_id))
+                }
+            }
+        }
+    });
+    if let Some(rewritten) = rewritten {
+        *s = rewritten;
+        moves.extend(moved.into_iter().map(|(function, by_name)| Move {
+            function,
+            path: path.clone(),
+            by_name,
+        }));
+    }
+}
+
+/// Calls `f(name, text_before, text_after)` for every `${name}` in a `Fn::Sub` string (skipping the
+/// `${!Literal}` escape) and returns the string with each placeholder `f` answered replaced by the answer;
+/// `None` when nothing changed.
+fn map_placeholders(s: &str, mut f: impl FnMut(&str, &str, &str) -> Option<String>) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    let mut changed = false;
+    let mut rest = s;
+    while let Some(start) = rest.find("${") {
+        let Some(len) = rest[start..].find('}') else { break };
+        let end = start + len;
+        let name = &rest[start + 2..end];
+        out.push_str(&rest[..start]);
+        let replacement = if name.starts_with('!') { None } else { f(name, &out, &rest[end + 1..]) };
+        match replacement {
+            Some(r) => {
+                out.push_str(&r);
+                changed = true;
+            }
+            None => out.push_str(&rest[start..=end]),
+        }
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
+/// The marked functions `value` references in any form, in order of appearance, without changing it.
+/// Any attribute counts, and so does a `Sub` placeholder followed by more text (`${Fn.Arn}:*`).
+pub fn referenced(value: &Value, targets: &BTreeMap<String, AliasTarget>, out: &mut Vec<String>) {
+    referenced_at(value, targets, out, 0);
+}
+
+fn referenced_at(
+    value: &Value,
+    targets: &BTreeMap<String, AliasTarget>,
+    out: &mut Vec<String>,
+    depth: usize,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let Some((name, arg)) = single_key(value) else { return };
+    let mut found = |id: &str| {
+        if targets.contains_key(id) && !out.iter().any(|o| o == id) {
+            out.push(id.to_owned());
+        }
+    };
+    match (name, arg) {
+        ("Ref", Value::String(id)) => found(id),
+        ("Fn::GetAtt", arg) => {
+            if let Some((id, _)) = getatt(arg) {
+                found(id);
+            }
+        }
+        ("Fn::Sub", Value::String(s)) => sub_references(s, &Map::new(), &mut found),
+        ("Fn::Sub", Value::Array(items)) => {
+            let vars = match items.get(1) {
+                Some(Value::Object(vars)) => vars.clone(),
+                _ => Map::new(),
+            };
+            if let Some(Value::String(s)) = items.first() {
+                sub_references(s, &vars, &mut found);
+            }
+            for v in vars.values() {
+                referenced_at(v, targets, out, depth + 1);
+            }
+        }
+        ("Fn::Join", Value::Array(items)) => match items.get(1) {
+            Some(Value::Array(elems)) => elems.iter().for_each(|e| referenced_at(e, targets, out, depth + 1)),
+            Some(other) => referenced_at(other, targets, out, depth + 1),
+            None => {}
+        },
+        ("Fn::If", Value::Array(items)) => {
+            items.iter().skip(1).take(2).for_each(|b| referenced_at(b, targets, out, depth + 1))
+        }
+        _ => {}
+    }
+}
+
+fn sub_references(s: &str, vars: &Map<String, Value>, found: &mut impl FnMut(&str)) {
+    map_placeholders(s, |name, _, _| {
+        if !vars.contains_key(name) {
+            found(name.split_once('.').map_or(name, |(id, _)| id));
+        }
+        None
+    });
+}
+
+/// The two branches of a `Fn::If`, which a table path walks through as if it were not there.
+pub fn branches_mut(value: &mut Value) -> Option<[(usize, &mut Value); 2]> {
+    let Some((name, Value::Array(items))) = single_key_mut(value) else { return None };
+    if name != "Fn::If" {
+        return None;
+    }
+    match items.as_mut_slice() {
+        [_, a, b] => Some([(1, a), (2, b)]),
+        _ => None,
+    }
+}
+
+/// `{Ref: AWS::NoValue}`, which a `Fn::If` branch uses to drop a property or list item.
+pub fn is_no_value(value: &Value) -> bool {
+    matches!(single_key(value), Some(("Ref", Value::String(s))) if s == "AWS::NoValue")
+}
+
+/// The logical ID a `{Ref: X}` names (how an API Gateway resource names its API).
+pub fn ref_target(value: &Value) -> Option<&str> {
+    match single_key(value) {
+        Some(("Ref", Value::String(id))) => Some(id),
+        _ => None,
+    }
+}
+
+/// Renames every reference to the resources in `renames` anywhere under `value`: `Ref`, both `GetAtt`
+/// forms and `Sub` placeholders (unless a variable map shadows them). `DependsOn` is not a reference
+/// form; see [`rename_depends_on`].
+pub fn rename(value: &mut Value, renames: &BTreeMap<String, String>) {
+    rename_at(value, renames, 0);
+}
+
+fn rename_at(value: &mut Value, renames: &BTreeMap<String, String>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    if let Some((name, arg)) = single_key_mut(value) {
+        match (name.as_str(), &mut *arg) {
+            ("Ref", Value::String(id)) => {
+                if let Some(new) = renames.get(id.as_str()) {
+                    *id = new.clone();
+                }
+            }
+            ("Fn::GetAtt", Value::Array(items)) => {
+                if let Some(Value::String(id)) = items.first_mut() {
+                    if let Some(new) = renames.get(id.as_str()) {
+                        *id = new.clone();
+                    }
+                }
+            }
+            ("Fn::GetAtt", Value::String(s)) => {
+                if let Some((id, attr)) = s.split_once('.') {
+                    if let Some(new) = renames.get(id) {
+                        *s = format!("{new}.{attr}");
+                    }
+                }
+            }
+            ("Fn::Sub", Value::String(s)) => rename_sub(s, &Map::new(), renames),
+            ("Fn::Sub", Value::Array(items)) => {
+                let vars = match items.get(1) {
+                    Some(Value::Object(vars)) => vars.clone(),
+                    _ => Map::new(),
+                };
+                if let Some(Value::String(s)) = items.first_mut() {
+                    rename_sub(s, &vars, renames);
+                }
+            }
+            _ => {}
+        }
+    }
+    match value {
+        Value::Object(obj) => obj.values_mut().for_each(|v| rename_at(v, renames, depth + 1)),
+        Value::Array(items) => items.iter_mut().for_each(|v| rename_at(v, renames, depth + 1)),
+        _ => {}
+    }
+}
+
+fn rename_sub(s: &mut String, vars: &Map<String, Value>, renames: &BTreeMap<String, String>) {
+    let renamed = map_placeholders(s, |name, _, _| {
+        if vars.contains_key(name) {
+            return None;
+        }
+        let (id, attr) = name.split_once('.').map_or((name, None), |(id, attr)| (id, Some(attr)));
+        let new = renames.get(id)?;
+        Some(match attr {
+            Some(attr) => format!("${{{new}.{attr}}}"),
+            None => format!("${{{new}}}"),
+        })
+    });
+    if let Some(renamed) = renamed {
+        *s = renamed;
+    }
+}
+
+/// Renames the resources in `renames` inside a resource's `DependsOn` (a string or a list of them).
+pub fn rename_depends_on(resource: &mut Map<String, Value>, renames: &BTreeMap<String, String>) {
+    let rename_one = |v: &mut Value| {
+        if let Value::String(id) = v {
+            if let Some(new) = renames.get(id.as_str()) {
+                *id = new.clone();
+            }
+        }
+    };
+    match resource.get_mut("DependsOn") {
+        Some(Value::Array(items)) => items.iter_mut().for_each(rename_one),
+        Some(v) => rename_one(v),
+        None => {}
+    }
+}
+
+/// Adds `id` to a resource's `DependsOn`, keeping a single string a string when it is the only entry.
+pub fn add_depends_on(resource: &mut Map<String, Value>, id: &str) {
+    let new = Value::String(id.to_owned());
+    match resource.get_mut("DependsOn") {
+        None => {
+            resource.insert("DependsOn".to_owned(), new);
+        }
+        Some(Value::Array(items)) => {
+            if !items.contains(&new) {
+                items.push(new);
+            }
+        }
+        Some(existing) => {
+            if *existing != new {
+                let old = existing.take();
+                *existing = Value::Array(vec![old, new]);
+            }
+        }
+    }
+}
+
+/// `(logical_id, attribute)` of either `Fn::GetAtt` form.
+fn getatt(arg: &Value) -> Option<(&str, &str)> {
+    match arg {
+        Value::Array(items) => match items.as_slice() {
+            [Value::String(id), Value::String(attr)] => Some((id, attr)),
+            _ => None,
+        },
+        Value::String(s) => s.split_once('.'),
+        _ => None,
+    }
+}
+
+fn single_key(value: &Value) -> Option<(&str, &Value)> {
+    match value {
+        Value::Object(obj) if obj.len() == 1 => obj.iter().next().map(|(k, v)| (k.as_str(), v)),
+        _ => None,
+    }
+}
+
+fn single_key_mut(value: &mut Value) -> Option<(String, &mut Value)> {
+    match value {
+        Value::Object(obj) if obj.len() == 1 => obj.iter_mut().next().map(|(k, v)| (k.clone(), v)),
+        _ => None,
+    }
+}

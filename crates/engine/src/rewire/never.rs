@@ -1,0 +1,36 @@
+//! What rewiring must never touch (SPEC §5), and why. Nothing here is executed: the exclusions hold
+//! because only the positions in `table.rs` are ever rewritten, and the test below keeps the table
+//! clear of these resource types. Properties of listed invokers that must stay (the
+//! `EventInvokeConfig`'s `FunctionName`, IAM statements' existing resources) are kept by their `Action`.
+
+/// Resource types (a trailing `*` is a prefix) that reference functions without being rewired.
+pub const NEVER: &[(&str, &str)] = &[
+    ("AWS::CloudFormation::CustomResource", "CloudFormation refuses a changed ServiceToken"),
+    ("Custom::*", "CloudFormation refuses a changed ServiceToken"),
+    ("AWS::CloudFront::Distribution", "Lambda@Edge associations need a version, never an alias"),
+    ("AWS::Logs::LogGroup", "the function's log group is named after the function, not the alias"),
+    ("AWS::Lambda::Function", "the function itself and hook functions stay as they are"),
+    ("AWS::Lambda::Version", "versions are published from the function"),
+    ("AWS::Lambda::Alias", "aliases point at versions of the function"),
+    ("AWS::CodeDeploy::DeploymentGroup", "generated; names the function and alias it shifts"),
+    ("AWS::CloudWatch::Alarm", "alarms watch the function's metrics with their own dimensions"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::NEVER;
+    use crate::rewire::table::INVOKERS;
+
+    #[test]
+    fn no_invoker_row_for_a_never_rewired_type() {
+        for row in INVOKERS {
+            for (never, why) in NEVER {
+                let hit = match never.strip_suffix('*') {
+                    Some(prefix) => row.resource_type.starts_with(prefix),
+                    None => row.resource_type == *never,
+                };
+                assert!(!hit, "{} is in the table but must never be rewired: {why}", row.resource_type);
+            }
+        }
+    }
+}

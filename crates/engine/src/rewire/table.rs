@@ -1,0 +1,274 @@
+//! SPEC §5 as data: every invoking position the macro rewires, and what happens there.
+//!
+//! One row per line of SPEC §5's table, in the same order; the rows after them are the role-based
+//! invokers (IAM statements that gain the alias ARN) and SAM resources whose definition the macro cannot
+//! see. This table is the only list of invoking positions: adding a resource type takes one row here and
+//! one golden case. Paths are below `Properties`, `/`-separated:
+//! - `*` is every item of a list or every value of a map;
+//! - `**` is any depth (zero or more keys or indices), for OpenAPI bodies whose paths and methods are free;
+//! - `*[Name=Value]` is every list item whose `Name` is the string `Value`.
+//!
+//! A `Fn::If` met on the way to a position is walked through both branches.
+
+/// One invoking resource type.
+#[derive(Debug, Clone, Copy)]
+pub struct Invoker {
+    pub resource_type: &'static str,
+    /// Positions below `Properties` (syntax in the module docs).
+    pub paths: &'static [&'static str],
+    pub action: Action,
+}
+
+/// Which API a piece of API Gateway configuration belongs to, and so which deployments snapshot it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Api {
+    /// REST API (`AWS::ApiGateway::*`): deployments are `AWS::ApiGateway::Deployment`.
+    Rest,
+    /// HTTP/WebSocket API (`AWS::ApiGatewayV2::*`): deployments are `AWS::ApiGatewayV2::Deployment`.
+    V2,
+}
+
+/// What happens at a row's positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// A reference to a marked function becomes a reference to its alias.
+    Reference,
+    /// `$LATEST` at the position becomes the alias name when `function_name` references a marked
+    /// function, and the resource gains a `DependsOn` on the alias (the qualifier is a plain name, so
+    /// without it CloudFormation could configure the alias before it exists).
+    LatestQualifier { function_name: &'static str },
+    /// As `Reference`; the URL is replaced on update, so the user is warned that its address changes.
+    FunctionUrl,
+    /// As `Reference`, on configuration of the API whose logical ID `api_id` references: when something
+    /// moved, that API's deployments are renamed so API Gateway serves a new snapshot.
+    ApiIntegration { api: Api, api_id: &'static str },
+    /// As `Reference`, on the API resource itself (its OpenAPI body, its quick-create target); the
+    /// `unseen` properties hold a definition the macro cannot read, which earns a warning.
+    ApiDefinition { api: Api, unseen: &'static [&'static str] },
+    /// No position to rewrite: the `unseen` properties hold a definition the macro cannot read.
+    UnseenDefinition { unseen: &'static [&'static str] },
+    /// IAM statements (a statement or a list of them) that allow `lambda:InvokeFunction` on a marked
+    /// function gain the alias ARN beside it; nothing is removed (SPEC §5, role-based invokers).
+    GrantAlias,
+}
+
+const OPENAPI_URIS: &[&str] =
+    &["Body/**/x-amazon-apigateway-integration/uri", "Body/**/x-amazon-apigateway-authorizer/authorizerUri"];
+
+pub const INVOKERS: &[Invoker] = &[
+    Invoker { resource_type: "AWS::Lambda::Permission", paths: &["FunctionName"], action: Action::Reference },
+    Invoker {
+        resource_type: "AWS::Lambda::EventSourceMapping",
+        paths: &["FunctionName"],
+        action: Action::Reference,
+    },
+    Invoker {
+        resource_type: "AWS::Lambda::EventInvokeConfig",
+        paths: &["Qualifier"],
+        action: Action::LatestQualifier { function_name: "FunctionName" },
+    },
+    Invoker { resource_type: "AWS::Lambda::Url", paths: &["TargetFunctionArn"], action: Action::FunctionUrl },
+    Invoker {
+        resource_type: "AWS::ApiGateway::Method",
+        paths: &["Integration/Uri"],
+        action: Action::ApiIntegration { api: Api::Rest, api_id: "RestApiId" },
+    },
+    Invoker {
+        resource_type: "AWS::ApiGateway::Authorizer",
+        paths: &["AuthorizerUri"],
+        action: Action::ApiIntegration { api: Api::Rest, api_id: "RestApiId" },
+    },
+    // SPEC's single line for both API types is two rows: only a V2 API has a quick-create `Target`.
+    Invoker {
+        resource_type: "AWS::ApiGateway::RestApi",
+        paths: OPENAPI_URIS,
+        action: Action::ApiDefinition { api: Api::Rest, unseen: &["BodyS3Location"] },
+    },
+    Invoker {
+        resource_type: "AWS::ApiGatewayV2::Api",
+        paths: &[
+            "Body/**/x-amazon-apigateway-integration/uri",
+            "Body/**/x-amazon-apigateway-authorizer/authorizerUri",
+            "Target",
+        ],
+        action: Action::ApiDefinition { api: Api::V2, unseen: &["BodyS3Location"] },
+    },
+    Invoker {
+        resource_type: "AWS::ApiGatewayV2::Integration",
+        paths: &["IntegrationUri"],
+        action: Action::ApiIntegration { api: Api::V2, api_id: "ApiId" },
+    },
+    Invoker {
+        resource_type: "AWS::ApiGatewayV2::Authorizer",
+        paths: &["AuthorizerUri"],
+        action: Action::ApiIntegration { api: Api::V2, api_id: "ApiId" },
+    },
+    Invoker {
+        resource_type: "AWS::SNS::Topic",
+        paths: &["Subscription/*/Endpoint"],
+        action: Action::Reference,
+    },
+    Invoker { resource_type: "AWS::SNS::Subscription", paths: &["Endpoint"], action: Action::Reference },
+    Invoker {
+        resource_type: "AWS::S3::Bucket",
+        paths: &["NotificationConfiguration/LambdaConfigurations/*/Function"],
+        action: Action::Reference,
+    },
+    Invoker { resource_type: "AWS::Events::Rule", paths: &["Targets/*/Arn"], action: Action::Reference },
+    Invoker { resource_type: "AWS::Scheduler::Schedule", paths: &["Target/Arn"], action: Action::Reference },
+    Invoker {
+        resource_type: "AWS::Logs::SubscriptionFilter",
+        paths: &["DestinationArn"],
+        action: Action::Reference,
+    },
+    Invoker {
+        resource_type: "AWS::IoT::TopicRule",
+        paths: &[
+            "TopicRulePayload/Actions/*/Lambda/FunctionArn",
+            "TopicRulePayload/ErrorAction/Lambda/FunctionArn",
+        ],
+        action: Action::Reference,
+    },
+    Invoker {
+        resource_type: "AWS::AppSync::DataSource",
+        paths: &["LambdaConfig/LambdaFunctionArn"],
+        action: Action::Reference,
+    },
+    // Most triggers are ARNs directly under `LambdaConfig`; the custom senders and the versioned
+    // pre-token trigger nest theirs as `{LambdaArn, LambdaVersion}`.
+    Invoker {
+        resource_type: "AWS::Cognito::UserPool",
+        paths: &["LambdaConfig/*", "LambdaConfig/*/LambdaArn"],
+        action: Action::Reference,
+    },
+    Invoker {
+        resource_type: "AWS::ElasticLoadBalancingV2::TargetGroup",
+        paths: &["Targets/*/Id"],
+        action: Action::Reference,
+    },
+    Invoker {
+        resource_type: "AWS::Pipes::Pipe",
+        paths: &["Target", "Enrichment"],
+        action: Action::Reference,
+    },
+    Invoker {
+        resource_type: "AWS::SecretsManager::RotationSchedule",
+        paths: &["RotationLambdaARN"],
+        action: Action::Reference,
+    },
+    Invoker {
+        resource_type: "AWS::StepFunctions::StateMachine",
+        paths: &["DefinitionSubstitutions/*"],
+        action: Action::Reference,
+    },
+    // Every destination type (`ExtendedS3DestinationConfiguration`, `SplunkDestinationConfiguration`, …)
+    // carries the same `ProcessingConfiguration`.
+    Invoker {
+        resource_type: "AWS::KinesisFirehose::DeliveryStream",
+        paths: &[
+            "*/ProcessingConfiguration/Processors/*/Parameters/*[ParameterName=LambdaArn]/ParameterValue",
+        ],
+        action: Action::Reference,
+    },
+    Invoker {
+        resource_type: "AWS::Config::ConfigRule",
+        paths: &["Source/SourceIdentifier"],
+        action: Action::Reference,
+    },
+    Invoker {
+        resource_type: "AWS::SES::ReceiptRule",
+        paths: &["Rule/Actions/*/LambdaAction/FunctionArn"],
+        action: Action::Reference,
+    },
+    // Role-based invokers (SPEC §5, below the table).
+    Invoker {
+        resource_type: "AWS::IAM::Role",
+        paths: &["Policies/*/PolicyDocument/Statement"],
+        action: Action::GrantAlias,
+    },
+    Invoker {
+        resource_type: "AWS::IAM::Policy",
+        paths: &["PolicyDocument/Statement"],
+        action: Action::GrantAlias,
+    },
+    Invoker {
+        resource_type: "AWS::IAM::ManagedPolicy",
+        paths: &["PolicyDocument/Statement"],
+        action: Action::GrantAlias,
+    },
+    // Us-first templates: SAM has not yet turned these into APIs, and their definition may be a file.
+    Invoker {
+        resource_type: "AWS::Serverless::Api",
+        paths: &[],
+        action: Action::UnseenDefinition { unseen: &["DefinitionUri"] },
+    },
+    Invoker {
+        resource_type: "AWS::Serverless::HttpApi",
+        paths: &[],
+        action: Action::UnseenDefinition { unseen: &["DefinitionUri"] },
+    },
+];
+
+/// One step of a parsed table path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'a> {
+    Key(&'a str),
+    /// Every list item or map value.
+    Each,
+    /// Any depth, including none.
+    AnyDepth,
+    /// Every list item whose `key` is the string `value`.
+    EachWhere {
+        key: &'a str,
+        value: &'a str,
+    },
+}
+
+/// Parses a table path; the table is constant, so a malformed path is a bug a unit test catches.
+pub fn steps(path: &str) -> Vec<Step<'_>> {
+    path.split('/')
+        .map(|seg| match seg {
+            "*" => Step::Each,
+            "**" => Step::AnyDepth,
+            _ => {
+                match seg.strip_prefix("*[").and_then(|s| s.strip_suffix(']')).and_then(|s| s.split_once('='))
+                {
+                    Some((key, value)) => Step::EachWhere { key, value },
+                    None => Step::Key(seg),
+                }
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_path_parses_and_types_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for row in INVOKERS {
+            assert!(seen.insert(row.resource_type), "{} has two rows", row.resource_type);
+            for path in row.paths {
+                for step in steps(path) {
+                    if let Step::Key(k) = step {
+                        assert!(!k.is_empty() && !k.contains(['*', '[', ']']), "bad step {k:?} in {path}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn filter_step_parses() {
+        assert_eq!(
+            steps("a/*[ParameterName=LambdaArn]/b"),
+            vec![
+                Step::Key("a"),
+                Step::EachWhere { key: "ParameterName", value: "LambdaArn" },
+                Step::Key("b")
+            ]
+        );
+    }
+}
