@@ -193,6 +193,15 @@ fn analyse(template: &Value, ctx: &Context, diagnostics: &mut Vec<Diagnostic>) -
                 ),
             )),
         }
+        // A function's version hash and every invoker's rewiring read `Properties` as an object;
+        // anything else would be expanded as if it had no properties at all.
+        match res.get("Properties") {
+            None | Some(Value::Object(_)) => {}
+            Some(other) => diagnostics.push(Diagnostic::error(
+                Path::resource(logical_id).key("Properties"),
+                format!("Properties is {}; resource properties are an object of name to value", kind(other)),
+            )),
+        }
     }
 
     let idx = index::index(resources, diagnostics);
