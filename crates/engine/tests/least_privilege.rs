@@ -1,5 +1,5 @@
-//! Least-privilege audit of the IAM the expansion generates (SPEC §4), over every golden
-//! `ok/<case>/expected.json` next to its `input.json`.
+//! Least-privilege audit of the IAM the expansion generates (SPEC §4), over every blessed expansion
+//! (`golden/ok/<case>` and `rewire/<case>`: `expected.json` next to its `input.json`).
 //!
 //! - No generated IAM statement allows a `*` action (or a whole-service `svc:*`) or a `*` resource.
 //!   A `:*` qualifier right after a named resource (`${Hook.Arn}:*`) is allowed: it still names one
@@ -23,13 +23,19 @@ const SERVICE_ROLE: &str = "CanaryDeploymentsServiceRole";
 const HOOK_POLICY_SUFFIX: &str = "CanaryHookPolicy";
 const PSEUDO_PREFIX: &str = "AWS::";
 
+/// Every blessed expansion: `golden/ok/<case>` and the rewiring goldens `rewire/<case>`, which share
+/// the `input.json` + `expected.json` layout.
 fn ok_cases() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/ok");
-    let Ok(entries) = fs::read_dir(&dir) else { return Vec::new() };
-    let mut cases: Vec<PathBuf> = entries
-        .map(|e| e.expect("readable golden dir").path())
-        .filter(|p| p.join("expected.json").is_file())
-        .collect();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut cases = Vec::new();
+    for dir in [root.join("golden/ok"), root.join("rewire")] {
+        let Ok(entries) = fs::read_dir(&dir) else { continue };
+        cases.extend(
+            entries
+                .map(|e| e.expect("readable golden dir").path())
+                .filter(|p| p.join("expected.json").is_file() && p.join("input.json").is_file()),
+        );
+    }
     cases.sort();
     cases
 }
@@ -225,6 +231,7 @@ fn literally_disabled(settings: &Map<String, Value>) -> bool {
         || settings.get("Enabled") == Some(&Value::from("false"))
 }
 
+/// Audits one case; returns whether it generated the CodeDeploy role and how many hook policies.
 fn audit(case: &Path, failures: &mut Vec<String>) -> (bool, usize) {
     let input = read(&case.join("input.json"));
     let output = read(&case.join("expected.json"));
@@ -243,13 +250,11 @@ fn audit(case: &Path, failures: &mut Vec<String>) -> (bool, usize) {
     let marked = marked_functions(&input);
 
     let mut local = Vec::new();
-    let mut n_generated_iam = 0;
     for (id, r) in out_res {
         let ty = r["Type"].as_str().unwrap_or("");
         if in_res.contains_key(id) || !ty.starts_with("AWS::IAM::") {
             continue;
         }
-        n_generated_iam += 1;
         statements(id, r, &mut local);
     }
 
@@ -393,7 +398,7 @@ fn audit(case: &Path, failures: &mut Vec<String>) -> (bool, usize) {
     for m in local {
         fail(m);
     }
-    (saw_role, n_hook_policies + n_generated_iam)
+    (saw_role, n_hook_policies)
 }
 
 #[test]
@@ -402,12 +407,16 @@ fn generated_iam_is_least_privilege() {
     assert!(!cases.is_empty(), "no golden ok cases to audit");
     let mut failures = Vec::new();
     let mut n_roles = 0;
+    let mut n_hook_policies = 0;
     for case in &cases {
-        let (saw_role, _) = audit(case, &mut failures);
+        let (saw_role, hook_policies) = audit(case, &mut failures);
         n_roles += usize::from(saw_role);
+        n_hook_policies += hook_policies;
     }
-    // The audit only means something if the corpus generates the role at all.
+    // The audit only means something if the corpus generates the role and hook policies at all.
     assert!(n_roles > 0, "no golden ok case generates {SERVICE_ROLE}");
+    assert!(n_hook_policies > 0, "no golden ok case generates a hook policy");
+    eprintln!("audited {} cases: {n_roles} CodeDeploy roles, {n_hook_policies} hook policies", cases.len());
     assert!(failures.is_empty(), "least-privilege audit failed:\n{}", failures.join("\n"));
 }
 
