@@ -1437,7 +1437,7 @@ fn config() -> ProptestConfig {
         config.cases = DEFAULT_CASES;
     }
     if std::env::var("PROPTEST_RNG_SEED").is_err() {
-        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0xCA9A_47);
+        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x00CA_9A47);
     }
     config.failure_persistence = None;
     config.max_shrink_iters = 2000;
