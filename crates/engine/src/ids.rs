@@ -41,3 +41,10 @@ pub fn rollback_alarm(function: &str, metric: &str) -> String {
 pub fn version(function: &str, hash10: &str) -> String {
     format!("{function}Version{hash10}")
 }
+
+/// `<Deployment><8 hex>`: an API Gateway deployment renewed because rewiring changed the integrations
+/// it snapshots (SPEC §5); the hash is over the rewritten integrations, so the same template always
+/// gives the same ID and a changed alias gives a new one.
+pub fn renewed_deployment(deployment: &str, rewritten_integrations: &[u8]) -> String {
+    format!("{deployment}{}", short_hash(rewritten_integrations, 8))
+}

@@ -50,6 +50,10 @@ pub struct TemplateIndex {
     pub versions: BTreeMap<String, String>,
     /// Existing aliases by (function logical ID, alias name).
     pub aliases: BTreeMap<(String, String), String>,
+    /// Resources that carry a copy of a marked function's `Metadata.CanaryDeployment`: SAM copies a
+    /// function's `Metadata` onto resources it generates for it (`<Fn>EventInvokeConfig`). The copy is
+    /// consumed with the original rather than reported as a setting on a non-function.
+    pub metadata_copies: Vec<String>,
 }
 
 /// The logical ID a `FunctionName`-like value points at: `{Ref: X}`, `{Fn::GetAtt: [X, Arn]}`,
@@ -71,6 +75,8 @@ pub fn referenced_resource(value: &Value) -> Option<&str> {
 
 pub fn index(resources: &Map<String, Value>, diagnostics: &mut Vec<Diagnostic>) -> TemplateIndex {
     let mut idx = TemplateIndex::default();
+    let mut copies = Vec::new();
+    let mut misplaced = Vec::new();
     for (logical_id, resource) in resources {
         let Some(resource) = resource.as_object() else { continue };
         let resource_type = resource.get("Type").and_then(Value::as_str).unwrap_or_default();
@@ -124,31 +130,44 @@ pub fn index(resources: &Map<String, Value>, diagnostics: &mut Vec<Diagnostic>) 
                 }
             }
             _ => {
-                for (place, found) in [("Properties", in_properties), ("Metadata", in_metadata)] {
-                    if found.is_some() {
-                        diagnostics.push(
-                            Diagnostic::error(
-                                Path::resource(logical_id).key(place).key(SETTING_KEY),
-                                format!(
-                                    "CanaryDeployment is set on {}; it is accepted only on {FUNCTION_TYPE}",
-                                    if resource_type.is_empty() {
-                                        "a resource without a Type".to_owned()
-                                    } else if resource_type.starts_with("AWS::") {
-                                        format!("an {resource_type}")
-                                    } else {
-                                        format!("a {resource_type}")
-                                    }
-                                ),
-                            )
-                            .with_help(
-                                "for AWS::Serverless::Function, use Metadata.CanaryDeployment with \
-                                 SAM's transform listed first",
-                            ),
-                        );
-                    }
+                if let Some(raw) = in_metadata {
+                    copies.push((logical_id, resource_type, raw));
+                }
+                if in_properties.is_some() {
+                    misplaced.push((logical_id, resource_type, "Properties"));
                 }
             }
         }
+    }
+    for (logical_id, resource_type, raw) in copies {
+        let original = idx.marked.iter().any(|f| {
+            f.place == SettingPlace::Metadata && logical_id.starts_with(&f.logical_id) && f.raw == *raw
+        });
+        if original {
+            idx.metadata_copies.push(logical_id.clone());
+        } else {
+            misplaced.push((logical_id, resource_type, "Metadata"));
+        }
+    }
+    for (logical_id, resource_type, place) in misplaced {
+        diagnostics.push(
+            Diagnostic::error(
+                Path::resource(logical_id).key(place).key(SETTING_KEY),
+                format!(
+                    "CanaryDeployment is set on {}; it is accepted only on {FUNCTION_TYPE}",
+                    if resource_type.is_empty() {
+                        "a resource without a Type".to_owned()
+                    } else if resource_type.starts_with("AWS::") {
+                        format!("an {resource_type}")
+                    } else {
+                        format!("a {resource_type}")
+                    }
+                ),
+            )
+            .with_help(
+                "for AWS::Serverless::Function, use Metadata.CanaryDeployment with SAM's transform listed first",
+            ),
+        );
     }
     idx
 }

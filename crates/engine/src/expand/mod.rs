@@ -10,7 +10,7 @@
 pub(crate) mod index;
 mod resources;
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{json, Map, Value};
 
@@ -103,6 +103,7 @@ pub fn expand(template: Value, ctx: &Context) -> Expansion {
 /// Everything generation needs, decided during analysis.
 struct Decisions {
     functions: Vec<FunctionDecision>,
+    metadata_copies: Vec<String>,
     /// `None` when no function is enabled: no CodeDeploy application or role is created.
     application: Option<Shared>,
     role: Option<RoleDecision>,
@@ -354,7 +355,8 @@ fn decide(
         }
     }
 
-    let decisions = Decisions { functions, application, role, configs, hook_policies };
+    let metadata_copies = idx.metadata_copies.clone();
+    let decisions = Decisions { functions, metadata_copies, application, role, configs, hook_policies };
     check_collisions(resources, &decisions, diagnostics);
     Some(decisions)
 }
@@ -493,16 +495,14 @@ fn generate(
         if let Some(f) = adopted.get(logical_id.as_str()) {
             adopt_alias(&mut res, f, diagnostics);
         }
+        if d.metadata_copies.contains(&logical_id) {
+            consume_setting(&mut res, index::SettingPlace::Metadata);
+        }
         let Some(f) = by_function.get(logical_id.as_str()).copied() else {
             out.insert(logical_id, res);
             continue;
         };
-        if let Some(place) = res.get_mut(f.marked.place.key()).and_then(Value::as_object_mut) {
-            place.shift_remove(SETTING_KEY);
-            if place.is_empty() && f.marked.place == index::SettingPlace::Metadata {
-                res.as_object_mut().map(|r| r.shift_remove("Metadata"));
-            }
-        }
+        consume_setting(&mut res, f.marked.place);
         out.insert(logical_id, res);
         for (id, res) in function_resources(f, &d) {
             add(&mut out, id, res);
@@ -582,6 +582,17 @@ fn generate(
     let stats =
         Stats { functions_marked: d.functions.len(), resources_added, references_rewired: rewired.len() };
     (template, plan, stats)
+}
+
+/// Removes the `CanaryDeployment` key, and `Metadata` when that key was all it held.
+fn consume_setting(res: &mut Value, place: index::SettingPlace) {
+    let Some(res) = res.as_object_mut() else { return };
+    if let Some(holder) = res.get_mut(place.key()).and_then(Value::as_object_mut) {
+        holder.shift_remove(SETTING_KEY);
+        if holder.is_empty() && place == index::SettingPlace::Metadata {
+            res.shift_remove("Metadata");
+        }
+    }
 }
 
 /// The resources that follow one marked function: its version, alias, deployment group and alarms.
@@ -688,28 +699,28 @@ fn adopt_alias(res: &mut Value, f: &FunctionDecision, diagnostics: &mut Vec<Diag
 
 fn service_role(role: &RoleDecision, functions: &[FunctionDecision]) -> Map<String, Value> {
     let shared = role.shared.condition.as_deref();
-    let mut hook_arns: Vec<Value> = Vec::new();
-    let mut topic_arns: Vec<Value> = Vec::new();
-    let mut seen_hooks = BTreeSet::new();
+    // Each hook and topic once, guarded by its users' condition only when they all share one.
+    let mut hooks: BTreeMap<String, (Value, Vec<Option<&str>>)> = BTreeMap::new();
+    let mut topics: Vec<(Value, Vec<Option<&str>>)> = Vec::new();
     for f in functions.iter().filter(|f| f.settings.enabled && f.settings.service_role.is_none()) {
         let condition = f.marked.condition.as_deref();
         for hook in [&f.settings.pre_traffic_hook, &f.settings.post_traffic_hook].into_iter().flatten() {
-            if seen_hooks.insert((condition, hook_label(hook))) {
-                hook_arns.push(guard(shared, condition, hook_arn(hook)));
-            }
+            hooks.entry(hook_label(hook)).or_insert_with(|| (hook_arn(hook), Vec::new())).1.push(condition);
         }
-        for trigger in &f.settings.triggers {
-            if let Some(arn) = trigger.get("TriggerTargetArn") {
-                let arn = guard(shared, condition, arn.clone());
-                if !topic_arns.contains(&arn) {
-                    topic_arns.push(arn);
-                }
+        for arn in f.settings.triggers.iter().filter_map(|t| t.get("TriggerTargetArn")) {
+            match topics.iter_mut().find(|(a, _)| a == arn) {
+                Some((_, users)) => users.push(condition),
+                None => topics.push((arn.clone(), vec![condition])),
             }
         }
     }
+    let guarded = |(arn, users): (Value, Vec<Option<&str>>)| {
+        let common = users.iter().all(|c| *c == users[0]).then_some(users[0]).flatten();
+        guard(shared, common, arn)
+    };
     role::service_role(role::RoleInputs {
-        hook_arns,
-        topic_arns,
+        hook_arns: hooks.into_values().map(guarded).collect(),
+        topic_arns: topics.into_iter().map(guarded).collect(),
         permissions_boundary: role.permissions_boundary.clone(),
         condition: role.shared.condition.clone(),
     })

@@ -116,7 +116,7 @@ impl Snapshots {
                     continue;
                 }
             }
-            let new = format!("{id}{}", ids::short_hash(moved.as_bytes(), 8));
+            let new = ids::renewed_deployment(id, moved.as_bytes());
             if resources.contains_key(&new) {
                 diagnostics.push(Diagnostic::error(
                     Path::resource(&new),

@@ -57,7 +57,7 @@ fn grant_resource(resource: &mut Value, targets: &BTreeMap<String, AliasTarget>,
     }
     let new: Vec<Value> = functions
         .iter()
-        .map(|f| matcher::alias_ref(&targets[f]))
+        .map(|f| alias_arn(f, &targets[f]))
         .filter(|alias| match &*resource {
             Value::Array(items) => !items.contains(alias),
             single => single != alias,
@@ -74,6 +74,13 @@ fn grant_resource(resource: &mut Value, targets: &BTreeMap<String, AliasTarget>,
             *single = Value::Array(std::iter::once(old).chain(new).collect());
         }
     }
+}
+
+/// The alias ARN built from the function's, not `{Ref: Alias}`: a grant must not depend on the alias.
+/// A pre-traffic hook's role typically may invoke the function it tests, while the alias waits for the
+/// hook's permission policy (attached to that role); a `Ref` here would close that loop into a cycle.
+fn alias_arn(function: &str, target: &AliasTarget) -> Value {
+    serde_json::json!({ "Fn::Sub": format!("${{{function}.Arn}}:{}", target.alias_name) })
 }
 
 /// Whether an IAM action pattern allows `lambda:InvokeFunction`: IAM compares actions without regard

@@ -4,10 +4,14 @@
 //! `Fn::Sub` (string form, and list form whose variable map both shadows names and holds references),
 //! the elements of `Fn::Join`, and both branches of `Fn::If`, nested to any depth. At an invoking
 //! position a marked function's ARN or name becomes its alias's ARN (`{Ref: Alias}`, `${Alias}`) in the
-//! same form, leaving the rest of a `Sub` string untouched. Anything else (a literal function name, a
-//! `Fn::ImportValue`, a `Fn::Select`) is left as it is: the macro cannot tell what it points to.
+//! same form, leaving the rest of a `Sub` string untouched. A function *name* spliced into a hand-built
+//! ARN (`…:function:${Fn}`, or a `Ref` after `":function:"` in a `Join`) is qualified in place with the
+//! alias name instead, and the resource then depends on the alias; an ARN that already carries a
+//! qualifier (`${Fn}:$LATEST`, `${Fn}:*`) is the author's choice and stays. Anything else (a literal
+//! function name, a `Fn::ImportValue`, a `Fn::Select`, another attribute than `Arn`) is left as it is:
+//! the macro cannot tell what it points to.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{Map, Value};
 
@@ -25,6 +29,34 @@ pub struct Move {
     pub by_name: bool,
 }
 
+/// Where a value lands in the string an intrinsic builds, which decides how a function reference moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Splice {
+    /// The value stands alone (or its surroundings are unknown): the function's ARN or name becomes the
+    /// alias ARN.
+    Whole,
+    /// The value is a function name spliced right after `…:function:`, building an ARN by hand: it is
+    /// qualified in place (`…:function:${Fn}:Live`) instead of nesting an ARN inside an ARN.
+    AfterFunction,
+    /// As `AfterFunction`, but a qualifier (`:…`) already follows: the ARN is left as written.
+    Qualified,
+}
+
+impl Splice {
+    /// The splice of a piece with `before` and `after` text around it inside a value spliced as `self`
+    /// (empty text at an edge inherits the parent's surroundings).
+    fn of(self, before: &str, after: &str) -> Splice {
+        let after_function = before.ends_with("function:") || (before.is_empty() && self != Splice::Whole);
+        if !after_function {
+            Splice::Whole
+        } else if after.starts_with(':') || (after.is_empty() && self == Splice::Qualified) {
+            Splice::Qualified
+        } else {
+            Splice::AfterFunction
+        }
+    }
+}
+
 /// Rewrites every reference to a marked function in `value`, which sits at an invoking position.
 pub fn rewrite(
     value: &mut Value,
@@ -32,7 +64,7 @@ pub fn rewrite(
     targets: &BTreeMap<String, AliasTarget>,
     moves: &mut Vec<Move>,
 ) {
-    rewrite_at(value, path, targets, moves, 0);
+    rewrite_at(value, path, targets, moves, Splice::Whole, 0);
 }
 
 fn rewrite_at(
@@ -40,6 +72,7 @@ fn rewrite_at(
     path: &Path,
     targets: &BTreeMap<String, AliasTarget>,
     moves: &mut Vec<Move>,
+    splice: Splice,
     depth: usize,
 ) {
     if depth > MAX_DEPTH {
@@ -53,7 +86,7 @@ fn rewrite_at(
             .filter(|(id, attr)| *attr == "Arn" && targets.contains_key(*id))
             .map(|(id, _)| id.to_owned()),
         ("Fn::Sub", Value::String(s)) => {
-            rewrite_sub(s, &Map::new(), &inner, targets, moves);
+            rewrite_sub(s, &Map::new(), splice, &inner, targets, moves);
             None
         }
         ("Fn::Sub", Value::Array(items)) => {
@@ -62,39 +95,76 @@ fn rewrite_at(
                     Some(Value::Object(vars)) => vars.clone(),
                     _ => Map::new(),
                 };
-                rewrite_sub(s, &vars, &inner.index(0), targets, moves);
+                let var_splices = variable_splices(s, &vars, splice);
+                rewrite_sub(s, &vars, splice, &inner.index(0), targets, moves);
                 if let Some(Value::Object(vars)) = rest.first_mut() {
                     for (var, v) in vars.iter_mut() {
-                        rewrite_at(v, &inner.index(1).key(var), targets, moves, depth + 1);
+                        let var_splice = var_splices.get(var).copied().unwrap_or(Splice::Whole);
+                        rewrite_at(v, &inner.index(1).key(var), targets, moves, var_splice, depth + 1);
                     }
                 }
             }
             None
         }
         ("Fn::Join", Value::Array(items)) => {
+            let delimiter = items.first().and_then(Value::as_str).unwrap_or_default().to_owned();
             match items.get_mut(1) {
                 Some(Value::Array(elems)) => {
-                    for (i, e) in elems.iter_mut().enumerate() {
-                        rewrite_at(e, &inner.index(1).index(i), targets, moves, depth + 1);
+                    for i in 0..elems.len() {
+                        let element_splice = join_splice(elems, i, &delimiter, splice);
+                        let path = inner.index(1).index(i);
+                        rewrite_at(&mut elems[i], &path, targets, moves, element_splice, depth + 1);
                     }
                 }
-                Some(other) => rewrite_at(other, &inner.index(1), targets, moves, depth + 1),
+                Some(other) => rewrite_at(other, &inner.index(1), targets, moves, Splice::Whole, depth + 1),
                 None => {}
             }
             None
         }
         ("Fn::If", Value::Array(items)) => {
             for (i, branch) in items.iter_mut().enumerate().skip(1).take(2) {
-                rewrite_at(branch, &inner.index(i), targets, moves, depth + 1);
+                rewrite_at(branch, &inner.index(i), targets, moves, splice, depth + 1);
             }
             None
         }
         _ => None,
     };
-    if let Some(function) = function {
-        *value = alias_ref(&targets[&function]);
-        moves.push(Move { function, path: path.clone(), by_name: false });
+    let Some(function) = function else { return };
+    let target = &targets[&function];
+    let by_name = name == "Ref" && splice != Splice::Whole;
+    match (by_name, splice) {
+        (true, Splice::Qualified) => return,
+        (true, _) => {
+            // A `Ref` to a function is its name; qualified, it names the alias.
+            let mut obj = Map::new();
+            obj.insert("Fn::Sub".to_owned(), Value::String(format!("${{{function}}}:{}", target.alias_name)));
+            *value = Value::Object(obj);
+        }
+        (false, _) => *value = alias_ref(target),
     }
+    moves.push(Move { function, path: path.clone(), by_name });
+}
+
+/// The splice of element `i` of a `Fn::Join` from its literal neighbours and the delimiter.
+fn join_splice(elems: &[Value], i: usize, delimiter: &str, parent: Splice) -> Splice {
+    // A neighbour that is not a literal is unknown text: never empty, never `function:`.
+    let text = |v: &Value| v.as_str().map_or_else(|| "\u{0}".to_owned(), str::to_owned);
+    let before = if i == 0 { String::new() } else { text(&elems[i - 1]) + delimiter };
+    let after =
+        if i + 1 == elems.len() { String::new() } else { delimiter.to_owned() + &text(&elems[i + 1]) };
+    parent.of(&before, &after)
+}
+
+/// How each variable of a list-form `Fn::Sub` lands in its string (its first use decides).
+fn variable_splices(s: &str, vars: &Map<String, Value>, parent: Splice) -> BTreeMap<String, Splice> {
+    let mut splices = BTreeMap::new();
+    map_placeholders(s, |name, before, after| {
+        if vars.contains_key(name) && !splices.contains_key(name) {
+            splices.insert(name.to_owned(), parent.of(before, after));
+        }
+        None
+    });
+    splices
 }
 
 /// `{Ref: <Alias>}`: a `Ref` to an alias is its ARN, which every invoking position accepts.
@@ -107,6 +177,7 @@ pub fn alias_ref(target: &AliasTarget) -> Value {
 fn rewrite_sub(
     s: &mut String,
     vars: &Map<String, Value>,
+    splice: Splice,
     path: &Path,
     targets: &BTreeMap<String, AliasTarget>,
     moves: &mut Vec<Move>,
@@ -126,17 +197,16 @@ fn rewrite_sub(
             Some(_) => None,
             None => {
                 let target = targets.get(name)?;
-                if before.ends_with("function:") {
-                    // `…:function:${Fn}` builds an ARN from the name: qualify it in place instead of
-                    // nesting an ARN inside an ARN. An already qualified ARN (`${Fn}:…`) is left alone.
-                    if after.starts_with(':') {
-                        return None;
+                match splice.of(before, after) {
+                    Splice::Whole => {
+                        moved.push((name.to_owned(), false));
+                        Some(format!("${{{}}}", target.alias_logical_id))
                     }
-                    moved.push((name.to_owned(), true));
-                    Some(format!("${{{name}}}:{}", target.alias_name))
-                } else {
-                    moved.push((name.to_owned(), false));
-                    Some(format!("${{{}}}", target.alias_logical_id))
+                    Splice::AfterFunction => {
+                        moved.push((name.to_owned(), true));
+                        Some(format!("${{{name}}}:{}", target.alias_name))
+                    }
+                    Splice::Qualified => None,
                 }
             }
         }
@@ -180,21 +250,23 @@ fn map_placeholders(s: &str, mut f: impl FnMut(&str, &str, &str) -> Option<Strin
 /// The marked functions `value` references in any form, in order of appearance, without changing it.
 /// Any attribute counts, and so does a `Sub` placeholder followed by more text (`${Fn.Arn}:*`).
 pub fn referenced(value: &Value, targets: &BTreeMap<String, AliasTarget>, out: &mut Vec<String>) {
-    referenced_at(value, targets, out, 0);
+    referenced_at(value, &|id| targets.contains_key(id), out, 0);
 }
 
-fn referenced_at(
-    value: &Value,
-    targets: &BTreeMap<String, AliasTarget>,
-    out: &mut Vec<String>,
-    depth: usize,
-) {
+/// Whether `value` references any of `ids` in any form (a permission's `SourceArn` naming its API).
+pub fn mentions(value: &Value, ids: &HashSet<String>) -> bool {
+    let mut out = Vec::new();
+    referenced_at(value, &|id| ids.contains(id), &mut out, 0);
+    !out.is_empty()
+}
+
+fn referenced_at(value: &Value, wanted: &dyn Fn(&str) -> bool, out: &mut Vec<String>, depth: usize) {
     if depth > MAX_DEPTH {
         return;
     }
     let Some((name, arg)) = single_key(value) else { return };
     let mut found = |id: &str| {
-        if targets.contains_key(id) && !out.iter().any(|o| o == id) {
+        if wanted(id) && !out.iter().any(|o| o == id) {
             out.push(id.to_owned());
         }
     };
@@ -215,16 +287,16 @@ fn referenced_at(
                 sub_references(s, &vars, &mut found);
             }
             for v in vars.values() {
-                referenced_at(v, targets, out, depth + 1);
+                referenced_at(v, wanted, out, depth + 1);
             }
         }
         ("Fn::Join", Value::Array(items)) => match items.get(1) {
-            Some(Value::Array(elems)) => elems.iter().for_each(|e| referenced_at(e, targets, out, depth + 1)),
-            Some(other) => referenced_at(other, targets, out, depth + 1),
+            Some(Value::Array(elems)) => elems.iter().for_each(|e| referenced_at(e, wanted, out, depth + 1)),
+            Some(other) => referenced_at(other, wanted, out, depth + 1),
             None => {}
         },
         ("Fn::If", Value::Array(items)) => {
-            items.iter().skip(1).take(2).for_each(|b| referenced_at(b, targets, out, depth + 1))
+            items.iter().skip(1).take(2).for_each(|b| referenced_at(b, wanted, out, depth + 1))
         }
         _ => {}
     }

@@ -60,6 +60,7 @@ pub fn rewire(
     let rows: HashMap<&str, &Invoker> = INVOKERS.iter().map(|row| (row.resource_type, row)).collect();
     let mut snapshots = Snapshots::default();
     let Some(Value::Object(resources)) = template.get_mut("Resources") else { return rewired };
+    let unseen_apis = unseen_definitions(resources, &rows);
     for (logical_id, resource) in resources.iter_mut() {
         if generated.contains(logical_id) {
             continue;
@@ -68,18 +69,44 @@ pub fn rewire(
         let Some(row) = resource.get("Type").and_then(Value::as_str).and_then(|t| rows.get(t)) else {
             continue;
         };
-        let mut ctx =
-            Resource { logical_id, targets, rewired: &mut rewired, diagnostics, snapshots: &mut snapshots };
+        let mut ctx = Resource {
+            logical_id,
+            targets,
+            unseen_apis: &unseen_apis,
+            rewired: &mut rewired,
+            diagnostics,
+            snapshots: &mut snapshots,
+        };
         ctx.apply(row, resource);
     }
     snapshots.apply(template, generated, diagnostics);
     rewired
 }
 
+/// The resources whose definition sits where the macro cannot read it (their rows' `unseen`
+/// properties), found before the walk because their permissions may come first in the template.
+fn unseen_definitions(resources: &Map<String, Value>, rows: &HashMap<&str, &Invoker>) -> HashSet<String> {
+    let mut ids = HashSet::new();
+    for (logical_id, resource) in resources {
+        let row = resource.get("Type").and_then(Value::as_str).and_then(|t| rows.get(t));
+        let unseen = match row.map(|row| row.action) {
+            Some(Action::ApiDefinition { unseen, .. } | Action::UnseenDefinition { unseen }) => unseen,
+            _ => continue,
+        };
+        let properties = resource.get("Properties").and_then(Value::as_object);
+        if properties.is_some_and(|p| unseen.iter().any(|key| p.contains_key(*key))) {
+            ids.insert(logical_id.clone());
+        }
+    }
+    ids
+}
+
 /// What applying one row to one resource needs.
 struct Resource<'a> {
     logical_id: &'a str,
     targets: &'a BTreeMap<String, AliasTarget>,
+    /// APIs whose integrations could not be rewired (see [`unseen_definitions`]).
+    unseen_apis: &'a HashSet<String>,
     rewired: &'a mut Vec<Rewired>,
     diagnostics: &'a mut Vec<Diagnostic>,
     snapshots: &'a mut Snapshots,
@@ -91,6 +118,12 @@ impl Resource<'_> {
         let Some(Value::Object(properties)) = resource.get_mut("Properties") else { return };
         if let Action::ApiDefinition { unseen, .. } | Action::UnseenDefinition { unseen } = row.action {
             self.warn_unseen(unseen, properties, &base);
+        }
+        if let Action::Permission { source_arn } = row.action {
+            // The API still invokes the function itself: moving its permission would break it.
+            if properties.get(source_arn).is_some_and(|arn| matcher::mentions(arn, self.unseen_apis)) {
+                return;
+            }
         }
         // The qualifier's function is read before the walk borrows the properties mutably.
         let qualified = match row.action {
@@ -125,6 +158,7 @@ impl Resource<'_> {
                 let before = moves.len();
                 match row.action {
                     Action::Reference
+                    | Action::Permission { .. }
                     | Action::FunctionUrl
                     | Action::ApiIntegration { .. }
                     | Action::ApiDefinition { .. } => {
@@ -186,7 +220,10 @@ impl Resource<'_> {
                 self.diagnostics.push(
                     Diagnostic::warning(
                         base.key(property),
-                        format!("`{property}` is a definition the macro cannot read, so its integrations were not rewired to the aliases of marked functions"),
+                        format!(
+                            "`{property}` is a definition the macro cannot read: its integrations, and the \
+                             permissions that name this API, stay on the functions instead of their aliases"
+                        ),
                     )
                     .with_help("inline the definition (`Body`, or `DefinitionBody` in SAM) so its Lambda integrations move to the alias, or point them at the alias ARN yourself"),
                 );
@@ -305,7 +342,7 @@ mod tests {
         );
         assert!(diagnostics
             .iter()
-            .all(|d| d.severity == Severity::Warning && d.message.contains("not rewired")));
+            .all(|d| d.severity == Severity::Warning && d.message.contains("cannot read")));
     }
 
     #[test]
@@ -380,5 +417,35 @@ mod tests {
         let rewired = rewire(&mut map, &targets(&["Fn"]), &generated, &mut diagnostics);
         assert!(rewired.is_empty());
         assert_eq!(Value::Object(map), template);
+    }
+
+    #[test]
+    fn conditional_lists_and_items_are_walked_through_both_branches() {
+        let template = json!({"Resources": {
+            "Rule": {"Type": "AWS::Events::Rule", "Properties": {"Targets": [
+                {"Fn::If": ["C", {"Id": "a", "Arn": {"Fn::GetAtt": ["Fn", "Arn"]}}, {"Ref": "AWS::NoValue"}]},
+            ]}},
+            "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"Subscription": {"Fn::If": ["C",
+                [{"Protocol": "lambda", "Endpoint": {"Fn::GetAtt": ["Fn", "Arn"]}}],
+                [{"Protocol": "lambda", "Endpoint": {"Fn::GetAtt": ["Other", "Arn"]}}],
+            ]}}},
+        }});
+        let (out, rewired, _) = run(template, &["Fn"]);
+        let paths: Vec<String> = rewired.iter().map(|r| r.path.to_string()).collect();
+        assert_eq!(
+            paths,
+            [
+                "Resources/Rule/Properties/Targets/0/Fn::If/1/Arn",
+                "Resources/Topic/Properties/Subscription/Fn::If/1/0/Endpoint",
+            ]
+        );
+        assert_eq!(
+            out["Resources"]["Rule"]["Properties"]["Targets"][0]["Fn::If"][1]["Arn"],
+            json!({"Ref": "FnAliasLive"})
+        );
+        assert_eq!(
+            out["Resources"]["Topic"]["Properties"]["Subscription"]["Fn::If"][2][0]["Endpoint"],
+            json!({"Fn::GetAtt": ["Other", "Arn"]})
+        );
     }
 }

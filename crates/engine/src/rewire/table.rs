@@ -33,6 +33,9 @@ pub enum Api {
 pub enum Action {
     /// A reference to a marked function becomes a reference to its alias.
     Reference,
+    /// As `Reference`, unless `source_arn` names an API whose definition the macro cannot see: that API
+    /// still invokes the function itself, so its permission must stay on the function.
+    Permission { source_arn: &'static str },
     /// `$LATEST` at the position becomes the alias name when `function_name` references a marked
     /// function, and the resource gains a `DependsOn` on the alias (the qualifier is a plain name, so
     /// without it CloudFormation could configure the alias before it exists).
@@ -56,7 +59,11 @@ const OPENAPI_URIS: &[&str] =
     &["Body/**/x-amazon-apigateway-integration/uri", "Body/**/x-amazon-apigateway-authorizer/authorizerUri"];
 
 pub const INVOKERS: &[Invoker] = &[
-    Invoker { resource_type: "AWS::Lambda::Permission", paths: &["FunctionName"], action: Action::Reference },
+    Invoker {
+        resource_type: "AWS::Lambda::Permission",
+        paths: &["FunctionName"],
+        action: Action::Permission { source_arn: "SourceArn" },
+    },
     Invoker {
         resource_type: "AWS::Lambda::EventSourceMapping",
         paths: &["FunctionName"],

@@ -119,7 +119,7 @@ impl Scope<'_> {
     fn resource_type(&self, logical_id: &str) -> Option<&str> {
         self.resources
             .get(logical_id)
-            .map(|r| r.get("Type").and_then(Value::as_str).unwrap_or("resource without Type"))
+            .map(|r| r.get("Type").and_then(Value::as_str).unwrap_or("AWS resource without a Type"))
     }
 
     fn ids_of(&self, types: &[&str]) -> Vec<&str> {

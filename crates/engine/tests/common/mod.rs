@@ -129,8 +129,24 @@ pub fn renamed(input: &Value, output: &Value) -> Vec<(String, String)> {
 /// CloudFront distributions and log groups. Written without the rewiring table on purpose.
 pub fn remaining_references(template: &Value, targets: &BTreeMap<String, AliasTarget>) -> Vec<String> {
     let mut found = Vec::new();
+    // An API whose definition is in S3 keeps invoking the function, and so keeps its permissions.
+    let unseen_apis: Vec<&String> = template["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| !r["Properties"]["BodyS3Location"].is_null())
+        .map(|(id, _)| id)
+        .collect();
     for (id, res) in template["Resources"].as_object().unwrap() {
         let ty = res["Type"].as_str().unwrap_or_default();
+        if ty == "AWS::Lambda::Permission" {
+            let source = res["Properties"]["SourceArn"].to_string();
+            if unseen_apis.iter().any(|api| {
+                source.contains(&format!("\"Ref\":\"{api}\"")) || source.contains(&format!("${{{api}}}"))
+            }) {
+                continue;
+            }
+        }
         let keeps_all = ty.starts_with("AWS::IAM::")
             || ty.starts_with("Custom::")
             || [
@@ -217,6 +233,19 @@ pub fn check_only_moves_changed(name: &str, input: &Value, run: &Run) {
 
 /// Walks `input` and `out` together; where a `Resource` or `DependsOn` differs, the difference must be
 /// only added alias references, and it is undone.
+/// An alias as a `DependsOn` name, a `Ref`, or (in IAM grants) the ARN `${Fn.Arn}:<alias name>`.
+fn is_alias(value: &Value, aliases: &HashSet<String>) -> bool {
+    if let Some(id) = value.get("Ref").and_then(Value::as_str).or(value.as_str()) {
+        return aliases.contains(id);
+    }
+    let Some(sub) = value.get("Fn::Sub").and_then(Value::as_str) else { return false };
+    let Some((function, alias_name)) = sub.strip_prefix("${").and_then(|s| s.split_once(".Arn}:")) else {
+        return false;
+    };
+    let id = format!("{function}Alias{}", alias_name.replace('-', "D").replace('_', "U"));
+    aliases.contains(&id)
+}
+
 fn undo_additions(name: &str, input: &Value, out: &mut Value, aliases: &HashSet<String>, path: &str) {
     match (input, out) {
         (Value::Object(a), Value::Object(b)) => {
@@ -235,9 +264,7 @@ fn undo_additions(name: &str, input: &Value, out: &mut Value, aliases: &HashSet<
                         "{name}: {path}/{k} lost entries"
                     );
                     for extra in &after[before.len()..] {
-                        let alias =
-                            extra.get("Ref").and_then(Value::as_str).or(extra.as_str()).unwrap_or_default();
-                        assert!(aliases.contains(alias), "{name}: {path}/{k} gained {extra}, not an alias");
+                        assert!(is_alias(extra, aliases), "{name}: {path}/{k} gained {extra}, not an alias");
                     }
                     *vb = va.clone();
                 } else {
@@ -249,8 +276,7 @@ fn undo_additions(name: &str, input: &Value, out: &mut Value, aliases: &HashSet<
             // A conditional `Resource` (`Fn::If` of lists): each branch list may gain aliases.
             if path.contains("/Resource/") && b.len() > a.len() && b[..a.len()] == a[..] {
                 for extra in &b[a.len()..] {
-                    let alias = extra.get("Ref").and_then(Value::as_str).unwrap_or_default();
-                    assert!(aliases.contains(alias), "{name}: {path} gained {extra}, not an alias");
+                    assert!(is_alias(extra, aliases), "{name}: {path} gained {extra}, not an alias");
                 }
                 b.truncate(a.len());
             }

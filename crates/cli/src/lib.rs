@@ -1,0 +1,321 @@
+//! The `canary-deployments` CLI: `expand`, `validate` and `plan` over `canary_engine::expand`.
+//!
+//! A shell, as ripgrep's `main` is: flags ([`Cli`]), reading the template ([`source`], [`yaml`]),
+//! and terminal output ([`render`], [`emit`]). Everything a template means is decided by the engine.
+//! [`run`] takes its output sinks so tests capture them.
+//!
+//! Exit codes (SPEC §7): 0 when the template is fine (warnings allowed), 1 when the template has
+//! errors (including YAML or JSON that does not parse, or an input over the size limit), 2 for usage
+//! and I/O errors (a bad flag, a missing file). A broken pipe on stdout (`… | head`) exits 0.
+
+pub mod emit;
+pub mod render;
+pub mod source;
+pub mod yaml;
+
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use canary_engine::{Context, Diagnostic, Expansion};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::{Map, Value};
+
+use crate::source::SourceError;
+
+/// Preview, validate and plan the CanaryDeployments CloudFormation macro offline.
+///
+/// TEMPLATE is a CloudFormation template in JSON or YAML (short-form tags such as !Ref, !GetAtt and
+/// !Sub are accepted), or `-` to read standard input. The expansion runs for --region (default
+/// us-east-1), --account-id (default 123456789012) and the --parameter values given; other
+/// parameters take their Default.
+///
+/// Exit codes: 0 ok (warnings allowed), 1 errors in the template, 2 usage or I/O errors.
+#[derive(Debug, Parser)]
+#[command(name = "canary-deployments", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the template as the macro would return it to CloudFormation.
+    ///
+    /// Warnings go to stderr. With errors, nothing is printed on stdout, every diagnostic goes to
+    /// stderr, and the exit code is 1.
+    Expand {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Output format; YAML output uses long-form intrinsics (`Ref:`, `Fn::GetAtt:`).
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+    },
+    /// Print every error and warning, then a count; exit 1 when there are errors.
+    ///
+    /// One diagnostic per line, `error: <template path>: <message>`, sorted by path, then
+    /// `N errors, M warnings`.
+    Validate {
+        #[command(flatten)]
+        input: InputArgs,
+    },
+    /// Summarise what the macro would do to each marked function.
+    ///
+    /// For each function with a CanaryDeployment setting: its alias, traffic shape, hooks, alarms,
+    /// whether deployments are enabled, and the event sources moved to the alias; then the warnings.
+    /// With errors, they go to stderr and the exit code is 1.
+    Plan {
+        #[command(flatten)]
+        input: InputArgs,
+    },
+}
+
+/// What the expansion runs against, the values CloudFormation would hand a real macro.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Template file (JSON or YAML), or `-` for standard input.
+    #[arg(value_name = "TEMPLATE")]
+    pub template: PathBuf,
+    /// A stack parameter value, as CloudFormation would pass it (repeatable). Parameters not given
+    /// take their `Default`.
+    #[arg(long = "parameter", short = 'p', value_name = "KEY=VALUE", value_parser = parse_parameter)]
+    pub parameters: Vec<(String, String)>,
+    /// The region the stack is deployed in (`AWS::Region`).
+    #[arg(long, value_name = "R", default_value = "us-east-1", value_parser = parse_region)]
+    pub region: String,
+    /// The account the stack is deployed in (`AWS::AccountId`), twelve digits.
+    #[arg(long, value_name = "A", default_value = "123456789012", value_parser = parse_account_id)]
+    pub account_id: String,
+}
+
+impl Command {
+    /// The input flags, which every command shares.
+    pub fn input(&self) -> &InputArgs {
+        match self {
+            Command::Expand { input, .. } | Command::Validate { input } | Command::Plan { input } => input,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Json,
+    Yaml,
+}
+
+/// Why a run stopped before its normal output.
+enum Failure {
+    /// A usage or I/O error: exit 2.
+    Usage(String),
+    /// The template cannot be read as a template: exit 1.
+    Template(Vec<String>),
+    /// stdout went away (`| head`): exit 0 quietly.
+    BrokenPipe,
+}
+
+impl From<SourceError> for Failure {
+    fn from(e: SourceError) -> Failure {
+        match e {
+            SourceError::Io(message) => Failure::Usage(message),
+            SourceError::Template(messages) => Failure::Template(messages),
+        }
+    }
+}
+
+/// Runs one command, reading `-` from the process's standard input.
+pub fn run(cli: Cli, stdout: &mut impl Write, stderr: &mut impl Write) -> ExitCode {
+    run_with_stdin(cli, io::stdin().lock(), stdout, stderr)
+}
+
+/// [`run`] with standard input given, for tests.
+pub fn run_with_stdin(
+    cli: Cli,
+    stdin: impl Read,
+    stdout: &mut impl Write,
+    stderr: &mut impl Write,
+) -> ExitCode {
+    let res = load(cli.command.input(), stdin)
+        .and_then(|(template, ctx)| expand_guarded(template, &ctx))
+        .and_then(|expansion| respond_or_fail(&cli.command, &expansion, stdout, stderr));
+    finish(res, stderr)
+}
+
+/// Prints what `command` shows of an expansion and returns its exit code; the second half of
+/// [`run`], public so that tests can hand it an [`Expansion`] with errors or warnings.
+pub fn respond(
+    command: &Command,
+    expansion: &Expansion,
+    stdout: &mut impl Write,
+    stderr: &mut impl Write,
+) -> ExitCode {
+    let res = respond_or_fail(command, expansion, stdout, stderr);
+    finish(res, stderr)
+}
+
+/// Prints a failure, once, and turns it into the exit code.
+fn finish(res: Result<ExitCode, Failure>, stderr: &mut impl Write) -> ExitCode {
+    match res {
+        Ok(code) => code,
+        Err(Failure::BrokenPipe) => ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) => {
+            let _ = writeln!(stderr, "canary-deployments: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Template(messages)) => {
+            for message in messages {
+                let _ = writeln!(stderr, "canary-deployments: {message}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn respond_or_fail(
+    command: &Command,
+    expansion: &Expansion,
+    stdout: &mut impl Write,
+    stderr: &mut impl Write,
+) -> Result<ExitCode, Failure> {
+    let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
+        expansion.diagnostics.iter().cloned().partition(Diagnostic::is_error);
+    let failed = !errors.is_empty();
+    // stderr is best effort: a closed stderr must not hide the exit code.
+    match command {
+        Command::Expand { .. } | Command::Plan { .. } if failed => {
+            let _ = stderr.write_all(render::report(&expansion.diagnostics).as_bytes());
+        }
+        Command::Expand { format, .. } => {
+            let _ = stderr.write_all(render::diagnostics(&warnings).as_bytes());
+            let text = match format {
+                Format::Json => {
+                    let mut text = serde_json::to_string_pretty(&expansion.template)
+                        .map_err(|e| Failure::Usage(format!("cannot write the template as JSON: {e}")))?;
+                    text.push('\n');
+                    text
+                }
+                Format::Yaml => emit::to_yaml(&expansion.template),
+            };
+            stdout.write_all(text.as_bytes()).map_err(write_failure)?;
+        }
+        Command::Validate { .. } => {
+            stdout.write_all(render::report(&expansion.diagnostics).as_bytes()).map_err(write_failure)?;
+        }
+        Command::Plan { .. } => {
+            stdout.write_all(render::plan(&expansion.plan, &warnings).as_bytes()).map_err(write_failure)?;
+        }
+    }
+    stdout.flush().map_err(write_failure)?;
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Reads and parses the template, and builds the context the engine expands it for.
+fn load(input: &InputArgs, stdin: impl Read) -> Result<(Value, Context), Failure> {
+    let (name, bytes) = if input.template.as_os_str() == "-" {
+        ("<stdin>".to_owned(), source::read("<stdin>", stdin)?)
+    } else {
+        let name = input.template.display().to_string();
+        let file = std::fs::File::open(&input.template)
+            .map_err(|e| Failure::Usage(format!("cannot open {name}: {e}")))?;
+        let bytes = source::read(&name, file)?;
+        (name, bytes)
+    };
+    let template = source::parse(&name, &bytes)?;
+    let parameter_values = parameter_values(&input.parameters, &template, &name)?;
+    let ctx =
+        Context { region: input.region.clone(), account_id: input.account_id.clone(), parameter_values };
+    Ok((template, ctx))
+}
+
+/// `--parameter` values as the engine takes them: strings, each naming a parameter the template
+/// declares (CloudFormation refuses values for undeclared parameters), each given once.
+fn parameter_values(
+    given: &[(String, String)],
+    template: &Value,
+    name: &str,
+) -> Result<Map<String, Value>, Failure> {
+    let declared: Vec<&str> = template
+        .get("Parameters")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    let mut res = Map::new();
+    for (key, value) in given {
+        if res.contains_key(key) {
+            return Err(Failure::Usage(format!("--parameter {key} is given more than once")));
+        }
+        if !declared.contains(&key.as_str()) {
+            let mut message = format!("--parameter {key}: {name} declares no parameter `{key}`");
+            if declared.is_empty() {
+                message.push_str(" (it has no Parameters section)");
+            } else {
+                message.push_str(&format!("; it declares {}", declared.join(", ")));
+                if let Some(close) = canary_engine::diag::did_you_mean(key, &declared) {
+                    message.push_str(&format!(" (did you mean `{close}`?)"));
+                }
+            }
+            return Err(Failure::Usage(message));
+        }
+        res.insert(key.clone(), Value::String(value.clone()));
+    }
+    Ok(res)
+}
+
+/// The engine promises never to panic; should it, the user gets one line and exit 2, not a trace.
+fn expand_guarded(template: Value, ctx: &Context) -> Result<Expansion, Failure> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| canary_engine::expand(template, ctx))).map_err(
+        |payload| {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Failure::Usage(format!("internal error in the expansion engine, please report it: {what}"))
+        },
+    )
+}
+
+fn write_failure(e: io::Error) -> Failure {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        Failure::BrokenPipe
+    } else {
+        Failure::Usage(format!("cannot write to standard output: {e}"))
+    }
+}
+
+/// `KEY=VALUE`, split at the first `=` (a value may hold `=`); KEY is a parameter's logical ID.
+pub fn parse_parameter(s: &str) -> Result<(String, String), String> {
+    let Some((key, value)) = s.split_once('=') else {
+        return Err(format!("`{s}` has no `=`; write KEY=VALUE, for example --parameter Stage=prod"));
+    };
+    if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(format!(
+            "`{key}` is not a parameter name; CloudFormation parameter names are letters and digits (KEY=VALUE)"
+        ));
+    }
+    Ok((key.to_owned(), value.to_owned()))
+}
+
+/// A region code such as `us-east-1`, `eu-central-2`, `us-gov-west-1` or `cn-north-1`.
+pub fn parse_region(s: &str) -> Result<String, String> {
+    let parts: Vec<&str> = s.split('-').collect();
+    let ok = parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts.last().is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err(format!("`{s}` is not a region code such as us-east-1 or eu-west-2"))
+    }
+}
+
+/// Twelve digits, as AWS account IDs are.
+pub fn parse_account_id(s: &str) -> Result<String, String> {
+    if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_owned())
+    } else {
+        Err(format!("`{s}` is not an account ID; an account ID is twelve digits"))
+    }
+}

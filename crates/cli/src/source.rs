@@ -1,0 +1,179 @@
+//! Reading a template: from a file or standard input, bounded in size, JSON or YAML.
+//!
+//! The read stops one byte past [`MAX_INPUT_BYTES`], so an oversized (or endless) input is refused
+//! before anything is parsed and without holding more than that in memory. Text that parses as JSON is
+//! JSON (duplicate keys refused, as in YAML); anything else is read as YAML with CloudFormation's short
+//! tags ([`crate::yaml`]). Either way the result must be a mapping nested at most [`MAX_DEPTH`] deep.
+
+use std::io::Read;
+
+use canary_engine::limits::{MAX_DEPTH, MAX_INPUT_BYTES};
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+
+use crate::yaml;
+
+/// Why a template could not be read: an I/O problem (exit 2) or a problem with its text (exit 1).
+#[derive(Debug)]
+pub enum SourceError {
+    Io(String),
+    Template(Vec<String>),
+}
+
+/// Reads at most `MAX_INPUT_BYTES` from `reader`; `name` is how messages refer to the input.
+pub fn read(name: &str, reader: impl Read) -> Result<Vec<u8>, SourceError> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_INPUT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| SourceError::Io(format!("cannot read {name}: {e}")))?;
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(SourceError::Template(vec![format!(
+            "{name} is larger than {} MiB ({MAX_INPUT_BYTES} bytes), the most a CloudFormation macro \
+             can be sent (Lambda's payload limit); the template is refused unread",
+            MAX_INPUT_BYTES / (1024 * 1024)
+        )]));
+    }
+    Ok(bytes)
+}
+
+/// Parses a template's bytes as JSON, else as YAML.
+pub fn parse(name: &str, bytes: &[u8]) -> Result<Value, SourceError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        SourceError::Template(vec![format!(
+            "{name} is not UTF-8 text (invalid byte at offset {}); CloudFormation templates are UTF-8",
+            e.valid_up_to()
+        )])
+    })?;
+    let value = match serde_json::from_str::<StrictValue>(text) {
+        Ok(StrictValue(value)) => value,
+        Err(json_err) if json_err.is_data() => {
+            return Err(template_error(name, json_err.line(), json_err.column(), &json_err.to_string()));
+        }
+        Err(json_err) => match yaml::parse(text) {
+            Ok(value) => value,
+            Err(yaml_errors) => {
+                // Report the JSON error only for text that is meant as JSON: a YAML flow mapping
+                // (`{Resources: …}`) also starts with `{`, but its keys are not quoted.
+                let body = text.trim_start();
+                let looks_like_json = body.starts_with('[')
+                    || body.strip_prefix('{').is_some_and(|rest| rest.trim_start().starts_with(['"', '}']));
+                if looks_like_json && !json_err.to_string().contains("recursion limit") {
+                    return Err(template_error(
+                        name,
+                        json_err.line(),
+                        json_err.column(),
+                        &format!("invalid JSON: {json_err}"),
+                    ));
+                }
+                return Err(SourceError::Template(
+                    yaml_errors.iter().map(|e| format!("{name}:{e}")).collect(),
+                ));
+            }
+        },
+    };
+    if height(&value) > MAX_DEPTH {
+        return Err(SourceError::Template(vec![format!(
+            "{name}: the template nests deeper than {MAX_DEPTH} levels, which no CloudFormation template needs"
+        )]));
+    }
+    if !value.is_object() {
+        let found = match value {
+            Value::Null => "nothing",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "a list",
+            Value::Object(_) => "a mapping",
+        };
+        return Err(SourceError::Template(vec![format!(
+            "{name}: a template is a mapping with `Resources` at its top level, but this holds {found}"
+        )]));
+    }
+    Ok(value)
+}
+
+/// serde_json's messages end in ` at line L column C`; ours put the place first, like the YAML ones.
+fn template_error(name: &str, line: usize, col: usize, message: &str) -> SourceError {
+    let message = message.rsplit_once(" at line ").map_or(message, |(m, _)| m);
+    SourceError::Template(vec![format!("{name}:{line}:{col}: {message}")])
+}
+
+/// Containers on the deepest path. serde_json refuses more than 128 while parsing, so this recursion
+/// is bounded.
+fn height(value: &Value) -> usize {
+    match value {
+        Value::Object(m) => 1 + m.values().map(height).max().unwrap_or(0),
+        Value::Array(a) => 1 + a.iter().map(height).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// A JSON value that refuses duplicate keys (serde_json would keep the last one silently).
+struct StrictValue(Value);
+
+impl<'de> Deserialize<'de> for StrictValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(StrictValue)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(StrictValue(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut map = Map::new();
+        while let Some(key) = access.next_key::<String>()? {
+            // Checked before the value is read, so the error points at the key.
+            if map.contains_key(&key) {
+                return Err(serde::de::Error::custom(format_args!("duplicate key `{key}`")));
+            }
+            let StrictValue(value) = access.next_value()?;
+            map.insert(key, value);
+        }
+        Ok(Value::Object(map))
+    }
+}

@@ -1,0 +1,474 @@
+//! The CLI's own behaviour through `run`, with output captured: flags, formats, exit codes, stdin,
+//! limits, and how diagnostics and plans are rendered.
+//!
+//! What the engine does to a template is tested by the engine's goldens; the cases here use templates
+//! without a `CanaryDeployment` setting, or compare two runs, so they hold whatever the expansion is.
+//! Re-bless with `UPDATE_EXPECT=1 cargo test -p canary-deployments --test cli`.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use canary_deployments::{render, run_with_stdin, Cli};
+use canary_engine::{Diagnostic, Expansion, FunctionPlan, Path, Severity, Stats};
+use clap::Parser;
+use expect_test::expect;
+
+const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/quickstart.yaml");
+
+struct Run {
+    code: ExitCode,
+    stdout: String,
+    stderr: String,
+}
+
+fn run_stdin(args: &[&str], stdin: &[u8]) -> Run {
+    let cli = Cli::try_parse_from(std::iter::once("canary-deployments").chain(args.iter().copied()))
+        .unwrap_or_else(|e| panic!("{args:?} should parse: {e}"));
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let code = run_with_stdin(cli, stdin, &mut stdout, &mut stderr);
+    Run { code, stdout: String::from_utf8(stdout).unwrap(), stderr: String::from_utf8(stderr).unwrap() }
+}
+
+fn run(args: &[&str]) -> Run {
+    run_stdin(args, b"")
+}
+
+/// A file under cargo's per-test scratch directory.
+fn file(name: &str, text: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-tests").join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+const PLAIN: &str = "\
+AWSTemplateFormatVersion: \"2010-09-09\"
+Parameters:
+  Stage: {Type: String, Default: dev}
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Sub logs-${Stage}
+      Tags:
+        - Key: owner
+          Value: !GetAtt Team.Outputs.Name
+";
+
+#[test]
+fn expand_prints_pretty_json_by_default() {
+    let res = run(&["expand", &file("plain.yaml", PLAIN)]);
+    assert_eq!(res.code, ExitCode::SUCCESS, "{}", res.stderr);
+    expect![[r#"
+        {
+          "AWSTemplateFormatVersion": "2010-09-09",
+          "Parameters": {
+            "Stage": {
+              "Type": "String",
+              "Default": "dev"
+            }
+          },
+          "Resources": {
+            "Bucket": {
+              "Type": "AWS::S3::Bucket",
+              "Properties": {
+                "BucketName": {
+                  "Fn::Sub": "logs-${Stage}"
+                },
+                "Tags": [
+                  {
+                    "Key": "owner",
+                    "Value": {
+                      "Fn::GetAtt": [
+                        "Team",
+                        "Outputs.Name"
+                      ]
+                    }
+                  }
+                ]
+              }
+            }
+          }
+        }
+    "#]]
+    .assert_eq(&res.stdout);
+}
+
+#[test]
+fn expand_yaml_format_uses_long_forms() {
+    let res = run(&["expand", "--format", "yaml", &file("plain-yaml.yaml", PLAIN)]);
+    assert_eq!(res.code, ExitCode::SUCCESS, "{}", res.stderr);
+    expect![[r#"
+        AWSTemplateFormatVersion: "2010-09-09"
+        Parameters:
+          Stage:
+            Type: String
+            Default: dev
+        Resources:
+          Bucket:
+            Type: AWS::S3::Bucket
+            Properties:
+              BucketName:
+                Fn::Sub: logs-${Stage}
+              Tags:
+                - Key: owner
+                  Value:
+                    Fn::GetAtt:
+                      - Team
+                      - Outputs.Name
+    "#]]
+    .assert_eq(&res.stdout);
+}
+
+#[test]
+fn yaml_and_json_inputs_expand_alike() {
+    // The same template as YAML with short tags and as JSON (cfn-lint's reading of the YAML) expands
+    // to the same output, in both formats.
+    let json = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/quickstart.json");
+    for format in ["json", "yaml"] {
+        let from_yaml = run(&["expand", "--format", format, QUICKSTART]);
+        let from_json = run(&["expand", "--format", format, json]);
+        assert_eq!(from_yaml.code, from_json.code);
+        assert_eq!(from_yaml.stdout, from_json.stdout, "--format {format}");
+        assert_eq!(from_yaml.stderr, from_json.stderr, "--format {format}");
+    }
+}
+
+#[test]
+fn the_quickstart_expands_cleanly() {
+    let res = run(&["expand", QUICKSTART]);
+    assert_eq!(res.code, ExitCode::SUCCESS, "{}", res.stderr);
+    let out: serde_json::Value = serde_json::from_str(&res.stdout).unwrap();
+    assert!(out["Resources"]["OrdersFunction"].is_object());
+}
+
+#[test]
+fn yaml_output_expands_like_its_input() {
+    // `expand --format yaml` is a template: feeding it back gives the same JSON as the original.
+    let plain = file("roundtrip.yaml", PLAIN);
+    let yaml = run(&["expand", "--format", "yaml", &plain]);
+    let again = run(&["expand", &file("roundtrip-out.yaml", &yaml.stdout)]);
+    assert_eq!(again.stdout, run(&["expand", &plain]).stdout);
+}
+
+#[test]
+fn dash_reads_standard_input() {
+    let res = run_stdin(&["expand", "-"], PLAIN.as_bytes());
+    assert_eq!(res.code, ExitCode::SUCCESS, "{}", res.stderr);
+    assert_eq!(res.stdout, run(&["expand", &file("stdin.yaml", PLAIN)]).stdout);
+
+    let res = run_stdin(&["validate", "-"], b"Resources: {A: !Nope x}\n");
+    assert_eq!(res.code, ExitCode::from(1));
+    expect![[r#"
+        canary-deployments: <stdin>:1:16: unknown tag `!Nope`; CloudFormation's short forms are !Ref, !Condition, !GetAtt, !Sub, !Join, !Select, !Split, !If, !Equals, !Not, !And, !Or, !FindInMap, !Base64, !Cidr, !GetAZs, !ImportValue, !Transform, !Length, !ToJsonString, !Contains, !EachMemberEquals, !EachMemberIn, !RefAll, !ValueOf, !ValueOfAll
+    "#]]
+    .assert_eq(&res.stderr);
+}
+
+#[test]
+fn template_errors_exit_1_with_nothing_on_stdout() {
+    let res = run(&["expand", &file("bad.yaml", "Resources:\n  A: {Type: X}\n  A: {Type: Y}\n")]);
+    assert_eq!(res.code, ExitCode::from(1));
+    assert_eq!(res.stdout, "");
+    assert!(
+        res.stderr.ends_with("bad.yaml:3:3: duplicate key `A` (first given at line 2)\n"),
+        "{}",
+        res.stderr
+    );
+    assert_eq!(res.stderr.lines().count(), 1, "printed once: {}", res.stderr);
+}
+
+#[test]
+fn io_errors_exit_2() {
+    let res = run(&["validate", "/nonexistent/template.yaml"]);
+    assert_eq!(res.code, ExitCode::from(2));
+    expect![[r#"
+        canary-deployments: cannot open /nonexistent/template.yaml: No such file or directory (os error 2)
+    "#]]
+    .assert_eq(&res.stderr);
+    assert_eq!(res.stdout, "");
+}
+
+#[test]
+fn input_over_the_size_limit_is_refused_unread() {
+    let limit = canary_engine::limits::MAX_INPUT_BYTES;
+    // One byte over: refused before parsing (it would parse: it is a YAML comment).
+    let mut big = b"Resources: {}\n#".to_vec();
+    big.resize(limit + 1, b'x');
+    let res = run_stdin(&["validate", "-"], &big);
+    assert_eq!(res.code, ExitCode::from(1));
+    expect![[r#"
+        canary-deployments: <stdin> is larger than 6 MiB (6291456 bytes), the most a CloudFormation macro can be sent (Lambda's payload limit); the template is refused unread
+    "#]]
+    .assert_eq(&res.stderr);
+
+    // Exactly at the limit is read.
+    big.truncate(limit);
+    assert_eq!(run_stdin(&["validate", "-"], &big).code, ExitCode::SUCCESS);
+
+    // An endless input stops at the limit rather than filling memory.
+    let cli = Cli::try_parse_from(["canary-deployments", "validate", "-"]).unwrap();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = run_with_stdin(cli, io::repeat(b' '), &mut out, &mut err);
+    assert_eq!(code, ExitCode::from(1));
+    assert!(String::from_utf8(err).unwrap().contains("is larger than 6 MiB"));
+}
+
+#[test]
+fn parameters_are_key_value_pairs() {
+    let cli = Cli::try_parse_from([
+        "canary-deployments",
+        "plan",
+        "t.yaml",
+        "--parameter",
+        "Stage=prod",
+        "-p",
+        "Url=https://x?a=b",
+        "--parameter=Empty=",
+    ])
+    .unwrap();
+    let canary_deployments::Command::Plan { input } = cli.command else { panic!("not plan") };
+    assert_eq!(
+        input.parameters,
+        [("Stage", "prod"), ("Url", "https://x?a=b"), ("Empty", "")]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .to_vec()
+    );
+    assert_eq!((input.region.as_str(), input.account_id.as_str()), ("us-east-1", "123456789012"));
+}
+
+#[test]
+fn malformed_flags_are_usage_errors_exit_2() {
+    for args in [
+        &["expand", "t.yaml", "--parameter", "Stage"][..],
+        &["expand", "t.yaml", "--parameter", "=prod"],
+        &["expand", "t.yaml", "--parameter", "Sta-ge=prod"],
+        &["expand", "t.yaml", "--region", "moon"],
+        &["expand", "t.yaml", "--account-id", "12345"],
+        &["expand", "t.yaml", "--format", "xml"],
+        &["validate", "t.yaml", "--format", "yaml"],
+        &["expand"],
+        &["deploy", "t.yaml"],
+    ] {
+        let err = Cli::try_parse_from(std::iter::once("canary-deployments").chain(args.iter().copied()))
+            .expect_err(&format!("{args:?} should be refused"));
+        assert_eq!(err.exit_code(), 2, "{args:?}");
+    }
+    let err = Cli::try_parse_from(["canary-deployments", "expand", "t.yaml", "-p", "Stage"]).unwrap_err();
+    expect![[r#"
+        error: invalid value 'Stage' for '--parameter <KEY=VALUE>': `Stage` has no `=`; write KEY=VALUE, for example --parameter Stage=prod
+
+        For more information, try '--help'.
+    "#]]
+    .assert_eq(&err.to_string());
+}
+
+#[test]
+fn parameters_must_be_declared_and_given_once() {
+    let path = file("params.yaml", PLAIN);
+    let res = run(&["expand", &path, "-p", "Stgae=prod"]);
+    assert_eq!(res.code, ExitCode::from(2));
+    assert!(
+        res.stderr.ends_with("declares no parameter `Stgae`; it declares Stage (did you mean `Stage`?)\n"),
+        "{}",
+        res.stderr
+    );
+    let res = run(&["expand", &path, "-p", "Stage=a", "-p", "Stage=b"]);
+    assert_eq!(res.code, ExitCode::from(2));
+    expect![[r#"
+        canary-deployments: --parameter Stage is given more than once
+    "#]]
+    .assert_eq(&res.stderr);
+    assert_eq!(run(&["expand", &path, "-p", "Stage=prod"]).code, ExitCode::SUCCESS);
+}
+
+#[test]
+fn validate_and_plan_report_on_a_clean_template() {
+    let path = file("clean.yaml", PLAIN);
+    let res = run(&["validate", &path]);
+    assert_eq!(res.code, ExitCode::SUCCESS);
+    expect![[r#"
+        0 errors, 0 warnings
+    "#]]
+    .assert_eq(&res.stdout);
+    let res = run(&["plan", &path]);
+    assert_eq!(res.code, ExitCode::SUCCESS);
+    expect![[r#"
+        No function has a CanaryDeployment setting; nothing changes.
+
+        0 functions marked, 0 invokers moved to aliases; 0 errors, 0 warnings
+    "#]]
+    .assert_eq(&res.stdout);
+}
+
+/// A stdout whose reader has gone away, as with `canary-deployments expand t.yaml | head -1`.
+struct ClosedPipe;
+
+impl Write for ClosedPipe {
+    fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+        Err(io::ErrorKind::BrokenPipe.into())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Err(io::ErrorKind::BrokenPipe.into())
+    }
+}
+
+#[test]
+fn a_broken_pipe_exits_0_quietly() {
+    let cli = Cli::try_parse_from(["canary-deployments", "expand", &file("pipe.yaml", PLAIN)]).unwrap();
+    let mut stderr = Vec::new();
+    assert_eq!(run_with_stdin(cli, io::empty(), &mut ClosedPipe, &mut stderr), ExitCode::SUCCESS);
+    assert_eq!(String::from_utf8(stderr).unwrap(), "");
+}
+
+fn diagnostics() -> Vec<Diagnostic> {
+    vec![
+        Diagnostic::error(
+            Path::resource("Api").key("Properties").key("CanaryDeployment").key("Tpye"),
+            "unknown key `Tpye`; accepted: Type, Alias, PreTrafficHook",
+        )
+        .with_help("did you mean `Type`?"),
+        Diagnostic::warning(
+            Path::resource("Url").key("Properties").key("TargetFunctionArn"),
+            "moving the function URL to the alias replaces it: the URL changes",
+        ),
+    ]
+}
+
+#[test]
+fn validate_report_renders_every_diagnostic_and_a_count() {
+    expect![[r#"
+        error: Resources/Api/Properties/CanaryDeployment/Tpye: unknown key `Tpye`; accepted: Type, Alias, PreTrafficHook (did you mean `Type`?)
+        warning: Resources/Url/Properties/TargetFunctionArn: moving the function URL to the alias replaces it: the URL changes
+        1 error, 1 warning
+    "#]]
+    .assert_eq(&render::report(&diagnostics()));
+    let warnings: Vec<_> = diagnostics().into_iter().filter(|d| d.severity == Severity::Warning).collect();
+    expect![[r#"
+        0 errors, 1 warning
+    "#]]
+    .assert_eq(&format!("{}\n", render::summary(&warnings)));
+}
+
+#[test]
+fn plan_renders_each_function() {
+    let plan = vec![
+        FunctionPlan {
+            function: "OrdersFunction".into(),
+            alias_name: "Live".into(),
+            alias_logical_id: "OrdersFunctionAliasLive".into(),
+            enabled: true,
+            traffic: "CodeDeployDefault.LambdaCanary10Percent5Minutes".into(),
+            pre_traffic_hook: Some("PreTrafficHookFunction".into()),
+            post_traffic_hook: None,
+            alarms: vec!["OrdersErrorsAlarm".into(), "OrdersFunctionCanaryErrorsAlarm".into()],
+            moved: vec![
+                "OrdersQueueMapping (Properties/FunctionName)".into(),
+                "OrdersMethod (Properties/Integration/Uri)".into(),
+            ],
+        },
+        FunctionPlan {
+            function: "ReportsFunction".into(),
+            alias_name: "live-2".into(),
+            alias_logical_id: "ReportsFunctionAliaslive2".into(),
+            enabled: false,
+            traffic: "CanaryDeploymentsConfigLinear20PercentEvery2Minutes".into(),
+            pre_traffic_hook: None,
+            post_traffic_hook: Some("arn:aws:lambda:us-east-1:123456789012:function:check".into()),
+            alarms: vec![],
+            moved: vec![],
+        },
+    ];
+    let warnings: Vec<_> = diagnostics().into_iter().filter(|d| !d.is_error()).collect();
+    expect![[r#"
+        OrdersFunction: alias Live (OrdersFunctionAliasLive), deploys through CodeDeploy
+          traffic:           CodeDeployDefault.LambdaCanary10Percent5Minutes
+          pre-traffic hook:  PreTrafficHookFunction
+          post-traffic hook: none
+          alarms:            OrdersErrorsAlarm, OrdersFunctionCanaryErrorsAlarm
+          moved to the alias (2):
+            OrdersQueueMapping (Properties/FunctionName)
+            OrdersMethod (Properties/Integration/Uri)
+
+        ReportsFunction: alias live-2 (ReportsFunctionAliaslive2), deployment disabled: the alias moves to each new version at once
+          traffic:           CanaryDeploymentsConfigLinear20PercentEvery2Minutes (not used while disabled)
+          pre-traffic hook:  none
+          post-traffic hook: arn:aws:lambda:us-east-1:123456789012:function:check
+          alarms:            none
+          moved to the alias: nothing (no invoker in the template)
+
+        warning: Resources/Url/Properties/TargetFunctionArn: moving the function URL to the alias replaces it: the URL changes
+
+        2 functions marked, 2 invokers moved to aliases; 0 errors, 1 warning
+    "#]]
+    .assert_eq(&render::plan(&plan, &warnings));
+}
+
+/// `respond` on a hand-built expansion: what each command prints for errors and warnings, and where.
+fn respond(args: &[&str], expansion: &Expansion) -> Run {
+    let cli = Cli::try_parse_from(std::iter::once("canary-deployments").chain(args.iter().copied())).unwrap();
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let code = canary_deployments::respond(&cli.command, expansion, &mut stdout, &mut stderr);
+    Run { code, stdout: String::from_utf8(stdout).unwrap(), stderr: String::from_utf8(stderr).unwrap() }
+}
+
+fn expansion(diagnostics: Vec<Diagnostic>) -> Expansion {
+    Expansion {
+        template: serde_json::json!({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}),
+        diagnostics,
+        plan: vec![],
+        stats: Stats::default(),
+    }
+}
+
+#[test]
+fn expand_with_errors_prints_every_diagnostic_to_stderr_and_nothing_to_stdout() {
+    let res = respond(&["expand", "t.yaml"], &expansion(diagnostics()));
+    assert_eq!(res.code, ExitCode::from(1));
+    assert_eq!(res.stdout, "");
+    expect![[r#"
+        error: Resources/Api/Properties/CanaryDeployment/Tpye: unknown key `Tpye`; accepted: Type, Alias, PreTrafficHook (did you mean `Type`?)
+        warning: Resources/Url/Properties/TargetFunctionArn: moving the function URL to the alias replaces it: the URL changes
+        1 error, 1 warning
+    "#]]
+    .assert_eq(&res.stderr);
+}
+
+#[test]
+fn expand_with_warnings_prints_the_template_and_warns_on_stderr() {
+    let warnings = diagnostics().into_iter().filter(|d| !d.is_error()).collect();
+    let res = respond(&["expand", "--format", "yaml", "t.yaml"], &expansion(warnings));
+    assert_eq!(res.code, ExitCode::SUCCESS);
+    expect![[r#"
+        Resources:
+          Q:
+            Type: AWS::SQS::Queue
+    "#]]
+    .assert_eq(&res.stdout);
+    expect![[r#"
+        warning: Resources/Url/Properties/TargetFunctionArn: moving the function URL to the alias replaces it: the URL changes
+    "#]]
+    .assert_eq(&res.stderr);
+}
+
+#[test]
+fn validate_prints_its_report_on_stdout_and_exits_1_on_errors() {
+    let res = respond(&["validate", "t.yaml"], &expansion(diagnostics()));
+    assert_eq!(res.code, ExitCode::from(1));
+    assert_eq!(res.stdout, render::report(&diagnostics()));
+    assert_eq!(res.stderr, "");
+
+    let warnings: Vec<_> = diagnostics().into_iter().filter(|d| !d.is_error()).collect();
+    let res = respond(&["validate", "t.yaml"], &expansion(warnings));
+    assert_eq!(res.code, ExitCode::SUCCESS, "warnings alone do not fail");
+    assert!(res.stdout.ends_with("0 errors, 1 warning\n"), "{}", res.stdout);
+}
+
+#[test]
+fn plan_with_errors_prints_them_to_stderr_and_exits_1() {
+    let res = respond(&["plan", "t.yaml"], &expansion(diagnostics()));
+    assert_eq!(res.code, ExitCode::from(1));
+    assert_eq!(res.stdout, "");
+    assert_eq!(res.stderr, render::report(&diagnostics()));
+}

@@ -1,0 +1,44 @@
+//! Every bundled example (the README's first command runs one) expands with exit 0, moves its invokers,
+//! and gives CloudFormation that passes `cfn-lint` with no errors.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn examples() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "json"))
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn every_example_expands_plans_and_passes_cfn_lint() {
+    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("examples");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let mut expanded = Vec::new();
+    for example in examples() {
+        let run = |command: &str| {
+            Command::new(env!("CARGO_BIN_EXE_canary-deployments")).arg(command).arg(&example).output().unwrap()
+        };
+        let out = run("expand");
+        assert_eq!(out.status.code(), Some(0), "{}: {}", example.display(), String::from_utf8_lossy(&out.stderr));
+        let plan = String::from_utf8(run("plan").stdout).unwrap();
+        assert!(plan.contains("moved to the alias"), "{}: plan moved nothing:\n{plan}", example.display());
+        let file = out_dir.join(example.file_stem().unwrap()).with_extension("json");
+        std::fs::write(&file, &out.stdout).unwrap();
+        expanded.push(file);
+    }
+    assert!(!expanded.is_empty(), "no examples found");
+    let lint = Command::new("cfn-lint")
+        .args(["--format", "parseable", "--"])
+        .args(&expanded)
+        .output()
+        .expect("cfn-lint is not installed: run scripts/test.sh, which installs it with pip");
+    let code = lint.status.code().unwrap_or(-1);
+    assert!(code >= 0 && code & 3 == 0, "cfn-lint (exit {code}):\n{}", String::from_utf8_lossy(&lint.stdout));
+}
