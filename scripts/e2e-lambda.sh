@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# End-to-end test of the CanaryDeployments macro Lambda through cargo-lambda's runtime emulator.
+#
+#  1. `cargo lambda watch` builds the bin and serves the Lambda APIs; scripts/e2e_lambda.py sends
+#     CloudFormation macro events (success, invalid settings, snippet, malformed, ~1 MB template,
+#     over-deep template, determinism) and asserts on the responses.
+#  2. `cargo lambda watch --only-lambda-apis` serves the APIs alone; the driver starts the binary itself
+#     several times and prints the median time from process start to first response (cold start).
+#  3. `cargo lambda build --release --arm64` builds the deployable bootstrap for provided.al2023 on
+#     Graviton and prints its size.
+#
+# Every emulator runs in its own process group and is stopped by process id on exit, failure or
+# interrupt. Installs cargo-lambda with pip when it is missing. Exit status: 0 when every case passes.
+# CANARY_E2E_PORT picks the first of the two ports used (default 9310).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+PORT="${CANARY_E2E_PORT:-9310}"
+APIS_PORT=$((PORT + 1))
+WORK="$(mktemp -d)"
+EMULATOR_PIDS=()
+DRIVER_PID=""
+
+stop_emulators() {
+    local pid
+    for pid in "${EMULATOR_PIDS[@]}"; do
+        # Each emulator leads its own process group (setsid), so this reaches the function it spawned too.
+        kill -TERM -- "-$pid" 2>/dev/null || true
+    done
+    for pid in "${EMULATOR_PIDS[@]}"; do
+        for _ in $(seq 50); do
+            kill -0 -- "-$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL -- "-$pid" 2>/dev/null || true
+    done
+    EMULATOR_PIDS=()
+}
+cleanup() {
+    if [ -n "$DRIVER_PID" ]; then
+        kill -TERM "$DRIVER_PID" 2>/dev/null || true
+    fi
+    stop_emulators
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { printf '==> %s\n' "$*"; }
+
+if ! cargo lambda --version >/dev/null 2>&1; then
+    log "installing cargo-lambda with pip"
+    python3 -m pip install --quiet cargo-lambda
+fi
+log "$(cargo lambda --version)"
+
+# Starts `cargo lambda watch ARGS...` in a new session (its pid is its process group id) and waits
+# until its port accepts connections.
+start_emulator() {
+    local port="$1" logfile="$2"
+    shift 2
+    setsid cargo lambda watch --ignore-changes -A 127.0.0.1 -P "$port" "$@" >"$logfile" 2>&1 &
+    EMULATOR_PIDS+=("$!")
+    local pid="$!"
+    for _ in $(seq 600); do
+        if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)" "$port" 2>/dev/null; then
+            return 0
+        fi
+        if ! kill -0 "$pid" 2>/dev/null; then
+            echo "the emulator exited early:" >&2
+            cat "$logfile" >&2
+            return 1
+        fi
+        sleep 0.2
+    done
+    echo "the emulator did not open port $port within 120 s:" >&2
+    cat "$logfile" >&2
+    return 1
+}
+
+# Runs the Python driver in the background and waits for it: bash runs a trap only between
+# commands, and `wait` is the one command a signal interrupts, so Ctrl-C stops the test at once.
+run_driver() {
+    python3 scripts/e2e_lambda.py "$@" &
+    DRIVER_PID="$!"
+    local rc=0
+    wait "$DRIVER_PID" || rc=$?
+    DRIVER_PID=""
+    return "$rc"
+}
+
+status=0
+
+# The emulator compiles on demand; building first keeps compile time out of the first invoke's timeout.
+log "building canary-lambda"
+cargo build -p canary-lambda --quiet
+BIN_DIR="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+
+log "end-to-end cases through cargo lambda watch on port $PORT"
+start_emulator "$PORT" "$WORK/watch.log" -p canary-lambda --bin canary-lambda
+run_driver cases "$PORT" || status=1
+if [ "$status" -ne 0 ]; then
+    echo "--- emulator log ---" >&2
+    tail -n 40 "$WORK/watch.log" >&2
+fi
+stop_emulators
+
+log "cold start through cargo lambda watch --only-lambda-apis on port $APIS_PORT"
+start_emulator "$APIS_PORT" "$WORK/apis.log" --only-lambda-apis -p canary-lambda
+run_driver coldstart "$APIS_PORT" "$BIN_DIR/debug/canary-lambda" || status=1
+stop_emulators
+
+log "release build for provided.al2023 arm64"
+cargo lambda build --release --arm64 -p canary-lambda --bin canary-lambda
+BOOTSTRAP="$BIN_DIR/lambda/canary-lambda/bootstrap"
+python3 - "$BOOTSTRAP" <<'EOF' || status=1
+import os, struct, sys
+path = sys.argv[1]
+with open(path, "rb") as f:
+    header = f.read(20)
+# ELF magic, then e_machine at offset 18: 0xB7 is AArch64, what Lambda's arm64 architecture runs.
+machine = struct.unpack_from("<H", header, 18)[0]
+if header[:4] != b"\x7fELF" or machine != 0xB7:
+    print(f"FAIL {path} is not an AArch64 ELF executable (e_machine {machine:#x})")
+    sys.exit(1)
+size = os.path.getsize(path)
+print(f"bootstrap (aarch64, release): {size} bytes ({size / 1024 / 1024:.2f} MiB)")
+EOF
+
+exit "$status"

@@ -1,0 +1,296 @@
+#!/usr/bin/env python3
+"""End-to-end cases for the CanaryDeployments macro Lambda, driven by scripts/e2e-lambda.sh.
+
+Sends CloudFormation macro events (crates/lambda/tests/events/) through cargo-lambda's runtime
+emulator to the real binary and asserts on the responses as CloudFormation would read them.
+Then measures cold start: process start to first response, with the emulator serving only the
+Lambda APIs and this script starting the binary itself, median of several runs.
+
+Usage: e2e_lambda.py cases PORT          (emulator started by `cargo lambda watch`)
+       e2e_lambda.py coldstart PORT BIN  (emulator started with --only-lambda-apis)
+Only the standard library is used, so the script runs wherever python3 does.
+"""
+
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EVENTS = os.path.join(ROOT, "crates", "lambda", "tests", "events")
+MAX_ERROR_MESSAGE_CHARS = 4000
+COLD_START_RUNS = 7
+
+
+def invoke(port, payload, function="canary-lambda", timeout=300):
+    """POSTs `payload` (bytes) to the emulator's Invoke API; returns the body as bytes."""
+    url = f"http://127.0.0.1:{port}/2015-03-31/functions/{function}/invocations"
+    req = urllib.request.Request(url, data=payload, method="POST")
+    with urllib.request.urlopen(req, timeout=timeout) as res:
+        return res.read()
+
+
+def load_event(name):
+    with open(os.path.join(EVENTS, name), "rb") as f:
+        return f.read()
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, message):
+    if not cond:
+        raise Failure(message)
+
+
+def parse_response(body):
+    try:
+        res = json.loads(body)
+    except ValueError as err:
+        raise Failure(f"the response is not JSON ({err}): {body[:300]!r}")
+    check(isinstance(res, dict), f"the response is not an object: {body[:300]!r}")
+    return res
+
+
+def expect_success(res, event):
+    check(res.get("status") == "success", f"expected success, got {json.dumps(res)[:1500]}")
+    check(res.get("requestId") == event["requestId"], f"requestId not echoed: {res.get('requestId')!r}")
+    check("errorMessage" not in res, "a success carries an errorMessage")
+    fragment = res.get("fragment")
+    check(isinstance(fragment, dict) and isinstance(fragment.get("Resources"), dict),
+          "the fragment has no Resources object")
+    missing = [lid for lid in event["fragment"]["Resources"] if lid not in fragment["Resources"]]
+    check(not missing, f"resources dropped: {missing}")
+    return fragment
+
+
+def expect_failure(res, request_id):
+    check(res.get("status") == "failure", f"expected failure, got {json.dumps(res)[:1500]}")
+    check(res.get("requestId") == request_id, f"requestId not echoed: {res.get('requestId')!r}")
+    check("fragment" not in res, "a failure carries a fragment")
+    message = res.get("errorMessage")
+    check(isinstance(message, str) and message, "no errorMessage")
+    check(len(message) <= MAX_ERROR_MESSAGE_CHARS, f"errorMessage has {len(message)} characters")
+    return message
+
+
+def walk_keys(value):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from walk_keys(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from walk_keys(item)
+
+
+def cfn_lint(fragment, name):
+    """Zero cfn-lint errors on the returned template (warnings and informational are allowed)."""
+    exe = shutil.which("cfn-lint")
+    check(exe is not None, "cfn-lint is not installed (pip install cfn-lint)")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, f"{name}.json")
+        with open(path, "w") as f:
+            json.dump(fragment, f, indent=1)
+        run = subprocess.run([exe, "--format", "parseable", path], capture_output=True, text=True)
+    errors = [line for line in run.stdout.splitlines() if ":E" in line]
+    check(run.returncode in (0, 4, 8, 12) and not errors,
+          f"cfn-lint found errors in the expanded template:\n{run.stdout}{run.stderr}")
+
+
+def large_event():
+    """~1 MB, as big as CloudFormation accepts a template: 215 functions with inline code near Lambda's
+    4 KB ZipFile limit and a few environment variables, every tenth one marked and invoked through a
+    permission. Stays under CloudFormation's 500 resources after expansion."""
+    body = "    total = sum(range(100))  # padding that stands for real handler code\n" * 52
+    resources = {}
+    for i in range(215):
+        name = f"Worker{i:03}"
+        function = {
+            "Type": "AWS::Lambda::Function",
+            "Properties": {
+                "Runtime": "python3.12",
+                "Handler": "index.handler",
+                "Role": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/workers"},
+                "Code": {"ZipFile": f"def handler(event, context):\n{body}    return total\n"},
+                "Environment": {"Variables": {f"SETTING_{k}": f"value-{i}-{k}-" + "x" * 40 for k in range(8)}},
+            },
+        }
+        resources[name] = function
+        if i % 10 == 0:
+            function["Metadata"] = {"CanaryDeployment": {"Type": "Linear10PercentEvery1Minute"}}
+            resources[f"{name}Permission"] = {
+                "Type": "AWS::Lambda::Permission",
+                "Properties": {
+                    "Action": "lambda:InvokeFunction",
+                    "FunctionName": {"Fn::GetAtt": [name, "Arn"]},
+                    "Principal": "events.amazonaws.com",
+                },
+            }
+    return {
+        "region": "us-east-1",
+        "accountId": "123456789012",
+        "fragment": {"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources},
+        "transformId": "123456789012::CanaryDeployments",
+        "params": {},
+        "requestId": "large-template-1",
+        "templateParameterValues": {},
+    }
+
+
+def run_cases(port):
+    results = []
+
+    def case(name, fn):
+        started = time.monotonic()
+        try:
+            detail = fn() or ""
+            results.append((name, True, detail))
+            print(f"PASS {name} ({(time.monotonic() - started) * 1000:.0f} ms) {detail}", flush=True)
+        except Failure as err:
+            results.append((name, False, str(err)))
+            print(f"FAIL {name}: {err}", flush=True)
+
+    def success():
+        raw = load_event("success.json")
+        event = json.loads(raw)
+        fragment = expect_success(parse_response(invoke(port, raw)), event)
+        cfn_lint(fragment, "success")
+        # The expansion itself (needs the engine): settings consumed, alias created, invoker moved.
+        check("CanaryDeployment" not in set(walk_keys(fragment)), "a CanaryDeployment key is left in the output")
+        types = [r.get("Type") for r in fragment["Resources"].values()]
+        for rtype in ["AWS::Lambda::Version", "AWS::Lambda::Alias", "AWS::CodeDeploy::DeploymentGroup"]:
+            check(rtype in types, f"no {rtype} in the expanded template")
+        permission = fragment["Resources"]["NightlyPermission"]["Properties"]["FunctionName"]
+        check(permission != {"Ref": "Orders"}, "the permission still invokes the function, not its alias")
+        return f"{len(fragment['Resources'])} resources"
+
+    def invalid_settings():
+        raw = load_event("invalid-settings.json")
+        event = json.loads(raw)
+        message = expect_failure(parse_response(invoke(port, raw)), event["requestId"])
+        for path in ["Resources/Checkout/Properties/CanaryDeployment/Tpye",
+                     "Resources/Payments/Properties/CanaryDeployment/Alias"]:
+            check(path in message, f"the message does not name {path}: {message}")
+
+    def snippet():
+        raw = load_event("snippet.json")
+        event = json.loads(raw)
+        message = expect_failure(parse_response(invoke(port, raw)), event["requestId"])
+        check("Fn::Transform" in message and "Transform: CanaryDeployments" in message,
+              f"the message does not point at a template-level Transform: {message}")
+
+    def malformed():
+        raw = load_event("malformed.json")
+        message = expect_failure(parse_response(invoke(port, raw)), json.loads(raw)["requestId"])
+        check("malformed" in message, message)
+
+    def large():
+        event = large_event()
+        raw = json.dumps(event).encode()
+        check(len(raw) > 950_000, f"the large event is only {len(raw)} bytes")
+        started = time.monotonic()
+        body = invoke(port, raw)
+        elapsed = time.monotonic() - started
+        fragment = expect_success(parse_response(body), event)
+        return f"{len(raw)} bytes in, {len(body)} bytes out, {elapsed * 1000:.0f} ms round trip"
+
+    def deep():
+        nested = "1"
+        for _ in range(300):
+            nested = f"[{nested}]"
+        raw = ('{"region":"eu-west-1","accountId":"123456789012","transformId":"123456789012::CanaryDeployments",'
+               '"requestId":"deep-1","params":{},"templateParameterValues":{},'
+               f'"fragment":{{"Resources":{{}},"Metadata":{{"Deep":{nested}}}}}}}').encode()
+        message = expect_failure(parse_response(invoke(port, raw)), "deep-1")
+        check("levels" in message, message)
+
+    def deterministic():
+        raw = load_event("success.json")
+        first, second = invoke(port, raw), invoke(port, raw)
+        check(first == second, "two invocations with the same event answered differently")
+        order = list(json.loads(first).get("fragment", {}))
+        check(order == list(json.loads(raw)["fragment"]), f"template sections reordered: {order}")
+
+    case("success", success)
+    case("invalid-settings", invalid_settings)
+    case("snippet", snippet)
+    case("malformed-event", malformed)
+    case("large-template", large)
+    case("deep-nesting", deep)
+    case("deterministic", deterministic)
+
+    failed = [name for name, ok, _ in results if not ok]
+    print(f"e2e: {len(results) - len(failed)} passed, {len(failed)} failed"
+          + (f" ({', '.join(failed)})" if failed else ""), flush=True)
+    return 1 if failed else 0
+
+
+def cold_start(port, binary):
+    """Process start to first response: the invoke is queued first, then the binary is started."""
+    env = dict(os.environ)
+    env.update({
+        "AWS_LAMBDA_FUNCTION_VERSION": "1",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
+        "AWS_LAMBDA_RUNTIME_API": f"http://127.0.0.1:{port}/.rt",
+        "AWS_LAMBDA_FUNCTION_NAME": "_",
+        "AWS_LAMBDA_LOG_FORMAT": "JSON",
+        "AWS_LAMBDA_LOG_LEVEL": "WARN",
+    })
+    raw = load_event("success.json")
+    samples = []
+    for _ in range(COLD_START_RUNS):
+        answer = {}
+
+        def send():
+            try:
+                answer["body"] = invoke(port, raw, function="_", timeout=60)
+                answer["at"] = time.monotonic()
+            except Exception as err:  # reported below; the thread must not die silently
+                answer["error"] = err
+
+        sender = threading.Thread(target=send, daemon=True)
+        sender.start()
+        time.sleep(0.3)  # the invoke is queued before the function exists
+        started = time.monotonic()
+        proc = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        try:
+            sender.join(timeout=60)
+        finally:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        if "body" not in answer:
+            print(f"FAIL cold-start: no response ({answer.get('error', 'timeout')})", flush=True)
+            return 1
+        if json.loads(answer["body"]).get("requestId") != json.loads(raw)["requestId"]:
+            print(f"FAIL cold-start: unexpected response {answer['body'][:300]!r}", flush=True)
+            return 1
+        samples.append((answer["at"] - started) * 1000)
+    print(f"cold start ({os.path.relpath(binary, ROOT)}): median {statistics.median(samples):.1f} ms "
+          f"over {len(samples)} runs (min {min(samples):.1f}, max {max(samples):.1f})", flush=True)
+    return 0
+
+
+def main(argv):
+    # The shell script stops this driver with SIGTERM; turning it into SystemExit runs the `finally`
+    # that kills a function process started for the cold-start runs.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if len(argv) >= 3 and argv[1] == "cases":
+        return run_cases(int(argv[2]))
+    if len(argv) >= 4 and argv[1] == "coldstart":
+        return cold_start(int(argv[2]), argv[3])
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
