@@ -242,6 +242,35 @@ fn analyse(template: &Value, ctx: &Context, diagnostics: &mut Vec<Diagnostic>) -
     decide(resources, &scope, &idx, parsed, diagnostics)
 }
 
+/// CodeDeploy names each deployment group of an application once, and the template has one
+/// application: two enabled functions (under the same condition) with the same literal
+/// `DeploymentGroupName` would expand cleanly and then fail at deploy time.
+fn check_group_names(enabled: &[&FunctionDecision], diagnostics: &mut Vec<Diagnostic>) {
+    let mut first_user: BTreeMap<(&str, Option<&str>), &str> = BTreeMap::new();
+    for f in enabled {
+        let Some(Value::String(name)) = &f.settings.deployment_group_name else { continue };
+        let key = (name.as_str(), f.marked.condition.as_deref());
+        let Some(first) = first_user.get(&key) else {
+            first_user.insert(key, &f.marked.logical_id);
+            continue;
+        };
+        // The name is always the function's own: settings refuse it as a template default.
+        diagnostics.push(
+            Diagnostic::error(
+                f.marked.settings_path().key("DeploymentGroupName"),
+                format!(
+                    "DeploymentGroupName \"{name}\" is already the deployment group of {first}: accepted is a \
+                     name no other function of the template uses"
+                ),
+            )
+            .with_help(format!(
+                "leave DeploymentGroupName out for {} to let CloudFormation name its group",
+                f.marked.logical_id
+            )),
+        );
+    }
+}
+
 fn decide(
     resources: &Map<String, Value>,
     scope: &Scope<'_>,
@@ -286,6 +315,7 @@ fn decide(
     }
 
     let enabled: Vec<&FunctionDecision> = functions.iter().filter(|f| f.settings.enabled).collect();
+    check_group_names(&enabled, diagnostics);
     let application = (!enabled.is_empty()).then(|| Shared { condition: shared_condition(&enabled) });
     let role_users: Vec<&FunctionDecision> =
         enabled.iter().copied().filter(|f| f.settings.service_role.is_none()).collect();
