@@ -243,13 +243,14 @@ fn analyse(template: &Value, ctx: &Context, diagnostics: &mut Vec<Diagnostic>) -
 }
 
 /// CodeDeploy names each deployment group of an application once, and the template has one
-/// application: two enabled functions (under the same condition) with the same literal
-/// `DeploymentGroupName` would expand cleanly and then fail at deploy time.
+/// application: two enabled functions (under the same condition) whose `DeploymentGroupName` is the
+/// same string, or the same intrinsic (which evaluates to the same string), would expand cleanly and
+/// then fail at deploy time.
 fn check_group_names(enabled: &[&FunctionDecision], diagnostics: &mut Vec<Diagnostic>) {
-    let mut first_user: BTreeMap<(&str, Option<&str>), &str> = BTreeMap::new();
+    let mut first_user: BTreeMap<(String, Option<&str>), &str> = BTreeMap::new();
     for f in enabled {
-        let Some(Value::String(name)) = &f.settings.deployment_group_name else { continue };
-        let key = (name.as_str(), f.marked.condition.as_deref());
+        let Some(name) = &f.settings.deployment_group_name else { continue };
+        let key = (name.to_string(), f.marked.condition.as_deref());
         let Some(first) = first_user.get(&key) else {
             first_user.insert(key, &f.marked.logical_id);
             continue;
@@ -259,8 +260,8 @@ fn check_group_names(enabled: &[&FunctionDecision], diagnostics: &mut Vec<Diagno
             Diagnostic::error(
                 f.marked.settings_path().key("DeploymentGroupName"),
                 format!(
-                    "DeploymentGroupName \"{name}\" is already the deployment group of {first}: accepted is a \
-                     name no other function of the template uses"
+                    "DeploymentGroupName {name} is already the deployment group name of {first}: accepted \
+                     is a name no other function of the template uses"
                 ),
             )
             .with_help(format!(
