@@ -188,11 +188,25 @@ fn enabled_spec() -> impl Strategy<Value = EnabledSpec> {
     ]
 }
 
+/// A hook: an index below `HOOKS.len()` names one of `HOOKS` (unmarked functions with their own
+/// role); above, another of `FUNCTIONS` (marked or not), fixed up in `spec()` never to be the
+/// function itself.
 fn hook() -> impl Strategy<Value = Option<(usize, HookForm)>> {
     proptest::option::weighted(
         0.4,
-        (0..HOOKS.len(), select(vec![HookForm::LogicalId, HookForm::Ref, HookForm::GetAtt])),
+        (
+            0..HOOKS.len() + FUNCTIONS.len(),
+            select(vec![HookForm::LogicalId, HookForm::Ref, HookForm::GetAtt]),
+        ),
     )
+}
+
+fn hook_name(index: usize) -> &'static str {
+    if index < HOOKS.len() {
+        HOOKS[index]
+    } else {
+        FUNCTIONS[index - HOOKS.len()]
+    }
 }
 
 fn auto_rollback() -> impl Strategy<Value = AutoRollbackSpec> {
@@ -318,6 +332,16 @@ fn spec() -> impl Strategy<Value = Spec> {
             if let Some(api) = &mut spec.api {
                 for target in [&mut api.body, &mut api.method, &mut api.authorizer].into_iter().flatten() {
                     target.0 %= n;
+                }
+            }
+            // A hook among the template's functions is another function than the one it tests.
+            for (i, f) in spec.functions.iter_mut().enumerate() {
+                let Some(m) = &mut f.marking else { continue };
+                for (h, _) in [&mut m.pre_hook, &mut m.post_hook].into_iter().flatten() {
+                    if *h >= HOOKS.len() {
+                        let j = (*h - HOOKS.len()) % n;
+                        *h = if j == i { 0 } else { HOOKS.len() + j };
+                    }
                 }
             }
             // `Type` is required: without template defaults every marked function names one.
@@ -539,7 +563,7 @@ fn type_value(t: &TypeSpec) -> Value {
     }
 }
 
-fn settings(m: &Marking, boundary: bool) -> Value {
+fn settings(function: &str, m: &Marking, boundary: bool) -> Value {
     let mut s = Map::new();
     if let Some(t) = &m.traffic {
         s.insert("Type".into(), type_value(t));
@@ -549,7 +573,7 @@ fn settings(m: &Marking, boundary: bool) -> Value {
     }
     for (key, hook) in [("PreTrafficHook", m.pre_hook), ("PostTrafficHook", m.post_hook)] {
         if let Some((h, form)) = hook {
-            let h = HOOKS[h];
+            let h = hook_name(h);
             let v = match form {
                 HookForm::LogicalId => json!(h),
                 HookForm::Ref => json!({"Ref": h}),
@@ -628,7 +652,10 @@ fn settings(m: &Marking, boundary: bool) -> Value {
         );
     }
     if m.group_name {
-        s.insert("DeploymentGroupName".into(), json!({"Fn::Sub": "${AWS::StackName}-canary"}));
+        s.insert(
+            "DeploymentGroupName".into(),
+            json!({ "Fn::Sub": format!("${{AWS::StackName}}-{function}") }),
+        );
     }
     Value::Object(s)
 }
@@ -688,7 +715,7 @@ fn template(spec: &Spec) -> Value {
         }}),
     );
     for (f, fs) in FUNCTIONS.iter().zip(&spec.functions) {
-        let marking = fs.marking.as_ref().map(|m| settings(m, spec.boundary));
+        let marking = fs.marking.as_ref().map(|m| settings(f, m, spec.boundary));
         let in_metadata = fs.marking.as_ref().is_some_and(|m| m.in_metadata);
         res.insert(
             (*f).into(),
