@@ -28,7 +28,7 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{json, Map, Value};
 
-const DEFAULT_CASES: u32 = 256;
+const DEFAULT_CASES: u32 = 512;
 
 const FUNCTIONS: [&str; 4] = ["Orders", "Billing", "Search", "Mailer"];
 const HOOKS: [&str; 2] = ["PreCheck", "PostCheck"];
