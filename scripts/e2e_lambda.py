@@ -169,9 +169,22 @@ def run_cases(port):
         types = [r.get("Type") for r in fragment["Resources"].values()]
         for rtype in ["AWS::Lambda::Version", "AWS::Lambda::Alias", "AWS::CodeDeploy::DeploymentGroup"]:
             check(rtype in types, f"no {rtype} in the expanded template")
-        permission = fragment["Resources"]["NightlyPermission"]["Properties"]["FunctionName"]
-        check(permission != {"Ref": "Orders"}, "the permission still invokes the function, not its alias")
-        return f"{len(fragment['Resources'])} resources"
+        res = fragment["Resources"]
+        alias = {"Ref": "OrdersAliasLive"}
+        check(res["NightlyPermission"]["Properties"]["FunctionName"] == alias,
+              "the permission does not name the alias")
+        check(res["Nightly"]["Properties"]["Targets"][0]["Arn"] == alias, "the rule does not target the alias")
+        check("CodeDeployLambdaAliasUpdate" in res["OrdersAliasLive"].get("UpdatePolicy", {}),
+              "the alias has no CodeDeploy UpdatePolicy")
+        for shared in ["CanaryDeploymentsApplication", "CanaryDeploymentsServiceRole"]:
+            check(shared in res, f"no {shared}")
+        # templateParameterValues feed the version hash: another Stage publishes another version.
+        other = dict(event, templateParameterValues={"Stage": "dev"})
+        again = expect_success(parse_response(invoke(port, json.dumps(other).encode())), other)
+        versions = lambda f: sorted(k for k in f["Resources"] if k.startswith("OrdersVersion"))
+        check(versions(fragment) != versions(again),
+              f"the version ID ignores templateParameterValues: {versions(fragment)} == {versions(again)}")
+        return f"{len(res)} resources"
 
     def invalid_settings():
         raw = load_event("invalid-settings.json")

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test of CanaryDeployments on a fresh machine: installs the tools the suite needs
-# (pinned in requirements-test.txt), checks formatting and lints, then runs the Rust test suite
-# (goldens, cfn-lint over every golden expansion, CLI and Lambda tests).
+# Runs every test of CanaryDeployments on a fresh machine. Installs what the suite needs when it is
+# missing: the Python tools pinned in requirements-test.txt (cfn-lint, aws-sam-translator,
+# cargo-lambda with its Zig) and the arm64 Rust target for the Lambda's release build. Then runs the
+# Rust test suite (goldens, cfn-lint over every expansion, CLI, Lambda handler, SAM in both transform
+# orders) and the end-to-end test of the macro through cargo-lambda's runtime emulator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,12 +12,10 @@ step() { printf '\n== %s\n' "$*"; }
 step "tools"
 python3 -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 command -v cfn-lint >/dev/null || { echo "cfn-lint did not install" >&2; exit 2; }
-
-step "cargo fmt --check"
-cargo fmt --all -- --check
-
-step "cargo clippy"
-cargo clippy --workspace --all-targets --quiet -- -D warnings
+rustup target list --installed | grep -qx aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
 
 step "cargo test"
 cargo test --workspace
+
+step "end-to-end: the macro under cargo-lambda's runtime emulator"
+scripts/e2e-lambda.sh

@@ -23,10 +23,20 @@ fn every_example_expands_plans_and_passes_cfn_lint() {
     let mut expanded = Vec::new();
     for example in examples() {
         let run = |command: &str| {
-            Command::new(env!("CARGO_BIN_EXE_canary-deployments")).arg(command).arg(&example).output().unwrap()
+            Command::new(env!("CARGO_BIN_EXE_canary-deployments"))
+                .arg(command)
+                .arg(&example)
+                .output()
+                .unwrap()
         };
         let out = run("expand");
-        assert_eq!(out.status.code(), Some(0), "{}: {}", example.display(), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}: {}",
+            example.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
         let plan = String::from_utf8(run("plan").stdout).unwrap();
         assert!(plan.contains("moved to the alias"), "{}: plan moved nothing:\n{plan}", example.display());
         let file = out_dir.join(example.file_stem().unwrap()).with_extension("json");
