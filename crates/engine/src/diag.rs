@@ -56,7 +56,11 @@ impl fmt::Display for Path {
                 f.write_str("/")?;
             }
             match segment {
-                Segment::Key(key) => f.write_str(&key.replace('~', "~0").replace('/', "~1"))?,
+                // Most keys need no escaping; only those pay for the replaced copy.
+                Segment::Key(key) if key.contains(['~', '/']) => {
+                    f.write_str(&key.replace('~', "~0").replace('/', "~1"))?
+                }
+                Segment::Key(key) => f.write_str(key)?,
                 Segment::Index(index) => write!(f, "{index}")?,
             }
         }

@@ -34,6 +34,9 @@ pub struct MarkedFunction {
     pub place: SettingPlace,
     pub raw: Value,
     pub condition: Option<String>,
+    /// An `AWS::Serverless::Function` of a us-first template: SAM, running after us, generates its
+    /// version, alias and deployment group from what [`super::sam`] writes.
+    pub serverless: bool,
 }
 
 impl MarkedFunction {
@@ -85,7 +88,8 @@ pub fn index(resources: &Map<String, Value>, diagnostics: &mut Vec<Diagnostic>) 
         let in_metadata =
             resource.get("Metadata").and_then(Value::as_object).and_then(|m| m.get(SETTING_KEY));
         match resource_type {
-            FUNCTION_TYPE => {
+            FUNCTION_TYPE | super::sam::SERVERLESS_FUNCTION => {
+                let serverless = resource_type != FUNCTION_TYPE;
                 let condition = resource.get("Condition").and_then(Value::as_str).map(str::to_owned);
                 match (in_properties, in_metadata) {
                     (Some(_), Some(_)) => diagnostics.push(
@@ -100,12 +104,14 @@ pub fn index(resources: &Map<String, Value>, diagnostics: &mut Vec<Diagnostic>) 
                         place: SettingPlace::Properties,
                         raw: raw.clone(),
                         condition,
+                        serverless,
                     }),
                     (None, Some(raw)) => idx.marked.push(MarkedFunction {
                         logical_id: logical_id.clone(),
                         place: SettingPlace::Metadata,
                         raw: raw.clone(),
                         condition,
+                        serverless,
                     }),
                     (None, None) => {}
                 }

@@ -9,6 +9,7 @@
 
 pub(crate) mod index;
 mod resources;
+mod sam;
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -109,6 +110,9 @@ struct Decisions {
     role: Option<RoleDecision>,
     configs: BTreeMap<Shape, Shared>,
     hook_policies: Vec<HookPolicyDecision>,
+    /// SAM hooks that get their status permission in their `Policies`: the applications of their
+    /// users, and the condition those users share.
+    sam_hooks: BTreeMap<String, (Vec<&'static str>, Option<String>)>,
 }
 
 struct FunctionDecision {
@@ -138,8 +142,9 @@ struct HookPolicyDecision {
     logical_id: String,
     hook: String,
     role: String,
-    /// (function condition, deployment group) of every enabled function that calls the hook.
-    users: Vec<(Option<String>, String)>,
+    /// (function condition, CodeDeploy application, deployment group) of every enabled function that
+    /// calls the hook.
+    users: Vec<(Option<String>, &'static str, String)>,
     shared: Shared,
 }
 
@@ -236,8 +241,20 @@ fn analyse(template: &Value, ctx: &Context, diagnostics: &mut Vec<Diagnostic>) -
             &scope,
             diagnostics,
         ) {
+            let mut settings = settings;
+            let alias_given = sam::alias_given(&marked.raw, &defaults);
+            let res = &resources[&marked.logical_id];
+            if marked.serverless {
+                sam::reconcile(&marked.logical_id, res, root, alias_given, &mut settings, &path, diagnostics);
+            } else {
+                let id = &marked.logical_id;
+                sam::adopt_published_alias(res, id, &idx, alias_given, &mut settings, &path, diagnostics);
+            }
             parsed.push((marked.clone(), settings));
         }
+    }
+    if idx.marked.iter().any(|m| m.serverless) {
+        sam::check_template(root, diagnostics);
     }
     decide(resources, &scope, &idx, parsed, diagnostics)
 }
@@ -283,6 +300,8 @@ fn decide(
     for (marked, settings) in parsed {
         let fn_id = marked.logical_id.clone();
         let (version, reuses_version) = match idx.versions.get(&fn_id) {
+            // SAM publishes the version and names the alias as we do; neither is generated here.
+            _ if marked.serverless => (sam::version_reference(&fn_id), true),
             Some(existing) => (existing.clone(), true),
             None => {
                 let props = resources[&fn_id].get("Properties").and_then(Value::as_object);
@@ -295,7 +314,25 @@ fn decide(
             }
         };
         let (alias, adopts_alias) = match idx.aliases.get(&(fn_id.clone(), settings.alias.clone())) {
-            Some(existing) => (existing.clone(), true),
+            _ if marked.serverless => (ids::alias(&fn_id, &settings.alias), true),
+            Some(existing) => {
+                if resources[existing].pointer("/UpdatePolicy/CodeDeployLambdaAliasUpdate").is_some() {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Path::resource(existing).key("UpdatePolicy"),
+                            format!(
+                                "the alias {existing} of {fn_id} is already deployed by CodeDeploy (its UpdatePolicy \
+                                 comes from SAM's DeploymentPreference or is written by hand); a function takes one"
+                            ),
+                        )
+                        .with_help(format!(
+                            "remove DeploymentPreference from the SAM function (or the alias's UpdatePolicy), or \
+                             remove the CanaryDeployment of {fn_id}"
+                        )),
+                    );
+                }
+                (existing.clone(), true)
+            }
             None => (ids::alias(&fn_id, &settings.alias), false),
         };
         let rollback_alarms = rollback_metrics(&settings)
@@ -317,7 +354,10 @@ fn decide(
 
     let enabled: Vec<&FunctionDecision> = functions.iter().filter(|f| f.settings.enabled).collect();
     check_group_names(&enabled, diagnostics);
-    let application = (!enabled.is_empty()).then(|| Shared { condition: shared_condition(&enabled) });
+    // SAM generates its own application for the functions it deploys.
+    let app_users: Vec<&FunctionDecision> =
+        enabled.iter().copied().filter(|f| !f.marked.serverless).collect();
+    let application = (!app_users.is_empty()).then(|| Shared { condition: shared_condition(&app_users) });
     let role_users: Vec<&FunctionDecision> =
         enabled.iter().copied().filter(|f| f.settings.service_role.is_none()).collect();
     let role = if role_users.is_empty() {
@@ -352,8 +392,16 @@ fn decide(
         }
     }
     let mut hook_policies = Vec::new();
+    let mut sam_hooks = BTreeMap::new();
     // Hook logical IDs appear in BTreeMap order, so policies and warnings are deterministic.
     for (hook, users) in hook_users {
+        if sam::takes_policies(resources, hook) {
+            let mut apps: Vec<&'static str> = users.iter().map(|u| application_of(u)).collect();
+            apps.sort_unstable();
+            apps.dedup();
+            sam_hooks.insert(hook.to_owned(), (apps, shared_condition(&users)));
+            continue;
+        }
         match execution_role(resources, hook) {
             Some(role) => hook_policies.push(HookPolicyDecision {
                 logical_id: ids::hook_policy(hook),
@@ -361,7 +409,7 @@ fn decide(
                 role,
                 users: users
                     .iter()
-                    .map(|u| (u.marked.condition.clone(), u.deployment_group.clone()))
+                    .map(|u| (u.marked.condition.clone(), application_of(u), u.deployment_group.clone()))
                     .collect(),
                 shared: Shared { condition: shared_condition(&users) },
             }),
@@ -387,9 +435,19 @@ fn decide(
     }
 
     let metadata_copies = idx.metadata_copies.clone();
-    let decisions = Decisions { functions, metadata_copies, application, role, configs, hook_policies };
+    let decisions =
+        Decisions { functions, metadata_copies, application, role, configs, hook_policies, sam_hooks };
     check_collisions(resources, &decisions, diagnostics);
     Some(decisions)
+}
+
+/// The CodeDeploy application that deploys a function: SAM's for the functions SAM deploys.
+fn application_of(f: &FunctionDecision) -> &'static str {
+    if f.marked.serverless {
+        sam::APPLICATION
+    } else {
+        ids::APPLICATION
+    }
 }
 
 fn rollback_metrics(settings: &Settings) -> Vec<RollbackMetric> {
@@ -467,7 +525,7 @@ fn check_collisions(resources: &Map<String, Value>, d: &Decisions, diagnostics: 
         if !f.adopts_alias {
             planned.push((f.alias.clone(), at.key("Alias")));
         }
-        if f.settings.enabled {
+        if f.settings.enabled && !f.marked.serverless {
             planned.push((f.deployment_group.clone(), at.clone()));
             for (id, _) in &f.rollback_alarms {
                 planned.push((id.clone(), at.key("RollbackOn")));
@@ -513,9 +571,15 @@ fn generate(
 ) -> (Value, Vec<FunctionPlan>, Stats) {
     let by_function: BTreeMap<&str, &FunctionDecision> =
         d.functions.iter().map(|f| (f.marked.logical_id.as_str(), f)).collect();
-    let adopted: BTreeMap<&str, &FunctionDecision> =
-        d.functions.iter().filter(|f| f.adopts_alias).map(|f| (f.alias.as_str(), f)).collect();
+    let adopted: BTreeMap<&str, &FunctionDecision> = d
+        .functions
+        .iter()
+        .filter(|f| f.adopts_alias && !f.marked.serverless)
+        .map(|f| (f.alias.as_str(), f))
+        .collect();
     let mut generated: HashSet<String> = HashSet::new();
+    // Us-first, SAM points the function's own event sources at the alias: listed in the plan too.
+    let mut sam_moves: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut out = Map::new();
     let mut add = |out: &mut Map<String, Value>, id: String, res: Map<String, Value>| {
         generated.insert(id.clone());
@@ -529,11 +593,21 @@ fn generate(
         if d.metadata_copies.contains(&logical_id) {
             consume_setting(&mut res, index::SettingPlace::Metadata);
         }
+        if let Some((apps, condition)) = d.sam_hooks.get(&logical_id) {
+            sam::add_hook_statement(&mut res, apps, condition.as_deref());
+        }
+        sam::grant_connector_alias(&mut res, &|id| {
+            by_function.get(id).filter(|f| f.marked.serverless).map(|f| f.alias.clone())
+        });
         let Some(f) = by_function.get(logical_id.as_str()).copied() else {
             out.insert(logical_id, res);
             continue;
         };
         consume_setting(&mut res, f.marked.place);
+        if f.marked.serverless {
+            sam_moves.insert(logical_id.clone(), sam::event_sources(&res, &logical_id));
+            sam::write_preference(&mut res, sam_preference(f));
+        }
         out.insert(logical_id, res);
         for (id, res) in function_resources(f, &d) {
             add(&mut out, id, res);
@@ -556,8 +630,8 @@ fn generate(
         let arns = p
             .users
             .iter()
-            .map(|(condition, dg)| {
-                let arn = hook_policy::deployment_group_arn(ids::APPLICATION, dg);
+            .map(|(condition, app, dg)| {
+                let arn = hook_policy::deployment_group_arn(app, dg);
                 guard(p.shared.condition.as_deref(), condition.as_deref(), arn)
             })
             .collect();
@@ -585,6 +659,11 @@ fn generate(
     let template = Value::Object(root);
     check_output_limits(&template, diagnostics);
 
+    // Grouped in one pass: filtering every rewired reference per function would be quadratic.
+    let mut moved: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for r in &rewired {
+        moved.entry(r.function.as_str()).or_default().push(format!("{} ({})", r.resource, r.path));
+    }
     let plan = d
         .functions
         .iter()
@@ -603,10 +682,11 @@ fn generate(
                 .map(alarm_label)
                 .chain(f.rollback_alarms.iter().map(|(id, _)| id.clone()))
                 .collect(),
-            moved: rewired
-                .iter()
-                .filter(|r| r.function == f.marked.logical_id)
-                .map(|r| format!("{} ({})", r.resource, r.path))
+            moved: sam_moves
+                .remove(&f.marked.logical_id)
+                .unwrap_or_default()
+                .into_iter()
+                .chain(moved.remove(f.marked.logical_id.as_str()).unwrap_or_default())
                 .collect(),
         })
         .collect();
@@ -646,33 +726,61 @@ fn function_resources(f: &FunctionDecision, d: &Decisions) -> Vec<(String, Map<S
     if !settings.enabled {
         return out;
     }
-    let mut alarms = settings.alarms.clone();
-    alarms.extend(f.rollback_alarms.iter().map(|(id, _)| json!({"Name": {"Ref": id}})));
-    let service_role_arn = match &settings.service_role {
-        Some(arn) => arn.clone(),
-        None => resources::get_att(ids::SERVICE_ROLE, "Arn"),
-    };
-    let deployment_config_name = match &settings.traffic {
-        Traffic::ConfigName(name) => Value::String(name.clone()),
-        Traffic::Shape(shape) => resources::reference(&ids::deployment_config(&shape.name())),
-        Traffic::ConfigResource(id) => resources::reference(id),
-    };
-    debug_assert!(d.application.is_some(), "an enabled function implies the application");
-    out.push((
-        f.deployment_group.clone(),
-        deployment_group::deployment_group(deployment_group::DeploymentGroupInputs {
-            settings,
-            application: ids::APPLICATION,
-            service_role_arn,
-            deployment_config_name,
-            alarms,
-            condition,
-        }),
-    ));
+    // SAM generates the deployment group from the preference `sam_preference` wrote.
+    if !f.marked.serverless {
+        debug_assert!(d.application.is_some(), "an enabled function implies the application");
+        out.push((
+            f.deployment_group.clone(),
+            deployment_group::deployment_group(deployment_group::DeploymentGroupInputs {
+                settings,
+                application: ids::APPLICATION,
+                service_role_arn: service_role_arn(settings),
+                deployment_config_name: deployment_config_name(&settings.traffic),
+                alarms: alarm_items(f),
+                condition,
+            }),
+        ));
+    }
     for (id, metric) in &f.rollback_alarms {
         out.push((id.clone(), alarm::rollback_alarm(fn_id, &settings.alias, &f.version, *metric, condition)));
     }
     out
+}
+
+/// What SAM's `DeploymentPreference` of a us-first function says: what the deployment group says for
+/// every other function.
+fn sam_preference(f: &FunctionDecision) -> sam::Preference<'_> {
+    sam::Preference {
+        settings: &f.settings,
+        condition: f.marked.condition.as_deref(),
+        deployment_config: deployment_config_name(&f.settings.traffic),
+        role: service_role_arn(&f.settings),
+        alarms: alarm_items(f),
+        pre_traffic_hook: f.settings.pre_traffic_hook.as_ref().map(hook_name),
+        post_traffic_hook: f.settings.post_traffic_hook.as_ref().map(hook_name),
+    }
+}
+
+/// The user's alarms, then the generated `RollbackOn` alarms, as `AlarmConfiguration.Alarms` items.
+fn alarm_items(f: &FunctionDecision) -> Vec<Value> {
+    let mut alarms = f.settings.alarms.clone();
+    alarms.extend(f.rollback_alarms.iter().map(|(id, _)| json!({"Name": {"Ref": id}})));
+    alarms
+}
+
+fn service_role_arn(settings: &Settings) -> Value {
+    match &settings.service_role {
+        Some(arn) => arn.clone(),
+        None => resources::get_att(ids::SERVICE_ROLE, "Arn"),
+    }
+}
+
+fn deployment_config_name(traffic: &Traffic) -> Value {
+    match traffic {
+        Traffic::ConfigName(name) => Value::String(name.clone()),
+        Traffic::Shape(shape) => resources::reference(&ids::deployment_config(&shape.name())),
+        Traffic::ConfigResource(id) => resources::reference(id),
+    }
 }
 
 fn attach_update_policy(res: &mut Map<String, Value>, f: &FunctionDecision) {
@@ -851,31 +959,77 @@ fn check_output_limits(template: &Value, diagnostics: &mut Vec<Diagnostic>) {
             ),
         ));
     }
-    let mut counter = ByteCounter(0);
-    if serde_json::to_writer(&mut counter, template).is_ok()
-        && counter.0 > limits::MAX_PROCESSED_TEMPLATE_BYTES
-    {
+    let n_bytes = compact_json_len(template);
+    if n_bytes > limits::MAX_PROCESSED_TEMPLATE_BYTES {
         diagnostics.push(Diagnostic::warning(
             Path::root(),
             format!(
-                "the expanded template is {} bytes of JSON, over CloudFormation's limit of {} bytes for a \
+                "the expanded template is {n_bytes} bytes of JSON, over CloudFormation's limit of {} bytes for a \
                  processed template; the stack will be refused",
-                counter.0,
                 limits::MAX_PROCESSED_TEMPLATE_BYTES
             ),
         ));
     }
 }
 
-struct ByteCounter(usize);
-
-impl std::io::Write for ByteCounter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0 += buf.len();
-        Ok(buf.len())
+/// The length of `value` as compact JSON (what `serde_json::to_string` writes), counted without
+/// writing it: the limit check must not cost a second serialization of every template.
+fn compact_json_len(value: &Value) -> usize {
+    let mut n = 0;
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        n += match value {
+            Value::Null => 4,
+            Value::Bool(b) => {
+                if *b {
+                    4
+                } else {
+                    5
+                }
+            }
+            Value::Number(number) => number_len(number),
+            Value::String(s) => string_len(s),
+            Value::Array(items) => {
+                stack.extend(items);
+                2 + items.len().saturating_sub(1)
+            }
+            Value::Object(obj) => {
+                stack.extend(obj.values());
+                // Braces, one colon per member, commas between members.
+                2 + obj.len() + obj.len().saturating_sub(1) + obj.keys().map(|k| string_len(k)).sum::<usize>()
+            }
+        };
     }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+    n
+}
+
+/// A JSON string's length with its quotes and serde_json's escapes: `\"`, `\\` and the short control
+/// escapes take two bytes, other control characters six (`\u00XX`), everything else itself.
+fn string_len(s: &str) -> usize {
+    2 + s.len()
+        + s.bytes()
+            .map(|b| match b {
+                b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
+                0..=0x1f => 5,
+                _ => 0,
+            })
+            .sum::<usize>()
+}
+
+fn number_len(number: &serde_json::Number) -> usize {
+    let digits = |mut v: u64| {
+        let mut d = 1;
+        while v >= 10 {
+            v /= 10;
+            d += 1;
+        }
+        d
+    };
+    match (number.as_u64(), number.as_i64()) {
+        (Some(u), _) => digits(u),
+        (None, Some(i)) => 1 + digits(i.unsigned_abs()),
+        // Floats are rare in templates; formatting the few there are is cheap.
+        _ => number.to_string().len(),
     }
 }
 
@@ -883,15 +1037,17 @@ impl std::io::Write for ByteCounter {
 fn too_deep(template: &Value) -> Option<Path> {
     let mut stack: Vec<(&Value, usize)> = vec![(template, 0)];
     while let Some((value, depth)) = stack.pop() {
-        let children: Box<dyn Iterator<Item = &Value>> = match value {
-            Value::Object(obj) => Box::new(obj.values()),
-            Value::Array(items) => Box::new(items.iter()),
-            _ => continue,
-        };
-        if depth >= limits::MAX_DEPTH {
+        // Matched per kind rather than through a boxed iterator: this visits every node of the
+        // template, and an allocation per object or list showed up in profiles.
+        let is_container = matches!(value, Value::Object(_) | Value::Array(_));
+        if is_container && depth >= limits::MAX_DEPTH {
             return Some(path_to(template, value));
         }
-        stack.extend(children.map(|c| (c, depth + 1)));
+        match value {
+            Value::Object(obj) => stack.extend(obj.values().map(|c| (c, depth + 1))),
+            Value::Array(items) => stack.extend(items.iter().map(|c| (c, depth + 1))),
+            _ => {}
+        }
     }
     None
 }
@@ -942,5 +1098,19 @@ fn kind(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "a list",
         Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn compact_json_len_matches_serde_json() {
+        let value = json!({
+            "a": [1, -20, 3.5, 1e300, null, true, false, "q\"uo\\te\n\u{1}\u{7f}é"],
+            "": {}, "b": [], "c": {"d": u64::MAX, "e": i64::MIN},
+        });
+        assert_eq!(super::compact_json_len(&value), serde_json::to_string(&value).unwrap().len());
     }
 }

@@ -225,26 +225,41 @@ fn rewrite_sub(
 /// `${!Literal}` escape) and returns the string with each placeholder `f` answered replaced by the answer;
 /// `None` when nothing changed.
 fn map_placeholders(s: &str, mut f: impl FnMut(&str, &str, &str) -> Option<String>) -> Option<String> {
-    let mut out = String::with_capacity(s.len());
-    let mut changed = false;
+    // The output is allocated at the first replacement only: every `Fn::Sub` of the template passes
+    // through here when an API deployment is renamed, and almost none of them change.
+    let mut out: Option<String> = None;
     let mut rest = s;
     while let Some(start) = rest.find("${") {
         let Some(len) = rest[start..].find('}') else { break };
         let end = start + len;
         let name = &rest[start + 2..end];
-        out.push_str(&rest[..start]);
-        let replacement = if name.starts_with('!') { None } else { f(name, &out, &rest[end + 1..]) };
-        match replacement {
-            Some(r) => {
-                out.push_str(&r);
-                changed = true;
+        let consumed = s.len() - rest.len();
+        if let Some(out) = out.as_mut() {
+            out.push_str(&rest[..start]);
+        }
+        let replacement = if name.starts_with('!') {
+            None
+        } else {
+            let before = out.as_deref().unwrap_or(&s[..consumed + start]);
+            f(name, before, &rest[end + 1..])
+        };
+        match (replacement, out.as_mut()) {
+            (Some(r), Some(out)) => out.push_str(&r),
+            (Some(r), None) => {
+                let mut text = String::with_capacity(s.len() + r.len());
+                text.push_str(&s[..consumed + start]);
+                text.push_str(&r);
+                out = Some(text);
             }
-            None => out.push_str(&rest[start..=end]),
+            (None, Some(out)) => out.push_str(&rest[start..=end]),
+            (None, None) => {}
         }
         rest = &rest[end + 1..];
     }
-    out.push_str(rest);
-    changed.then_some(out)
+    if let Some(out) = out.as_mut() {
+        out.push_str(rest);
+    }
+    out
 }
 
 /// The marked functions `value` references in any form, in order of appearance, without changing it.

@@ -71,6 +71,7 @@ pub fn rewire(
         };
         let mut ctx = Resource {
             logical_id,
+            base: Path::resource(logical_id).key("Properties"),
             targets,
             unseen_apis: &unseen_apis,
             rewired: &mut rewired,
@@ -78,6 +79,34 @@ pub fn rewire(
             snapshots: &mut snapshots,
         };
         ctx.apply(row, resource);
+    }
+    // Us-first templates: SAM's `Globals` give its implicit APIs their properties, Lambda
+    // authorizers included; each section is rewired as the resource type it configures.
+    if let Some(Value::Object(globals)) = template.get_mut("Globals") {
+        // The name stands where a logical ID would, in the plan and for API snapshots: a dotted name
+        // is never a logical ID, so no resource of the template is mistaken for it.
+        let sections = [
+            ("Api", "Globals.Api", "AWS::Serverless::Api"),
+            ("HttpApi", "Globals.HttpApi", "AWS::Serverless::HttpApi"),
+        ];
+        for (section, name, resource_type) in sections {
+            let (Some(properties), Some(row)) = (globals.get_mut(section), rows.get(resource_type)) else {
+                continue;
+            };
+            let mut holder = Map::new();
+            holder.insert("Properties".into(), properties.take());
+            let mut ctx = Resource {
+                logical_id: name,
+                base: Path::root().key("Globals").key(section),
+                targets,
+                unseen_apis: &unseen_apis,
+                rewired: &mut rewired,
+                diagnostics,
+                snapshots: &mut snapshots,
+            };
+            ctx.apply(row, &mut holder);
+            *properties = holder.shift_remove("Properties").unwrap_or_default();
+        }
     }
     snapshots.apply(template, generated, diagnostics);
     rewired
@@ -104,6 +133,8 @@ fn unseen_definitions(resources: &Map<String, Value>, rows: &HashMap<&str, &Invo
 /// What applying one row to one resource needs.
 struct Resource<'a> {
     logical_id: &'a str,
+    /// Where the properties sit: `Resources/<logical_id>/Properties`, or a `Globals` section.
+    base: Path,
     targets: &'a BTreeMap<String, AliasTarget>,
     /// APIs whose integrations could not be rewired (see [`unseen_definitions`]).
     unseen_apis: &'a HashSet<String>,
@@ -114,7 +145,7 @@ struct Resource<'a> {
 
 impl Resource<'_> {
     fn apply(&mut self, row: &Invoker, resource: &mut Map<String, Value>) {
-        let base = Path::resource(self.logical_id).key("Properties");
+        let base = self.base.clone();
         let Some(Value::Object(properties)) = resource.get_mut("Properties") else { return };
         if let Action::ApiDefinition { unseen, .. } | Action::UnseenDefinition { unseen } = row.action {
             self.warn_unseen(unseen, properties, &base);
@@ -154,7 +185,7 @@ impl Resource<'_> {
         let mut properties_value = Value::Object(std::mem::take(properties));
         for path in row.paths {
             let steps = table::steps(path);
-            walk(&mut properties_value, &steps, base.clone(), 0, &mut |position, path| {
+            walk(&mut properties_value, &steps, &base, None, 0, &mut |position, path| {
                 let before = moves.len();
                 match row.action {
                     Action::Reference
@@ -234,60 +265,114 @@ impl Resource<'_> {
 
 /// Visits every position `steps` reaches under `value`, stepping through both branches of a `Fn::If`
 /// and skipping `AWS::NoValue`.
-fn walk(value: &mut Value, steps: &[Step], path: Path, depth: usize, f: &mut dyn FnMut(&mut Value, &Path)) {
+///
+/// `trail` is the way from `base` down to `value`, kept on the stack rather than as a [`Path`]: a `**`
+/// step visits every node of an OpenAPI body, and cloning the path at each of them (its segments are
+/// owned strings) cost more than the rest of the expansion. The path is built only where `f` is called.
+fn walk(
+    value: &mut Value,
+    steps: &[Step],
+    base: &Path,
+    trail: Option<&Trail<'_>>,
+    depth: usize,
+    f: &mut dyn FnMut(&mut Value, &Path),
+) {
     if depth > MAX_DEPTH || matcher::is_no_value(value) {
         return;
     }
     if let Some(branches) = matcher::branches_mut(value) {
         for (i, branch) in branches {
-            walk(branch, steps, path.key("Fn::If").index(i), depth + 1, f);
+            let key = Trail { parent: trail, step: TrailStep::Key("Fn::If") };
+            walk(branch, steps, base, Some(&key.index(i)), depth + 1, f);
         }
         return;
     }
     let Some((step, rest)) = steps.split_first() else {
-        f(value, &path);
+        f(value, &Trail::path(trail, base));
         return;
     };
     match (*step, value) {
         (Step::Key(key), Value::Object(obj)) => {
             if let Some(v) = obj.get_mut(key) {
-                walk(v, rest, path.key(key), depth + 1, f);
+                walk(v, rest, base, Some(&Trail { parent: trail, step: TrailStep::Key(key) }), depth + 1, f);
             }
         }
         (Step::Each, Value::Array(items)) => {
             for (i, item) in items.iter_mut().enumerate() {
-                walk(item, rest, path.index(i), depth + 1, f);
+                walk(
+                    item,
+                    rest,
+                    base,
+                    Some(&Trail { parent: trail, step: TrailStep::Index(i) }),
+                    depth + 1,
+                    f,
+                );
             }
         }
         (Step::Each, Value::Object(obj)) => {
             for (key, v) in obj.iter_mut() {
-                walk(v, rest, path.key(key), depth + 1, f);
+                walk(v, rest, base, Some(&Trail { parent: trail, step: TrailStep::Key(key) }), depth + 1, f);
             }
         }
         (Step::EachWhere { key, value: wanted }, Value::Array(items)) => {
             for (i, item) in items.iter_mut().enumerate() {
                 if item.get(key).and_then(Value::as_str) == Some(wanted) {
-                    walk(item, rest, path.index(i), depth + 1, f);
+                    let here = Trail { parent: trail, step: TrailStep::Index(i) };
+                    walk(item, rest, base, Some(&here), depth + 1, f);
                 }
             }
         }
         (Step::AnyDepth, value) => {
-            walk(value, rest, path.clone(), depth + 1, f);
+            walk(value, rest, base, trail, depth + 1, f);
             match value {
                 Value::Object(obj) => {
                     for (key, v) in obj.iter_mut() {
-                        walk(v, steps, path.key(key), depth + 1, f);
+                        let here = Trail { parent: trail, step: TrailStep::Key(key) };
+                        walk(v, steps, base, Some(&here), depth + 1, f);
                     }
                 }
                 Value::Array(items) => {
                     for (i, item) in items.iter_mut().enumerate() {
-                        walk(item, steps, path.index(i), depth + 1, f);
+                        let here = Trail { parent: trail, step: TrailStep::Index(i) };
+                        walk(item, steps, base, Some(&here), depth + 1, f);
                     }
                 }
                 _ => {}
             }
         }
         _ => {}
+    }
+}
+
+/// One step of [`walk`]'s way down, borrowed from the template and linked to the step before it.
+struct Trail<'a> {
+    parent: Option<&'a Trail<'a>>,
+    step: TrailStep<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum TrailStep<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+impl<'a> Trail<'a> {
+    fn index(&'a self, i: usize) -> Trail<'a> {
+        Trail { parent: Some(self), step: TrailStep::Index(i) }
+    }
+
+    /// `base` extended by every step from the top of the trail down to `trail`.
+    fn path(trail: Option<&Trail<'_>>, base: &Path) -> Path {
+        let mut steps = Vec::new();
+        let mut node = trail;
+        while let Some(t) = node {
+            steps.push(t.step);
+            node = t.parent;
+        }
+        steps.iter().rev().fold(base.clone(), |path, step| match step {
+            TrailStep::Key(key) => path.key(key),
+            TrailStep::Index(i) => path.index(*i),
+        })
     }
 }
 

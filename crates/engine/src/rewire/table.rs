@@ -58,6 +58,12 @@ pub enum Action {
 const OPENAPI_URIS: &[&str] =
     &["Body/**/x-amazon-apigateway-integration/uri", "Body/**/x-amazon-apigateway-authorizer/authorizerUri"];
 
+const SAM_OPENAPI_URIS: &[&str] = &[
+    "DefinitionBody/**/x-amazon-apigateway-integration/uri",
+    "DefinitionBody/**/x-amazon-apigateway-authorizer/authorizerUri",
+    "Auth/Authorizers/*/FunctionArn",
+];
+
 pub const INVOKERS: &[Invoker] = &[
     Invoker {
         resource_type: "AWS::Lambda::Permission",
@@ -203,16 +209,39 @@ pub const INVOKERS: &[Invoker] = &[
         paths: &["PolicyDocument/Statement"],
         action: Action::GrantAlias,
     },
-    // Us-first templates: SAM has not yet turned these into APIs, and their definition may be a file.
+    // Us-first templates: SAM has not yet turned these into APIs. A `DefinitionBody` the user wrote
+    // keeps its integrations (SAM adds only the paths it lacks), and SAM builds each Lambda
+    // authorizer (and its permission) from `Auth.Authorizers.*.FunctionArn`, so they move here; SAM
+    // hashes the body into the deployment it generates, so no deployment needs renaming. A
+    // definition in a file (`DefinitionUri`) is out of sight.
     Invoker {
         resource_type: "AWS::Serverless::Api",
-        paths: &[],
-        action: Action::UnseenDefinition { unseen: &["DefinitionUri"] },
+        paths: SAM_OPENAPI_URIS,
+        action: Action::ApiDefinition { api: Api::Rest, unseen: &["DefinitionUri"] },
+    },
+    // Us-first: SAM turns each `{Statement: …}` of a function's `Policies` into an inline policy of
+    // the role it generates, so those statements gain the alias as IAM statements do.
+    Invoker {
+        resource_type: "AWS::Serverless::Function",
+        paths: &["Policies/*/Statement", "Policies/Statement"],
+        action: Action::GrantAlias,
+    },
+    // Us-first: SAM copies these onto the `AWS::StepFunctions::StateMachine` it generates.
+    Invoker {
+        resource_type: "AWS::Serverless::StateMachine",
+        paths: &["DefinitionSubstitutions/*"],
+        action: Action::Reference,
+    },
+    // Us-first: SAM builds an `AWS::AppSync::DataSource` (and its role) from each of these.
+    Invoker {
+        resource_type: "AWS::Serverless::GraphQLApi",
+        paths: &["DataSources/Lambda/*/FunctionArn"],
+        action: Action::Reference,
     },
     Invoker {
         resource_type: "AWS::Serverless::HttpApi",
-        paths: &[],
-        action: Action::UnseenDefinition { unseen: &["DefinitionUri"] },
+        paths: SAM_OPENAPI_URIS,
+        action: Action::ApiDefinition { api: Api::V2, unseen: &["DefinitionUri"] },
     },
 ];
 

@@ -1,0 +1,120 @@
+//! `canary-bench`: writes the benchmark workload to disk and runs one expansion as a whole process.
+//!
+//! `canary-bench generate DIR` writes, per N in 10, 50, 200, 500: `cfn-N.json` (ours), `sam-N.json`
+//! (aws-sam-translator) and `sls-N.json` (serverless-plugin-canary-deployments); plus `cfn-large.json`
+//! (just under 1 MB) and `event-large.json` (the same template as a CloudFormation macro event).
+//! `canary-bench expand FILE` parses, expands and serializes FILE to stdout and prints its stats as
+//! one JSON line on stderr; `canary-bench floor FILE` only parses and serializes; `canary-bench time
+//! FILE REPS` alternates the two REPS times in-process and prints their median CPU times (a quick
+//! check while profiling; the reported numbers come from criterion). `bench/run.sh`
+//! drives these; the timings themselves come from criterion (in-process) and from the script
+//! (whole processes).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use canary_bench::{context, expand_text, floor, thread_cpu_ns, workload};
+use serde_json::{json, Value};
+
+/// The sizes of the workload, in marked functions.
+const SIZES: [usize; 4] = [10, 50, 200, 500];
+
+/// The large case stays just under CloudFormation's processed-template limit.
+const LARGE_BYTES: usize = 1_000_000;
+
+const USAGE: &str =
+    "usage: canary-bench generate DIR | canary-bench expand FILE | canary-bench floor FILE | canary-bench time FILE REPS";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let res = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["generate", dir] => generate(Path::new(dir)),
+        ["expand", file] => run_expand(file),
+        ["floor", file] => run_floor(file),
+        ["time", file, reps] => run_time(file, reps),
+        _ => Err(USAGE.to_owned()),
+    };
+    match res {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("canary-bench: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn write_json(path: &Path, value: &Value) -> Result<(), String> {
+    let text = serde_json::to_string(value).map_err(|e| e.to_string())?;
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn generate(dir: &Path) -> Result<ExitCode, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for n in SIZES {
+        write_json(&dir.join(format!("cfn-{n}.json")), &workload::cloudformation(n))?;
+        write_json(&dir.join(format!("sam-{n}.json")), &workload::sam(n))?;
+        write_json(&dir.join(format!("sls-{n}.json")), &workload::serverless(n))?;
+    }
+    let large = workload::cloudformation_large(LARGE_BYTES);
+    write_json(&dir.join("cfn-large.json"), &large)?;
+    // CloudFormation's macro event (SPEC §6), for running the Lambda binary on the large template.
+    let event = json!({
+        "region": "us-east-1",
+        "accountId": "123456789012",
+        "fragment": large,
+        "transformId": "123456789012::CanaryDeployments",
+        "params": {},
+        "requestId": "canary-bench-large",
+        "templateParameterValues": {}
+    });
+    write_json(&dir.join("event-large.json"), &event)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read(file: &str) -> Result<String, String> {
+    std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))
+}
+
+fn run_expand(file: &str) -> Result<ExitCode, String> {
+    let input = read(file)?;
+    let (output, stats, n_errors) = expand_text(&input, &context()).map_err(|e| format!("{file}: {e}"))?;
+    println!("{output}");
+    let report = json!({
+        "input_bytes": input.len(),
+        "output_bytes": output.len(),
+        "functions_marked": stats.functions_marked,
+        "resources_added": stats.resources_added,
+        "references_rewired": stats.references_rewired,
+        "errors": n_errors
+    });
+    eprintln!("{report}");
+    Ok(if n_errors == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn run_floor(file: &str) -> Result<ExitCode, String> {
+    let input = read(file)?;
+    println!("{}", floor(&input).map_err(|e| format!("{file}: {e}"))?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_time(file: &str, reps: &str) -> Result<ExitCode, String> {
+    let input = read(file)?;
+    let reps: usize = reps.parse().map_err(|_| format!("REPS must be a count, not {reps:?}"))?;
+    let ctx = context();
+    let (mut ours, mut base) = (Vec::with_capacity(reps), Vec::with_capacity(reps));
+    for _ in 0..reps.max(1) {
+        let start = thread_cpu_ns();
+        floor(&input).map_err(|e| format!("{file}: {e}"))?;
+        base.push((thread_cpu_ns() - start) as f64 / 1e9);
+        let start = thread_cpu_ns();
+        expand_text(&input, &ctx).map_err(|e| format!("{file}: {e}"))?;
+        ours.push((thread_cpu_ns() - start) as f64 / 1e9);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (ours, base) = (median(&mut ours), median(&mut base));
+    println!("{}", json!({ "floor_s": base, "parse_expand_serialize_s": ours, "ratio": ours / base }));
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,770 @@
+//! SAM users, both transform orders (SPEC §2, issue 5), proved with the real SAM translator.
+//!
+//! Each case under `tests/sam/<case>/template.yaml` is a SAM template written SAM-first
+//! (`Transform: [AWS::Serverless-2016-10-31, CanaryDeployments]`, settings in
+//! `Metadata.CanaryDeployment`). The test derives the us-first template from it (the transforms
+//! reversed, the settings moved to `Properties.CanaryDeployment`), then runs both pipelines as
+//! CloudFormation would:
+//!
+//! - SAM-first: `aws-sam-translator`, then [`expand`];
+//! - us-first: [`expand`], then `aws-sam-translator`.
+//!
+//! Both final templates must pass `cfn-lint` with zero errors, and both must *behave* the same:
+//! [`behaviour`] renders what a deployment does (each marked function's alias, traffic shape, hooks
+//! and who may call them, alarms, rollback, triggers, and every resource that invokes the alias or
+//! still names the function) without the logical IDs and forms that legitimately differ, and the two
+//! renderings must be equal. The rendering is also blessed in `behaviour.txt`, so a reviewer reads
+//! what a user gets (`UPDATE_EXPECT=1 cargo test -p canary-engine --test sam`).
+//!
+//! The translator runs in two python3 processes for all cases (`tests/sam/translate.py`); the
+//! README's test command installs `aws-sam-translator` and `cfn-lint`. Without them this test fails
+//! rather than passing unchecked.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use canary_engine::{expand, Context};
+use expect_test::expect_file;
+use serde_json::{json, Map, Value};
+
+const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
+const OUR_TRANSFORM: &str = "CanaryDeployments";
+const SETTING: &str = "CanaryDeployment";
+
+fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn cases() -> Vec<PathBuf> {
+    let dir = manifest_dir().join("tests/sam");
+    let mut cases: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join("template.yaml").is_file())
+        .collect();
+    cases.sort();
+    cases
+}
+
+fn case_name(case: &Path) -> String {
+    case.file_name().unwrap().to_string_lossy().into_owned()
+}
+
+/// Runs `translate.py` once over every `(operation, input, output)` step.
+fn python(steps: &[(&str, PathBuf, PathBuf)]) {
+    let script = manifest_dir().join("tests/sam/translate.py");
+    let mut cmd = Command::new("python3");
+    cmd.arg(&script);
+    for (op, input, output) in steps {
+        cmd.arg(op).arg(input).arg(output);
+    }
+    let out = cmd.output().expect("python3 is not installed");
+    assert!(
+        out.status.success(),
+        "translate.py failed (scripts/test.sh installs aws-sam-translator):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let value: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    if let Some(err) = value.get("SamError") {
+        panic!("SAM refused {}: {err}", path.display());
+    }
+    value
+}
+
+fn write_json(path: &Path, value: &Value) {
+    fs::write(path, serde_json::to_string_pretty(value).unwrap() + "\n")
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+fn context() -> Context {
+    Context { region: "us-east-1".into(), account_id: "123456789012".into(), parameter_values: Map::new() }
+}
+
+/// The engine's output, which must carry no error.
+fn expand_ok(template: Value, label: &str) -> Value {
+    let expansion = expand(template, &context());
+    let rendered: String = expansion.diagnostics.iter().map(|d| format!("  {d}\n")).collect();
+    assert!(!expansion.has_errors(), "{label}: the engine reported errors:\n{rendered}");
+    expansion.template
+}
+
+/// The SAM functions a case marks, in template order.
+fn marked_functions(source: &Value) -> Vec<String> {
+    source["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function" && r["Metadata"].get(SETTING).is_some())
+        .map(|(id, _)| id.clone())
+        .collect()
+}
+
+/// The same template as a user writes it us-first: our transform before SAM's, and the settings
+/// in `Properties` (SAM would reject an unknown property, but it never sees ours).
+fn us_first(source: &Value) -> Value {
+    let mut template = source.clone();
+    let root = template.as_object_mut().unwrap();
+    root.insert("Transform".into(), json!([OUR_TRANSFORM, SAM_TRANSFORM]));
+    for res in root["Resources"].as_object_mut().unwrap().values_mut() {
+        if res["Type"] != "AWS::Serverless::Function" {
+            continue;
+        }
+        let res = res.as_object_mut().unwrap();
+        let Some(setting) =
+            res.get_mut("Metadata").and_then(|m| m.as_object_mut()).and_then(|m| m.shift_remove(SETTING))
+        else {
+            continue;
+        };
+        if res["Metadata"].as_object().is_some_and(Map::is_empty) {
+            res.shift_remove("Metadata");
+        }
+        let props = res.entry("Properties").or_insert_with(|| json!({}));
+        props.as_object_mut().unwrap().insert(SETTING.into(), setting);
+    }
+    template
+}
+
+fn cfn_lint(files: &[PathBuf]) {
+    let output = Command::new("cfn-lint")
+        .args(["--format", "parseable", "--"])
+        .args(files)
+        .output()
+        .expect("cfn-lint is not installed: run scripts/test.sh, which installs it with pip");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let code = output.status.code().unwrap_or(-1);
+    let errors: Vec<&str> = stdout.lines().filter(|l| l.contains(":E")).collect();
+    assert!(
+        code >= 0 && code & 3 == 0 && errors.is_empty(),
+        "cfn-lint found errors (exit {code}):\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn both_transform_orders_pass_cfn_lint_and_behave_the_same() {
+    let cases = cases();
+    assert!(!cases.is_empty(), "no cases under tests/sam");
+    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sam");
+    let work = |case: &Path, file: &str| {
+        let dir = scratch.join(case_name(case));
+        fs::create_dir_all(&dir).unwrap();
+        dir.join(file)
+    };
+
+    // SAM-first: the translator sees the template as written.
+    let mut steps = Vec::new();
+    for case in &cases {
+        steps.push(("parse", case.join("template.yaml"), work(case, "source.json")));
+        steps.push(("translate", case.join("template.yaml"), work(case, "sam_first.translated.json")));
+    }
+    python(&steps);
+
+    let mut steps = Vec::new();
+    let mut finals = Vec::new();
+    for case in &cases {
+        let name = case_name(case);
+        let translated = read_json(&work(case, "sam_first.translated.json"));
+        let sam_first = expand_ok(translated, &format!("{name} (SAM first)"));
+        write_json(&work(case, "sam_first.json"), &sam_first);
+        finals.push(work(case, "sam_first.json"));
+
+        let source = read_json(&work(case, "source.json"));
+        plan_lists_sam_event_sources(&source, &name);
+        let ours = expand_ok(us_first(&source), &format!("{name} (us first)"));
+        write_json(&work(case, "us_first.expanded.json"), &ours);
+        steps.push(("translate", work(case, "us_first.expanded.json"), work(case, "us_first.json")));
+        finals.push(work(case, "us_first.json"));
+    }
+    // us-first: the translator sees what the engine returned.
+    python(&steps);
+    cfn_lint(&finals);
+
+    for case in &cases {
+        let name = case_name(case);
+        let marked = marked_functions(&read_json(&work(case, "source.json")));
+        assert!(!marked.is_empty(), "{name}: marks no function");
+        let sam_first = behaviour(&read_json(&work(case, "sam_first.json")), &marked);
+        let us_first = behaviour(&read_json(&work(case, "us_first.json")), &marked);
+        // Kept beside the templates, so a difference can be read with `diff`.
+        fs::write(work(case, "sam_first.behaviour.txt"), &sam_first).unwrap();
+        fs::write(work(case, "us_first.behaviour.txt"), &us_first).unwrap();
+        assert!(
+            sam_first == us_first,
+            "{name}: the two transform orders behave differently; diff {} {}",
+            work(case, "sam_first.behaviour.txt").display(),
+            work(case, "us_first.behaviour.txt").display()
+        );
+        expect_file![case.join("behaviour.txt")].assert_eq(&sam_first);
+        for order in ["sam_first.json", "us_first.json"] {
+            let violations = wrong_invokers(&read_json(&work(case, order)), &marked);
+            assert!(
+                violations.is_empty(),
+                "{name} ({order}): invokers left on a marked function: {violations:?}"
+            );
+        }
+    }
+}
+
+/// Us-first, SAM wires the function's own events to the alias; `plan` must list them, or it would
+/// say that nothing moved.
+fn plan_lists_sam_event_sources(source: &Value, name: &str) {
+    let expansion = expand(us_first(source), &context());
+    for f in marked_functions(source) {
+        let plan = expansion
+            .plan
+            .iter()
+            .find(|p| p.function == f)
+            .unwrap_or_else(|| panic!("{name}: no plan for {f}"));
+        let events = source["Resources"][&f]["Properties"]["Events"].as_object().map_or(0, Map::len);
+        for event in
+            source["Resources"][&f]["Properties"]["Events"].as_object().into_iter().flatten().map(|e| e.0)
+        {
+            let path = format!("Resources/{f}/Properties/Events/{event}");
+            assert!(
+                plan.moved.iter().any(|m| m.contains(&path)),
+                "{name}: plan of {f} does not list {path}: {:?}",
+                plan.moved
+            );
+        }
+        assert!(plan.moved.len() >= events, "{name}: plan of {f} lists {:?}", plan.moved);
+    }
+}
+
+// ---- What a deployment does, independent of how the template spells it ----
+
+/// Resource types whose references to a function invoke it (SPEC §5). A reference from one of
+/// these to a marked function, instead of its alias, means an event source skips the canary.
+const INVOKING_TYPES: &[&str] = &[
+    "AWS::Lambda::Permission",
+    "AWS::Lambda::EventSourceMapping",
+    "AWS::Lambda::Url",
+    "AWS::ApiGateway::Method",
+    "AWS::ApiGateway::Authorizer",
+    "AWS::ApiGateway::RestApi",
+    "AWS::ApiGatewayV2::Api",
+    "AWS::ApiGatewayV2::Integration",
+    "AWS::ApiGatewayV2::Authorizer",
+    "AWS::SNS::Topic",
+    "AWS::SNS::Subscription",
+    "AWS::S3::Bucket",
+    "AWS::Events::Rule",
+    "AWS::Scheduler::Schedule",
+    "AWS::Logs::SubscriptionFilter",
+    "AWS::IoT::TopicRule",
+    "AWS::Cognito::UserPool",
+    "AWS::StepFunctions::StateMachine",
+    "AWS::AppSync::DataSource",
+];
+
+fn resources(template: &Value) -> &Map<String, Value> {
+    template["Resources"].as_object().expect("a template with Resources")
+}
+
+/// `(resource, path)` of every reference to `target` in an invoking resource.
+fn wrong_invokers(template: &Value, marked: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in marked {
+        for (id, res) in resources(template) {
+            let ty = res["Type"].as_str().unwrap_or_default();
+            if INVOKING_TYPES.contains(&ty) {
+                for path in references(res, f) {
+                    out.push(format!("{id} {path} -> {f}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Paths (inside one resource) of every value that references `target`: `Ref`, `Fn::GetAtt` in
+/// both forms, and `${target}` / `${target.Attr}` inside `Fn::Sub`.
+fn references(value: &Value, target: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    walk_references(value, target, String::new(), &mut out);
+    out
+}
+
+fn walk_references(value: &Value, target: &str, path: String, out: &mut Vec<String>) {
+    match value {
+        Value::Object(obj) => {
+            if refers_to(value, target) {
+                out.push(if path.is_empty() { "(resource)".into() } else { path });
+                return;
+            }
+            for (k, v) in obj {
+                let k = k.replace('~', "~0").replace('/', "~1");
+                walk_references(v, target, if path.is_empty() { k } else { format!("{path}/{k}") }, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                walk_references(v, target, format!("{path}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn refers_to(value: &Value, target: &str) -> bool {
+    let Some(obj) = value.as_object() else { return false };
+    if obj.len() != 1 {
+        return false;
+    }
+    if obj.get("Ref").and_then(Value::as_str) == Some(target) {
+        return true;
+    }
+    match obj.get("Fn::GetAtt") {
+        Some(Value::Array(parts)) if parts.first().and_then(Value::as_str) == Some(target) => return true,
+        Some(Value::String(dotted)) if dotted.split('.').next() == Some(target) => return true,
+        _ => {}
+    }
+    let text = match obj.get("Fn::Sub") {
+        Some(Value::String(text)) => text.as_str(),
+        Some(Value::Array(parts)) => parts.first().and_then(Value::as_str).unwrap_or_default(),
+        _ => return false,
+    };
+    text.contains(&format!("${{{target}}}")) || text.contains(&format!("${{{target}."))
+}
+
+fn ref_target(value: &Value) -> Option<&str> {
+    value.get("Ref").and_then(Value::as_str)
+}
+
+fn get_att_target(value: &Value) -> Option<&str> {
+    match value.get("Fn::GetAtt")? {
+        Value::Array(parts) => parts.first()?.as_str(),
+        Value::String(dotted) => dotted.split('.').next(),
+        _ => None,
+    }
+}
+
+/// A human rendering of what deploying `template` does for each marked function.
+fn behaviour(template: &Value, marked: &[String]) -> String {
+    let res = resources(template);
+    let mut out = String::new();
+    for f in marked {
+        let aliases: Vec<(&String, &Value)> = res
+            .iter()
+            .filter(|(_, r)| {
+                r["Type"] == "AWS::Lambda::Alias" && ref_target(&r["Properties"]["FunctionName"]) == Some(f)
+            })
+            .collect();
+        let [(alias_id, alias)] = aliases.as_slice() else {
+            writeln!(out, "{f}: {} aliases", aliases.len()).unwrap();
+            continue;
+        };
+        let version = get_att_target(&alias["Properties"]["FunctionVersion"]).unwrap_or("?");
+        let published = res.get(version).is_some_and(|v| {
+            v["Type"] == "AWS::Lambda::Version" && ref_target(&v["Properties"]["FunctionName"]) == Some(f)
+        });
+        writeln!(
+            out,
+            "{f}: alias {} ({alias_id}), on {}{}",
+            alias["Properties"]["Name"],
+            if published { "a version published from the function" } else { "NO published version" },
+            condition_of(alias)
+        )
+        .unwrap();
+        if let Some(pc) = alias["Properties"].get("ProvisionedConcurrencyConfig") {
+            writeln!(out, "  provisioned concurrency: {}", pc["ProvisionedConcurrentExecutions"]).unwrap();
+        }
+        match alias.pointer("/UpdatePolicy/CodeDeployLambdaAliasUpdate") {
+            None => writeln!(out, "  no CodeDeploy deployment: the alias moves at once").unwrap(),
+            Some(update) => deployment(&mut out, res, f, version, update),
+        }
+        let mut invokers = BTreeSet::new();
+        let mut others = BTreeSet::new();
+        for (id, r) in res {
+            let ty = r["Type"].as_str().unwrap_or_default();
+            if id == *alias_id || (ty == "AWS::Lambda::Version" && id == version) {
+                continue;
+            }
+            // SAM names the Cognito permission of a function with an alias after the alias.
+            let shown = id.replace(alias_id.as_str(), f);
+            let iam = ty.starts_with("AWS::IAM::");
+            if iam {
+                // SAM-first, a grant gains the alias beside the function (`${Fn.Arn}:<alias>`);
+                // us-first, SAM grants `Ref` the alias: the same permission, spelt differently.
+                if grants_alias(r, f, alias_id, alias["Properties"]["Name"].as_str().unwrap_or_default()) {
+                    // SAM names a connector's policies `<Connector>PolicyDestination<n>` once it has
+                    // several destinations, as us-first connectors get for the alias.
+                    let shown = match shown.rsplit_once("Destination") {
+                        Some((stem, n)) if n.parse::<usize>().is_ok() => stem.to_owned(),
+                        _ => shown.clone(),
+                    };
+                    invokers.insert(format!("{shown} ({ty}) may invoke it"));
+                }
+            } else {
+                for path in references(r, alias_id) {
+                    invokers.insert(format!("{shown} ({ty}) {path}"));
+                }
+            }
+            if !iam && ty != "AWS::CloudWatch::Alarm" {
+                for path in references(r, f) {
+                    let qualifier = match ty {
+                        "AWS::Lambda::EventInvokeConfig" => {
+                            format!(", Qualifier {}", r["Properties"]["Qualifier"])
+                        }
+                        _ => String::new(),
+                    };
+                    others.insert(format!("{shown} ({ty}) {path}{qualifier}"));
+                }
+            }
+        }
+        writeln!(out, "  invokes the alias:").unwrap();
+        for line in &invokers {
+            writeln!(out, "    {line}").unwrap();
+        }
+        writeln!(out, "  still names the function (IAM and alarms left out):").unwrap();
+        for line in &others {
+            writeln!(out, "    {line}").unwrap();
+        }
+    }
+    // Functions nobody marked keep their invokers and get no alias.
+    for (id, _) in res.iter().filter(|(id, r)| r["Type"] == "AWS::Lambda::Function" && !marked.contains(id)) {
+        let n_aliases = res
+            .values()
+            .filter(|a| {
+                a["Type"] == "AWS::Lambda::Alias" && ref_target(&a["Properties"]["FunctionName"]) == Some(id)
+            })
+            .count();
+        writeln!(out, "{id}: not marked, {n_aliases} aliases, invoked by:").unwrap();
+        for (other, r) in res {
+            let ty = r["Type"].as_str().unwrap_or_default();
+            if INVOKING_TYPES.contains(&ty) {
+                for path in references(r, id) {
+                    writeln!(out, "    {other} ({ty}) {path}").unwrap();
+                }
+            }
+        }
+    }
+    out
+}
+
+fn deployment(out: &mut String, res: &Map<String, Value>, f: &str, version: &str, update: &Value) {
+    let app = ref_target(&update["ApplicationName"]).and_then(|id| res.get(id));
+    let app_ok = app.is_some_and(|a| {
+        a["Type"] == "AWS::CodeDeploy::Application" && a["Properties"]["ComputePlatform"] == "Lambda"
+    });
+    let Some(dg) = ref_target(&update["DeploymentGroupName"]).and_then(|id| res.get(id)) else {
+        writeln!(out, "  UpdatePolicy names no deployment group in the template").unwrap();
+        return;
+    };
+    let props = &dg["Properties"];
+    writeln!(
+        out,
+        "  CodeDeploy: {} {} in a Lambda application: {}{}",
+        props["DeploymentStyle"]["DeploymentType"],
+        props["DeploymentStyle"]["DeploymentOption"],
+        if app_ok { "yes" } else { "NO" },
+        condition_of(dg)
+    )
+    .unwrap();
+    writeln!(out, "  traffic: {}", traffic(res, &props["DeploymentConfigName"])).unwrap();
+    let role = get_att_target(&props["ServiceRoleArn"]).and_then(|id| res.get(id));
+    let role_statements = role.map(|r| role_statements(res, r, None)).unwrap_or_default();
+    if let Some(role) = role {
+        let managed: Vec<String> =
+            role["Properties"]["ManagedPolicyArns"].as_array().into_iter().flatten().map(arn_tail).collect();
+        writeln!(out, "  CodeDeploy role: managed {}", managed.join(", ")).unwrap();
+    } else {
+        writeln!(out, "  CodeDeploy role: given, {}", props["ServiceRoleArn"]).unwrap();
+    }
+    for (key, label) in [("BeforeAllowTrafficHook", "pre-traffic"), ("AfterAllowTrafficHook", "post-traffic")]
+    {
+        let Some(hook) = update.get(key) else { continue };
+        let Some(hook_id) = ref_target(hook) else {
+            writeln!(out, "  {label} hook: {hook}").unwrap();
+            continue;
+        };
+        let invoke = role_statements.iter().any(|(actions, resources)| {
+            allows(actions, "lambda:InvokeFunction") && resources.iter().any(|r| refers_to(r, hook_id))
+        });
+        let hook_role = res
+            .get(hook_id)
+            .and_then(|h| get_att_target(&h["Properties"]["Role"]))
+            .and_then(|id| res.get(id).map(|r| (id, r)));
+        let report = hook_role.is_some_and(|(id, r)| {
+            role_statements_of(res, id, r)
+                .iter()
+                .any(|(actions, _)| allows(actions, "codedeploy:PutLifecycleEventHookExecutionStatus"))
+        });
+        writeln!(
+            out,
+            "  {label} hook: {hook_id} (CodeDeploy may invoke it: {}; it may report its status: {})",
+            yes(invoke),
+            yes(report)
+        )
+        .unwrap();
+    }
+    // Alarms may hang on conditions, written per item or around the whole configuration: render
+    // them once per combination of the conditions involved.
+    let mut conditions = BTreeSet::new();
+    collect_conditions(&props["AlarmConfiguration"], &mut conditions);
+    let conditions: Vec<&str> = conditions.into_iter().collect();
+    for n in 0..1usize << conditions.len() {
+        let holds: Vec<(&str, bool)> =
+            conditions.iter().enumerate().map(|(i, c)| (*c, n & (1 << i) != 0)).collect();
+        let config = resolve(&props["AlarmConfiguration"], &holds);
+        if !holds.is_empty() {
+            let when: Vec<String> = holds.iter().map(|(c, h)| format!("{c}={h}")).collect();
+            writeln!(out, "  when {}:", when.join(", ")).unwrap();
+        }
+        let alarms = config["Alarms"].as_array().cloned().unwrap_or_default();
+        if alarms.is_empty() {
+            writeln!(out, "  alarms: none").unwrap();
+        }
+        for alarm in &alarms {
+            writeln!(out, "  alarm: {}", describe_alarm(res, &alarm["Name"], f, version)).unwrap();
+        }
+        if !alarms.is_empty() {
+            let ignore = config.get("IgnorePollAlarmFailure").unwrap_or(&json!(false)).clone();
+            writeln!(out, "  alarms enabled: {}, ignore poll alarm failure: {ignore}", config["Enabled"])
+                .unwrap();
+        }
+    }
+    let rollback = &props["AutoRollbackConfiguration"];
+    writeln!(out, "  automatic rollback: {} {}", rollback["Enabled"], rollback["Events"]).unwrap();
+    for trigger in props["TriggerConfigurations"].as_array().into_iter().flatten() {
+        let topic = &trigger["TriggerTargetArn"];
+        let publish = role_statements
+            .iter()
+            .any(|(actions, resources)| allows(actions, "sns:Publish") && resources.contains(topic));
+        writeln!(
+            out,
+            "  trigger: {} on {} to {topic} (CodeDeploy may publish: {})",
+            trigger["TriggerName"],
+            trigger["TriggerEvents"],
+            yes(publish)
+        )
+        .unwrap();
+    }
+}
+
+/// Whether an IAM resource allows `lambda:InvokeFunction` on the alias, by `Ref` or as the
+/// function's ARN qualified with the alias name.
+fn grants_alias(iam: &Value, f: &str, alias_id: &str, alias_name: &str) -> bool {
+    let mut found = Vec::new();
+    let props = &iam["Properties"];
+    statements(&props["PolicyDocument"], &mut found);
+    for policy in props["Policies"].as_array().into_iter().flatten() {
+        statements(&policy["PolicyDocument"], &mut found);
+    }
+    let qualified = format!("${{{f}.Arn}}:{alias_name}");
+    // SAM's LambdaInvokePolicy: `…:function:${functionName}*`, a prefix that covers every alias.
+    let prefix = |r: &Value| match r.get("Fn::Sub") {
+        Some(Value::Array(parts)) => parts[0].as_str().is_some_and(|text| {
+            text.rsplit_once(":function:${").is_some_and(|(_, var)| {
+                var.strip_suffix("}*").is_some_and(|var| ref_target(&parts[1][var]) == Some(f))
+            })
+        }),
+        _ => false,
+    };
+    found.iter().any(|(actions, resources)| {
+        allows(actions, "lambda:InvokeFunction")
+            && resources.iter().any(|r| {
+                ref_target(r) == Some(alias_id)
+                    || r.get("Fn::Sub").and_then(Value::as_str) == Some(qualified.as_str())
+                    || prefix(r)
+            })
+    })
+}
+
+/// Names of the conditions of every `Fn::If` in `value`.
+fn collect_conditions<'a>(value: &'a Value, out: &mut BTreeSet<&'a str>) {
+    match value {
+        Value::Object(obj) => {
+            if let Some(Value::Array(parts)) = obj.get("Fn::If") {
+                if let Some(c) = parts.first().and_then(Value::as_str) {
+                    out.insert(c);
+                }
+            }
+            obj.values().for_each(|v| collect_conditions(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_conditions(v, out)),
+        _ => {}
+    }
+}
+
+/// `value` with every `Fn::If` decided by `holds` and every `AWS::NoValue` dropped.
+fn resolve(value: &Value, holds: &[(&str, bool)]) -> Value {
+    let no_value = |v: &Value| v.get("Ref").and_then(Value::as_str) == Some("AWS::NoValue");
+    match value {
+        Value::Object(obj) => {
+            if let Some(Value::Array(parts)) = obj.get("Fn::If") {
+                let c = parts[0].as_str().unwrap_or_default();
+                let holds_c = holds.iter().find(|(name, _)| *name == c).is_some_and(|(_, h)| *h);
+                return resolve(&parts[if holds_c { 1 } else { 2 }], holds);
+            }
+            let mut out = Map::new();
+            for (k, v) in obj {
+                let v = resolve(v, holds);
+                if !no_value(&v) {
+                    out.insert(k.clone(), v);
+                }
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| resolve(v, holds)).filter(|v| !no_value(v)).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+fn condition_of(res: &Value) -> String {
+    res.get("Condition").map_or_else(String::new, |c| format!(" (condition {c})"))
+}
+
+fn yes(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "NO"
+    }
+}
+
+fn arn_tail(arn: &Value) -> String {
+    let text = match arn {
+        Value::String(s) => s.clone(),
+        other => {
+            other.get("Fn::Sub").and_then(Value::as_str).map_or_else(|| other.to_string(), str::to_owned)
+        }
+    };
+    text.rsplit('/').next().unwrap_or_default().to_owned()
+}
+
+fn traffic(res: &Map<String, Value>, name: &Value) -> String {
+    match name {
+        Value::String(s) => s.clone(),
+        Value::Object(obj) => {
+            if let Some(Value::Array(parts)) = obj.get("Fn::Sub") {
+                if let (Some(text), Some(vars)) = (parts[0].as_str(), parts[1].as_object()) {
+                    let mut text = text.to_owned();
+                    for (k, v) in vars {
+                        text = text.replace(&format!("${{{k}}}"), v.as_str().unwrap_or_default());
+                    }
+                    return text;
+                }
+            }
+            match ref_target(name).and_then(|id| res.get(id)) {
+                Some(cfg) if cfg["Type"] == "AWS::CodeDeploy::DeploymentConfig" => {
+                    let routing = &cfg["Properties"]["TrafficRoutingConfig"];
+                    format!("a DeploymentConfig in the template: {}", routing)
+                }
+                _ => name.to_string(),
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+fn describe_alarm(res: &Map<String, Value>, name: &Value, f: &str, version: &str) -> String {
+    let Some(id) = ref_target(name) else { return name.to_string() };
+    let Some(alarm) = res.get(id).filter(|a| a["Type"] == "AWS::CloudWatch::Alarm") else {
+        return format!("{id} (not an alarm in the template)");
+    };
+    let p = &alarm["Properties"];
+    let dimensions: Vec<&Value> = match p.get("Dimensions") {
+        Some(Value::Array(dims)) => dims.iter().collect(),
+        _ => p["Metrics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|m| m.pointer("/MetricStat/Metric/Dimensions").and_then(Value::as_array))
+            .flatten()
+            .collect(),
+    };
+    let executed =
+        dimensions.iter().filter(|d| d["Name"] == "ExecutedVersion").map(|d| &d["Value"]).collect::<Vec<_>>();
+    if executed.is_empty() {
+        return format!("{id} (alarm in the template)");
+    }
+    let new_version = executed.iter().all(|v| get_att_target(v) == Some(version));
+    let function =
+        dimensions.iter().all(|d| d["Name"] != "FunctionName" || ref_target(&d["Value"]) == Some(f));
+    let metric = match p.get("MetricName") {
+        Some(m) => format!(
+            "{} {}",
+            m.as_str().unwrap_or_default(),
+            p.get("ExtendedStatistic").or(p.get("Statistic")).unwrap_or(&Value::Null)
+        ),
+        None => p["Metrics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|m| m["ReturnData"] == true)
+            .map_or_else(String::new, |m| m["Expression"].to_string()),
+    };
+    format!(
+        "{id}: {metric} {} {}, watching only the new version: {}{}",
+        p["ComparisonOperator"],
+        p["Threshold"],
+        yes(new_version && function),
+        condition_of(alarm)
+    )
+}
+
+/// `(actions, resources)` of every statement the role grants, inline or through an
+/// `AWS::IAM::Policy` attached to it.
+fn role_statements(
+    res: &Map<String, Value>,
+    role: &Value,
+    role_id: Option<&str>,
+) -> Vec<(Vec<String>, Vec<Value>)> {
+    let mut out = Vec::new();
+    for policy in role["Properties"]["Policies"].as_array().into_iter().flatten() {
+        statements(&policy["PolicyDocument"], &mut out);
+    }
+    if let Some(role_id) = role_id {
+        for r in res.values().filter(|r| r["Type"] == "AWS::IAM::Policy") {
+            let roles = r["Properties"]["Roles"].as_array().cloned().unwrap_or_default();
+            if roles.iter().any(|x| ref_target(x) == Some(role_id)) {
+                statements(&r["Properties"]["PolicyDocument"], &mut out);
+            }
+        }
+    }
+    out
+}
+
+fn role_statements_of(
+    res: &Map<String, Value>,
+    role_id: &str,
+    role: &Value,
+) -> Vec<(Vec<String>, Vec<Value>)> {
+    role_statements(res, role, Some(role_id))
+}
+
+fn statements(document: &Value, out: &mut Vec<(Vec<String>, Vec<Value>)>) {
+    let list = match &document["Statement"] {
+        Value::Array(items) => items.clone(),
+        Value::Null => Vec::new(),
+        one => vec![one.clone()],
+    };
+    for s in list.iter().filter(|s| s["Effect"] == "Allow") {
+        let actions = match &s["Action"] {
+            Value::String(a) => vec![a.clone()],
+            Value::Array(items) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+            _ => Vec::new(),
+        };
+        let resources = match &s["Resource"] {
+            Value::Array(items) => items.clone(),
+            one => vec![one.clone()],
+        };
+        out.push((actions, resources));
+    }
+}
+
+fn allows(actions: &[String], action: &str) -> bool {
+    actions
+        .iter()
+        .any(|a| a == action || a == "*" || a.strip_suffix('*').is_some_and(|p| action.starts_with(p)))
+}
