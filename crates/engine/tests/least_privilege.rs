@@ -11,6 +11,11 @@
 //!   `codedeploy:PutLifecycleEventHookExecutionStatus` on exactly the deployment groups that use the hook;
 //!   the alias of every such function depends on it.
 //!
+//! - Statements the expansion adds to the template's own resources (a SAM hook's `Policies`, an
+//!   invoking role's statement that gains the alias ARN) are held to the same rule; the one exception
+//!   is the SAM hook's `deploymentgroup:${ServerlessDeploymentApplication}/*` (see
+//!   `is_sam_application_groups` for why it cannot name its groups).
+//!
 //! Generated means present in the output and absent from the input.
 
 use std::collections::BTreeSet;
@@ -143,6 +148,47 @@ fn is_broad_action(a: &Value) -> bool {
     a.as_str().is_some_and(|a| a.contains('*'))
 }
 
+/// Every statement of a resource's IAM documents as written: `Policies` items (a role's
+/// `{PolicyDocument}` or a SAM function's inline `{Statement}`, either behind `Fn::If`) and a
+/// `PolicyDocument`.
+fn raw_statements(resource: &Value) -> Vec<Value> {
+    fn from_policy(p: &Value, out: &mut Vec<Value>) {
+        if let Some(Value::Array(branches)) = p.get("Fn::If") {
+            branches.iter().skip(1).for_each(|b| from_policy(b, out));
+            return;
+        }
+        out.extend(one_or_many(p.pointer("/PolicyDocument/Statement")));
+        out.extend(one_or_many(p.get("Statement")));
+    }
+    let props = &resource["Properties"];
+    let mut out = Vec::new();
+    for p in one_or_many(props.get("Policies")) {
+        from_policy(&p, &mut out);
+    }
+    if let Some(d) = props.get("PolicyDocument") {
+        from_policy(d, &mut out);
+    }
+    out
+}
+
+fn without_resource(statement: &Value) -> Value {
+    let mut st = statement.clone();
+    if let Some(m) = st.as_object_mut() {
+        m.remove("Resource");
+    }
+    st
+}
+
+/// The one wildcard the expansion writes on purpose: a SAM hook's status permission covers the
+/// deployment groups of SAM's application (`deploymentgroup:${ServerlessDeploymentApplication}/*`),
+/// because naming a group from the hook's role would close a dependency cycle (group → CodeDeploy
+/// role → hook → hook role → group). The application holds only this template's groups.
+fn is_sam_application_groups(v: &Value) -> bool {
+    text_of(v).is_some_and(|t| {
+        t == "arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentgroup:${ServerlessDeploymentApplication}/*"
+    })
+}
+
 struct Statement {
     actions: Vec<String>,
     resources: Vec<Value>,
@@ -256,6 +302,35 @@ fn audit(case: &Path, failures: &mut Vec<String>) -> (bool, usize) {
             continue;
         }
         statements(id, r, &mut local);
+    }
+    // Statements the expansion added to the template's own resources (a SAM hook's `Policies`, an
+    // invoking role that gains the alias ARN): only what is new is the macro's doing.
+    for (id, r) in out_res {
+        let Some(before) = in_res.get(id) else { continue };
+        let old = raw_statements(before);
+        for st in raw_statements(r) {
+            if old.contains(&st) {
+                continue;
+            }
+            let same_grant = old.iter().find(|o| without_resource(o) == without_resource(&st));
+            let (actions, resources): (Vec<Value>, Vec<Value>) = match same_grant {
+                // The statement existed and gained resources: judge only the new ones.
+                Some(o) => {
+                    let kept = one_or_many(o.get("Resource"));
+                    (
+                        Vec::new(),
+                        one_or_many(st.get("Resource")).into_iter().filter(|r| !kept.contains(r)).collect(),
+                    )
+                }
+                None => (one_or_many(st.get("Action")), one_or_many(st.get("Resource"))),
+            };
+            for a in actions.iter().filter(|a| is_broad_action(a)) {
+                local.push(format!("{id}: added statement allows wildcard action {a}"));
+            }
+            for r in resources.iter().filter(|r| is_broad_resource(r) && !is_sam_application_groups(r)) {
+                local.push(format!("{id}: added statement reaches wildcard resource {r}"));
+            }
+        }
     }
 
     // The CodeDeploy role.
