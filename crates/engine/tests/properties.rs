@@ -6,7 +6,10 @@
 //! form (`Ref`, both `Fn::GetAtt` forms, `Fn::Sub` string and list, `Fn::Join`, `Fn::If`), an API
 //! with a body, a method, an authorizer, a deployment and a stage, an IAM policy that invokes a
 //! function, and positions that are never rewired (a custom resource's `ServiceToken`, a log group,
-//! `Outputs`). Each case checks that the expansion:
+//! `Outputs`). About a third of the cases are us-first SAM templates (`AWS::Serverless::Function`s,
+//! `Transform: [CanaryDeployments, AWS::Serverless-2016-10-31]`), where the version, alias and
+//! deployment group are SAM's to generate from `AutoPublishAlias` and `DeploymentPreference`.
+//! Each case checks that the expansion:
 //!
 //! - reports no error, and is byte-identical when run twice;
 //! - changes nothing when expanded again (the consumed keys are gone, so a second pass has no work);
@@ -155,6 +158,9 @@ struct Spec {
     /// attached to the hooks' role, which may close a cycle through the hook policy).
     iam: Option<(usize, bool, bool)>,
     prod: bool,
+    /// Functions and hooks are `AWS::Serverless::Function`s in a template that lists this macro
+    /// before SAM's transform: settings become SAM's `AutoPublishAlias` and `DeploymentPreference`.
+    serverless: bool,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -314,8 +320,9 @@ fn spec() -> impl Strategy<Value = Spec> {
         proptest::option::weighted(0.5, api),
         proptest::option::weighted(0.4, (0..FUNCTIONS.len(), any::<bool>(), any::<bool>())),
         any::<bool>(),
+        proptest::bool::weighted(0.3),
     )
-        .prop_map(|(defaults_type, boundary, functions, sources, api, iam, prod)| {
+        .prop_map(|(defaults_type, boundary, functions, sources, api, iam, prod, serverless)| {
             let n = functions.len();
             let mut spec = Spec {
                 defaults_type,
@@ -328,10 +335,20 @@ fn spec() -> impl Strategy<Value = Spec> {
                 api,
                 iam: iam.map(|(target, sub, hook_role)| (target % n, sub, hook_role)),
                 prod,
+                serverless,
             };
             if let Some(api) = &mut spec.api {
                 for target in [&mut api.body, &mut api.method, &mut api.authorizer].into_iter().flatten() {
                     target.0 %= n;
+                }
+            }
+            // SAM's DeploymentPreference has no group name, no choice of rollback events and no
+            // IgnorePollAlarmFailure; the engine refuses them in us-first templates.
+            if spec.serverless {
+                for m in spec.functions.iter_mut().filter_map(|f| f.marking.as_mut()) {
+                    m.group_name = false;
+                    m.auto_rollback = AutoRollbackSpec::Omitted;
+                    m.ignore_poll = m.ignore_poll.filter(|ignore| !ignore);
                 }
             }
             // A hook among the template's functions is another function than the one it tests.
@@ -660,17 +677,32 @@ fn settings(function: &str, m: &Marking, boundary: bool) -> Value {
     Value::Object(s)
 }
 
-fn function(role: Value, marking: Option<Value>, in_metadata: bool, conditional: bool) -> Value {
+fn function(
+    serverless: bool,
+    role: Option<Value>,
+    marking: Option<Value>,
+    in_metadata: bool,
+    conditional: bool,
+) -> Value {
     let mut res = Map::new();
-    res.insert("Type".into(), json!("AWS::Lambda::Function"));
+    let resource_type = if serverless { "AWS::Serverless::Function" } else { "AWS::Lambda::Function" };
+    res.insert("Type".into(), json!(resource_type));
     if conditional {
         res.insert("Condition".into(), json!("IsProd"));
     }
     let mut props = Map::new();
     props.insert("Handler".into(), json!("index.handler"));
     props.insert("Runtime".into(), json!("nodejs20.x"));
-    props.insert("Role".into(), role);
-    props.insert("Code".into(), json!({"ZipFile": "exports.handler = async (e) => e;"}));
+    match role {
+        Some(role) => props.insert("Role".into(), role),
+        // SAM builds the role from `Policies`; the macro adds a hook's status permission there.
+        None => props.insert("Policies".into(), json!("AWSLambdaBasicExecutionRole")),
+    };
+    if serverless {
+        props.insert("InlineCode".into(), json!("exports.handler = async (e) => e;"));
+    } else {
+        props.insert("Code".into(), json!({"ZipFile": "exports.handler = async (e) => e;"}));
+    }
     props.insert("Environment".into(), json!({"Variables": {"STAGE": {"Ref": "Stage"}}}));
     if let Some(s) = marking {
         if in_metadata {
@@ -686,6 +718,9 @@ fn function(role: Value, marking: Option<Value>, in_metadata: bool, conditional:
 fn template(spec: &Spec) -> Value {
     let mut t = Map::new();
     t.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+    if spec.serverless {
+        t.insert("Transform".into(), json!(["CanaryDeployments", "AWS::Serverless-2016-10-31"]));
+    }
     if let Some(d) = &spec.defaults_type {
         t.insert("Metadata".into(), json!({"CanaryDeployments": {"Type": type_value(d)}}));
     }
@@ -719,7 +754,13 @@ fn template(spec: &Spec) -> Value {
         let in_metadata = fs.marking.as_ref().is_some_and(|m| m.in_metadata);
         res.insert(
             (*f).into(),
-            function(json!({"Fn::GetAtt": ["AppRole", "Arn"]}), marking, in_metadata, fs.conditional),
+            function(
+                spec.serverless,
+                Some(json!({"Fn::GetAtt": ["AppRole", "Arn"]})),
+                marking,
+                in_metadata,
+                fs.conditional,
+            ),
         );
         res.insert(
             format!("{f}Logs"),
@@ -728,7 +769,9 @@ fn template(spec: &Spec) -> Value {
         );
     }
     for h in HOOKS {
-        res.insert(h.into(), function(json!({"Fn::GetAtt": ["CheckRole", "Arn"]}), None, false, false));
+        // A SAM hook lets SAM build its role; a raw one has its role in the template.
+        let role = (!spec.serverless).then(|| json!({"Fn::GetAtt": ["CheckRole", "Arn"]}));
+        res.insert(h.into(), function(spec.serverless, role, None, false, false));
     }
     for a in ALARMS {
         res.insert(
@@ -1155,10 +1198,34 @@ fn check(spec: &Spec) -> Result<(), TestCaseError> {
     let mut function_of = HashMap::new();
     let mut alias_of = BTreeMap::new();
     let mut any_enabled = false;
+    // SAM's resources, generated after this macro: refer to them is fine, they exist by then.
+    let mut sam_generated = BTreeSet::new();
     for (f, fs) in FUNCTIONS.iter().zip(&spec.functions) {
         let Some(m) = &fs.marking else { continue };
         function_of.insert((*f).to_owned(), (*f).to_owned());
         let alias_id = alias_logical_id(f, alias_name(m));
+        if spec.serverless {
+            // SAM publishes the version and the alias (under this same logical ID) and, when
+            // enabled, the deployment group.
+            let props = &out_res[*f]["Properties"];
+            prop_assert_eq!(&props["AutoPublishAlias"], &json!(alias_name(m)), "{} AutoPublishAlias", f);
+            prop_assert!(props.get("CanaryDeployment").is_none());
+            if enabled(m, spec.prod) {
+                prop_assert!(
+                    props.get("DeploymentPreference").is_some(),
+                    "{} has no DeploymentPreference",
+                    f
+                );
+            }
+            sam_generated.insert(alias_id.clone());
+            sam_generated.insert(format!("{f}DeploymentGroup"));
+            // SAM's own reference forms for an AutoPublishAlias function.
+            sam_generated.insert(format!("{f}.Version"));
+            sam_generated.insert(format!("{f}.Alias"));
+            function_of.insert(alias_id.clone(), (*f).to_owned());
+            alias_of.insert((*f).to_owned(), (alias_id, alias_name(m)));
+            continue;
+        }
         let alias = out_res.get(&alias_id);
         prop_assert!(alias.is_some(), "no alias {alias_id} for marked {f}");
         let alias = alias.expect("checked");
@@ -1201,9 +1268,12 @@ fn check(spec: &Spec) -> Result<(), TestCaseError> {
         function_of.insert(alias_id.clone(), (*f).to_owned());
         alias_of.insert((*f).to_owned(), (alias_id, alias_name(m)));
     }
+    if spec.serverless {
+        sam_generated.insert("ServerlessDeploymentApplication".to_owned());
+    }
     prop_assert_eq!(
         out_res.contains_key("CanaryDeploymentsApplication"),
-        any_enabled,
+        any_enabled && !spec.serverless,
         "a CodeDeploy application exists exactly when a function is enabled"
     );
 
@@ -1241,6 +1311,10 @@ fn check(spec: &Spec) -> Result<(), TestCaseError> {
     // Every input resource and property survives (canonically), in the input's key order.
     let canon = Canon { function_of, renamed: renamed.clone() };
     let mut consumed = input.clone();
+    // The macro takes itself out of `Transform` (the other transforms stay, in order).
+    if let Some(Value::Array(transforms)) = consumed.get_mut("Transform") {
+        transforms.retain(|t| t != "CanaryDeployments");
+    }
     if let Some(Value::Object(meta)) = consumed.get_mut("Metadata") {
         meta.remove("CanaryDeployments");
         if meta.is_empty() {
@@ -1394,13 +1468,18 @@ fn check(spec: &Spec) -> Result<(), TestCaseError> {
     for (id, r) in out_res {
         let mut targets = refs(r);
         for t in &targets {
-            let known =
-                out_res.contains_key(t) || parameters.contains(t.as_str()) || PSEUDO.contains(&t.as_str());
+            let known = out_res.contains_key(t)
+                || parameters.contains(t.as_str())
+                || PSEUDO.contains(&t.as_str())
+                || sam_generated.contains(t);
             prop_assert!(known, "{id} refers to {t}, which does not exist");
         }
         let d = depends_on(r);
         for t in &d {
-            prop_assert!(out_res.contains_key(t), "{id} DependsOn {t}, which does not exist");
+            prop_assert!(
+                out_res.contains_key(t) || sam_generated.contains(t),
+                "{id} DependsOn {t}, which does not exist"
+            );
         }
         targets.extend(d);
         let mut used = Vec::new();
@@ -1410,6 +1489,16 @@ fn check(spec: &Spec) -> Result<(), TestCaseError> {
         }
         for c in used {
             prop_assert!(conditions.contains(c.as_str()), "{id} uses condition {c}, which does not exist");
+        }
+        // A SAM function's DeploymentPreference becomes SAM's deployment group, not part of the
+        // function: what it refers to (alarms on the function, hooks) is no dependency of the function.
+        if resource_type(r) == "AWS::Serverless::Function" {
+            let mut own = r.clone();
+            if let Some(Value::Object(props)) = own.get_mut("Properties") {
+                props.remove("DeploymentPreference");
+            }
+            targets = refs(&own);
+            targets.extend(depends_on(r));
         }
         graph.insert(id, targets.into_iter().filter(|t| out_res.contains_key(t)).collect());
     }
