@@ -43,7 +43,8 @@ for target in $(cargo +nightly fuzz list); do
         outcome="CRASH (see $log and fuzz/artifacts/$target/)"
         status=1
     fi
-    runs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)"
+    # A crash can end the run before libFuzzer prints its final stats: no count is then 0, not an exit.
+    runs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)"
     runs="${runs:-0}"
     total=$((total + runs))
     printf '%-20s %10s executions in %ss: %s\n' "$target" "$runs" "$seconds" "$outcome"
