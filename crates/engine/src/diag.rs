@@ -24,7 +24,18 @@ impl Path {
 
     /// The path to a resource: `Resources/<logical_id>`.
     pub fn resource(logical_id: &str) -> Path {
-        Path::root().key("Resources").key(logical_id)
+        Path(vec![Segment::Key("Resources".to_owned()), Segment::Key(logical_id.to_owned())])
+    }
+
+    /// Extends this path in place by an object key (the cheap form of [`Path::key`] for a path
+    /// built step by step).
+    pub fn push_key(&mut self, key: &str) {
+        self.0.push(Segment::Key(key.to_owned()));
+    }
+
+    /// Extends this path in place by a list index.
+    pub fn push_index(&mut self, index: usize) {
+        self.0.push(Segment::Index(index));
     }
 
     /// This path extended by an object key.

@@ -7,10 +7,19 @@ pub const SERVICE_ROLE: &str = "CanaryDeploymentsServiceRole";
 
 /// The first `n` hex digits of SHA-256 over `bytes`.
 pub fn short_hash(bytes: &[u8], n: usize) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(64);
+    hex_prefix(&Sha256::digest(bytes), n)
+}
+
+/// The first `n` hex digits of a digest.
+pub fn hex_prefix(digest: &[u8], n: usize) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(n);
     for b in digest {
-        hex.push_str(&format!("{b:02x}"));
+        hex.push(char::from(HEX[usize::from(b >> 4)]));
+        hex.push(char::from(HEX[usize::from(b & 15)]));
+        if hex.len() >= n {
+            break;
+        }
     }
     hex.truncate(n);
     hex

@@ -69,8 +69,25 @@ pub struct FunctionPlan {
     pub post_traffic_hook: Option<String>,
     /// Alarms that roll the deployment back, as a user reads them.
     pub alarms: Vec<String>,
-    /// Every invoking reference moved to the alias, as `resource (path)`.
-    pub moved: Vec<String>,
+    /// Every invoker moved to the alias.
+    pub moved: Vec<MovedInvoker>,
+}
+
+/// One invoker moved to an alias: the resource and the exact position of the reference. Kept
+/// structured (rendered only by whoever prints a plan), since most expansions are never shown as one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MovedInvoker {
+    pub resource: String,
+    pub path: Path,
+    /// What moved, when it is not a reference the macro rewrote (a SAM event source, which SAM itself
+    /// points at the alias).
+    pub label: Option<String>,
+}
+
+impl std::fmt::Display for MovedInvoker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.label.as_deref().unwrap_or(&self.resource), self.path)
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -579,7 +596,7 @@ fn generate(
         .collect();
     let mut generated: HashSet<String> = HashSet::new();
     // Us-first, SAM points the function's own event sources at the alias: listed in the plan too.
-    let mut sam_moves: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut sam_moves: BTreeMap<String, Vec<MovedInvoker>> = BTreeMap::new();
     let mut out = Map::new();
     let mut add = |out: &mut Map<String, Value>, id: String, res: Map<String, Value>| {
         generated.insert(id.clone());
@@ -659,10 +676,12 @@ fn generate(
     let template = Value::Object(root);
     check_output_limits(&template, diagnostics);
 
+    let references_rewired = rewired.len();
     // Grouped in one pass: filtering every rewired reference per function would be quadratic.
-    let mut moved: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for r in &rewired {
-        moved.entry(r.function.as_str()).or_default().push(format!("{} ({})", r.resource, r.path));
+    let mut moved: BTreeMap<String, Vec<MovedInvoker>> = BTreeMap::new();
+    for r in rewired {
+        let invoker = MovedInvoker { resource: r.resource, path: r.path, label: None };
+        moved.entry(r.function).or_default().push(invoker);
     }
     let plan = d
         .functions
@@ -686,12 +705,11 @@ fn generate(
                 .remove(&f.marked.logical_id)
                 .unwrap_or_default()
                 .into_iter()
-                .chain(moved.remove(f.marked.logical_id.as_str()).unwrap_or_default())
+                .chain(moved.remove(&f.marked.logical_id).unwrap_or_default())
                 .collect(),
         })
         .collect();
-    let stats =
-        Stats { functions_marked: d.functions.len(), resources_added, references_rewired: rewired.len() };
+    let stats = Stats { functions_marked: d.functions.len(), resources_added, references_rewired };
     (template, plan, stats)
 }
 

@@ -79,8 +79,8 @@ fn rewrite_at(
         return;
     }
     let Some((name, arg)) = single_key_mut(value) else { return };
-    let inner = path.key(&name);
-    let function = match (name.as_str(), &mut *arg) {
+    let inner = path.key(name);
+    let function = match (name, &mut *arg) {
         ("Ref", Value::String(id)) => targets.get_key_value(id.as_str()).map(|(f, _)| f.clone()),
         ("Fn::GetAtt", arg) => getatt(arg)
             .filter(|(id, attr)| *attr == "Arn" && targets.contains_key(*id))
@@ -363,7 +363,7 @@ fn rename_at(value: &mut Value, renames: &BTreeMap<String, String>, depth: usize
         return;
     }
     if let Some((name, arg)) = single_key_mut(value) {
-        match (name.as_str(), &mut *arg) {
+        match (name, &mut *arg) {
             ("Ref", Value::String(id)) => {
                 if let Some(new) = renames.get(id.as_str()) {
                     *id = new.clone();
@@ -385,12 +385,11 @@ fn rename_at(value: &mut Value, renames: &BTreeMap<String, String>, depth: usize
             }
             ("Fn::Sub", Value::String(s)) => rename_sub(s, &Map::new(), renames),
             ("Fn::Sub", Value::Array(items)) => {
-                let vars = match items.get(1) {
-                    Some(Value::Object(vars)) => vars.clone(),
-                    _ => Map::new(),
-                };
-                if let Some(Value::String(s)) = items.first_mut() {
-                    rename_sub(s, &vars, renames);
+                if let [Value::String(s), rest @ ..] = items.as_mut_slice() {
+                    match rest.first() {
+                        Some(Value::Object(vars)) => rename_sub(s, vars, renames),
+                        _ => rename_sub(s, &Map::new(), renames),
+                    }
                 }
             }
             _ => {}
@@ -476,9 +475,9 @@ fn single_key(value: &Value) -> Option<(&str, &Value)> {
     }
 }
 
-fn single_key_mut(value: &mut Value) -> Option<(String, &mut Value)> {
+fn single_key_mut(value: &mut Value) -> Option<(&str, &mut Value)> {
     match value {
-        Value::Object(obj) if obj.len() == 1 => obj.iter_mut().next().map(|(k, v)| (k.clone(), v)),
+        Value::Object(obj) if obj.len() == 1 => obj.iter_mut().next().map(|(k, v)| (k.as_str(), v)),
         _ => None,
     }
 }

@@ -369,10 +369,14 @@ impl<'a> Trail<'a> {
             steps.push(t.step);
             node = t.parent;
         }
-        steps.iter().rev().fold(base.clone(), |path, step| match step {
-            TrailStep::Key(key) => path.key(key),
-            TrailStep::Index(i) => path.index(*i),
-        })
+        let mut path = base.clone();
+        for step in steps.iter().rev() {
+            match step {
+                TrailStep::Key(key) => path.push_key(key),
+                TrailStep::Index(i) => path.push_index(*i),
+            }
+        }
+        path
     }
 }
 

@@ -9,7 +9,8 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 
 use super::{reference, resource};
 use crate::ids;
@@ -17,34 +18,37 @@ use crate::ids;
 /// Properties that do not belong to a published version.
 const NOT_VERSIONED: &[&str] = &["Tags", "ReservedConcurrentExecutions", crate::expand::index::SETTING_KEY];
 
-/// The 10 hex digits of the version's logical ID.
+/// The 10 hex digits of the version's logical ID: SHA-256 over the canonical JSON of
+/// `{"Parameters": {referenced parameter: value}, "Properties": {versioned properties}}`, streamed into
+/// the hasher rather than built as a string (inline code makes function properties large).
 pub fn content_hash(
     properties: &Map<String, Value>,
     parameters: &Map<String, Value>,
     parameter_values: &Map<String, Value>,
 ) -> String {
-    let mut versioned = Map::new();
-    for (key, value) in properties {
-        if !NOT_VERSIONED.contains(&key.as_str()) {
-            versioned.insert(key.clone(), value.clone());
-        }
-    }
+    let versioned = |key: &String| !NOT_VERSIONED.contains(&key.as_str());
     let mut referenced = BTreeSet::new();
-    for value in versioned.values() {
+    for (_, value) in properties.iter().filter(|(key, _)| versioned(key)) {
         collect_parameter_refs(value, parameters, &mut referenced);
     }
-    let mut values = Map::new();
-    for name in referenced {
+    let mut hasher = Sha256::new();
+    hasher.update(b"{\"Parameters\":{");
+    for (i, name) in referenced.into_iter().enumerate() {
+        if i > 0 {
+            hasher.update(b",");
+        }
         let value = parameter_values
             .get(name)
             .or_else(|| parameters.get(name).and_then(|p| p.get("Default")))
-            .cloned()
-            .unwrap_or(Value::Null);
-        values.insert(name.to_owned(), value);
+            .unwrap_or(&Value::Null);
+        write_string(name, &mut hasher);
+        hasher.update(b":");
+        write_canonical(value, &mut hasher);
     }
-    let mut canonical = String::new();
-    write_canonical(&json!({"Properties": versioned, "Parameters": values}), &mut canonical);
-    ids::short_hash(canonical.as_bytes(), 10)
+    hasher.update(b"},\"Properties\":");
+    write_object(properties.iter().filter(|(key, _)| versioned(key)), &mut hasher);
+    hasher.update(b"}");
+    ids::hex_prefix(&hasher.finalize(), 10)
 }
 
 pub fn version(function: &str, condition: Option<&str>) -> Map<String, Value> {
@@ -108,38 +112,63 @@ fn sub_variables(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// JSON with object keys sorted, so the hash does not depend on how the template orders them.
-fn write_canonical(value: &Value, out: &mut String) {
+fn write_canonical(value: &Value, out: &mut Sha256) {
     match value {
-        Value::Object(obj) => {
-            let mut keys: Vec<&String> = obj.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, key) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String(key.clone()).to_string());
-                out.push(':');
-                write_canonical(&obj[key], out);
-            }
-            out.push('}');
-        }
+        Value::Object(obj) => write_object(obj.iter(), out),
         Value::Array(items) => {
-            out.push('[');
+            out.update(b"[");
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.update(b",");
                 }
                 write_canonical(item, out);
             }
-            out.push(']');
+            out.update(b"]");
         }
-        other => out.push_str(&other.to_string()),
+        Value::String(s) => write_string(s, out),
+        Value::Null => out.update(b"null"),
+        Value::Bool(b) => out.update(if *b { &b"true"[..] } else { &b"false"[..] }),
+        Value::Number(n) => out.update(n.to_string().as_bytes()),
+    }
+}
+
+fn write_object<'a>(members: impl Iterator<Item = (&'a String, &'a Value)>, out: &mut Sha256) {
+    let mut members: Vec<(&String, &Value)> = members.collect();
+    members.sort_by(|a, b| a.0.cmp(b.0));
+    out.update(b"{");
+    for (i, (key, value)) in members.into_iter().enumerate() {
+        if i > 0 {
+            out.update(b",");
+        }
+        write_string(key, out);
+        out.update(b":");
+        write_canonical(value, out);
+    }
+    out.update(b"}");
+}
+
+/// A string as serde_json writes it, quotes and escapes included.
+fn write_string(s: &str, out: &mut Sha256) {
+    // Writing into a hasher cannot fail.
+    let _ = serde_json::to_writer(HashWriter(out), s);
+}
+
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     fn hash(props: Value, params: Value, values: Value) -> String {
