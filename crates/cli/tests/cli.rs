@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use canary_deployments::{render, run_with_stdin, Cli};
-use canary_engine::{Diagnostic, Expansion, FunctionPlan, Path, Severity, Stats};
+use canary_engine::{Diagnostic, Expansion, FunctionPlan, MovedInvoker, Path, Severity, Stats};
 use clap::Parser;
 use expect_test::expect;
 
@@ -364,8 +364,16 @@ fn plan_renders_each_function() {
             post_traffic_hook: None,
             alarms: vec!["OrdersErrorsAlarm".into(), "OrdersFunctionCanaryErrorsAlarm".into()],
             moved: vec![
-                "OrdersQueueMapping (Properties/FunctionName)".into(),
-                "OrdersMethod (Properties/Integration/Uri)".into(),
+                MovedInvoker {
+                    resource: "OrdersQueueMapping".into(),
+                    path: Path::resource("OrdersQueueMapping").key("Properties").key("FunctionName"),
+                    label: None,
+                },
+                MovedInvoker {
+                    resource: "OrdersMethod".into(),
+                    path: Path::resource("OrdersMethod").key("Properties").key("Integration").key("Uri"),
+                    label: None,
+                },
             ],
         },
         FunctionPlan {
@@ -388,8 +396,8 @@ fn plan_renders_each_function() {
           post-traffic hook: none
           alarms:            OrdersErrorsAlarm, OrdersFunctionCanaryErrorsAlarm
           moved to the alias (2):
-            OrdersQueueMapping (Properties/FunctionName)
-            OrdersMethod (Properties/Integration/Uri)
+            OrdersQueueMapping (Resources/OrdersQueueMapping/Properties/FunctionName)
+            OrdersMethod (Resources/OrdersMethod/Properties/Integration/Uri)
 
         ReportsFunction: alias live-2 (ReportsFunctionAliaslive2), deployment disabled: the alias moves to each new version at once
           traffic:           CanaryDeploymentsConfigLinear20PercentEvery2Minutes (not used while disabled)

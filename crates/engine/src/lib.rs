@@ -13,4 +13,4 @@ pub mod rewire;
 pub mod settings;
 
 pub use diag::{Diagnostic, Path, Segment, Severity};
-pub use expand::{expand, Context, Expansion, FunctionPlan, Stats};
+pub use expand::{expand, Context, Expansion, FunctionPlan, MovedInvoker, Stats};

@@ -229,7 +229,7 @@ fn plan_lists_sam_event_sources(source: &Value, name: &str) {
         {
             let path = format!("Resources/{f}/Properties/Events/{event}");
             assert!(
-                plan.moved.iter().any(|m| m.contains(&path)),
+                plan.moved.iter().any(|m| m.to_string().contains(&path)),
                 "{name}: plan of {f} does not list {path}: {:?}",
                 plan.moved
             );

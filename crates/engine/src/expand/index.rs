@@ -160,8 +160,14 @@ pub fn index(resources: &Map<String, Value>, diagnostics: &mut Vec<Diagnostic>) 
             Diagnostic::error(
                 Path::resource(logical_id).key(place).key(SETTING_KEY),
                 format!(
-                    "CanaryDeployment is set on a {}; it is accepted only on {FUNCTION_TYPE}",
-                    if resource_type.is_empty() { "resource without a Type" } else { resource_type }
+                    "CanaryDeployment is set on {}; it is accepted only on {FUNCTION_TYPE}",
+                    if resource_type.is_empty() {
+                        "a resource without a Type".to_owned()
+                    } else if resource_type.starts_with("AWS::") {
+                        format!("an {resource_type}")
+                    } else {
+                        format!("a {resource_type}")
+                    }
                 ),
             )
             .with_help(

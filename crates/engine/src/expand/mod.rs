@@ -69,8 +69,25 @@ pub struct FunctionPlan {
     pub post_traffic_hook: Option<String>,
     /// Alarms that roll the deployment back, as a user reads them.
     pub alarms: Vec<String>,
-    /// Every invoking reference moved to the alias, as `resource (path)`.
-    pub moved: Vec<String>,
+    /// Every invoker moved to the alias.
+    pub moved: Vec<MovedInvoker>,
+}
+
+/// One invoker moved to an alias: the resource and the exact position of the reference. Kept
+/// structured (rendered only by whoever prints a plan), since most expansions are never shown as one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MovedInvoker {
+    pub resource: String,
+    pub path: Path,
+    /// What moved, when it is not a reference the macro rewrote (a SAM event source, which SAM itself
+    /// points at the alias).
+    pub label: Option<String>,
+}
+
+impl std::fmt::Display for MovedInvoker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.label.as_deref().unwrap_or(&self.resource), self.path)
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -199,6 +216,15 @@ fn analyse(template: &Value, ctx: &Context, diagnostics: &mut Vec<Diagnostic>) -
                 ),
             )),
         }
+        // A function's version hash and every invoker's rewiring read `Properties` as an object;
+        // anything else would be expanded as if it had no properties at all.
+        match res.get("Properties") {
+            None | Some(Value::Object(_)) => {}
+            Some(other) => diagnostics.push(Diagnostic::error(
+                Path::resource(logical_id).key("Properties"),
+                format!("Properties is {}; resource properties are an object of name to value", kind(other)),
+            )),
+        }
     }
 
     let idx = index::index(resources, diagnostics);
@@ -248,6 +274,36 @@ fn analyse(template: &Value, ctx: &Context, diagnostics: &mut Vec<Diagnostic>) -
         sam::check_template(root, diagnostics);
     }
     decide(resources, &scope, &idx, parsed, diagnostics)
+}
+
+/// CodeDeploy names each deployment group of an application once, and the template has one
+/// application: two enabled functions (under the same condition) whose `DeploymentGroupName` is the
+/// same string, or the same intrinsic (which evaluates to the same string), would expand cleanly and
+/// then fail at deploy time.
+fn check_group_names(enabled: &[&FunctionDecision], diagnostics: &mut Vec<Diagnostic>) {
+    let mut first_user: BTreeMap<(String, Option<&str>), &str> = BTreeMap::new();
+    for f in enabled {
+        let Some(name) = &f.settings.deployment_group_name else { continue };
+        let key = (name.to_string(), f.marked.condition.as_deref());
+        let Some(first) = first_user.get(&key) else {
+            first_user.insert(key, &f.marked.logical_id);
+            continue;
+        };
+        // The name is always the function's own: settings refuse it as a template default.
+        diagnostics.push(
+            Diagnostic::error(
+                f.marked.settings_path().key("DeploymentGroupName"),
+                format!(
+                    "DeploymentGroupName {name} is already the deployment group name of {first}: accepted \
+                     is a name no other function of the template uses"
+                ),
+            )
+            .with_help(format!(
+                "leave DeploymentGroupName out for {} to let CloudFormation name its group",
+                f.marked.logical_id
+            )),
+        );
+    }
 }
 
 fn decide(
@@ -314,6 +370,7 @@ fn decide(
     }
 
     let enabled: Vec<&FunctionDecision> = functions.iter().filter(|f| f.settings.enabled).collect();
+    check_group_names(&enabled, diagnostics);
     // SAM generates its own application for the functions it deploys.
     let app_users: Vec<&FunctionDecision> =
         enabled.iter().copied().filter(|f| !f.marked.serverless).collect();
@@ -539,7 +596,7 @@ fn generate(
         .collect();
     let mut generated: HashSet<String> = HashSet::new();
     // Us-first, SAM points the function's own event sources at the alias: listed in the plan too.
-    let mut sam_moves: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut sam_moves: BTreeMap<String, Vec<MovedInvoker>> = BTreeMap::new();
     // Room for every resource and the ones each function adds (version, alias, group, alarms).
     let mut out = Map::with_capacity(old_resources.len() + 8 * d.functions.len() + 8);
     let mut add = |out: &mut Map<String, Value>, id: String, res: Map<String, Value>| {
@@ -620,10 +677,12 @@ fn generate(
     let template = Value::Object(root);
     check_output_limits(&template, diagnostics);
 
+    let references_rewired = rewired.len();
     // Grouped in one pass: filtering every rewired reference per function would be quadratic.
-    let mut moved: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for r in &rewired {
-        moved.entry(r.function.as_str()).or_default().push(format!("{} ({})", r.resource, r.path));
+    let mut moved: BTreeMap<String, Vec<MovedInvoker>> = BTreeMap::new();
+    for r in rewired {
+        let invoker = MovedInvoker { resource: r.resource, path: r.path, label: None };
+        moved.entry(r.function).or_default().push(invoker);
     }
     let plan = d
         .functions
@@ -647,12 +706,11 @@ fn generate(
                 .remove(&f.marked.logical_id)
                 .unwrap_or_default()
                 .into_iter()
-                .chain(moved.remove(f.marked.logical_id.as_str()).unwrap_or_default())
+                .chain(moved.remove(&f.marked.logical_id).unwrap_or_default())
                 .collect(),
         })
         .collect();
-    let stats =
-        Stats { functions_marked: d.functions.len(), resources_added, references_rewired: rewired.len() };
+    let stats = Stats { functions_marked: d.functions.len(), resources_added, references_rewired };
     (template, plan, stats)
 }
 

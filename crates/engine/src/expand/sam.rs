@@ -18,6 +18,7 @@ use serde_json::{json, Map, Value};
 
 use super::index::TemplateIndex;
 use super::resources::sub;
+use super::MovedInvoker;
 use crate::diag::{Diagnostic, Path};
 use crate::settings::{RollbackEvent, Settings};
 
@@ -240,17 +241,19 @@ pub fn reconcile(
 
 /// The invokers SAM will generate for a function and point at its alias, as the plan lists them:
 /// each entry of `Events`, the `FunctionUrlConfig` and the `EventInvokeConfig`.
-pub fn event_sources(res: &Value, function: &str) -> Vec<String> {
+pub fn event_sources(res: &Value, function: &str) -> Vec<MovedInvoker> {
     let props = Path::resource(function).key("Properties");
     let Some(own) = res.get("Properties").and_then(Value::as_object) else { return Vec::new() };
+    let by_sam =
+        |label: String, path: Path| MovedInvoker { resource: function.to_owned(), path, label: Some(label) };
     let mut out = Vec::new();
     for (name, event) in own.get("Events").and_then(Value::as_object).into_iter().flatten() {
         let kind = event.get("Type").and_then(Value::as_str).unwrap_or("event");
-        out.push(format!("{function} {kind} event, by SAM ({})", props.key("Events").key(name)));
+        out.push(by_sam(format!("{function} {kind} event, by SAM"), props.key("Events").key(name)));
     }
     for key in ["FunctionUrlConfig", "EventInvokeConfig"] {
         if own.contains_key(key) {
-            out.push(format!("{function} {key}, by SAM ({})", props.key(key)));
+            out.push(by_sam(format!("{function} {key}, by SAM"), props.key(key)));
         }
     }
     out

@@ -574,7 +574,7 @@ impl Parser<'_, '_> {
             Some(Err(ShapeError::Malformed)) => self.err_help(
                 path,
                 format!("{shown} is not a traffic shape: accepted are {SHAPES_ACCEPTED}"),
-                near_predefined(),
+                repaired_shape(s).map(|n| format!("did you mean {n:?}?")).or_else(near_predefined),
             ),
             Some(Err(ShapeError::Percent(p))) => {
                 self.err(path, format!("{shown} shifts {p} percent: accepted percentages are 1 to 99"))
@@ -1391,6 +1391,28 @@ fn parse_shape(s: &str) -> Option<Result<Shape, ShapeError>> {
         return Some(Err(ShapeError::Interval(interval_text.to_owned())));
     }
     Some(Ok(Shape { kind, percentage: percentage as u32, interval_minutes: interval as u32 }))
+}
+
+/// The shape a malformed one most likely meant, when only its spelling is off: `Every` missing from a
+/// linear shape or added to a canary, another letter case, or the unit shortened
+/// (`Linear10Percent5Minutes` → `Linear10PercentEvery5Minutes`). Edit distance to the predefined
+/// names would suggest a shape of the other kind.
+fn repaired_shape(s: &str) -> Option<String> {
+    let lower = s.to_ascii_lowercase();
+    let (kind, rest) = if let Some(rest) = lower.strip_prefix("canary") {
+        (ShapeKind::Canary, rest)
+    } else {
+        (ShapeKind::Linear, lower.strip_prefix("linear")?)
+    };
+    let ((percentage, _), rest) = digits(rest)?;
+    let rest = rest.strip_prefix("percent")?;
+    let rest = rest.strip_prefix("every").unwrap_or(rest);
+    let ((interval, _), rest) = digits(rest)?;
+    if !matches!(rest, "" | "m" | "min" | "mins" | "minute" | "minutes") {
+        return None;
+    }
+    let valid = (1..=99).contains(&percentage) && (1..=MAX_SHIFT_MINUTES).contains(&interval);
+    valid.then(|| Shape { kind, percentage: percentage as u32, interval_minutes: interval as u32 }.name())
 }
 
 /// The leading decimal number of `s` (its value, saturating so that a huge one is simply out of

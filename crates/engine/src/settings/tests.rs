@@ -324,7 +324,7 @@ fn type_malformed_and_out_of_range() {
                 error: Type: Type "Canary10Percent5Minuts" is not a traffic shape: accepted are Canary<P>Percent<M>Minutes or Linear<P>PercentEvery<M>Minutes (Minute or Minutes), with P from 1 to 99 and M from 1 to 2880 (did you mean "Canary10Percent5Minutes"?)
                 Api: None
             "Linear10Percent5Minutes"
-                error: Type: Type "Linear10Percent5Minutes" is not a traffic shape: accepted are Canary<P>Percent<M>Minutes or Linear<P>PercentEvery<M>Minutes (Minute or Minutes), with P from 1 to 99 and M from 1 to 2880 (did you mean "Canary10Percent5Minutes"?)
+                error: Type: Type "Linear10Percent5Minutes" is not a traffic shape: accepted are Canary<P>Percent<M>Minutes or Linear<P>PercentEvery<M>Minutes (Minute or Minutes), with P from 1 to 99 and M from 1 to 2880 (did you mean "Linear10PercentEvery5Minutes"?)
                 Api: None
             "canary10percent5minutes"
                 error: Type: Type "canary10percent5minutes" is not a traffic shape: accepted are Canary<P>Percent<M>Minutes or Linear<P>PercentEvery<M>Minutes (Minute or Minutes), with P from 1 to 99 and M from 1 to 2880 (did you mean "Canary10Percent5Minutes"?)

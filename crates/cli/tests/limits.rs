@@ -1,0 +1,112 @@
+//! Hostile input at the shell: templates past the parser's nesting bound and templates near Lambda's
+//! payload limit (SPEC §6). Each must end in bounded time with a message that names the limit, never
+//! a stack overflow or an unbounded wait. (One byte over 6 MiB is `cli.rs`'s
+//! `input_over_the_size_limit_is_refused_unread`; YAML nesting is `yaml.rs`'s.)
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use canary_deployments::{run_with_stdin, Cli};
+use canary_engine::limits::{MAX_DEPTH, MAX_INPUT_BYTES, MAX_PROCESSED_TEMPLATE_BYTES, MAX_RESOURCES};
+use clap::Parser;
+use serde_json::{json, Map, Value};
+
+struct Run {
+    code: ExitCode,
+    stdout: String,
+    stderr: String,
+    took: Duration,
+}
+
+fn run_stdin(args: &[&str], stdin: &[u8]) -> Run {
+    let cli = Cli::try_parse_from(std::iter::once("canary-deployments").chain(args.iter().copied()))
+        .unwrap_or_else(|e| panic!("{args:?} should parse: {e}"));
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let started = Instant::now();
+    let code = run_with_stdin(cli, stdin, &mut stdout, &mut stderr);
+    Run {
+        code,
+        stdout: String::from_utf8(stdout).unwrap(),
+        stderr: String::from_utf8(stderr).unwrap(),
+        took: started.elapsed(),
+    }
+}
+
+/// Generous for a debug build on a shared machine; what matters is that the time is bounded at all.
+const BOUND: Duration = Duration::from_secs(30);
+
+#[test]
+fn json_nested_far_past_the_parser_bound_is_refused_quickly() {
+    // 200 000 levels: recursion over this would overflow the stack; serde_json stops at 128 and the
+    // YAML fallback stops at the depth limit.
+    for (open, close) in [("[", "]"), ("{\"a\":", "}")] {
+        let n = 200_000;
+        let text = format!("{}1{}", open.repeat(n), close.repeat(n));
+        let res = run_stdin(&["validate", "-"], text.as_bytes());
+        assert_eq!(res.code, ExitCode::from(1), "{open}: {}", res.stderr);
+        assert!(
+            res.stderr.contains(&format!("nests deeper than {MAX_DEPTH} levels")),
+            "{open}: the message should name the depth limit: {}",
+            res.stderr
+        );
+        assert!(res.took < BOUND, "{open}: took {:?}", res.took);
+        assert_eq!(res.stdout, "");
+    }
+}
+
+#[test]
+fn json_just_past_the_depth_limit_is_refused_naming_it() {
+    // Deeper than the macro reads but within serde_json's own bound: the depth check itself answers.
+    let n = MAX_DEPTH + 5;
+    let mut deep = json!("leaf");
+    for _ in 0..n {
+        deep = json!({ "Next": deep });
+    }
+    let template = json!({"Resources": {"Deep": {"Type": "AWS::CloudFormation::WaitConditionHandle", "Metadata": deep}}});
+    let res = run_stdin(&["validate", "-"], template.to_string().as_bytes());
+    assert_eq!(res.code, ExitCode::from(1), "{}", res.stderr);
+    assert!(res.stderr.contains(&format!("nests deeper than {MAX_DEPTH} levels")), "{}", res.stderr);
+}
+
+/// A template of about `bytes` bytes: `n_functions` marked functions, each with an environment
+/// variable padding it out, and a permission invoking each.
+fn big_template(n_functions: usize, bytes: usize) -> String {
+    let pad = "x".repeat(bytes / n_functions);
+    let mut resources = Map::new();
+    for i in 0..n_functions {
+        resources.insert(
+            format!("Fn{i}"),
+            json!({"Type": "AWS::Lambda::Function", "Properties": {
+                "Handler": "index.handler", "Runtime": "nodejs20.x",
+                "Role": "arn:aws:iam::123456789012:role/app",
+                "Code": {"ZipFile": "exports.handler = async () => 1;"},
+                "Environment": {"Variables": {"PAD": pad}},
+                "CanaryDeployment": {"Type": "Canary10Percent5Minutes"}
+            }}),
+        );
+        resources.insert(
+            format!("Fn{i}Permission"),
+            json!({"Type": "AWS::Lambda::Permission", "Properties": {
+                "Action": "lambda:InvokeFunction", "FunctionName": {"Ref": format!("Fn{i}")},
+                "Principal": "s3.amazonaws.com"
+            }}),
+        );
+    }
+    json!({ "Resources": Value::Object(resources) }).to_string()
+}
+
+#[test]
+fn a_template_near_the_payload_limit_expands_in_bounded_time_with_limit_warnings() {
+    let text = big_template(400, MAX_INPUT_BYTES - 200 * 1024);
+    assert!(text.len() < MAX_INPUT_BYTES && text.len() > MAX_INPUT_BYTES - 512 * 1024, "{}", text.len());
+    let res = run_stdin(&["validate", "-"], text.as_bytes());
+    assert!(res.took < BOUND, "took {:?}", res.took);
+    // Too big for CloudFormation, but the CLI still expands and says which limits it passes.
+    assert_eq!(res.code, ExitCode::SUCCESS, "{}", res.stderr);
+    let all = format!("{}{}", res.stdout, res.stderr);
+    assert!(all.contains(&format!("over CloudFormation's limit of {MAX_RESOURCES}")), "{all}");
+    assert!(
+        all.contains(&format!("over CloudFormation's limit of {MAX_PROCESSED_TEMPLATE_BYTES} bytes")),
+        "{all}"
+    );
+}

@@ -1,0 +1,515 @@
+//! Least-privilege audit of the IAM the expansion generates (SPEC §4), over every blessed expansion
+//! (`golden/ok/<case>` and `rewire/<case>`: `expected.json` next to its `input.json`).
+//!
+//! - No generated IAM statement allows a `*` action (or a whole-service `svc:*`) or a `*` resource.
+//!   A `:*` qualifier right after a named resource (`${Hook.Arn}:*`) is allowed: it still names one
+//!   function.
+//! - `CanaryDeploymentsServiceRole` trusts only `codedeploy.amazonaws.com`, carries only the managed
+//!   policy `AWSCodeDeployRoleForLambdaLimited`, and its inline statements allow `lambda:InvokeFunction`
+//!   on exactly the hooks and `sns:Publish` on exactly the trigger topics of the functions that use it.
+//! - Each `<Hook>CanaryHookPolicy` is attached to exactly the hook's execution role and allows
+//!   `codedeploy:PutLifecycleEventHookExecutionStatus` on exactly the deployment groups that use the hook;
+//!   the alias of every such function depends on it.
+//!
+//! - Statements the expansion adds to the template's own resources (a SAM hook's `Policies`, an
+//!   invoking role's statement that gains the alias ARN) are held to the same rule; the one exception
+//!   is the SAM hook's `deploymentgroup:${ServerlessDeploymentApplication}/*` (see
+//!   `is_sam_application_groups` for why it cannot name its groups).
+//!
+//! Generated means present in the output and absent from the input.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+const SERVICE_ROLE: &str = "CanaryDeploymentsServiceRole";
+const HOOK_POLICY_SUFFIX: &str = "CanaryHookPolicy";
+const PSEUDO_PREFIX: &str = "AWS::";
+
+/// Every blessed expansion: `golden/ok/<case>` and the rewiring goldens `rewire/<case>`, which share
+/// the `input.json` + `expected.json` layout.
+fn ok_cases() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut cases = Vec::new();
+    for dir in [root.join("golden/ok"), root.join("rewire")] {
+        let Ok(entries) = fs::read_dir(&dir) else { continue };
+        cases.extend(
+            entries
+                .map(|e| e.expect("readable golden dir").path())
+                .filter(|p| p.join("expected.json").is_file() && p.join("input.json").is_file()),
+        );
+    }
+    cases.sort();
+    cases
+}
+
+fn read(path: &Path) -> Value {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn one_or_many(v: Option<&Value>) -> Vec<Value> {
+    match v {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items.clone(),
+        Some(v) => vec![v.clone()],
+    }
+}
+
+/// Logical IDs a value refers to through `Ref`, `Fn::GetAtt` or `Fn::Sub`, pseudo parameters excluded.
+fn refs(v: &Value) -> BTreeSet<String> {
+    fn walk(v: &Value, local: &BTreeSet<String>, out: &mut BTreeSet<String>) {
+        match v {
+            Value::Array(items) => items.iter().for_each(|i| walk(i, local, out)),
+            Value::Object(m) => {
+                for (k, inner) in m {
+                    match (k.as_str(), inner) {
+                        ("Ref", Value::String(s)) => {
+                            out.insert(s.clone());
+                        }
+                        ("Fn::GetAtt", Value::Array(a)) => {
+                            if let Some(s) = a.first().and_then(Value::as_str) {
+                                out.insert(s.to_owned());
+                            }
+                        }
+                        ("Fn::GetAtt", Value::String(s)) => {
+                            out.insert(s.split('.').next().unwrap_or(s).to_owned());
+                        }
+                        ("Fn::Sub", Value::String(s)) => sub_refs(s, local, out),
+                        ("Fn::Sub", Value::Array(a)) => {
+                            let vars: BTreeSet<String> = a
+                                .get(1)
+                                .and_then(Value::as_object)
+                                .map(|m| m.keys().cloned().collect())
+                                .unwrap_or_default();
+                            if let Some(s) = a.first().and_then(Value::as_str) {
+                                sub_refs(s, &vars, out);
+                            }
+                            if let Some(m) = a.get(1) {
+                                walk(m, local, out);
+                            }
+                        }
+                        _ => walk(inner, local, out),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    fn sub_refs(s: &str, local: &BTreeSet<String>, out: &mut BTreeSet<String>) {
+        let mut rest = s;
+        while let Some(start) = rest.find("${") {
+            let after = &rest[start + 2..];
+            let Some(end) = after.find('}') else { break };
+            let var = &after[..end];
+            let name = var.split('.').next().unwrap_or(var);
+            if !var.starts_with('!') && !local.contains(name) {
+                out.insert(name.to_owned());
+            }
+            rest = &after[end + 1..];
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(v, &BTreeSet::new(), &mut out);
+    out.retain(|r| !r.starts_with(PSEUDO_PREFIX));
+    out
+}
+
+/// The literal text of a string or of an `Fn::Sub` template (string or list form).
+fn text_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(m) => match m.get("Fn::Sub") {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Array(a)) => a.first().and_then(Value::as_str).map(str::to_owned),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A wildcard that widens a statement beyond named resources: `*` alone, or `*` anywhere other than
+/// a trailing `:*` qualifier right after a `${…}` reference.
+fn is_broad_resource(v: &Value) -> bool {
+    let Some(text) = text_of(v) else { return false };
+    if !text.contains('*') {
+        return false;
+    }
+    if text == "*" {
+        return true;
+    }
+    let qualifier_only = text.ends_with("}:*") && text.matches('*').count() == 1;
+    !qualifier_only
+}
+
+fn is_broad_action(a: &Value) -> bool {
+    a.as_str().is_some_and(|a| a.contains('*'))
+}
+
+/// Every statement of a resource's IAM documents as written: `Policies` items (a role's
+/// `{PolicyDocument}` or a SAM function's inline `{Statement}`, either behind `Fn::If`) and a
+/// `PolicyDocument`.
+fn raw_statements(resource: &Value) -> Vec<Value> {
+    fn from_policy(p: &Value, out: &mut Vec<Value>) {
+        if let Some(Value::Array(branches)) = p.get("Fn::If") {
+            branches.iter().skip(1).for_each(|b| from_policy(b, out));
+            return;
+        }
+        out.extend(one_or_many(p.pointer("/PolicyDocument/Statement")));
+        out.extend(one_or_many(p.get("Statement")));
+    }
+    let props = &resource["Properties"];
+    let mut out = Vec::new();
+    for p in one_or_many(props.get("Policies")) {
+        from_policy(&p, &mut out);
+    }
+    if let Some(d) = props.get("PolicyDocument") {
+        from_policy(d, &mut out);
+    }
+    out
+}
+
+fn without_resource(statement: &Value) -> Value {
+    let mut st = statement.clone();
+    if let Some(m) = st.as_object_mut() {
+        m.remove("Resource");
+    }
+    st
+}
+
+/// The one wildcard the expansion writes on purpose: a SAM hook's status permission covers the
+/// deployment groups of SAM's application (`deploymentgroup:${ServerlessDeploymentApplication}/*`),
+/// because naming a group from the hook's role would close a dependency cycle (group → CodeDeploy
+/// role → hook → hook role → group). The application holds only this template's groups.
+fn is_sam_application_groups(v: &Value) -> bool {
+    text_of(v).is_some_and(|t| {
+        t == "arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentgroup:${ServerlessDeploymentApplication}/*"
+    })
+}
+
+struct Statement {
+    actions: Vec<String>,
+    resources: Vec<Value>,
+}
+
+/// Every `Allow` statement of an `AWS::IAM::Role` (`Policies`) or `AWS::IAM::Policy`/`ManagedPolicy`
+/// (`PolicyDocument`), after checking none is broad. Problems go to `failures`.
+fn statements(id: &str, resource: &Value, failures: &mut Vec<String>) -> Vec<Statement> {
+    let props = &resource["Properties"];
+    let mut documents = Vec::new();
+    for p in one_or_many(props.get("Policies")) {
+        documents.push(p["PolicyDocument"].clone());
+    }
+    if let Some(d) = props.get("PolicyDocument") {
+        documents.push(d.clone());
+    }
+    let mut out = Vec::new();
+    for doc in documents {
+        for st in one_or_many(doc.get("Statement")) {
+            if st.get("NotAction").is_some() || st.get("NotResource").is_some() {
+                failures
+                    .push(format!("{id}: a NotAction/NotResource statement is broader than it reads: {st}"));
+            }
+            let actions = one_or_many(st.get("Action"));
+            let resources = one_or_many(st.get("Resource"));
+            for a in &actions {
+                if is_broad_action(a) {
+                    failures.push(format!("{id}: wildcard action {a}"));
+                }
+            }
+            for r in &resources {
+                if is_broad_resource(r) {
+                    failures.push(format!("{id}: wildcard resource {r}"));
+                }
+            }
+            if resources.is_empty() {
+                failures.push(format!("{id}: statement without Resource: {st}"));
+            }
+            out.push(Statement {
+                actions: actions.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+                resources,
+            });
+        }
+    }
+    out
+}
+
+/// How a hook or topic is identified: the logical ID it refers to, else its literal text
+/// (a function name or ARN outside the template, reduced to the function's name).
+fn identity(v: &Value, function_ids: &BTreeSet<String>) -> String {
+    let r = refs(v);
+    if let Some(id) = r.iter().next() {
+        return id.clone();
+    }
+    let text = text_of(v).unwrap_or_else(|| v.to_string());
+    if function_ids.contains(&text) {
+        return text;
+    }
+    match text.split_once(":function:") {
+        Some((_, name)) => name.split(':').next().unwrap_or(name).to_owned(),
+        None => text,
+    }
+}
+
+/// The effective settings of each marked function: its own `CanaryDeployment` over the template's
+/// `Metadata.CanaryDeployments`.
+fn marked_functions(input: &Value) -> Vec<(String, Map<String, Value>)> {
+    let defaults =
+        input.pointer("/Metadata/CanaryDeployments").and_then(Value::as_object).cloned().unwrap_or_default();
+    let mut out = Vec::new();
+    for (id, r) in input["Resources"].as_object().into_iter().flatten() {
+        let own =
+            r.pointer("/Properties/CanaryDeployment").or_else(|| r.pointer("/Metadata/CanaryDeployment"));
+        let Some(Value::Object(own)) = own else { continue };
+        let mut settings = defaults.clone();
+        for (k, v) in own {
+            settings.insert(k.clone(), v.clone());
+        }
+        out.push((id.clone(), settings));
+    }
+    out
+}
+
+fn literally_disabled(settings: &Map<String, Value>) -> bool {
+    matches!(settings.get("Enabled"), Some(Value::Bool(false)))
+        || settings.get("Enabled") == Some(&Value::from("false"))
+}
+
+/// Audits one case; returns whether it generated the CodeDeploy role and how many hook policies.
+fn audit(case: &Path, failures: &mut Vec<String>) -> (bool, usize) {
+    let input = read(&case.join("input.json"));
+    let output = read(&case.join("expected.json"));
+    let name = case.file_name().expect("case name").to_string_lossy().into_owned();
+    let mut fail = |m: String| failures.push(format!("{name}: {m}"));
+    let in_res = input["Resources"].as_object().cloned().unwrap_or_default();
+    let Some(out_res) = output["Resources"].as_object() else {
+        fail("expected.json has no Resources".into());
+        return (false, 0);
+    };
+    let function_ids: BTreeSet<String> = out_res
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::Lambda::Function" || r["Type"] == "AWS::Serverless::Function")
+        .map(|(id, _)| id.clone())
+        .collect();
+    let marked = marked_functions(&input);
+
+    let mut local = Vec::new();
+    for (id, r) in out_res {
+        let ty = r["Type"].as_str().unwrap_or("");
+        if in_res.contains_key(id) || !ty.starts_with("AWS::IAM::") {
+            continue;
+        }
+        statements(id, r, &mut local);
+    }
+    // Statements the expansion added to the template's own resources (a SAM hook's `Policies`, an
+    // invoking role that gains the alias ARN): only what is new is the macro's doing.
+    for (id, r) in out_res {
+        let Some(before) = in_res.get(id) else { continue };
+        let old = raw_statements(before);
+        for st in raw_statements(r) {
+            if old.contains(&st) {
+                continue;
+            }
+            let same_grant = old.iter().find(|o| without_resource(o) == without_resource(&st));
+            let (actions, resources): (Vec<Value>, Vec<Value>) = match same_grant {
+                // The statement existed and gained resources: judge only the new ones.
+                Some(o) => {
+                    let kept = one_or_many(o.get("Resource"));
+                    (
+                        Vec::new(),
+                        one_or_many(st.get("Resource")).into_iter().filter(|r| !kept.contains(r)).collect(),
+                    )
+                }
+                None => (one_or_many(st.get("Action")), one_or_many(st.get("Resource"))),
+            };
+            for a in actions.iter().filter(|a| is_broad_action(a)) {
+                local.push(format!("{id}: added statement allows wildcard action {a}"));
+            }
+            for r in resources.iter().filter(|r| is_broad_resource(r) && !is_sam_application_groups(r)) {
+                local.push(format!("{id}: added statement reaches wildcard resource {r}"));
+            }
+        }
+    }
+
+    // The CodeDeploy role.
+    let mut saw_role = false;
+    if let Some(role) = out_res.get(SERVICE_ROLE).filter(|_| !in_res.contains_key(SERVICE_ROLE)) {
+        saw_role = true;
+        let props = &role["Properties"];
+        let principals: Vec<Value> = one_or_many(props.pointer("/AssumeRolePolicyDocument/Statement"))
+            .iter()
+            .flat_map(|st| one_or_many(st.pointer("/Principal/Service")))
+            .collect();
+        if principals != [Value::from("codedeploy.amazonaws.com")] {
+            local.push(format!("{SERVICE_ROLE} trusts {principals:?}, not only codedeploy.amazonaws.com"));
+        }
+        let managed: Vec<String> = one_or_many(props.get("ManagedPolicyArns"))
+            .iter()
+            .map(|m| text_of(m).unwrap_or_else(|| m.to_string()))
+            .collect();
+        if managed.len() != 1
+            || !managed[0].ends_with(":iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited")
+        {
+            local.push(format!("{SERVICE_ROLE} managed policies {managed:?}, expected only AWSCodeDeployRoleForLambdaLimited"));
+        }
+        if managed.iter().any(|m| m.starts_with("arn:aws:")) {
+            local.push(format!("{SERVICE_ROLE} managed policy ARN is not partition-aware: {managed:?}"));
+        }
+
+        let mut invoked = BTreeSet::new();
+        let mut published = BTreeSet::new();
+        for st in statements(SERVICE_ROLE, role, &mut Vec::new()) {
+            for a in &st.actions {
+                let target = match a.as_str() {
+                    "lambda:InvokeFunction" => &mut invoked,
+                    "sns:Publish" => &mut published,
+                    other => {
+                        local.push(format!("{SERVICE_ROLE} allows {other}, which CodeDeploy needs neither for hooks nor triggers"));
+                        continue;
+                    }
+                };
+                target.extend(st.resources.iter().map(|r| identity(r, &function_ids)));
+            }
+        }
+        // Functions that use the generated role, and are not plainly disabled (those have no
+        // deployment group, so nothing needs their hooks or topics).
+        let users: Vec<&Map<String, Value>> =
+            marked.iter().filter(|(_, s)| !s.contains_key("ServiceRole")).map(|(_, s)| s).collect();
+        let mut hooks = BTreeSet::new();
+        let mut topics = BTreeSet::new();
+        let mut maybe_hooks = BTreeSet::new();
+        let mut maybe_topics = BTreeSet::new();
+        for s in users.iter().filter(|s| !literally_disabled(s)) {
+            // An `Enabled` condition may go either way: its hooks and topics may be granted or not.
+            let sure = matches!(s.get("Enabled"), None | Some(Value::Bool(true)))
+                || s.get("Enabled") == Some(&Value::from("true"));
+            for key in ["PreTrafficHook", "PostTrafficHook"] {
+                if let Some(h) = s.get(key) {
+                    maybe_hooks.insert(identity(h, &function_ids));
+                    if sure {
+                        hooks.insert(identity(h, &function_ids));
+                    }
+                }
+            }
+            for t in one_or_many(s.get("Triggers")) {
+                if let Some(arn) = t.get("TriggerTargetArn") {
+                    maybe_topics.insert(identity(arn, &function_ids));
+                    if sure {
+                        topics.insert(identity(arn, &function_ids));
+                    }
+                }
+            }
+        }
+        if !(hooks.is_subset(&invoked) && invoked.is_subset(&maybe_hooks)) {
+            local.push(format!("{SERVICE_ROLE} invokes {invoked:?}; the settings' hooks are {hooks:?}"));
+        }
+        if !(topics.is_subset(&published) && published.is_subset(&maybe_topics)) {
+            local.push(format!(
+                "{SERVICE_ROLE} publishes to {published:?}; the settings' trigger topics are {topics:?}"
+            ));
+        }
+    }
+
+    // Hook policies.
+    let mut n_hook_policies = 0;
+    for (id, policy) in out_res {
+        let Some(hook) = id.strip_suffix(HOOK_POLICY_SUFFIX) else { continue };
+        if in_res.contains_key(id) {
+            continue;
+        }
+        n_hook_policies += 1;
+        let Some(hook_fn) = out_res.get(hook) else {
+            local.push(format!("{id}: no function {hook} in the template"));
+            continue;
+        };
+        let role_ids = refs(&hook_fn["Properties"]["Role"]);
+        let attached: BTreeSet<String> =
+            one_or_many(policy.pointer("/Properties/Roles")).iter().flat_map(refs).collect();
+        if attached != role_ids {
+            local.push(format!("{id} is attached to {attached:?}, the hook's role is {role_ids:?}"));
+        }
+        let mut groups = BTreeSet::new();
+        for st in statements(id, policy, &mut Vec::new()) {
+            if st.actions != ["codedeploy:PutLifecycleEventHookExecutionStatus"] {
+                local.push(format!("{id} allows {:?}", st.actions));
+            }
+            for r in &st.resources {
+                groups.extend(
+                    refs(r)
+                        .into_iter()
+                        .filter(|g| out_res[g.as_str()]["Type"] == "AWS::CodeDeploy::DeploymentGroup"),
+                );
+            }
+        }
+        let users: BTreeSet<String> = marked
+            .iter()
+            .filter(|(_, s)| {
+                ["PreTrafficHook", "PostTrafficHook"]
+                    .iter()
+                    .any(|k| s.get(*k).is_some_and(|h| identity(h, &function_ids) == hook))
+            })
+            .map(|(f, _)| f.clone())
+            .collect();
+        let expected: BTreeSet<String> = out_res
+            .iter()
+            .filter(|(_, r)| r["Type"] == "AWS::CodeDeploy::DeploymentGroup")
+            .filter(|(g, _)| users.iter().any(|f| *g == &format!("{f}DeploymentGroup")))
+            .map(|(g, _)| g.clone())
+            .collect();
+        if groups != expected {
+            local.push(format!("{id} names deployment groups {groups:?}, the hook's are {expected:?}"));
+        }
+        for (alias_id, alias) in out_res.iter().filter(|(_, r)| r["Type"] == "AWS::Lambda::Alias") {
+            let function = refs(&alias["Properties"]["FunctionName"]);
+            let uses = function.iter().any(|f| expected.contains(&format!("{f}DeploymentGroup")));
+            let depends: Vec<Value> = one_or_many(alias.get("DependsOn"));
+            if uses && !depends.contains(&Value::from(id.as_str())) {
+                local.push(format!("{alias_id} does not depend on {id}"));
+            }
+        }
+    }
+    for m in local {
+        fail(m);
+    }
+    (saw_role, n_hook_policies)
+}
+
+#[test]
+fn generated_iam_is_least_privilege() {
+    let cases = ok_cases();
+    assert!(!cases.is_empty(), "no golden ok cases to audit");
+    let mut failures = Vec::new();
+    let mut n_roles = 0;
+    let mut n_hook_policies = 0;
+    for case in &cases {
+        let (saw_role, hook_policies) = audit(case, &mut failures);
+        n_roles += usize::from(saw_role);
+        n_hook_policies += hook_policies;
+    }
+    // The audit only means something if the corpus generates the role and hook policies at all.
+    assert!(n_roles > 0, "no golden ok case generates {SERVICE_ROLE}");
+    assert!(n_hook_policies > 0, "no golden ok case generates a hook policy");
+    eprintln!("audited {} cases: {n_roles} CodeDeploy roles, {n_hook_policies} hook policies", cases.len());
+    assert!(failures.is_empty(), "least-privilege audit failed:\n{}", failures.join("\n"));
+}
+
+#[test]
+fn broad_statements_are_recognised() {
+    // The audit must be able to fail.
+    assert!(is_broad_resource(&Value::from("*")));
+    assert!(is_broad_resource(
+        &serde_json::json!({"Fn::Sub": "arn:${AWS::Partition}:lambda:*:*:function:*"})
+    ));
+    assert!(!is_broad_resource(&serde_json::json!({"Fn::Sub": "${Hook.Arn}:*"})));
+    assert!(!is_broad_resource(&serde_json::json!({"Fn::GetAtt": ["Hook", "Arn"]})));
+    assert!(is_broad_action(&Value::from("lambda:*")));
+    assert!(is_broad_action(&Value::from("*")));
+    assert!(!is_broad_action(&Value::from("lambda:InvokeFunction")));
+    let role = serde_json::json!({"Properties": {"Policies": [{"PolicyDocument": {"Statement": [
+        {"Effect": "Allow", "Action": "sns:*", "Resource": "*"}]}}]}});
+    let mut failures = Vec::new();
+    statements("Role", &role, &mut failures);
+    assert_eq!(failures.len(), 2, "{failures:?}");
+}

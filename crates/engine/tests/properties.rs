@@ -1,0 +1,1624 @@
+//! Property tests of `expand` over generated templates (SPEC §3–§5).
+//!
+//! The generator builds valid templates: up to four functions (marked through `Properties` or
+//! `Metadata`, with template defaults, hooks, alarms, `RollbackOn`, triggers, `Enabled` in every
+//! form, resource conditions), invokers of every SPEC §5 type pointing at them in every reference
+//! form (`Ref`, both `Fn::GetAtt` forms, `Fn::Sub` string and list, `Fn::Join`, `Fn::If`), an API
+//! with a body, a method, an authorizer, a deployment and a stage, an IAM policy that invokes a
+//! function, and positions that are never rewired (a custom resource's `ServiceToken`, a log group,
+//! `Outputs`). About a third of the cases are us-first SAM templates (`AWS::Serverless::Function`s,
+//! `Transform: [CanaryDeployments, AWS::Serverless-2016-10-31]`), where the version, alias and
+//! deployment group are SAM's to generate from `AutoPublishAlias` and `DeploymentPreference`.
+//! Each case checks that the expansion:
+//!
+//! - reports no error, and is byte-identical when run twice;
+//! - changes nothing when expanded again (the consumed keys are gone, so a second pass has no work);
+//! - keeps every input resource and property, except the consumed `CanaryDeployment` keys, values
+//!   rewired to an alias, and API deployments renamed as SPEC §5 documents, in the input's key order;
+//! - points every invoking reference to a marked function at that function's alias, and leaves
+//!   references to unmarked functions and never-rewired positions exactly as they were;
+//! - creates a version and an alias per marked function and a deployment group per enabled one;
+//! - only refers (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `DependsOn`, `Condition`) to things that exist,
+//!   and creates no dependency cycle.
+//!
+//! `PROPTEST_CASES` raises the number of cases by hand; the default keeps the file well under a
+//! minute in a debug build.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use canary_engine::{expand, Context, Expansion};
+use proptest::prelude::*;
+use proptest::sample::select;
+use serde_json::{json, Map, Value};
+
+const DEFAULT_CASES: u32 = 512;
+
+const FUNCTIONS: [&str; 4] = ["Orders", "Billing", "Search", "Mailer"];
+const HOOKS: [&str; 2] = ["PreCheck", "PostCheck"];
+const ALARMS: [&str; 2] = ["LatencyAlarm", "ErrorsAlarm"];
+const ALIASES: [&str; 5] = ["Live", "live", "blue-green", "v_2", "Prod1"];
+const NAMED_TYPES: [&str; 10] = [
+    "Canary10Percent5Minutes",
+    "Canary10Percent10Minutes",
+    "Canary10Percent15Minutes",
+    "Canary10Percent30Minutes",
+    "Linear10PercentEvery1Minute",
+    "Linear10PercentEvery2Minutes",
+    "Linear10PercentEvery3Minutes",
+    "Linear10PercentEvery10Minutes",
+    "AllAtOnce",
+    "CodeDeployDefault.LambdaCanary10Percent5Minutes",
+];
+
+// ---------------------------------------------------------------------------------------------
+// The generated model.
+
+/// How a reference to a function is written.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Form {
+    Ref,
+    GetAttList,
+    GetAttString,
+    Sub,
+    SubVarMap,
+    Join,
+    If,
+}
+
+const FORMS: [Form; 7] =
+    [Form::Ref, Form::GetAttList, Form::GetAttString, Form::Sub, Form::SubVarMap, Form::Join, Form::If];
+/// Forms of an API Gateway integration URI (an ARN inside a longer string).
+const URI_FORMS: [Form; 4] = [Form::Sub, Form::SubVarMap, Form::Join, Form::If];
+
+#[derive(Debug, Clone)]
+enum TypeSpec {
+    Named(&'static str),
+    Shape { canary: bool, percentage: u32, minutes: u32 },
+    Parameter,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum EnabledSpec {
+    Omitted,
+    Bool(bool),
+    Text(bool),
+    Condition,
+    EqualsParameter,
+    NotCondition,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum HookForm {
+    LogicalId,
+    Ref,
+    GetAtt,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum AlarmForm {
+    LogicalId,
+    Ref,
+    Name,
+}
+
+#[derive(Debug, Clone)]
+enum AutoRollbackSpec {
+    Omitted,
+    Off,
+    Events(Vec<&'static str>),
+}
+
+#[derive(Debug, Clone)]
+struct Marking {
+    in_metadata: bool,
+    traffic: Option<TypeSpec>,
+    alias: Option<&'static str>,
+    pre_hook: Option<(usize, HookForm)>,
+    post_hook: Option<(usize, HookForm)>,
+    alarms: Vec<(usize, AlarmForm)>,
+    external_alarm: bool,
+    rollback_on: [Option<u64>; 4],
+    trigger: bool,
+    auto_rollback: AutoRollbackSpec,
+    provisioned: Option<u64>,
+    enabled: EnabledSpec,
+    ignore_poll: Option<bool>,
+    external_role: bool,
+    group_name: bool,
+}
+
+#[derive(Debug, Clone)]
+struct FunctionSpec {
+    marking: Option<Marking>,
+    conditional: bool,
+}
+
+#[derive(Debug, Clone)]
+struct SourceSpec {
+    kind: usize,
+    target: usize,
+    form: Form,
+}
+
+#[derive(Debug, Clone)]
+struct ApiSpec {
+    body: Option<(usize, Form)>,
+    method: Option<(usize, Form)>,
+    authorizer: Option<(usize, Form)>,
+}
+
+#[derive(Debug, Clone)]
+struct Spec {
+    defaults_type: Option<TypeSpec>,
+    boundary: bool,
+    functions: Vec<FunctionSpec>,
+    sources: Vec<SourceSpec>,
+    api: Option<ApiSpec>,
+    /// An IAM policy allowing `lambda:InvokeFunction` on a function: (function, `Fn::Sub` form,
+    /// attached to the hooks' role, which may close a cycle through the hook policy).
+    iam: Option<(usize, bool, bool)>,
+    prod: bool,
+    /// Functions and hooks are `AWS::Serverless::Function`s in a template that lists this macro
+    /// before SAM's transform: settings become SAM's `AutoPublishAlias` and `DeploymentPreference`.
+    serverless: bool,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Strategies.
+
+fn form() -> impl Strategy<Value = Form> {
+    select(FORMS.to_vec())
+}
+
+fn uri_form() -> impl Strategy<Value = Form> {
+    select(URI_FORMS.to_vec())
+}
+
+fn type_spec() -> impl Strategy<Value = TypeSpec> {
+    prop_oneof![
+        4 => select(NAMED_TYPES.to_vec()).prop_map(TypeSpec::Named),
+        2 => (any::<bool>(), 1u32..=99, 1u32..=60)
+            .prop_map(|(canary, percentage, minutes)| TypeSpec::Shape { canary, percentage, minutes }),
+        1 => Just(TypeSpec::Parameter),
+    ]
+}
+
+fn enabled_spec() -> impl Strategy<Value = EnabledSpec> {
+    prop_oneof![
+        4 => Just(EnabledSpec::Omitted),
+        1 => any::<bool>().prop_map(EnabledSpec::Bool),
+        1 => any::<bool>().prop_map(EnabledSpec::Text),
+        1 => Just(EnabledSpec::Condition),
+        1 => Just(EnabledSpec::EqualsParameter),
+        1 => Just(EnabledSpec::NotCondition),
+    ]
+}
+
+/// A hook: an index below `HOOKS.len()` names one of `HOOKS` (unmarked functions with their own
+/// role); above, another of `FUNCTIONS` (marked or not), fixed up in `spec()` never to be the
+/// function itself.
+fn hook() -> impl Strategy<Value = Option<(usize, HookForm)>> {
+    proptest::option::weighted(
+        0.4,
+        (
+            0..HOOKS.len() + FUNCTIONS.len(),
+            select(vec![HookForm::LogicalId, HookForm::Ref, HookForm::GetAtt]),
+        ),
+    )
+}
+
+fn hook_name(index: usize) -> &'static str {
+    if index < HOOKS.len() {
+        HOOKS[index]
+    } else {
+        FUNCTIONS[index - HOOKS.len()]
+    }
+}
+
+fn auto_rollback() -> impl Strategy<Value = AutoRollbackSpec> {
+    prop_oneof![
+        3 => Just(AutoRollbackSpec::Omitted),
+        1 => Just(AutoRollbackSpec::Off),
+        1 => proptest::sample::subsequence(
+                vec!["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST"],
+                1..=3,
+            )
+            .prop_map(AutoRollbackSpec::Events),
+    ]
+}
+
+fn marking() -> impl Strategy<Value = Marking> {
+    // Each alarm at most once: CodeDeploy refuses a repeated alarm, and so does the engine.
+    let alarm_form = || select(vec![AlarmForm::LogicalId, AlarmForm::Ref, AlarmForm::Name]);
+    let alarms = (proptest::sample::subsequence(vec![0usize, 1], 0..=2), alarm_form(), alarm_form())
+        .prop_map(|(ids, a, b)| ids.into_iter().zip([a, b]).collect::<Vec<_>>());
+    (
+        (
+            any::<bool>(),
+            proptest::option::weighted(0.7, type_spec()),
+            proptest::option::weighted(0.5, select(ALIASES.to_vec())),
+            hook(),
+            hook(),
+            alarms,
+            any::<bool>(),
+        ),
+        (
+            [
+                proptest::option::weighted(0.3, 1u64..20),
+                proptest::option::weighted(0.3, 1u64..20),
+                proptest::option::weighted(0.3, 1u64..100),
+                proptest::option::weighted(0.3, 1u64..30_000),
+            ],
+            proptest::bool::weighted(0.3),
+            auto_rollback(),
+            proptest::option::weighted(0.2, 1u64..10),
+            enabled_spec(),
+            proptest::option::weighted(0.2, any::<bool>()),
+            proptest::bool::weighted(0.15),
+            proptest::bool::weighted(0.2),
+        ),
+    )
+        .prop_map(
+            |(
+                (in_metadata, traffic, alias, pre_hook, post_hook, alarms, external_alarm),
+                (
+                    rollback_on,
+                    trigger,
+                    auto_rollback,
+                    provisioned,
+                    enabled,
+                    ignore_poll,
+                    external_role,
+                    group_name,
+                ),
+            )| Marking {
+                in_metadata,
+                traffic,
+                alias,
+                pre_hook,
+                post_hook,
+                alarms,
+                external_alarm,
+                rollback_on,
+                trigger,
+                auto_rollback,
+                provisioned,
+                enabled,
+                ignore_poll,
+                external_role,
+                group_name,
+            },
+        )
+}
+
+fn function_spec(always_marked: bool) -> BoxedStrategy<FunctionSpec> {
+    let marking = if always_marked {
+        marking().prop_map(Some).boxed()
+    } else {
+        proptest::option::weighted(0.6, marking()).boxed()
+    };
+    (marking, proptest::bool::weighted(0.2))
+        .prop_map(|(marking, conditional)| FunctionSpec { marking, conditional })
+        .boxed()
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    let functions = (function_spec(true), proptest::collection::vec(function_spec(false), 0..=3))
+        .prop_map(|(first, rest)| std::iter::once(first).chain(rest).collect::<Vec<_>>());
+    let source = (0..SOURCE_KINDS.len(), 0..FUNCTIONS.len(), form());
+    let api_target = || proptest::option::weighted(0.6, (0..FUNCTIONS.len(), uri_form()));
+    let api = (api_target(), api_target(), api_target()).prop_map(|(body, method, authorizer)| ApiSpec {
+        body,
+        method,
+        authorizer,
+    });
+    (
+        proptest::option::weighted(0.5, type_spec()),
+        proptest::bool::weighted(0.2),
+        functions,
+        proptest::collection::vec(source, 0..=10),
+        proptest::option::weighted(0.5, api),
+        proptest::option::weighted(0.4, (0..FUNCTIONS.len(), any::<bool>(), any::<bool>())),
+        any::<bool>(),
+        proptest::bool::weighted(0.3),
+    )
+        .prop_map(|(defaults_type, boundary, functions, sources, api, iam, prod, serverless)| {
+            let n = functions.len();
+            let mut spec = Spec {
+                defaults_type,
+                boundary,
+                functions,
+                sources: sources
+                    .into_iter()
+                    .map(|(kind, target, form)| SourceSpec { kind, target: target % n, form })
+                    .collect(),
+                api,
+                iam: iam.map(|(target, sub, hook_role)| (target % n, sub, hook_role)),
+                prod,
+                serverless,
+            };
+            if let Some(api) = &mut spec.api {
+                for target in [&mut api.body, &mut api.method, &mut api.authorizer].into_iter().flatten() {
+                    target.0 %= n;
+                }
+            }
+            // SAM's DeploymentPreference has no group name, no choice of rollback events and no
+            // IgnorePollAlarmFailure; the engine refuses them in us-first templates.
+            if spec.serverless {
+                for m in spec.functions.iter_mut().filter_map(|f| f.marking.as_mut()) {
+                    m.group_name = false;
+                    m.auto_rollback = AutoRollbackSpec::Omitted;
+                    m.ignore_poll = m.ignore_poll.filter(|ignore| !ignore);
+                }
+            }
+            // A hook among the template's functions is another function than the one it tests.
+            for (i, f) in spec.functions.iter_mut().enumerate() {
+                let Some(m) = &mut f.marking else { continue };
+                for (h, _) in [&mut m.pre_hook, &mut m.post_hook].into_iter().flatten() {
+                    if *h >= HOOKS.len() {
+                        let j = (*h - HOOKS.len()) % n;
+                        *h = if j == i { 0 } else { HOOKS.len() + j };
+                    }
+                }
+            }
+            // `Type` is required: without template defaults every marked function names one.
+            if spec.defaults_type.is_none() {
+                for f in &mut spec.functions {
+                    if let Some(m) = &mut f.marking {
+                        m.traffic.get_or_insert(TypeSpec::Named("AllAtOnce"));
+                    }
+                }
+            }
+            spec
+        })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The model as a template.
+
+fn reference(f: &str, form: Form) -> Value {
+    match form {
+        Form::Ref => json!({"Ref": f}),
+        Form::GetAttList => json!({"Fn::GetAtt": [f, "Arn"]}),
+        Form::GetAttString => json!({"Fn::GetAtt": format!("{f}.Arn")}),
+        Form::Sub => json!({"Fn::Sub": format!("${{{f}.Arn}}")}),
+        Form::SubVarMap => json!({"Fn::Sub": ["${Target}", {"Target": {"Fn::GetAtt": [f, "Arn"]}}]}),
+        Form::Join => json!({"Fn::Join": ["", [{"Fn::GetAtt": [f, "Arn"]}]]}),
+        Form::If => json!({"Fn::If": ["IsProd", {"Fn::GetAtt": [f, "Arn"]}, {"Ref": f}]}),
+    }
+}
+
+/// An API Gateway integration URI that invokes `f`.
+fn uri(f: &str, form: Form) -> Value {
+    const PREFIX: &str = "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/";
+    match form {
+        Form::SubVarMap => json!({"Fn::Sub": [
+            format!("{PREFIX}${{Fn}}/invocations"),
+            {"Fn": {"Fn::GetAtt": [f, "Arn"]}}
+        ]}),
+        Form::Join => json!({"Fn::Join": ["", [
+            "arn:", {"Ref": "AWS::Partition"}, ":apigateway:", {"Ref": "AWS::Region"},
+            ":lambda:path/2015-03-31/functions/", {"Fn::GetAtt": [f, "Arn"]}, "/invocations"
+        ]]}),
+        Form::If => json!({"Fn::If": [
+            "IsProd",
+            {"Fn::Sub": format!("{PREFIX}${{{f}.Arn}}/invocations")},
+            {"Fn::Sub": format!("{PREFIX}${{{f}.Arn}}/invocations")}
+        ]}),
+        _ => json!({"Fn::Sub": format!("{PREFIX}${{{f}.Arn}}/invocations")}),
+    }
+}
+
+/// One SPEC §5 invoker: its type, its properties around a reference, and the JSON pointer of the
+/// reference inside the resource.
+struct SourceKind {
+    resource_type: &'static str,
+    properties: fn(Value) -> Value,
+    pointer: &'static str,
+}
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/invoker";
+
+const SOURCE_KINDS: &[SourceKind] = &[
+    SourceKind {
+        resource_type: "AWS::Lambda::Permission",
+        properties: |r| json!({"Action": "lambda:InvokeFunction", "FunctionName": r, "Principal": "s3.amazonaws.com"}),
+        pointer: "/Properties/FunctionName",
+    },
+    SourceKind {
+        resource_type: "AWS::Lambda::EventSourceMapping",
+        properties: |r| json!({"EventSourceArn": "arn:aws:sqs:us-east-1:123456789012:jobs", "FunctionName": r}),
+        pointer: "/Properties/FunctionName",
+    },
+    SourceKind {
+        resource_type: "AWS::Lambda::Url",
+        properties: |r| json!({"AuthType": "AWS_IAM", "TargetFunctionArn": r}),
+        pointer: "/Properties/TargetFunctionArn",
+    },
+    SourceKind {
+        resource_type: "AWS::SNS::Topic",
+        properties: |r| json!({"Subscription": [{"Protocol": "lambda", "Endpoint": r}]}),
+        pointer: "/Properties/Subscription/0/Endpoint",
+    },
+    SourceKind {
+        resource_type: "AWS::SNS::Subscription",
+        properties: |r| {
+            json!({"Protocol": "lambda", "TopicArn": "arn:aws:sns:us-east-1:123456789012:news", "Endpoint": r})
+        },
+        pointer: "/Properties/Endpoint",
+    },
+    SourceKind {
+        resource_type: "AWS::S3::Bucket",
+        properties: |r| {
+            json!({"NotificationConfiguration": {"LambdaConfigurations": [{"Event": "s3:ObjectCreated:*", "Function": r}]}})
+        },
+        pointer: "/Properties/NotificationConfiguration/LambdaConfigurations/0/Function",
+    },
+    SourceKind {
+        resource_type: "AWS::Events::Rule",
+        properties: |r| json!({"ScheduleExpression": "rate(1 hour)", "Targets": [{"Id": "fn", "Arn": r}]}),
+        pointer: "/Properties/Targets/0/Arn",
+    },
+    SourceKind {
+        resource_type: "AWS::Scheduler::Schedule",
+        properties: |r| {
+            json!({"ScheduleExpression": "rate(1 hour)", "FlexibleTimeWindow": {"Mode": "OFF"}, "Target": {"Arn": r, "RoleArn": ROLE}})
+        },
+        pointer: "/Properties/Target/Arn",
+    },
+    SourceKind {
+        resource_type: "AWS::Logs::SubscriptionFilter",
+        properties: |r| json!({"LogGroupName": "app", "FilterPattern": "", "DestinationArn": r}),
+        pointer: "/Properties/DestinationArn",
+    },
+    SourceKind {
+        resource_type: "AWS::IoT::TopicRule",
+        properties: |r| {
+            json!({"TopicRulePayload": {"Sql": "SELECT * FROM 'a'", "Actions": [{"Lambda": {"FunctionArn": r}}]}})
+        },
+        pointer: "/Properties/TopicRulePayload/Actions/0/Lambda/FunctionArn",
+    },
+    SourceKind {
+        resource_type: "AWS::AppSync::DataSource",
+        properties: |r| {
+            json!({"ApiId": "api", "Name": "fn", "Type": "AWS_LAMBDA", "ServiceRoleArn": ROLE, "LambdaConfig": {"LambdaFunctionArn": r}})
+        },
+        pointer: "/Properties/LambdaConfig/LambdaFunctionArn",
+    },
+    SourceKind {
+        resource_type: "AWS::Cognito::UserPool",
+        properties: |r| json!({"LambdaConfig": {"PreSignUp": r}}),
+        pointer: "/Properties/LambdaConfig/PreSignUp",
+    },
+    SourceKind {
+        resource_type: "AWS::ElasticLoadBalancingV2::TargetGroup",
+        properties: |r| json!({"TargetType": "lambda", "Targets": [{"Id": r}]}),
+        pointer: "/Properties/Targets/0/Id",
+    },
+    SourceKind {
+        resource_type: "AWS::Pipes::Pipe",
+        properties: |r| json!({"RoleArn": ROLE, "Source": "arn:aws:sqs:us-east-1:123456789012:jobs", "Target": r}),
+        pointer: "/Properties/Target",
+    },
+    SourceKind {
+        resource_type: "AWS::SecretsManager::RotationSchedule",
+        properties: |r| json!({"SecretId": "db", "RotationLambdaARN": r}),
+        pointer: "/Properties/RotationLambdaARN",
+    },
+    SourceKind {
+        resource_type: "AWS::StepFunctions::StateMachine",
+        properties: |r| json!({"RoleArn": ROLE, "DefinitionString": "{}", "DefinitionSubstitutions": {"Worker": r}}),
+        pointer: "/Properties/DefinitionSubstitutions/Worker",
+    },
+    SourceKind {
+        resource_type: "AWS::KinesisFirehose::DeliveryStream",
+        properties: |r| {
+            json!({"ExtendedS3DestinationConfiguration": {
+                "BucketARN": "arn:aws:s3:::logs", "RoleARN": ROLE,
+                "ProcessingConfiguration": {"Enabled": true, "Processors": [{"Type": "Lambda", "Parameters": [
+                    {"ParameterName": "LambdaArn", "ParameterValue": r}
+                ]}]}
+            }})
+        },
+        pointer: "/Properties/ExtendedS3DestinationConfiguration/ProcessingConfiguration/Processors/0/Parameters/0/ParameterValue",
+    },
+    SourceKind {
+        resource_type: "AWS::Config::ConfigRule",
+        properties: |r| json!({"Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": r}}),
+        pointer: "/Properties/Source/SourceIdentifier",
+    },
+    SourceKind {
+        resource_type: "AWS::SES::ReceiptRule",
+        properties: |r| json!({"RuleSetName": "mail", "Rule": {"Actions": [{"LambdaAction": {"FunctionArn": r}}]}}),
+        pointer: "/Properties/Rule/Actions/0/LambdaAction/FunctionArn",
+    },
+    SourceKind {
+        resource_type: "AWS::ApiGatewayV2::Integration",
+        properties: |r| json!({"ApiId": "http", "IntegrationType": "AWS_PROXY", "IntegrationUri": r}),
+        pointer: "/Properties/IntegrationUri",
+    },
+    SourceKind {
+        resource_type: "AWS::ApiGatewayV2::Api",
+        properties: |r| json!({"Name": "quick", "ProtocolType": "HTTP", "Target": r}),
+        pointer: "/Properties/Target",
+    },
+    SourceKind {
+        resource_type: "AWS::ApiGatewayV2::Authorizer",
+        properties: |r| json!({"ApiId": "http", "AuthorizerType": "REQUEST", "Name": "auth", "AuthorizerUri": r}),
+        pointer: "/Properties/AuthorizerUri",
+    },
+    // Last: its `Qualifier`, not the reference, is what moves to the alias (checked separately).
+    SourceKind {
+        resource_type: "AWS::Lambda::EventInvokeConfig",
+        properties: |r| json!({"FunctionName": r, "Qualifier": "$LATEST", "MaximumRetryAttempts": 0}),
+        pointer: "/Properties/Qualifier",
+    },
+];
+
+fn is_event_invoke_config(kind: usize) -> bool {
+    SOURCE_KINDS[kind].resource_type == "AWS::Lambda::EventInvokeConfig"
+}
+
+fn is_uri_position(kind: usize) -> bool {
+    SOURCE_KINDS[kind].resource_type == "AWS::ApiGatewayV2::Authorizer"
+}
+
+fn type_value(t: &TypeSpec) -> Value {
+    match t {
+        TypeSpec::Named(n) => json!(n),
+        TypeSpec::Shape { canary: true, percentage, minutes } => {
+            json!(format!(
+                "Canary{percentage}Percent{minutes}{}",
+                if *minutes == 1 { "Minute" } else { "Minutes" }
+            ))
+        }
+        TypeSpec::Shape { canary: false, percentage, minutes } => json!(format!(
+            "Linear{percentage}PercentEvery{minutes}{}",
+            if *minutes == 1 { "Minute" } else { "Minutes" }
+        )),
+        TypeSpec::Parameter => json!({"Ref": "DeploymentType"}),
+    }
+}
+
+fn settings(function: &str, m: &Marking, boundary: bool) -> Value {
+    let mut s = Map::new();
+    if let Some(t) = &m.traffic {
+        s.insert("Type".into(), type_value(t));
+    }
+    if let Some(a) = m.alias {
+        s.insert("Alias".into(), json!(a));
+    }
+    for (key, hook) in [("PreTrafficHook", m.pre_hook), ("PostTrafficHook", m.post_hook)] {
+        if let Some((h, form)) = hook {
+            let h = hook_name(h);
+            let v = match form {
+                HookForm::LogicalId => json!(h),
+                HookForm::Ref => json!({"Ref": h}),
+                HookForm::GetAtt => json!({"Fn::GetAtt": [h, "Arn"]}),
+            };
+            s.insert(key.into(), v);
+        }
+    }
+    if !m.alarms.is_empty() || m.external_alarm {
+        let mut alarms: Vec<Value> = m
+            .alarms
+            .iter()
+            .map(|(a, form)| match form {
+                AlarmForm::LogicalId => json!(ALARMS[*a]),
+                AlarmForm::Ref => json!({"Ref": ALARMS[*a]}),
+                AlarmForm::Name => json!({"Name": {"Ref": ALARMS[*a]}}),
+            })
+            .collect();
+        if m.external_alarm {
+            alarms.push(json!({"Name": "shared-5xx-alarm"}));
+        }
+        s.insert("Alarms".into(), Value::Array(alarms));
+    }
+    let metrics = ["Errors", "Throttles", "ErrorRate", "DurationP99"];
+    let rollback: Map<String, Value> = metrics
+        .iter()
+        .zip(m.rollback_on)
+        .filter_map(|(k, v)| v.map(|v| ((*k).to_owned(), json!(v))))
+        .collect();
+    if !rollback.is_empty() {
+        s.insert("RollbackOn".into(), Value::Object(rollback));
+    }
+    if m.trigger {
+        s.insert(
+            "Triggers".into(),
+            json!([{"TriggerName": "deployments", "TriggerTargetArn": {"Ref": "DeployTopic"},
+                    "TriggerEvents": ["DeploymentFailure", "DeploymentSuccess"]}]),
+        );
+    }
+    match &m.auto_rollback {
+        AutoRollbackSpec::Omitted => {}
+        AutoRollbackSpec::Off => {
+            s.insert("AutoRollback".into(), json!(false));
+        }
+        AutoRollbackSpec::Events(e) => {
+            s.insert("AutoRollback".into(), json!(e));
+        }
+    }
+    if let Some(p) = m.provisioned {
+        s.insert("ProvisionedConcurrency".into(), json!(p));
+    }
+    let enabled = match m.enabled {
+        EnabledSpec::Omitted => None,
+        EnabledSpec::Bool(b) => Some(json!(b)),
+        EnabledSpec::Text(b) => Some(json!(b.to_string())),
+        EnabledSpec::Condition => Some(json!({"Condition": "IsProd"})),
+        EnabledSpec::EqualsParameter => Some(json!({"Fn::Equals": [{"Ref": "Stage"}, "prod"]})),
+        EnabledSpec::NotCondition => Some(json!({"Fn::Not": [{"Condition": "IsProd"}]})),
+    };
+    if let Some(e) = enabled {
+        s.insert("Enabled".into(), e);
+    }
+    if let Some(b) = m.ignore_poll {
+        s.insert("IgnorePollAlarmFailure".into(), json!(b));
+    }
+    if m.external_role {
+        s.insert(
+            "ServiceRole".into(),
+            json!({"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/codedeploy"}),
+        );
+    }
+    if boundary {
+        s.insert(
+            "PermissionsBoundary".into(),
+            json!({"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/boundary"}),
+        );
+    }
+    if m.group_name {
+        s.insert(
+            "DeploymentGroupName".into(),
+            json!({ "Fn::Sub": format!("${{AWS::StackName}}-{function}") }),
+        );
+    }
+    Value::Object(s)
+}
+
+fn function(
+    serverless: bool,
+    role: Option<Value>,
+    marking: Option<Value>,
+    in_metadata: bool,
+    conditional: bool,
+) -> Value {
+    let mut res = Map::new();
+    let resource_type = if serverless { "AWS::Serverless::Function" } else { "AWS::Lambda::Function" };
+    res.insert("Type".into(), json!(resource_type));
+    if conditional {
+        res.insert("Condition".into(), json!("IsProd"));
+    }
+    let mut props = Map::new();
+    props.insert("Handler".into(), json!("index.handler"));
+    props.insert("Runtime".into(), json!("nodejs20.x"));
+    match role {
+        Some(role) => props.insert("Role".into(), role),
+        // SAM builds the role from `Policies`; the macro adds a hook's status permission there.
+        None => props.insert("Policies".into(), json!("AWSLambdaBasicExecutionRole")),
+    };
+    if serverless {
+        props.insert("InlineCode".into(), json!("exports.handler = async (e) => e;"));
+    } else {
+        props.insert("Code".into(), json!({"ZipFile": "exports.handler = async (e) => e;"}));
+    }
+    props.insert("Environment".into(), json!({"Variables": {"STAGE": {"Ref": "Stage"}}}));
+    if let Some(s) = marking {
+        if in_metadata {
+            res.insert("Metadata".into(), json!({"CanaryDeployment": s, "Owner": "team"}));
+        } else {
+            props.insert("CanaryDeployment".into(), s);
+        }
+    }
+    res.insert("Properties".into(), Value::Object(props));
+    Value::Object(res)
+}
+
+fn template(spec: &Spec) -> Value {
+    let mut t = Map::new();
+    t.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+    if spec.serverless {
+        t.insert("Transform".into(), json!(["CanaryDeployments", "AWS::Serverless-2016-10-31"]));
+    }
+    if let Some(d) = &spec.defaults_type {
+        t.insert("Metadata".into(), json!({"CanaryDeployments": {"Type": type_value(d)}}));
+    }
+    t.insert(
+        "Parameters".into(),
+        json!({
+            "Stage": {"Type": "String", "AllowedValues": ["dev", "prod"], "Default": "dev"},
+            "DeploymentType": {"Type": "String", "Default": "Linear10PercentEvery2Minutes"}
+        }),
+    );
+    t.insert("Conditions".into(), json!({"IsProd": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}}));
+
+    let mut res = Map::new();
+    res.insert(
+        "AppRole".into(),
+        json!({"Type": "AWS::IAM::Role", "Properties": {
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            "ManagedPolicyArns": [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}]
+        }}),
+    );
+    res.insert(
+        "CheckRole".into(),
+        json!({"Type": "AWS::IAM::Role", "Properties": {
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        }}),
+    );
+    for (f, fs) in FUNCTIONS.iter().zip(&spec.functions) {
+        let marking = fs.marking.as_ref().map(|m| settings(f, m, spec.boundary));
+        let in_metadata = fs.marking.as_ref().is_some_and(|m| m.in_metadata);
+        res.insert(
+            (*f).into(),
+            function(
+                spec.serverless,
+                Some(json!({"Fn::GetAtt": ["AppRole", "Arn"]})),
+                marking,
+                in_metadata,
+                fs.conditional,
+            ),
+        );
+        res.insert(
+            format!("{f}Logs"),
+            json!({"Type": "AWS::Logs::LogGroup", "Properties": {
+                "LogGroupName": {"Fn::Sub": format!("/aws/lambda/${{{f}}}")}, "RetentionInDays": 7}}),
+        );
+    }
+    for h in HOOKS {
+        // A SAM hook lets SAM build its role; a raw one has its role in the template.
+        let role = (!spec.serverless).then(|| json!({"Fn::GetAtt": ["CheckRole", "Arn"]}));
+        res.insert(h.into(), function(spec.serverless, role, None, false, false));
+    }
+    for a in ALARMS {
+        res.insert(
+            a.into(),
+            json!({"Type": "AWS::CloudWatch::Alarm", "Properties": {
+                "Namespace": "AWS/Lambda", "MetricName": "Errors", "Statistic": "Sum", "Period": 60,
+                "EvaluationPeriods": 1, "Threshold": 1, "ComparisonOperator": "GreaterThanOrEqualToThreshold"}}),
+        );
+    }
+    res.insert("DeployTopic".into(), json!({"Type": "AWS::SNS::Topic"}));
+    for (i, s) in spec.sources.iter().enumerate() {
+        let kind = &SOURCE_KINDS[s.kind];
+        let f = FUNCTIONS[s.target];
+        let r = if is_event_invoke_config(s.kind) {
+            json!({"Ref": f})
+        } else if is_uri_position(s.kind) {
+            uri(f, s.form)
+        } else {
+            reference(f, s.form)
+        };
+        res.insert(
+            format!("Source{i}"),
+            json!({"Type": kind.resource_type, "Properties": (kind.properties)(r)}),
+        );
+    }
+    if let Some(api) = &spec.api {
+        let mut body = json!({"openapi": "3.0.1", "info": {"title": "orders", "version": "1"}, "paths": {}});
+        if let Some((f, form)) = api.body {
+            body["paths"]["/orders/{id}"] = json!({"get": {"x-amazon-apigateway-integration": {
+                "type": "aws_proxy", "httpMethod": "POST", "uri": uri(FUNCTIONS[f], form)}}});
+        }
+        res.insert("Api".into(), json!({"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": body}}));
+        let mut depends_on = Vec::new();
+        if let Some((f, form)) = api.method {
+            res.insert(
+                "ApiMethod".into(),
+                json!({"Type": "AWS::ApiGateway::Method", "Properties": {
+                    "RestApiId": {"Ref": "Api"}, "ResourceId": {"Fn::GetAtt": ["Api", "RootResourceId"]},
+                    "HttpMethod": "POST", "AuthorizationType": "NONE",
+                    "Integration": {"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST", "Uri": uri(FUNCTIONS[f], form)}}}),
+            );
+            depends_on.push(json!("ApiMethod"));
+        }
+        if let Some((f, form)) = api.authorizer {
+            res.insert(
+                "ApiAuthorizer".into(),
+                json!({"Type": "AWS::ApiGateway::Authorizer", "Properties": {
+                    "RestApiId": {"Ref": "Api"}, "Name": "token", "Type": "TOKEN",
+                    "IdentitySource": "method.request.header.Authorization",
+                    "AuthorizerUri": uri(FUNCTIONS[f], form)}}),
+            );
+        }
+        res.insert(
+            "ApiDeployment".into(),
+            json!({"Type": "AWS::ApiGateway::Deployment", "DependsOn": depends_on,
+                   "Properties": {"RestApiId": {"Ref": "Api"}, "Description": "first"}}),
+        );
+        res.insert(
+            "ApiStage".into(),
+            json!({"Type": "AWS::ApiGateway::Stage", "Properties": {
+                "RestApiId": {"Ref": "Api"}, "DeploymentId": {"Ref": "ApiDeployment"}, "StageName": "v1"}}),
+        );
+    }
+    if let Some((f, sub, hook_role)) = spec.iam {
+        let f = FUNCTIONS[f];
+        let resource =
+            if sub { json!({"Fn::Sub": format!("${{{f}.Arn}}")}) } else { json!({"Fn::GetAtt": [f, "Arn"]}) };
+        res.insert(
+            "InvokerPolicy".into(),
+            json!({"Type": "AWS::IAM::Policy", "Properties": {
+                "PolicyName": "invoke", "Roles": [{"Ref": if hook_role { "CheckRole" } else { "AppRole" }}],
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Action": ["lambda:InvokeFunction"], "Resource": resource}]}}}),
+        );
+    }
+    res.insert(
+        "Seeder".into(),
+        json!({"Type": "Custom::Seed", "Properties": {"ServiceToken": {"Fn::GetAtt": [FUNCTIONS[0], "Arn"]}}}),
+    );
+    t.insert("Resources".into(), Value::Object(res));
+
+    let outputs: Map<String, Value> = FUNCTIONS
+        .iter()
+        .take(spec.functions.len())
+        .map(|f| (format!("{f}Arn"), json!({"Value": {"Fn::GetAtt": [f, "Arn"]}})))
+        .collect();
+    t.insert("Outputs".into(), Value::Object(outputs));
+    Value::Object(t)
+}
+
+fn context(spec: &Spec) -> Context {
+    let mut parameter_values = Map::new();
+    parameter_values.insert("Stage".into(), json!(if spec.prod { "prod" } else { "dev" }));
+    Context { region: "eu-west-1".into(), account_id: "123456789012".into(), parameter_values }
+}
+
+fn enabled(m: &Marking, prod: bool) -> bool {
+    match m.enabled {
+        EnabledSpec::Omitted => true,
+        EnabledSpec::Bool(b) | EnabledSpec::Text(b) => b,
+        EnabledSpec::Condition | EnabledSpec::EqualsParameter => prod,
+        EnabledSpec::NotCondition => !prod,
+    }
+}
+
+fn alias_name(m: &Marking) -> &'static str {
+    m.alias.unwrap_or("Live")
+}
+
+/// SPEC §4: `<Fn>Alias<Name>`, `-` written `D` and `_` written `U`.
+fn alias_logical_id(f: &str, name: &str) -> String {
+    format!("{f}Alias{}", name.replace('-', "D").replace('_', "U"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading templates.
+
+const PSEUDO: [&str; 8] = [
+    "AWS::AccountId",
+    "AWS::NotificationARNs",
+    "AWS::NoValue",
+    "AWS::Partition",
+    "AWS::Region",
+    "AWS::StackId",
+    "AWS::StackName",
+    "AWS::URLSuffix",
+];
+
+/// Names `${…}` refers to in an `Fn::Sub` string (`${!Literal}` excluded), as `(name, attribute)`.
+fn sub_vars(s: &str) -> Vec<(String, Option<String>)> {
+    let mut vars = Vec::new();
+    let mut rest = s;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else { break };
+        let var = &after[..end];
+        if !var.starts_with('!') {
+            match var.split_once('.') {
+                Some((name, attr)) => vars.push((name.to_owned(), Some(attr.to_owned()))),
+                None => vars.push((var.to_owned(), None)),
+            }
+        }
+        rest = &after[end + 1..];
+    }
+    vars
+}
+
+/// Every logical ID, parameter or pseudo parameter a value refers to, through `Ref`, `Fn::GetAtt`
+/// (both forms) and `Fn::Sub` (minus its own variable map's names).
+fn refs_in(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Array(items) => items.iter().for_each(|i| refs_in(i, out)),
+        Value::Object(m) => {
+            if m.len() == 1 {
+                let (k, inner) = m.iter().next().expect("one key");
+                match (k.as_str(), inner) {
+                    ("Ref", Value::String(name)) => {
+                        out.push(name.clone());
+                        return;
+                    }
+                    ("Fn::GetAtt", Value::Array(a)) if !a.is_empty() => {
+                        if let Some(name) = a[0].as_str() {
+                            out.push(name.to_owned());
+                        }
+                        a[1..].iter().for_each(|i| refs_in(i, out));
+                        return;
+                    }
+                    ("Fn::GetAtt", Value::String(s)) => {
+                        out.push(s.split_once('.').map_or(s.as_str(), |(n, _)| n).to_owned());
+                        return;
+                    }
+                    ("Fn::Sub", Value::String(s)) => {
+                        out.extend(sub_vars(s).into_iter().map(|(n, _)| n));
+                        return;
+                    }
+                    ("Fn::Sub", Value::Array(a)) if a.len() == 2 => {
+                        let local: BTreeSet<&str> = a[1]
+                            .as_object()
+                            .map(|m| m.keys().map(String::as_str).collect())
+                            .unwrap_or_default();
+                        if let Some(s) = a[0].as_str() {
+                            out.extend(
+                                sub_vars(s)
+                                    .into_iter()
+                                    .map(|(n, _)| n)
+                                    .filter(|n| !local.contains(n.as_str())),
+                            );
+                        }
+                        refs_in(&a[1], out);
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+            m.values().for_each(|i| refs_in(i, out));
+        }
+        _ => {}
+    }
+}
+
+fn refs(v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    refs_in(v, &mut out);
+    out
+}
+
+/// Condition names a value uses (`Fn::If` first argument, `{Condition: …}`).
+fn conditions_in(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Array(items) => items.iter().for_each(|i| conditions_in(i, out)),
+        Value::Object(m) => {
+            if let Some(Value::Array(a)) = m.get("Fn::If") {
+                if let Some(c) = a.first().and_then(Value::as_str) {
+                    out.push(c.to_owned());
+                }
+            }
+            if m.len() == 1 {
+                if let Some(Value::String(c)) = m.get("Condition") {
+                    out.push(c.clone());
+                }
+            }
+            m.values().for_each(|i| conditions_in(i, out));
+        }
+        _ => {}
+    }
+}
+
+fn depends_on(resource: &Value) -> Vec<String> {
+    match resource.get("DependsOn") {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn resources(t: &Value) -> &Map<String, Value> {
+    t["Resources"].as_object().expect("Resources is an object")
+}
+
+fn resource_type(r: &Value) -> &str {
+    r["Type"].as_str().unwrap_or("")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Canonical form for the survival check: a reference to a marked function and a reference to its
+// alias both read as the token `{"@fn": F}` (and `${@F}` inside `Fn::Sub`), and a renamed API
+// deployment reads as its old ID. So "input survives in output" becomes a structural comparison.
+
+struct Canon {
+    /// Marked function or its alias logical ID → the function.
+    function_of: HashMap<String, String>,
+    /// New logical ID of a renamed resource → its input ID.
+    renamed: HashMap<String, String>,
+}
+
+impl Canon {
+    fn name(&self, id: &str) -> String {
+        self.renamed.get(id).cloned().unwrap_or_else(|| id.to_owned())
+    }
+
+    fn sub(&self, s: &str) -> String {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let Some(end) = after.find('}') else {
+                out.push_str(&rest[start..]);
+                return out;
+            };
+            let var = &after[..end];
+            let (name, attr) = match var.split_once('.') {
+                Some((n, a)) => (n, Some(a)),
+                None => (var, None),
+            };
+            match (self.function_of.get(name), attr) {
+                (Some(f), None | Some("Arn")) => out.push_str(&format!("${{@{f}}}")),
+                _ => match attr {
+                    Some(a) => out.push_str(&format!("${{{}.{a}}}", self.name(name))),
+                    None => out.push_str(&format!("${{{}}}", self.name(name))),
+                },
+            }
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn value(&self, v: &Value) -> Value {
+        match v {
+            Value::Array(items) => Value::Array(items.iter().map(|i| self.value(i)).collect()),
+            Value::Object(m) if m.len() == 1 => {
+                let (k, inner) = m.iter().next().expect("one key");
+                match (k.as_str(), inner) {
+                    ("Ref", Value::String(id)) => match self.function_of.get(id) {
+                        Some(f) => json!({ "@fn": f }),
+                        None => json!({ "Ref": self.name(id) }),
+                    },
+                    ("Fn::GetAtt", Value::Array(a)) if a.len() == 2 && a[0].is_string() => {
+                        let id = a[0].as_str().expect("string");
+                        match (self.function_of.get(id), a[1].as_str()) {
+                            (Some(f), Some("Arn")) => json!({ "@fn": f }),
+                            _ => json!({"Fn::GetAtt": [self.name(id), a[1]]}),
+                        }
+                    }
+                    ("Fn::GetAtt", Value::String(s)) => match s.split_once('.') {
+                        Some((id, "Arn")) if self.function_of.contains_key(id) => {
+                            json!({ "@fn": self.function_of[id] })
+                        }
+                        Some((id, attr)) => json!({"Fn::GetAtt": [self.name(id), attr]}),
+                        None => v.clone(),
+                    },
+                    ("Fn::Sub", Value::String(s)) => json!({ "Fn::Sub": self.sub(s) }),
+                    ("Fn::Sub", Value::Array(a)) if a.len() == 2 && a[0].is_string() => {
+                        json!({"Fn::Sub": [self.sub(a[0].as_str().expect("string")), self.value(&a[1])]})
+                    }
+                    _ => json!({ k.clone(): self.value(inner) }),
+                }
+            }
+            Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), self.value(v))).collect()),
+            _ => v.clone(),
+        }
+    }
+}
+
+/// Whether everything in `a` (canonical input) is still in `b` (canonical output): objects keep every
+/// key, lists keep every item in order (items may be added beside them, as IAM statements gain the
+/// alias ARN), and a single value may have become a list that holds it. `Qualifier: $LATEST` may
+/// have become an alias name (SPEC §5, `EventInvokeConfig`). Returns the path of the first loss.
+fn survives(a: &Value, b: &Value, path: &str) -> Result<(), String> {
+    if a == b {
+        return Ok(());
+    }
+    match (a, b) {
+        (Value::Object(ma), Value::Object(mb)) => {
+            for (k, va) in ma {
+                let p = format!("{path}/{k}");
+                let vb = mb.get(k).ok_or_else(|| format!("{p}: missing from the output"))?;
+                survives(va, vb, &p)?;
+            }
+            Ok(())
+        }
+        (Value::Array(xa), Value::Array(xb)) => {
+            let mut j = 0;
+            for (i, x) in xa.iter().enumerate() {
+                loop {
+                    if j >= xb.len() {
+                        return Err(format!("{path}/{i}: {x} missing from the output list {b}"));
+                    }
+                    j += 1;
+                    if survives(x, &xb[j - 1], &format!("{path}/{i}")).is_ok() {
+                        break;
+                    }
+                }
+            }
+            Ok(())
+        }
+        (_, Value::Array(xb)) if xb.iter().any(|x| survives(a, x, path).is_ok()) => Ok(()),
+        (Value::String(s), Value::String(_)) if s == "$LATEST" && path.ends_with("/Qualifier") => Ok(()),
+        _ => Err(format!("{path}: {a} became {b}")),
+    }
+}
+
+/// Whether the keys of `a` that are also in `b` come in the same order there, at every level.
+fn order_kept(a: &Value, b: &Value, path: &str) -> Result<(), String> {
+    match (a, b) {
+        (Value::Object(ma), Value::Object(mb)) => {
+            let positions: Vec<usize> = ma.keys().filter_map(|k| mb.keys().position(|x| x == k)).collect();
+            if positions.windows(2).any(|w| w[0] > w[1]) {
+                let ka: Vec<&String> = ma.keys().collect();
+                let kb: Vec<&String> = mb.keys().collect();
+                return Err(format!("{path}: key order {ka:?} became {kb:?}"));
+            }
+            for (k, va) in ma {
+                if let Some(vb) = mb.get(k) {
+                    order_kept(va, vb, &format!("{path}/{k}"))?;
+                }
+            }
+            Ok(())
+        }
+        (Value::Array(xa), Value::Array(xb)) if xa.len() == xb.len() => {
+            for (i, (x, y)) in xa.iter().zip(xb).enumerate() {
+                order_kept(x, y, &format!("{path}/{i}"))?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The properties.
+
+fn errors(e: &Expansion) -> String {
+    e.diagnostics.iter().map(|d| format!("{d}\n")).collect()
+}
+
+fn check(spec: &Spec) -> Result<(), TestCaseError> {
+    let input = template(spec);
+    let ctx = context(spec);
+    let first = expand(input.clone(), &ctx);
+    prop_assert!(!first.has_errors(), "a valid template was refused:\n{}", errors(&first));
+    let output = first.template;
+    let text = serde_json::to_string(&output).expect("serializable");
+
+    // Deterministic: the same input gives byte-identical output.
+    let again = expand(input.clone(), &ctx);
+    prop_assert_eq!(&text, &serde_json::to_string(&again.template).expect("serializable"));
+
+    // Idempotent: the consumed keys are gone, so a second pass changes nothing.
+    let second = expand(output.clone(), &ctx);
+    prop_assert!(!second.has_errors(), "expanding the output again failed:\n{}", errors(&second));
+    prop_assert_eq!(
+        &text,
+        &serde_json::to_string(&second.template).expect("serializable"),
+        "expanding the output again changed it"
+    );
+
+    let in_res = resources(&input);
+    let out_res = resources(&output);
+
+    // Each marked function has a version and an alias of the documented ID; enabled ones a
+    // deployment group, disabled ones none (SPEC §3 `Enabled`, §4).
+    let mut function_of = HashMap::new();
+    let mut alias_of = BTreeMap::new();
+    let mut any_enabled = false;
+    // SAM's resources, generated after this macro: refer to them is fine, they exist by then.
+    let mut sam_generated = BTreeSet::new();
+    for (f, fs) in FUNCTIONS.iter().zip(&spec.functions) {
+        let Some(m) = &fs.marking else { continue };
+        function_of.insert((*f).to_owned(), (*f).to_owned());
+        let alias_id = alias_logical_id(f, alias_name(m));
+        if spec.serverless {
+            // SAM publishes the version and the alias (under this same logical ID) and, when
+            // enabled, the deployment group.
+            let props = &out_res[*f]["Properties"];
+            prop_assert_eq!(&props["AutoPublishAlias"], &json!(alias_name(m)), "{} AutoPublishAlias", f);
+            prop_assert!(props.get("CanaryDeployment").is_none());
+            if enabled(m, spec.prod) {
+                prop_assert!(
+                    props.get("DeploymentPreference").is_some(),
+                    "{} has no DeploymentPreference",
+                    f
+                );
+            }
+            sam_generated.insert(alias_id.clone());
+            sam_generated.insert(format!("{f}DeploymentGroup"));
+            // SAM's own reference forms for an AutoPublishAlias function.
+            sam_generated.insert(format!("{f}.Version"));
+            sam_generated.insert(format!("{f}.Alias"));
+            function_of.insert(alias_id.clone(), (*f).to_owned());
+            alias_of.insert((*f).to_owned(), (alias_id, alias_name(m)));
+            continue;
+        }
+        let alias = out_res.get(&alias_id);
+        prop_assert!(alias.is_some(), "no alias {alias_id} for marked {f}");
+        let alias = alias.expect("checked");
+        prop_assert_eq!(resource_type(alias), "AWS::Lambda::Alias");
+        prop_assert_eq!(&alias["Properties"]["Name"], &json!(alias_name(m)));
+        prop_assert!(refs(&alias["Properties"]["FunctionName"]) == vec![(*f).to_owned()]);
+        let version_refs = refs(&alias["Properties"]["FunctionVersion"]);
+        prop_assert!(
+            version_refs.len() == 1,
+            "alias {alias_id} FunctionVersion {}",
+            alias["Properties"]["FunctionVersion"]
+        );
+        let version = &out_res[&version_refs[0]];
+        prop_assert_eq!(resource_type(version), "AWS::Lambda::Version");
+        let version_prefix = format!("{f}Version");
+        prop_assert!(version_refs[0].starts_with(&version_prefix), "version ID {}", version_refs[0]);
+        let group = out_res.get(&format!("{f}DeploymentGroup"));
+        let on = enabled(m, spec.prod);
+        any_enabled |= on;
+        prop_assert_eq!(group.is_some(), on, "deployment group of {} (enabled: {})", f, on);
+        prop_assert_eq!(
+            alias.get("UpdatePolicy").is_some(),
+            on,
+            "UpdatePolicy of {} (enabled: {})",
+            alias_id,
+            on
+        );
+        if fs.conditional {
+            for id in [alias_id.as_str(), version_refs[0].as_str(), &format!("{f}DeploymentGroup")] {
+                if let Some(r) = out_res.get(id) {
+                    prop_assert_eq!(
+                        r.get("Condition"),
+                        Some(&json!("IsProd")),
+                        "{} lost its function's Condition",
+                        id
+                    );
+                }
+            }
+        }
+        function_of.insert(alias_id.clone(), (*f).to_owned());
+        alias_of.insert((*f).to_owned(), (alias_id, alias_name(m)));
+    }
+    if spec.serverless {
+        sam_generated.insert("ServerlessDeploymentApplication".to_owned());
+    }
+    prop_assert_eq!(
+        out_res.contains_key("CanaryDeploymentsApplication"),
+        any_enabled && !spec.serverless,
+        "a CodeDeploy application exists exactly when a function is enabled"
+    );
+
+    // API deployments of an API whose integrations moved get a new ID (SPEC §5).
+    let mut renamed = HashMap::new();
+    if let Some(api) = &spec.api {
+        let moved = [api.body, api.method, api.authorizer]
+            .iter()
+            .flatten()
+            .any(|(f, _)| alias_of.contains_key(FUNCTIONS[*f]));
+        let candidates: Vec<&String> = out_res
+            .iter()
+            .filter(|(id, r)| {
+                id.starts_with("ApiDeployment")
+                    && !in_res.contains_key(*id)
+                    && resource_type(r) == "AWS::ApiGateway::Deployment"
+            })
+            .map(|(id, _)| id)
+            .collect();
+        if moved {
+            prop_assert!(
+                !out_res.contains_key("ApiDeployment"),
+                "ApiDeployment kept its ID after its integrations moved"
+            );
+            prop_assert_eq!(candidates.len(), 1, "renamed deployments: {:?}", candidates);
+            let new_id = candidates[0].clone();
+            prop_assert_eq!(&out_res["ApiStage"]["Properties"]["DeploymentId"], &json!({"Ref": new_id}));
+            renamed.insert(new_id, "ApiDeployment".to_owned());
+        } else {
+            prop_assert!(out_res.contains_key("ApiDeployment"), "ApiDeployment renamed though nothing moved");
+            prop_assert!(candidates.is_empty());
+        }
+    }
+
+    // Every input resource and property survives (canonically), in the input's key order.
+    let canon = Canon { function_of, renamed: renamed.clone() };
+    let mut consumed = input.clone();
+    // The macro takes itself out of `Transform` (the other transforms stay, in order).
+    if let Some(Value::Array(transforms)) = consumed.get_mut("Transform") {
+        transforms.retain(|t| t != "CanaryDeployments");
+    }
+    if let Some(Value::Object(meta)) = consumed.get_mut("Metadata") {
+        meta.remove("CanaryDeployments");
+        if meta.is_empty() {
+            consumed.as_object_mut().expect("object").remove("Metadata");
+        }
+    }
+    for (id, r) in consumed["Resources"].as_object_mut().expect("object") {
+        if let Some(Value::Object(props)) = r.get_mut("Properties") {
+            props.remove("CanaryDeployment");
+        }
+        if let Some(Value::Object(meta)) = r.get_mut("Metadata") {
+            meta.remove("CanaryDeployment");
+        }
+        let _ = id;
+    }
+    let new_id_of: HashMap<&str, &str> = renamed.iter().map(|(n, o)| (o.as_str(), n.as_str())).collect();
+    for (key, value) in consumed.as_object().expect("object") {
+        if key == "Resources" {
+            continue;
+        }
+        let out = output.get(key);
+        prop_assert!(out.is_some(), "top-level {key} lost");
+        if let Err(e) = survives(value, out.expect("checked"), key) {
+            return Err(TestCaseError::fail(e));
+        }
+    }
+    let mut last_position = 0;
+    for (id, r) in consumed["Resources"].as_object().expect("object") {
+        let out_id = new_id_of.get(id.as_str()).copied().unwrap_or(id);
+        let out = out_res.get(out_id);
+        prop_assert!(out.is_some(), "resource {id} lost");
+        let (a, b) = (canon.value(r), canon.value(out.expect("checked")));
+        if let Err(e) = survives(&a, &b, &format!("Resources/{id}")) {
+            return Err(TestCaseError::fail(e));
+        }
+        if let Err(e) = order_kept(r, out.expect("checked"), &format!("Resources/{id}")) {
+            return Err(TestCaseError::fail(e));
+        }
+        let position = out_res.keys().position(|x| x == out_id).expect("present");
+        prop_assert!(position >= last_position, "resource {} moved before an earlier input resource", id);
+        last_position = position;
+    }
+    if let Err(e) = order_kept(&input, &output, "") {
+        // Renamed deployments are reported above; here only the top-level sections matter.
+        if !e.starts_with("/Resources") {
+            return Err(TestCaseError::fail(e));
+        }
+    }
+
+    // Invoking references to marked functions point at the alias; others are untouched.
+    for (i, s) in spec.sources.iter().enumerate() {
+        let id = format!("Source{i}");
+        let kind = &SOURCE_KINDS[s.kind];
+        let f = FUNCTIONS[s.target];
+        let before = input["Resources"][&id].pointer(kind.pointer).expect("generated");
+        let after = out_res[&id].pointer(kind.pointer);
+        prop_assert!(after.is_some(), "{id} ({}) lost {}", kind.resource_type, kind.pointer);
+        let after = after.expect("checked");
+        match alias_of.get(f) {
+            None => prop_assert_eq!(
+                before,
+                after,
+                "{} ({}) changed though {} is not marked",
+                id,
+                kind.resource_type,
+                f
+            ),
+            Some((alias_id, name)) if is_event_invoke_config(s.kind) => {
+                prop_assert_eq!(after, &json!(name), "{} Qualifier", id);
+                prop_assert_eq!(&out_res[&id]["Properties"]["FunctionName"], &json!({"Ref": f}));
+                prop_assert!(
+                    depends_on(&out_res[&id]).contains(alias_id),
+                    "{} does not depend on {}",
+                    id,
+                    alias_id
+                );
+            }
+            Some((alias_id, _)) => {
+                let r = refs(after);
+                prop_assert!(
+                    r.contains(alias_id) && !r.iter().any(|x| x == f),
+                    "{} ({}) {}: {} should point at {}",
+                    id,
+                    kind.resource_type,
+                    kind.pointer,
+                    after,
+                    alias_id
+                );
+            }
+        }
+    }
+    if let Some(api) = &spec.api {
+        let positions = [
+            (
+                "Api",
+                "/Properties/Body/paths/~1orders~1{id}/get/x-amazon-apigateway-integration/uri",
+                api.body,
+            ),
+            ("ApiMethod", "/Properties/Integration/Uri", api.method),
+            ("ApiAuthorizer", "/Properties/AuthorizerUri", api.authorizer),
+        ];
+        for (id, pointer, target) in positions {
+            let Some((f, _)) = target else { continue };
+            let f = FUNCTIONS[f];
+            let after = out_res[id].pointer(pointer).expect("kept");
+            let r = refs(after);
+            match alias_of.get(f) {
+                Some((alias_id, _)) => prop_assert!(
+                    r.contains(alias_id) && !r.iter().any(|x| x == f),
+                    "{}{}: {} should point at {}",
+                    id,
+                    pointer,
+                    after,
+                    alias_id
+                ),
+                None => prop_assert_eq!(after, input["Resources"][id].pointer(pointer).expect("generated")),
+            }
+        }
+    }
+    // IAM statements gain the alias ARN and lose nothing (SPEC §5).
+    if let Some((f, _, _)) = spec.iam {
+        let f = FUNCTIONS[f];
+        let before =
+            &input["Resources"]["InvokerPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]["Resource"];
+        let after = &out_res["InvokerPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]["Resource"];
+        let kept = after == before || after.as_array().is_some_and(|a| a.contains(before));
+        prop_assert!(kept, "InvokerPolicy lost {before}: {after}");
+        if let Some((alias_id, name)) = alias_of.get(f) {
+            // The alias ARN, as `{Ref: Alias}` or built from the function's ARN and the alias name
+            // (the form that keeps a hook's role out of a dependency cycle).
+            let qualified = json!({ "Fn::Sub": format!("${{{f}.Arn}}:{name}") });
+            let grants_alias = refs(after).contains(alias_id)
+                || after == &qualified
+                || after.as_array().is_some_and(|a| a.contains(&qualified));
+            prop_assert!(grants_alias, "InvokerPolicy does not allow {alias_id}: {after}");
+        }
+    }
+    // Never rewired: custom resource service tokens, log groups, outputs.
+    prop_assert_eq!(&out_res["Seeder"], &input["Resources"]["Seeder"]);
+    for f in FUNCTIONS.iter().take(spec.functions.len()) {
+        prop_assert_eq!(&out_res[&format!("{f}Logs")], &input["Resources"][&format!("{f}Logs")]);
+    }
+    prop_assert_eq!(&output["Outputs"], &input["Outputs"]);
+
+    // Every reference in the output resolves, and the dependency graph has no cycle.
+    let parameters: BTreeSet<&str> =
+        output["Parameters"].as_object().expect("kept").keys().map(String::as_str).collect();
+    let conditions: BTreeSet<&str> =
+        output["Conditions"].as_object().expect("kept").keys().map(String::as_str).collect();
+    let mut graph: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for (id, r) in out_res {
+        let mut targets = refs(r);
+        for t in &targets {
+            let known = out_res.contains_key(t)
+                || parameters.contains(t.as_str())
+                || PSEUDO.contains(&t.as_str())
+                || sam_generated.contains(t);
+            prop_assert!(known, "{id} refers to {t}, which does not exist");
+        }
+        let d = depends_on(r);
+        for t in &d {
+            prop_assert!(
+                out_res.contains_key(t) || sam_generated.contains(t),
+                "{id} DependsOn {t}, which does not exist"
+            );
+        }
+        targets.extend(d);
+        let mut used = Vec::new();
+        conditions_in(r, &mut used);
+        if let Some(Value::String(c)) = r.get("Condition") {
+            used.push(c.clone());
+        }
+        for c in used {
+            prop_assert!(conditions.contains(c.as_str()), "{id} uses condition {c}, which does not exist");
+        }
+        // A SAM function's DeploymentPreference becomes SAM's deployment group, not part of the
+        // function: what it refers to (alarms on the function, hooks) is no dependency of the function.
+        if resource_type(r) == "AWS::Serverless::Function" {
+            let mut own = r.clone();
+            if let Some(Value::Object(props)) = own.get_mut("Properties") {
+                props.remove("DeploymentPreference");
+            }
+            targets = refs(&own);
+            targets.extend(depends_on(r));
+        }
+        graph.insert(id, targets.into_iter().filter(|t| out_res.contains_key(t)).collect());
+    }
+    if let Some(cycle) = find_cycle(&graph) {
+        return Err(TestCaseError::fail(format!("dependency cycle: {}", cycle.join(" -> "))));
+    }
+    Ok(())
+}
+
+/// A cycle in `graph`, if any, as the list of nodes around it.
+fn find_cycle(graph: &BTreeMap<&str, BTreeSet<String>>) -> Option<Vec<String>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    fn visit(
+        node: &str,
+        graph: &BTreeMap<&str, BTreeSet<String>>,
+        marks: &mut HashMap<String, Mark>,
+        stack: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        match marks.get(node).copied().unwrap_or(Mark::New) {
+            Mark::Done => return None,
+            Mark::Open => {
+                let start = stack.iter().position(|n| n == node).expect("open node is on the stack");
+                let mut cycle = stack[start..].to_vec();
+                cycle.push(node.to_owned());
+                return Some(cycle);
+            }
+            Mark::New => {}
+        }
+        marks.insert(node.to_owned(), Mark::Open);
+        stack.push(node.to_owned());
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(c) = visit(next, graph, marks, stack) {
+                return Some(c);
+            }
+        }
+        stack.pop();
+        marks.insert(node.to_owned(), Mark::Done);
+        None
+    }
+    let mut marks = HashMap::new();
+    for node in graph.keys() {
+        if let Some(c) = visit(node, graph, &mut marks, &mut Vec::new()) {
+            return Some(c);
+        }
+    }
+    None
+}
+
+/// The run's configuration: `DEFAULT_CASES` cases from a fixed seed, so the test command is
+/// reproducible; `PROPTEST_CASES` and `PROPTEST_RNG_SEED` change them by hand. A failure prints its
+/// shrunk `Spec` and is not persisted to a file.
+fn config() -> ProptestConfig {
+    let mut config = ProptestConfig::default();
+    if std::env::var("PROPTEST_CASES").is_err() {
+        config.cases = DEFAULT_CASES;
+    }
+    if std::env::var("PROPTEST_RNG_SEED").is_err() {
+        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x00CA_9A47);
+    }
+    config.failure_persistence = None;
+    config.max_shrink_iters = 2000;
+    config
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn expansion_keeps_its_invariants(spec in spec()) {
+        check(&spec)?;
+    }
+}
+
+#[test]
+fn cycle_finder_finds_cycles() {
+    // The acyclicity check above must be able to fail.
+    let mut graph: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    graph.insert("A", ["B".to_owned()].into());
+    graph.insert("B", ["C".to_owned()].into());
+    graph.insert("C", BTreeSet::new());
+    assert_eq!(find_cycle(&graph), None);
+    graph.insert("C", ["A".to_owned()].into());
+    assert_eq!(find_cycle(&graph), Some(vec!["A".into(), "B".into(), "C".into(), "A".into()]));
+}
+
+#[test]
+fn survival_check_catches_losses() {
+    // The survival check above must be able to fail: a dropped property, a dropped list item and
+    // a changed value are all losses; an added key or an ARN added beside the old one is not.
+    let a = json!({"P": {"X": 1, "L": ["a", "b"]}});
+    assert!(survives(&a, &json!({"P": {"X": 1, "L": ["a", "b"], "New": 2}}), "").is_ok());
+    assert!(survives(&a, &json!({"P": {"L": ["a", "b"]}}), "").is_err());
+    assert!(survives(&a, &json!({"P": {"X": 1, "L": ["a"]}}), "").is_err());
+    assert!(survives(&a, &json!({"P": {"X": 2, "L": ["a", "b"]}}), "").is_err());
+    assert!(survives(&json!({"R": "arn"}), &json!({"R": ["arn", "alias"]}), "").is_ok());
+    assert!(order_kept(&json!({"a": 1, "b": 2}), &json!({"b": 2, "a": 1}), "").is_err());
+}
+
+#[test]
+fn canonical_form_equates_function_and_alias_references() {
+    let canon = Canon {
+        function_of: [("Fn".to_owned(), "Fn".to_owned()), ("FnAliasLive".to_owned(), "Fn".to_owned())].into(),
+        renamed: HashMap::new(),
+    };
+    for before in FORMS.map(|f| reference("Fn", f)) {
+        let b = canon.value(&before);
+        assert_ne!(b, before, "{before} not canonicalised");
+    }
+    assert_eq!(
+        canon.value(&json!({"Fn::GetAtt": ["Fn", "Arn"]})),
+        canon.value(&json!({"Ref": "FnAliasLive"}))
+    );
+    assert_eq!(
+        canon.value(&json!({"Fn::Sub": "x${Fn.Arn}y"})),
+        canon.value(&json!({"Fn::Sub": "x${FnAliasLive}y"}))
+    );
+    assert_ne!(canon.value(&json!({"Ref": "Other"})), canon.value(&json!({"Ref": "FnAliasLive"})));
+}

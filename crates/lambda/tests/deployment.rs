@@ -1,0 +1,48 @@
+//! The files that deploy the macro (SPEC §8): `template.yaml` passes cfn-lint (which runs SAM's
+//! transform on it first), and `samconfig.toml` lets `sam build && sam deploy` run with no flags.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[test]
+fn template_yaml_passes_cfn_lint() {
+    let out = Command::new("cfn-lint")
+        .args(["--format", "parseable", "--"])
+        .arg(root().join("template.yaml"))
+        .output()
+        .expect("cfn-lint is not installed: run scripts/test.sh, which installs it with pip");
+    let code = out.status.code().unwrap_or(-1);
+    assert!(code >= 0 && code & 3 == 0, "cfn-lint (exit {code}):\n{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn template_yaml_deploys_the_macro_built_by_cargo_lambda() {
+    let template = std::fs::read_to_string(root().join("template.yaml")).unwrap();
+    for needle in [
+        "Transform: AWS::Serverless-2016-10-31",
+        "Type: AWS::CloudFormation::Macro",
+        "BuildMethod: rust-cargolambda",
+        "Binary: canary-lambda",
+        "Runtime: provided.al2023",
+        "- arm64",
+        "Type: AWS::Logs::LogGroup",
+        "RetentionInDays:",
+        "Default: CanaryDeployments",
+    ] {
+        assert!(template.contains(needle), "template.yaml lacks `{needle}`");
+    }
+}
+
+#[test]
+fn samconfig_needs_no_flags() {
+    let config = std::fs::read_to_string(root().join("samconfig.toml")).unwrap();
+    for needle in
+        ["stack_name", "capabilities = \"CAPABILITY_IAM\"", "resolve_s3 = true", "confirm_changeset = false"]
+    {
+        assert!(config.contains(needle), "samconfig.toml lacks `{needle}`");
+    }
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs every cargo-fuzz target in fuzz/ for a bounded time and prints the executions each one ran.
+#
+#   scripts/fuzz.sh            # 20 s per target (what the test command runs)
+#   scripts/fuzz.sh 600        # 10 minutes per target, by hand
+#
+# Committed seeds live in fuzz/corpus/<target>; inputs the fuzzer finds go to a scratch corpus under
+# fuzz/target/corpus-work/<target> (first corpus directory, which libFuzzer writes to), so a run never
+# dirties the committed seeds. A crash stops that target, prints the reproducer path under
+# fuzz/artifacts/<target>/, and makes the script exit 1 after the other targets ran.
+set -euo pipefail
+
+seconds="${1:-20}"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root/fuzz"
+
+if ! rustup toolchain list | grep -q '^nightly'; then
+    echo "fuzz.sh: cargo-fuzz needs a nightly toolchain (rustup toolchain install nightly)" >&2
+    exit 2
+fi
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+    cargo install cargo-fuzz --locked
+fi
+
+# Build once up front so the time budget goes to fuzzing, not compiling.
+mkdir -p target
+if ! cargo +nightly fuzz build -O >target/fuzz-build.log 2>&1; then
+    cat target/fuzz-build.log >&2
+    exit 2
+fi
+
+status=0
+total=0
+for target in $(cargo +nightly fuzz list); do
+    work="target/corpus-work/$target"
+    log="target/fuzz-$target.log"
+    mkdir -p "$work" "corpus/$target"
+    if cargo +nightly fuzz run -O "$target" "$work" "corpus/$target" -- \
+        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        >"$log" 2>&1; then
+        outcome="ok"
+    else
+        outcome="CRASH (see $log and fuzz/artifacts/$target/)"
+        status=1
+    fi
+    # A crash can end the run before libFuzzer prints its final stats: no count is then 0, not an exit.
+    runs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)"
+    runs="${runs:-0}"
+    total=$((total + runs))
+    printf '%-20s %10s executions in %ss: %s\n' "$target" "$runs" "$seconds" "$outcome"
+    if [ "$outcome" != "ok" ]; then
+        grep -E 'panicked at|ERROR: libFuzzer|SUMMARY|Test unit written' "$log" | head -10 >&2 || true
+    fi
+done
+echo "total: $total executions"
+exit "$status"
