@@ -445,7 +445,8 @@ def main():
     sam200_process = ratio(by_n[200].get("sam_process_s"), by_n[200]["ours_process_s"])
     lambda_mb = sizes.get("canary-lambda", 0) / 1e6
     rss_mib = rss_kib / 1024
-    scaling_text = f"{scaling:.1f} (expand alone {scaling_expand:.1f}"
+    scaling_floor = ratio(by_n[500]["floor_s"], by_n[50]["floor_s"])
+    scaling_text = f"{scaling:.1f} (expand alone {scaling_expand:.1f}; the floor itself {scaling_floor:.1f}"
     scaling_text += f"; instructions {scaling_instr:.1f})" if scaling_instr else ")"
     verdicts = [
         ("parse + expand + serialize ≤ 1.5 × floor at every N", f"worst {worst_floor:.2f}", worst_floor <= TARGETS["ratio_floor"]),

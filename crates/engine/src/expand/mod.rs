@@ -597,7 +597,8 @@ fn generate(
     let mut generated: HashSet<String> = HashSet::new();
     // Us-first, SAM points the function's own event sources at the alias: listed in the plan too.
     let mut sam_moves: BTreeMap<String, Vec<MovedInvoker>> = BTreeMap::new();
-    let mut out = Map::new();
+    // Room for every resource and the ones each function adds (version, alias, group, alarms).
+    let mut out = Map::with_capacity(old_resources.len() + 8 * d.functions.len() + 8);
     let mut add = |out: &mut Map<String, Value>, id: String, res: Map<String, Value>| {
         generated.insert(id.clone());
         out.insert(id, Value::Object(res));

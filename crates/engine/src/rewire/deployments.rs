@@ -46,7 +46,8 @@ impl Snapshots {
             return;
         }
         if let Some(Value::Object(resources)) = template.get_mut("Resources") {
-            let old = std::mem::take(resources);
+            // Sized up front: rebuilding by growth rehashed every key several times.
+            let old = std::mem::replace(resources, Map::with_capacity(resources.len()));
             for (id, mut resource) in old {
                 if let Value::Object(resource) = &mut resource {
                     matcher::rename_depends_on(resource, &renames);
