@@ -3,7 +3,8 @@
 # missing: the Python tools pinned in requirements-test.txt (cfn-lint, aws-sam-translator,
 # cargo-lambda with its Zig) and the arm64 Rust target for the Lambda's release build. Then runs the
 # Rust test suite (goldens, cfn-lint over every expansion, CLI, Lambda handler, SAM in both transform
-# orders) and the end-to-end test of the macro through cargo-lambda's runtime emulator.
+# orders), the end-to-end test of the macro through cargo-lambda's runtime emulator, and a short
+# run of every fuzz target (nightly, cargo-fuzz installed when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,3 +20,6 @@ cargo test --workspace
 
 step "end-to-end: the macro under cargo-lambda's runtime emulator"
 scripts/e2e-lambda.sh
+
+step "fuzzing: every cargo-fuzz target for 10 s (scripts/fuzz.sh 600 for a longer run)"
+scripts/fuzz.sh 10
