@@ -79,24 +79,27 @@ fn rewrite_at(
         return;
     }
     let Some((name, arg)) = single_key_mut(value) else { return };
-    let inner = path.key(name);
+    // Built only where a nested position is visited: a plain `Ref` or `GetAtt` needs no path copy.
+    let inner = || path.key(name);
     let function = match (name, &mut *arg) {
         ("Ref", Value::String(id)) => targets.get_key_value(id.as_str()).map(|(f, _)| f.clone()),
         ("Fn::GetAtt", arg) => getatt(arg)
             .filter(|(id, attr)| *attr == "Arn" && targets.contains_key(*id))
             .map(|(id, _)| id.to_owned()),
         ("Fn::Sub", Value::String(s)) => {
-            rewrite_sub(s, &Map::new(), splice, &inner, targets, moves);
+            rewrite_sub(s, &Map::new(), splice, &inner(), targets, moves);
             None
         }
         ("Fn::Sub", Value::Array(items)) => {
             if let [Value::String(s), rest @ ..] = items.as_mut_slice() {
+                let inner = inner();
+                let no_vars = Map::new();
                 let vars = match rest.first() {
-                    Some(Value::Object(vars)) => vars.clone(),
-                    _ => Map::new(),
+                    Some(Value::Object(vars)) => vars,
+                    _ => &no_vars,
                 };
-                let var_splices = variable_splices(s, &vars, splice);
-                rewrite_sub(s, &vars, splice, &inner.index(0), targets, moves);
+                let var_splices = variable_splices(s, vars, splice);
+                rewrite_sub(s, vars, splice, &inner.index(0), targets, moves);
                 if let Some(Value::Object(vars)) = rest.first_mut() {
                     for (var, v) in vars.iter_mut() {
                         let var_splice = var_splices.get(var).copied().unwrap_or(Splice::Whole);
@@ -107,6 +110,7 @@ fn rewrite_at(
             None
         }
         ("Fn::Join", Value::Array(items)) => {
+            let inner = inner();
             let delimiter = items.first().and_then(Value::as_str).unwrap_or_default().to_owned();
             match items.get_mut(1) {
                 Some(Value::Array(elems)) => {
@@ -122,6 +126,7 @@ fn rewrite_at(
             None
         }
         ("Fn::If", Value::Array(items)) => {
+            let inner = inner();
             for (i, branch) in items.iter_mut().enumerate().skip(1).take(2) {
                 rewrite_at(branch, &inner.index(i), targets, moves, splice, depth + 1);
             }

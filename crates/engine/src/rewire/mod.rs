@@ -57,7 +57,16 @@ pub fn rewire(
     if targets.is_empty() {
         return rewired;
     }
-    let rows: HashMap<&str, &Invoker> = INVOKERS.iter().map(|row| (row.resource_type, row)).collect();
+    // Each row's paths are parsed once per expansion, not once per invoking resource.
+    let rows: HashMap<&str, Row> = INVOKERS
+        .iter()
+        .map(|invoker| {
+            (
+                invoker.resource_type,
+                Row { invoker, steps: invoker.paths.iter().map(|p| table::steps(p)).collect() },
+            )
+        })
+        .collect();
     let mut snapshots = Snapshots::default();
     let Some(Value::Object(resources)) = template.get_mut("Resources") else { return rewired };
     let unseen_apis = unseen_definitions(resources, &rows);
@@ -114,11 +123,11 @@ pub fn rewire(
 
 /// The resources whose definition sits where the macro cannot read it (their rows' `unseen`
 /// properties), found before the walk because their permissions may come first in the template.
-fn unseen_definitions(resources: &Map<String, Value>, rows: &HashMap<&str, &Invoker>) -> HashSet<String> {
+fn unseen_definitions(resources: &Map<String, Value>, rows: &HashMap<&str, Row>) -> HashSet<String> {
     let mut ids = HashSet::new();
     for (logical_id, resource) in resources {
         let row = resource.get("Type").and_then(Value::as_str).and_then(|t| rows.get(t));
-        let unseen = match row.map(|row| row.action) {
+        let unseen = match row.map(|row| row.invoker.action) {
             Some(Action::ApiDefinition { unseen, .. } | Action::UnseenDefinition { unseen }) => unseen,
             _ => continue,
         };
@@ -128,6 +137,12 @@ fn unseen_definitions(resources: &Map<String, Value>, rows: &HashMap<&str, &Invo
         }
     }
     ids
+}
+
+/// A table row with its paths parsed.
+struct Row {
+    invoker: &'static Invoker,
+    steps: Vec<Vec<Step<'static>>>,
 }
 
 /// What applying one row to one resource needs.
@@ -144,7 +159,8 @@ struct Resource<'a> {
 }
 
 impl Resource<'_> {
-    fn apply(&mut self, row: &Invoker, resource: &mut Map<String, Value>) {
+    fn apply(&mut self, parsed: &Row, resource: &mut Map<String, Value>) {
+        let row = parsed.invoker;
         let base = self.base.clone();
         let Some(Value::Object(properties)) = resource.get_mut("Properties") else { return };
         if let Action::ApiDefinition { unseen, .. } | Action::UnseenDefinition { unseen } = row.action {
@@ -183,9 +199,8 @@ impl Resource<'_> {
 
         let mut moves = Vec::new();
         let mut properties_value = Value::Object(std::mem::take(properties));
-        for path in row.paths {
-            let steps = table::steps(path);
-            walk(&mut properties_value, &steps, &base, None, 0, &mut |position, path| {
+        for steps in &parsed.steps {
+            walk(&mut properties_value, steps, &base, None, 0, &mut |position, path| {
                 let before = moves.len();
                 match row.action {
                     Action::Reference
