@@ -435,7 +435,7 @@ fn decide(
                 format!(
                     "the hook's execution role is not an AWS::IAM::Role in this template, so no policy was \
                      attached; grant it codedeploy:PutLifecycleEventHookExecutionStatus on the deployment \
-                     group{} of {}",
+                     group{} {}",
                     if users.len() == 1 { "" } else { "s" },
                     users.iter().map(|u| u.deployment_group.as_str()).collect::<Vec<_>>().join(", ")
                 ),
