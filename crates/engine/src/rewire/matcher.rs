@@ -322,7 +322,9 @@ fn referenced_at(value: &Value, wanted: &dyn Fn(&str) -> bool, out: &mut Vec<Str
     }
 }
 
-fn sub_references(s: &str, vars: &Map<String, Value>, found: &mut impl FnMut(&str)) {
+/// Calls `found` with the logical ID (or parameter) behind every `${Name}` / `${Name.Attr}` of a
+/// `Fn::Sub` string that its variable map `vars` does not shadow; `${!Literal}` is skipped.
+pub(crate) fn sub_references(s: &str, vars: &Map<String, Value>, found: &mut impl FnMut(&str)) {
     map_placeholders(s, |name, _, _| {
         if !vars.contains_key(name) {
             found(name.split_once('.').map_or(name, |(id, _)| id));

@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 use crate::diag::{Diagnostic, Path};
 use crate::limits::MAX_DEPTH;
 use deployments::Snapshots;
+pub(crate) use matcher::sub_references;
 use table::{Action, Invoker, Step, INVOKERS};
 
 /// Where a marked function's invokers must point instead.

@@ -76,22 +76,21 @@ fn collect_parameter_refs<'a>(
                 }
             }
             if let Some(sub) = obj.get("Fn::Sub") {
+                let no_vars = Map::new();
                 let (text, vars) = match sub {
-                    Value::String(text) => (Some(text.as_str()), None),
-                    Value::Array(parts) => {
-                        (parts.first().and_then(Value::as_str), parts.get(1).and_then(Value::as_object))
-                    }
-                    _ => (None, None),
+                    Value::String(text) => (Some(text.as_str()), &no_vars),
+                    Value::Array(parts) => (
+                        parts.first().and_then(Value::as_str),
+                        parts.get(1).and_then(Value::as_object).unwrap_or(&no_vars),
+                    ),
+                    _ => (None, &no_vars),
                 };
                 if let Some(text) = text {
-                    for name in sub_variables(text) {
-                        let shadowed = vars.is_some_and(|v| v.contains_key(name));
-                        if !shadowed {
-                            if let Some((key, _)) = parameters.get_key_value(name) {
-                                out.insert(key);
-                            }
+                    crate::rewire::sub_references(text, vars, &mut |name| {
+                        if let Some((key, _)) = parameters.get_key_value(name) {
+                            out.insert(key);
                         }
-                    }
+                    });
                 }
             }
             for v in obj.values() {
@@ -101,14 +100,6 @@ fn collect_parameter_refs<'a>(
         Value::Array(items) => items.iter().for_each(|v| collect_parameter_refs(v, parameters, out)),
         _ => {}
     }
-}
-
-/// The `${Name}` variables of a `Fn::Sub` string (not `${!Literal}`).
-fn sub_variables(text: &str) -> impl Iterator<Item = &str> {
-    text.split("${").skip(1).filter_map(|rest| {
-        let name = &rest[..rest.find('}')?];
-        (!name.starts_with('!')).then_some(name.trim())
-    })
 }
 
 /// JSON with object keys sorted, so the hash does not depend on how the template orders them.
