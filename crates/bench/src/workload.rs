@@ -71,6 +71,33 @@ fn managed(policy: &str) -> Value {
     json!({ "Fn::Sub": format!("arn:${{AWS::Partition}}:iam::aws:policy/service-role/{policy}") })
 }
 
+/// The execution roles every variant of the workload shares: the functions' and the hook's.
+fn insert_roles(resources: &mut Map<String, Value>) {
+    resources.insert(
+        "FunctionRole".into(),
+        json!({
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": lambda_trust(),
+                "ManagedPolicyArns": [
+                    managed("AWSLambdaBasicExecutionRole"),
+                    managed("AWSLambdaSQSQueueExecutionRole")
+                ]
+            }
+        }),
+    );
+    resources.insert(
+        "HookRole".into(),
+        json!({
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": lambda_trust(),
+                "ManagedPolicyArns": [managed("AWSLambdaBasicExecutionRole")]
+            }
+        }),
+    );
+}
+
 fn alarm(function: Value) -> Value {
     json!({
         "Type": "AWS::CloudWatch::Alarm",
@@ -127,29 +154,7 @@ pub fn cloudformation(n: usize) -> Value {
 /// API route a documented response schema of about `schema_padding` bytes.
 pub fn cloudformation_padded(n: usize, padding: usize, schema_padding: usize) -> Value {
     let mut resources = Map::new();
-    resources.insert(
-        "FunctionRole".into(),
-        json!({
-            "Type": "AWS::IAM::Role",
-            "Properties": {
-                "AssumeRolePolicyDocument": lambda_trust(),
-                "ManagedPolicyArns": [
-                    managed("AWSLambdaBasicExecutionRole"),
-                    managed("AWSLambdaSQSQueueExecutionRole")
-                ]
-            }
-        }),
-    );
-    resources.insert(
-        "HookRole".into(),
-        json!({
-            "Type": "AWS::IAM::Role",
-            "Properties": {
-                "AssumeRolePolicyDocument": lambda_trust(),
-                "ManagedPolicyArns": [managed("AWSLambdaBasicExecutionRole")]
-            }
-        }),
-    );
+    insert_roles(&mut resources);
     resources.insert(
         "Hook".into(),
         json!({
@@ -417,29 +422,7 @@ fn response_schema(padding: usize) -> Value {
 /// The same application as a SAM template, for `aws-sam-translator`.
 pub fn sam(n: usize) -> Value {
     let mut resources = Map::new();
-    resources.insert(
-        "FunctionRole".into(),
-        json!({
-            "Type": "AWS::IAM::Role",
-            "Properties": {
-                "AssumeRolePolicyDocument": lambda_trust(),
-                "ManagedPolicyArns": [
-                    managed("AWSLambdaBasicExecutionRole"),
-                    managed("AWSLambdaSQSQueueExecutionRole")
-                ]
-            }
-        }),
-    );
-    resources.insert(
-        "HookRole".into(),
-        json!({
-            "Type": "AWS::IAM::Role",
-            "Properties": {
-                "AssumeRolePolicyDocument": lambda_trust(),
-                "ManagedPolicyArns": [managed("AWSLambdaBasicExecutionRole")]
-            }
-        }),
-    );
+    insert_roles(&mut resources);
     resources.insert(
         "Hook".into(),
         json!({
