@@ -136,6 +136,11 @@ pub fn run_with_stdin(
 ) -> ExitCode {
     let res = load(cli.command.input(), stdin)
         .and_then(|(template, ctx)| expand_guarded(template, &ctx))
+        .map(|mut expansion| {
+            // What CloudFormation counts is compact JSON, which the CLI does not write.
+            expansion.check_template_size();
+            expansion
+        })
         .and_then(|expansion| respond_or_fail(&cli.command, &expansion, stdout, stderr));
     finish(res, stderr)
 }

@@ -14,46 +14,99 @@ pub enum Segment {
 }
 
 /// Where a value sits in the template, from its root.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Path(Vec<Segment>);
+///
+/// Held as one string, every segment written as `/` and the key RFC 6901-escaped, or `/~i` and the
+/// index (an escaped key never holds `~i`): a path is cloned and extended for every moved reference
+/// and every diagnostic, and one allocation per path, instead of one per segment, was the difference
+/// that showed in profiles. Ordering compares segment by segment, indexes as numbers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Path(String);
+
+const INDEX_MARK: &str = "~i";
 
 impl Path {
     pub fn root() -> Path {
-        Path(Vec::new())
+        Path(String::new())
     }
 
     /// The path to a resource: `Resources/<logical_id>`.
     pub fn resource(logical_id: &str) -> Path {
-        Path(vec![Segment::Key("Resources".to_owned()), Segment::Key(logical_id.to_owned())])
+        // Room for the `Properties/<name>` most paths go on to.
+        let mut text = String::with_capacity(logical_id.len() + 48);
+        text.push_str("/Resources");
+        let mut path = Path(text);
+        path.push_key(logical_id);
+        path
     }
 
     /// Extends this path in place by an object key (the cheap form of [`Path::key`] for a path
     /// built step by step).
     pub fn push_key(&mut self, key: &str) {
-        self.0.push(Segment::Key(key.to_owned()));
+        self.0.push('/');
+        if key.contains(['~', '/']) {
+            self.0.push_str(&key.replace('~', "~0").replace('/', "~1"));
+        } else {
+            self.0.push_str(key);
+        }
     }
 
     /// Extends this path in place by a list index.
     pub fn push_index(&mut self, index: usize) {
-        self.0.push(Segment::Index(index));
+        use std::fmt::Write;
+        self.0.push('/');
+        self.0.push_str(INDEX_MARK);
+        let _ = write!(self.0, "{index}");
     }
 
     /// This path extended by an object key.
     pub fn key(&self, key: &str) -> Path {
-        let mut segments = self.0.clone();
-        segments.push(Segment::Key(key.to_owned()));
-        Path(segments)
+        let mut path = self.with_room(key.len() + 1);
+        path.push_key(key);
+        path
     }
 
     /// This path extended by a list index.
     pub fn index(&self, index: usize) -> Path {
-        let mut segments = self.0.clone();
-        segments.push(Segment::Index(index));
-        Path(segments)
+        let mut path = self.with_room(8);
+        path.push_index(index);
+        path
     }
 
-    pub fn segments(&self) -> &[Segment] {
-        &self.0
+    fn with_room(&self, extra: usize) -> Path {
+        let mut text = String::with_capacity(self.0.len() + extra);
+        text.push_str(&self.0);
+        Path(text)
+    }
+
+    /// The segments, decoded.
+    pub fn segments(&self) -> Vec<Segment> {
+        self.encoded_segments().map(decode).collect()
+    }
+
+    fn encoded_segments(&self) -> impl Iterator<Item = &str> {
+        // Escaped keys hold no `/`, so the separators are exactly the slashes.
+        self.0.split('/').skip(1)
+    }
+}
+
+fn decode(segment: &str) -> Segment {
+    match segment.strip_prefix(INDEX_MARK).and_then(|digits| digits.parse().ok()) {
+        Some(index) => Segment::Index(index),
+        None if segment.contains('~') => Segment::Key(segment.replace("~1", "/").replace("~0", "~")),
+        None => Segment::Key(segment.to_owned()),
+    }
+}
+
+impl Ord for Path {
+    fn cmp(&self, other: &Path) -> std::cmp::Ordering {
+        // Only diagnostics are sorted, and they are few: decoding here costs nothing that matters.
+        self.encoded_segments().map(decode).cmp(other.encoded_segments().map(decode))
+    }
+}
+
+impl PartialOrd for Path {
+    fn partial_cmp(&self, other: &Path) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -62,18 +115,11 @@ impl fmt::Display for Path {
         if self.0.is_empty() {
             return f.write_str("(template)");
         }
-        for (i, segment) in self.0.iter().enumerate() {
+        for (i, segment) in self.encoded_segments().enumerate() {
             if i > 0 {
                 f.write_str("/")?;
             }
-            match segment {
-                // Most keys need no escaping; only those pay for the replaced copy.
-                Segment::Key(key) if key.contains(['~', '/']) => {
-                    f.write_str(&key.replace('~', "~0").replace('/', "~1"))?
-                }
-                Segment::Key(key) => f.write_str(key)?,
-                Segment::Index(index) => write!(f, "{index}")?,
-            }
+            f.write_str(segment.strip_prefix(INDEX_MARK).unwrap_or(segment))?;
         }
         Ok(())
     }
@@ -182,6 +228,30 @@ mod tests {
     fn path_escapes_slashes_and_tildes() {
         let p = Path::resource("Api").key("Body").key("/pets/{id}").key("a~b").index(3);
         assert_eq!(p.to_string(), "Resources/Api/Body/~1pets~1{id}/a~0b/3");
+    }
+
+    #[test]
+    fn path_segments_decode_what_was_pushed() {
+        let p = Path::root().key("").key("~i1").key("a/b").index(12).key("12");
+        let expected = ["", "~i1", "a/b"].map(|k| Segment::Key(k.to_owned()));
+        let mut expected = expected.to_vec();
+        expected.extend([Segment::Index(12), Segment::Key("12".to_owned())]);
+        assert_eq!(p.segments(), expected);
+        assert_eq!(Path::root().segments(), []);
+        assert_eq!(Path::root().to_string(), "(template)");
+    }
+
+    #[test]
+    fn paths_order_by_segment_with_indexes_as_numbers() {
+        let list = Path::resource("A").key("L");
+        let mut paths =
+            vec![list.index(10), list.index(9), list.key("z"), Path::resource("A~"), list.clone()];
+        paths.sort();
+        let shown: Vec<String> = paths.iter().map(Path::to_string).collect();
+        assert_eq!(
+            shown,
+            ["Resources/A/L", "Resources/A/L/z", "Resources/A/L/9", "Resources/A/L/10", "Resources/A~0"]
+        );
     }
 
     #[test]

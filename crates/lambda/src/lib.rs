@@ -62,9 +62,12 @@ pub struct MacroEvent<Fragment = Value> {
 
 /// What the macro answers. Serialized as `{requestId, status: "success", fragment}` or
 /// `{requestId, status: "failure", errorMessage}`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// The fragment is held as the JSON text the handler wrote: it is serialized once, measured for the
+/// size limits, and copied as it is into the response.
+#[derive(Debug, Clone)]
 pub enum MacroResponse {
-    Success { request_id: String, fragment: Value },
+    Success { request_id: String, fragment: Box<RawValue> },
     Failure { request_id: String, error_message: String },
 }
 
@@ -168,7 +171,7 @@ fn expand_event(
     event: &MacroEvent<&RawValue>,
     expand: &impl Fn(Value, &Context) -> Expansion,
     outcome: &mut Outcome,
-) -> Result<Value, String> {
+) -> Result<Box<RawValue>, String> {
     let macro_name = macro_name(&event.transform_id);
     let raw = event.fragment.get();
     if raw.len() > MAX_INPUT_BYTES {
@@ -203,7 +206,7 @@ fn expand_event(
     // runtime would turn a panic into an invocation error, which CloudFormation reports without
     // any message. `AssertUnwindSafe` is sound because nothing the closure touches is used after
     // a panic except the panic payload.
-    let expansion = catch_unwind(AssertUnwindSafe(|| expand(fragment, &ctx))).map_err(|payload| {
+    let mut expansion = catch_unwind(AssertUnwindSafe(|| expand(fragment, &ctx))).map_err(|payload| {
         let detail = payload
             .downcast_ref::<&str>()
             .map(|s| (*s).to_owned())
@@ -219,6 +222,18 @@ fn expand_event(
     outcome.functions_marked = expansion.stats.functions_marked;
     outcome.resources_added = expansion.stats.resources_added;
     outcome.references_rewired = expansion.stats.references_rewired;
+    // Written once, and only when it is returned: the text is both measured for the limits and
+    // what the response carries.
+    let text = if expansion.has_errors() {
+        None
+    } else {
+        let text = serde_json::to_string(&expansion.template)
+            .map_err(|err| format!("{macro_name} could not write the expanded template as JSON ({err})"))?;
+        // Over CloudFormation's own limit the stack will be refused: CloudFormation says so, and the
+        // log says why.
+        expansion.check_serialized_size(text.len());
+        Some(text)
+    };
     outcome.errors = expansion.diagnostics.iter().filter(|d| d.is_error()).count();
     outcome.warnings = expansion.diagnostics.len() - outcome.errors;
     // Warnings carry paths and settings, never template values beyond what the user wrote in
@@ -226,46 +241,23 @@ fn expand_event(
     for diagnostic in expansion.diagnostics.iter().filter(|d| !d.is_error()) {
         tracing::warn!(request_id = %event.request_id, "{diagnostic}");
     }
-    if expansion.has_errors() {
+    let Some(text) = text else {
         return Err(error_message(&macro_name, &expansion.diagnostics, MAX_ERROR_MESSAGE_CHARS));
-    }
+    };
     // Lambda replaces a response over its payload limit with an invocation error, which
     // CloudFormation reports without a reason; say what happened instead.
     let limit = MAX_INPUT_BYTES - RESPONSE_ENVELOPE_BYTES;
-    if serialized_len_exceeds(&expansion.template, limit) {
+    if text.len() > limit {
         return Err(format!(
             "the expanded template is over {limit} bytes, more than Lambda can return (6 MB) and far \
              more than CloudFormation accepts (1 MB); split the template into nested stacks"
         ));
     }
-    Ok(expansion.template)
+    RawValue::from_string(text).map_err(|err| format!("{macro_name} wrote invalid JSON ({err})"))
 }
 
 /// Room left in Lambda's response limit for `requestId` and `status` around the fragment.
 const RESPONSE_ENVELOPE_BYTES: usize = 1024;
-
-/// Whether `value` serializes to more than `limit` bytes of compact JSON. Stops writing as soon as
-/// the limit is passed, so an oversized template costs no more than `limit` bytes of work.
-fn serialized_len_exceeds(value: &Value, limit: usize) -> bool {
-    struct Counter {
-        n: usize,
-        limit: usize,
-    }
-    impl std::io::Write for Counter {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.n += buf.len();
-            if self.n > self.limit {
-                return Err(std::io::Error::other("over the limit"));
-            }
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut counter = Counter { n: 0, limit };
-    serde_json::to_writer(&mut counter, value).is_err()
-}
 
 /// The macro's name for messages: CloudFormation sends `transformId` as `<account>::<Name>`, and a
 /// user knows the macro by the name they wrote in `Transform`.
@@ -509,8 +501,6 @@ mod tests {
         });
         let MacroResponse::Failure { error_message, .. } = res else { panic!("expected a failure") };
         assert!(error_message.contains("more than Lambda can return"), "{error_message}");
-        assert!(!serialized_len_exceeds(&template(), 1000));
-        assert!(serialized_len_exceeds(&template(), 10));
     }
 
     /// `catch_unwind` only catches panics that unwind; with `panic = "abort"` in the release

@@ -54,6 +54,31 @@ impl Expansion {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
+
+    /// Warns when the template, written as compact JSON in `json_bytes`, is over CloudFormation's
+    /// limit for a processed template. [`expand`] does not serialize, so the caller that does
+    /// reports the size it wrote: measuring it here would walk the whole output a second time.
+    pub fn check_serialized_size(&mut self, json_bytes: usize) {
+        if json_bytes > limits::MAX_PROCESSED_TEMPLATE_BYTES {
+            let warning = Diagnostic::warning(
+                Path::root(),
+                format!(
+                    "the expanded template is {json_bytes} bytes of JSON, over CloudFormation's limit of {} \
+                     bytes for a processed template; the stack will be refused",
+                    limits::MAX_PROCESSED_TEMPLATE_BYTES
+                ),
+            );
+            let diagnostics = std::mem::take(&mut self.diagnostics);
+            self.diagnostics = diag::finish(diagnostics.into_iter().chain([warning]).collect());
+        }
+    }
+
+    /// [`Expansion::check_serialized_size`] for a caller that writes something else than compact
+    /// JSON (YAML, indented JSON, nothing): counts the bytes without writing them.
+    pub fn check_template_size(&mut self) {
+        let json_bytes = compact_json_len(&self.template);
+        self.check_serialized_size(json_bytes);
+    }
 }
 
 /// What happens to one marked function, for `plan` and for logs.
@@ -978,17 +1003,7 @@ fn check_output_limits(template: &Value, diagnostics: &mut Vec<Diagnostic>) {
             ),
         ));
     }
-    let n_bytes = compact_json_len(template);
-    if n_bytes > limits::MAX_PROCESSED_TEMPLATE_BYTES {
-        diagnostics.push(Diagnostic::warning(
-            Path::root(),
-            format!(
-                "the expanded template is {n_bytes} bytes of JSON, over CloudFormation's limit of {} bytes for a \
-                 processed template; the stack will be refused",
-                limits::MAX_PROCESSED_TEMPLATE_BYTES
-            ),
-        ));
-    }
+    // The size in bytes is checked by whoever serializes: see `Expansion::check_serialized_size`.
 }
 
 /// The length of `value` as compact JSON (what `serde_json::to_string` writes), counted without
@@ -1131,5 +1146,28 @@ mod tests {
             "": {}, "b": [], "c": {"d": u64::MAX, "e": i64::MIN},
         });
         assert_eq!(super::compact_json_len(&value), serde_json::to_string(&value).unwrap().len());
+    }
+
+    #[test]
+    fn the_size_warning_comes_from_the_length_the_caller_wrote() {
+        let template = json!({"Resources": {"T": {"Type": "AWS::SNS::Topic"}}});
+        let mut expansion = super::expand(
+            template,
+            &super::Context {
+                region: "us-east-1".into(),
+                account_id: "123456789012".into(),
+                parameter_values: serde_json::Map::new(),
+            },
+        );
+        expansion.check_serialized_size(crate::limits::MAX_PROCESSED_TEMPLATE_BYTES);
+        assert!(expansion.diagnostics.is_empty());
+        expansion.check_serialized_size(crate::limits::MAX_PROCESSED_TEMPLATE_BYTES + 1);
+        let [warning] = expansion.diagnostics.as_slice() else { panic!("{:?}", expansion.diagnostics) };
+        assert!(!warning.is_error() && warning.message.contains("1048577 bytes of JSON"), "{warning}");
+        // A template written some other way is measured as the compact JSON CloudFormation counts.
+        let mut small = expansion.clone();
+        small.diagnostics.clear();
+        small.check_template_size();
+        assert!(small.diagnostics.is_empty());
     }
 }

@@ -220,10 +220,10 @@ pub fn check_only_moves_changed(name: &str, input: &Value, run: &Run) {
     }
     let mut out: Value = serde_json::from_str(&text).unwrap();
     for r in &run.rewired {
-        let original = at(input, r.path.segments())
+        let original = at(input, &r.path.segments())
             .unwrap_or_else(|| panic!("{name}: moved path {} not in input", r.path))
             .clone();
-        *at_mut(&mut out, r.path.segments()).unwrap() = original;
+        *at_mut(&mut out, &r.path.segments()).unwrap() = original;
     }
     undo_additions(name, input, &mut out, &aliases, "");
     if let Some(diff) = first_difference(input, &out, String::new()) {
