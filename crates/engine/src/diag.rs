@@ -244,8 +244,7 @@ mod tests {
     #[test]
     fn paths_order_by_segment_with_indexes_as_numbers() {
         let list = Path::resource("A").key("L");
-        let mut paths =
-            vec![list.index(10), list.index(9), list.key("z"), Path::resource("A~"), list.clone()];
+        let mut paths = [list.index(10), list.index(9), list.key("z"), Path::resource("A~"), list.clone()];
         paths.sort();
         let shown: Vec<String> = paths.iter().map(Path::to_string).collect();
         assert_eq!(

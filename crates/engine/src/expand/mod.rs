@@ -10,6 +10,7 @@
 pub(crate) mod index;
 mod resources;
 mod sam;
+mod scan;
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -155,6 +156,9 @@ struct Decisions {
     /// SAM hooks that get their status permission in their `Policies`: the applications of their
     /// users, and the condition those users share.
     sam_hooks: BTreeMap<String, (Vec<&'static str>, Option<String>)>,
+    /// Resources that name an API deployment, the only ones whose references a renamed deployment
+    /// changes (see [`scan`]).
+    deployment_mentions: HashSet<String>,
 }
 
 struct FunctionDecision {
@@ -201,7 +205,8 @@ fn analyse(template: &Value, ctx: &Context, diagnostics: &mut Vec<Diagnostic>) -
         ));
         return None;
     };
-    if let Some(path) = too_deep(template) {
+    let scan = scan::scan(template);
+    if let Some(path) = scan.too_deep {
         diagnostics.push(Diagnostic::error(
             path,
             format!("the template nests deeper than {} levels, the most this macro reads", limits::MAX_DEPTH),
@@ -298,7 +303,9 @@ fn analyse(template: &Value, ctx: &Context, diagnostics: &mut Vec<Diagnostic>) -
     if idx.marked.iter().any(|m| m.serverless) {
         sam::check_template(root, diagnostics);
     }
-    decide(resources, &scope, &idx, parsed, diagnostics)
+    let mut decisions = decide(resources, &scope, &idx, parsed, diagnostics)?;
+    decisions.deployment_mentions = scan.deployment_mentions;
+    Some(decisions)
 }
 
 /// CodeDeploy names each deployment group of an application once, and the template has one
@@ -477,8 +484,16 @@ fn decide(
     }
 
     let metadata_copies = idx.metadata_copies.clone();
-    let decisions =
-        Decisions { functions, metadata_copies, application, role, configs, hook_policies, sam_hooks };
+    let decisions = Decisions {
+        functions,
+        metadata_copies,
+        application,
+        role,
+        configs,
+        hook_policies,
+        sam_hooks,
+        deployment_mentions: HashSet::new(),
+    };
     check_collisions(resources, &decisions, diagnostics);
     Some(decisions)
 }
@@ -696,7 +711,7 @@ fn generate(
             (f.marked.logical_id.clone(), target)
         })
         .collect();
-    let rewired = rewire::rewire(&mut root, &targets, &generated, diagnostics);
+    let rewired = rewire::rewire(&mut root, &targets, &generated, Some(&d.deployment_mentions), diagnostics);
 
     consume_template_settings(&mut root);
     let template = Value::Object(root);
@@ -1065,63 +1080,6 @@ fn number_len(number: &serde_json::Number) -> usize {
         // Floats are rare in templates; formatting the few there are is cheap.
         _ => number.to_string().len(),
     }
-}
-
-/// The path to the first value nested deeper than [`limits::MAX_DEPTH`], found without recursion.
-fn too_deep(template: &Value) -> Option<Path> {
-    let mut stack: Vec<(&Value, usize)> = vec![(template, 0)];
-    while let Some((value, depth)) = stack.pop() {
-        // Matched per kind rather than through a boxed iterator: this visits every node of the
-        // template, and an allocation per object or list showed up in profiles.
-        let is_container = matches!(value, Value::Object(_) | Value::Array(_));
-        if is_container && depth >= limits::MAX_DEPTH {
-            return Some(path_to(template, value));
-        }
-        match value {
-            Value::Object(obj) => stack.extend(obj.values().map(|c| (c, depth + 1))),
-            Value::Array(items) => stack.extend(items.iter().map(|c| (c, depth + 1))),
-            _ => {}
-        }
-    }
-    None
-}
-
-/// The path from `root` to `target` (by identity), for the rare error that needs it afterwards.
-fn path_to(root: &Value, target: &Value) -> Path {
-    let mut path = Path::root();
-    let mut node = root;
-    'descend: while !std::ptr::eq(node, target) {
-        let children: Vec<(Path, &Value)> = match node {
-            Value::Object(obj) => obj.iter().map(|(k, v)| (path.key(k), v)).collect(),
-            Value::Array(items) => items.iter().enumerate().map(|(i, v)| (path.index(i), v)).collect(),
-            _ => break,
-        };
-        // Descend into the child whose subtree holds the target: the deepest one.
-        for (p, child) in children.into_iter().rev() {
-            if contains(child, target) {
-                path = p;
-                node = child;
-                continue 'descend;
-            }
-        }
-        break;
-    }
-    path
-}
-
-fn contains(haystack: &Value, needle: &Value) -> bool {
-    let mut stack = vec![haystack];
-    while let Some(v) = stack.pop() {
-        if std::ptr::eq(v, needle) {
-            return true;
-        }
-        match v {
-            Value::Object(obj) => stack.extend(obj.values()),
-            Value::Array(items) => stack.extend(items.iter()),
-            _ => {}
-        }
-    }
-    false
 }
 
 fn kind(value: &Value) -> &'static str {

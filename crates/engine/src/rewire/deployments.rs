@@ -14,13 +14,48 @@ use super::table::Api;
 use crate::diag::{Diagnostic, Path};
 use crate::ids;
 
-/// The APIs whose integrations moved, with what moved (the hash input), in the order found.
+/// The APIs whose integrations moved, with what moved (the hash input), in the order found; and the
+/// deployments and V2 stages of the template, noted as rewiring reads each resource's type.
 #[derive(Debug, Default)]
 pub struct Snapshots {
     changed: BTreeMap<(Api, String), String>,
+    /// (deployment, its API kind, its API).
+    deployments: Vec<(String, Api, String)>,
+    /// V2 stages: (API, auto-deploys, the deployment it pins).
+    stages: Vec<(String, bool, Option<String>)>,
 }
 
 impl Snapshots {
+    /// Notes `resource` when it is an API deployment or a V2 stage.
+    pub fn note(&mut self, logical_id: &str, resource_type: &str, resource: &Value) {
+        let property = |key: &str| resource.get("Properties").and_then(|p| p.get(key));
+        let api_of = |key: &str| property(key).and_then(matcher::ref_target).map(str::to_owned);
+        match resource_type {
+            "AWS::ApiGateway::Deployment" => {
+                if let Some(api) = api_of("RestApiId") {
+                    self.deployments.push((logical_id.to_owned(), Api::Rest, api));
+                }
+            }
+            "AWS::ApiGatewayV2::Deployment" => {
+                if let Some(api) = api_of("ApiId") {
+                    self.deployments.push((logical_id.to_owned(), Api::V2, api));
+                }
+            }
+            "AWS::ApiGatewayV2::Stage" => {
+                let auto = match property("AutoDeploy") {
+                    Some(Value::Bool(auto)) => *auto,
+                    Some(Value::String(auto)) => auto == "true",
+                    _ => false,
+                };
+                let pinned = property("DeploymentId").and_then(matcher::ref_target).map(str::to_owned);
+                if let Some(api) = api_of("ApiId") {
+                    self.stages.push((api, auto, pinned));
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Notes that the integration at `path` of `api_id` now reads `value`.
     pub fn record(&mut self, api: Api, api_id: &str, path: &Path, value: &Value) {
         let entry = self.changed.entry((api, api_id.to_owned())).or_default();
@@ -30,89 +65,64 @@ impl Snapshots {
         entry.push('\n');
     }
 
-    /// Renames the deployments of every changed API and every reference to them in `template`.
+    /// Renames the deployments of every changed API, and every reference to them: outside
+    /// `Resources`, and in the resources of `mentions` (all of them when it is `None`).
     pub fn apply(
         self,
         template: &mut Map<String, Value>,
-        generated: &HashSet<String>,
+        mentions: Option<&HashSet<String>>,
         diagnostics: &mut Vec<Diagnostic>,
     ) {
         if self.changed.is_empty() {
             return;
         }
-        let Some(Value::Object(resources)) = template.get("Resources") else { return };
-        let renames = self.renames(resources, generated, diagnostics);
+        let Some(Value::Object(resources)) = template.get_mut("Resources") else { return };
+        let renames = self.renames(resources, diagnostics);
         if renames.is_empty() {
             return;
         }
-        if let Some(Value::Object(resources)) = template.get_mut("Resources") {
-            // Sized up front: rebuilding by growth rehashed every key several times.
-            let old = std::mem::replace(resources, Map::with_capacity(resources.len()));
-            for (id, mut resource) in old {
-                if let Value::Object(resource) = &mut resource {
-                    matcher::rename_depends_on(resource, &renames);
-                }
-                resources.insert(renames.get(&id).cloned().unwrap_or(id), resource);
+        let rename_resource = |resource: &mut Value| {
+            if let Value::Object(resource) = resource {
+                matcher::rename_depends_on(resource, &renames);
             }
+            matcher::rename(resource, &renames);
+        };
+        match mentions {
+            Some(mentions) => {
+                for id in mentions {
+                    if let Some(resource) = resources.get_mut(id) {
+                        rename_resource(resource);
+                    }
+                }
+            }
+            None => resources.values_mut().for_each(rename_resource),
         }
-        for value in template.values_mut() {
-            matcher::rename(value, &renames);
+        // Sized up front: rebuilding by growth rehashed every key several times.
+        let old = std::mem::replace(resources, Map::with_capacity(resources.len()));
+        for (id, resource) in old {
+            resources.insert(renames.get(&id).cloned().unwrap_or(id), resource);
+        }
+        for (key, value) in template.iter_mut() {
+            if key != "Resources" {
+                matcher::rename(value, &renames);
+            }
         }
     }
 
     fn renames(
         &self,
         resources: &Map<String, Value>,
-        generated: &HashSet<String>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> BTreeMap<String, String> {
-        let property =
-            |resource: &Value, key: &str| resource.get("Properties").and_then(|p| p.get(key)).cloned();
-        let api_of = |resource: &Value, key: &str| {
-            property(resource, key).as_ref().and_then(matcher::ref_target).map(str::to_owned)
-        };
-
-        let mut deployments = Vec::new();
-        // V2 stages: (api, auto-deploys, deployment it pins).
-        let mut stages = Vec::new();
-        for (id, resource) in resources {
-            if generated.contains(id) {
-                continue;
-            }
-            match resource.get("Type").and_then(Value::as_str) {
-                Some("AWS::ApiGateway::Deployment") => {
-                    if let Some(api) = api_of(resource, "RestApiId") {
-                        deployments.push((id, Api::Rest, api));
-                    }
-                }
-                Some("AWS::ApiGatewayV2::Deployment") => {
-                    if let Some(api) = api_of(resource, "ApiId") {
-                        deployments.push((id, Api::V2, api));
-                    }
-                }
-                Some("AWS::ApiGatewayV2::Stage") => {
-                    let auto = matches!(property(resource, "AutoDeploy"), Some(Value::Bool(true)))
-                        || property(resource, "AutoDeploy").as_ref().and_then(Value::as_str) == Some("true");
-                    let pinned = property(resource, "DeploymentId")
-                        .as_ref()
-                        .and_then(matcher::ref_target)
-                        .map(str::to_owned);
-                    if let Some(api) = api_of(resource, "ApiId") {
-                        stages.push((api, auto, pinned));
-                    }
-                }
-                _ => {}
-            }
-        }
-
         let mut renames = BTreeMap::new();
-        for (id, api, api_id) in deployments {
-            let Some(moved) = self.changed.get(&(api, api_id.clone())) else { continue };
-            if api == Api::V2 {
-                let pinned_by_manual_stage = stages
+        for (id, api, api_id) in &self.deployments {
+            let Some(moved) = self.changed.get(&(*api, api_id.clone())) else { continue };
+            if *api == Api::V2 {
+                let pinned_by_manual_stage = self
+                    .stages
                     .iter()
-                    .any(|(a, auto, pinned)| *a == api_id && !auto && pinned.as_deref() == Some(id));
-                let any_auto = stages.iter().any(|(a, auto, _)| *a == api_id && *auto);
+                    .any(|(a, auto, pinned)| a == api_id && !auto && pinned.as_deref() == Some(id));
+                let any_auto = self.stages.iter().any(|(a, auto, _)| a == api_id && *auto);
                 if any_auto && !pinned_by_manual_stage {
                     continue;
                 }

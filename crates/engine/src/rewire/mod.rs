@@ -44,6 +44,8 @@ pub struct Rewired {
 
 /// Rewires `template` in place. `targets` maps each marked function's logical ID to its alias;
 /// `generated` holds the logical IDs the expansion added, which are never rewired.
+/// `deployment_mentions`, when known, holds the resources that name an API deployment: a renamed
+/// deployment changes references in those resources and outside `Resources` only (`None`: anywhere).
 ///
 /// Returns every moved reference in template order. IAM statements that gained an alias ARN are not
 /// listed: nothing moved there. Warnings (a definition the macro cannot read, a function URL that gets a
@@ -52,6 +54,7 @@ pub fn rewire(
     template: &mut Map<String, Value>,
     targets: &BTreeMap<String, AliasTarget>,
     generated: &HashSet<String>,
+    deployment_mentions: Option<&HashSet<String>>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Rewired> {
     let mut rewired = Vec::new();
@@ -68,17 +71,30 @@ pub fn rewire(
             )
         })
         .collect();
-    let mut snapshots = Snapshots::default();
     let Some(Value::Object(resources)) = template.get_mut("Resources") else { return rewired };
-    let unseen_apis = unseen_definitions(resources, &rows);
-    for (logical_id, resource) in resources.iter_mut() {
-        if generated.contains(logical_id) {
-            continue;
+    // Each resource's type is read once, here, for everything below: its table row, whether its
+    // definition is unseen (its permissions may come before it, so this is known before the walk),
+    // and the API deployments and stages a rename needs.
+    let mut row_of = Vec::with_capacity(resources.len());
+    let mut unseen_apis = HashSet::new();
+    let mut snapshots = Snapshots::default();
+    for (logical_id, resource) in resources.iter() {
+        let resource_type = resource.get("Type").and_then(Value::as_str).unwrap_or_default();
+        let row = rows.get(resource_type).filter(|_| !generated.contains(logical_id));
+        match row.map(|row| row.invoker.action) {
+            Some(Action::ApiDefinition { unseen, .. } | Action::UnseenDefinition { unseen }) => {
+                let properties = resource.get("Properties").and_then(Value::as_object);
+                if properties.is_some_and(|p| unseen.iter().any(|key| p.contains_key(*key))) {
+                    unseen_apis.insert(logical_id.clone());
+                }
+            }
+            Some(_) => {}
+            None => snapshots.note(logical_id, resource_type, resource),
         }
-        let Value::Object(resource) = resource else { continue };
-        let Some(row) = resource.get("Type").and_then(Value::as_str).and_then(|t| rows.get(t)) else {
-            continue;
-        };
+        row_of.push(row);
+    }
+    for ((logical_id, resource), row) in resources.iter_mut().zip(row_of) {
+        let (Some(row), Value::Object(resource)) = (row, resource) else { continue };
         let mut ctx = Resource {
             logical_id,
             base: Path::resource(logical_id).key("Properties"),
@@ -118,26 +134,8 @@ pub fn rewire(
             *properties = holder.shift_remove("Properties").unwrap_or_default();
         }
     }
-    snapshots.apply(template, generated, diagnostics);
+    snapshots.apply(template, deployment_mentions, diagnostics);
     rewired
-}
-
-/// The resources whose definition sits where the macro cannot read it (their rows' `unseen`
-/// properties), found before the walk because their permissions may come first in the template.
-fn unseen_definitions(resources: &Map<String, Value>, rows: &HashMap<&str, Row>) -> HashSet<String> {
-    let mut ids = HashSet::new();
-    for (logical_id, resource) in resources {
-        let row = resource.get("Type").and_then(Value::as_str).and_then(|t| rows.get(t));
-        let unseen = match row.map(|row| row.invoker.action) {
-            Some(Action::ApiDefinition { unseen, .. } | Action::UnseenDefinition { unseen }) => unseen,
-            _ => continue,
-        };
-        let properties = resource.get("Properties").and_then(Value::as_object);
-        if properties.is_some_and(|p| unseen.iter().any(|key| p.contains_key(*key))) {
-            ids.insert(logical_id.clone());
-        }
-    }
-    ids
 }
 
 /// A table row with its paths parsed.
@@ -152,7 +150,7 @@ struct Resource<'a> {
     /// Where the properties sit: `Resources/<logical_id>/Properties`, or a `Globals` section.
     base: Path,
     targets: &'a BTreeMap<String, AliasTarget>,
-    /// APIs whose integrations could not be rewired (see [`unseen_definitions`]).
+    /// APIs whose definition the macro cannot read, so their integrations stay on the functions.
     unseen_apis: &'a HashSet<String>,
     rewired: &'a mut Vec<Rewired>,
     diagnostics: &'a mut Vec<Diagnostic>,
@@ -418,7 +416,7 @@ mod tests {
     fn run(template: Value, functions: &[&str]) -> (Value, Vec<Rewired>, Vec<Diagnostic>) {
         let mut template = template.as_object().unwrap().clone();
         let mut diagnostics = Vec::new();
-        let rewired = rewire(&mut template, &targets(functions), &HashSet::new(), &mut diagnostics);
+        let rewired = rewire(&mut template, &targets(functions), &HashSet::new(), None, &mut diagnostics);
         (Value::Object(template), rewired, diagnostics)
     }
 
@@ -519,7 +517,7 @@ mod tests {
         let mut map = template.as_object().unwrap().clone();
         let mut diagnostics = Vec::new();
         let generated: HashSet<String> = ["Gen".to_owned()].into();
-        let rewired = rewire(&mut map, &targets(&["Fn"]), &generated, &mut diagnostics);
+        let rewired = rewire(&mut map, &targets(&["Fn"]), &generated, None, &mut diagnostics);
         assert!(rewired.is_empty());
         assert_eq!(Value::Object(map), template);
     }

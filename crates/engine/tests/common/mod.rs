@@ -83,7 +83,8 @@ pub struct Run {
 pub fn run_rewire(input: &Value, targets: &BTreeMap<String, AliasTarget>) -> Run {
     let mut output = input.clone();
     let mut diagnostics = Vec::new();
-    let rewired = rewire(output.as_object_mut().unwrap(), targets, &generated_ids(input), &mut diagnostics);
+    let rewired =
+        rewire(output.as_object_mut().unwrap(), targets, &generated_ids(input), None, &mut diagnostics);
     Run { input: input.clone(), output, rewired, diagnostics: canary_engine::diag::finish(diagnostics) }
 }
 

@@ -1,0 +1,228 @@
+//! The one walk over every value of the template, made during analysis: it finds the first value
+//! nested too deep for the macro to read, and the resources that mention an API Gateway deployment,
+//! which rewiring may rename (SPEC §5). Knowing them here, rewiring renames references in those
+//! resources alone instead of walking the whole template a second time.
+
+use std::collections::HashSet;
+
+use serde_json::{Map, Value};
+
+use crate::diag::Path;
+use crate::limits;
+use crate::rewire::sub_references;
+
+const DEPLOYMENT_TYPES: [&str; 2] = ["AWS::ApiGateway::Deployment", "AWS::ApiGatewayV2::Deployment"];
+
+pub struct Scan {
+    /// The path to the first value nested deeper than [`limits::MAX_DEPTH`].
+    pub too_deep: Option<Path>,
+    /// Resources that name an API deployment in a `Ref`, a `Fn::GetAtt`, a `Fn::Sub` or `DependsOn`.
+    pub deployment_mentions: HashSet<String>,
+}
+
+pub fn scan(template: &Value) -> Scan {
+    let mut found = Scan { too_deep: None, deployment_mentions: HashSet::new() };
+    let Some(root) = template.as_object() else { return found };
+    let resources = root.get("Resources").and_then(Value::as_object);
+    let deployments: Vec<&str> = resources
+        .into_iter()
+        .flatten()
+        .filter(|(_, res)| {
+            res.get("Type").and_then(Value::as_str).is_some_and(|t| DEPLOYMENT_TYPES.contains(&t))
+        })
+        .map(|(id, _)| id.as_str())
+        .collect();
+    let mut stack = Vec::new();
+    for (key, section) in root {
+        let too_deep = match (key.as_str(), section) {
+            ("Resources", Value::Object(resources)) => resources.iter().find_map(|(id, res)| {
+                let walked = walk(res, 2, &deployments, &mut stack);
+                if walked.mentions || depends_on_any(res, &deployments) {
+                    found.deployment_mentions.insert(id.clone());
+                }
+                walked.too_deep
+            }),
+            _ => walk(section, 1, &deployments, &mut stack).too_deep,
+        };
+        if let Some(value) = too_deep {
+            found.too_deep = Some(path_to(template, value));
+            break;
+        }
+    }
+    found
+}
+
+struct Walked<'a> {
+    too_deep: Option<&'a Value>,
+    mentions: bool,
+}
+
+/// Visits every value under `value` (at `depth`) without recursion; `stack` is reused between calls.
+fn walk<'a>(
+    value: &'a Value,
+    depth: usize,
+    deployments: &[&str],
+    stack: &mut Vec<(&'a Value, usize)>,
+) -> Walked<'a> {
+    let mut walked = Walked { too_deep: None, mentions: false };
+    stack.clear();
+    stack.push((value, depth));
+    while let Some((value, depth)) = stack.pop() {
+        // Matched per kind rather than through a boxed iterator: this visits every node of the
+        // template, and an allocation per object or list showed up in profiles.
+        match value {
+            Value::Object(_) | Value::Array(_) if depth >= limits::MAX_DEPTH => {
+                walked.too_deep = Some(value);
+                return walked;
+            }
+            Value::Object(obj) => {
+                if !deployments.is_empty() && obj.len() == 1 && !walked.mentions {
+                    walked.mentions = mentions_any(obj, deployments);
+                }
+                stack.extend(obj.values().map(|c| (c, depth + 1)));
+            }
+            Value::Array(items) => stack.extend(items.iter().map(|c| (c, depth + 1))),
+            _ => {}
+        }
+    }
+    walked
+}
+
+/// Whether a one-key object is a reference form naming one of `ids`.
+fn mentions_any(obj: &Map<String, Value>, ids: &[&str]) -> bool {
+    let named = |id: &str| ids.contains(&id);
+    match obj.iter().next() {
+        Some((key, Value::String(id))) if key == "Ref" => named(id),
+        Some((key, arg)) if key == "Fn::GetAtt" => match arg {
+            Value::Array(parts) => parts.first().and_then(Value::as_str).is_some_and(named),
+            Value::String(dotted) => named(dotted.split_once('.').map_or(dotted.as_str(), |(id, _)| id)),
+            _ => false,
+        },
+        Some((key, arg)) if key == "Fn::Sub" => {
+            let no_vars = Map::new();
+            let (text, vars) = match arg {
+                Value::String(text) => (text.as_str(), &no_vars),
+                Value::Array(items) => match (items.first(), items.get(1)) {
+                    (Some(Value::String(text)), Some(Value::Object(vars))) => (text.as_str(), vars),
+                    (Some(Value::String(text)), _) => (text.as_str(), &no_vars),
+                    _ => return false,
+                },
+                _ => return false,
+            };
+            let mut any = false;
+            sub_references(text, vars, &mut |id| any |= named(id));
+            any
+        }
+        _ => false,
+    }
+}
+
+fn depends_on_any(resource: &Value, ids: &[&str]) -> bool {
+    match resource.get("DependsOn") {
+        Some(Value::String(id)) => ids.contains(&id.as_str()),
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).any(|id| ids.contains(&id)),
+        _ => false,
+    }
+}
+
+/// The path from `root` to `target` (by identity), for the rare error that needs it afterwards.
+fn path_to(root: &Value, target: &Value) -> Path {
+    let mut path = Path::root();
+    let mut node = root;
+    'descend: while !std::ptr::eq(node, target) {
+        let children: Vec<(Path, &Value)> = match node {
+            Value::Object(obj) => obj.iter().map(|(k, v)| (path.key(k), v)).collect(),
+            Value::Array(items) => items.iter().enumerate().map(|(i, v)| (path.index(i), v)).collect(),
+            _ => break,
+        };
+        // Descend into the child whose subtree holds the target: the deepest one.
+        for (p, child) in children.into_iter().rev() {
+            if contains(child, target) {
+                path = p;
+                node = child;
+                continue 'descend;
+            }
+        }
+        break;
+    }
+    path
+}
+
+fn contains(haystack: &Value, needle: &Value) -> bool {
+    let mut stack = vec![haystack];
+    while let Some(v) = stack.pop() {
+        if std::ptr::eq(v, needle) {
+            return true;
+        }
+        match v {
+            Value::Object(obj) => stack.extend(obj.values()),
+            Value::Array(items) => stack.extend(items.iter()),
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::scan;
+
+    #[test]
+    fn finds_every_form_of_mention_of_a_deployment() {
+        let template = json!({"Resources": {
+            "D": {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": {"Ref": "Api"}}},
+            "V2": {"Type": "AWS::ApiGatewayV2::Deployment", "Properties": {"ApiId": {"Ref": "Http"}}},
+            "ByRef": {"Type": "AWS::ApiGateway::Stage", "Properties": {"DeploymentId": {"Ref": "D"}}},
+            "ByGetAtt": {"Type": "X", "Properties": {"A": [{"Fn::GetAtt": ["V2", "DeploymentId"]}]}},
+            "ByDottedGetAtt": {"Type": "X", "Properties": {"A": {"Fn::GetAtt": "D.DeploymentId"}}},
+            "BySub": {"Type": "X", "Properties": {"A": {"Fn::Sub": "id-${D}"}}},
+            "ByDependsOn": {"Type": "X", "DependsOn": ["Other", "V2"]},
+            "ShadowedSub": {"Type": "X", "Properties": {"A": {"Fn::Sub": ["${D}", {"D": "x"}]}}},
+            "Unrelated": {"Type": "X", "Properties": {"A": {"Ref": "Api"}, "B": "D"}},
+        }});
+        let mut found: Vec<String> = scan(&template).deployment_mentions.into_iter().collect();
+        found.sort();
+        assert_eq!(found, ["ByDependsOn", "ByDottedGetAtt", "ByGetAtt", "ByRef", "BySub"]);
+    }
+
+    #[test]
+    fn a_renamed_deployment_is_followed_by_the_resources_and_outputs_that_name_it() {
+        let template = json!({
+            "Resources": {
+                "Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+                    "Handler": "i.h", "Runtime": "python3.12", "Role": "arn:aws:iam::1:role/r",
+                    "Code": {"ZipFile": "x"}, "CanaryDeployment": {"Type": "AllAtOnce"}}},
+                "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "a"}},
+                "Method": {"Type": "AWS::ApiGateway::Method", "Properties": {
+                    "RestApiId": {"Ref": "Api"}, "ResourceId": "r", "HttpMethod": "GET", "AuthorizationType": "NONE",
+                    "Integration": {"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST", "Uri": {"Fn::Sub":
+                        "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"}}}},
+                "Deployment": {"Type": "AWS::ApiGateway::Deployment", "DependsOn": "Method", "Properties": {"RestApiId": {"Ref": "Api"}}},
+                "Stage": {"Type": "AWS::ApiGateway::Stage", "Properties": {
+                    "RestApiId": {"Ref": "Api"}, "StageName": "v1", "DeploymentId": {"Ref": "Deployment"}}},
+                "Waits": {"Type": "AWS::SNS::Topic", "DependsOn": ["Deployment"],
+                    "Properties": {"TopicName": {"Fn::Sub": "t-${Deployment}"}}},
+            },
+            "Outputs": {"Id": {"Value": {"Ref": "Deployment"}}},
+        });
+        let ctx = crate::Context {
+            region: "us-east-1".into(),
+            account_id: "123456789012".into(),
+            parameter_values: serde_json::Map::new(),
+        };
+        let out = crate::expand(template, &ctx);
+        assert!(!out.has_errors(), "{:?}", out.diagnostics);
+        let resources = out.template["Resources"].as_object().unwrap();
+        let renamed = resources.keys().find(|k| k.starts_with("Deployment") && *k != "Deployment").unwrap();
+        assert!(!resources.contains_key("Deployment"));
+        assert_eq!(resources["Stage"]["Properties"]["DeploymentId"], json!({"Ref": renamed}));
+        assert_eq!(resources["Waits"]["DependsOn"], json!([renamed]));
+        assert_eq!(
+            resources["Waits"]["Properties"]["TopicName"],
+            json!({"Fn::Sub": format!("t-${{{renamed}}}")})
+        );
+        assert_eq!(out.template["Outputs"]["Id"]["Value"], json!({"Ref": renamed}));
+    }
+}
