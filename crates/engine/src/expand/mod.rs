@@ -823,7 +823,9 @@ fn sam_preference(f: &FunctionDecision) -> sam::Preference<'_> {
 /// The user's alarms, then the generated `RollbackOn` alarms, as `AlarmConfiguration.Alarms` items.
 fn alarm_items(f: &FunctionDecision) -> Vec<Value> {
     let mut alarms = f.settings.alarms.clone();
-    alarms.extend(f.rollback_alarms.iter().map(|(id, _)| json!({"Name": {"Ref": id}})));
+    alarms.extend(
+        f.rollback_alarms.iter().map(|(id, _)| resources::object([("Name", resources::reference(id))])),
+    );
     alarms
 }
 

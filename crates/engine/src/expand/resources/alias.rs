@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{get_att, reference, resource};
+use super::{get_att, object, reference, resource};
 
 /// What CodeDeploy needs to move the alias: the application, the group, and the hooks.
 pub struct AliasUpdate {
@@ -41,5 +41,5 @@ pub fn update_policy(update: &AliasUpdate) -> Value {
     if let Some(hook) = &update.after_allow_traffic_hook {
         policy.insert("AfterAllowTrafficHook".into(), hook.clone());
     }
-    json!({ "CodeDeployLambdaAliasUpdate": policy })
+    object([("CodeDeployLambdaAliasUpdate", Value::Object(policy))])
 }

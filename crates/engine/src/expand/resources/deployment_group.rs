@@ -1,9 +1,9 @@
 //! `AWS::CodeDeploy::DeploymentGroup` `<Fn>DeploymentGroup`: blue/green with traffic control, the
 //! traffic shape, alarms, automatic rollback and triggers of one function.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
-use super::{reference, resource};
+use super::{object, reference, resource};
 use crate::settings::{RollbackEvent, Settings};
 
 pub struct DeploymentGroupInputs<'a> {
@@ -27,23 +27,26 @@ pub fn deployment_group(inputs: DeploymentGroupInputs<'_>) -> Map<String, Value>
     props.insert("DeploymentConfigName".into(), inputs.deployment_config_name);
     props.insert(
         "DeploymentStyle".into(),
-        json!({"DeploymentType": "BLUE_GREEN", "DeploymentOption": "WITH_TRAFFIC_CONTROL"}),
+        object([
+            ("DeploymentType", "BLUE_GREEN".into()),
+            ("DeploymentOption", "WITH_TRAFFIC_CONTROL".into()),
+        ]),
     );
     if !inputs.alarms.is_empty() {
         props.insert(
             "AlarmConfiguration".into(),
-            json!({
-                "Enabled": true,
-                "IgnorePollAlarmFailure": settings.ignore_poll_alarm_failure,
-                "Alarms": inputs.alarms,
-            }),
+            object([
+                ("Enabled", true.into()),
+                ("IgnorePollAlarmFailure", settings.ignore_poll_alarm_failure.into()),
+                ("Alarms", Value::Array(inputs.alarms)),
+            ]),
         );
     }
     let rollback = if settings.auto_rollback.is_empty() {
-        json!({"Enabled": false})
+        object([("Enabled", false.into())])
     } else {
-        let events: Vec<&str> = settings.auto_rollback.iter().map(|e: &RollbackEvent| e.as_str()).collect();
-        json!({"Enabled": true, "Events": events})
+        let events = settings.auto_rollback.iter().map(|e: &RollbackEvent| e.as_str().into()).collect();
+        object([("Enabled", true.into()), ("Events", Value::Array(events))])
     };
     props.insert("AutoRollbackConfiguration".into(), rollback);
     if !settings.triggers.is_empty() {

@@ -10,7 +10,7 @@ pub mod hook_policy;
 pub mod role;
 pub mod version;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// A resource with its `Type`, optional `Condition`, and `Properties`.
 pub fn resource(
@@ -18,7 +18,8 @@ pub fn resource(
     condition: Option<&str>,
     properties: Map<String, Value>,
 ) -> Map<String, Value> {
-    let mut res = Map::new();
+    // Room for `UpdatePolicy`, `DependsOn` and the retention policies some resources add.
+    let mut res = Map::with_capacity(6);
     res.insert("Type".into(), resource_type.into());
     if let Some(condition) = condition {
         res.insert("Condition".into(), condition.into());
@@ -33,19 +34,31 @@ pub fn resource(
 pub fn only_if(condition: Option<&str>, value: Value) -> Value {
     match condition {
         None => value,
-        Some(condition) => json!({"Fn::If": [condition, value, {"Ref": "AWS::NoValue"}]}),
+        Some(condition) => {
+            object([("Fn::If", Value::Array(vec![condition.into(), value, reference("AWS::NoValue")]))])
+        }
     }
 }
 
 /// `arn:${AWS::Partition}:…`: ARNs are partition-aware, never `arn:aws` literals.
 pub fn sub(template: &str) -> Value {
-    json!({ "Fn::Sub": template })
+    object([("Fn::Sub", template.into())])
 }
 
 pub fn reference(logical_id: &str) -> Value {
-    json!({ "Ref": logical_id })
+    object([("Ref", logical_id.into())])
 }
 
 pub fn get_att(logical_id: &str, attribute: &str) -> Value {
-    json!({ "Fn::GetAtt": [logical_id, attribute] })
+    object([("Fn::GetAtt", Value::Array(vec![logical_id.into(), attribute.into()]))])
+}
+
+/// An object of `entries`, in their order. Built directly rather than with `json!`, which turns a
+/// `Value` or `Vec` it is given into a deep copy through the serializer, for every function.
+pub fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    let mut map = Map::with_capacity(N);
+    for (key, value) in entries {
+        map.insert(key.to_owned(), value);
+    }
+    Value::Object(map)
 }
