@@ -43,7 +43,7 @@ impl Path {
     /// built step by step).
     pub fn push_key(&mut self, key: &str) {
         self.0.push('/');
-        if key.contains(['~', '/']) {
+        if key.bytes().any(|b| b == b'~' || b == b'/') {
             self.0.push_str(&key.replace('~', "~0").replace('/', "~1"));
         } else {
             self.0.push_str(key);
@@ -72,7 +72,8 @@ impl Path {
         path
     }
 
-    fn with_room(&self, extra: usize) -> Path {
+    /// A copy of this path with room to grow by `extra` bytes without reallocating.
+    pub fn with_room(&self, extra: usize) -> Path {
         let mut text = String::with_capacity(self.0.len() + extra);
         text.push_str(&self.0);
         Path(text)

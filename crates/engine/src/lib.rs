@@ -8,6 +8,7 @@
 pub mod diag;
 mod expand;
 mod ids;
+mod json;
 pub mod limits;
 pub mod rewire;
 pub mod settings;

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::diag::{Diagnostic, Path};
+use crate::json;
 
 pub const SETTING_KEY: &str = "CanaryDeployment";
 pub const DEFAULTS_KEY: &str = "CanaryDeployments";
@@ -82,11 +83,9 @@ pub fn index(resources: &Map<String, Value>, diagnostics: &mut Vec<Diagnostic>) 
     let mut misplaced = Vec::new();
     for (logical_id, resource) in resources {
         let Some(resource) = resource.as_object() else { continue };
-        let resource_type = resource.get("Type").and_then(Value::as_str).unwrap_or_default();
-        let in_properties =
-            resource.get("Properties").and_then(Value::as_object).and_then(|p| p.get(SETTING_KEY));
-        let in_metadata =
-            resource.get("Metadata").and_then(Value::as_object).and_then(|m| m.get(SETTING_KEY));
+        let resource_type = json::member(resource, "Type").and_then(Value::as_str).unwrap_or_default();
+        let in_properties = json::member(resource, "Properties").and_then(|p| json::get(p, SETTING_KEY));
+        let in_metadata = json::member(resource, "Metadata").and_then(|m| json::get(m, SETTING_KEY));
         match resource_type {
             FUNCTION_TYPE | super::sam::SERVERLESS_FUNCTION => {
                 let serverless = resource_type != FUNCTION_TYPE;

@@ -24,7 +24,7 @@ use self::resources::{
 use crate::diag::{self, Diagnostic, Path};
 use crate::rewire::{self, AliasTarget};
 use crate::settings::{self, ConditionEvaluator, Hook, Scope, Settings, Shape, Traffic};
-use crate::{ids, limits};
+use crate::{ids, json, limits};
 
 /// The name under which templates list this macro in `Transform`.
 pub const TRANSFORM_NAME: &str = "CanaryDeployments";
@@ -232,7 +232,7 @@ fn analyse(template: &Value, ctx: &Context, diagnostics: &mut Vec<Diagnostic>) -
         }
     };
     for (logical_id, res) in resources {
-        match res.get("Type") {
+        match json::get(res, "Type") {
             Some(Value::String(_)) => {}
             _ if !res.is_object() => diagnostics.push(Diagnostic::error(
                 Path::resource(logical_id),
@@ -248,7 +248,7 @@ fn analyse(template: &Value, ctx: &Context, diagnostics: &mut Vec<Diagnostic>) -
         }
         // A function's version hash and every invoker's rewiring read `Properties` as an object;
         // anything else would be expanded as if it had no properties at all.
-        match res.get("Properties") {
+        match json::get(res, "Properties") {
             None | Some(Value::Object(_)) => {}
             Some(other) => diagnostics.push(Diagnostic::error(
                 Path::resource(logical_id).key("Properties"),

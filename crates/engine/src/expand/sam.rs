@@ -372,7 +372,7 @@ fn alarm_names(items: &[Value]) -> Result<Option<Value>, String> {
 /// turns into one policy per destination); nothing is removed. `alias_of` gives the alias logical ID
 /// of a marked us-first function.
 pub fn grant_connector_alias(res: &mut Value, alias_of: &dyn Fn(&str) -> Option<String>) {
-    if res.get("Type").and_then(Value::as_str) != Some("AWS::Serverless::Connector") {
+    if crate::json::get_str(res, "Type") != Some("AWS::Serverless::Connector") {
         return;
     }
     let Some(props) = res.get_mut("Properties").and_then(Value::as_object_mut) else { return };

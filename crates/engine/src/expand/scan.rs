@@ -8,8 +8,8 @@ use std::collections::HashSet;
 use serde_json::{Map, Value};
 
 use crate::diag::Path;
-use crate::limits;
 use crate::rewire::sub_references;
+use crate::{json, limits};
 
 const DEPLOYMENT_TYPES: [&str; 2] = ["AWS::ApiGateway::Deployment", "AWS::ApiGatewayV2::Deployment"];
 
@@ -27,22 +27,24 @@ pub fn scan(template: &Value) -> Scan {
     let deployments: Vec<&str> = resources
         .into_iter()
         .flatten()
-        .filter(|(_, res)| {
-            res.get("Type").and_then(Value::as_str).is_some_and(|t| DEPLOYMENT_TYPES.contains(&t))
-        })
+        .filter(|(_, res)| json::get_str(res, "Type").is_some_and(|t| DEPLOYMENT_TYPES.contains(&t)))
         .map(|(id, _)| id.as_str())
         .collect();
-    let mut stack = Vec::new();
     for (key, section) in root {
         let too_deep = match (key.as_str(), section) {
             ("Resources", Value::Object(resources)) => resources.iter().find_map(|(id, res)| {
-                let walked = walk(res, 2, &deployments, &mut stack);
+                let mut walked = Walked::default();
+                walk(res, 2, &deployments, &mut walked);
                 if walked.mentions || depends_on_any(res, &deployments) {
                     found.deployment_mentions.insert(id.clone());
                 }
                 walked.too_deep
             }),
-            _ => walk(section, 1, &deployments, &mut stack).too_deep,
+            _ => {
+                let mut walked = Walked::default();
+                walk(section, 1, &deployments, &mut walked);
+                walked.too_deep
+            }
         };
         if let Some(value) = too_deep {
             found.too_deep = Some(path_to(template, value));
@@ -52,40 +54,29 @@ pub fn scan(template: &Value) -> Scan {
     found
 }
 
+#[derive(Default)]
 struct Walked<'a> {
     too_deep: Option<&'a Value>,
     mentions: bool,
 }
 
-/// Visits every value under `value` (at `depth`) without recursion; `stack` is reused between calls.
-fn walk<'a>(
-    value: &'a Value,
-    depth: usize,
-    deployments: &[&str],
-    stack: &mut Vec<(&'a Value, usize)>,
-) -> Walked<'a> {
-    let mut walked = Walked { too_deep: None, mentions: false };
-    stack.clear();
-    stack.push((value, depth));
-    while let Some((value, depth)) = stack.pop() {
-        // Matched per kind rather than through a boxed iterator: this visits every node of the
-        // template, and an allocation per object or list showed up in profiles.
-        match value {
-            Value::Object(_) | Value::Array(_) if depth >= limits::MAX_DEPTH => {
-                walked.too_deep = Some(value);
-                return walked;
-            }
-            Value::Object(obj) => {
-                if !deployments.is_empty() && obj.len() == 1 && !walked.mentions {
-                    walked.mentions = mentions_any(obj, deployments);
-                }
-                stack.extend(obj.values().map(|c| (c, depth + 1)));
-            }
-            Value::Array(items) => stack.extend(items.iter().map(|c| (c, depth + 1))),
-            _ => {}
+/// Visits every value under `value` (at `depth`), stopping at the first one nested too deep; so the
+/// recursion itself is never deeper than [`limits::MAX_DEPTH`]. Returns whether it stopped.
+fn walk<'a>(value: &'a Value, depth: usize, deployments: &[&str], walked: &mut Walked<'a>) -> bool {
+    match value {
+        Value::Object(_) | Value::Array(_) if depth >= limits::MAX_DEPTH => {
+            walked.too_deep = Some(value);
+            true
         }
+        Value::Object(obj) => {
+            if obj.len() == 1 && !walked.mentions && !deployments.is_empty() {
+                walked.mentions = mentions_any(obj, deployments);
+            }
+            obj.values().any(|child| walk(child, depth + 1, deployments, walked))
+        }
+        Value::Array(items) => items.iter().any(|child| walk(child, depth + 1, deployments, walked)),
+        _ => false,
     }
-    walked
 }
 
 /// Whether a one-key object is a reference form naming one of `ids`.
@@ -118,7 +109,7 @@ fn mentions_any(obj: &Map<String, Value>, ids: &[&str]) -> bool {
 }
 
 fn depends_on_any(resource: &Value, ids: &[&str]) -> bool {
-    match resource.get("DependsOn") {
+    match json::get(resource, "DependsOn") {
         Some(Value::String(id)) => ids.contains(&id.as_str()),
         Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).any(|id| ids.contains(&id)),
         _ => false,

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::matcher;
 use super::table::Api;
 use crate::diag::{Diagnostic, Path};
-use crate::ids;
+use crate::{ids, json};
 
 /// The APIs whose integrations moved, with what moved (the hash input), in the order found; and the
 /// deployments and V2 stages of the template, noted as rewiring reads each resource's type.
@@ -28,7 +28,7 @@ pub struct Snapshots {
 impl Snapshots {
     /// Notes `resource` when it is an API deployment or a V2 stage.
     pub fn note(&mut self, logical_id: &str, resource_type: &str, resource: &Value) {
-        let property = |key: &str| resource.get("Properties").and_then(|p| p.get(key));
+        let property = |key: &str| json::get(resource, "Properties").and_then(|p| json::get(p, key));
         let api_of = |key: &str| property(key).and_then(matcher::ref_target).map(str::to_owned);
         match resource_type {
             "AWS::ApiGateway::Deployment" => {
@@ -58,11 +58,10 @@ impl Snapshots {
 
     /// Notes that the integration at `path` of `api_id` now reads `value`.
     pub fn record(&mut self, api: Api, api_id: &str, path: &Path, value: &Value) {
+        use std::fmt::Write;
         let entry = self.changed.entry((api, api_id.to_owned())).or_default();
-        entry.push_str(&path.to_string());
-        entry.push('=');
-        entry.push_str(&value.to_string());
-        entry.push('\n');
+        // Written in place: a string per moved integration added up over hundreds of routes.
+        let _ = writeln!(entry, "{path}={value}");
     }
 
     /// Renames the deployments of every changed API, and every reference to them: outside

@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde_json::{Map, Value};
 
 use crate::diag::{Diagnostic, Path};
+use crate::json;
 use crate::limits::MAX_DEPTH;
 use deployments::Snapshots;
 pub(crate) use matcher::sub_references;
@@ -79,11 +80,11 @@ pub fn rewire(
     let mut unseen_apis = HashSet::new();
     let mut snapshots = Snapshots::default();
     for (logical_id, resource) in resources.iter() {
-        let resource_type = resource.get("Type").and_then(Value::as_str).unwrap_or_default();
+        let resource_type = json::get_str(resource, "Type").unwrap_or_default();
         let row = rows.get(resource_type).filter(|_| !generated.contains(logical_id));
         match row.map(|row| row.invoker.action) {
             Some(Action::ApiDefinition { unseen, .. } | Action::UnseenDefinition { unseen }) => {
-                let properties = resource.get("Properties").and_then(Value::as_object);
+                let properties = json::get(resource, "Properties").and_then(Value::as_object);
                 if properties.is_some_and(|p| unseen.iter().any(|key| p.contains_key(*key))) {
                     unseen_apis.insert(logical_id.clone());
                 }
@@ -161,7 +162,7 @@ impl Resource<'_> {
     fn apply(&mut self, parsed: &Row, resource: &mut Map<String, Value>) {
         let row = parsed.invoker;
         let base = self.base.clone();
-        let Some(Value::Object(properties)) = resource.get_mut("Properties") else { return };
+        let Some(Value::Object(properties)) = json::member_mut(resource, "Properties") else { return };
         if let Action::ApiDefinition { unseen, .. } | Action::UnseenDefinition { unseen } = row.action {
             self.warn_unseen(unseen, properties, &base);
         }
@@ -307,7 +308,7 @@ fn walk(
     };
     match (*step, value) {
         (Step::Key(key), Value::Object(obj)) => {
-            if let Some(v) = obj.get_mut(key) {
+            if let Some(v) = json::member_mut(obj, key) {
                 walk(v, rest, base, Some(&Trail { parent: trail, step: TrailStep::Key(key) }), depth + 1, f);
             }
         }
@@ -379,11 +380,17 @@ impl<'a> Trail<'a> {
     fn path(trail: Option<&Trail<'_>>, base: &Path) -> Path {
         let mut steps = Vec::new();
         let mut node = trail;
+        // Keys are sized for the one allocation of the path (indexes take a few bytes).
+        let mut room = 0;
         while let Some(t) = node {
             steps.push(t.step);
+            room += match t.step {
+                TrailStep::Key(key) => key.len() + 1,
+                TrailStep::Index(_) => 8,
+            };
             node = t.parent;
         }
-        let mut path = base.clone();
+        let mut path = base.with_room(room);
         for step in steps.iter().rev() {
             match step {
                 TrailStep::Key(key) => path.push_key(key),
