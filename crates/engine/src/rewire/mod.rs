@@ -236,26 +236,29 @@ impl Resource<'_> {
             *properties = p;
         }
 
-        for m in &moves {
-            let target = &self.targets[&m.function];
-            if m.by_name {
-                matcher::add_depends_on(resource, &target.alias_logical_id);
-            }
-            if row.action == Action::FunctionUrl {
-                let message = format!(
-                    "function URL `{}` moves to alias `{}` of `{}`: CloudFormation replaces the URL, so it gets a new address",
-                    self.logical_id, target.alias_name, m.function
-                );
-                let help = format!(
-                    "update the clients of the old address; `Fn::GetAtt: [{}, FunctionUrl]` gives the new one",
-                    self.logical_id
-                );
-                self.diagnostics.push(Diagnostic::warning(m.path.clone(), message).with_help(help));
+        for m in moves {
+            // Only a move by name or a function URL needs the alias itself.
+            if m.by_name || row.action == Action::FunctionUrl {
+                let target = &self.targets[&m.function];
+                if m.by_name {
+                    matcher::add_depends_on(resource, &target.alias_logical_id);
+                }
+                if row.action == Action::FunctionUrl {
+                    let message = format!(
+                        "function URL `{}` moves to alias `{}` of `{}`: CloudFormation replaces the URL, so it gets a new address",
+                        self.logical_id, target.alias_name, m.function
+                    );
+                    let help = format!(
+                        "update the clients of the old address; `Fn::GetAtt: [{}, FunctionUrl]` gives the new one",
+                        self.logical_id
+                    );
+                    self.diagnostics.push(Diagnostic::warning(m.path.clone(), message).with_help(help));
+                }
             }
             self.rewired.push(Rewired {
-                function: m.function.clone(),
+                function: m.function,
                 resource: self.logical_id.to_owned(),
-                path: m.path.clone(),
+                path: m.path,
             });
         }
     }
