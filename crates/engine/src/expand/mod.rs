@@ -434,7 +434,9 @@ fn decide(
         for hook in [&f.settings.pre_traffic_hook, &f.settings.post_traffic_hook].into_iter().flatten() {
             if let Hook::Function(hook) = hook {
                 let users = hook_users.entry(hook.as_str()).or_default();
-                if !users.iter().any(|u| u.marked.logical_id == f.marked.logical_id) {
+                // Functions come one at a time, so a function that is its own pre- and post-traffic
+                // hook's user twice is the last one listed (a scan of all users was quadratic).
+                if !users.last().is_some_and(|u| u.marked.logical_id == f.marked.logical_id) {
                     users.push(f);
                 }
             }
@@ -573,37 +575,49 @@ fn execution_role(resources: &Map<String, Value>, function: &str) -> Option<Stri
 
 /// Every logical ID the expansion will add must be new, and unique among the generated ones.
 fn check_collisions(resources: &Map<String, Value>, d: &Decisions, diagnostics: &mut Vec<Diagnostic>) {
-    let mut planned: Vec<(String, Path)> = Vec::new();
+    // Where each planned resource comes from, made a path only for an error: most templates have none.
+    enum From<'a> {
+        Setting(&'a FunctionDecision, Option<&'static str>),
+        Template,
+        Hook(&'a str),
+    }
+    let mut planned: Vec<(String, From<'_>)> = Vec::new();
     for f in &d.functions {
-        let at = f.marked.settings_path();
         if !f.reuses_version {
-            planned.push((f.version.clone(), at.clone()));
+            planned.push((f.version.clone(), From::Setting(f, None)));
         }
         if !f.adopts_alias {
-            planned.push((f.alias.clone(), at.key("Alias")));
+            planned.push((f.alias.clone(), From::Setting(f, Some("Alias"))));
         }
         if f.settings.enabled && !f.marked.serverless {
-            planned.push((f.deployment_group.clone(), at.clone()));
+            planned.push((f.deployment_group.clone(), From::Setting(f, None)));
             for (id, _) in &f.rollback_alarms {
-                planned.push((id.clone(), at.key("RollbackOn")));
+                planned.push((id.clone(), From::Setting(f, Some("RollbackOn"))));
             }
         }
     }
     if d.application.is_some() {
-        planned.push((ids::APPLICATION.to_owned(), Path::root().key("Resources")));
+        planned.push((ids::APPLICATION.to_owned(), From::Template));
     }
     if d.role.is_some() {
-        planned.push((ids::SERVICE_ROLE.to_owned(), Path::root().key("Resources")));
+        planned.push((ids::SERVICE_ROLE.to_owned(), From::Template));
     }
     for shape in d.configs.keys() {
-        planned.push((ids::deployment_config(&shape.name()), Path::root().key("Resources")));
+        planned.push((ids::deployment_config(&shape.name()), From::Template));
     }
     for p in &d.hook_policies {
-        planned.push((p.logical_id.clone(), Path::resource(&p.hook)));
+        planned.push((p.logical_id.clone(), From::Hook(&p.hook)));
     }
-    let mut seen = HashSet::new();
-    for (id, at) in planned {
+    let path_of = |from: From<'_>| match from {
+        From::Setting(f, None) => f.marked.settings_path(),
+        From::Setting(f, Some(key)) => f.marked.settings_path().key(key),
+        From::Template => Path::root().key("Resources"),
+        From::Hook(hook) => Path::resource(hook),
+    };
+    let mut seen = HashSet::with_capacity(planned.len());
+    for (id, from) in planned {
         if resources.contains_key(&id) {
+            let at = path_of(from);
             diagnostics.push(
                 Diagnostic::error(
                     Path::resource(&id),
@@ -613,7 +627,7 @@ fn check_collisions(resources: &Map<String, Value>, d: &Decisions, diagnostics: 
             );
         } else if !seen.insert(id.clone()) {
             diagnostics.push(Diagnostic::error(
-                at,
+                path_of(from),
                 format!("two generated resources would both be named {id}; give the functions different names or aliases"),
             ));
         }

@@ -18,7 +18,7 @@ use crate::{ids, json};
 /// deployments and V2 stages of the template, noted as rewiring reads each resource's type.
 #[derive(Debug, Default)]
 pub struct Snapshots {
-    changed: BTreeMap<(Api, String), String>,
+    changed: BTreeMap<(Api, String), Vec<u8>>,
     /// (deployment, its API kind, its API).
     deployments: Vec<(String, Api, String)>,
     /// V2 stages: (API, auto-deploys, the deployment it pins).
@@ -58,10 +58,13 @@ impl Snapshots {
 
     /// Notes that the integration at `path` of `api_id` now reads `value`.
     pub fn record(&mut self, api: Api, api_id: &str, path: &Path, value: &Value) {
-        use std::fmt::Write;
+        use std::io::Write;
         let entry = self.changed.entry((api, api_id.to_owned())).or_default();
         // Written in place: a string per moved integration added up over hundreds of routes.
-        let _ = writeln!(entry, "{path}={value}");
+        // Writing into a `Vec` cannot fail.
+        let _ = write!(entry, "{path}=");
+        let _ = serde_json::to_writer(&mut *entry, value);
+        entry.push(b'\n');
     }
 
     /// Renames the deployments of every changed API, and every reference to them: outside
@@ -126,7 +129,7 @@ impl Snapshots {
                     continue;
                 }
             }
-            let new = ids::renewed_deployment(id, moved.as_bytes());
+            let new = ids::renewed_deployment(id, moved);
             if resources.contains_key(&new) {
                 diagnostics.push(Diagnostic::error(
                     Path::resource(&new),

@@ -234,7 +234,7 @@ fn map_placeholders(s: &str, mut f: impl FnMut(&str, &str, &str) -> Option<Strin
     // through here when an API deployment is renamed, and almost none of them change.
     let mut out: Option<String> = None;
     let mut rest = s;
-    while let Some(start) = rest.find("${") {
+    while let Some(start) = placeholder_start(rest) {
         let Some(len) = rest[start..].find('}') else { break };
         let end = start + len;
         let name = &rest[start + 2..end];
@@ -265,6 +265,21 @@ fn map_placeholders(s: &str, mut f: impl FnMut(&str, &str, &str) -> Option<Strin
         out.push_str(rest);
     }
     out
+}
+
+/// Where the next `${` of `s` starts. A search for the `$` alone: most `Fn::Sub` strings hold a few
+/// placeholders, and the substring searcher's set-up cost more than the search.
+fn placeholder_start(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    while let Some(i) = bytes[from..].iter().position(|&b| b == b'$') {
+        let at = from + i;
+        if bytes.get(at + 1) == Some(&b'{') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// The marked functions `value` references in any form, in order of appearance, without changing it.
