@@ -37,6 +37,18 @@ pub fn get_str<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
     get(value, key).and_then(Value::as_str)
 }
 
+/// What a value is, as a message names it.
+pub fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -58,6 +58,8 @@ pub struct TemplateIndex {
     /// function's `Metadata` onto resources it generates for it (`<Fn>EventInvokeConfig`). The copy is
     /// consumed with the original rather than reported as a setting on a non-function.
     pub metadata_copies: Vec<String>,
+    /// API Gateway deployments (REST and V2), whose renaming rewiring may need.
+    pub deployments: Vec<String>,
 }
 
 /// The logical ID a `FunctionName`-like value points at: `{Ref: X}`, `{Fn::GetAtt: [X, Arn]}`,
@@ -77,11 +79,42 @@ pub fn referenced_resource(value: &Value) -> Option<&str> {
     }
 }
 
+/// A resource must be an object with a `Type` string, and its `Properties` (if any) an object: a
+/// function's version hash and every invoker's rewiring read them so, and anything else would be
+/// expanded as if the resource had no properties at all.
+fn check_shape(logical_id: &str, res: &Value, diagnostics: &mut Vec<Diagnostic>) {
+    match json::get(res, "Type") {
+        Some(Value::String(_)) => {}
+        _ if !res.is_object() => diagnostics.push(Diagnostic::error(
+            Path::resource(logical_id),
+            format!("the resource is {}; a resource is an object with a Type", json::kind(res)),
+        )),
+        found => diagnostics.push(Diagnostic::error(
+            Path::resource(logical_id).key("Type"),
+            format!(
+                "Type is {}; every resource needs a Type string such as AWS::Lambda::Function",
+                found.map_or("missing", json::kind)
+            ),
+        )),
+    }
+    match json::get(res, "Properties") {
+        None | Some(Value::Object(_)) => {}
+        Some(other) => diagnostics.push(Diagnostic::error(
+            Path::resource(logical_id).key("Properties"),
+            format!(
+                "Properties is {}; resource properties are an object of name to value",
+                json::kind(other)
+            ),
+        )),
+    }
+}
+
 pub fn index(resources: &Map<String, Value>, diagnostics: &mut Vec<Diagnostic>) -> TemplateIndex {
     let mut idx = TemplateIndex::default();
     let mut copies = Vec::new();
     let mut misplaced = Vec::new();
     for (logical_id, resource) in resources {
+        check_shape(logical_id, resource, diagnostics);
         let Some(resource) = resource.as_object() else { continue };
         let resource_type = json::member(resource, "Type").and_then(Value::as_str).unwrap_or_default();
         let in_properties = json::member(resource, "Properties").and_then(|p| json::get(p, SETTING_KEY));
@@ -114,6 +147,9 @@ pub fn index(resources: &Map<String, Value>, diagnostics: &mut Vec<Diagnostic>) 
                     }),
                     (None, None) => {}
                 }
+            }
+            "AWS::ApiGateway::Deployment" | "AWS::ApiGatewayV2::Deployment" => {
+                idx.deployments.push(logical_id.clone());
             }
             "AWS::Lambda::Version" => {
                 if let Some(function) = resource

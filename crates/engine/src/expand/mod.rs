@@ -200,25 +200,17 @@ fn analyse(template: &Value, ctx: &Context, diagnostics: &mut Vec<Diagnostic>) -
             Path::root(),
             format!(
                 "the template is {}; a CloudFormation template is a JSON object with Resources",
-                kind(template)
+                json::kind(template)
             ),
         ));
         return None;
     };
-    let scan = scan::scan(template);
-    if let Some(path) = scan.too_deep {
-        diagnostics.push(Diagnostic::error(
-            path,
-            format!("the template nests deeper than {} levels, the most this macro reads", limits::MAX_DEPTH),
-        ));
-        return None;
-    }
     let resources = match root.get("Resources") {
         Some(Value::Object(resources)) => resources,
         Some(other) => {
             diagnostics.push(Diagnostic::error(
                 Path::root().key("Resources"),
-                format!("Resources is {}; it must be an object of logical ID to resource", kind(other)),
+                format!("Resources is {}; it must be an object of logical ID to resource", json::kind(other)),
             ));
             return None;
         }
@@ -231,33 +223,16 @@ fn analyse(template: &Value, ctx: &Context, diagnostics: &mut Vec<Diagnostic>) -
             return None;
         }
     };
-    for (logical_id, res) in resources {
-        match json::get(res, "Type") {
-            Some(Value::String(_)) => {}
-            _ if !res.is_object() => diagnostics.push(Diagnostic::error(
-                Path::resource(logical_id),
-                format!("the resource is {}; a resource is an object with a Type", kind(res)),
-            )),
-            found => diagnostics.push(Diagnostic::error(
-                Path::resource(logical_id).key("Type"),
-                format!(
-                    "Type is {}; every resource needs a Type string such as AWS::Lambda::Function",
-                    found.map_or("missing", kind)
-                ),
-            )),
-        }
-        // A function's version hash and every invoker's rewiring read `Properties` as an object;
-        // anything else would be expanded as if it had no properties at all.
-        match json::get(res, "Properties") {
-            None | Some(Value::Object(_)) => {}
-            Some(other) => diagnostics.push(Diagnostic::error(
-                Path::resource(logical_id).key("Properties"),
-                format!("Properties is {}; resource properties are an object of name to value", kind(other)),
-            )),
-        }
-    }
-
     let idx = index::index(resources, diagnostics);
+    // The one deep walk, after the shallow index that names the deployments it looks for.
+    let scan = scan::scan(template, &idx.deployments);
+    if let Some(path) = scan.too_deep {
+        diagnostics.push(Diagnostic::error(
+            path,
+            format!("the template nests deeper than {} levels, the most this macro reads", limits::MAX_DEPTH),
+        ));
+        return None;
+    }
     let empty = Map::new();
     let metadata = root.get("Metadata").and_then(Value::as_object);
     let defaults = match metadata.and_then(|m| m.get(DEFAULTS_KEY)) {
@@ -658,6 +633,7 @@ fn generate(
         out.insert(id, Value::Object(res));
     };
 
+    let any_serverless = d.functions.iter().any(|f| f.marked.serverless);
     for (logical_id, mut res) in old_resources {
         if let Some(f) = adopted.get(logical_id.as_str()) {
             adopt_alias(&mut res, f, diagnostics);
@@ -668,9 +644,13 @@ fn generate(
         if let Some((apps, condition)) = d.sam_hooks.get(&logical_id) {
             sam::add_hook_statement(&mut res, apps, condition.as_deref());
         }
-        sam::grant_connector_alias(&mut res, &|id| {
-            by_function.get(id).filter(|f| f.marked.serverless).map(|f| f.alias.clone())
-        });
+        // Only SAM's own functions have connectors to grant; other templates skip the look at every
+        // resource's type.
+        if any_serverless {
+            sam::grant_connector_alias(&mut res, &|id| {
+                by_function.get(id).filter(|f| f.marked.serverless).map(|f| f.alias.clone())
+            });
+        }
         let Some(f) = by_function.get(logical_id.as_str()).copied() else {
             out.insert(logical_id, res);
             continue;
@@ -1095,17 +1075,6 @@ fn number_len(number: &serde_json::Number) -> usize {
         (None, Some(i)) => 1 + digits(i.unsigned_abs()),
         // Floats are rare in templates; formatting the few there are is cheap.
         _ => number.to_string().len(),
-    }
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -11,8 +11,6 @@ use crate::diag::Path;
 use crate::rewire::sub_references;
 use crate::{json, limits};
 
-const DEPLOYMENT_TYPES: [&str; 2] = ["AWS::ApiGateway::Deployment", "AWS::ApiGatewayV2::Deployment"];
-
 pub struct Scan {
     /// The path to the first value nested deeper than [`limits::MAX_DEPTH`].
     pub too_deep: Option<Path>,
@@ -20,16 +18,11 @@ pub struct Scan {
     pub deployment_mentions: HashSet<String>,
 }
 
-pub fn scan(template: &Value) -> Scan {
+/// Walks `template`, looking for mentions of `deployments` (the index found them).
+pub fn scan(template: &Value, deployments: &[String]) -> Scan {
     let mut found = Scan { too_deep: None, deployment_mentions: HashSet::new() };
     let Some(root) = template.as_object() else { return found };
-    let resources = root.get("Resources").and_then(Value::as_object);
-    let deployments: Vec<&str> = resources
-        .into_iter()
-        .flatten()
-        .filter(|(_, res)| json::get_str(res, "Type").is_some_and(|t| DEPLOYMENT_TYPES.contains(&t)))
-        .map(|(id, _)| id.as_str())
-        .collect();
+    let deployments: Vec<&str> = deployments.iter().map(String::as_str).collect();
     for (key, section) in root {
         let too_deep = match (key.as_str(), section) {
             ("Resources", Value::Object(resources)) => resources.iter().find_map(|(id, res)| {
@@ -173,7 +166,8 @@ mod tests {
             "ShadowedSub": {"Type": "X", "Properties": {"A": {"Fn::Sub": ["${D}", {"D": "x"}]}}},
             "Unrelated": {"Type": "X", "Properties": {"A": {"Ref": "Api"}, "B": "D"}},
         }});
-        let mut found: Vec<String> = scan(&template).deployment_mentions.into_iter().collect();
+        let mut found: Vec<String> =
+            scan(&template, &["D".to_owned(), "V2".to_owned()]).deployment_mentions.into_iter().collect();
         found.sort();
         assert_eq!(found, ["ByDependsOn", "ByDottedGetAtt", "ByGetAtt", "ByRef", "BySub"]);
     }

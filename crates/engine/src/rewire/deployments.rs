@@ -18,7 +18,7 @@ use crate::{ids, json};
 /// deployments and V2 stages of the template, noted as rewiring reads each resource's type.
 #[derive(Debug, Default)]
 pub struct Snapshots {
-    changed: BTreeMap<(Api, String), Vec<u8>>,
+    changed: Vec<((Api, String), Vec<u8>)>,
     /// (deployment, its API kind, its API).
     deployments: Vec<(String, Api, String)>,
     /// V2 stages: (API, auto-deploys, the deployment it pins).
@@ -59,7 +59,15 @@ impl Snapshots {
     /// Notes that the integration at `path` of `api_id` now reads `value`.
     pub fn record(&mut self, api: Api, api_id: &str, path: &Path, value: &Value) {
         use std::io::Write;
-        let entry = self.changed.entry((api, api_id.to_owned())).or_default();
+        // A template has a few APIs: found by a scan, their key is allocated once, not per integration.
+        let at = match self.changed.iter().position(|((a, id), _)| *a == api && id == api_id) {
+            Some(at) => at,
+            None => {
+                self.changed.push(((api, api_id.to_owned()), Vec::new()));
+                self.changed.len() - 1
+            }
+        };
+        let entry = &mut self.changed[at].1;
         // Written in place: a string per moved integration added up over hundreds of routes.
         // Writing into a `Vec` cannot fail.
         let _ = write!(entry, "{path}=");
@@ -118,7 +126,8 @@ impl Snapshots {
     ) -> BTreeMap<String, String> {
         let mut renames = BTreeMap::new();
         for (id, api, api_id) in &self.deployments {
-            let Some(moved) = self.changed.get(&(*api, api_id.clone())) else { continue };
+            let changed = self.changed.iter().find(|((a, id), _)| a == api && id == api_id);
+            let Some((_, moved)) = changed else { continue };
             if *api == Api::V2 {
                 let pinned_by_manual_stage = self
                     .stages
