@@ -411,7 +411,7 @@ fn decide(
                 let users = hook_users.entry(hook.as_str()).or_default();
                 // Functions come one at a time, so a function that is its own pre- and post-traffic
                 // hook's user twice is the last one listed (a scan of all users was quadratic).
-                if !users.last().is_some_and(|u| u.marked.logical_id == f.marked.logical_id) {
+                if users.last().is_none_or(|u| u.marked.logical_id != f.marked.logical_id) {
                     users.push(f);
                 }
             }
