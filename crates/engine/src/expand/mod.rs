@@ -583,24 +583,24 @@ fn check_collisions(resources: &Map<String, Value>, d: &Decisions, diagnostics: 
     for p in &d.hook_policies {
         planned.push((p.logical_id.clone(), From::Hook(&p.hook)));
     }
-    let path_of = |from: From<'_>| match from {
+    let path_of = |from: &From<'_>| match *from {
         From::Setting(f, None) => f.marked.settings_path(),
         From::Setting(f, Some(key)) => f.marked.settings_path().key(key),
         From::Template => Path::root().key("Resources"),
         From::Hook(hook) => Path::resource(hook),
     };
-    let mut seen = HashSet::with_capacity(planned.len());
-    for (id, from) in planned {
-        if resources.contains_key(&id) {
+    let mut seen: HashSet<&str> = HashSet::with_capacity(planned.len());
+    for (id, from) in &planned {
+        if resources.contains_key(id) {
             let at = path_of(from);
             diagnostics.push(
                 Diagnostic::error(
-                    Path::resource(&id),
+                    Path::resource(id),
                     format!("a resource named {id} already exists, and CanaryDeployments generates one with that logical ID"),
                 )
                 .with_help(format!("rename the existing resource; the generated one comes from {at}")),
             );
-        } else if !seen.insert(id.clone()) {
+        } else if !seen.insert(id) {
             diagnostics.push(Diagnostic::error(
                 path_of(from),
                 format!("two generated resources would both be named {id}; give the functions different names or aliases"),

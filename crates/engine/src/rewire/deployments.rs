@@ -58,7 +58,6 @@ impl Snapshots {
 
     /// Notes that the integration at `path` of `api_id` now reads `value`.
     pub fn record(&mut self, api: Api, api_id: &str, path: &Path, value: &Value) {
-        use std::io::Write;
         // A template has a few APIs: found by a scan, their key is allocated once, not per integration.
         let at = match self.changed.iter().position(|((a, id), _)| *a == api && id == api_id) {
             Some(at) => at,
@@ -70,7 +69,8 @@ impl Snapshots {
         let entry = &mut self.changed[at].1;
         // Written in place: a string per moved integration added up over hundreds of routes.
         // Writing into a `Vec` cannot fail.
-        let _ = write!(entry, "{path}=");
+        path.write_display(entry);
+        entry.push(b'=');
         let _ = serde_json::to_writer(&mut *entry, value);
         entry.push(b'\n');
     }
