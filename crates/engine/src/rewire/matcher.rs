@@ -145,7 +145,11 @@ fn rewrite_at(
             obj.insert("Fn::Sub".to_owned(), Value::String(format!("${{{function}}}:{}", target.alias_name)));
             *value = Value::Object(obj);
         }
-        (false, _) => *value = alias_ref(target),
+        // A `Ref` stays a `Ref`: only its target changes, and the object is kept as it is.
+        (false, _) => match value.get_mut("Ref") {
+            Some(Value::String(id)) => id.clone_from(&target.alias_logical_id),
+            _ => *value = alias_ref(target),
+        },
     }
     moves.push(Move { function, path: path.clone(), by_name });
 }
@@ -174,7 +178,7 @@ fn variable_splices(s: &str, vars: &Map<String, Value>, parent: Splice) -> BTree
 
 /// `{Ref: <Alias>}`: a `Ref` to an alias is its ARN, which every invoking position accepts.
 pub fn alias_ref(target: &AliasTarget) -> Value {
-    let mut obj = Map::new();
+    let mut obj = Map::with_capacity(1);
     obj.insert("Ref".to_owned(), Value::String(target.alias_logical_id.clone()));
     Value::Object(obj)
 }

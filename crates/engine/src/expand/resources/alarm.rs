@@ -41,7 +41,7 @@ pub fn rollback_alarm(
         {"Name": "Resource", "Value": sub(&format!("${{{function}}}:{alias_name}"))},
         {"Name": "ExecutedVersion", "Value": get_att(version, "Version")},
     ]);
-    let mut props = Map::new();
+    let mut props = Map::with_capacity(9);
     let description = match metric {
         RollbackMetric::Errors(n) => {
             format!("Rolls back {function} when its new version has {n} or more errors in a minute")

@@ -19,7 +19,7 @@ pub fn alias(
     provisioned_concurrency: Option<u64>,
     condition: Option<&str>,
 ) -> Map<String, Value> {
-    let mut props = Map::new();
+    let mut props = Map::with_capacity(4);
     props.insert("FunctionName".into(), reference(function));
     props.insert("FunctionVersion".into(), get_att(version, "Version"));
     props.insert("Name".into(), alias_name.into());
@@ -32,7 +32,7 @@ pub fn alias(
 /// `UpdatePolicy.CodeDeployLambdaAliasUpdate`: a change of `FunctionVersion` becomes a CodeDeploy
 /// deployment instead of an instant move.
 pub fn update_policy(update: &AliasUpdate) -> Value {
-    let mut policy = Map::new();
+    let mut policy = Map::with_capacity(4);
     policy.insert("ApplicationName".into(), reference(&update.application));
     policy.insert("DeploymentGroupName".into(), reference(&update.deployment_group));
     if let Some(hook) = &update.before_allow_traffic_hook {

@@ -18,7 +18,7 @@ pub struct DeploymentGroupInputs<'a> {
 
 pub fn deployment_group(inputs: DeploymentGroupInputs<'_>) -> Map<String, Value> {
     let settings = inputs.settings;
-    let mut props = Map::new();
+    let mut props = Map::with_capacity(8);
     props.insert("ApplicationName".into(), reference(inputs.application));
     if let Some(name) = &settings.deployment_group_name {
         props.insert("DeploymentGroupName".into(), name.clone());

@@ -52,7 +52,7 @@ pub fn content_hash(
 }
 
 pub fn version(function: &str, condition: Option<&str>) -> Map<String, Value> {
-    let mut props = Map::new();
+    let mut props = Map::with_capacity(1);
     props.insert("FunctionName".into(), reference(function));
     let mut res = resource("AWS::Lambda::Version", condition, props);
     // A replaced version must stay published: the alias (and any traffic still on it) points there
