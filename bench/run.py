@@ -45,6 +45,8 @@ SAM_DEFAULT_MAX_N = 200  # SAM at N = 500 takes minutes on 2 cores: only with --
 SAM_REPS = {10: (1, 10, 3), 50: (1, 3, 2), 200: (0, 1, 0), 500: (0, 1, 0)}
 PLUGIN_REPS = {10: (2, 10, 3), 50: (2, 5, 3), 200: (0, 1, 0), 500: (0, 1, 0)}
 OUR_PROCESS_RUNS = 10
+# Back-to-back pairs of floor and ours per N (None: the large template).
+PAIRED_REPS = {10: 400, 50: 100, 200: 40, 500: 20, None: 40}
 
 TARGETS = {"ratio_floor": 1.5, "scaling_500_50": 12.0, "sam_speedup_200": 500.0, "rss_mb": 32.0, "binary_mb": 4.0}
 
@@ -393,6 +395,10 @@ def main():
         row["floor_s"] = criterion_median(case, "floor")
         row["ours_s"] = criterion_median(case, "parse_expand_serialize")
         row["expand_only_s"] = criterion_median(case, "expand_only")
+        # Floor and ours back to back, REPS pairs: the ratio of each pair, median over pairs.
+        log(f"== paired floor / ours, {case}")
+        _, _, out, _ = run_timed([bench_bin, "time", path, str(PAIRED_REPS.get(row["n"], 40))])
+        row["paired_ratio"] = json.loads(out)["paired_ratio"]
         cmd, row["ours_process_cmd"] = our_expand_command(path)
         log(f"== our whole process, {case}: {' '.join(cmd)}")
         runs = [run_timed(cmd)[:2] for _ in range(OUR_PROCESS_RUNS)]
@@ -441,6 +447,8 @@ def main():
     scaling_expand = ratio(by_n[500]["expand_only_s"], by_n[50]["expand_only_s"])
     scaling_instr = ratio(by_n[500].get("ours_instructions"), by_n[50].get("ours_instructions"))
     worst_floor = max(r["ours_s"] / r["floor_s"] for r in rows)
+    worst_paired = max(r["paired_ratio"] for r in rows)
+    worst_expand_alone = max(r["expand_only_s"] / r["floor_s"] for r in rows)
     sam200 = ratio(by_n[200].get("sam_s"), by_n[200]["ours_s"])
     sam200_process = ratio(by_n[200].get("sam_process_s"), by_n[200]["ours_process_s"])
     lambda_mb = sizes.get("canary-lambda", 0) / 1e6
@@ -449,7 +457,16 @@ def main():
     scaling_text = f"{scaling:.1f} (expand alone {scaling_expand:.1f}; the floor itself {scaling_floor:.1f}"
     scaling_text += f"; instructions {scaling_instr:.1f})" if scaling_instr else ")"
     verdicts = [
-        ("parse + expand + serialize ≤ 1.5 × floor at every N", f"worst {worst_floor:.2f}", worst_floor <= TARGETS["ratio_floor"]),
+        (
+            "parse + expand + serialize ≤ 1.5 × floor at every N",
+            f"worst {worst_paired:.2f} in back-to-back pairs ({worst_floor:.2f} from criterion's medians)",
+            worst_paired <= TARGETS["ratio_floor"],
+        ),
+        (
+            "expand alone ≤ 1.5 × floor at every N (the narrower reading: the expansion, without the parse and serialize it shares with the floor)",
+            f"worst {worst_expand_alone:.2f}",
+            worst_expand_alone <= TARGETS["ratio_floor"],
+        ),
         ("time(500) / time(50) ≤ 12", scaling_text, scaling <= TARGETS["scaling_500_50"]),
         (
             "≥ 500× faster than aws-sam-translator at N = 200",
@@ -473,14 +490,14 @@ def main():
     if not real:
         md.append("**The engine did not expand the workload in this run (pass-through or errors): these are not real numbers.**")
         md.append("")
-    md.append("In-process, median CPU time per template (ours: criterion; peers: their own timers around one transform, start-up and imports excluded):")
+    md.append("In-process, median CPU time per template (ours: criterion; peers: their own timers around one transform, start-up and imports excluded; \"pairs\": the median ratio of floor and ours run back to back, which machine load disturbs least):")
     md.append("")
-    md.append("| N | input | floor (parse + serialize) | ours (parse + expand + serialize) | expand alone | ours / floor | aws-sam-translator | SAM / ours | serverless plugin | plugin / ours |")
-    md.append("|---|---|---|---|---|---|---|---|---|---|")
+    md.append("| N | input | floor (parse + serialize) | ours (parse + expand + serialize) | expand alone | ours / floor | ours / floor (pairs) | aws-sam-translator | SAM / ours | serverless plugin | plugin / ours |")
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         md.append(
             f"| {label(r)} | {r['engine']['input_bytes'] / 1e3:.0f} kB | {fmt_time(r['floor_s'])} | {fmt_time(r['ours_s'])} | "
-            f"{fmt_time(r['expand_only_s'])} | {r['ours_s'] / r['floor_s']:.2f} | {fmt_time(r.get('sam_s'))} | "
+            f"{fmt_time(r['expand_only_s'])} | {r['ours_s'] / r['floor_s']:.2f} | {r['paired_ratio']:.2f} | {fmt_time(r.get('sam_s'))} | "
             f"{fmt_ratio(ratio(r.get('sam_s'), r['ours_s']))} | {fmt_time(r.get('plugin_s'))} | "
             f"{fmt_ratio(ratio(r.get('plugin_s'), r['ours_s']))} |"
         )
