@@ -98,7 +98,11 @@ pub fn rewire(
         let (Some(row), Value::Object(resource)) = (row, resource) else { continue };
         let mut ctx = Resource {
             logical_id,
-            base: Path::resource(logical_id).key("Properties"),
+            base: {
+                let mut base = Path::resource(logical_id);
+                base.push_key("Properties");
+                base
+            },
             targets,
             unseen_apis: &unseen_apis,
             rewired: &mut rewired,
@@ -168,7 +172,10 @@ impl Resource<'_> {
         }
         if let Action::Permission { source_arn } = row.action {
             // The API still invokes the function itself: moving its permission would break it.
-            if properties.get(source_arn).is_some_and(|arn| matcher::mentions(arn, self.unseen_apis)) {
+            let unseen = !self.unseen_apis.is_empty();
+            if unseen
+                && properties.get(source_arn).is_some_and(|arn| matcher::mentions(arn, self.unseen_apis))
+            {
                 return;
             }
         }
