@@ -5,10 +5,10 @@
 
 use std::collections::HashSet;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::diag::Path;
-use crate::rewire::sub_references;
+use crate::rewire::names_any;
 use crate::{json, limits};
 
 pub struct Scan {
@@ -63,40 +63,11 @@ fn walk<'a>(value: &'a Value, depth: usize, deployments: &[&str], walked: &mut W
         }
         Value::Object(obj) => {
             if obj.len() == 1 && !walked.mentions && !deployments.is_empty() {
-                walked.mentions = mentions_any(obj, deployments);
+                walked.mentions = names_any(value, deployments);
             }
             obj.values().any(|child| walk(child, depth + 1, deployments, walked))
         }
         Value::Array(items) => items.iter().any(|child| walk(child, depth + 1, deployments, walked)),
-        _ => false,
-    }
-}
-
-/// Whether a one-key object is a reference form naming one of `ids`.
-fn mentions_any(obj: &Map<String, Value>, ids: &[&str]) -> bool {
-    let named = |id: &str| ids.contains(&id);
-    match obj.iter().next() {
-        Some((key, Value::String(id))) if key == "Ref" => named(id),
-        Some((key, arg)) if key == "Fn::GetAtt" => match arg {
-            Value::Array(parts) => parts.first().and_then(Value::as_str).is_some_and(named),
-            Value::String(dotted) => named(dotted.split_once('.').map_or(dotted.as_str(), |(id, _)| id)),
-            _ => false,
-        },
-        Some((key, arg)) if key == "Fn::Sub" => {
-            let no_vars = Map::new();
-            let (text, vars) = match arg {
-                Value::String(text) => (text.as_str(), &no_vars),
-                Value::Array(items) => match (items.first(), items.get(1)) {
-                    (Some(Value::String(text)), Some(Value::Object(vars))) => (text.as_str(), vars),
-                    (Some(Value::String(text)), _) => (text.as_str(), &no_vars),
-                    _ => return false,
-                },
-                _ => return false,
-            };
-            let mut any = false;
-            sub_references(text, vars, &mut |id| any |= named(id));
-            any
-        }
         _ => false,
     }
 }

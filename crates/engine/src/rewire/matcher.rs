@@ -292,6 +292,14 @@ pub fn referenced(value: &Value, targets: &BTreeMap<String, AliasTarget>, out: &
     referenced_at(value, &|id| targets.contains_key(id), out, 0);
 }
 
+/// Whether `value` is a reference form that names one of `ids` (the analysis's look for mentions of
+/// API deployments, which rewiring may rename).
+pub(crate) fn names_any(value: &Value, ids: &[&str]) -> bool {
+    let mut out = Vec::new();
+    referenced_at(value, &|id| ids.contains(&id), &mut out, 0);
+    !out.is_empty()
+}
+
 /// Whether `value` references any of `ids` in any form (a permission's `SourceArn` naming its API).
 pub fn mentions(value: &Value, ids: &HashSet<String>) -> bool {
     let mut out = Vec::new();

@@ -20,7 +20,7 @@ use crate::diag::{Diagnostic, Path};
 use crate::json;
 use crate::limits::MAX_DEPTH;
 use deployments::Snapshots;
-pub(crate) use matcher::sub_references;
+pub(crate) use matcher::{names_any, sub_references};
 use table::{Action, Invoker, Step, INVOKERS};
 
 /// Where a marked function's invokers must point instead.
