@@ -10,12 +10,13 @@
 
 use canary_engine::{expand, Context};
 use libfuzzer_sys::fuzz_target;
-use serde_json::{json, Map, Value};
+use canary_engine::json;
+use canary_engine::json::{Map, Value};
 
 fn context() -> Context {
     let mut parameter_values = Map::new();
-    parameter_values.insert("Stage".into(), json!("prod"));
-    parameter_values.insert("Enabled".into(), json!("true"));
+    parameter_values.insert("Stage", json!("prod"));
+    parameter_values.insert("Enabled", json!("true"));
     Context { region: "us-east-1".into(), account_id: "123456789012".into(), parameter_values }
 }
 
@@ -43,7 +44,7 @@ fuzz_target!(|data: &[u8]| {
     // by the rewiring.
     if let Value::Object(mut resources) = value.clone() {
         resources.insert(
-            "CanaryFn".into(),
+            "CanaryFn",
             json!({"Type": "AWS::Lambda::Function", "Metadata": {"CanaryDeployment": {"Type": "AllAtOnce"}}}),
         );
         let _ = expand(json!({ "Resources": resources }), &ctx);

@@ -17,9 +17,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use canary_bench::{context, expand_text, floor, thread_cpu_ns, workload};
+use canary_engine::json::Value;
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{criterion_main, BatchSize, Criterion, Throughput};
-use serde_json::Value;
 
 // A template is a tree of small maps and strings: mimalloc frees one 3x faster than glibc.
 #[global_allocator]

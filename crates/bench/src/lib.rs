@@ -8,8 +8,8 @@
 
 pub mod workload;
 
+use canary_engine::json::{Map, Value};
 use canary_engine::{expand, Context, Stats};
-use serde_json::{Map, Value};
 
 /// CPU time consumed so far by the calling thread, in nanoseconds.
 ///
@@ -46,8 +46,10 @@ pub fn expand_text(input: &str, ctx: &Context) -> Result<(String, Stats, usize),
     Ok((text, res.stats, n_errors))
 }
 
-/// The floor: parse the same text into a `Value` and serialize it back, with nothing in between.
+/// The floor: parse the same text into a `serde_json::Value` and serialize it back, with nothing in
+/// between. It stays serde_json's own tree, whatever tree the engine uses: that is the floor the
+/// targets are stated against.
 pub fn floor(input: &str) -> Result<String, serde_json::Error> {
-    let template: Value = serde_json::from_str(input)?;
+    let template: serde_json::Value = serde_json::from_str(input)?;
     serde_json::to_string(&template)
 }

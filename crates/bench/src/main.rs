@@ -14,7 +14,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use canary_bench::{context, expand_text, floor, thread_cpu_ns, workload};
-use serde_json::{json, Value};
+use canary_engine::json;
+use canary_engine::json::Value;
 
 // A template is a tree of small maps and strings: mimalloc frees one 3x faster than glibc.
 #[global_allocator]

@@ -17,7 +17,8 @@
 //! are equivalent, not identical: each tool gets what its users would write (SAM and the plugin
 //! generate parts of it themselves), so input sizes differ and are reported beside the times.
 
-use serde_json::{json, Map, Value};
+use canary_engine::json;
+use canary_engine::json::{Map, Value};
 
 /// The traffic shape every function is marked with.
 pub const DEPLOYMENT_TYPE: &str = "Canary10Percent5Minutes";
@@ -43,8 +44,8 @@ fn inline_code(i: usize, padding: usize) -> String {
 
 fn environment(i: usize, padding: usize) -> Value {
     let mut variables = Map::new();
-    variables.insert("FUNCTION_INDEX".into(), json!(i.to_string()));
-    variables.insert("LOG_LEVEL".into(), json!("INFO"));
+    variables.insert("FUNCTION_INDEX", json!(i.to_string()));
+    variables.insert("LOG_LEVEL", json!("INFO"));
     let mut k = 0;
     let mut used = 0;
     while used < padding {
@@ -72,9 +73,9 @@ fn managed(policy: &str) -> Value {
 }
 
 /// The execution roles every variant of the workload shares: the functions' and the hook's.
-fn insert_roles(resources: &mut Map<String, Value>) {
+fn insert_roles(resources: &mut Map) {
     resources.insert(
-        "FunctionRole".into(),
+        "FunctionRole",
         json!({
             "Type": "AWS::IAM::Role",
             "Properties": {
@@ -87,7 +88,7 @@ fn insert_roles(resources: &mut Map<String, Value>) {
         }),
     );
     resources.insert(
-        "HookRole".into(),
+        "HookRole",
         json!({
             "Type": "AWS::IAM::Role",
             "Properties": {
@@ -156,7 +157,7 @@ pub fn cloudformation_padded(n: usize, padding: usize, schema_padding: usize) ->
     let mut resources = Map::new();
     insert_roles(&mut resources);
     resources.insert(
-        "Hook".into(),
+        "Hook",
         json!({
             "Type": "AWS::Lambda::Function",
             "Properties": {
@@ -168,12 +169,12 @@ pub fn cloudformation_padded(n: usize, padding: usize, schema_padding: usize) ->
         }),
     );
     resources.insert(
-        "RestApi".into(),
+        "RestApi",
         json!({ "Type": "AWS::ApiGateway::RestApi", "Properties": { "Name": "canary-bench" } }),
     );
     let methods: Vec<Value> = (1..=n).map(|i| json!(format!("{}Method", function_id(i)))).collect();
     resources.insert(
-        "RestApiDeployment".into(),
+        "RestApiDeployment",
         json!({
             "Type": "AWS::ApiGateway::Deployment",
             "DependsOn": methods,
@@ -181,7 +182,7 @@ pub fn cloudformation_padded(n: usize, padding: usize, schema_padding: usize) ->
         }),
     );
     resources.insert(
-        "RestApiStage".into(),
+        "RestApiStage",
         json!({
             "Type": "AWS::ApiGateway::Stage",
             "Properties": {
@@ -209,7 +210,7 @@ pub fn cloudformation_padded(n: usize, padding: usize, schema_padding: usize) ->
         );
     }
     resources.insert(
-        "HttpApi".into(),
+        "HttpApi",
         json!({
             "Type": "AWS::ApiGatewayV2::Api",
             "Properties": {
@@ -222,7 +223,7 @@ pub fn cloudformation_padded(n: usize, padding: usize, schema_padding: usize) ->
         }),
     );
     resources.insert(
-        "HttpApiStage".into(),
+        "HttpApiStage",
         json!({
             "Type": "AWS::ApiGatewayV2::Stage",
             "Properties": { "ApiId": { "Ref": "HttpApi" }, "StageName": "$default", "AutoDeploy": true }
@@ -424,7 +425,7 @@ pub fn sam(n: usize) -> Value {
     let mut resources = Map::new();
     insert_roles(&mut resources);
     resources.insert(
-        "Hook".into(),
+        "Hook",
         json!({
             "Type": "AWS::Serverless::Function",
             "Properties": {
@@ -435,11 +436,9 @@ pub fn sam(n: usize) -> Value {
             }
         }),
     );
-    resources.insert(
-        "RestApi".into(),
-        json!({ "Type": "AWS::Serverless::Api", "Properties": { "StageName": "prod" } }),
-    );
-    resources.insert("HttpApi".into(), json!({ "Type": "AWS::Serverless::HttpApi" }));
+    resources
+        .insert("RestApi", json!({ "Type": "AWS::Serverless::Api", "Properties": { "StageName": "prod" } }));
+    resources.insert("HttpApi", json!({ "Type": "AWS::Serverless::HttpApi" }));
     for i in 1..=n {
         let f = function_id(i);
         resources.insert(
@@ -514,7 +513,7 @@ fn sls_function(i: usize) -> (String, String) {
 pub fn serverless(n: usize) -> Value {
     let mut resources = Map::new();
     resources.insert(
-        "IamRoleLambdaExecution".into(),
+        "IamRoleLambdaExecution",
         json!({
             "Type": "AWS::IAM::Role",
             "Properties": {
@@ -537,9 +536,9 @@ pub fn serverless(n: usize) -> Value {
             }
         })
     };
-    resources.insert("ServerlessDeploymentBucket".into(), json!({ "Type": "AWS::S3::Bucket" }));
+    resources.insert("ServerlessDeploymentBucket", json!({ "Type": "AWS::S3::Bucket" }));
     resources.insert(
-        "HookLambdaFunction".into(),
+        "HookLambdaFunction",
         json!({
             "Type": "AWS::Lambda::Function",
             "Properties": {
@@ -550,24 +549,24 @@ pub fn serverless(n: usize) -> Value {
             }
         }),
     );
-    resources.insert("HookLambdaVersionAbc".into(), version("HookLambdaFunction"));
+    resources.insert("HookLambdaVersionAbc", version("HookLambdaFunction"));
     resources.insert(
-        "ApiGatewayRestApi".into(),
+        "ApiGatewayRestApi",
         json!({ "Type": "AWS::ApiGateway::RestApi", "Properties": { "Name": "dev-canary-bench" } }),
     );
     resources.insert(
-        "HttpApi".into(),
+        "HttpApi",
         json!({ "Type": "AWS::ApiGatewayV2::Api", "Properties": { "Name": "dev-canary-bench", "ProtocolType": "HTTP" } }),
     );
     resources.insert(
-        "HttpApiStage".into(),
+        "HttpApiStage",
         json!({
             "Type": "AWS::ApiGatewayV2::Stage",
             "Properties": { "ApiId": { "Ref": "HttpApi" }, "StageName": "$default", "AutoDeploy": true }
         }),
     );
     let mut functions = Map::new();
-    functions.insert("hook".into(), json!({ "handler": "hooks.pre" }));
+    functions.insert("hook", json!({ "handler": "hooks.pre" }));
     let mut methods = Vec::new();
     for i in 1..=n {
         let (name, f) = sls_function(i);
@@ -753,7 +752,7 @@ pub fn serverless(n: usize) -> Value {
         resources.insert(format!("{cap}Alarm"), alarm(json!({ "Ref": f })));
     }
     resources.insert(
-        "ApiGatewayDeployment1700000000000".into(),
+        "ApiGatewayDeployment1700000000000",
         json!({
             "Type": "AWS::ApiGateway::Deployment",
             "DependsOn": methods,

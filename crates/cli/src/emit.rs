@@ -7,7 +7,7 @@
 //! indicator); otherwise it is double-quoted. Multi-line strings (inline code, policies) become literal
 //! blocks when that is exact, and double-quoted strings when it is not.
 
-use serde_json::{Map, Value};
+use canary_engine::json::{Map, Value};
 
 /// The YAML text of `value`, ending with a newline.
 pub fn to_yaml(value: &Value) -> String {
@@ -26,7 +26,7 @@ fn indent(out: &mut String, n: usize) {
 }
 
 /// Entries at column `n`; when `first_inline`, the first one continues a `- ` already written.
-fn mapping(out: &mut String, map: &Map<String, Value>, n: usize, first_inline: bool) {
+fn mapping(out: &mut String, map: &Map, n: usize, first_inline: bool) {
     for (i, (key, value)) in map.iter().enumerate() {
         if i > 0 || !first_inline {
             indent(out, n);

@@ -17,9 +17,9 @@ use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use canary_engine::json::{Map, Value};
 use canary_engine::{Context, Diagnostic, Expansion};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use serde_json::{Map, Value};
 
 use crate::source::SourceError;
 
@@ -233,15 +233,11 @@ fn load(input: &InputArgs, stdin: impl Read) -> Result<(Value, Context), Failure
 
 /// `--parameter` values as the engine takes them: strings, each naming a parameter the template
 /// declares (CloudFormation refuses values for undeclared parameters), each given once.
-fn parameter_values(
-    given: &[(String, String)],
-    template: &Value,
-    name: &str,
-) -> Result<Map<String, Value>, Failure> {
+fn parameter_values(given: &[(String, String)], template: &Value, name: &str) -> Result<Map, Failure> {
     let declared: Vec<&str> = template
         .get("Parameters")
         .and_then(Value::as_object)
-        .map(|m| m.keys().map(String::as_str).collect())
+        .map(|m| m.keys().map(|k| k.as_str()).collect())
         .unwrap_or_default();
     let mut res = Map::new();
     for (key, value) in given {
@@ -260,7 +256,7 @@ fn parameter_values(
             }
             return Err(Failure::Usage(message));
         }
-        res.insert(key.clone(), Value::String(value.clone()));
+        res.insert(key.clone(), Value::String(value.clone().into()));
     }
     Ok(res)
 }

@@ -7,9 +7,9 @@
 
 use std::io::Read;
 
+use canary_engine::json::{Map, Value};
 use canary_engine::limits::{MAX_DEPTH, MAX_INPUT_BYTES};
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
 
 use crate::yaml;
 
@@ -145,11 +145,11 @@ impl<'de> Visitor<'de> for StrictVisitor {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
+        Ok(Value::String(v.to_owned().into()))
     }
 
     fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
+        Ok(Value::String(v.into()))
     }
 
     fn visit_unit<E>(self) -> Result<Value, E> {

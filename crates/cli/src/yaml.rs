@@ -18,8 +18,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use canary_engine::json::{Map, Number, Value};
 use canary_engine::limits::MAX_DEPTH;
-use serde_json::{Map, Number, Value};
 use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
@@ -314,7 +314,7 @@ impl Builder<'_> {
     fn merge(&mut self, merges: Vec<(Node, Marker)>) -> Node {
         let mut res = Map::new();
         let (mut height, mut count) = (0, 0);
-        let mut take = |m: Map<String, Value>| {
+        let mut take = |m: Map| {
             for (key, value) in m {
                 res.entry(key).or_insert(value);
             }
@@ -349,18 +349,18 @@ impl Builder<'_> {
         match event {
             Event::Scalar(text, _, anchor, None) => {
                 if anchor != 0 {
-                    self.anchors.insert(anchor, Node::scalar(Value::String(text.clone())));
+                    self.anchors.insert(anchor, Node::scalar(Value::String(text.clone().into())));
                 }
                 Ok(Some(text))
             }
             Event::Scalar(text, _, anchor, Some(tag)) if is_core(&tag, "str") => {
                 if anchor != 0 {
-                    self.anchors.insert(anchor, Node::scalar(Value::String(text.clone())));
+                    self.anchors.insert(anchor, Node::scalar(Value::String(text.clone().into())));
                 }
                 Ok(Some(text))
             }
             Event::Alias(id) => match self.anchors.get(&id).map(|n| &n.value) {
-                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(Value::String(s)) => Ok(Some(s.to_string())),
                 Some(Value::Number(n)) => Ok(Some(n.to_string())),
                 Some(Value::Bool(b)) => Ok(Some(b.to_string())),
                 _ => {
@@ -450,7 +450,7 @@ impl Builder<'_> {
     ) -> Result<Node, Fatal> {
         if tag.handle == CORE_TAG_PREFIX {
             return Ok(Node::scalar(match tag.suffix.as_str() {
-                "str" => Value::String(text),
+                "str" => Value::String(text.into()),
                 "null" | "bool" | "int" | "float" => {
                     let value = resolve_plain(text.clone(), TScalarStyle::Plain);
                     let fits = match tag.suffix.as_str() {
@@ -467,13 +467,13 @@ impl Builder<'_> {
                 }
                 _ => {
                     self.unknown_tag(tag, mark);
-                    Value::String(text)
+                    Value::String(text.into())
                 }
             }));
         }
         // The non-specific tag `!` on a scalar means "a string".
         if tag.handle.is_empty() && tag.suffix == "!" || tag.handle == "!" && tag.suffix.is_empty() {
-            return Ok(Node::scalar(Value::String(text)));
+            return Ok(Node::scalar(Value::String(text.into())));
         }
         let Some(long) = short_form(tag) else {
             self.unknown_tag(tag, mark);
@@ -496,11 +496,11 @@ impl Builder<'_> {
                              or `!GetAtt [LogicalId, Attribute]`"
                         ),
                     ));
-                    Node::scalar(Value::String(text))
+                    Node::scalar(Value::String(text.into()))
                 }
             }
         } else {
-            Node::scalar(Value::String(text))
+            Node::scalar(Value::String(text.into()))
         };
         wrap(Some(long), inner, mark, depth)
     }
@@ -535,7 +535,7 @@ fn depth_message() -> String {
 /// The YAML 1.2 core schema for an untagged scalar, with the exceptions in the module docs.
 fn resolve_plain(text: String, style: TScalarStyle) -> Value {
     if style != TScalarStyle::Plain {
-        return Value::String(text);
+        return Value::String(text.into());
     }
     match text.as_str() {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
@@ -546,7 +546,7 @@ fn resolve_plain(text: String, style: TScalarStyle) -> Value {
     if let Some(number) = resolve_number(&text) {
         return Value::Number(number);
     }
-    Value::String(text)
+    Value::String(text.into())
 }
 
 fn resolve_number(text: &str) -> Option<Number> {

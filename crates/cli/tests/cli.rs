@@ -423,7 +423,7 @@ fn respond(args: &[&str], expansion: &Expansion) -> Run {
 
 fn expansion(diagnostics: Vec<Diagnostic>) -> Expansion {
     Expansion {
-        template: serde_json::json!({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}),
+        template: canary_engine::json!({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}),
         diagnostics,
         plan: vec![],
         stats: Stats::default(),

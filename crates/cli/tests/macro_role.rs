@@ -5,7 +5,8 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{json, Value};
+use canary_engine::json;
+use canary_engine::json::Value;
 
 fn template() -> Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../template.yaml");
@@ -39,8 +40,9 @@ const LOG_ACTIONS: &[&str] = &["logs:CreateLogStream", "logs:PutLogEvents", "log
 fn the_macro_role_may_only_write_the_macros_logs() {
     let t = template();
     let resources = t["Resources"].as_object().expect("Resources");
-    let of_type =
-        |ty: &str| -> Vec<(&String, &Value)> { resources.iter().filter(|(_, r)| r["Type"] == ty).collect() };
+    let of_type = |ty: &str| -> Vec<(&canary_engine::json::Str, &Value)> {
+        resources.iter().filter(|(_, r)| r["Type"] == ty).collect()
+    };
 
     let functions = of_type("AWS::Serverless::Function");
     assert_eq!(functions.len(), 1, "one macro function");
@@ -59,7 +61,7 @@ fn the_macro_role_may_only_write_the_macros_logs() {
         .unwrap_or_else(|| panic!("{fn_id} Role is not a reference: {}", props["Role"]));
 
     // The only IAM in the template is that role.
-    let iam: Vec<&String> = resources
+    let iam: Vec<&canary_engine::json::Str> = resources
         .iter()
         .filter(|(_, r)| r["Type"].as_str().is_some_and(|t| t.starts_with("AWS::IAM::")))
         .map(|(id, _)| id)

@@ -7,8 +7,8 @@
 
 use canary_deployments::source::{self, SourceError};
 use canary_deployments::{emit, yaml};
+use canary_engine::json::Value;
 use expect_test::{expect, Expect};
-use serde_json::Value;
 
 fn read(text: &str) -> Result<Value, Vec<String>> {
     source::parse("t.yaml", text.as_bytes()).map_err(|e| match e {
@@ -414,7 +414,7 @@ fn yaml_output_reads_back_as_the_same_template() {
     assert_eq!(read(&emit::to_yaml(&quickstart)).unwrap(), quickstart);
 
     // Strings that a careless writer would turn into something else.
-    let tricky = serde_json::json!({
+    let tricky = canary_engine::json!({
         "numbers": ["30", "1.5", "-1", ".5", "1e3", "0x1F", "012", "+1"],
         "words": ["yes", "No", "on", "OFF", "y", "n", "true", "null", "~", "", " "],
         "dates": ["2012-10-17", "12:30:00"],

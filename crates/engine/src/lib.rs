@@ -1,6 +1,6 @@
 //! canary-engine: the pure expansion engine of the CanaryDeployments CloudFormation macro.
 //!
-//! Template (`serde_json::Value`) and [`Context`] in; template, diagnostics and a plan out
+//! Template (`crate::json::Value`) and [`Context`] in; template, diagnostics and a plan out
 //! ([`Expansion`]). No I/O, no async, no logging, no clocks: the Lambda and the CLI are thin shells
 //! over [`expand`]. It never panics and never returns `Err`; every problem is a [`Diagnostic`] with a
 //! template path.
@@ -8,7 +8,7 @@
 pub mod diag;
 mod expand;
 mod ids;
-mod json;
+pub mod json;
 pub mod limits;
 pub mod rewire;
 pub mod settings;

@@ -9,9 +9,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use canary_engine::json::{Map, Value};
 use canary_engine::{expand, Context};
 use expect_test::expect_file;
-use serde_json::{Map, Value};
 
 fn cases(kind: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(kind);

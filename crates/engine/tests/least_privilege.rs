@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value};
+use canary_engine::json::{Map, Value};
 
 const SERVICE_ROLE: &str = "CanaryDeploymentsServiceRole";
 const HOOK_POLICY_SUFFIX: &str = "CanaryHookPolicy";
@@ -67,7 +67,7 @@ fn refs(v: &Value) -> BTreeSet<String> {
                 for (k, inner) in m {
                     match (k.as_str(), inner) {
                         ("Ref", Value::String(s)) => {
-                            out.insert(s.clone());
+                            out.insert(s.to_string());
                         }
                         ("Fn::GetAtt", Value::Array(a)) => {
                             if let Some(s) = a.first().and_then(Value::as_str) {
@@ -82,7 +82,7 @@ fn refs(v: &Value) -> BTreeSet<String> {
                             let vars: BTreeSet<String> = a
                                 .get(1)
                                 .and_then(Value::as_object)
-                                .map(|m| m.keys().cloned().collect())
+                                .map(|m| m.keys().map(|k| k.to_string()).collect())
                                 .unwrap_or_default();
                             if let Some(s) = a.first().and_then(Value::as_str) {
                                 sub_refs(s, &vars, out);
@@ -120,9 +120,9 @@ fn refs(v: &Value) -> BTreeSet<String> {
 /// The literal text of a string or of an `Fn::Sub` template (string or list form).
 fn text_of(v: &Value) -> Option<String> {
     match v {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(s.to_string()),
         Value::Object(m) => match m.get("Fn::Sub") {
-            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::String(s)) => Some(s.to_string()),
             Some(Value::Array(a)) => a.first().and_then(Value::as_str).map(str::to_owned),
             _ => None,
         },
@@ -255,7 +255,7 @@ fn identity(v: &Value, function_ids: &BTreeSet<String>) -> String {
 
 /// The effective settings of each marked function: its own `CanaryDeployment` over the template's
 /// `Metadata.CanaryDeployments`.
-fn marked_functions(input: &Value) -> Vec<(String, Map<String, Value>)> {
+fn marked_functions(input: &Value) -> Vec<(String, Map)> {
     let defaults =
         input.pointer("/Metadata/CanaryDeployments").and_then(Value::as_object).cloned().unwrap_or_default();
     let mut out = Vec::new();
@@ -267,12 +267,12 @@ fn marked_functions(input: &Value) -> Vec<(String, Map<String, Value>)> {
         for (k, v) in own {
             settings.insert(k.clone(), v.clone());
         }
-        out.push((id.clone(), settings));
+        out.push((id.to_string(), settings));
     }
     out
 }
 
-fn literally_disabled(settings: &Map<String, Value>) -> bool {
+fn literally_disabled(settings: &Map) -> bool {
     matches!(settings.get("Enabled"), Some(Value::Bool(false)))
         || settings.get("Enabled") == Some(&Value::from("false"))
 }
@@ -291,7 +291,7 @@ fn audit(case: &Path, failures: &mut Vec<String>) -> (bool, usize) {
     let function_ids: BTreeSet<String> = out_res
         .iter()
         .filter(|(_, r)| r["Type"] == "AWS::Lambda::Function" || r["Type"] == "AWS::Serverless::Function")
-        .map(|(id, _)| id.clone())
+        .map(|(id, _)| id.to_string())
         .collect();
     let marked = marked_functions(&input);
 
@@ -375,7 +375,7 @@ fn audit(case: &Path, failures: &mut Vec<String>) -> (bool, usize) {
         }
         // Functions that use the generated role, and are not plainly disabled (those have no
         // deployment group, so nothing needs their hooks or topics).
-        let users: Vec<&Map<String, Value>> =
+        let users: Vec<&Map> =
             marked.iter().filter(|(_, s)| !s.contains_key("ServiceRole")).map(|(_, s)| s).collect();
         let mut hooks = BTreeSet::new();
         let mut topics = BTreeSet::new();
@@ -448,15 +448,15 @@ fn audit(case: &Path, failures: &mut Vec<String>) -> (bool, usize) {
             .filter(|(_, s)| {
                 ["PreTrafficHook", "PostTrafficHook"]
                     .iter()
-                    .any(|k| s.get(*k).is_some_and(|h| identity(h, &function_ids) == hook))
+                    .any(|k| s.get(k).is_some_and(|h| identity(h, &function_ids) == hook))
             })
             .map(|(f, _)| f.clone())
             .collect();
         let expected: BTreeSet<String> = out_res
             .iter()
             .filter(|(_, r)| r["Type"] == "AWS::CodeDeploy::DeploymentGroup")
-            .filter(|(g, _)| users.iter().any(|f| *g == &format!("{f}DeploymentGroup")))
-            .map(|(g, _)| g.clone())
+            .filter(|(g, _)| users.iter().any(|f| *g == format!("{f}DeploymentGroup")))
+            .map(|(g, _)| g.to_string())
             .collect();
         if groups != expected {
             local.push(format!("{id} names deployment groups {groups:?}, the hook's are {expected:?}"));
@@ -500,14 +500,14 @@ fn broad_statements_are_recognised() {
     // The audit must be able to fail.
     assert!(is_broad_resource(&Value::from("*")));
     assert!(is_broad_resource(
-        &serde_json::json!({"Fn::Sub": "arn:${AWS::Partition}:lambda:*:*:function:*"})
+        &canary_engine::json!({"Fn::Sub": "arn:${AWS::Partition}:lambda:*:*:function:*"})
     ));
-    assert!(!is_broad_resource(&serde_json::json!({"Fn::Sub": "${Hook.Arn}:*"})));
-    assert!(!is_broad_resource(&serde_json::json!({"Fn::GetAtt": ["Hook", "Arn"]})));
+    assert!(!is_broad_resource(&canary_engine::json!({"Fn::Sub": "${Hook.Arn}:*"})));
+    assert!(!is_broad_resource(&canary_engine::json!({"Fn::GetAtt": ["Hook", "Arn"]})));
     assert!(is_broad_action(&Value::from("lambda:*")));
     assert!(is_broad_action(&Value::from("*")));
     assert!(!is_broad_action(&Value::from("lambda:InvokeFunction")));
-    let role = serde_json::json!({"Properties": {"Policies": [{"PolicyDocument": {"Statement": [
+    let role = canary_engine::json!({"Properties": {"Policies": [{"PolicyDocument": {"Statement": [
         {"Effect": "Allow", "Action": "sns:*", "Resource": "*"}]}}]}});
     let mut failures = Vec::new();
     statements("Role", &role, &mut failures);

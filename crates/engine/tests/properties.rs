@@ -26,10 +26,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use canary_engine::json;
+use canary_engine::json::{Map, Value};
 use canary_engine::{expand, Context, Expansion};
 use proptest::prelude::*;
 use proptest::sample::select;
-use serde_json::{json, Map, Value};
 
 const DEFAULT_CASES: u32 = 512;
 
@@ -583,10 +584,10 @@ fn type_value(t: &TypeSpec) -> Value {
 fn settings(function: &str, m: &Marking, boundary: bool) -> Value {
     let mut s = Map::new();
     if let Some(t) = &m.traffic {
-        s.insert("Type".into(), type_value(t));
+        s.insert("Type", type_value(t));
     }
     if let Some(a) = m.alias {
-        s.insert("Alias".into(), json!(a));
+        s.insert("Alias", json!(a));
     }
     for (key, hook) in [("PreTrafficHook", m.pre_hook), ("PostTrafficHook", m.post_hook)] {
         if let Some((h, form)) = hook {
@@ -596,7 +597,7 @@ fn settings(function: &str, m: &Marking, boundary: bool) -> Value {
                 HookForm::Ref => json!({"Ref": h}),
                 HookForm::GetAtt => json!({"Fn::GetAtt": [h, "Arn"]}),
             };
-            s.insert(key.into(), v);
+            s.insert(key, v);
         }
     }
     if !m.alarms.is_empty() || m.external_alarm {
@@ -612,20 +613,20 @@ fn settings(function: &str, m: &Marking, boundary: bool) -> Value {
         if m.external_alarm {
             alarms.push(json!({"Name": "shared-5xx-alarm"}));
         }
-        s.insert("Alarms".into(), Value::Array(alarms));
+        s.insert("Alarms", Value::Array(alarms));
     }
     let metrics = ["Errors", "Throttles", "ErrorRate", "DurationP99"];
-    let rollback: Map<String, Value> = metrics
+    let rollback: Map = metrics
         .iter()
         .zip(m.rollback_on)
         .filter_map(|(k, v)| v.map(|v| ((*k).to_owned(), json!(v))))
         .collect();
     if !rollback.is_empty() {
-        s.insert("RollbackOn".into(), Value::Object(rollback));
+        s.insert("RollbackOn", Value::Object(rollback));
     }
     if m.trigger {
         s.insert(
-            "Triggers".into(),
+            "Triggers",
             json!([{"TriggerName": "deployments", "TriggerTargetArn": {"Ref": "DeployTopic"},
                     "TriggerEvents": ["DeploymentFailure", "DeploymentSuccess"]}]),
         );
@@ -633,14 +634,14 @@ fn settings(function: &str, m: &Marking, boundary: bool) -> Value {
     match &m.auto_rollback {
         AutoRollbackSpec::Omitted => {}
         AutoRollbackSpec::Off => {
-            s.insert("AutoRollback".into(), json!(false));
+            s.insert("AutoRollback", json!(false));
         }
         AutoRollbackSpec::Events(e) => {
-            s.insert("AutoRollback".into(), json!(e));
+            s.insert("AutoRollback", json!(e));
         }
     }
     if let Some(p) = m.provisioned {
-        s.insert("ProvisionedConcurrency".into(), json!(p));
+        s.insert("ProvisionedConcurrency", json!(p));
     }
     let enabled = match m.enabled {
         EnabledSpec::Omitted => None,
@@ -651,28 +652,25 @@ fn settings(function: &str, m: &Marking, boundary: bool) -> Value {
         EnabledSpec::NotCondition => Some(json!({"Fn::Not": [{"Condition": "IsProd"}]})),
     };
     if let Some(e) = enabled {
-        s.insert("Enabled".into(), e);
+        s.insert("Enabled", e);
     }
     if let Some(b) = m.ignore_poll {
-        s.insert("IgnorePollAlarmFailure".into(), json!(b));
+        s.insert("IgnorePollAlarmFailure", json!(b));
     }
     if m.external_role {
         s.insert(
-            "ServiceRole".into(),
+            "ServiceRole",
             json!({"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/codedeploy"}),
         );
     }
     if boundary {
         s.insert(
-            "PermissionsBoundary".into(),
+            "PermissionsBoundary",
             json!({"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/boundary"}),
         );
     }
     if m.group_name {
-        s.insert(
-            "DeploymentGroupName".into(),
-            json!({ "Fn::Sub": format!("${{AWS::StackName}}-{function}") }),
-        );
+        s.insert("DeploymentGroupName", json!({ "Fn::Sub": format!("${{AWS::StackName}}-{function}") }));
     }
     Value::Object(s)
 }
@@ -686,56 +684,56 @@ fn function(
 ) -> Value {
     let mut res = Map::new();
     let resource_type = if serverless { "AWS::Serverless::Function" } else { "AWS::Lambda::Function" };
-    res.insert("Type".into(), json!(resource_type));
+    res.insert("Type", json!(resource_type));
     if conditional {
-        res.insert("Condition".into(), json!("IsProd"));
+        res.insert("Condition", json!("IsProd"));
     }
     let mut props = Map::new();
-    props.insert("Handler".into(), json!("index.handler"));
-    props.insert("Runtime".into(), json!("nodejs20.x"));
+    props.insert("Handler", json!("index.handler"));
+    props.insert("Runtime", json!("nodejs20.x"));
     match role {
-        Some(role) => props.insert("Role".into(), role),
+        Some(role) => props.insert("Role", role),
         // SAM builds the role from `Policies`; the macro adds a hook's status permission there.
-        None => props.insert("Policies".into(), json!("AWSLambdaBasicExecutionRole")),
+        None => props.insert("Policies", json!("AWSLambdaBasicExecutionRole")),
     };
     if serverless {
-        props.insert("InlineCode".into(), json!("exports.handler = async (e) => e;"));
+        props.insert("InlineCode", json!("exports.handler = async (e) => e;"));
     } else {
-        props.insert("Code".into(), json!({"ZipFile": "exports.handler = async (e) => e;"}));
+        props.insert("Code", json!({"ZipFile": "exports.handler = async (e) => e;"}));
     }
-    props.insert("Environment".into(), json!({"Variables": {"STAGE": {"Ref": "Stage"}}}));
+    props.insert("Environment", json!({"Variables": {"STAGE": {"Ref": "Stage"}}}));
     if let Some(s) = marking {
         if in_metadata {
-            res.insert("Metadata".into(), json!({"CanaryDeployment": s, "Owner": "team"}));
+            res.insert("Metadata", json!({"CanaryDeployment": s, "Owner": "team"}));
         } else {
-            props.insert("CanaryDeployment".into(), s);
+            props.insert("CanaryDeployment", s);
         }
     }
-    res.insert("Properties".into(), Value::Object(props));
+    res.insert("Properties", Value::Object(props));
     Value::Object(res)
 }
 
 fn template(spec: &Spec) -> Value {
     let mut t = Map::new();
-    t.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+    t.insert("AWSTemplateFormatVersion", json!("2010-09-09"));
     if spec.serverless {
-        t.insert("Transform".into(), json!(["CanaryDeployments", "AWS::Serverless-2016-10-31"]));
+        t.insert("Transform", json!(["CanaryDeployments", "AWS::Serverless-2016-10-31"]));
     }
     if let Some(d) = &spec.defaults_type {
-        t.insert("Metadata".into(), json!({"CanaryDeployments": {"Type": type_value(d)}}));
+        t.insert("Metadata", json!({"CanaryDeployments": {"Type": type_value(d)}}));
     }
     t.insert(
-        "Parameters".into(),
+        "Parameters",
         json!({
             "Stage": {"Type": "String", "AllowedValues": ["dev", "prod"], "Default": "dev"},
             "DeploymentType": {"Type": "String", "Default": "Linear10PercentEvery2Minutes"}
         }),
     );
-    t.insert("Conditions".into(), json!({"IsProd": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}}));
+    t.insert("Conditions", json!({"IsProd": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}}));
 
     let mut res = Map::new();
     res.insert(
-        "AppRole".into(),
+        "AppRole",
         json!({"Type": "AWS::IAM::Role", "Properties": {
             "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
                 "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
@@ -743,7 +741,7 @@ fn template(spec: &Spec) -> Value {
         }}),
     );
     res.insert(
-        "CheckRole".into(),
+        "CheckRole",
         json!({"Type": "AWS::IAM::Role", "Properties": {
             "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
                 "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
@@ -753,7 +751,7 @@ fn template(spec: &Spec) -> Value {
         let marking = fs.marking.as_ref().map(|m| settings(f, m, spec.boundary));
         let in_metadata = fs.marking.as_ref().is_some_and(|m| m.in_metadata);
         res.insert(
-            (*f).into(),
+            *f,
             function(
                 spec.serverless,
                 Some(json!({"Fn::GetAtt": ["AppRole", "Arn"]})),
@@ -771,17 +769,17 @@ fn template(spec: &Spec) -> Value {
     for h in HOOKS {
         // A SAM hook lets SAM build its role; a raw one has its role in the template.
         let role = (!spec.serverless).then(|| json!({"Fn::GetAtt": ["CheckRole", "Arn"]}));
-        res.insert(h.into(), function(spec.serverless, role, None, false, false));
+        res.insert(h, function(spec.serverless, role, None, false, false));
     }
     for a in ALARMS {
         res.insert(
-            a.into(),
+            a,
             json!({"Type": "AWS::CloudWatch::Alarm", "Properties": {
                 "Namespace": "AWS/Lambda", "MetricName": "Errors", "Statistic": "Sum", "Period": 60,
                 "EvaluationPeriods": 1, "Threshold": 1, "ComparisonOperator": "GreaterThanOrEqualToThreshold"}}),
         );
     }
-    res.insert("DeployTopic".into(), json!({"Type": "AWS::SNS::Topic"}));
+    res.insert("DeployTopic", json!({"Type": "AWS::SNS::Topic"}));
     for (i, s) in spec.sources.iter().enumerate() {
         let kind = &SOURCE_KINDS[s.kind];
         let f = FUNCTIONS[s.target];
@@ -803,11 +801,11 @@ fn template(spec: &Spec) -> Value {
             body["paths"]["/orders/{id}"] = json!({"get": {"x-amazon-apigateway-integration": {
                 "type": "aws_proxy", "httpMethod": "POST", "uri": uri(FUNCTIONS[f], form)}}});
         }
-        res.insert("Api".into(), json!({"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": body}}));
+        res.insert("Api", json!({"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": body}}));
         let mut depends_on = Vec::new();
         if let Some((f, form)) = api.method {
             res.insert(
-                "ApiMethod".into(),
+                "ApiMethod",
                 json!({"Type": "AWS::ApiGateway::Method", "Properties": {
                     "RestApiId": {"Ref": "Api"}, "ResourceId": {"Fn::GetAtt": ["Api", "RootResourceId"]},
                     "HttpMethod": "POST", "AuthorizationType": "NONE",
@@ -817,7 +815,7 @@ fn template(spec: &Spec) -> Value {
         }
         if let Some((f, form)) = api.authorizer {
             res.insert(
-                "ApiAuthorizer".into(),
+                "ApiAuthorizer",
                 json!({"Type": "AWS::ApiGateway::Authorizer", "Properties": {
                     "RestApiId": {"Ref": "Api"}, "Name": "token", "Type": "TOKEN",
                     "IdentitySource": "method.request.header.Authorization",
@@ -825,12 +823,12 @@ fn template(spec: &Spec) -> Value {
             );
         }
         res.insert(
-            "ApiDeployment".into(),
+            "ApiDeployment",
             json!({"Type": "AWS::ApiGateway::Deployment", "DependsOn": depends_on,
                    "Properties": {"RestApiId": {"Ref": "Api"}, "Description": "first"}}),
         );
         res.insert(
-            "ApiStage".into(),
+            "ApiStage",
             json!({"Type": "AWS::ApiGateway::Stage", "Properties": {
                 "RestApiId": {"Ref": "Api"}, "DeploymentId": {"Ref": "ApiDeployment"}, "StageName": "v1"}}),
         );
@@ -840,7 +838,7 @@ fn template(spec: &Spec) -> Value {
         let resource =
             if sub { json!({"Fn::Sub": format!("${{{f}.Arn}}")}) } else { json!({"Fn::GetAtt": [f, "Arn"]}) };
         res.insert(
-            "InvokerPolicy".into(),
+            "InvokerPolicy",
             json!({"Type": "AWS::IAM::Policy", "Properties": {
                 "PolicyName": "invoke", "Roles": [{"Ref": if hook_role { "CheckRole" } else { "AppRole" }}],
                 "PolicyDocument": {"Version": "2012-10-17", "Statement": [
@@ -848,23 +846,23 @@ fn template(spec: &Spec) -> Value {
         );
     }
     res.insert(
-        "Seeder".into(),
+        "Seeder",
         json!({"Type": "Custom::Seed", "Properties": {"ServiceToken": {"Fn::GetAtt": [FUNCTIONS[0], "Arn"]}}}),
     );
-    t.insert("Resources".into(), Value::Object(res));
+    t.insert("Resources", Value::Object(res));
 
-    let outputs: Map<String, Value> = FUNCTIONS
+    let outputs: Map = FUNCTIONS
         .iter()
         .take(spec.functions.len())
         .map(|f| (format!("{f}Arn"), json!({"Value": {"Fn::GetAtt": [f, "Arn"]}})))
         .collect();
-    t.insert("Outputs".into(), Value::Object(outputs));
+    t.insert("Outputs", Value::Object(outputs));
     Value::Object(t)
 }
 
 fn context(spec: &Spec) -> Context {
     let mut parameter_values = Map::new();
-    parameter_values.insert("Stage".into(), json!(if spec.prod { "prod" } else { "dev" }));
+    parameter_values.insert("Stage", json!(if spec.prod { "prod" } else { "dev" }));
     Context { region: "eu-west-1".into(), account_id: "123456789012".into(), parameter_values }
 }
 
@@ -929,7 +927,7 @@ fn refs_in(v: &Value, out: &mut Vec<String>) {
                 let (k, inner) = m.iter().next().expect("one key");
                 match (k.as_str(), inner) {
                     ("Ref", Value::String(name)) => {
-                        out.push(name.clone());
+                        out.push(name.to_string());
                         return;
                     }
                     ("Fn::GetAtt", Value::Array(a)) if !a.is_empty() => {
@@ -950,7 +948,7 @@ fn refs_in(v: &Value, out: &mut Vec<String>) {
                     ("Fn::Sub", Value::Array(a)) if a.len() == 2 => {
                         let local: BTreeSet<&str> = a[1]
                             .as_object()
-                            .map(|m| m.keys().map(String::as_str).collect())
+                            .map(|m| m.keys().map(|k| k.as_str()).collect())
                             .unwrap_or_default();
                         if let Some(s) = a[0].as_str() {
                             out.extend(
@@ -990,7 +988,7 @@ fn conditions_in(v: &Value, out: &mut Vec<String>) {
             }
             if m.len() == 1 {
                 if let Some(Value::String(c)) = m.get("Condition") {
-                    out.push(c.clone());
+                    out.push(c.to_string());
                 }
             }
             m.values().for_each(|i| conditions_in(i, out));
@@ -1001,13 +999,13 @@ fn conditions_in(v: &Value, out: &mut Vec<String>) {
 
 fn depends_on(resource: &Value) -> Vec<String> {
     match resource.get("DependsOn") {
-        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::String(s)) => vec![s.to_string()],
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
         _ => Vec::new(),
     }
 }
 
-fn resources(t: &Value) -> &Map<String, Value> {
+fn resources(t: &Value) -> &Map {
     t["Resources"].as_object().expect("Resources is an object")
 }
 
@@ -1066,7 +1064,7 @@ impl Canon {
             Value::Object(m) if m.len() == 1 => {
                 let (k, inner) = m.iter().next().expect("one key");
                 match (k.as_str(), inner) {
-                    ("Ref", Value::String(id)) => match self.function_of.get(id) {
+                    ("Ref", Value::String(id)) => match self.function_of.get(id.as_str()) {
                         Some(f) => json!({ "@fn": f }),
                         None => json!({ "Ref": self.name(id) }),
                     },
@@ -1141,8 +1139,8 @@ fn order_kept(a: &Value, b: &Value, path: &str) -> Result<(), String> {
         (Value::Object(ma), Value::Object(mb)) => {
             let positions: Vec<usize> = ma.keys().filter_map(|k| mb.keys().position(|x| x == k)).collect();
             if positions.windows(2).any(|w| w[0] > w[1]) {
-                let ka: Vec<&String> = ma.keys().collect();
-                let kb: Vec<&String> = mb.keys().collect();
+                let ka: Vec<&str> = ma.keys().map(|k| k.as_str()).collect();
+                let kb: Vec<&str> = mb.keys().map(|k| k.as_str()).collect();
                 return Err(format!("{path}: key order {ka:?} became {kb:?}"));
             }
             for (k, va) in ma {
@@ -1284,11 +1282,11 @@ fn check(spec: &Spec) -> Result<(), TestCaseError> {
             .iter()
             .flatten()
             .any(|(f, _)| alias_of.contains_key(FUNCTIONS[*f]));
-        let candidates: Vec<&String> = out_res
+        let candidates: Vec<&canary_engine::json::Str> = out_res
             .iter()
             .filter(|(id, r)| {
                 id.starts_with("ApiDeployment")
-                    && !in_res.contains_key(*id)
+                    && !in_res.contains_key(id)
                     && resource_type(r) == "AWS::ApiGateway::Deployment"
             })
             .map(|(id, _)| id)
@@ -1299,7 +1297,7 @@ fn check(spec: &Spec) -> Result<(), TestCaseError> {
                 "ApiDeployment kept its ID after its integrations moved"
             );
             prop_assert_eq!(candidates.len(), 1, "renamed deployments: {:?}", candidates);
-            let new_id = candidates[0].clone();
+            let new_id = candidates[0].to_string();
             prop_assert_eq!(&out_res["ApiStage"]["Properties"]["DeploymentId"], &json!({"Ref": new_id}));
             renamed.insert(new_id, "ApiDeployment".to_owned());
         } else {
@@ -1461,9 +1459,9 @@ fn check(spec: &Spec) -> Result<(), TestCaseError> {
 
     // Every reference in the output resolves, and the dependency graph has no cycle.
     let parameters: BTreeSet<&str> =
-        output["Parameters"].as_object().expect("kept").keys().map(String::as_str).collect();
+        output["Parameters"].as_object().expect("kept").keys().map(|k| k.as_str()).collect();
     let conditions: BTreeSet<&str> =
-        output["Conditions"].as_object().expect("kept").keys().map(String::as_str).collect();
+        output["Conditions"].as_object().expect("kept").keys().map(|k| k.as_str()).collect();
     let mut graph: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     for (id, r) in out_res {
         let mut targets = refs(r);
@@ -1485,7 +1483,7 @@ fn check(spec: &Spec) -> Result<(), TestCaseError> {
         let mut used = Vec::new();
         conditions_in(r, &mut used);
         if let Some(Value::String(c)) = r.get("Condition") {
-            used.push(c.clone());
+            used.push(c.to_string());
         }
         for c in used {
             prop_assert!(conditions.contains(c.as_str()), "{id} uses condition {c}, which does not exist");

@@ -10,9 +10,9 @@ mod common;
 
 use std::path::Path as FsPath;
 
+use canary_engine::json::Value;
 use common::{check_only_moves_changed, lint_ready, marked_targets, remaining_references, run_rewire};
 use expect_test::expect_file;
-use serde_json::Value;
 
 #[test]
 fn rewire_golden_cases() {

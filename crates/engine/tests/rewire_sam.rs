@@ -48,7 +48,7 @@ fn fixtures_dir() -> std::path::PathBuf {
 fn every_sam_event_type_has_a_generated_fixture_that_uses_it() {
     for (event_type, fixture) in EVENT_TYPES {
         let source = std::fs::read_to_string(fixtures_dir().join(format!("{fixture}.sam.json"))).unwrap();
-        let source: serde_json::Value = serde_json::from_str(&source).unwrap();
+        let source: canary_engine::json::Value = serde_json::from_str(&source).unwrap();
         let uses_it = source["Resources"].as_object().unwrap().values().any(|r| {
             let events = r["Properties"]["Events"].as_object();
             let url = !r["Properties"]["FunctionUrlConfig"].is_null();

@@ -26,9 +26,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use canary_engine::json;
+use canary_engine::json::{Map, Value};
 use canary_engine::{expand, Context};
 use expect_test::expect_file;
-use serde_json::{json, Map, Value};
 
 const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
 const OUR_TRANSFORM: &str = "CanaryDeployments";
@@ -103,7 +104,7 @@ fn marked_functions(source: &Value) -> Vec<String> {
         .unwrap()
         .iter()
         .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function" && r["Metadata"].get(SETTING).is_some())
-        .map(|(id, _)| id.clone())
+        .map(|(id, _)| id.to_string())
         .collect()
 }
 
@@ -112,7 +113,7 @@ fn marked_functions(source: &Value) -> Vec<String> {
 fn us_first(source: &Value) -> Value {
     let mut template = source.clone();
     let root = template.as_object_mut().unwrap();
-    root.insert("Transform".into(), json!([OUR_TRANSFORM, SAM_TRANSFORM]));
+    root.insert("Transform", json!([OUR_TRANSFORM, SAM_TRANSFORM]));
     for res in root["Resources"].as_object_mut().unwrap().values_mut() {
         if res["Type"] != "AWS::Serverless::Function" {
             continue;
@@ -127,7 +128,7 @@ fn us_first(source: &Value) -> Value {
             res.shift_remove("Metadata");
         }
         let props = res.entry("Properties").or_insert_with(|| json!({}));
-        props.as_object_mut().unwrap().insert(SETTING.into(), setting);
+        props.as_object_mut().unwrap().insert(SETTING, setting);
     }
     template
 }
@@ -264,7 +265,7 @@ const INVOKING_TYPES: &[&str] = &[
     "AWS::AppSync::DataSource",
 ];
 
-fn resources(template: &Value) -> &Map<String, Value> {
+fn resources(template: &Value) -> &Map {
     template["Resources"].as_object().expect("a template with Resources")
 }
 
@@ -351,7 +352,7 @@ fn behaviour(template: &Value, marked: &[String]) -> String {
     let res = resources(template);
     let mut out = String::new();
     for f in marked {
-        let aliases: Vec<(&String, &Value)> = res
+        let aliases: Vec<(&canary_engine::json::Str, &Value)> = res
             .iter()
             .filter(|(_, r)| {
                 r["Type"] == "AWS::Lambda::Alias" && ref_target(&r["Properties"]["FunctionName"]) == Some(f)
@@ -429,7 +430,10 @@ fn behaviour(template: &Value, marked: &[String]) -> String {
         }
     }
     // Functions nobody marked keep their invokers and get no alias.
-    for (id, _) in res.iter().filter(|(id, r)| r["Type"] == "AWS::Lambda::Function" && !marked.contains(id)) {
+    for (id, _) in res
+        .iter()
+        .filter(|(id, r)| r["Type"] == "AWS::Lambda::Function" && !marked.iter().any(|m| m == id.as_str()))
+    {
         let n_aliases = res
             .values()
             .filter(|a| {
@@ -449,7 +453,7 @@ fn behaviour(template: &Value, marked: &[String]) -> String {
     out
 }
 
-fn deployment(out: &mut String, res: &Map<String, Value>, f: &str, version: &str, update: &Value) {
+fn deployment(out: &mut String, res: &Map, f: &str, version: &str, update: &Value) {
     let app = ref_target(&update["ApplicationName"]).and_then(|id| res.get(id));
     let app_ok = app.is_some_and(|a| {
         a["Type"] == "AWS::CodeDeploy::Application" && a["Properties"]["ComputePlatform"] == "Lambda"
@@ -634,7 +638,7 @@ fn yes(b: bool) -> &'static str {
 
 fn arn_tail(arn: &Value) -> String {
     let text = match arn {
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         other => {
             other.get("Fn::Sub").and_then(Value::as_str).map_or_else(|| other.to_string(), str::to_owned)
         }
@@ -642,9 +646,9 @@ fn arn_tail(arn: &Value) -> String {
     text.rsplit('/').next().unwrap_or_default().to_owned()
 }
 
-fn traffic(res: &Map<String, Value>, name: &Value) -> String {
+fn traffic(res: &Map, name: &Value) -> String {
     match name {
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         Value::Object(obj) => {
             if let Some(Value::Array(parts)) = obj.get("Fn::Sub") {
                 if let (Some(text), Some(vars)) = (parts[0].as_str(), parts[1].as_object()) {
@@ -667,7 +671,7 @@ fn traffic(res: &Map<String, Value>, name: &Value) -> String {
     }
 }
 
-fn describe_alarm(res: &Map<String, Value>, name: &Value, f: &str, version: &str) -> String {
+fn describe_alarm(res: &Map, name: &Value, f: &str, version: &str) -> String {
     let Some(id) = ref_target(name) else { return name.to_string() };
     let Some(alarm) = res.get(id).filter(|a| a["Type"] == "AWS::CloudWatch::Alarm") else {
         return format!("{id} (not an alarm in the template)");
@@ -715,11 +719,7 @@ fn describe_alarm(res: &Map<String, Value>, name: &Value, f: &str, version: &str
 
 /// `(actions, resources)` of every statement the role grants, inline or through an
 /// `AWS::IAM::Policy` attached to it.
-fn role_statements(
-    res: &Map<String, Value>,
-    role: &Value,
-    role_id: Option<&str>,
-) -> Vec<(Vec<String>, Vec<Value>)> {
+fn role_statements(res: &Map, role: &Value, role_id: Option<&str>) -> Vec<(Vec<String>, Vec<Value>)> {
     let mut out = Vec::new();
     for policy in role["Properties"]["Policies"].as_array().into_iter().flatten() {
         statements(&policy["PolicyDocument"], &mut out);
@@ -735,11 +735,7 @@ fn role_statements(
     out
 }
 
-fn role_statements_of(
-    res: &Map<String, Value>,
-    role_id: &str,
-    role: &Value,
-) -> Vec<(Vec<String>, Vec<Value>)> {
+fn role_statements_of(res: &Map, role_id: &str, role: &Value) -> Vec<(Vec<String>, Vec<Value>)> {
     role_statements(res, role, Some(role_id))
 }
 
@@ -751,7 +747,7 @@ fn statements(document: &Value, out: &mut Vec<(Vec<String>, Vec<Value>)>) {
     };
     for s in list.iter().filter(|s| s["Effect"] == "Allow") {
         let actions = match &s["Action"] {
-            Value::String(a) => vec![a.clone()],
+            Value::String(a) => vec![a.to_string()],
             Value::Array(items) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
             _ => Vec::new(),
         };

@@ -17,13 +17,13 @@ use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
+use canary_engine::json::{Map, Value};
 use canary_engine::limits::{MAX_DEPTH, MAX_INPUT_BYTES};
 use canary_engine::{Context, Diagnostic, Expansion};
 use lambda_runtime::{Error, LambdaEvent};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
 
 /// The longest `errorMessage` the macro returns, in characters.
 ///
@@ -52,12 +52,12 @@ pub struct MacroEvent<Fragment = Value> {
     pub transform_id: String,
     /// Parameters of an `Fn::Transform` call; empty or absent for a template-level `Transform`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub params: Option<Map<String, Value>>,
+    pub params: Option<Map>,
     /// Must be echoed in the response.
     pub request_id: String,
     /// The stack's parameter values, already resolved by CloudFormation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub template_parameter_values: Option<Map<String, Value>>,
+    pub template_parameter_values: Option<Map>,
 }
 
 /// What the macro answers. Serialized as `{requestId, status: "success", fragment}` or
@@ -386,8 +386,8 @@ fn truncate_at_word(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use canary_engine::json;
     use canary_engine::{Path, Stats};
-    use serde_json::json;
 
     fn event(fragment: Value) -> String {
         json!({

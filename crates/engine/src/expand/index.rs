@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use crate::diag::{Diagnostic, Path};
 use crate::json;
@@ -109,16 +109,16 @@ fn check_shape(logical_id: &str, res: &Value, diagnostics: &mut Vec<Diagnostic>)
     }
 }
 
-pub fn index(resources: &Map<String, Value>, diagnostics: &mut Vec<Diagnostic>) -> TemplateIndex {
+pub fn index(resources: &Map, diagnostics: &mut Vec<Diagnostic>) -> TemplateIndex {
     let mut idx = TemplateIndex::default();
     let mut copies = Vec::new();
     let mut misplaced = Vec::new();
     for (logical_id, resource) in resources {
         check_shape(logical_id, resource, diagnostics);
         let Some(resource) = resource.as_object() else { continue };
-        let resource_type = json::member(resource, "Type").and_then(Value::as_str).unwrap_or_default();
-        let in_properties = json::member(resource, "Properties").and_then(|p| json::get(p, SETTING_KEY));
-        let in_metadata = json::member(resource, "Metadata").and_then(|m| json::get(m, SETTING_KEY));
+        let resource_type = resource.get("Type").and_then(Value::as_str).unwrap_or_default();
+        let in_properties = resource.get("Properties").and_then(|p| json::get(p, SETTING_KEY));
+        let in_metadata = resource.get("Metadata").and_then(|m| json::get(m, SETTING_KEY));
         match resource_type {
             FUNCTION_TYPE | super::sam::SERVERLESS_FUNCTION => {
                 let serverless = resource_type != FUNCTION_TYPE;
@@ -132,14 +132,14 @@ pub fn index(resources: &Map<String, Value>, diagnostics: &mut Vec<Diagnostic>) 
                         .with_help("keep Metadata.CanaryDeployment, which every tool accepts"),
                     ),
                     (Some(raw), None) => idx.marked.push(MarkedFunction {
-                        logical_id: logical_id.clone(),
+                        logical_id: logical_id.to_string(),
                         place: SettingPlace::Properties,
                         raw: raw.clone(),
                         condition,
                         serverless,
                     }),
                     (None, Some(raw)) => idx.marked.push(MarkedFunction {
-                        logical_id: logical_id.clone(),
+                        logical_id: logical_id.to_string(),
                         place: SettingPlace::Metadata,
                         raw: raw.clone(),
                         condition,
@@ -149,7 +149,7 @@ pub fn index(resources: &Map<String, Value>, diagnostics: &mut Vec<Diagnostic>) 
                 }
             }
             "AWS::ApiGateway::Deployment" | "AWS::ApiGatewayV2::Deployment" => {
-                idx.deployments.push(logical_id.clone());
+                idx.deployments.push(logical_id.to_string());
             }
             "AWS::Lambda::Version" => {
                 if let Some(function) = resource
@@ -157,7 +157,7 @@ pub fn index(resources: &Map<String, Value>, diagnostics: &mut Vec<Diagnostic>) 
                     .and_then(|p| p.get("FunctionName"))
                     .and_then(referenced_resource)
                 {
-                    idx.versions.entry(function.to_owned()).or_insert_with(|| logical_id.clone());
+                    idx.versions.entry(function.to_owned()).or_insert_with(|| logical_id.to_string());
                 }
             }
             "AWS::Lambda::Alias" => {
@@ -167,7 +167,7 @@ pub fn index(resources: &Map<String, Value>, diagnostics: &mut Vec<Diagnostic>) 
                 if let (Some(function), Some(name)) = (function, name) {
                     idx.aliases
                         .entry((function.to_owned(), name.to_owned()))
-                        .or_insert_with(|| logical_id.clone());
+                        .or_insert_with(|| logical_id.to_string());
                 }
             }
             _ => {
@@ -185,7 +185,7 @@ pub fn index(resources: &Map<String, Value>, diagnostics: &mut Vec<Diagnostic>) 
             f.place == SettingPlace::Metadata && logical_id.starts_with(&f.logical_id) && f.raw == *raw
         });
         if original {
-            idx.metadata_copies.push(logical_id.clone());
+            idx.metadata_copies.push(logical_id.to_string());
         } else {
             misplaced.push((logical_id, resource_type, "Metadata"));
         }

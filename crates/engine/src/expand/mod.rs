@@ -14,7 +14,7 @@ mod scan;
 
 use std::collections::{BTreeMap, HashSet};
 
-use serde_json::{json, Map, Value};
+use crate::json::{Map, Value};
 
 use self::index::{referenced_resource, MarkedFunction, TemplateIndex, DEFAULTS_KEY, SETTING_KEY};
 use self::resources::alarm::RollbackMetric;
@@ -36,7 +36,7 @@ pub struct Context {
     pub region: String,
     pub account_id: String,
     /// Values given for the stack's parameters; a parameter missing here takes its `Default`.
-    pub parameter_values: Map<String, Value>,
+    pub parameter_values: Map,
 }
 
 /// The result of [`expand`]. When `diagnostics` holds an error, `template` must not be deployed
@@ -134,7 +134,7 @@ pub fn expand(template: Value, ctx: &Context) -> Expansion {
                 Some(Value::Object(resources)) => generate(root, resources, decisions, &mut diagnostics),
                 // Analysis accepts only an object `Resources`; keep the input whole all the same.
                 other => {
-                    root.insert("Resources".into(), other.unwrap_or(Value::Null));
+                    root.insert("Resources", other.unwrap_or(Value::Null));
                     (Value::Object(root), Vec::new(), Stats::default())
                 }
             }
@@ -314,7 +314,7 @@ fn check_group_names(enabled: &[&FunctionDecision], diagnostics: &mut Vec<Diagno
 }
 
 fn decide(
-    resources: &Map<String, Value>,
+    resources: &Map,
     scope: &Scope<'_>,
     idx: &TemplateIndex,
     parsed: Vec<(MarkedFunction, Settings)>,
@@ -535,7 +535,7 @@ fn permissions_boundary(users: &[&FunctionDecision], diagnostics: &mut Vec<Diagn
 }
 
 /// The logical ID of the `AWS::IAM::Role` a function runs as, when that role is in the template.
-fn execution_role(resources: &Map<String, Value>, function: &str) -> Option<String> {
+fn execution_role(resources: &Map, function: &str) -> Option<String> {
     let role = resources.get(function)?.get("Properties")?.get("Role")?;
     let id = match role {
         Value::Object(obj) => match obj.get("Fn::Sub").and_then(Value::as_str) {
@@ -549,7 +549,7 @@ fn execution_role(resources: &Map<String, Value>, function: &str) -> Option<Stri
 }
 
 /// Every logical ID the expansion will add must be new, and unique among the generated ones.
-fn check_collisions(resources: &Map<String, Value>, d: &Decisions, diagnostics: &mut Vec<Diagnostic>) {
+fn check_collisions(resources: &Map, d: &Decisions, diagnostics: &mut Vec<Diagnostic>) {
     // Where each planned resource comes from, made a path only for an error: most templates have none.
     enum From<'a> {
         Setting(&'a FunctionDecision, Option<&'static str>),
@@ -610,8 +610,8 @@ fn check_collisions(resources: &Map<String, Value>, d: &Decisions, diagnostics: 
 }
 
 fn generate(
-    mut root: Map<String, Value>,
-    old_resources: Map<String, Value>,
+    mut root: Map,
+    old_resources: Map,
     d: Decisions,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Value, Vec<FunctionPlan>, Stats) {
@@ -628,7 +628,7 @@ fn generate(
     let mut sam_moves: BTreeMap<String, Vec<MovedInvoker>> = BTreeMap::new();
     // Room for every resource and the ones each function adds (version, alias, group, alarms).
     let mut out = Map::with_capacity(old_resources.len() + 8 * d.functions.len() + 8);
-    let mut add = |out: &mut Map<String, Value>, id: String, res: Map<String, Value>| {
+    let mut add = |out: &mut Map, id: String, res: Map| {
         generated.insert(id.clone());
         out.insert(id, Value::Object(res));
     };
@@ -638,10 +638,10 @@ fn generate(
         if let Some(f) = adopted.get(logical_id.as_str()) {
             adopt_alias(&mut res, f, diagnostics);
         }
-        if d.metadata_copies.contains(&logical_id) {
+        if d.metadata_copies.iter().any(|c| c == logical_id.as_str()) {
             consume_setting(&mut res, index::SettingPlace::Metadata);
         }
-        if let Some((apps, condition)) = d.sam_hooks.get(&logical_id) {
+        if let Some((apps, condition)) = d.sam_hooks.get(logical_id.as_str()) {
             sam::add_hook_statement(&mut res, apps, condition.as_deref());
         }
         // Only SAM's own functions have connectors to grant; other templates skip the look at every
@@ -657,7 +657,7 @@ fn generate(
         };
         consume_setting(&mut res, f.marked.place);
         if f.marked.serverless {
-            sam_moves.insert(logical_id.clone(), sam::event_sources(&res, &logical_id));
+            sam_moves.insert(logical_id.to_string(), sam::event_sources(&res, &logical_id));
             sam::write_preference(&mut res, sam_preference(f));
         }
         out.insert(logical_id, res);
@@ -694,7 +694,7 @@ fn generate(
         );
     }
     let resources_added = generated.len();
-    root.insert("Resources".into(), Value::Object(out));
+    root.insert("Resources", Value::Object(out));
 
     let targets: BTreeMap<String, AliasTarget> = d
         .functions
@@ -760,7 +760,7 @@ fn consume_setting(res: &mut Value, place: index::SettingPlace) {
 }
 
 /// The resources that follow one marked function: its version, alias, deployment group and alarms.
-fn function_resources(f: &FunctionDecision, d: &Decisions) -> Vec<(String, Map<String, Value>)> {
+fn function_resources(f: &FunctionDecision, d: &Decisions) -> Vec<(String, Map)> {
     let fn_id = f.marked.logical_id.as_str();
     let condition = f.marked.condition.as_deref();
     let settings = &f.settings;
@@ -832,20 +832,20 @@ fn service_role_arn(settings: &Settings) -> Value {
 
 fn deployment_config_name(traffic: &Traffic) -> Value {
     match traffic {
-        Traffic::ConfigName(name) => Value::String(name.clone()),
+        Traffic::ConfigName(name) => Value::from(name),
         Traffic::Shape(shape) => resources::reference(&ids::deployment_config(&shape.name())),
         Traffic::ConfigResource(id) => resources::reference(id),
     }
 }
 
-fn attach_update_policy(res: &mut Map<String, Value>, f: &FunctionDecision) {
+fn attach_update_policy(res: &mut Map, f: &FunctionDecision) {
     let update = alias::AliasUpdate {
         application: ids::APPLICATION.to_owned(),
         deployment_group: f.deployment_group.clone(),
         before_allow_traffic_hook: f.settings.pre_traffic_hook.as_ref().map(hook_name),
         after_allow_traffic_hook: f.settings.post_traffic_hook.as_ref().map(hook_name),
     };
-    res.insert("UpdatePolicy".into(), alias::update_policy(&update));
+    res.insert("UpdatePolicy", alias::update_policy(&update));
     if !f.depends_on.is_empty() {
         let mut depends_on: Vec<Value> = match res.get("DependsOn") {
             Some(Value::String(one)) => vec![Value::String(one.clone())],
@@ -854,10 +854,10 @@ fn attach_update_policy(res: &mut Map<String, Value>, f: &FunctionDecision) {
         };
         for id in &f.depends_on {
             if !depends_on.iter().any(|d| d == id.as_str()) {
-                depends_on.push(Value::String(id.clone()));
+                depends_on.push(Value::from(id));
             }
         }
-        res.insert("DependsOn".into(), Value::Array(depends_on));
+        res.insert("DependsOn", Value::Array(depends_on));
     }
 }
 
@@ -879,11 +879,10 @@ fn adopt_alias(res: &mut Value, f: &FunctionDecision, diagnostics: &mut Vec<Diag
                     f.version
                 ),
             ));
-            props.insert("FunctionVersion".into(), resources::get_att(&f.version, "Version"));
+            props.insert("FunctionVersion", resources::get_att(&f.version, "Version"));
         }
         if let Some(n) = f.settings.provisioned_concurrency {
-            props
-                .insert("ProvisionedConcurrencyConfig".into(), json!({"ProvisionedConcurrentExecutions": n}));
+            props.insert("ProvisionedConcurrencyConfig", json!({"ProvisionedConcurrentExecutions": n}));
         }
     }
     if f.settings.enabled {
@@ -891,7 +890,7 @@ fn adopt_alias(res: &mut Value, f: &FunctionDecision, diagnostics: &mut Vec<Diag
     }
 }
 
-fn service_role(role: &RoleDecision, functions: &[FunctionDecision]) -> Map<String, Value> {
+fn service_role(role: &RoleDecision, functions: &[FunctionDecision]) -> Map {
     let shared = role.shared.condition.as_deref();
     // Each hook and topic once, guarded by its users' condition only when they all share one.
     let mut hooks: BTreeMap<String, (Value, Vec<Option<&str>>)> = BTreeMap::new();
@@ -934,14 +933,14 @@ fn guard(shared: Option<&str>, own: Option<&str>, value: Value) -> Value {
 fn hook_name(hook: &Hook) -> Value {
     match hook {
         Hook::Function(id) => resources::reference(id),
-        Hook::External(name) => Value::String(name.clone()),
+        Hook::External(name) => Value::from(name),
     }
 }
 
 fn hook_arn(hook: &Hook) -> Value {
     match hook {
         Hook::Function(id) => resources::get_att(id, "Arn"),
-        Hook::External(arn) if arn.starts_with("arn:") => Value::String(arn.clone()),
+        Hook::External(arn) if arn.starts_with("arn:") => Value::from(arn),
         Hook::External(name) => resources::sub(&format!(
             "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{name}"
         )),
@@ -965,7 +964,7 @@ fn traffic_label(traffic: &Traffic) -> String {
 
 fn alarm_label(item: &Value) -> String {
     match item.get("Name") {
-        Some(Value::String(name)) => name.clone(),
+        Some(Value::String(name)) => name.to_string(),
         Some(name) => match name.get("Ref").and_then(Value::as_str) {
             Some(id) => id.to_owned(),
             None => name.to_string(),
@@ -976,7 +975,7 @@ fn alarm_label(item: &Value) -> String {
 
 /// Drops the template-level defaults and this macro's entry in `Transform`, as CloudFormation hands
 /// the template on to the next transform with ours done.
-fn consume_template_settings(root: &mut Map<String, Value>) {
+fn consume_template_settings(root: &mut Map) {
     if let Some(metadata) = root.get_mut("Metadata").and_then(Value::as_object_mut) {
         metadata.shift_remove(DEFAULTS_KEY);
         if metadata.is_empty() {
@@ -1080,7 +1079,7 @@ fn number_len(number: &serde_json::Number) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn compact_json_len_matches_serde_json() {
@@ -1099,7 +1098,7 @@ mod tests {
             &super::Context {
                 region: "us-east-1".into(),
                 account_id: "123456789012".into(),
-                parameter_values: serde_json::Map::new(),
+                parameter_values: crate::json::Map::new(),
             },
         );
         expansion.check_serialized_size(crate::limits::MAX_PROCESSED_TEMPLATE_BYTES);

@@ -14,7 +14,8 @@
 //! preference cannot carry; generation only writes. SAM-first templates never reach this file: SAM
 //! has already turned their functions into `AWS::Lambda::Function`s, which the main path expands.
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::json::{Map, Value};
 
 use super::index::TemplateIndex;
 use super::resources::sub;
@@ -35,7 +36,7 @@ pub fn version_reference(function: &str) -> String {
 }
 
 /// Template-level checks, once, when some `AWS::Serverless::Function` is marked.
-pub fn check_template(root: &Map<String, Value>, diagnostics: &mut Vec<Diagnostic>) {
+pub fn check_template(root: &Map, diagnostics: &mut Vec<Diagnostic>) {
     let globals = root.get("Globals").and_then(|g| g.get("Function"));
     if globals.and_then(|g| g.get("DeploymentPreference")).is_some() {
         diagnostics.push(
@@ -74,7 +75,7 @@ pub fn check_template(root: &Map<String, Value>, diagnostics: &mut Vec<Diagnosti
 
 /// Whether the settings (or the template defaults) name the alias; otherwise SAM's
 /// `AutoPublishAlias` of the function or of `Globals` names it.
-pub fn alias_given(raw: &Value, defaults: &Map<String, Value>) -> bool {
+pub fn alias_given(raw: &Value, defaults: &Map) -> bool {
     raw.get("Alias").is_some() || defaults.contains_key("Alias")
 }
 
@@ -121,7 +122,7 @@ pub fn adopt_published_alias(
 pub fn reconcile(
     function: &str,
     resource: &Value,
-    root: &Map<String, Value>,
+    root: &Map,
     alias_given: bool,
     settings: &mut Settings,
     path: &Path,
@@ -159,7 +160,7 @@ pub fn reconcile(
             )
             .with_help("keep one name: remove Alias from CanaryDeployment, or AutoPublishAlias"),
         ),
-        Some(Value::String(name)) => settings.alias = name.clone(),
+        Some(Value::String(name)) => settings.alias = name.to_string(),
         Some(other) if !alias_given => diagnostics.push(
             Diagnostic::error(
                 sam_alias_path,
@@ -277,38 +278,38 @@ pub struct Preference<'a> {
 /// onto the function's `Properties`.
 pub fn write_preference(res: &mut Value, p: Preference<'_>) {
     let Some(props) = res.get_mut("Properties").and_then(Value::as_object_mut) else { return };
-    props.insert("AutoPublishAlias".into(), p.settings.alias.clone().into());
+    props.insert("AutoPublishAlias", p.settings.alias.clone().into());
     let mut pref = Map::new();
     if p.settings.enabled {
-        pref.insert("Type".into(), p.deployment_config);
+        pref.insert("Type", p.deployment_config);
         // `reconcile` reported alarms SAM cannot take; none reach here.
         if let Ok(Some(alarms)) = alarm_names(&p.alarms) {
-            pref.insert("Alarms".into(), alarms);
+            pref.insert("Alarms", alarms);
         }
         let mut hooks = Map::new();
         if let Some(hook) = p.pre_traffic_hook {
-            hooks.insert("PreTraffic".into(), hook);
+            hooks.insert("PreTraffic", hook);
         }
         if let Some(hook) = p.post_traffic_hook {
-            hooks.insert("PostTraffic".into(), hook);
+            hooks.insert("PostTraffic", hook);
         }
         if !hooks.is_empty() {
-            pref.insert("Hooks".into(), Value::Object(hooks));
+            pref.insert("Hooks", Value::Object(hooks));
         }
         if !p.settings.triggers.is_empty() {
-            pref.insert("TriggerConfigurations".into(), Value::Array(p.settings.triggers.clone()));
+            pref.insert("TriggerConfigurations", Value::Array(p.settings.triggers.clone()));
         }
-        pref.insert("Role".into(), p.role);
+        pref.insert("Role", p.role);
         // SAM leaves the deployment group unconditional unless told; SPEC §4 wants the function's.
         if p.condition.is_some() {
-            pref.insert("PassthroughCondition".into(), true.into());
+            pref.insert("PassthroughCondition", true.into());
         }
     } else {
-        pref.insert("Enabled".into(), false.into());
+        pref.insert("Enabled", false.into());
     }
-    props.insert("DeploymentPreference".into(), Value::Object(pref));
+    props.insert("DeploymentPreference", Value::Object(pref));
     if let Some(n) = p.settings.provisioned_concurrency {
-        props.insert("ProvisionedConcurrencyConfig".into(), json!({"ProvisionedConcurrentExecutions": n}));
+        props.insert("ProvisionedConcurrencyConfig", json!({"ProvisionedConcurrentExecutions": n}));
     }
 }
 
@@ -398,7 +399,7 @@ pub fn grant_connector_alias(res: &mut Value, alias_of: &dyn Fn(&str) -> Option<
 
 /// Whether a hook gets its status permission through its `Policies` (SAM builds its role): an
 /// `AWS::Serverless::Function` without its own `Role`.
-pub fn takes_policies(resources: &Map<String, Value>, hook: &str) -> bool {
+pub fn takes_policies(resources: &Map, hook: &str) -> bool {
     resources.get(hook).is_some_and(|h| {
         h.get("Type").and_then(Value::as_str) == Some(SERVERLESS_FUNCTION)
             && h.get("Properties").and_then(|p| p.get("Role")).is_none()
@@ -432,10 +433,10 @@ pub fn add_hook_statement(res: &mut Value, applications: &[&str], condition: Opt
         // SAM also takes one policy (a managed policy name, or a document) on its own.
         Some(one) => {
             let one = one.take();
-            props.insert("Policies".into(), json!([one, item]));
+            props.insert("Policies", json!([one, item]));
         }
         None => {
-            props.insert("Policies".into(), json!([item]));
+            props.insert("Policies", json!([item]));
         }
     }
 }

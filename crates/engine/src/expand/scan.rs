@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::diag::Path;
 use crate::rewire::names_any;
@@ -29,7 +29,7 @@ pub fn scan(template: &Value, deployments: &[String]) -> Scan {
                 let mut walked = Walked::default();
                 walk(res, 2, &deployments, &mut walked);
                 if walked.mentions || depends_on_any(res, &deployments) {
-                    found.deployment_mentions.insert(id.clone());
+                    found.deployment_mentions.insert(id.to_string());
                 }
                 walked.too_deep
             }),
@@ -120,7 +120,7 @@ fn contains(haystack: &Value, needle: &Value) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use crate::json;
 
     use super::scan;
 
@@ -166,7 +166,7 @@ mod tests {
         let ctx = crate::Context {
             region: "us-east-1".into(),
             account_id: "123456789012".into(),
-            parameter_values: serde_json::Map::new(),
+            parameter_values: crate::json::Map::new(),
         };
         let out = crate::expand(template, &ctx);
         assert!(!out.has_errors(), "{:?}", out.diagnostics);

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Str, Value};
 
 use super::matcher;
 use super::table::Api;
@@ -79,7 +79,7 @@ impl Snapshots {
     /// `Resources`, and in the resources of `mentions` (all of them when it is `None`).
     pub fn apply(
         self,
-        template: &mut Map<String, Value>,
+        template: &mut Map,
         mentions: Option<&HashSet<String>>,
         diagnostics: &mut Vec<Diagnostic>,
     ) {
@@ -110,7 +110,7 @@ impl Snapshots {
         // Sized up front: rebuilding by growth rehashed every key several times.
         let old = std::mem::replace(resources, Map::with_capacity(resources.len()));
         for (id, resource) in old {
-            resources.insert(renames.get(&id).cloned().unwrap_or(id), resource);
+            resources.insert(renames.get(id.as_str()).cloned().map_or(id, Str::from), resource);
         }
         for (key, value) in template.iter_mut() {
             if key != "Resources" {
@@ -119,11 +119,7 @@ impl Snapshots {
         }
     }
 
-    fn renames(
-        &self,
-        resources: &Map<String, Value>,
-        diagnostics: &mut Vec<Diagnostic>,
-    ) -> BTreeMap<String, String> {
+    fn renames(&self, resources: &Map, diagnostics: &mut Vec<Diagnostic>) -> BTreeMap<String, String> {
         let mut renames = BTreeMap::new();
         for (id, api, api_id) in &self.deployments {
             let changed = self.changed.iter().find(|((a, id), _)| a == api && id == api_id);

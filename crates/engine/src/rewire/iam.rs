@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use crate::json::Value;
 
 use super::{matcher, AliasTarget};
 
@@ -80,7 +80,7 @@ fn grant_resource(resource: &mut Value, targets: &BTreeMap<String, AliasTarget>,
 /// A pre-traffic hook's role typically may invoke the function it tests, while the alias waits for the
 /// hook's permission policy (attached to that role); a `Ref` here would close that loop into a cycle.
 fn alias_arn(function: &str, target: &AliasTarget) -> Value {
-    serde_json::json!({ "Fn::Sub": format!("${{{function}.Arn}}:{}", target.alias_name) })
+    crate::json!({ "Fn::Sub": format!("${{{function}.Arn}}:{}", target.alias_name) })
 }
 
 /// Whether an IAM action pattern allows `lambda:InvokeFunction`: IAM compares actions without regard

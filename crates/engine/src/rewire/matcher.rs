@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Str, Value};
 
 use super::AliasTarget;
 use crate::diag::Path;
@@ -102,7 +102,7 @@ fn rewrite_at(
                 rewrite_sub(s, vars, splice, &inner.index(0), targets, moves);
                 if let Some(Value::Object(vars)) = rest.first_mut() {
                     for (var, v) in vars.iter_mut() {
-                        let var_splice = var_splices.get(var).copied().unwrap_or(Splice::Whole);
+                        let var_splice = var_splices.get(var.as_str()).copied().unwrap_or(Splice::Whole);
                         rewrite_at(v, &inner.index(1).key(var), targets, moves, var_splice, depth + 1);
                     }
                 }
@@ -142,12 +142,15 @@ fn rewrite_at(
         (true, _) => {
             // A `Ref` to a function is its name; qualified, it names the alias.
             let mut obj = Map::new();
-            obj.insert("Fn::Sub".to_owned(), Value::String(format!("${{{function}}}:{}", target.alias_name)));
+            obj.insert(
+                "Fn::Sub".to_owned(),
+                Value::String(format!("${{{function}}}:{}", target.alias_name).into()),
+            );
             *value = Value::Object(obj);
         }
         // A `Ref` stays a `Ref`: only its target changes, and the object is kept as it is.
         (false, _) => match value.get_mut("Ref") {
-            Some(Value::String(id)) => id.clone_from(&target.alias_logical_id),
+            Some(Value::String(id)) => *id = Str::from(target.alias_logical_id.as_str()),
             _ => *value = alias_ref(target),
         },
     }
@@ -165,7 +168,7 @@ fn join_splice(elems: &[Value], i: usize, delimiter: &str, parent: Splice) -> Sp
 }
 
 /// How each variable of a list-form `Fn::Sub` lands in its string (its first use decides).
-fn variable_splices(s: &str, vars: &Map<String, Value>, parent: Splice) -> BTreeMap<String, Splice> {
+fn variable_splices(s: &str, vars: &Map, parent: Splice) -> BTreeMap<String, Splice> {
     let mut splices = BTreeMap::new();
     map_placeholders(s, |name, before, after| {
         if vars.contains_key(name) && !splices.contains_key(name) {
@@ -179,13 +182,13 @@ fn variable_splices(s: &str, vars: &Map<String, Value>, parent: Splice) -> BTree
 /// `{Ref: <Alias>}`: a `Ref` to an alias is its ARN, which every invoking position accepts.
 pub fn alias_ref(target: &AliasTarget) -> Value {
     let mut obj = Map::with_capacity(1);
-    obj.insert("Ref".to_owned(), Value::String(target.alias_logical_id.clone()));
+    obj.insert("Ref".to_owned(), Value::String(target.alias_logical_id.clone().into()));
     Value::Object(obj)
 }
 
 fn rewrite_sub(
-    s: &mut String,
-    vars: &Map<String, Value>,
+    s: &mut Str,
+    vars: &Map,
     splice: Splice,
     path: &Path,
     targets: &BTreeMap<String, AliasTarget>,
@@ -221,7 +224,7 @@ fn rewrite_sub(
         }
     });
     if let Some(rewritten) = rewritten {
-        *s = rewritten;
+        *s = rewritten.into();
         moves.extend(moved.into_iter().map(|(function, by_name)| Move {
             function,
             path: path.clone(),
@@ -301,7 +304,7 @@ pub(crate) fn names_any(value: &Value, ids: &[&str]) -> bool {
 }
 
 /// Whether `value` references any of `ids` in any form (a permission's `SourceArn` naming its API).
-pub fn mentions(value: &Value, ids: &HashSet<String>) -> bool {
+pub fn mentions(value: &Value, ids: &HashSet<Str>) -> bool {
     let mut out = Vec::new();
     referenced_at(value, &|id| ids.contains(id), &mut out, 0);
     !out.is_empty()
@@ -351,7 +354,7 @@ fn referenced_at(value: &Value, wanted: &dyn Fn(&str) -> bool, out: &mut Vec<Str
 
 /// Calls `found` with the logical ID (or parameter) behind every `${Name}` / `${Name.Attr}` of a
 /// `Fn::Sub` string that its variable map `vars` does not shadow; `${!Literal}` is skipped.
-pub(crate) fn sub_references(s: &str, vars: &Map<String, Value>, found: &mut impl FnMut(&str)) {
+pub(crate) fn sub_references(s: &str, vars: &Map, found: &mut impl FnMut(&str)) {
     map_placeholders(s, |name, _, _| {
         if !vars.contains_key(name) {
             found(name.split_once('.').map_or(name, |(id, _)| id));
@@ -400,20 +403,20 @@ fn rename_at(value: &mut Value, renames: &BTreeMap<String, String>, depth: usize
         match (name, &mut *arg) {
             ("Ref", Value::String(id)) => {
                 if let Some(new) = renames.get(id.as_str()) {
-                    *id = new.clone();
+                    *id = new.clone().into();
                 }
             }
             ("Fn::GetAtt", Value::Array(items)) => {
                 if let Some(Value::String(id)) = items.first_mut() {
                     if let Some(new) = renames.get(id.as_str()) {
-                        *id = new.clone();
+                        *id = new.clone().into();
                     }
                 }
             }
             ("Fn::GetAtt", Value::String(s)) => {
                 if let Some((id, attr)) = s.split_once('.') {
                     if let Some(new) = renames.get(id) {
-                        *s = format!("{new}.{attr}");
+                        *s = format!("{new}.{attr}").into();
                     }
                 }
             }
@@ -436,7 +439,7 @@ fn rename_at(value: &mut Value, renames: &BTreeMap<String, String>, depth: usize
     }
 }
 
-fn rename_sub(s: &mut String, vars: &Map<String, Value>, renames: &BTreeMap<String, String>) {
+fn rename_sub(s: &mut Str, vars: &Map, renames: &BTreeMap<String, String>) {
     let renamed = map_placeholders(s, |name, _, _| {
         if vars.contains_key(name) {
             return None;
@@ -449,16 +452,16 @@ fn rename_sub(s: &mut String, vars: &Map<String, Value>, renames: &BTreeMap<Stri
         })
     });
     if let Some(renamed) = renamed {
-        *s = renamed;
+        *s = renamed.into();
     }
 }
 
 /// Renames the resources in `renames` inside a resource's `DependsOn` (a string or a list of them).
-pub fn rename_depends_on(resource: &mut Map<String, Value>, renames: &BTreeMap<String, String>) {
+pub fn rename_depends_on(resource: &mut Map, renames: &BTreeMap<String, String>) {
     let rename_one = |v: &mut Value| {
         if let Value::String(id) = v {
             if let Some(new) = renames.get(id.as_str()) {
-                *id = new.clone();
+                *id = new.clone().into();
             }
         }
     };
@@ -470,8 +473,8 @@ pub fn rename_depends_on(resource: &mut Map<String, Value>, renames: &BTreeMap<S
 }
 
 /// Adds `id` to a resource's `DependsOn`, keeping a single string a string when it is the only entry.
-pub fn add_depends_on(resource: &mut Map<String, Value>, id: &str) {
-    let new = Value::String(id.to_owned());
+pub fn add_depends_on(resource: &mut Map, id: &str) {
+    let new = Value::String(id.to_owned().into());
     match resource.get_mut("DependsOn") {
         None => {
             resource.insert("DependsOn".to_owned(), new);

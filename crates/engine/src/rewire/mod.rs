@@ -14,7 +14,7 @@ pub mod table;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Str, Value};
 
 use crate::diag::{Diagnostic, Path};
 use crate::json;
@@ -52,7 +52,7 @@ pub struct Rewired {
 /// listed: nothing moved there. Warnings (a definition the macro cannot read, a function URL that gets a
 /// new address) and errors (a deployment rename that would clash) go to `diagnostics`.
 pub fn rewire(
-    template: &mut Map<String, Value>,
+    template: &mut Map,
     targets: &BTreeMap<String, AliasTarget>,
     generated: &HashSet<String>,
     deployment_mentions: Option<&HashSet<String>>,
@@ -81,11 +81,11 @@ pub fn rewire(
     let mut snapshots = Snapshots::default();
     for (logical_id, resource) in resources.iter() {
         let resource_type = json::get_str(resource, "Type").unwrap_or_default();
-        let row = rows.get(resource_type).filter(|_| !generated.contains(logical_id));
+        let row = rows.get(resource_type).filter(|_| !generated.contains(logical_id.as_str()));
         match row.map(|row| row.invoker.action) {
             Some(Action::ApiDefinition { unseen, .. } | Action::UnseenDefinition { unseen }) => {
                 let properties = json::get(resource, "Properties").and_then(Value::as_object);
-                if properties.is_some_and(|p| unseen.iter().any(|key| p.contains_key(*key))) {
+                if properties.is_some_and(|p| unseen.iter().any(|key| p.contains_key(key))) {
                     unseen_apis.insert(logical_id.clone());
                 }
             }
@@ -125,7 +125,7 @@ pub fn rewire(
                 continue;
             };
             let mut holder = Map::new();
-            holder.insert("Properties".into(), properties.take());
+            holder.insert("Properties", properties.take());
             let mut ctx = Resource {
                 logical_id: name,
                 base: Path::root().key("Globals").key(section),
@@ -156,17 +156,17 @@ struct Resource<'a> {
     base: Path,
     targets: &'a BTreeMap<String, AliasTarget>,
     /// APIs whose definition the macro cannot read, so their integrations stay on the functions.
-    unseen_apis: &'a HashSet<String>,
+    unseen_apis: &'a HashSet<Str>,
     rewired: &'a mut Vec<Rewired>,
     diagnostics: &'a mut Vec<Diagnostic>,
     snapshots: &'a mut Snapshots,
 }
 
 impl Resource<'_> {
-    fn apply(&mut self, parsed: &Row, resource: &mut Map<String, Value>) {
+    fn apply(&mut self, parsed: &Row, resource: &mut Map) {
         let row = parsed.invoker;
         let base = self.base.clone();
-        let Some(Value::Object(properties)) = json::member_mut(resource, "Properties") else { return };
+        let Some(Value::Object(properties)) = resource.get_mut("Properties") else { return };
         if let Action::ApiDefinition { unseen, .. } | Action::UnseenDefinition { unseen } = row.action {
             self.warn_unseen(unseen, properties, &base);
         }
@@ -219,7 +219,7 @@ impl Resource<'_> {
                     }
                     Action::LatestQualifier { .. } => {
                         if let (Some(function), Some("$LATEST")) = (&qualified, position.as_str()) {
-                            *position = Value::String(self.targets[function].alias_name.clone());
+                            *position = Value::String(self.targets[function].alias_name.clone().into());
                             moves.push(matcher::Move {
                                 function: function.clone(),
                                 path: path.clone(),
@@ -270,9 +270,9 @@ impl Resource<'_> {
         }
     }
 
-    fn warn_unseen(&mut self, unseen: &[&str], properties: &Map<String, Value>, base: &Path) {
+    fn warn_unseen(&mut self, unseen: &[&str], properties: &Map, base: &Path) {
         for property in unseen {
-            if properties.contains_key(*property) {
+            if properties.contains_key(property) {
                 self.diagnostics.push(
                     Diagnostic::warning(
                         base.key(property),
@@ -318,7 +318,7 @@ fn walk(
     };
     match (*step, value) {
         (Step::Key(key), Value::Object(obj)) => {
-            if let Some(v) = json::member_mut(obj, key) {
+            if let Some(v) = obj.get_mut(key) {
                 walk(v, rest, base, Some(&Trail { parent: trail, step: TrailStep::Key(key) }), depth + 1, f);
             }
         }
@@ -413,7 +413,7 @@ impl<'a> Trail<'a> {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use crate::json;
 
     use super::*;
     use crate::diag::Severity;
@@ -516,7 +516,7 @@ mod tests {
         let new_id =
             renamed["Resources"].as_object().unwrap().keys().find(|k| k.starts_with('D')).unwrap().clone();
         let mut clash = template;
-        clash["Resources"][&new_id] = json!({"Type": "AWS::SNS::Topic"});
+        clash["Resources"][new_id.as_str()] = json!({"Type": "AWS::SNS::Topic"});
         let (out, _, diagnostics) = run(clash, &["Fn"]);
         assert_eq!(out["Resources"][&new_id]["Type"], "AWS::SNS::Topic");
         assert!(out["Resources"].get("D").is_some());

@@ -7,7 +7,7 @@
 //! error, never a guess. Evaluation stops at the first problem: a condition has one answer, and the
 //! error that prevents it is the one to fix.
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use crate::diag::{did_you_mean, Diagnostic, Path};
 use crate::limits::MAX_DEPTH;
@@ -25,8 +25,8 @@ const CONDITIONS: &str = "true, false, {Ref: Parameter} whose value is true or f
 /// Evaluates condition expressions against the stack's parameter values and pseudo parameters.
 pub struct ConditionEvaluator<'a> {
     /// The whole template: `Parameters` (for `Default`s), `Conditions`, `Mappings`, `Resources`.
-    pub template: &'a Map<String, Value>,
-    pub parameter_values: &'a Map<String, Value>,
+    pub template: &'a Map,
+    pub parameter_values: &'a Map,
     pub region: &'a str,
     pub account_id: &'a str,
 }
@@ -72,7 +72,7 @@ impl ConditionEvaluator<'_> {
         self.parameter_values.get(name).or_else(|| self.section("Parameters")?.get(name)?.get("Default"))
     }
 
-    fn section(&self, name: &str) -> Option<&Map<String, Value>> {
+    fn section(&self, name: &str) -> Option<&Map> {
         self.template.get(name)?.as_object()
     }
 
@@ -163,7 +163,7 @@ impl ConditionEvaluator<'_> {
         let conditions = self.section("Conditions");
         let Some(body) = conditions.and_then(|c| c.get(name)) else {
             let names: Vec<&str> =
-                conditions.map(|c| c.keys().map(String::as_str).collect()).unwrap_or_default();
+                conditions.map(|c| c.keys().map(|k| k.as_str()).collect()).unwrap_or_default();
             let mut d = Diagnostic::error(
                 path.clone(),
                 format!("condition {name:?} is not in the template's Conditions"),
@@ -201,7 +201,7 @@ impl ConditionEvaluator<'_> {
         let wrong =
             || Diagnostic::error(path.clone(), format!("an operand must be {OPERANDS}, found {}", found(v)));
         let (key, arg) = match v {
-            Value::String(s) => return Ok(s.clone()),
+            Value::String(s) => return Ok(s.to_string()),
             Value::Number(n) => return Ok(n.to_string()),
             Value::Bool(b) => return Ok(b.to_string()),
             Value::Object(obj) if obj.len() == 1 => obj.iter().next().expect("one entry"),
@@ -270,7 +270,7 @@ impl ConditionEvaluator<'_> {
         let parameters = self.section("Parameters");
         if parameters.is_some_and(|p| p.contains_key(name)) || self.parameter_values.contains_key(name) {
             return match self.parameter_value(name) {
-                Some(Value::String(s)) => Ok(s.clone()),
+                Some(Value::String(s)) => Ok(s.to_string()),
                 Some(Value::Number(n)) => Ok(n.to_string()),
                 Some(Value::Bool(b)) => Ok(b.to_string()),
                 Some(other) => Err(Diagnostic::error(
@@ -287,7 +287,7 @@ impl ConditionEvaluator<'_> {
                 format!("Enabled can only depend on parameters, found a Ref to resource {name}"),
             ));
         }
-        let names: Vec<&str> = parameters.map(|p| p.keys().map(String::as_str).collect()).unwrap_or_default();
+        let names: Vec<&str> = parameters.map(|p| p.keys().map(|k| k.as_str()).collect()).unwrap_or_default();
         let mut d = Diagnostic::error(
             path.clone(),
             format!("Ref to {name:?}, which is not a parameter of the template"),

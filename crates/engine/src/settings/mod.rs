@@ -15,7 +15,7 @@ pub use parse::{
     ROLLBACK_ON_KEYS, TRIGGER_EVENTS, TRIGGER_KEYS,
 };
 
-use serde_json::Value;
+use crate::json::Value;
 
 /// One marked function's settings, validated and with defaults applied.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,6 +1,6 @@
 //! Raw `CanaryDeployment` JSON → [`Settings`], with every problem reported at its template path.
 //!
-//! The walker is written by hand over `serde_json::Value` (STYLE rule 4): it never stops at the first
+//! The walker is written by hand over `crate::json::Value` (STYLE rule 4): it never stops at the first
 //! problem, every diagnostic carries the exact path of the offending value, and no `Value` makes it
 //! panic. Each key has one parser; a parser returns `None` exactly when it reported an error.
 //!
@@ -8,7 +8,8 @@
 //! function's own keys win key by key; a key it leaves out is read from the defaults, at the defaults'
 //! path, and a problem found there is reported once however many functions inherit it.
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::json::{Map, Value};
 
 use super::conditions::found;
 use super::{ConditionEvaluator, Hook, RollbackEvent, RollbackOn, Settings, Shape, ShapeKind, Traffic};
@@ -102,11 +103,11 @@ const INTRINSICS_ACCEPTED: &str =
 /// What settings may be checked against besides themselves.
 pub struct Scope<'a> {
     /// The template's `Resources`.
-    pub resources: &'a Map<String, Value>,
+    pub resources: &'a Map,
     /// The template's `Parameters` section (for `Default`s and types).
-    pub parameters: &'a Map<String, Value>,
+    pub parameters: &'a Map,
     /// Values given for parameters; a parameter missing here takes its `Default`.
-    pub parameter_values: &'a Map<String, Value>,
+    pub parameter_values: &'a Map,
     pub conditions: ConditionEvaluator<'a>,
 }
 
@@ -145,7 +146,7 @@ impl Scope<'_> {
 
     fn condition_names(&self) -> Vec<&str> {
         let conditions = self.conditions.template.get("Conditions").and_then(Value::as_object);
-        conditions.map(|c| c.keys().map(String::as_str).collect()).unwrap_or_default()
+        conditions.map(|c| c.keys().map(|k| k.as_str()).collect()).unwrap_or_default()
     }
 }
 
@@ -160,7 +161,7 @@ pub fn defaults_path() -> Path {
 /// Only what can be checked without a function is checked here (keys, types, ranges); references to
 /// the template (hooks, alarms, parameters) are checked by [`parse_function_settings`] when a function
 /// inherits them, still at the defaults' path and still once.
-pub fn parse_defaults(raw: &Value, path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Map<String, Value> {
+pub fn parse_defaults(raw: &Value, path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Map {
     let Some(obj) = raw.as_object() else {
         diagnostics.push(Diagnostic::error(
             path.clone(),
@@ -202,7 +203,7 @@ pub fn parse_function_settings(
     function: &str,
     raw: &Value,
     path: &Path,
-    defaults: &Map<String, Value>,
+    defaults: &Map,
     scope: &Scope<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Settings> {
@@ -232,10 +233,10 @@ pub fn parse_function_settings(
     let entries: Vec<Option<Entry<'_>>> = KNOWN_KEYS
         .iter()
         .map(|key| {
-            if let Some(value) = obj.get(*key) {
+            if let Some(value) = obj.get(key) {
                 Some(Entry { value, path: path.key(key), from_defaults: false })
             } else {
-                defaults.get(*key).map(|value| Entry { value, path: dpath.key(key), from_defaults: true })
+                defaults.get(key).map(|value| Entry { value, path: dpath.key(key), from_defaults: true })
             }
         })
         .collect();
@@ -473,7 +474,7 @@ impl Parser<'_, '_> {
     }
 
     /// Reports each key of `obj` not in `known`, with the closest known key as help.
-    fn unknown_keys(&mut self, obj: &Map<String, Value>, path: &Path, known: &[&str], what: &str) -> bool {
+    fn unknown_keys(&mut self, obj: &Map, path: &Path, known: &[&str], what: &str) -> bool {
         let mut ok = true;
         for key in obj.keys().filter(|k| !known.contains(&k.as_str())) {
             ok = false;
@@ -526,7 +527,7 @@ impl Parser<'_, '_> {
                         format!("Type refers to {target}, an {other}: accepted are a parameter or an {DEPLOYMENT_CONFIG_TYPE}"),
                     ),
                     None => {
-                        let mut names: Vec<&str> = scope.parameters.keys().map(String::as_str).collect();
+                        let mut names: Vec<&str> = scope.parameters.keys().map(|k| k.as_str()).collect();
                         names.extend(scope.ids_of(&[DEPLOYMENT_CONFIG_TYPE]));
                         let help = did_you_mean(target, &names).map(|n| format!("did you mean {n:?}?"));
                         self.err_help(
@@ -644,11 +645,11 @@ impl Parser<'_, '_> {
         match v {
             Value::String(s) if s.is_empty() => self.err(path, wrong(v)),
             // An ARN (or `name:alias`) is a function outside the template.
-            Value::String(s) if s.contains(':') => Some(Hook::External(s.clone())),
+            Value::String(s) if s.contains(':') => Some(Hook::External(s.to_string())),
             Value::String(s) => {
-                let Some(scope) = self.scope else { return Some(Hook::External(s.clone())) };
+                let Some(scope) = self.scope else { return Some(Hook::External(s.to_string())) };
                 match scope.resource_type(s) {
-                    Some(t) if FUNCTION_TYPES.contains(&t) => Some(Hook::Function(s.clone())),
+                    Some(t) if FUNCTION_TYPES.contains(&t) => Some(Hook::Function(s.to_string())),
                     Some(t) => {
                         self.err(path, format!("{key} names {s}, an {t}: accepted is {HOOK_ACCEPTED}"))
                     }
@@ -662,7 +663,7 @@ impl Parser<'_, '_> {
                                 "did you mean {close:?}? For a function outside the template, write its ARN"
                             )),
                         ),
-                        None => Some(Hook::External(s.clone())),
+                        None => Some(Hook::External(s.to_string())),
                     },
                 }
             }
@@ -683,7 +684,7 @@ impl Parser<'_, '_> {
                     // A parameter holds the name or ARN of a function elsewhere, resolved now so the
                     // hook's permissions can name it.
                     return match scope.parameter_value(target) {
-                        Some(Value::String(s)) if !s.is_empty() => Some(Hook::External(s.clone())),
+                        Some(Value::String(s)) if !s.is_empty() => Some(Hook::External(s.to_string())),
                         Some(other) => self.err(
                             &ref_path,
                             format!("{key} refers to parameter {target}, whose value is {}: accepted is a function name or ARN", found(other)),
@@ -877,7 +878,7 @@ impl Parser<'_, '_> {
             }
             None => {
                 let mut names: Vec<&str> = scope.ids_of(ALARM_TYPES);
-                names.extend(scope.parameters.keys().map(String::as_str));
+                names.extend(scope.parameters.keys().map(|k| k.as_str()));
                 let help = did_you_mean(target, &names).map(|n| format!("did you mean {n:?}?"));
                 self.err_help(path, format!("alarm Ref to {target:?}, which is neither a parameter nor a resource of the template"), help)
             }
@@ -1304,9 +1305,9 @@ impl Parser<'_, '_> {
         {
             return true;
         }
-        let mut names: Vec<&str> = scope.resources.keys().map(String::as_str).collect();
+        let mut names: Vec<&str> = scope.resources.keys().map(|k| k.as_str()).collect();
         if is_ref {
-            names.extend(scope.parameters.keys().map(String::as_str));
+            names.extend(scope.parameters.keys().map(|k| k.as_str()));
         }
         let help = did_you_mean(target, &names).map(|n| format!("did you mean {n:?}?"));
         let what = if is_ref { "neither a parameter nor a resource" } else { "not a resource" };

@@ -1,8 +1,8 @@
 //! Settings tests: one `check` driver over a fixed template, asserting the rendered diagnostics and the
 //! settings that differ from the defaults. `UPDATE_EXPECT=1 cargo test -p canary-engine` re-blesses.
 
+use crate::json::{Map, Value};
 use expect_test::{expect, Expect};
-use serde_json::{Map, Value};
 
 use super::*;
 use crate::diag::{self, Path};
@@ -58,7 +58,7 @@ fn run(defaults: Option<&str>, values: &str, functions: &[(&str, &str)], region:
 fn run_values(defaults: Option<Value>, values: &str, functions: &[(&str, Value)], region: &str) -> String {
     let template = json(TEMPLATE);
     let template = template.as_object().expect("template object");
-    let values: Map<String, Value> = json(values).as_object().cloned().expect("values object");
+    let values: Map = json(values).as_object().cloned().expect("values object");
     let scope = Scope {
         resources: template["Resources"].as_object().expect("resources"),
         parameters: template["Parameters"].as_object().expect("parameters"),
@@ -175,7 +175,7 @@ fn check_defaults(defaults: &str, functions: &[(&str, &str)], expect: Expect) {
 fn check_types(types: &[&str], expect: Expect) {
     let mut out = String::new();
     for ty in types {
-        let settings = serde_json::json!({ "Type": ty }).to_string();
+        let settings = crate::json!({ "Type": ty }).to_string();
         let res = run(None, "{}", &[("Api", &settings)], "eu-west-1");
         let res =
             res.replace("Api:\n  traffic: ", "=> ").replace("Resources/Api/Properties/CanaryDeployment/", "");
@@ -1391,19 +1391,19 @@ fn partitions_follow_the_region() {
 #[test]
 fn deep_nesting_is_refused() {
     // Built by hand: serde_json itself refuses to parse 128 levels.
-    let mut condition = serde_json::json!({"Fn::Equals": ["a", "a"]});
+    let mut condition = crate::json!({"Fn::Equals": ["a", "a"]});
     for _ in 0..150 {
-        condition = serde_json::json!({ "Fn::Not": [condition] });
+        condition = crate::json!({ "Fn::Not": [condition] });
     }
-    let settings = serde_json::json!({ "Type": "AllAtOnce", "Enabled": condition });
+    let settings = crate::json!({ "Type": "AllAtOnce", "Enabled": condition });
     let out = run_values(None, "{}", &[("Api", settings)], "eu-west-1");
     assert!(out.contains("condition nests deeper than 100 levels") && out.ends_with("Api: None\n"), "{out}");
 
-    let mut alarm = serde_json::json!("ErrorsAlarm");
+    let mut alarm = crate::json!("ErrorsAlarm");
     for _ in 0..20 {
-        alarm = serde_json::json!({ "Fn::If": ["IsProd", alarm, {"Ref": "AWS::NoValue"}] });
+        alarm = crate::json!({ "Fn::If": ["IsProd", alarm, {"Ref": "AWS::NoValue"}] });
     }
-    let settings = serde_json::json!({ "Type": "AllAtOnce", "Alarms": [alarm] });
+    let settings = crate::json!({ "Type": "AllAtOnce", "Alarms": [alarm] });
     let out = run_values(None, "{}", &[("Api", settings)], "eu-west-1");
     assert!(
         out.contains("Fn::If nests more than 8 levels deep in Alarms") && out.ends_with("Api: None\n"),

@@ -5,8 +5,9 @@
 use std::collections::{BTreeMap, HashSet};
 
 use canary_engine::diag::{Diagnostic, Segment};
+use canary_engine::json;
+use canary_engine::json::{Map, Value};
 use canary_engine::rewire::{rewire, AliasTarget, Rewired};
-use serde_json::{json, Map, Value};
 
 /// Marked functions: `AWS::Lambda::Function`s with a `CanaryDeployment` in `Metadata` or `Properties`.
 /// The alias is named by the setting's `Alias` (default `Live`) and its logical ID follows SPEC §4.
@@ -25,7 +26,7 @@ pub fn marked_targets(template: &Value) -> BTreeMap<String, AliasTarget> {
         };
         let name = setting["Alias"].as_str().unwrap_or("Live").to_owned();
         let alias_logical_id = format!("{id}Alias{}", name.replace('-', "D").replace('_', "U"));
-        targets.insert(id.clone(), AliasTarget { alias_logical_id, alias_name: name });
+        targets.insert(id.to_string(), AliasTarget { alias_logical_id, alias_name: name });
     }
     targets
 }
@@ -65,7 +66,7 @@ pub fn generated_ids(template: &Value) -> HashSet<String> {
         .unwrap()
         .iter()
         .filter(|(_, r)| r["Type"] == "AWS::Lambda::Version" || r["Type"] == "AWS::Lambda::Alias")
-        .map(|(id, _)| id.clone())
+        .map(|(id, _)| id.to_string())
         .collect();
     if let Some(listed) = template["Metadata"]["RewireTest"]["Generated"].as_array() {
         ids.extend(listed.iter().filter_map(Value::as_str).map(str::to_owned));
@@ -113,13 +114,13 @@ pub fn renamed(input: &Value, output: &Value) -> Vec<(String, String)> {
     let before = input["Resources"].as_object().unwrap();
     let after = output["Resources"].as_object().unwrap();
     let mut pairs = Vec::new();
-    for new in after.keys().filter(|k| !before.contains_key(*k)) {
+    for new in after.keys().filter(|k| !before.contains_key(k)) {
         let old = before
             .keys()
-            .filter(|old| !after.contains_key(*old) && new.starts_with(old.as_str()))
+            .filter(|old| !after.contains_key(old) && new.starts_with(old.as_str()))
             .max_by_key(|old| old.len())
             .unwrap_or_else(|| panic!("{new} appeared without replacing a resource"));
-        pairs.push((old.clone(), new.clone()));
+        pairs.push((old.to_string(), new.to_string()));
     }
     pairs
 }
@@ -131,12 +132,12 @@ pub fn renamed(input: &Value, output: &Value) -> Vec<(String, String)> {
 pub fn remaining_references(template: &Value, targets: &BTreeMap<String, AliasTarget>) -> Vec<String> {
     let mut found = Vec::new();
     // An API whose definition is in S3 keeps invoking the function, and so keeps its permissions.
-    let unseen_apis: Vec<&String> = template["Resources"]
+    let unseen_apis: Vec<&str> = template["Resources"]
         .as_object()
         .unwrap()
         .iter()
         .filter(|(_, r)| !r["Properties"]["BodyS3Location"].is_null())
-        .map(|(id, _)| id)
+        .map(|(id, _)| id.as_str())
         .collect();
     for (id, res) in template["Resources"].as_object().unwrap() {
         let ty = res["Type"].as_str().unwrap_or_default();
@@ -179,7 +180,7 @@ fn scan(value: &Value, path: &str, targets: &BTreeMap<String, AliasTarget>, foun
         Value::Object(obj) => {
             for (k, v) in obj {
                 let hit = match (k.as_str(), v) {
-                    ("Ref", Value::String(s)) => targets.contains_key(s),
+                    ("Ref", Value::String(s)) => targets.contains_key(s.as_str()),
                     ("Fn::GetAtt", Value::Array(a)) => {
                         a.first().and_then(Value::as_str).is_some_and(|s| targets.contains_key(s))
                     }
@@ -328,6 +329,6 @@ fn at_mut<'a>(v: &'a mut Value, segs: &[Segment]) -> Option<&'a mut Value> {
 }
 
 /// `Map` helper for building templates in tests.
-pub fn object(v: Value) -> Map<String, Value> {
+pub fn object(v: Value) -> Map {
     v.as_object().unwrap().clone()
 }

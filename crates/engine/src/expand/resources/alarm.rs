@@ -5,7 +5,8 @@
 //! the old version (still serving most traffic during a canary) never roll the new one back.
 //! `TreatMissingData: notBreaching`, because a canary at 10% may see no traffic in a minute.
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::json::Map;
 
 use super::{get_att, reference, resource, sub};
 
@@ -35,7 +36,7 @@ pub fn rollback_alarm(
     version: &str,
     metric: RollbackMetric,
     condition: Option<&str>,
-) -> Map<String, Value> {
+) -> Map {
     let dimensions = json!([
         {"Name": "FunctionName", "Value": reference(function)},
         {"Name": "Resource", "Value": sub(&format!("${{{function}}}:{alias_name}"))},
@@ -58,25 +59,25 @@ pub fn rollback_alarm(
             format!("Rolls back {function} when its new version's p99 duration exceeds {ms} ms over a minute")
         }
     };
-    props.insert("AlarmDescription".into(), description.into());
+    props.insert("AlarmDescription", description.into());
     match metric {
         RollbackMetric::Errors(n) | RollbackMetric::Throttles(n) => {
-            props.insert("Namespace".into(), "AWS/Lambda".into());
-            props.insert("MetricName".into(), metric.id_part().into());
-            props.insert("Dimensions".into(), dimensions);
-            props.insert("Statistic".into(), "Sum".into());
-            props.insert("Period".into(), 60.into());
-            props.insert("Threshold".into(), n.into());
-            props.insert("ComparisonOperator".into(), "GreaterThanOrEqualToThreshold".into());
+            props.insert("Namespace", "AWS/Lambda".into());
+            props.insert("MetricName", metric.id_part().into());
+            props.insert("Dimensions", dimensions);
+            props.insert("Statistic", "Sum".into());
+            props.insert("Period", 60.into());
+            props.insert("Threshold", n.into());
+            props.insert("ComparisonOperator", "GreaterThanOrEqualToThreshold".into());
         }
         RollbackMetric::DurationP99(ms) => {
-            props.insert("Namespace".into(), "AWS/Lambda".into());
-            props.insert("MetricName".into(), "Duration".into());
-            props.insert("Dimensions".into(), dimensions);
-            props.insert("ExtendedStatistic".into(), "p99".into());
-            props.insert("Period".into(), 60.into());
-            props.insert("Threshold".into(), ms.into());
-            props.insert("ComparisonOperator".into(), "GreaterThanThreshold".into());
+            props.insert("Namespace", "AWS/Lambda".into());
+            props.insert("MetricName", "Duration".into());
+            props.insert("Dimensions", dimensions);
+            props.insert("ExtendedStatistic", "p99".into());
+            props.insert("Period", 60.into());
+            props.insert("Threshold", ms.into());
+            props.insert("ComparisonOperator", "GreaterThanThreshold".into());
         }
         RollbackMetric::ErrorRate(percent) => {
             let stat = |id: &str, metric_name: &str| {
@@ -91,18 +92,18 @@ pub fn rollback_alarm(
                 })
             };
             props.insert(
-                "Metrics".into(),
+                "Metrics",
                 json!([
                     stat("errors", "Errors"),
                     stat("invocations", "Invocations"),
                     {"Id": "error_rate", "Expression": "100 * errors / invocations", "Label": "Error rate (%)", "ReturnData": true},
                 ]),
             );
-            props.insert("Threshold".into(), json!(percent));
-            props.insert("ComparisonOperator".into(), "GreaterThanThreshold".into());
+            props.insert("Threshold", json!(percent));
+            props.insert("ComparisonOperator", "GreaterThanThreshold".into());
         }
     }
-    props.insert("EvaluationPeriods".into(), 1.into());
-    props.insert("TreatMissingData".into(), "notBreaching".into());
+    props.insert("EvaluationPeriods", 1.into());
+    props.insert("TreatMissingData", "notBreaching".into());
     resource("AWS::CloudWatch::Alarm", condition, props)
 }

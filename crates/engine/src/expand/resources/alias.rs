@@ -1,6 +1,7 @@
 //! `AWS::Lambda::Alias` `<Fn>Alias<Name>`, and the `UpdatePolicy` that hands its moves to CodeDeploy.
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::json::{Map, Value};
 
 use super::{get_att, object, reference, resource};
 
@@ -18,13 +19,13 @@ pub fn alias(
     version: &str,
     provisioned_concurrency: Option<u64>,
     condition: Option<&str>,
-) -> Map<String, Value> {
+) -> Map {
     let mut props = Map::with_capacity(4);
-    props.insert("FunctionName".into(), reference(function));
-    props.insert("FunctionVersion".into(), get_att(version, "Version"));
-    props.insert("Name".into(), alias_name.into());
+    props.insert("FunctionName", reference(function));
+    props.insert("FunctionVersion", get_att(version, "Version"));
+    props.insert("Name", alias_name.into());
     if let Some(n) = provisioned_concurrency {
-        props.insert("ProvisionedConcurrencyConfig".into(), json!({ "ProvisionedConcurrentExecutions": n }));
+        props.insert("ProvisionedConcurrencyConfig", json!({ "ProvisionedConcurrentExecutions": n }));
     }
     resource("AWS::Lambda::Alias", condition, props)
 }
@@ -33,13 +34,13 @@ pub fn alias(
 /// deployment instead of an instant move.
 pub fn update_policy(update: &AliasUpdate) -> Value {
     let mut policy = Map::with_capacity(4);
-    policy.insert("ApplicationName".into(), reference(&update.application));
-    policy.insert("DeploymentGroupName".into(), reference(&update.deployment_group));
+    policy.insert("ApplicationName", reference(&update.application));
+    policy.insert("DeploymentGroupName", reference(&update.deployment_group));
     if let Some(hook) = &update.before_allow_traffic_hook {
-        policy.insert("BeforeAllowTrafficHook".into(), hook.clone());
+        policy.insert("BeforeAllowTrafficHook", hook.clone());
     }
     if let Some(hook) = &update.after_allow_traffic_hook {
-        policy.insert("AfterAllowTrafficHook".into(), hook.clone());
+        policy.insert("AfterAllowTrafficHook", hook.clone());
     }
     object([("CodeDeployLambdaAliasUpdate", Value::Object(policy))])
 }

@@ -1,11 +1,11 @@
 //! `AWS::CodeDeploy::Application` `CanaryDeploymentsApplication`: one per template, `ComputePlatform: Lambda`.
 
-use serde_json::{Map, Value};
+use crate::json::Map;
 
 use super::resource;
 
-pub fn application(condition: Option<&str>) -> Map<String, Value> {
+pub fn application(condition: Option<&str>) -> Map {
     let mut props = Map::new();
-    props.insert("ComputePlatform".into(), "Lambda".into());
+    props.insert("ComputePlatform", "Lambda".into());
     resource("AWS::CodeDeploy::Application", condition, props)
 }

@@ -1,12 +1,13 @@
 //! `AWS::CodeDeploy::DeploymentConfig` `CanaryDeploymentsConfig<Shape>`: one per traffic shape that
 //! CodeDeploy does not predefine, shared by every function that uses the shape.
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::json::Map;
 
 use super::resource;
 use crate::settings::{Shape, ShapeKind};
 
-pub fn deployment_config(shape: &Shape, condition: Option<&str>) -> Map<String, Value> {
+pub fn deployment_config(shape: &Shape, condition: Option<&str>) -> Map {
     let routing = match shape.kind {
         ShapeKind::Canary => json!({
             "Type": "TimeBasedCanary",
@@ -24,7 +25,7 @@ pub fn deployment_config(shape: &Shape, condition: Option<&str>) -> Map<String, 
         }),
     };
     let mut props = Map::new();
-    props.insert("ComputePlatform".into(), "Lambda".into());
-    props.insert("TrafficRoutingConfig".into(), routing);
+    props.insert("ComputePlatform", "Lambda".into());
+    props.insert("TrafficRoutingConfig", routing);
     resource("AWS::CodeDeploy::DeploymentConfig", condition, props)
 }

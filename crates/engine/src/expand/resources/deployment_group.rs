@@ -1,7 +1,7 @@
 //! `AWS::CodeDeploy::DeploymentGroup` `<Fn>DeploymentGroup`: blue/green with traffic control, the
 //! traffic shape, alarms, automatic rollback and triggers of one function.
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use super::{object, reference, resource};
 use crate::settings::{RollbackEvent, Settings};
@@ -16,17 +16,17 @@ pub struct DeploymentGroupInputs<'a> {
     pub condition: Option<&'a str>,
 }
 
-pub fn deployment_group(inputs: DeploymentGroupInputs<'_>) -> Map<String, Value> {
+pub fn deployment_group(inputs: DeploymentGroupInputs<'_>) -> Map {
     let settings = inputs.settings;
     let mut props = Map::with_capacity(8);
-    props.insert("ApplicationName".into(), reference(inputs.application));
+    props.insert("ApplicationName", reference(inputs.application));
     if let Some(name) = &settings.deployment_group_name {
-        props.insert("DeploymentGroupName".into(), name.clone());
+        props.insert("DeploymentGroupName", name.clone());
     }
-    props.insert("ServiceRoleArn".into(), inputs.service_role_arn);
-    props.insert("DeploymentConfigName".into(), inputs.deployment_config_name);
+    props.insert("ServiceRoleArn", inputs.service_role_arn);
+    props.insert("DeploymentConfigName", inputs.deployment_config_name);
     props.insert(
-        "DeploymentStyle".into(),
+        "DeploymentStyle",
         object([
             ("DeploymentType", "BLUE_GREEN".into()),
             ("DeploymentOption", "WITH_TRAFFIC_CONTROL".into()),
@@ -34,7 +34,7 @@ pub fn deployment_group(inputs: DeploymentGroupInputs<'_>) -> Map<String, Value>
     );
     if !inputs.alarms.is_empty() {
         props.insert(
-            "AlarmConfiguration".into(),
+            "AlarmConfiguration",
             object([
                 ("Enabled", true.into()),
                 ("IgnorePollAlarmFailure", settings.ignore_poll_alarm_failure.into()),
@@ -48,9 +48,9 @@ pub fn deployment_group(inputs: DeploymentGroupInputs<'_>) -> Map<String, Value>
         let events = settings.auto_rollback.iter().map(|e: &RollbackEvent| e.as_str().into()).collect();
         object([("Enabled", true.into()), ("Events", Value::Array(events))])
     };
-    props.insert("AutoRollbackConfiguration".into(), rollback);
+    props.insert("AutoRollbackConfiguration", rollback);
     if !settings.triggers.is_empty() {
-        props.insert("TriggerConfigurations".into(), Value::Array(settings.triggers.clone()));
+        props.insert("TriggerConfigurations", Value::Array(settings.triggers.clone()));
     }
     resource("AWS::CodeDeploy::DeploymentGroup", inputs.condition, props)
 }

@@ -3,7 +3,8 @@
 //! Attached to the hook's execution role when that role is in the template; the aliases that use the
 //! hook depend on it, so the permission exists before the first deployment runs the hook.
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::json::{Map, Value};
 
 use super::{reference, resource};
 
@@ -12,12 +13,12 @@ pub fn hook_policy(
     role: &str,
     deployment_group_arns: Vec<Value>,
     condition: Option<&str>,
-) -> Map<String, Value> {
+) -> Map {
     let mut props = Map::new();
-    props.insert("PolicyName".into(), format!("{hook}CanaryHookPolicy").into());
-    props.insert("Roles".into(), json!([reference(role)]));
+    props.insert("PolicyName", format!("{hook}CanaryHookPolicy").into());
+    props.insert("Roles", json!([reference(role)]));
     props.insert(
-        "PolicyDocument".into(),
+        "PolicyDocument",
         json!({
             "Version": "2012-10-17",
             "Statement": [{

@@ -10,21 +10,17 @@ pub mod hook_policy;
 pub mod role;
 pub mod version;
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 /// A resource with its `Type`, optional `Condition`, and `Properties`.
-pub fn resource(
-    resource_type: &str,
-    condition: Option<&str>,
-    properties: Map<String, Value>,
-) -> Map<String, Value> {
+pub fn resource(resource_type: &str, condition: Option<&str>, properties: Map) -> Map {
     // Room for `UpdatePolicy`, `DependsOn` and the retention policies some resources add.
     let mut res = Map::with_capacity(6);
-    res.insert("Type".into(), resource_type.into());
+    res.insert("Type", resource_type.into());
     if let Some(condition) = condition {
-        res.insert("Condition".into(), condition.into());
+        res.insert("Condition", condition.into());
     }
-    res.insert("Properties".into(), Value::Object(properties));
+    res.insert("Properties", Value::Object(properties));
     res
 }
 

@@ -5,7 +5,8 @@
 //! that names exactly the hook functions and trigger topics of this template. Never
 //! `AWSLambda_FullAccess` or `AmazonSNSFullAccess`, which SAM and others attach.
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::json::{Map, Value};
 
 use super::{resource, sub};
 
@@ -18,10 +19,10 @@ pub struct RoleInputs {
     pub condition: Option<String>,
 }
 
-pub fn service_role(inputs: RoleInputs) -> Map<String, Value> {
+pub fn service_role(inputs: RoleInputs) -> Map {
     let mut props = Map::new();
     props.insert(
-        "AssumeRolePolicyDocument".into(),
+        "AssumeRolePolicyDocument",
         json!({
             "Version": "2012-10-17",
             "Statement": [{
@@ -32,7 +33,7 @@ pub fn service_role(inputs: RoleInputs) -> Map<String, Value> {
         }),
     );
     props.insert(
-        "ManagedPolicyArns".into(),
+        "ManagedPolicyArns",
         json!([sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited")]),
     );
     let mut statements = Vec::new();
@@ -46,7 +47,7 @@ pub fn service_role(inputs: RoleInputs) -> Map<String, Value> {
     }
     if !statements.is_empty() {
         props.insert(
-            "Policies".into(),
+            "Policies",
             json!([{
                 "PolicyName": "CanaryDeploymentsHooksAndTriggers",
                 "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
@@ -54,7 +55,7 @@ pub fn service_role(inputs: RoleInputs) -> Map<String, Value> {
         );
     }
     if let Some(boundary) = inputs.permissions_boundary {
-        props.insert("PermissionsBoundary".into(), boundary);
+        props.insert("PermissionsBoundary", boundary);
     }
     resource("AWS::IAM::Role", inputs.condition.as_deref(), props)
 }

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Str, Value};
 use sha2::{Digest, Sha256};
 
 use super::{reference, resource};
@@ -21,12 +21,8 @@ const NOT_VERSIONED: &[&str] = &["Tags", "ReservedConcurrentExecutions", crate::
 /// The 10 hex digits of the version's logical ID: SHA-256 over the canonical JSON of
 /// `{"Parameters": {referenced parameter: value}, "Properties": {versioned properties}}`, streamed into
 /// the hasher rather than built as a string (inline code makes function properties large).
-pub fn content_hash(
-    properties: &Map<String, Value>,
-    parameters: &Map<String, Value>,
-    parameter_values: &Map<String, Value>,
-) -> String {
-    let versioned = |key: &String| !NOT_VERSIONED.contains(&key.as_str());
+pub fn content_hash(properties: &Map, parameters: &Map, parameter_values: &Map) -> String {
+    let versioned = |key: &Str| !NOT_VERSIONED.contains(&key.as_str());
     let mut referenced = BTreeSet::new();
     for (_, value) in properties.iter().filter(|(key, _)| versioned(key)) {
         collect_parameter_refs(value, parameters, &mut referenced);
@@ -51,23 +47,19 @@ pub fn content_hash(
     ids::hex_prefix(&hasher.finalize(), 10)
 }
 
-pub fn version(function: &str, condition: Option<&str>) -> Map<String, Value> {
+pub fn version(function: &str, condition: Option<&str>) -> Map {
     let mut props = Map::with_capacity(1);
-    props.insert("FunctionName".into(), reference(function));
+    props.insert("FunctionName", reference(function));
     let mut res = resource("AWS::Lambda::Version", condition, props);
     // A replaced version must stay published: the alias (and any traffic still on it) points there
     // until CodeDeploy has moved it.
-    res.insert("DeletionPolicy".into(), "Retain".into());
-    res.insert("UpdateReplacePolicy".into(), "Retain".into());
+    res.insert("DeletionPolicy", "Retain".into());
+    res.insert("UpdateReplacePolicy", "Retain".into());
     res
 }
 
 /// Parameters referenced by `Ref` or by `${Name}` in `Fn::Sub`, anywhere in `value`.
-fn collect_parameter_refs<'a>(
-    value: &Value,
-    parameters: &'a Map<String, Value>,
-    out: &mut BTreeSet<&'a str>,
-) {
+fn collect_parameter_refs<'a>(value: &Value, parameters: &'a Map, out: &mut BTreeSet<&'a str>) {
     match value {
         Value::Object(obj) => {
             if let (1, Some(Value::String(name))) = (obj.len(), obj.get("Ref")) {
@@ -123,8 +115,8 @@ fn write_canonical(value: &Value, out: &mut Sha256) {
     }
 }
 
-fn write_object<'a>(members: impl Iterator<Item = (&'a String, &'a Value)>, out: &mut Sha256) {
-    let mut members: Vec<(&String, &Value)> = members.collect();
+fn write_object<'a>(members: impl Iterator<Item = (&'a Str, &'a Value)>, out: &mut Sha256) {
+    let mut members: Vec<(&Str, &Value)> = members.collect();
     members.sort_by(|a, b| a.0.cmp(b.0));
     out.update(b"{");
     for (i, (key, value)) in members.into_iter().enumerate() {
@@ -158,7 +150,7 @@ impl std::io::Write for HashWriter<'_> {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use crate::json;
 
     use super::*;
 
