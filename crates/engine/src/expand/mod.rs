@@ -14,7 +14,7 @@ mod scan;
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::json::{Map, Value};
+use crate::json::{KeyHashing, Map, Value};
 
 use self::index::{referenced_resource, MarkedFunction, TemplateIndex, DEFAULTS_KEY, SETTING_KEY};
 use self::resources::alarm::RollbackMetric;
@@ -158,7 +158,7 @@ struct Decisions {
     sam_hooks: BTreeMap<String, (Vec<&'static str>, Option<String>)>,
     /// Resources that name an API deployment, the only ones whose references a renamed deployment
     /// changes (see [`scan`]).
-    deployment_mentions: HashSet<String>,
+    deployment_mentions: HashSet<String, KeyHashing>,
 }
 
 struct FunctionDecision {
@@ -469,7 +469,7 @@ fn decide(
         configs,
         hook_policies,
         sam_hooks,
-        deployment_mentions: HashSet::new(),
+        deployment_mentions: HashSet::default(),
     };
     check_collisions(resources, &decisions, diagnostics);
     Some(decisions)
@@ -623,7 +623,7 @@ fn generate(
         .filter(|f| f.adopts_alias && !f.marked.serverless)
         .map(|f| (f.alias.as_str(), f))
         .collect();
-    let mut generated: HashSet<String> = HashSet::new();
+    let mut generated: HashSet<String, KeyHashing> = HashSet::default();
     // Us-first, SAM points the function's own event sources at the alias: listed in the plan too.
     let mut sam_moves: BTreeMap<String, Vec<MovedInvoker>> = BTreeMap::new();
     // Room for every resource and the ones each function adds (version, alias, group, alarms).

@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use crate::json::Value;
+use crate::json::{KeyHashing, Value};
 
 use crate::diag::Path;
 use crate::rewire::names_any;
@@ -15,12 +15,12 @@ pub struct Scan {
     /// The path to the first value nested deeper than [`limits::MAX_DEPTH`].
     pub too_deep: Option<Path>,
     /// Resources that name an API deployment in a `Ref`, a `Fn::GetAtt`, a `Fn::Sub` or `DependsOn`.
-    pub deployment_mentions: HashSet<String>,
+    pub deployment_mentions: HashSet<String, KeyHashing>,
 }
 
 /// Walks `template`, looking for mentions of `deployments` (the index found them).
 pub fn scan(template: &Value, deployments: &[String]) -> Scan {
-    let mut found = Scan { too_deep: None, deployment_mentions: HashSet::new() };
+    let mut found = Scan { too_deep: None, deployment_mentions: HashSet::default() };
     let Some(root) = template.as_object() else { return found };
     let deployments: Vec<&str> = deployments.iter().map(String::as_str).collect();
     for (key, section) in root {

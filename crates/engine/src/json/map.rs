@@ -1,6 +1,7 @@
 //! [`Map`]: a JSON object's members in order.
 
 use std::fmt;
+use std::hash::Hasher;
 
 use hashbrown::HashTable;
 
@@ -17,26 +18,58 @@ const SCANNED: usize = 16;
 #[derive(Clone, Default)]
 pub struct Map {
     entries: Vec<(Str, Value)>,
-    /// Positions in `entries` by key, kept once the map outgrows [`SCANNED`].
-    index: Option<Box<HashTable<usize>>>,
+    /// Each key's hash and position in `entries`, kept once the map outgrows [`SCANNED`]. The hash
+    /// is stored so that growing the table never hashes a key again.
+    index: Option<Box<HashTable<(u64, usize)>>>,
 }
 
 /// FxHash over the key's bytes, eight at a time. Keys come from one template that its own author
 /// wrote, so there is no one to flood the index with collisions; a fixed function keeps every map
 /// free of per-map hasher state.
 fn hash(key: &str) -> u64 {
-    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-    let step = |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(SEED);
-    let mut chunks = key.as_bytes().chunks_exact(8);
-    let mut h = key.len() as u64;
-    for chunk in &mut chunks {
-        h = step(h, u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
+    let mut hasher = KeyHasher(key.len() as u64);
+    hasher.write(key.as_bytes());
+    hasher.finish()
+}
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+fn step(h: u64, word: u64) -> u64 {
+    (h.rotate_left(5) ^ word).wrapping_mul(SEED)
+}
+
+/// [`Map`]'s key hash as a [`Hasher`], for the engine's own sets and maps of logical IDs and type
+/// names (std's SipHash guards against flooding by strangers, which a template cannot do to itself).
+#[derive(Default, Clone, Copy)]
+pub struct KeyHasher(u64);
+
+/// Builds [`KeyHasher`]s: `HashMap<K, V, KeyHashing>`.
+pub type KeyHashing = std::hash::BuildHasherDefault<KeyHasher>;
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        let mut h = self.0;
+        for chunk in &mut chunks {
+            h = step(h, u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
+        }
+        let mut tail = [0u8; 8];
+        tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.0 = step(h, u64::from_le_bytes(tail));
     }
-    let mut tail = [0u8; 8];
-    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    // hashbrown takes its control bits from the top of the hash: spread the low bits up.
-    let h = step(h, u64::from_le_bytes(tail));
-    h ^ (h >> 29)
+
+    fn write_u8(&mut self, byte: u8) {
+        self.0 = step(self.0, u64::from(byte));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = step(self.0, n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // hashbrown takes its control bits from the top of the hash: spread the low bits up.
+        self.0 ^ (self.0 >> 29)
+    }
 }
 
 impl Map {
@@ -45,7 +78,8 @@ impl Map {
     }
 
     pub fn with_capacity(capacity: usize) -> Map {
-        Map { entries: Vec::with_capacity(capacity), index: None }
+        let index = (capacity > SCANNED).then(|| Box::new(HashTable::with_capacity(capacity)));
+        Map { entries: Vec::with_capacity(capacity), index }
     }
 
     pub fn len(&self) -> usize {
@@ -57,9 +91,17 @@ impl Map {
     }
 
     fn position(&self, key: &str) -> Option<usize> {
+        self.find(key).ok()
+    }
+
+    /// Where `key` is, or (when not there) its hash if the map is indexed, for the insertion.
+    fn find(&self, key: &str) -> Result<usize, Option<u64>> {
         match &self.index {
-            None => self.entries.iter().position(|(k, _)| k == key),
-            Some(index) => index.find(hash(key), |&i| self.entries[i].0 == key).copied(),
+            None => self.entries.iter().position(|(k, _)| k == key).ok_or(None),
+            Some(index) => {
+                let h = hash(key);
+                index.find(h, |&(_, i)| self.entries[i].0 == key).map(|&(_, i)| i).ok_or(Some(h))
+            }
         }
     }
 
@@ -84,24 +126,22 @@ impl Map {
     /// otherwise.
     pub fn insert(&mut self, key: impl Into<Str>, value: Value) -> Option<Value> {
         let key = key.into();
-        match self.position(&key) {
-            Some(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
-            None => {
-                self.push_new(key, value);
+        match self.find(&key) {
+            Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
+            Err(hashed) => {
+                self.push_new(key, value, hashed);
                 None
             }
         }
     }
 
-    /// Appends a member whose key is known not to be there.
-    fn push_new(&mut self, key: Str, value: Value) -> usize {
+    /// Appends a member whose key is known not to be there (`hashed`: its hash, when indexed).
+    fn push_new(&mut self, key: Str, value: Value, hashed: Option<u64>) -> usize {
         let i = self.entries.len();
-        let hashed = self.index.as_ref().map(|_| hash(&key));
         self.entries.push((key, value));
         match (&mut self.index, hashed) {
             (Some(index), Some(h)) => {
-                let entries = &self.entries;
-                index.insert_unique(h, i, |&j| hash(&entries[j].0));
+                index.insert_unique(h, (h, i), |&(h, _)| h);
             }
             _ if self.entries.len() > SCANNED => self.rebuild_index(),
             _ => {}
@@ -114,10 +154,10 @@ impl Map {
             self.index = None;
             return;
         }
-        let mut index = HashTable::with_capacity(self.entries.len());
+        let mut index = HashTable::with_capacity(self.entries.len().max(self.entries.capacity()));
         for (i, (key, _)) in self.entries.iter().enumerate() {
-            let entries = &self.entries;
-            index.insert_unique(hash(key), i, |&j| hash(&entries[j].0));
+            let h = hash(key);
+            index.insert_unique(h, (h, i), |&(h, _)| h);
         }
         self.index = Some(Box::new(index));
     }
@@ -131,13 +171,13 @@ impl Map {
         let i = self.position(key)?;
         let last = self.entries.len() - 1;
         if let Some(index) = &mut self.index {
-            if let Ok(slot) = index.find_entry(hash(key), |&j| j == i) {
+            if let Ok(slot) = index.find_entry(hash(key), |&(_, j)| j == i) {
                 slot.remove();
             }
             if i != last {
                 let moved = hash(&self.entries[last].0);
-                if let Some(slot) = index.find_mut(moved, |&j| j == last) {
-                    *slot = i;
+                if let Some(slot) = index.find_mut(moved, |&(_, j)| j == last) {
+                    slot.1 = i;
                 }
             }
         }
@@ -158,7 +198,7 @@ impl Map {
     /// The entry for `key`, to fill in when missing.
     pub fn entry(&mut self, key: impl Into<Str>) -> Entry<'_> {
         let key = key.into();
-        let position = self.position(&key);
+        let position = self.find(&key);
         Entry { map: self, key, position }
     }
 
@@ -195,7 +235,7 @@ impl Map {
 pub struct Entry<'a> {
     map: &'a mut Map,
     key: Str,
-    position: Option<usize>,
+    position: Result<usize, Option<u64>>,
 }
 
 impl<'a> Entry<'a> {
@@ -205,8 +245,8 @@ impl<'a> Entry<'a> {
 
     pub fn or_insert_with(self, value: impl FnOnce() -> Value) -> &'a mut Value {
         let i = match self.position {
-            Some(i) => i,
-            None => self.map.push_new(self.key, value()),
+            Ok(i) => i,
+            Err(hashed) => self.map.push_new(self.key, value(), hashed),
         };
         &mut self.map.entries[i].1
     }

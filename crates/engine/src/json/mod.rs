@@ -11,7 +11,7 @@
 mod map;
 mod value;
 
-pub use self::map::{Entry, Map};
+pub use self::map::{Entry, KeyHasher, KeyHashing, Map};
 pub use self::value::{Number, Value, ValueIndex};
 
 /// A string in the tree: inline up to 24 bytes (nearly every key, logical id and type name), on the

@@ -6,6 +6,7 @@
 //! A V2 deployment is renamed only when a stage needs it: a stage that `AutoDeploy`s redeploys itself.
 
 use std::collections::{BTreeMap, HashSet};
+use std::hash::BuildHasher;
 
 use crate::json::{Map, Str, Value};
 
@@ -77,10 +78,10 @@ impl Snapshots {
 
     /// Renames the deployments of every changed API, and every reference to them: outside
     /// `Resources`, and in the resources of `mentions` (all of them when it is `None`).
-    pub fn apply(
+    pub fn apply<S: BuildHasher>(
         self,
         template: &mut Map,
-        mentions: Option<&HashSet<String>>,
+        mentions: Option<&HashSet<String, S>>,
         diagnostics: &mut Vec<Diagnostic>,
     ) {
         if self.changed.is_empty() {

@@ -13,8 +13,9 @@ pub mod never;
 pub mod table;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::BuildHasher;
 
-use crate::json::{Map, Str, Value};
+use crate::json::{KeyHashing, Map, Str, Value};
 
 use crate::diag::{Diagnostic, Path};
 use crate::json;
@@ -51,11 +52,11 @@ pub struct Rewired {
 /// Returns every moved reference in template order. IAM statements that gained an alias ARN are not
 /// listed: nothing moved there. Warnings (a definition the macro cannot read, a function URL that gets a
 /// new address) and errors (a deployment rename that would clash) go to `diagnostics`.
-pub fn rewire(
+pub fn rewire<S: BuildHasher>(
     template: &mut Map,
     targets: &BTreeMap<String, AliasTarget>,
-    generated: &HashSet<String>,
-    deployment_mentions: Option<&HashSet<String>>,
+    generated: &HashSet<String, S>,
+    deployment_mentions: Option<&HashSet<String, KeyHashing>>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Rewired> {
     let mut rewired = Vec::new();
@@ -63,7 +64,7 @@ pub fn rewire(
         return rewired;
     }
     // Each row's paths are parsed once per expansion, not once per invoking resource.
-    let rows: HashMap<&str, Row> = INVOKERS
+    let rows: HashMap<&str, Row, KeyHashing> = INVOKERS
         .iter()
         .map(|invoker| {
             (
@@ -77,7 +78,7 @@ pub fn rewire(
     // definition is unseen (its permissions may come before it, so this is known before the walk),
     // and the API deployments and stages a rename needs.
     let mut row_of = Vec::with_capacity(resources.len());
-    let mut unseen_apis = HashSet::new();
+    let mut unseen_apis = HashSet::default();
     let mut snapshots = Snapshots::default();
     for (logical_id, resource) in resources.iter() {
         let resource_type = json::get_str(resource, "Type").unwrap_or_default();
@@ -156,7 +157,7 @@ struct Resource<'a> {
     base: Path,
     targets: &'a BTreeMap<String, AliasTarget>,
     /// APIs whose definition the macro cannot read, so their integrations stay on the functions.
-    unseen_apis: &'a HashSet<Str>,
+    unseen_apis: &'a HashSet<Str, KeyHashing>,
     rewired: &'a mut Vec<Rewired>,
     diagnostics: &'a mut Vec<Diagnostic>,
     snapshots: &'a mut Snapshots,
