@@ -227,11 +227,13 @@ fn expand_event(
     let text = if expansion.has_errors() {
         None
     } else {
-        let text = serde_json::to_string(&expansion.template)
+        // `to_raw_value` keeps the text it writes; `RawValue::from_string` would read it all again to
+        // check that it is JSON, which the serializer already guarantees.
+        let text = serde_json::value::to_raw_value(&expansion.template)
             .map_err(|err| format!("{macro_name} could not write the expanded template as JSON ({err})"))?;
         // Over CloudFormation's own limit the stack will be refused: CloudFormation says so, and the
         // log says why.
-        expansion.check_serialized_size(text.len());
+        expansion.check_serialized_size(text.get().len());
         Some(text)
     };
     outcome.errors = expansion.diagnostics.iter().filter(|d| d.is_error()).count();
@@ -247,13 +249,13 @@ fn expand_event(
     // Lambda replaces a response over its payload limit with an invocation error, which
     // CloudFormation reports without a reason; say what happened instead.
     let limit = MAX_INPUT_BYTES - RESPONSE_ENVELOPE_BYTES;
-    if text.len() > limit {
+    if text.get().len() > limit {
         return Err(format!(
             "the expanded template is over {limit} bytes, more than Lambda can return (6 MB) and far \
              more than CloudFormation accepts (1 MB); split the template into nested stacks"
         ));
     }
-    RawValue::from_string(text).map_err(|err| format!("{macro_name} wrote invalid JSON ({err})"))
+    Ok(text)
 }
 
 /// Room left in Lambda's response limit for `requestId` and `status` around the fragment.
