@@ -195,6 +195,24 @@ impl Map {
         Some(value)
     }
 
+    /// Gives member `old` the key `new`, in its place. Does nothing and answers false when `old` is
+    /// missing or `new` is taken.
+    pub fn rename_key(&mut self, old: &str, new: impl Into<Str>) -> bool {
+        let new = new.into();
+        let Ok(i) = self.find(old) else { return false };
+        let Err(hashed) = self.find(&new) else { return false };
+        if let Some(index) = &mut self.index {
+            if let Ok(slot) = index.find_entry(hash(old), |&(_, j)| j == i) {
+                slot.remove();
+            }
+            if let Some(h) = hashed {
+                index.insert_unique(h, (h, i), |&(h, _)| h);
+            }
+        }
+        self.entries[i].0 = new;
+        true
+    }
+
     /// The entry for `key`, to fill in when missing.
     pub fn entry(&mut self, key: impl Into<Str>) -> Entry<'_> {
         let key = key.into();

@@ -86,6 +86,7 @@ enum Op {
     ShiftRemove(u8),
     Entry(u8, i64),
     Retain(u8),
+    Rename(u8, u8),
 }
 
 fn key(k: u8) -> String {
@@ -105,6 +106,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..48u8).prop_map(Op::ShiftRemove),
         1 => (0..48u8, any::<i64>()).prop_map(|(k, v)| Op::Entry(k, v)),
         1 => (2..7u8).prop_map(Op::Retain),
+        1 => (0..48u8, 0..48u8).prop_map(|(a, b)| Op::Rename(a, b)),
     ]
 }
 
@@ -114,8 +116,8 @@ proptest! {
     /// Any sequence of changes leaves the same members, in the same order, as serde_json's `Map`
     /// (whose `remove` is `swap_remove` under `preserve_order`), and every key is found.
     #[test]
-    fn map_matches_serde_json_map(ops in prop::collection::vec(op(), 0..200)) {
-        let mut ours = Map::new();
+    fn map_matches_serde_json_map(ops in prop::collection::vec(op(), 0..200), capacity in 0..40usize) {
+        let mut ours = Map::with_capacity(capacity);
         let mut theirs = serde_json::Map::new();
         for op in ops {
             match op {
@@ -137,6 +139,16 @@ proptest! {
                 Op::Entry(k, v) => {
                     *ours.entry(key(k)).or_insert(0.into()) = v.into();
                     *theirs.entry(key(k)).or_insert(0.into()) = v.into();
+                }
+                Op::Rename(a, b) => {
+                    let renames = theirs.contains_key(&key(a)) && !theirs.contains_key(&key(b));
+                    prop_assert_eq!(ours.rename_key(&key(a), key(b)), renames);
+                    if renames {
+                        theirs = std::mem::take(&mut theirs)
+                            .into_iter()
+                            .map(|(k, v)| (if k == key(a) { key(b) } else { k }, v))
+                            .collect();
+                    }
                 }
                 Op::Retain(m) => {
                     ours.retain(|_, v| v.as_i64().unwrap_or(0) % i64::from(m) != 0);

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::hash::BuildHasher;
 
-use crate::json::{Map, Str, Value};
+use crate::json::{Map, Value};
 
 use super::matcher;
 use super::table::Api;
@@ -108,10 +108,10 @@ impl Snapshots {
             }
             None => resources.values_mut().for_each(rename_resource),
         }
-        // Sized up front: rebuilding by growth rehashed every key several times.
-        let old = std::mem::replace(resources, Map::with_capacity(resources.len()));
-        for (id, resource) in old {
-            resources.insert(renames.get(id.as_str()).cloned().map_or(id, Str::from), resource);
+        // In place: a renamed deployment keeps its position. `renames` reported every new ID that was
+        // taken and left it out, so each rename here succeeds.
+        for (old, new) in &renames {
+            resources.rename_key(old, new.as_str());
         }
         for (key, value) in template.iter_mut() {
             if key != "Resources" {
@@ -136,7 +136,7 @@ impl Snapshots {
                 }
             }
             let new = ids::renewed_deployment(id, moved);
-            if resources.contains_key(&new) {
+            if resources.contains_key(&new) || renames.values().any(|taken| *taken == new) {
                 diagnostics.push(Diagnostic::error(
                     Path::resource(&new),
                     format!("cannot redeploy API `{api_id}`: deployment `{id}` would be renamed `{new}`, which already exists"),
