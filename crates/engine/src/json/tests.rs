@@ -52,6 +52,14 @@ fn a_repeated_key_keeps_its_first_place_and_its_last_value() {
     let theirs: serde_json::Value = serde_json::from_str(text).unwrap();
     assert_eq!(serde_json::to_string(&ours).unwrap(), r#"{"a":3,"b":2}"#);
     assert_eq!(serde_json::to_string(&ours).unwrap(), serde_json::to_string(&theirs).unwrap());
+    // The same in an object large enough to be read into an indexed map, repeats on both sides of
+    // the switch.
+    let members: Vec<String> = (0..40).map(|i| format!(r#""K{}":{i}"#, i % 30)).collect();
+    let text = format!("{{{}}}", members.join(","));
+    let ours: Value = serde_json::from_str(&text).unwrap();
+    let theirs: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(serde_json::to_string(&ours).unwrap(), serde_json::to_string(&theirs).unwrap());
+    assert_eq!(ours["K3"], 33);
 }
 
 #[test]
