@@ -12,7 +12,7 @@ mod resources;
 mod sam;
 mod scan;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::json::{KeyHashing, Map, Value};
 
@@ -615,9 +615,9 @@ fn generate(
     d: Decisions,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Value, Vec<FunctionPlan>, Stats) {
-    let by_function: BTreeMap<&str, &FunctionDecision> =
+    let by_function: HashMap<&str, &FunctionDecision, KeyHashing> =
         d.functions.iter().map(|f| (f.marked.logical_id.as_str(), f)).collect();
-    let adopted: BTreeMap<&str, &FunctionDecision> = d
+    let adopted: HashMap<&str, &FunctionDecision, KeyHashing> = d
         .functions
         .iter()
         .filter(|f| f.adopts_alias && !f.marked.serverless)

@@ -4,15 +4,13 @@
 //! Only `Allow` statements whose `Action` is literal strings are read; a statement is never narrowed or
 //! removed, so a stack that still invokes the function directly keeps working.
 
-use std::collections::BTreeMap;
-
 use crate::json::Value;
 
-use super::{matcher, AliasTarget};
+use super::{matcher, AliasTarget, Targets};
 
 /// Adds each marked function's alias ARN to `statements` (one statement or a list) where allowed to
 /// invoke it. Returns the functions whose alias was added, once per addition.
-pub fn grant(statements: &mut Value, targets: &BTreeMap<String, AliasTarget>) -> Vec<String> {
+pub fn grant(statements: &mut Value, targets: &Targets<'_>) -> Vec<String> {
     let mut added = Vec::new();
     match statements {
         Value::Array(items) => items.iter_mut().for_each(|s| grant_statement(s, targets, &mut added)),
@@ -21,7 +19,7 @@ pub fn grant(statements: &mut Value, targets: &BTreeMap<String, AliasTarget>) ->
     added
 }
 
-fn grant_statement(statement: &mut Value, targets: &BTreeMap<String, AliasTarget>, added: &mut Vec<String>) {
+fn grant_statement(statement: &mut Value, targets: &Targets<'_>, added: &mut Vec<String>) {
     let Value::Object(statement) = statement else { return };
     if statement.get("Effect").and_then(Value::as_str) != Some("Allow") {
         return;
@@ -38,7 +36,7 @@ fn grant_statement(statement: &mut Value, targets: &BTreeMap<String, AliasTarget
     }
 }
 
-fn grant_resource(resource: &mut Value, targets: &BTreeMap<String, AliasTarget>, added: &mut Vec<String>) {
+fn grant_resource(resource: &mut Value, targets: &Targets<'_>, added: &mut Vec<String>) {
     if let Some(branches) = matcher::branches_mut(resource) {
         // A conditional resource list: each branch gains the aliases of the functions it names.
         for (_, branch) in branches {
@@ -57,7 +55,7 @@ fn grant_resource(resource: &mut Value, targets: &BTreeMap<String, AliasTarget>,
     }
     let new: Vec<Value> = functions
         .iter()
-        .map(|f| alias_arn(f, &targets[f]))
+        .map(|f| alias_arn(f, &targets[f.as_str()]))
         .filter(|alias| match &*resource {
             Value::Array(items) => !items.contains(alias),
             single => single != alias,

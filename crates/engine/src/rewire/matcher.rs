@@ -16,7 +16,7 @@ use std::hash::BuildHasher;
 
 use crate::json::{Map, Str, Value};
 
-use super::AliasTarget;
+use super::{AliasTarget, Targets};
 use crate::diag::Path;
 use crate::limits::MAX_DEPTH;
 
@@ -59,19 +59,14 @@ impl Splice {
 }
 
 /// Rewrites every reference to a marked function in `value`, which sits at an invoking position.
-pub fn rewrite(
-    value: &mut Value,
-    path: &Path,
-    targets: &BTreeMap<String, AliasTarget>,
-    moves: &mut Vec<Move>,
-) {
+pub fn rewrite(value: &mut Value, path: &Path, targets: &Targets<'_>, moves: &mut Vec<Move>) {
     rewrite_at(value, path, targets, moves, Splice::Whole, 0);
 }
 
 fn rewrite_at(
     value: &mut Value,
     path: &Path,
-    targets: &BTreeMap<String, AliasTarget>,
+    targets: &Targets<'_>,
     moves: &mut Vec<Move>,
     splice: Splice,
     depth: usize,
@@ -136,7 +131,7 @@ fn rewrite_at(
         _ => None,
     };
     let Some(function) = function else { return };
-    let target = &targets[&function];
+    let target = &targets[function.as_str()];
     let by_name = name == "Ref" && splice != Splice::Whole;
     match (by_name, splice) {
         (true, Splice::Qualified) => return,
@@ -192,7 +187,7 @@ fn rewrite_sub(
     vars: &Map,
     splice: Splice,
     path: &Path,
-    targets: &BTreeMap<String, AliasTarget>,
+    targets: &Targets<'_>,
     moves: &mut Vec<Move>,
 ) {
     let mut moved = Vec::new();
@@ -293,7 +288,7 @@ fn placeholder_start(s: &str) -> Option<usize> {
 
 /// The marked functions `value` references in any form, in order of appearance, without changing it.
 /// Any attribute counts, and so does a `Sub` placeholder followed by more text (`${Fn.Arn}:*`).
-pub fn referenced(value: &Value, targets: &BTreeMap<String, AliasTarget>, out: &mut Vec<String>) {
+pub fn referenced(value: &Value, targets: &Targets<'_>, out: &mut Vec<String>) {
     referenced_at(value, &|id| targets.contains_key(id), out, 0);
 }
 

@@ -33,6 +33,40 @@ pub struct AliasTarget {
     pub alias_name: String,
 }
 
+/// `targets` as the walk looks them up: at every reference it meets, by the referenced logical ID.
+/// A hash of the ID's few bytes costs less than the string comparisons of a search through the
+/// ordered map, which it would pay again at each step down.
+pub(crate) struct Targets<'a> {
+    by_id: HashMap<&'a str, (&'a String, &'a AliasTarget), KeyHashing>,
+}
+
+impl<'a> Targets<'a> {
+    fn new(targets: &'a BTreeMap<String, AliasTarget>) -> Targets<'a> {
+        Targets { by_id: targets.iter().map(|(id, target)| (id.as_str(), (id, target))).collect() }
+    }
+
+    pub(crate) fn get(&self, id: &str) -> Option<&'a AliasTarget> {
+        self.by_id.get(id).map(|&(_, target)| target)
+    }
+
+    /// The function's logical ID as `targets` holds it, with its alias.
+    pub(crate) fn get_key_value(&self, id: &str) -> Option<(&'a String, &'a AliasTarget)> {
+        self.by_id.get(id).copied()
+    }
+
+    pub(crate) fn contains_key(&self, id: &str) -> bool {
+        self.by_id.contains_key(id)
+    }
+}
+
+impl std::ops::Index<&str> for Targets<'_> {
+    type Output = AliasTarget;
+    fn index(&self, id: &str) -> &AliasTarget {
+        // Callers index only with IDs they found in `targets`.
+        self.by_id[id].1
+    }
+}
+
 /// One reference that moved to an alias.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Rewired {
@@ -73,6 +107,7 @@ pub fn rewire<S: BuildHasher>(
             )
         })
         .collect();
+    let targets = &Targets::new(targets);
     let Some(Value::Object(resources)) = template.get_mut("Resources") else { return rewired };
     // Each resource's type is read once, here, for everything below: its table row, whether its
     // definition is unseen (its permissions may come before it, so this is known before the walk),
@@ -155,7 +190,7 @@ struct Resource<'a> {
     logical_id: &'a str,
     /// Where the properties sit: `Resources/<logical_id>/Properties`, or a `Globals` section.
     base: Path,
-    targets: &'a BTreeMap<String, AliasTarget>,
+    targets: &'a Targets<'a>,
     /// APIs whose definition the macro cannot read, so their integrations stay on the functions.
     unseen_apis: &'a HashSet<Str, KeyHashing>,
     rewired: &'a mut Vec<Rewired>,
@@ -220,7 +255,8 @@ impl Resource<'_> {
                     }
                     Action::LatestQualifier { .. } => {
                         if let (Some(function), Some("$LATEST")) = (&qualified, position.as_str()) {
-                            *position = Value::String(self.targets[function].alias_name.clone().into());
+                            *position =
+                                Value::String(self.targets[function.as_str()].alias_name.clone().into());
                             moves.push(matcher::Move {
                                 function: function.clone(),
                                 path: path.clone(),
@@ -247,7 +283,7 @@ impl Resource<'_> {
         for m in moves {
             // Only a move by name or a function URL needs the alias itself.
             if m.by_name || row.action == Action::FunctionUrl {
-                let target = &self.targets[&m.function];
+                let target = &self.targets[m.function.as_str()];
                 if m.by_name {
                     matcher::add_depends_on(resource, &target.alias_logical_id);
                 }
