@@ -80,7 +80,7 @@ fn rewrite_at(
     let function = match (name, &mut *arg) {
         ("Ref", Value::String(id)) => targets.get_key_value(id.as_str()).map(|(f, _)| f.clone()),
         ("Fn::GetAtt", arg) => getatt(arg)
-            .filter(|(id, attr)| *attr == "Arn" && targets.contains_key(*id))
+            .filter(|(id, attr)| *attr == "Arn" && targets.contains_key(id))
             .map(|(id, _)| id.to_owned()),
         ("Fn::Sub", Value::String(s)) => {
             rewrite_sub(s, &Map::new(), splice, &inner(), targets, moves);
