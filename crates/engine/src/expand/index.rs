@@ -82,8 +82,33 @@ pub fn referenced_resource(value: &Value) -> Option<&str> {
 /// A resource must be an object with a `Type` string, and its `Properties` (if any) an object: a
 /// function's version hash and every invoker's rewiring read them so, and anything else would be
 /// expanded as if the resource had no properties at all.
-fn check_shape(logical_id: &str, res: &Value, diagnostics: &mut Vec<Diagnostic>) {
-    match json::get(res, "Type") {
+/// The members of a resource the index reads, found in one pass over it.
+#[derive(Default)]
+struct Members<'a> {
+    resource_type: Option<&'a Value>,
+    properties: Option<&'a Value>,
+    metadata: Option<&'a Value>,
+    condition: Option<&'a Value>,
+}
+
+impl<'a> Members<'a> {
+    fn of(resource: &'a Map) -> Members<'a> {
+        let mut members = Members::default();
+        for (key, value) in resource {
+            match key.as_str() {
+                "Type" => members.resource_type = Some(value),
+                "Properties" => members.properties = Some(value),
+                "Metadata" => members.metadata = Some(value),
+                "Condition" => members.condition = Some(value),
+                _ => {}
+            }
+        }
+        members
+    }
+}
+
+fn check_shape(logical_id: &str, res: &Value, members: &Members, diagnostics: &mut Vec<Diagnostic>) {
+    match members.resource_type {
         Some(Value::String(_)) => {}
         _ if !res.is_object() => diagnostics.push(Diagnostic::error(
             Path::resource(logical_id),
@@ -97,7 +122,7 @@ fn check_shape(logical_id: &str, res: &Value, diagnostics: &mut Vec<Diagnostic>)
             ),
         )),
     }
-    match json::get(res, "Properties") {
+    match members.properties {
         None | Some(Value::Object(_)) => {}
         Some(other) => diagnostics.push(Diagnostic::error(
             Path::resource(logical_id).key("Properties"),
@@ -114,15 +139,16 @@ pub fn index(resources: &Map, diagnostics: &mut Vec<Diagnostic>) -> TemplateInde
     let mut copies = Vec::new();
     let mut misplaced = Vec::new();
     for (logical_id, resource) in resources {
-        check_shape(logical_id, resource, diagnostics);
+        let members = resource.as_object().map(Members::of).unwrap_or_default();
+        check_shape(logical_id, resource, &members, diagnostics);
         let Some(resource) = resource.as_object() else { continue };
-        let resource_type = resource.get("Type").and_then(Value::as_str).unwrap_or_default();
-        let in_properties = resource.get("Properties").and_then(|p| json::get(p, SETTING_KEY));
-        let in_metadata = resource.get("Metadata").and_then(|m| json::get(m, SETTING_KEY));
+        let resource_type = members.resource_type.and_then(Value::as_str).unwrap_or_default();
+        let in_properties = members.properties.and_then(|p| json::get(p, SETTING_KEY));
+        let in_metadata = members.metadata.and_then(|m| json::get(m, SETTING_KEY));
         match resource_type {
             FUNCTION_TYPE | super::sam::SERVERLESS_FUNCTION => {
                 let serverless = resource_type != FUNCTION_TYPE;
-                let condition = resource.get("Condition").and_then(Value::as_str).map(str::to_owned);
+                let condition = members.condition.and_then(Value::as_str).map(str::to_owned);
                 match (in_properties, in_metadata) {
                     (Some(_), Some(_)) => diagnostics.push(
                         Diagnostic::error(

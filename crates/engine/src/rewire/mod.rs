@@ -349,6 +349,18 @@ fn walk(
         }
         return;
     }
+    take_step(value, steps, base, trail, depth, f);
+}
+
+/// The part of [`walk`] after its checks of `value` itself: follows the first of `steps`.
+fn take_step(
+    value: &mut Value,
+    steps: &[Step],
+    base: &Path,
+    trail: Option<&Trail<'_>>,
+    depth: usize,
+    f: &mut dyn FnMut(&mut Value, &Path),
+) {
     let Some((step, rest)) = steps.split_first() else {
         f(value, &Trail::path(trail, base));
         return;
@@ -385,7 +397,11 @@ fn walk(
             }
         }
         (Step::AnyDepth, value) => {
-            walk(value, rest, base, trail, depth + 1, f);
+            // Zero levels: the rest of the steps from this very value, which `walk` has checked
+            // already (not `AWS::NoValue`, not a `Fn::If`); only its depth grows.
+            if depth < MAX_DEPTH {
+                take_step(value, rest, base, trail, depth + 1, f);
+            }
             match value {
                 Value::Object(obj) => {
                     for (key, v) in obj.iter_mut() {
