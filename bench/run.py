@@ -467,7 +467,17 @@ def main():
             f"worst {worst_expand_alone:.2f}",
             worst_expand_alone <= TARGETS["ratio_floor"],
         ),
-        ("time(500) / time(50) ≤ 12", scaling_text, scaling <= TARGETS["scaling_500_50"]),
+        ("time(500) / time(50) ≤ 12, the whole request by CPU time", scaling_text, scaling <= TARGETS["scaling_500_50"]),
+        (
+            "time(500) / time(50) ≤ 12, the expansion alone by CPU time (the narrower reading, as above)",
+            f"{scaling_expand:.1f}",
+            scaling_expand <= TARGETS["scaling_500_50"],
+        ),
+        (
+            "time(500) / time(50) ≤ 12, the whole request by instructions (what the machine's caches do not change)",
+            f"{scaling_instr:.1f}" if scaling_instr else "not measured (no valgrind)",
+            scaling_instr is not None and scaling_instr <= TARGETS["scaling_500_50"],
+        ),
         (
             "≥ 500× faster than aws-sam-translator at N = 200",
             f"{fmt_ratio(sam200)} in-process, {fmt_ratio(sam200_process)} as processes",

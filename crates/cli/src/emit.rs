@@ -1,4 +1,4 @@
-//! `serde_json::Value` to YAML text, for `expand --format yaml`.
+//! The engine's JSON tree to YAML text, for `expand --format yaml`.
 //!
 //! The output uses long-form intrinsics (`Ref:`, `Fn::GetAtt:`), exactly the keys the JSON output has,
 //! so it reads back (with this crate's reader, cfn-lint, or CloudFormation) as the same template.

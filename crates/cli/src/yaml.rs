@@ -1,4 +1,4 @@
-//! YAML templates to `serde_json::Value`, with CloudFormation's short-form tags turned into long forms.
+//! YAML templates to the engine's JSON tree, with CloudFormation's short-form tags turned into long forms.
 //!
 //! Built on yaml-rust2's event parser, because its tree loader drops tags and key order.
 //! What a CloudFormation user expects, and what this module does:

@@ -14,6 +14,7 @@ pub mod table;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::BuildHasher;
+use std::sync::LazyLock;
 
 use crate::json::{KeyHashing, Map, Str, Value};
 
@@ -97,16 +98,7 @@ pub fn rewire<S: BuildHasher>(
     if targets.is_empty() {
         return rewired;
     }
-    // Each row's paths are parsed once per expansion, not once per invoking resource.
-    let rows: HashMap<&str, Row, KeyHashing> = INVOKERS
-        .iter()
-        .map(|invoker| {
-            (
-                invoker.resource_type,
-                Row { invoker, steps: invoker.paths.iter().map(|p| table::steps(p)).collect() },
-            )
-        })
-        .collect();
+    let rows = &*ROWS;
     let targets = &Targets::new(targets);
     let Some(Value::Object(resources)) = template.get_mut("Resources") else { return rewired };
     // Each resource's type is read once, here, for everything below: its table row, whether its
@@ -178,6 +170,20 @@ pub fn rewire<S: BuildHasher>(
     snapshots.apply(template, deployment_mentions, diagnostics);
     rewired
 }
+
+/// The table by resource type, each row's paths parsed once per process rather than per request:
+/// a warm Lambda reuses them, and a small template no longer pays for parsing them all.
+static ROWS: LazyLock<HashMap<&'static str, Row, KeyHashing>> = LazyLock::new(|| {
+    INVOKERS
+        .iter()
+        .map(|invoker| {
+            (
+                invoker.resource_type,
+                Row { invoker, steps: invoker.paths.iter().map(|p| table::steps(p)).collect() },
+            )
+        })
+        .collect()
+});
 
 /// A table row with its paths parsed.
 struct Row {
