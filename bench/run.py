@@ -47,6 +47,7 @@ PLUGIN_REPS = {10: (2, 10, 3), 50: (2, 5, 3), 200: (0, 1, 0), 500: (0, 1, 0)}
 OUR_PROCESS_RUNS = 10
 # Back-to-back pairs of floor and ours per N (None: the large template).
 PAIRED_REPS = {10: 400, 50: 100, 200: 40, 500: 20, None: 40}
+SCALE_REPS = 15
 
 TARGETS = {"ratio_floor": 1.5, "scaling_500_50": 12.0, "sam_speedup_200": 500.0, "rss_mb": 32.0, "binary_mb": 4.0}
 
@@ -443,6 +444,14 @@ def main():
     sizes = {b: os.path.getsize(os.path.join(RELEASE, b)) for b in ("canary-lambda", "canary-deployments") if os.path.exists(os.path.join(RELEASE, b))}
 
     by_n = {r["n"]: r for r in rows if r["n"]}
+    # Growth from N = 50 to N = 500 timed back to back, per repetition, as the floor pairs are:
+    # two criterion medians taken minutes apart moved by up to 2x between runs on a shared machine.
+    log("== paired scaling, N = 50 to N = 500")
+    _, _, out, _ = run_timed(
+        [bench_bin, "scale", os.path.join(WORK, "cfn-50.json"), os.path.join(WORK, "cfn-500.json"), str(SCALE_REPS)]
+    )
+    paired_scaling = json.loads(out)
+    scaling_paired, scaling_floor_paired = paired_scaling["ours_scaling"], paired_scaling["floor_scaling"]
     scaling = ratio(by_n[500]["ours_s"], by_n[50]["ours_s"])
     scaling_expand = ratio(by_n[500]["expand_only_s"], by_n[50]["expand_only_s"])
     scaling_instr = ratio(by_n[500].get("ours_instructions"), by_n[50].get("ours_instructions"))
@@ -454,8 +463,10 @@ def main():
     lambda_mb = sizes.get("canary-lambda", 0) / 1e6
     rss_mib = rss_kib / 1024
     scaling_floor = ratio(by_n[500]["floor_s"], by_n[50]["floor_s"])
-    scaling_text = f"{scaling:.1f} (expand alone {scaling_expand:.1f}; the floor itself {scaling_floor:.1f}"
-    scaling_text += f"; instructions {scaling_instr:.1f})" if scaling_instr else ")"
+    scaling_text = (
+        f"{scaling_paired:.1f} in back-to-back runs (the floor itself {scaling_floor_paired:.1f}); "
+        f"from criterion's medians {scaling:.1f} (expand alone {scaling_expand:.1f}, the floor {scaling_floor:.1f})"
+    )
     verdicts = [
         (
             "parse + expand + serialize ≤ 1.5 × floor at every N",
@@ -467,12 +478,7 @@ def main():
             f"worst {worst_expand_alone:.2f}",
             worst_expand_alone <= TARGETS["ratio_floor"],
         ),
-        ("time(500) / time(50) ≤ 12, the whole request by CPU time", scaling_text, scaling <= TARGETS["scaling_500_50"]),
-        (
-            "time(500) / time(50) ≤ 12, the expansion alone by CPU time (the narrower reading, as above)",
-            f"{scaling_expand:.1f}",
-            scaling_expand <= TARGETS["scaling_500_50"],
-        ),
+        ("time(500) / time(50) ≤ 12, the whole request by CPU time", scaling_text, scaling_paired <= TARGETS["scaling_500_50"]),
         (
             "time(500) / time(50) ≤ 12, the whole request by instructions (what the machine's caches do not change)",
             f"{scaling_instr:.1f}" if scaling_instr else "not measured (no valgrind)",
@@ -558,7 +564,7 @@ def main():
     with open(os.path.join(RESULTS, "results.json"), "w") as f:
         json.dump({
             "engine_expanded": real, "rows": rows, "peak_rss_kib": rss_kib, "peak_rss_of": rss_of,
-            "lambda_response_status": rss_status, "binary_bytes": sizes,
+            "lambda_response_status": rss_status, "binary_bytes": sizes, "paired_scaling_50_to_500": paired_scaling,
             "targets": [{"target": w, "measured": m, "holds": ok} for w, m, ok in verdicts],
         }, f, indent=1)
     if not args.skip_peers:

@@ -6,7 +6,8 @@
 //! `canary-bench expand FILE` parses, expands and serializes FILE to stdout and prints its stats as
 //! one JSON line on stderr; `canary-bench floor FILE` only parses and serializes; `canary-bench time
 //! FILE REPS` alternates the two REPS times in-process and prints their median CPU times and the
-//! median ratio of each back-to-back pair (the ratio `bench/run.sh` checks the target with). `bench/run.sh`
+//! median ratio of each back-to-back pair (the ratio `bench/run.sh` checks the target with); `canary-bench
+//! scale SMALL LARGE REPS` does the same for the growth from one template to a larger one. `bench/run.sh`
 //! drives these; the timings themselves come from criterion (in-process) and from the script
 //! (whole processes).
 
@@ -28,7 +29,8 @@ const SIZES: [usize; 4] = [10, 50, 200, 500];
 const LARGE_BYTES: usize = 1_000_000;
 
 const USAGE: &str =
-    "usage: canary-bench generate DIR | canary-bench expand FILE | canary-bench floor FILE | canary-bench time FILE REPS";
+    "usage: canary-bench generate DIR | canary-bench expand FILE | canary-bench floor FILE | \
+                     canary-bench time FILE REPS | canary-bench scale SMALL LARGE REPS";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         ["expand", file] => run_expand(file),
         ["floor", file] => run_floor(file),
         ["time", file, reps] => run_time(file, reps),
+        ["scale", small, large, reps] => run_scale(small, large, reps),
         _ => Err(USAGE.to_owned()),
     };
     match res {
@@ -102,6 +105,39 @@ fn run_floor(file: &str) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The median of `v` (which it sorts).
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// How time grows from SMALL to LARGE: each repetition times ours (parse, expand, serialize) and
+/// the floor on both templates back to back, and the ratios LARGE / SMALL of each repetition are
+/// medianed, for the same reason as `time`'s pairs.
+fn run_scale(small: &str, large: &str, reps: &str) -> Result<ExitCode, String> {
+    let (small_text, large_text) = (read(small)?, read(large)?);
+    let reps: usize = reps.parse().map_err(|_| format!("REPS must be a count, not {reps:?}"))?;
+    let ctx = context();
+    let cpu = |f: &mut dyn FnMut() -> Result<(), String>| -> Result<f64, String> {
+        let start = thread_cpu_ns();
+        f()?;
+        Ok((thread_cpu_ns() - start) as f64 / 1e9)
+    };
+    let (mut ours, mut base) = (Vec::with_capacity(reps), Vec::with_capacity(reps));
+    for _ in 0..reps.max(1) {
+        let ours_small =
+            cpu(&mut || expand_text(&small_text, &ctx).map(drop).map_err(|e| format!("{small}: {e}")))?;
+        let ours_large =
+            cpu(&mut || expand_text(&large_text, &ctx).map(drop).map_err(|e| format!("{large}: {e}")))?;
+        let floor_small = cpu(&mut || floor(&small_text).map(drop).map_err(|e| format!("{small}: {e}")))?;
+        let floor_large = cpu(&mut || floor(&large_text).map(drop).map_err(|e| format!("{large}: {e}")))?;
+        ours.push(ours_large / ours_small);
+        base.push(floor_large / floor_small);
+    }
+    println!("{}", json!({ "ours_scaling": median(&mut ours), "floor_scaling": median(&mut base) }));
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run_time(file: &str, reps: &str) -> Result<ExitCode, String> {
     let input = read(file)?;
     let reps: usize = reps.parse().map_err(|_| format!("REPS must be a count, not {reps:?}"))?;
@@ -115,10 +151,6 @@ fn run_time(file: &str, reps: &str) -> Result<ExitCode, String> {
         expand_text(&input, &ctx).map_err(|e| format!("{file}: {e}"))?;
         ours.push((thread_cpu_ns() - start) as f64 / 1e9);
     }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
     // Each pair ran back to back, so its ratio saw one machine state: the median of the pairs'
     // ratios holds still when other work comes and goes, where a ratio of two medians does not.
     let mut paired: Vec<f64> = ours.iter().zip(&base).map(|(o, b)| o / b).collect();
