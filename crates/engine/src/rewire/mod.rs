@@ -345,86 +345,89 @@ fn walk(
     depth: usize,
     f: &mut dyn FnMut(&mut Value, &Path),
 ) {
-    if depth > MAX_DEPTH || matcher::is_no_value(value) {
-        return;
-    }
-    if let Some(branches) = matcher::branches_mut(value) {
-        for (i, branch) in branches {
-            let key = Trail { parent: trail, step: TrailStep::Key("Fn::If") };
-            walk(branch, steps, base, Some(&key.index(i)), depth + 1, f);
-        }
-        return;
-    }
-    take_step(value, steps, base, trail, depth, f);
+    Walk { base, f }.walk(value, steps, trail, depth);
 }
 
-/// The part of [`walk`] after its checks of `value` itself: follows the first of `steps`.
-fn take_step(
-    value: &mut Value,
-    steps: &[Step],
-    base: &Path,
-    trail: Option<&Trail<'_>>,
-    depth: usize,
-    f: &mut dyn FnMut(&mut Value, &Path),
-) {
-    let Some((step, rest)) = steps.split_first() else {
-        f(value, &Trail::path(trail, base));
-        return;
-    };
-    match (*step, value) {
-        (Step::Key(key), Value::Object(obj)) => {
-            if let Some(v) = obj.get_mut(key) {
-                walk(v, rest, base, Some(&Trail { parent: trail, step: TrailStep::Key(key) }), depth + 1, f);
-            }
+/// What stays the same through one [`walk`]: where it started and what it calls at each position.
+struct Walk<'a, 'f> {
+    base: &'a Path,
+    f: &'f mut dyn FnMut(&mut Value, &Path),
+}
+
+impl Walk<'_, '_> {
+    fn walk(&mut self, value: &mut Value, steps: &[Step], trail: Option<&Trail<'_>>, depth: usize) {
+        if depth > MAX_DEPTH || matcher::is_no_value(value) {
+            return;
         }
-        (Step::Each, Value::Array(items)) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                walk(
-                    item,
-                    rest,
-                    base,
-                    Some(&Trail { parent: trail, step: TrailStep::Index(i) }),
-                    depth + 1,
-                    f,
-                );
+        if let Some(branches) = matcher::branches_mut(value) {
+            for (i, branch) in branches {
+                let key = Trail { parent: trail, step: TrailStep::Key("Fn::If") };
+                self.walk(branch, steps, Some(&key.index(i)), depth + 1);
             }
+            return;
         }
-        (Step::Each, Value::Object(obj)) => {
-            for (key, v) in obj.iter_mut() {
-                walk(v, rest, base, Some(&Trail { parent: trail, step: TrailStep::Key(key) }), depth + 1, f);
-            }
-        }
-        (Step::EachWhere { key, value: wanted }, Value::Array(items)) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                if item.get(key).and_then(Value::as_str) == Some(wanted) {
-                    let here = Trail { parent: trail, step: TrailStep::Index(i) };
-                    walk(item, rest, base, Some(&here), depth + 1, f);
+        self.take_step(value, steps, trail, depth);
+    }
+
+    /// The part of [`Walk::walk`] after its checks of `value` itself: follows the first of `steps`.
+    fn take_step(&mut self, value: &mut Value, steps: &[Step], trail: Option<&Trail<'_>>, depth: usize) {
+        let Some((step, rest)) = steps.split_first() else {
+            (self.f)(value, &Trail::path(trail, self.base));
+            return;
+        };
+        match (*step, value) {
+            (Step::Key(key), Value::Object(obj)) => {
+                if let Some(v) = obj.get_mut(key) {
+                    self.walk(v, rest, Some(&Trail { parent: trail, step: TrailStep::Key(key) }), depth + 1);
                 }
             }
-        }
-        (Step::AnyDepth, value) => {
-            // Zero levels: the rest of the steps from this very value, which `walk` has checked
-            // already (not `AWS::NoValue`, not a `Fn::If`); only its depth grows.
-            if depth < MAX_DEPTH {
-                take_step(value, rest, base, trail, depth + 1, f);
-            }
-            match value {
-                Value::Object(obj) => {
-                    for (key, v) in obj.iter_mut() {
-                        let here = Trail { parent: trail, step: TrailStep::Key(key) };
-                        walk(v, steps, base, Some(&here), depth + 1, f);
-                    }
+            (Step::Each, Value::Array(items)) => {
+                for (i, item) in items.iter_mut().enumerate() {
+                    self.walk(
+                        item,
+                        rest,
+                        Some(&Trail { parent: trail, step: TrailStep::Index(i) }),
+                        depth + 1,
+                    );
                 }
-                Value::Array(items) => {
-                    for (i, item) in items.iter_mut().enumerate() {
+            }
+            (Step::Each, Value::Object(obj)) => {
+                for (key, v) in obj.iter_mut() {
+                    self.walk(v, rest, Some(&Trail { parent: trail, step: TrailStep::Key(key) }), depth + 1);
+                }
+            }
+            (Step::EachWhere { key, value: wanted }, Value::Array(items)) => {
+                for (i, item) in items.iter_mut().enumerate() {
+                    if item.get(key).and_then(Value::as_str) == Some(wanted) {
                         let here = Trail { parent: trail, step: TrailStep::Index(i) };
-                        walk(item, steps, base, Some(&here), depth + 1, f);
+                        self.walk(item, rest, Some(&here), depth + 1);
                     }
                 }
-                _ => {}
             }
+            (Step::AnyDepth, value) => {
+                // Zero levels: the rest of the steps from this very value, which `walk` has checked
+                // already (not `AWS::NoValue`, not a `Fn::If`); only its depth grows.
+                if depth < MAX_DEPTH {
+                    self.take_step(value, rest, trail, depth + 1);
+                }
+                match value {
+                    Value::Object(obj) => {
+                        for (key, v) in obj.iter_mut() {
+                            let here = Trail { parent: trail, step: TrailStep::Key(key) };
+                            self.walk(v, steps, Some(&here), depth + 1);
+                        }
+                    }
+                    Value::Array(items) => {
+                        for (i, item) in items.iter_mut().enumerate() {
+                            let here = Trail { parent: trail, step: TrailStep::Index(i) };
+                            self.walk(item, steps, Some(&here), depth + 1);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
         }
-        _ => {}
     }
 }
 
