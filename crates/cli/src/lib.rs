@@ -256,7 +256,7 @@ fn parameter_values(given: &[(String, String)], template: &Value, name: &str) ->
             }
             return Err(Failure::Usage(message));
         }
-        res.insert(key.clone(), Value::String(value.clone().into()));
+        res.insert(key.as_str(), Value::from(value.as_str()));
     }
     Ok(res)
 }

@@ -145,7 +145,7 @@ impl<'de> Visitor<'de> for StrictVisitor {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned().into()))
+        Ok(Value::from(v))
     }
 
     fn visit_string<E>(self, v: String) -> Result<Value, E> {

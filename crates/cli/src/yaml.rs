@@ -349,13 +349,13 @@ impl Builder<'_> {
         match event {
             Event::Scalar(text, _, anchor, None) => {
                 if anchor != 0 {
-                    self.anchors.insert(anchor, Node::scalar(Value::String(text.clone().into())));
+                    self.anchors.insert(anchor, Node::scalar(Value::from(text.as_str())));
                 }
                 Ok(Some(text))
             }
             Event::Scalar(text, _, anchor, Some(tag)) if is_core(&tag, "str") => {
                 if anchor != 0 {
-                    self.anchors.insert(anchor, Node::scalar(Value::String(text.clone().into())));
+                    self.anchors.insert(anchor, Node::scalar(Value::from(text.as_str())));
                 }
                 Ok(Some(text))
             }

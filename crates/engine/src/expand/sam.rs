@@ -278,7 +278,7 @@ pub struct Preference<'a> {
 /// onto the function's `Properties`.
 pub fn write_preference(res: &mut Value, p: Preference<'_>) {
     let Some(props) = res.get_mut("Properties").and_then(Value::as_object_mut) else { return };
-    props.insert("AutoPublishAlias", p.settings.alias.clone().into());
+    props.insert("AutoPublishAlias", p.settings.alias.as_str().into());
     let mut pref = Map::new();
     if p.settings.enabled {
         pref.insert("Type", p.deployment_config);

@@ -78,7 +78,7 @@ fn rewrite_at(
     // Built only where a nested position is visited: a plain `Ref` or `GetAtt` needs no path copy.
     let inner = || path.key(name);
     let function = match (name, &mut *arg) {
-        ("Ref", Value::String(id)) => targets.get_key_value(id.as_str()).map(|(f, _)| f.clone()),
+        ("Ref", Value::String(id)) => targets.contains_key(id).then(|| id.to_string()),
         ("Fn::GetAtt", arg) => getatt(arg)
             .filter(|(id, attr)| *attr == "Arn" && targets.contains_key(id))
             .map(|(id, _)| id.to_owned()),
@@ -138,10 +138,7 @@ fn rewrite_at(
         (true, _) => {
             // A `Ref` to a function is its name; qualified, it names the alias.
             let mut obj = Map::new();
-            obj.insert(
-                "Fn::Sub".to_owned(),
-                Value::String(format!("${{{function}}}:{}", target.alias_name).into()),
-            );
+            obj.insert("Fn::Sub", format!("${{{function}}}:{}", target.alias_name).into());
             *value = Value::Object(obj);
         }
         // A `Ref` stays a `Ref`: only its target changes, and the object is kept as it is.
@@ -178,7 +175,7 @@ fn variable_splices(s: &str, vars: &Map, parent: Splice) -> BTreeMap<String, Spl
 /// `{Ref: <Alias>}`: a `Ref` to an alias is its ARN, which every invoking position accepts.
 pub fn alias_ref(target: &AliasTarget) -> Value {
     let mut obj = Map::with_capacity(1);
-    obj.insert("Ref".to_owned(), Value::String(target.alias_logical_id.clone().into()));
+    obj.insert("Ref", target.alias_logical_id.as_str().into());
     Value::Object(obj)
 }
 
@@ -407,13 +404,13 @@ fn rename_at(value: &mut Value, renames: &BTreeMap<String, String>, depth: usize
         match (name, &mut *arg) {
             ("Ref", Value::String(id)) => {
                 if let Some(new) = renames.get(id.as_str()) {
-                    *id = new.clone().into();
+                    *id = Str::from(new.as_str());
                 }
             }
             ("Fn::GetAtt", Value::Array(items)) => {
                 if let Some(Value::String(id)) = items.first_mut() {
                     if let Some(new) = renames.get(id.as_str()) {
-                        *id = new.clone().into();
+                        *id = Str::from(new.as_str());
                     }
                 }
             }
@@ -465,7 +462,7 @@ pub fn rename_depends_on(resource: &mut Map, renames: &BTreeMap<String, String>)
     let rename_one = |v: &mut Value| {
         if let Value::String(id) = v {
             if let Some(new) = renames.get(id.as_str()) {
-                *id = new.clone().into();
+                *id = Str::from(new.as_str());
             }
         }
     };
@@ -478,10 +475,10 @@ pub fn rename_depends_on(resource: &mut Map, renames: &BTreeMap<String, String>)
 
 /// Adds `id` to a resource's `DependsOn`, keeping a single string a string when it is the only entry.
 pub fn add_depends_on(resource: &mut Map, id: &str) {
-    let new = Value::String(id.to_owned().into());
+    let new = Value::from(id);
     match resource.get_mut("DependsOn") {
         None => {
-            resource.insert("DependsOn".to_owned(), new);
+            resource.insert("DependsOn", new);
         }
         Some(Value::Array(items)) => {
             if !items.contains(&new) {

@@ -38,20 +38,15 @@ pub struct AliasTarget {
 /// A hash of the ID's few bytes costs less than the string comparisons of a search through the
 /// ordered map, which it would pay again at each step down.
 pub(crate) struct Targets<'a> {
-    by_id: HashMap<&'a str, (&'a String, &'a AliasTarget), KeyHashing>,
+    by_id: HashMap<&'a str, &'a AliasTarget, KeyHashing>,
 }
 
 impl<'a> Targets<'a> {
     fn new(targets: &'a BTreeMap<String, AliasTarget>) -> Targets<'a> {
-        Targets { by_id: targets.iter().map(|(id, target)| (id.as_str(), (id, target))).collect() }
+        Targets { by_id: targets.iter().map(|(id, target)| (id.as_str(), target)).collect() }
     }
 
     pub(crate) fn get(&self, id: &str) -> Option<&'a AliasTarget> {
-        self.by_id.get(id).map(|&(_, target)| target)
-    }
-
-    /// The function's logical ID as `targets` holds it, with its alias.
-    pub(crate) fn get_key_value(&self, id: &str) -> Option<(&'a String, &'a AliasTarget)> {
         self.by_id.get(id).copied()
     }
 
@@ -64,7 +59,7 @@ impl std::ops::Index<&str> for Targets<'_> {
     type Output = AliasTarget;
     fn index(&self, id: &str) -> &AliasTarget {
         // Callers index only with IDs they found in `targets`.
-        self.by_id[id].1
+        self.by_id[id]
     }
 }
 
@@ -261,8 +256,7 @@ impl Resource<'_> {
                     }
                     Action::LatestQualifier { .. } => {
                         if let (Some(function), Some("$LATEST")) = (&qualified, position.as_str()) {
-                            *position =
-                                Value::String(self.targets[function.as_str()].alias_name.clone().into());
+                            *position = Value::from(self.targets[function.as_str()].alias_name.as_str());
                             moves.push(matcher::Move {
                                 function: function.clone(),
                                 path: path.clone(),
