@@ -215,6 +215,8 @@ struct FunctionDecision {
     adopts_alias: bool,
     deployment_group: String,
     rollback_alarms: Vec<(String, RollbackMetric)>,
+    /// The user's alarms as the plan shows them, each `Fn::If` decided for this expansion's parameters.
+    alarm_labels: Vec<String>,
     /// Hook policies the alias must wait for.
     depends_on: Vec<String>,
 }
@@ -423,7 +425,10 @@ fn decide(
             .into_iter()
             .map(|m| (ids::rollback_alarm(&fn_id, m.id_part()), m))
             .collect();
+        let alarm_labels =
+            settings.alarms.iter().filter_map(|a| chosen(a, &scope.conditions)).map(alarm_label).collect();
         functions.push(FunctionDecision {
+            alarm_labels,
             deployment_group: ids::deployment_group(&fn_id),
             marked,
             settings,
@@ -790,10 +795,9 @@ fn generate(
             pre_traffic_hook: f.settings.pre_traffic_hook.as_ref().map(hook_label),
             post_traffic_hook: f.settings.post_traffic_hook.as_ref().map(hook_label),
             alarms: f
-                .settings
-                .alarms
+                .alarm_labels
                 .iter()
-                .map(alarm_label)
+                .cloned()
                 .chain(f.rollback_alarms.iter().map(|(id, _)| id.clone()))
                 .collect(),
             moved: sam_moves
@@ -1020,6 +1024,29 @@ fn traffic_label(traffic: &Traffic) -> String {
         Traffic::Shape(shape) => format!("{} ({})", shape.name(), ids::deployment_config(&shape.name())),
         Traffic::ConfigResource(id) => format!("{id} (in the template)"),
     }
+}
+
+/// The branch an `Fn::If` takes for this expansion's parameter values (through nested ones), `None`
+/// for `AWS::NoValue`; any other value is itself. A condition that cannot be decided keeps the
+/// `Fn::If` (settings have checked that its name exists).
+fn chosen<'v>(value: &'v Value, conditions: &settings::ConditionEvaluator<'_>) -> Option<&'v Value> {
+    let mut value = value;
+    // Settings allow 8 levels of Fn::If in Alarms.
+    for _ in 0..=8 {
+        let Some(Value::Array(arg)) =
+            value.as_object().filter(|o| o.len() == 1).and_then(|o| o.get("Fn::If"))
+        else {
+            break;
+        };
+        let [condition, then, otherwise] = arg.as_slice() else { break };
+        match conditions.eval(&json!({ "Condition": condition }), &Path::root()) {
+            Ok(true) => value = then,
+            Ok(false) => value = otherwise,
+            Err(_) => break,
+        }
+    }
+    let no_value = value.get("Ref").and_then(Value::as_str) == Some("AWS::NoValue");
+    (!no_value).then_some(value)
 }
 
 fn alarm_label(item: &Value) -> String {
