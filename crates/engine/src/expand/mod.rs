@@ -257,6 +257,11 @@ fn analyse(
         ));
         return None;
     };
+    let transforms = (origin == Origin::Source).then(|| source::Transforms::of(root));
+    if let Some(transforms) = &transforms {
+        // First: a misspelled section may be why Resources is missing.
+        source::check_sections(root, transforms, diagnostics);
+    }
     let resources = match root.get("Resources") {
         Some(Value::Object(resources)) => resources,
         Some(other) => {
@@ -275,7 +280,6 @@ fn analyse(
             return None;
         }
     };
-    let transforms = (origin == Origin::Source).then(|| source::Transforms::of(root));
     // With AWS::LanguageExtensions listed first, its `Fn::ForEach` is expanded before the macro runs.
     let for_each_expanded_first = transforms
         .as_ref()
@@ -283,7 +287,6 @@ fn analyse(
     let idx = index::index(resources, for_each_expanded_first, diagnostics);
     if let Some(transforms) = &transforms {
         source::check_transforms(root, &idx, transforms, diagnostics);
-        source::check_sections(root, transforms, diagnostics);
         source::check_references(root, &idx, transforms, diagnostics);
     }
     // The one deep walk, after the shallow index that names the deployments it looks for.
