@@ -603,8 +603,12 @@ fn plan_shows_conditional_alarms_and_hooks_resolved_for_the_parameters() {
     let show = |stage: &str| {
         let res = run(&["plan", &path, "--parameter", &format!("Stage={stage}")]);
         assert_eq!(res.code, ExitCode::SUCCESS, "{}", res.stderr);
-        let lines: Vec<&str> =
-            res.stdout.lines().filter(|l| l.contains("pre-traffic hook") || l.contains("alarms")).collect();
+        let lines: Vec<&str> = res
+            .stdout
+            .lines()
+            .filter(|l| l.contains("pre-traffic hook") || l.contains("alarms"))
+            .map(str::trim)
+            .collect();
         lines.join("\n")
     };
     expect![[r#"
