@@ -9,6 +9,7 @@
 use std::collections::HashSet;
 
 use crate::diag::{did_you_mean, Diagnostic, Path};
+use crate::ids;
 use crate::json::{KeyHashing, Map, Value};
 use crate::rewire::sub_references;
 
@@ -240,6 +241,8 @@ impl Trail<'_> {
 
 struct Walk<'a> {
     resources: HashSet<&'a str, KeyHashing>,
+    /// The marked functions, whose generated resources the template may name.
+    marked: HashSet<&'a str, KeyHashing>,
     parameters: HashSet<&'a str, KeyHashing>,
     check_references: bool,
     /// Suggestions are looked for only for the first few unresolved references, which bounds the
@@ -265,12 +268,12 @@ pub fn check_references(
     };
     let mut walk = Walk {
         resources: ids("Resources"),
+        marked: idx.marked.iter().map(|m| m.logical_id.as_str()).collect(),
         parameters: ids("Parameters"),
         check_references: transforms.only_ours(),
         suggestions_left: 20,
         found: Vec::new(),
     };
-    let settings: HashSet<&str, KeyHashing> = idx.marked.iter().map(|m| m.logical_id.as_str()).collect();
     let top = Trail { parent: None, key: None, index: 0 };
     for section in ["Conditions", "Resources", "Outputs"] {
         let Some(value) = root.get(section) else { continue };
@@ -279,7 +282,8 @@ pub fn check_references(
         for (id, member) in members {
             let here = Trail { parent: Some(&trail), key: Some(id.as_str()), index: 0 };
             if section == "Resources" {
-                walk.resource(member, &here, settings.contains(id.as_str()));
+                let marked = walk.marked.contains(id.as_str());
+                walk.resource(member, &here, marked);
             } else {
                 walk.value(member, &here, 0);
             }
@@ -435,7 +439,26 @@ impl<'a> Walk<'a> {
     }
 
     fn declared(&self, id: &str) -> bool {
-        self.resources.contains(id) || self.parameters.contains(id) || PSEUDO_PARAMETERS.contains(&id)
+        self.resources.contains(id)
+            || self.parameters.contains(id)
+            || PSEUDO_PARAMETERS.contains(&id)
+            || self.generated(id)
+    }
+
+    /// Whether `id` may be a resource the expansion adds, which the template may reference (an
+    /// alias's documented `<Fn>Alias<Name>`, for an IAM grant on it): the shared resources, or a
+    /// marked function's ID followed by what its own resources' IDs continue with. Each occurrence of
+    /// a marker in `id` is one hash lookup.
+    fn generated(&self, id: &str) -> bool {
+        const SHARED: &[&str] = &[ids::APPLICATION, ids::SERVICE_ROLE];
+        const MARKERS: &[&str] = &["Version", "Alias", "DeploymentGroup", "Canary"];
+        if SHARED.contains(&id) || id.starts_with("CanaryDeploymentsConfig") {
+            return true;
+        }
+        if let Some(hook) = id.strip_suffix("CanaryHookPolicy") {
+            return self.resources.contains(hook);
+        }
+        MARKERS.iter().any(|marker| id.match_indices(marker).any(|(at, _)| self.marked.contains(&id[..at])))
     }
 
     fn missing(&mut self, trail: &Trail<'_>, message: String, help: Option<String>) {
