@@ -251,7 +251,7 @@ struct Walk<'a> {
     found: Vec<Diagnostic>,
 }
 
-/// In one walk over `Resources` and `Outputs` (and the `Conditions` that may name parameters):
+/// In one walk over `Resources` and `Outputs` (and the `Rules` and `Conditions` that may name parameters):
 /// references to what the template does not declare, and the intrinsic functions this macro cannot
 /// stand beside. Each reference is one lookup in a hash set of the template's logical IDs.
 pub fn check_references(
@@ -275,7 +275,7 @@ pub fn check_references(
         found: Vec::new(),
     };
     let top = Trail { parent: None, key: None, index: 0 };
-    for section in ["Conditions", "Resources", "Outputs"] {
+    for section in ["Rules", "Conditions", "Resources", "Outputs"] {
         let Some(value) = root.get(section) else { continue };
         let trail = Trail { parent: Some(&top), key: Some(section), index: 0 };
         let Value::Object(members) = value else { continue };
