@@ -134,6 +134,9 @@ fn check_shape(logical_id: &str, res: &Value, members: &Members, diagnostics: &m
     }
 }
 
+/// How many distinct resource types the index looks up among the known ones.
+const MAX_TYPES_LOOKED_UP: usize = 256;
+
 /// The prefix of `AWS::LanguageExtensions`' loops among the logical IDs.
 const FOR_EACH: &str = "Fn::ForEach::";
 
@@ -147,7 +150,6 @@ pub fn index(
     let mut idx = TemplateIndex::default();
     let mut copies = Vec::new();
     let mut misplaced = Vec::new();
-    // Each distinct unknown type is looked up once, however many resources carry it.
     let mut types_seen: HashMap<&str, Option<String>, KeyHashing> = HashMap::default();
     for (logical_id, resource) in resources {
         if logical_id.starts_with(FOR_EACH) {
@@ -158,8 +160,16 @@ pub fn index(
         check_shape(logical_id, resource, &members, diagnostics);
         let Some(resource) = resource.as_object() else { continue };
         let resource_type = members.resource_type.and_then(Value::as_str).unwrap_or_default();
-        let suggestion =
-            types_seen.entry(resource_type).or_insert_with(|| super::types::suggest(resource_type));
+        // Each distinct type is looked up once, and only the first few hundred of them: a template of
+        // thousands of distinct made-up types costs no more than that.
+        let suggestion = match types_seen.get(resource_type) {
+            Some(seen) => seen.as_ref(),
+            None if types_seen.len() < MAX_TYPES_LOOKED_UP => {
+                let found = super::types::suggest(resource_type);
+                types_seen.entry(resource_type).or_insert(found).as_ref()
+            }
+            None => None,
+        };
         if let Some(known) = suggestion {
             diagnostics.push(
                 Diagnostic::error(
