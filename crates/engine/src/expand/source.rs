@@ -422,9 +422,11 @@ impl<'a> Walk<'a> {
     }
 
     fn sub(&mut self, text: &str, vars: &Map, trail: &Trail<'_>) {
+        // Each missing name once, in the order the string names them.
         let mut missing = Vec::new();
+        let mut seen: HashSet<String, KeyHashing> = HashSet::default();
         sub_references(text, vars, &mut |id| {
-            if !self.declared(id) && !missing.contains(&id.to_owned()) {
+            if !self.declared(id) && seen.insert(id.to_owned()) {
                 missing.push(id.to_owned());
             }
         });
