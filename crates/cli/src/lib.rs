@@ -135,13 +135,25 @@ pub fn run_with_stdin(
     stderr: &mut impl Write,
 ) -> ExitCode {
     let res = load(cli.command.input(), stdin)
-        .and_then(|(template, ctx)| expand_guarded(template, &ctx))
-        .map(|mut expansion| {
+        .and_then(|(template, ctx)| {
+            // Only `expand` shows a template that differs from what CloudFormation would deploy.
+            let note = match cli.command {
+                Command::Expand { .. } => canary_engine::expand_note(&template),
+                _ => None,
+            };
+            expand_guarded(template, &ctx).map(|expansion| (expansion, note))
+        })
+        .map(|(mut expansion, note)| {
             // What CloudFormation counts is compact JSON, which the CLI does not write.
             expansion.check_template_size();
-            expansion
+            (expansion, note)
         })
-        .and_then(|expansion| respond_or_fail(&cli.command, &expansion, stdout, stderr));
+        .and_then(|(expansion, note)| {
+            if let Some(note) = note.filter(|_| !expansion.has_errors()) {
+                let _ = writeln!(stderr, "note: {note}");
+            }
+            respond_or_fail(&cli.command, &expansion, stdout, stderr)
+        });
     finish(res, stderr)
 }
 
@@ -263,16 +275,15 @@ fn parameter_values(given: &[(String, String)], template: &Value, name: &str) ->
 
 /// The engine promises never to panic; should it, the user gets one line and exit 2, not a trace.
 fn expand_guarded(template: Value, ctx: &Context) -> Result<Expansion, Failure> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| canary_engine::expand(template, ctx))).map_err(
-        |payload| {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| canary_engine::expand_source(template, ctx)))
+        .map_err(|payload| {
             let what = payload
                 .downcast_ref::<&str>()
                 .map(|s| (*s).to_owned())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
             Failure::Usage(format!("internal error in the expansion engine, please report it: {what}"))
-        },
-    )
+        })
 }
 
 fn write_failure(e: io::Error) -> Failure {

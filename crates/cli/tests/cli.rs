@@ -480,3 +480,173 @@ fn plan_with_errors_prints_them_to_stderr_and_exits_1() {
     assert_eq!(res.stdout, "");
     assert_eq!(res.stderr, render::report(&diagnostics()));
 }
+
+// What `validate` knows because it reads the template as written, `Transform` included. The error
+// cases are goldens of the engine (`golden/err`, with `"source": true`); these are the warnings, the
+// quiet cases and the YAML-only ones.
+
+const FUNCTION_PROPERTIES: &str = "    Properties:
+      Role: arn:aws:iam::123456789012:role/orders
+      Code: {ZipFile: \"def handler(event, context): return event\"}
+      Runtime: python3.12
+      Handler: index.handler
+";
+
+/// A template with `head` on top and one function marked in its `Metadata`.
+fn marked(head: &str) -> String {
+    format!(
+        "{head}Resources:\n  Orders:\n    Type: AWS::Lambda::Function\n    Metadata:\n      CanaryDeployment: {{Type: Canary10Percent5Minutes}}\n{FUNCTION_PROPERTIES}"
+    )
+}
+
+#[test]
+fn validate_warns_when_no_transform_runs_the_macro() {
+    for (name, head, expected) in [
+        (
+            "no-transform.yaml",
+            "",
+            expect![[r#"
+                warning: (template): no Transform lists CanaryDeployments, so nothing expands the CanaryDeployment of Orders; the stack deploys with no canary and no alias (add `Transform: CanaryDeployments` at the top of the template)
+                0 errors, 1 warning
+            "#]],
+        ),
+        (
+            "sam-alone.yaml",
+            "Transform: AWS::Serverless-2016-10-31\n",
+            expect![[r#"
+                warning: Transform: no Transform lists CanaryDeployments, so nothing expands the CanaryDeployment of Orders; the stack deploys with no canary and no alias (list the macro after SAM: `Transform: [AWS::Serverless-2016-10-31, CanaryDeployments]`)
+                0 errors, 1 warning
+            "#]],
+        ),
+    ] {
+        let res = run(&["validate", &file(name, &marked(head))]);
+        assert_eq!(res.code, ExitCode::SUCCESS, "{name}: {}", res.stderr);
+        expected.assert_eq(&res.stdout);
+    }
+}
+
+const SAM_FIRST: &str = "\
+Transform: [AWS::Serverless-2016-10-31, CanaryDeployments]
+Resources:
+  Orders:
+    Type: AWS::Serverless::Function
+    Metadata:
+      CanaryDeployment: {Type: Canary10Percent5Minutes}
+    Properties:
+      CodeUri: s3://my-artifacts-bucket/orders.zip
+      Handler: index.handler
+      Runtime: python3.12
+";
+
+#[test]
+fn the_documented_sam_first_order_is_quiet_and_expand_explains_it() {
+    let path = file("sam-first.yaml", SAM_FIRST);
+    let res = run(&["validate", &path]);
+    assert_eq!(res.code, ExitCode::SUCCESS, "{}", res.stderr);
+    assert_eq!(res.stdout, "0 errors, 0 warnings\n");
+    let res = run(&["expand", &path]);
+    assert_eq!(res.code, ExitCode::SUCCESS, "{}", res.stderr);
+    assert!(res.stderr.starts_with("note: SAM is listed before CanaryDeployments"), "{}", res.stderr);
+    assert!(!res.stderr.contains("warning"), "{}", res.stderr);
+}
+
+#[test]
+fn names_outside_the_template_warn_that_they_must_exist_at_deploy_time() {
+    let template = format!(
+        "Transform: CanaryDeployments\nResources:\n  SmokeTest:\n    Type: AWS::Lambda::Function\n{FUNCTION_PROPERTIES}  Orders:\n    Type: AWS::Lambda::Function\n    Metadata:\n      CanaryDeployment: {{Type: Sometimes, PreTrafficHook: SmokeTests2, PostTrafficHook: NoSuchHook}}\n{FUNCTION_PROPERTIES}"
+    );
+    let res = run(&["validate", &file("outside.yaml", &template)]);
+    assert_eq!(res.code, ExitCode::SUCCESS, "{}", res.stderr);
+    expect![[r#"
+        warning: Resources/Orders/Metadata/CanaryDeployment/PostTrafficHook: PostTrafficHook names "NoSuchHook", which is not a function of the template, so a function of that name must exist in the account and region at deploy time (for a function outside the template, write its ARN to say so)
+        warning: Resources/Orders/Metadata/CanaryDeployment/PreTrafficHook: PreTrafficHook names "SmokeTests2", which is not a function of the template, so a function of that name must exist in the account and region at deploy time (did you mean "SmokeTest"? For a function outside the template, write its ARN)
+        warning: Resources/Orders/Metadata/CanaryDeployment/Type: Type "Sometimes" is neither a predefined config nor a traffic shape, so it is used as the name of a deployment config outside the template, which must exist in the account at deploy time (accepted shapes are Canary<P>Percent<M>Minutes or Linear<P>PercentEvery<M>Minutes (Minute or Minutes), with P from 1 to 99 and M from 1 to 2880)
+        0 errors, 3 warnings
+    "#]]
+    .assert_eq(&res.stdout);
+}
+
+const CONDITIONAL: &str = "\
+Transform: CanaryDeployments
+Parameters:
+  Stage: {Type: String, Default: dev}
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+Resources:
+  ErrAlarm:
+    Type: AWS::CloudWatch::Alarm
+    Properties: {MetricName: Errors, Namespace: AWS/Lambda, Statistic: Sum, Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: GreaterThanOrEqualToThreshold}
+  SmokeTest:
+    Type: AWS::Lambda::Function
+    Properties:
+      Role: arn:aws:iam::123456789012:role/smoke
+      Code: {ZipFile: \"def handler(event, context): return event\"}
+      Runtime: python3.12
+      Handler: index.handler
+  Orders:
+    Type: AWS::Lambda::Function
+    Metadata:
+      CanaryDeployment:
+        Type: Canary10Percent5Minutes
+        Alarms: !If [IsProd, [!Ref ErrAlarm], []]
+        PreTrafficHook: !If [IsProd, SmokeTest, !Ref AWS::NoValue]
+    Properties:
+      Role: arn:aws:iam::123456789012:role/orders
+      Code: {ZipFile: \"def handler(event, context): return event\"}
+      Runtime: python3.12
+      Handler: index.handler
+";
+
+#[test]
+fn plan_shows_conditional_alarms_and_hooks_resolved_for_the_parameters() {
+    let path = file("conditional.yaml", CONDITIONAL);
+    let show = |stage: &str| {
+        let res = run(&["plan", &path, "--parameter", &format!("Stage={stage}")]);
+        assert_eq!(res.code, ExitCode::SUCCESS, "{}", res.stderr);
+        let lines: Vec<&str> = res
+            .stdout
+            .lines()
+            .filter(|l| l.contains("pre-traffic hook") || l.contains("alarms"))
+            .map(str::trim)
+            .collect();
+        lines.join("\n")
+    };
+    expect![[r#"
+          pre-traffic hook:  SmokeTest
+          alarms:            ErrAlarm"#]]
+    .assert_eq(&show("prod"));
+    expect![[r#"
+          pre-traffic hook:  none
+          alarms:            none"#]]
+    .assert_eq(&show("dev"));
+}
+
+#[test]
+fn a_json_comment_read_as_a_key_is_named() {
+    let text = "{\n  \"Transform\": \"CanaryDeployments\", // the macro\n  \"Resources\": {}\n}\n";
+    let res = run(&["validate", &file("commented.json", text)]);
+    assert_eq!(res.code, ExitCode::from(1));
+    assert!(
+        res.stdout.contains("is not a template section") && res.stdout.contains("JSON has no comments"),
+        "{}",
+        res.stdout
+    );
+}
+
+#[test]
+fn for_each_expanded_first_by_language_extensions_is_a_warning_offline() {
+    let template = marked(
+        "Transform: [AWS::LanguageExtensions, CanaryDeployments]\n",
+    )
+    .replace(
+        "Resources:\n",
+        "Resources:\n  Fn::ForEach::Topics:\n    - Name\n    - [Created, Shipped]\n    - Topic${Name}: {Type: AWS::SNS::Topic}\n",
+    );
+    let res = run(&["validate", &file("for-each.yaml", &template)]);
+    assert_eq!(res.code, ExitCode::SUCCESS, "{}", res.stdout);
+    expect![[r#"
+        warning: Resources/Fn::ForEach::Topics: Fn::ForEach is expanded by AWS::LanguageExtensions before this macro runs; offline, the resources it makes are neither checked nor expanded here
+        0 errors, 1 warning
+    "#]]
+    .assert_eq(&res.stdout);
+}

@@ -92,7 +92,7 @@ fn big_template(n_functions: usize, bytes: usize) -> String {
             }}),
         );
     }
-    json!({ "Resources": Value::Object(resources) }).to_string()
+    json!({ "Transform": "CanaryDeployments", "Resources": Value::Object(resources) }).to_string()
 }
 
 #[test]

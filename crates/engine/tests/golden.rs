@@ -1,7 +1,9 @@
 //! Golden tests: every case under `golden/ok/<case>/` and `golden/err/<case>/` is expanded and compared
 //! with what was blessed. `ok` cases must expand with no error (`expected.json`, plus `diagnostics.txt`
 //! for their warnings); `err` cases must report at least one error (`diagnostics.txt`, one line each).
-//! A case may carry `context.json` (`{"region", "accountId", "parameterValues"}`).
+//! A case may carry `context.json` (`{"region", "accountId", "parameterValues", "source"}`); with
+//! `"source": true` the input is a template as written, `Transform` included, expanded as the CLI
+//! does (`expand_source`), otherwise the fragment the macro gets (`expand`).
 //!
 //! Bless after an intended change with `UPDATE_EXPECT=1 cargo test -p canary-engine --test golden`,
 //! then read `git diff`: a blessed file is a reviewed file.
@@ -10,7 +12,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use canary_engine::json::{Map, Value};
-use canary_engine::{expand, Context};
+use canary_engine::{expand_source, Context, Expansion};
 use expect_test::expect_file;
 
 fn cases(kind: &str) -> Vec<PathBuf> {
@@ -35,6 +37,21 @@ fn context(case: &Path) -> Context {
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_else(Map::new),
+    }
+}
+
+/// Expands the case as the macro does, or as the CLI does when its context says `"source": true`.
+fn expand(template: Value, case: &Path) -> Expansion {
+    let ctx = context(case);
+    let source = fs::read_to_string(case.join("context.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+        .and_then(|raw| raw.get("source").and_then(Value::as_bool))
+        .unwrap_or(false);
+    if source {
+        expand_source(template, &ctx)
+    } else {
+        canary_engine::expand(template, &ctx)
     }
 }
 
@@ -63,7 +80,7 @@ fn run_all(kind: &str, check: impl Fn(&Path) + std::panic::RefUnwindSafe) {
 #[test]
 fn ok_cases_expand_as_blessed() {
     run_all("ok", |case| {
-        let expansion = expand(input(case), &context(case));
+        let expansion = expand(input(case), case);
         let diagnostics = rendered_diagnostics(&expansion.diagnostics);
         assert!(!expansion.has_errors(), "{}: unexpected errors:\n{diagnostics}", case.display());
         let mut json = serde_json::to_string_pretty(&expansion.template).unwrap();
@@ -76,7 +93,7 @@ fn ok_cases_expand_as_blessed() {
 #[test]
 fn err_cases_report_as_blessed() {
     run_all("err", |case| {
-        let expansion = expand(input(case), &context(case));
+        let expansion = expand(input(case), case);
         assert!(expansion.has_errors(), "{}: expected an error, the template expanded", case.display());
         expect_file![case.join("diagnostics.txt")].assert_eq(&rendered_diagnostics(&expansion.diagnostics));
     });
@@ -85,13 +102,12 @@ fn err_cases_report_as_blessed() {
 #[test]
 fn ok_cases_are_deterministic_and_idempotent() {
     run_all("ok", |case| {
-        let ctx = context(case);
-        let first = expand(input(case), &ctx);
-        let second = expand(input(case), &ctx);
+        let first = expand(input(case), case);
+        let second = expand(input(case), case);
         let first_json = serde_json::to_string(&first.template).unwrap();
         assert_eq!(first_json, serde_json::to_string(&second.template).unwrap(), "{}", case.display());
         // The consumed settings are gone, so expanding the output again changes nothing.
-        let again = expand(first.template.clone(), &ctx);
+        let again = expand(first.template.clone(), case);
         assert_eq!(
             first_json,
             serde_json::to_string(&again.template).unwrap(),

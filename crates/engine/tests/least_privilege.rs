@@ -386,7 +386,16 @@ fn audit(case: &Path, failures: &mut Vec<String>) -> (bool, usize) {
             let sure = matches!(s.get("Enabled"), None | Some(Value::Bool(true)))
                 || s.get("Enabled") == Some(&Value::from("true"));
             for key in ["PreTrafficHook", "PostTrafficHook"] {
-                if let Some(h) = s.get(key) {
+                // A hook chosen by `Fn::If` may be either branch (or none, for `AWS::NoValue`).
+                let chosen_by_if = s.get(key).and_then(|h| h.get("Fn::If")).and_then(Value::as_array);
+                if let Some([_, then, otherwise]) = chosen_by_if.map(Vec::as_slice) {
+                    for h in [then, otherwise]
+                        .into_iter()
+                        .filter(|h| h.get("Ref").and_then(Value::as_str) != Some("AWS::NoValue"))
+                    {
+                        maybe_hooks.insert(identity(h, &function_ids));
+                    }
+                } else if let Some(h) = s.get(key) {
                     maybe_hooks.insert(identity(h, &function_ids));
                     if sure {
                         hooks.insert(identity(h, &function_ids));

@@ -2,12 +2,12 @@
 //! functions and where their settings are, each function's existing versions and aliases, and the
 //! settings that sit where they do not belong. Nothing after this pass scans the template per function.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::json::{Map, Value};
 
-use crate::diag::{Diagnostic, Path};
-use crate::json;
+use crate::diag::{did_you_mean, Diagnostic, Path};
+use crate::json::{self, KeyHashing};
 
 pub const SETTING_KEY: &str = "CanaryDeployment";
 pub const DEFAULTS_KEY: &str = "CanaryDeployments";
@@ -134,20 +134,63 @@ fn check_shape(logical_id: &str, res: &Value, members: &Members, diagnostics: &m
     }
 }
 
-pub fn index(resources: &Map, diagnostics: &mut Vec<Diagnostic>) -> TemplateIndex {
+/// How many distinct resource types the index looks up among the known ones.
+const MAX_TYPES_LOOKED_UP: usize = 256;
+
+/// The prefix of `AWS::LanguageExtensions`' loops among the logical IDs.
+const FOR_EACH: &str = "Fn::ForEach::";
+
+/// Indexes `resources`. `for_each_expanded_first` says that `AWS::LanguageExtensions` runs before the
+/// macro, so that the macro never sees the `Fn::ForEach` loops the template holds.
+pub fn index(
+    resources: &Map,
+    for_each_expanded_first: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> TemplateIndex {
     let mut idx = TemplateIndex::default();
     let mut copies = Vec::new();
     let mut misplaced = Vec::new();
+    let mut types_seen: HashMap<&str, Option<String>, KeyHashing> = HashMap::default();
     for (logical_id, resource) in resources {
+        if logical_id.starts_with(FOR_EACH) {
+            diagnostics.push(for_each(logical_id, for_each_expanded_first));
+            continue;
+        }
         let members = resource.as_object().map(Members::of).unwrap_or_default();
         check_shape(logical_id, resource, &members, diagnostics);
         let Some(resource) = resource.as_object() else { continue };
         let resource_type = members.resource_type.and_then(Value::as_str).unwrap_or_default();
+        // Each distinct type is looked up once, and only the first few hundred of them: a template of
+        // thousands of distinct made-up types costs no more than that.
+        let suggestion = match types_seen.get(resource_type) {
+            Some(seen) => seen.as_ref(),
+            None if types_seen.len() < MAX_TYPES_LOOKED_UP => {
+                let found = super::types::suggest(resource_type);
+                types_seen.entry(resource_type).or_insert(found).as_ref()
+            }
+            None => None,
+        };
+        if let Some(known) = suggestion {
+            diagnostics.push(
+                Diagnostic::error(
+                    Path::resource(logical_id).key("Type"),
+                    format!(
+                        "{resource_type:?} is not a CloudFormation resource type, so the template is refused"
+                    ),
+                )
+                .with_help(format!("did you mean {known:?}?")),
+            );
+        }
         let in_properties = members.properties.and_then(|p| json::get(p, SETTING_KEY));
         let in_metadata = members.metadata.and_then(|m| json::get(m, SETTING_KEY));
         match resource_type {
             FUNCTION_TYPE | super::sam::SERVERLESS_FUNCTION => {
                 let serverless = resource_type != FUNCTION_TYPE;
+                for (place, holder) in [("Metadata", members.metadata), ("Properties", members.properties)] {
+                    if let Some(Value::Object(holder)) = holder {
+                        near_misses(logical_id, place, holder, diagnostics);
+                    }
+                }
                 let condition = members.condition.and_then(Value::as_str).map(str::to_owned);
                 match (in_properties, in_metadata) {
                     (Some(_), Some(_)) => diagnostics.push(
@@ -237,4 +280,53 @@ pub fn index(resources: &Map, diagnostics: &mut Vec<Diagnostic>) -> TemplateInde
         );
     }
     idx
+}
+
+/// A key of a function's `Metadata` or `Properties` that was likely meant to be `CanaryDeployment`:
+/// the template-level `CanaryDeployments`, another case, or a near miss. The function would otherwise
+/// deploy unmarked, with no word said.
+fn near_misses(logical_id: &str, place: &str, holder: &Map, diagnostics: &mut Vec<Diagnostic>) {
+    for key in holder.keys() {
+        let key = key.as_str();
+        // Only keys of about the setting's length can be close to it; this bounds the comparison.
+        if key == SETTING_KEY || key.len().abs_diff(SETTING_KEY.len()) > 4 {
+            continue;
+        }
+        let message = if key == DEFAULTS_KEY {
+            format!(
+                "{place}.{DEFAULTS_KEY} is not read on a function: a function's setting is {SETTING_KEY} (singular), \
+                 and {DEFAULTS_KEY} holds defaults in the template's own Metadata; the function is not marked"
+            )
+        } else if did_you_mean(key, &[SETTING_KEY]).is_some() {
+            format!(
+                "{place}.{key} is not read: the setting is spelled {SETTING_KEY}; the function is not marked"
+            )
+        } else {
+            continue;
+        };
+        diagnostics.push(
+            Diagnostic::error(Path::resource(logical_id).key(place).key(key), message)
+                .with_help(format!("did you mean {SETTING_KEY:?}?")),
+        );
+    }
+}
+
+/// A `Fn::ForEach` loop among the resources: `AWS::LanguageExtensions` expands it, and must do so
+/// before this macro runs for the macro to see the resources the loop makes.
+fn for_each(logical_id: &str, expanded_first: bool) -> Diagnostic {
+    let path = Path::resource(logical_id);
+    if expanded_first {
+        Diagnostic::warning(
+            path,
+            "Fn::ForEach is expanded by AWS::LanguageExtensions before this macro runs; offline, the resources \
+             it makes are neither checked nor expanded here",
+        )
+    } else {
+        Diagnostic::error(
+            path,
+            "Fn::ForEach is a function of the AWS::LanguageExtensions transform, which must run before \
+             CanaryDeployments: otherwise the macro sees the loop, not the resources it makes",
+        )
+        .with_help("list the transforms as `Transform: [AWS::LanguageExtensions, CanaryDeployments]`")
+    }
 }

@@ -11,6 +11,8 @@ pub(crate) mod index;
 mod resources;
 mod sam;
 mod scan;
+mod source;
+mod types;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -123,10 +125,53 @@ pub struct Stats {
     pub references_rewired: usize,
 }
 
-/// Expands every `CanaryDeployment` in `template`. Never panics, never fails: problems are diagnostics.
+/// Expands every `CanaryDeployment` in `template`, as the macro does with the fragment CloudFormation
+/// hands it (the template without its `Transform` section). Never panics, never fails: problems are
+/// diagnostics.
 pub fn expand(template: Value, ctx: &Context) -> Expansion {
+    expand_as(template, ctx, Origin::Fragment)
+}
+
+/// [`expand`] for a template as its author wrote it, `Transform` section included (what the CLI
+/// reads): it also reports what only the whole template shows, such as a missing or misspelled
+/// transform, a section or reference CloudFormation refuses, or SAM's resources without SAM.
+pub fn expand_source(template: Value, ctx: &Context) -> Expansion {
+    expand_as(template, ctx, Origin::Source)
+}
+
+/// What `expand` of a template as written should say beside its output, which no diagnostic says:
+/// with SAM listed first, CloudFormation runs SAM before the macro, which the offline expansion
+/// cannot do.
+pub fn expand_note(template: &Value) -> Option<String> {
+    let root = template.as_object()?;
+    let serverless = root.get("Resources")?.as_object()?.values().any(|r| {
+        r.get("Type").and_then(Value::as_str) == Some(sam::SERVERLESS_FUNCTION)
+            && [r.get("Metadata"), r.get("Properties")]
+                .into_iter()
+                .flatten()
+                .any(|h| h.get(SETTING_KEY).is_some())
+    });
+    (serverless && source::Transforms::of(root).sam_first()).then(|| {
+        "SAM is listed before CanaryDeployments, so at deploy time SAM runs first and this macro expands the \
+         AWS::Lambda::Functions SAM generates; offline, without SAM, the marked AWS::Serverless::Functions \
+         are written as SAM DeploymentPreferences instead, which deploy the same canaries under SAM's \
+         resource names"
+            .to_owned()
+    })
+}
+
+/// Where the template comes from, and so what the expansion can know about its transforms.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// The macro's fragment: no `Transform` section.
+    Fragment,
+    /// The template as written.
+    Source,
+}
+
+fn expand_as(template: Value, ctx: &Context, origin: Origin) -> Expansion {
     let mut diagnostics = Vec::new();
-    let decided = analyse(&template, ctx, &mut diagnostics);
+    let decided = analyse(&template, ctx, origin, &mut diagnostics);
     let errors = diagnostics.iter().any(Diagnostic::is_error);
     let (template, plan, stats) = match (decided, template) {
         (Some(decisions), Value::Object(mut root)) if !errors => {
@@ -170,6 +215,8 @@ struct FunctionDecision {
     adopts_alias: bool,
     deployment_group: String,
     rollback_alarms: Vec<(String, RollbackMetric)>,
+    /// The user's alarms as the plan shows them, each `Fn::If` decided for this expansion's parameters.
+    alarm_labels: Vec<String>,
     /// Hook policies the alias must wait for.
     depends_on: Vec<String>,
 }
@@ -194,7 +241,12 @@ struct HookPolicyDecision {
     shared: Shared,
 }
 
-fn analyse(template: &Value, ctx: &Context, diagnostics: &mut Vec<Diagnostic>) -> Option<Decisions> {
+fn analyse(
+    template: &Value,
+    ctx: &Context,
+    origin: Origin,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Decisions> {
     let Some(root) = template.as_object() else {
         diagnostics.push(Diagnostic::error(
             Path::root(),
@@ -205,6 +257,11 @@ fn analyse(template: &Value, ctx: &Context, diagnostics: &mut Vec<Diagnostic>) -
         ));
         return None;
     };
+    let transforms = (origin == Origin::Source).then(|| source::Transforms::of(root));
+    if let Some(transforms) = &transforms {
+        // First: a misspelled section may be why Resources is missing.
+        source::check_sections(root, transforms, diagnostics);
+    }
     let resources = match root.get("Resources") {
         Some(Value::Object(resources)) => resources,
         Some(other) => {
@@ -223,7 +280,15 @@ fn analyse(template: &Value, ctx: &Context, diagnostics: &mut Vec<Diagnostic>) -
             return None;
         }
     };
-    let idx = index::index(resources, diagnostics);
+    // With AWS::LanguageExtensions listed first, its `Fn::ForEach` is expanded before the macro runs.
+    let for_each_expanded_first = transforms
+        .as_ref()
+        .is_some_and(|t| matches!((t.language_extensions, t.ours), (Some(le), Some(ours)) if le < ours));
+    let idx = index::index(resources, for_each_expanded_first, diagnostics);
+    if let Some(transforms) = &transforms {
+        source::check_transforms(root, &idx, transforms, diagnostics);
+        source::check_references(root, &idx, transforms, diagnostics);
+    }
     // The one deep walk, after the shallow index that names the deployments it looks for.
     let scan = scan::scan(template, &idx.deployments);
     if let Some(path) = scan.too_deep {
@@ -363,7 +428,10 @@ fn decide(
             .into_iter()
             .map(|m| (ids::rollback_alarm(&fn_id, m.id_part()), m))
             .collect();
+        let alarm_labels =
+            settings.alarms.iter().filter_map(|a| chosen(a, &scope.conditions)).map(alarm_label).collect();
         functions.push(FunctionDecision {
+            alarm_labels,
             deployment_group: ids::deployment_group(&fn_id),
             marked,
             settings,
@@ -730,10 +798,9 @@ fn generate(
             pre_traffic_hook: f.settings.pre_traffic_hook.as_ref().map(hook_label),
             post_traffic_hook: f.settings.post_traffic_hook.as_ref().map(hook_label),
             alarms: f
-                .settings
-                .alarms
+                .alarm_labels
                 .iter()
-                .map(alarm_label)
+                .cloned()
                 .chain(f.rollback_alarms.iter().map(|(id, _)| id.clone()))
                 .collect(),
             moved: sam_moves
@@ -752,8 +819,8 @@ fn generate(
 fn consume_setting(res: &mut Value, place: index::SettingPlace) {
     let Some(res) = res.as_object_mut() else { return };
     if let Some(holder) = res.get_mut(place.key()).and_then(Value::as_object_mut) {
-        holder.shift_remove(SETTING_KEY);
-        if holder.is_empty() && place == index::SettingPlace::Metadata {
+        let removed = holder.shift_remove(SETTING_KEY).is_some();
+        if removed && holder.is_empty() && place == index::SettingPlace::Metadata {
             res.shift_remove("Metadata");
         }
     }
@@ -962,6 +1029,29 @@ fn traffic_label(traffic: &Traffic) -> String {
     }
 }
 
+/// The branch an `Fn::If` takes for this expansion's parameter values (through nested ones), `None`
+/// for `AWS::NoValue`; any other value is itself. A condition that cannot be decided keeps the
+/// `Fn::If` (settings have checked that its name exists).
+fn chosen<'v>(value: &'v Value, conditions: &settings::ConditionEvaluator<'_>) -> Option<&'v Value> {
+    let mut value = value;
+    // Settings allow 8 levels of Fn::If in Alarms.
+    for _ in 0..=8 {
+        let Some(Value::Array(arg)) =
+            value.as_object().filter(|o| o.len() == 1).and_then(|o| o.get("Fn::If"))
+        else {
+            break;
+        };
+        let [condition, then, otherwise] = arg.as_slice() else { break };
+        match conditions.eval(&json!({ "Condition": condition }), &Path::root()) {
+            Ok(true) => value = then,
+            Ok(false) => value = otherwise,
+            Err(_) => break,
+        }
+    }
+    let no_value = value.get("Ref").and_then(Value::as_str) == Some("AWS::NoValue");
+    (!no_value).then_some(value)
+}
+
 fn alarm_label(item: &Value) -> String {
     match item.get("Name") {
         Some(Value::String(name)) => name.to_string(),
@@ -976,9 +1066,9 @@ fn alarm_label(item: &Value) -> String {
 /// Drops the template-level defaults and this macro's entry in `Transform`, as CloudFormation hands
 /// the template on to the next transform with ours done.
 fn consume_template_settings(root: &mut Map) {
+    // Only what the macro consumed goes: a `Metadata: {}` the author wrote stays.
     if let Some(metadata) = root.get_mut("Metadata").and_then(Value::as_object_mut) {
-        metadata.shift_remove(DEFAULTS_KEY);
-        if metadata.is_empty() {
+        if metadata.shift_remove(DEFAULTS_KEY).is_some() && metadata.is_empty() {
             root.shift_remove("Metadata");
         }
     }

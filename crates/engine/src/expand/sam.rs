@@ -26,7 +26,7 @@ use crate::settings::{RollbackEvent, Settings};
 pub const SERVERLESS_FUNCTION: &str = "AWS::Serverless::Function";
 /// The CodeDeploy application SAM generates for every template with a deployment preference.
 pub const APPLICATION: &str = "ServerlessDeploymentApplication";
-const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
+pub const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
 const STATUS_ACTION: &str = "codedeploy:PutLifecycleEventHookExecutionStatus";
 
 /// `<Fn>.Version`: SAM resolves `Ref` and `Fn::GetAtt` of it to the version it publishes for a
@@ -50,26 +50,6 @@ pub fn check_template(root: &Map, diagnostics: &mut Vec<Diagnostic>) {
                  unmarked function",
             ),
         );
-    }
-    // SAM listed before us runs first: it refuses the unknown property, and turns a function marked in
-    // Metadata into an AWS::Lambda::Function before this macro sees it.
-    let transforms: Vec<&str> = match root.get("Transform") {
-        Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
-        Some(Value::String(one)) => vec![one.as_str()],
-        _ => Vec::new(),
-    };
-    let ours = transforms.iter().position(|t| *t == super::TRANSFORM_NAME);
-    let sam = transforms.iter().position(|t| *t == SAM_TRANSFORM);
-    if let (Some(ours), Some(sam)) = (ours, sam) {
-        if sam < ours {
-            diagnostics.push(Diagnostic::warning(
-                Path::root().key("Transform"),
-                "SAM is listed before CanaryDeployments, so CloudFormation runs SAM first and this macro expands \
-                 the AWS::Lambda::Function it generates; expanded here without SAM, the marked \
-                 AWS::Serverless::Functions were written as SAM DeploymentPreferences instead, which deploy the \
-                 same canaries under SAM's resource names",
-            ));
-        }
     }
 }
 

@@ -176,7 +176,7 @@ pub fn parse_defaults(raw: &Value, path: &Path, diagnostics: &mut Vec<Diagnostic
     for (key, value) in obj {
         let key_path = path.key(key);
         match key.as_str() {
-            "Alarms" => n_alarms = p.alarms(value, &key_path).map_or(0, |a| a.len()),
+            "Alarms" => n_alarms = p.alarms(value, &key_path).map_or(0, |a| a.most),
             "RollbackOn" => n_rollback_alarms = p.rollback_on(value, &key_path).map_or(0, |r| r.count()),
             "DeploymentGroupName" => p.diags.push(shared_group_name(key_path)),
             _ => {
@@ -263,7 +263,8 @@ pub fn parse_function_settings(
     let alias = entry("Alias").map_or(Some("Live".to_owned()), |e| run.field(e, |p, v, at| p.alias(v, at)));
     let pre_traffic_hook = run.hook(function, path, entry("PreTrafficHook"), "PreTrafficHook");
     let post_traffic_hook = run.hook(function, path, entry("PostTrafficHook"), "PostTrafficHook");
-    let alarms = entry("Alarms").map_or(Some(Vec::new()), |e| run.field(e, |p, v, at| p.alarms(v, at)));
+    let alarms =
+        entry("Alarms").map_or(Some(AlarmList::default()), |e| run.field(e, |p, v, at| p.alarms(v, at)));
     let rollback_on = entry("RollbackOn")
         .map_or(Some(RollbackOn::default()), |e| run.field(e, |p, v, at| p.rollback_on(v, at)));
     let triggers = entry("Triggers").map_or(Some(Vec::new()), |e| run.field(e, |p, v, at| p.triggers(v, at)));
@@ -288,11 +289,11 @@ pub fn parse_function_settings(
     let enabled = entry("Enabled").map_or(Some(true), |e| run.field(e, |p, v, at| p.enabled(v, at)));
 
     if let (Some(alarms), Some(rollback_on)) = (&alarms, &rollback_on) {
-        if alarms.len() + rollback_on.count() > MAX_ALARMS {
+        if alarms.most + rollback_on.count() > MAX_ALARMS {
             // Reported where the user would cut: the alarm list if there is one, else RollbackOn.
-            let source = entry("Alarms").filter(|_| !alarms.is_empty()).or(entry("RollbackOn"));
+            let source = entry("Alarms").filter(|_| !alarms.items.is_empty()).or(entry("RollbackOn"));
             if let Some(source) = source {
-                let d = too_many_alarms(source.path.clone(), alarms.len(), rollback_on.count());
+                let d = too_many_alarms(source.path.clone(), alarms.most, rollback_on.count());
                 let both_from_defaults = entry("Alarms").is_none_or(|e| e.from_defaults)
                     && entry("RollbackOn").is_none_or(|e| e.from_defaults);
                 run.report(d, both_from_defaults);
@@ -308,7 +309,7 @@ pub fn parse_function_settings(
         alias: alias?,
         pre_traffic_hook: pre_traffic_hook?,
         post_traffic_hook: post_traffic_hook?,
-        alarms: alarms?,
+        alarms: alarms?.items,
         rollback_on: rollback_on?,
         triggers: triggers?,
         service_role: service_role?,
@@ -334,6 +335,14 @@ fn shared_group_name(path: Path) -> Diagnostic {
 /// Whether `key` is not a known key but is closest to `known`.
 fn misspells(key: &str, known: &str) -> bool {
     !KNOWN_KEYS.contains(&key) && did_you_mean(key, KNOWN_KEYS) == Some(known)
+}
+
+/// Parsed `Alarms`: the items, and the most alarms any choice of conditions leaves (what CodeDeploy
+/// counts against its limit).
+#[derive(Default)]
+struct AlarmList {
+    items: Vec<Value>,
+    most: usize,
 }
 
 fn too_many_alarms(path: Path, n_alarms: usize, n_rollback: usize) -> Diagnostic {
@@ -396,7 +405,10 @@ impl Run<'_, '_, '_> {
         e: Option<&Entry<'_>>,
         key: &str,
     ) -> Option<Option<Hook>> {
-        let hook = self.optional(e, |p, v, at| p.hook(v, at, key))?;
+        let hook = match e {
+            None => None,
+            Some(e) => self.field(e, |p, v, at| p.hook_or_if(v, at, key, 0))?,
+        };
         if let (Some(Hook::Function(id)), Some(e)) = (&hook, e) {
             if id == function {
                 // CodeDeploy would invoke the function being deployed as its own hook, which can
@@ -611,15 +623,14 @@ impl Parser<'_, '_> {
                         format!("{shown} is not a deployment config name: CodeDeploy accepts at most 100 characters"),
                     );
                 }
-                if let Some(help) = near_predefined() {
-                    self.diags.push(
-                        Diagnostic::warning(
-                            path.clone(),
-                            format!("{shown} is not a predefined name, so it is used as the name of a deployment config outside the template"),
-                        )
-                        .with_help(help),
-                    );
-                }
+                // CodeDeploy refuses a config name it does not know only at deploy time.
+                self.diags.push(
+                    Diagnostic::warning(
+                        path.clone(),
+                        format!("{shown} is neither a predefined config nor a traffic shape, so it is used as the name of a deployment config outside the template, which must exist in the account at deploy time"),
+                    )
+                    .with_help(near_predefined().unwrap_or_else(|| format!("accepted shapes are {SHAPES_ACCEPTED}"))),
+                );
                 Some(Traffic::ConfigName(s.to_owned()))
             }
         }
@@ -640,6 +651,41 @@ impl Parser<'_, '_> {
         Some(s.to_owned())
     }
 
+    /// A hook, or an `Fn::If` choosing one (or `AWS::NoValue`, none): the condition is evaluated
+    /// for the parameter values of this expansion, as `Enabled` is, since the hook's name goes into
+    /// the alias's update policy and the generated role. Both branches are checked.
+    fn hook_or_if(&mut self, v: &Value, path: &Path, key: &str, depth: usize) -> Option<Option<Hook>> {
+        let Some(Value::Array(arg)) = v.as_object().filter(|o| o.len() == 1).and_then(|o| o.get("Fn::If"))
+        else {
+            return self.hook(v, path, key).map(Some);
+        };
+        let path = path.key("Fn::If");
+        if depth > 8 {
+            return self.err(&path, format!("Fn::If nests more than 8 levels deep in {key}"));
+        }
+        let [condition, then, otherwise] = arg.as_slice() else {
+            return self.err(&path, format!("Fn::If takes [Condition, hook, hook], found {}", found(v)));
+        };
+        let ok = self.if_condition(condition, &path);
+        let branch = |p: &mut Self, v: &Value, i: usize| -> Option<Option<Hook>> {
+            if is_no_value(v) {
+                return Some(None);
+            }
+            p.hook_or_if(v, &path.index(i), key, depth + 1)
+        };
+        let (then, otherwise) = (branch(self, then, 1), branch(self, otherwise, 2));
+        let (Some(then), Some(otherwise), true) = (then, otherwise, ok) else { return None };
+        let Some(scope) = self.scope else { return Some(then) };
+        match scope.conditions.eval(&json!({ "Condition": condition }), &path.index(0)) {
+            Ok(true) => Some(then),
+            Ok(false) => Some(otherwise),
+            Err(d) => {
+                self.diags.push(d);
+                None
+            }
+        }
+    }
+
     fn hook(&mut self, v: &Value, path: &Path, key: &str) -> Option<Hook> {
         let wrong = |v: &Value| format!("{key} must be {HOOK_ACCEPTED}, found {}", found(v));
         match v {
@@ -653,18 +699,24 @@ impl Parser<'_, '_> {
                     Some(t) => {
                         self.err(path, format!("{key} names {s}, an {t}: accepted is {HOOK_ACCEPTED}"))
                     }
-                    None => match did_you_mean(s, &scope.ids_of(FUNCTION_TYPES)) {
-                        // A near miss of a function in the template is far more likely a typo than
-                        // a function elsewhere whose name happens to be one letter off.
-                        Some(close) => self.err_help(
-                            path,
-                            format!("{key} names {s:?}, which is not a function of the template"),
-                            Some(format!(
-                                "did you mean {close:?}? For a function outside the template, write its ARN"
-                            )),
-                        ),
-                        None => Some(Hook::External(s.to_string())),
-                    },
+                    None => {
+                        // Offline, a function elsewhere cannot be told from a typo; CodeDeploy finds
+                        // out only when it invokes the hook, in the middle of a deployment.
+                        let help = match did_you_mean(s, &scope.ids_of(FUNCTION_TYPES)) {
+                            Some(close) => {
+                                format!("did you mean {close:?}? For a function outside the template, write its ARN")
+                            }
+                            None => "for a function outside the template, write its ARN to say so".to_owned(),
+                        };
+                        self.diags.push(
+                            Diagnostic::warning(
+                                path.clone(),
+                                format!("{key} names {s:?}, which is not a function of the template, so a function of that name must exist in the account and region at deploy time"),
+                            )
+                            .with_help(help),
+                        );
+                        Some(Hook::External(s.to_string()))
+                    }
                 }
             }
             Value::Object(obj) if obj.len() == 1 && obj.contains_key("Ref") => {
@@ -744,7 +796,38 @@ impl Parser<'_, '_> {
         }
     }
 
-    fn alarms(&mut self, v: &Value, path: &Path) -> Option<Vec<Value>> {
+    fn alarms(&mut self, v: &Value, path: &Path) -> Option<AlarmList> {
+        self.alarm_list(v, path, 0)
+    }
+
+    /// A list of alarms, or one `Fn::If` choosing between two lists (`!If [IsProd, [A, B], []]`),
+    /// which becomes one `Fn::If` per alarm: each alarm of a branch is kept when its branch is taken.
+    fn alarm_list(&mut self, v: &Value, path: &Path, depth: usize) -> Option<AlarmList> {
+        if let Some(Value::Array(arg)) = v.as_object().filter(|o| o.len() == 1).and_then(|o| o.get("Fn::If"))
+        {
+            if depth > 8 {
+                return self.err(path, "Fn::If nests more than 8 levels deep in Alarms");
+            }
+            let path = path.key("Fn::If");
+            let [condition, then, otherwise] = arg.as_slice() else {
+                return self
+                    .err(&path, format!("Fn::If takes [Condition, alarms, alarms], found {}", found(v)));
+            };
+            let ok = self.if_condition(condition, &path);
+            let branch = |p: &mut Self, v: &Value, i: usize| -> Option<AlarmList> {
+                if is_no_value(v) {
+                    return Some(AlarmList::default());
+                }
+                p.alarm_list(v, &path.index(i), depth + 1)
+            };
+            let (then, otherwise) = (branch(self, then, 1), branch(self, otherwise, 2));
+            let (Some(then), Some(otherwise), true) = (then, otherwise, ok) else { return None };
+            let no_value = json!({"Ref": "AWS::NoValue"});
+            let mut items = Vec::with_capacity(then.items.len() + otherwise.items.len());
+            items.extend(then.items.into_iter().map(|a| json!({"Fn::If": [condition, a, no_value]})));
+            items.extend(otherwise.items.into_iter().map(|a| json!({"Fn::If": [condition, no_value, a]})));
+            return Some(AlarmList { items, most: then.most.max(otherwise.most) });
+        }
         let Some(items) = v.as_array() else {
             return self.err(path, format!("Alarms must be {ALARMS_ACCEPTED}, found {}", found(v)));
         };
@@ -773,7 +856,7 @@ impl Parser<'_, '_> {
                 None => ok = false,
             }
         }
-        ok.then_some(res)
+        ok.then(|| AlarmList { most: res.len(), items: res })
     }
 
     /// One alarm, normalised to CloudFormation's `{Name: …}` (or an `Fn::If` of such).
@@ -891,30 +974,7 @@ impl Parser<'_, '_> {
         else {
             return self.err(path, format!("Fn::If takes [Condition, alarm, alarm], found {}", found(arg)));
         };
-        let mut ok = true;
-        match condition.as_str() {
-            None => {
-                ok = false;
-                self.err::<()>(
-                    &path.index(0),
-                    format!("Fn::If takes a condition name first, found {}", found(condition)),
-                );
-            }
-            Some(name) => {
-                if let Some(scope) = self.scope {
-                    let names = scope.condition_names();
-                    if !names.contains(&name) {
-                        ok = false;
-                        let help = did_you_mean(name, &names).map(|n| format!("did you mean {n:?}?"));
-                        self.err_help::<()>(
-                            &path.index(0),
-                            format!("condition {name:?} is not in the template's Conditions"),
-                            help,
-                        );
-                    }
-                }
-            }
-        }
+        let ok = self.if_condition(condition, path);
         let branch = |p: &mut Self, v: &Value, i: usize| -> Option<Value> {
             if is_no_value(v) {
                 return Some(v.clone());
@@ -927,6 +987,29 @@ impl Parser<'_, '_> {
             (Some(then), Some(otherwise)) if ok => Some(json!({ "Fn::If": [condition, then, otherwise] })),
             _ => None,
         }
+    }
+
+    /// The condition name an `Fn::If` (at `path`) starts with: a condition of the template.
+    fn if_condition(&mut self, condition: &Value, path: &Path) -> bool {
+        let Some(name) = condition.as_str() else {
+            self.err::<()>(
+                &path.index(0),
+                format!("Fn::If takes a condition name first, found {}", found(condition)),
+            );
+            return false;
+        };
+        let Some(scope) = self.scope else { return true };
+        let names = scope.condition_names();
+        if names.contains(&name) {
+            return true;
+        }
+        let help = did_you_mean(name, &names).map(|n| format!("did you mean {n:?}?"));
+        self.err_help::<()>(
+            &path.index(0),
+            format!("condition {name:?} is not in the template's Conditions"),
+            help,
+        );
+        false
     }
 
     fn rollback_on(&mut self, v: &Value, path: &Path) -> Option<RollbackOn> {

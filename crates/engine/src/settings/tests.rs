@@ -279,9 +279,10 @@ fn type_config_names() {
             "CodeDeployDefault.LambdaAllAtOnce"
                 => ConfigName("CodeDeployDefault.LambdaAllAtOnce")
             "MyCompanyRollout"
+                warning: Type: Type "MyCompanyRollout" is neither a predefined config nor a traffic shape, so it is used as the name of a deployment config outside the template, which must exist in the account at deploy time (accepted shapes are Canary<P>Percent<M>Minutes or Linear<P>PercentEvery<M>Minutes (Minute or Minutes), with P from 1 to 99 and M from 1 to 2880)
                 => ConfigName("MyCompanyRollout")
             "AllAtOnse"
-                warning: Type: Type "AllAtOnse" is not a predefined name, so it is used as the name of a deployment config outside the template (did you mean "AllAtOnce"?)
+                warning: Type: Type "AllAtOnse" is neither a predefined config nor a traffic shape, so it is used as the name of a deployment config outside the template, which must exist in the account at deploy time (did you mean "AllAtOnce"?)
                 => ConfigName("AllAtOnse")
         "#]],
     );
@@ -565,6 +566,7 @@ fn hooks_outside_the_template() {
     check(
         r#"{"Type": "AllAtOnce", "PreTrafficHook": "arn:aws:lambda:eu-west-1:123456789012:function:smoke", "PostTrafficHook": "shared-smoke-tests"}"#,
         expect![[r#"
+            warning: Resources/Api/Properties/CanaryDeployment/PostTrafficHook: PostTrafficHook names "shared-smoke-tests", which is not a function of the template, so a function of that name must exist in the account and region at deploy time (for a function outside the template, write its ARN to say so)
             Api:
               traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
               pre_traffic_hook: Some(External("arn:aws:lambda:eu-west-1:123456789012:function:smoke"))
@@ -582,13 +584,15 @@ fn hooks_outside_the_template() {
 }
 
 #[test]
-fn hook_near_miss_of_a_template_function_is_an_error() {
+fn hook_near_miss_of_a_template_function_is_a_warning_with_a_suggestion() {
     check(
         r#"{"Type": "AllAtOnce", "PreTrafficHook": "PreHoook"}"#,
         expect![[r#"
-        error: Resources/Api/Properties/CanaryDeployment/PreTrafficHook: PreTrafficHook names "PreHoook", which is not a function of the template (did you mean "PreHook"? For a function outside the template, write its ARN)
-        Api: None
-    "#]],
+            warning: Resources/Api/Properties/CanaryDeployment/PreTrafficHook: PreTrafficHook names "PreHoook", which is not a function of the template, so a function of that name must exist in the account and region at deploy time (did you mean "PreHook"? For a function outside the template, write its ARN)
+            Api:
+              traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
+              pre_traffic_hook: Some(External("PreHoook"))
+        "#]],
     );
 }
 
@@ -1283,7 +1287,7 @@ fn defaults_errors_are_reported_once_at_their_path() {
         expect![[r#"
             error: Metadata/CanaryDeployments/Alais: unknown setting "Alais": accepted are Type, Alias, PreTrafficHook, PostTrafficHook, Alarms, RollbackOn, Triggers, ServiceRole, PermissionsBoundary, DeploymentGroupName, AutoRollback, IgnorePollAlarmFailure, ProvisionedConcurrency, Enabled (did you mean "Alias"?)
             error: Metadata/CanaryDeployments/DeploymentGroupName: DeploymentGroupName cannot be a template default: every function's deployment group needs its own name (set DeploymentGroupName on each function's CanaryDeployment instead)
-            error: Metadata/CanaryDeployments/PostTrafficHook: PostTrafficHook names "PostHok", which is not a function of the template (did you mean "PostHook"? For a function outside the template, write its ARN)
+            warning: Metadata/CanaryDeployments/PostTrafficHook: PostTrafficHook names "PostHok", which is not a function of the template, so a function of that name must exist in the account and region at deploy time (did you mean "PostHook"? For a function outside the template, write its ARN)
             error: Metadata/CanaryDeployments/Type: Type "Canary10Percent" is not a traffic shape: accepted are Canary<P>Percent<M>Minutes or Linear<P>PercentEvery<M>Minutes (Minute or Minutes), with P from 1 to 99 and M from 1 to 2880
             Api: None
             Worker: None

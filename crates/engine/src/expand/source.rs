@@ -1,0 +1,498 @@
+//! Checks that only a template as its author wrote it allows, with its `Transform` section.
+//!
+//! CloudFormation hands a template-level macro the template without its `Transform` section, and
+//! runs the transforms listed after it on what it returns; so the macro cannot know which transforms
+//! run, nor which resources a later one adds. The CLI reads the file itself and knows both: these
+//! checks catch, offline, the templates that CloudFormation or SAM would refuse, or that would deploy
+//! with the setting ignored.
+
+use std::collections::HashSet;
+
+use crate::diag::{did_you_mean, Diagnostic, Path};
+use crate::ids;
+use crate::json::{KeyHashing, Map, Value};
+use crate::rewire::sub_references;
+
+use super::index::{TemplateIndex, SETTING_KEY};
+use super::sam::{SAM_TRANSFORM, SERVERLESS_FUNCTION};
+use super::TRANSFORM_NAME;
+
+pub const LANGUAGE_EXTENSIONS: &str = "AWS::LanguageExtensions";
+
+/// The template's `Transform` list, and where the ones that matter sit in it.
+pub struct Transforms<'a> {
+    names: Vec<&'a str>,
+    /// This macro, under its own name or a name that starts with it (a second stack of the macro
+    /// deployed under another `MacroName`).
+    pub ours: Option<usize>,
+    pub sam: Option<usize>,
+    pub language_extensions: Option<usize>,
+}
+
+impl<'a> Transforms<'a> {
+    pub fn of(root: &'a Map) -> Transforms<'a> {
+        let name = |t: &'a Value| match t {
+            Value::String(name) => Some(name.as_str()),
+            Value::Object(obj) => obj.get("Name").and_then(Value::as_str),
+            _ => None,
+        };
+        let names: Vec<&str> = match root.get("Transform") {
+            Some(Value::Array(list)) => list.iter().filter_map(name).collect(),
+            Some(one) => name(one).into_iter().collect(),
+            None => Vec::new(),
+        };
+        let at = |wanted: &dyn Fn(&str) -> bool| names.iter().position(|n| wanted(n));
+        Transforms {
+            ours: at(&|n| n.starts_with(TRANSFORM_NAME)),
+            sam: at(&|n| n == SAM_TRANSFORM),
+            language_extensions: at(&|n| n == LANGUAGE_EXTENSIONS),
+            names,
+        }
+    }
+
+    /// Whether every transform is one whose effect on the template's logical IDs and sections is
+    /// known: this macro alone. SAM, `AWS::LanguageExtensions` and other macros add resources (and
+    /// SAM the `Globals` section), so references and sections are checked only without them.
+    fn only_ours(&self) -> bool {
+        self.ours.is_some() && self.names.len() == 1
+    }
+
+    /// Whether SAM runs before this macro, so that this macro sees `AWS::Lambda::Function`s.
+    pub fn sam_first(&self) -> bool {
+        matches!((self.sam, self.ours), (Some(sam), Some(ours)) if sam < ours)
+    }
+}
+
+/// Which transforms run, and whether the marked functions are where they take effect.
+pub fn check_transforms(
+    root: &Map,
+    idx: &TemplateIndex,
+    transforms: &Transforms<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let path = Path::root().key("Transform");
+    if transforms.ours.is_none() && !idx.marked.is_empty() {
+        let ids: Vec<&str> = idx.marked.iter().map(|m| m.logical_id.as_str()).collect();
+        let misspelled = transforms
+            .names
+            .iter()
+            .find(|n| n.len() <= 2 * TRANSFORM_NAME.len() && did_you_mean(n, &[TRANSFORM_NAME]).is_some());
+        let in_properties = idx.marked.iter().find(|m| m.place == super::index::SettingPlace::Properties);
+        let what = format!(
+            "no Transform lists {TRANSFORM_NAME}, so nothing expands the CanaryDeployment of {}",
+            ids.join(", ")
+        );
+        let diagnostic = match (misspelled, in_properties) {
+            (Some(name), _) => Diagnostic::error(
+                path.clone(),
+                format!(
+                    "{what}; Transform lists {name:?}, a macro CloudFormation will not find, so it refuses the \
+                     template"
+                ),
+            )
+            .with_help(format!("did you mean {TRANSFORM_NAME:?}?")),
+            (None, Some(f)) => Diagnostic::error(
+                if root.contains_key("Transform") { path.clone() } else { Path::root() },
+                format!(
+                    "{what}; {} then refuses {} because CanaryDeployment is not one of its properties",
+                    if f.serverless { "SAM" } else { "CloudFormation" },
+                    f.logical_id
+                ),
+            )
+            .with_help(add_ours_help(transforms)),
+            (None, None) => Diagnostic::warning(
+                if root.contains_key("Transform") { path.clone() } else { Path::root() },
+                format!("{what}; the stack deploys with no canary and no alias"),
+            )
+            .with_help(add_ours_help(transforms)),
+        };
+        diagnostics.push(diagnostic);
+    }
+    for f in idx.marked.iter().filter(|f| f.serverless) {
+        if transforms.sam.is_none() {
+            diagnostics.push(
+                Diagnostic::error(
+                    Path::resource(&f.logical_id).key("Type"),
+                    format!(
+                        "{SERVERLESS_FUNCTION} is a SAM resource type and no Transform lists {SAM_TRANSFORM}, so \
+                         CloudFormation refuses it (and the version and alias the canary needs would never exist)"
+                    ),
+                )
+                .with_help(format!(
+                    "add the SAM transform: `Transform: [{SAM_TRANSFORM}, {TRANSFORM_NAME}]`, or use \
+                     AWS::Lambda::Function"
+                )),
+            );
+        } else if transforms.sam_first() && f.place == super::index::SettingPlace::Properties {
+            diagnostics.push(
+                Diagnostic::error(
+                    f.settings_path(),
+                    format!(
+                        "SAM runs first (it is listed before {TRANSFORM_NAME}) and refuses the property: \
+                         CanaryDeployment is not defined for {SERVERLESS_FUNCTION}"
+                    ),
+                )
+                .with_help(format!(
+                    "move it to Metadata.{SETTING_KEY} of {}; SAM keeps a function's Metadata",
+                    f.logical_id
+                )),
+            );
+        }
+    }
+}
+
+fn add_ours_help(transforms: &Transforms<'_>) -> String {
+    if transforms.sam.is_some() {
+        format!("list the macro after SAM: `Transform: [{SAM_TRANSFORM}, {TRANSFORM_NAME}]`")
+    } else {
+        format!("add `Transform: {TRANSFORM_NAME}` at the top of the template")
+    }
+}
+
+/// The top-level sections CloudFormation reads; `Globals` is SAM's, read only with its transform.
+const SECTIONS: &[&str] = &[
+    "AWSTemplateFormatVersion",
+    "Description",
+    "Metadata",
+    "Parameters",
+    "Rules",
+    "Mappings",
+    "Conditions",
+    "Transform",
+    "Resources",
+    "Outputs",
+    "Hooks",
+];
+
+/// Top-level keys CloudFormation refuses ("Invalid template property or properties").
+pub fn check_sections(root: &Map, transforms: &Transforms<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    // Another macro may read sections of its own; SAM reads `Globals`.
+    let other_macros = transforms
+        .names
+        .iter()
+        .any(|n| !n.starts_with(TRANSFORM_NAME) && *n != SAM_TRANSFORM && *n != LANGUAGE_EXTENSIONS);
+    if other_macros {
+        return;
+    }
+    for key in root.keys() {
+        let key = key.as_str();
+        if SECTIONS.contains(&key) || (key == "Globals" && transforms.sam.is_some()) {
+            continue;
+        }
+        let mut d = Diagnostic::error(
+            Path::root().key(key),
+            format!(
+                "{key:?} is not a template section, and CloudFormation refuses the template; accepted are {}{}",
+                SECTIONS.join(", "),
+                if key == "Globals" { " (Globals only with SAM's transform)" } else { "" }
+            ),
+        );
+        if key.starts_with("//") || key.starts_with("/*") {
+            d = d.with_help("JSON has no comments: remove the comment, which was read as a key");
+        } else if let Some(close) = (key.len() <= 64).then(|| did_you_mean(key, SECTIONS)).flatten() {
+            d = d.with_help(format!("did you mean {close:?}?"));
+        } else if key == "Globals" {
+            d = d.with_help(format!(
+                "list {SAM_TRANSFORM} in Transform, or move the settings onto the resources"
+            ));
+        }
+        diagnostics.push(d);
+    }
+}
+
+/// CloudFormation's pseudo parameters, which `Ref` and `Fn::Sub` may name without declaring them.
+const PSEUDO_PARAMETERS: &[&str] = &[
+    "AWS::AccountId",
+    "AWS::NotificationARNs",
+    "AWS::NoValue",
+    "AWS::Partition",
+    "AWS::Region",
+    "AWS::StackId",
+    "AWS::StackName",
+    "AWS::URLSuffix",
+];
+
+/// One step of the way down to a value, kept on the stack and made a [`Path`] only for a finding.
+struct Trail<'a> {
+    parent: Option<&'a Trail<'a>>,
+    key: Option<&'a str>,
+    index: usize,
+}
+
+impl Trail<'_> {
+    fn path(&self) -> Path {
+        let mut steps = Vec::new();
+        let mut at = Some(self);
+        while let Some(t) = at {
+            steps.push((t.key, t.index));
+            at = t.parent;
+        }
+        let mut path = Path::root();
+        // The root step stands for the template itself.
+        for (key, index) in steps.into_iter().rev().skip(1) {
+            match key {
+                Some(key) => path.push_key(key),
+                None => path.push_index(index),
+            }
+        }
+        path
+    }
+}
+
+struct Walk<'a> {
+    resources: HashSet<&'a str, KeyHashing>,
+    /// The marked functions, whose generated resources the template may name.
+    marked: HashSet<&'a str, KeyHashing>,
+    parameters: HashSet<&'a str, KeyHashing>,
+    check_references: bool,
+    /// Suggestions are looked for only for the first few unresolved references, which bounds the
+    /// work a template full of them costs.
+    suggestions_left: usize,
+    found: Vec<Diagnostic>,
+}
+
+/// In one walk over `Resources` and `Outputs` (and the `Rules` and `Conditions` that may name parameters):
+/// references to what the template does not declare, and the intrinsic functions this macro cannot
+/// stand beside. Each reference is one lookup in a hash set of the template's logical IDs.
+pub fn check_references(
+    root: &Map,
+    idx: &TemplateIndex,
+    transforms: &Transforms<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let ids = |section: &str| -> HashSet<&str, KeyHashing> {
+        root.get(section)
+            .and_then(Value::as_object)
+            .map(|m| m.keys().map(|k| k.as_str()).collect())
+            .unwrap_or_default()
+    };
+    let mut walk = Walk {
+        resources: ids("Resources"),
+        marked: idx.marked.iter().map(|m| m.logical_id.as_str()).collect(),
+        parameters: ids("Parameters"),
+        check_references: transforms.only_ours(),
+        suggestions_left: 20,
+        found: Vec::new(),
+    };
+    let top = Trail { parent: None, key: None, index: 0 };
+    for section in ["Rules", "Conditions", "Resources", "Outputs"] {
+        let Some(value) = root.get(section) else { continue };
+        let trail = Trail { parent: Some(&top), key: Some(section), index: 0 };
+        let Value::Object(members) = value else { continue };
+        for (id, member) in members {
+            let here = Trail { parent: Some(&trail), key: Some(id.as_str()), index: 0 };
+            if section == "Resources" {
+                let marked = walk.marked.contains(id.as_str());
+                walk.resource(member, &here, marked);
+            } else {
+                walk.value(member, &here, 0);
+            }
+        }
+    }
+    diagnostics.append(&mut walk.found);
+}
+
+impl<'a> Walk<'a> {
+    fn resource(&mut self, resource: &Value, trail: &Trail<'_>, marked: bool) {
+        let Value::Object(members) = resource else { return };
+        for (key, value) in members {
+            let here = Trail { parent: Some(trail), key: Some(key.as_str()), index: 0 };
+            match (key.as_str(), value) {
+                ("DependsOn", Value::String(id)) => self.depends_on(id, &here),
+                ("DependsOn", Value::Array(ids)) => {
+                    for (i, id) in ids.iter().enumerate() {
+                        if let Value::String(id) = id {
+                            self.depends_on(id, &Trail { parent: Some(&here), key: None, index: i });
+                        }
+                    }
+                }
+                // The setting is checked, and consumed, by the settings parser.
+                ("Metadata" | "Properties", Value::Object(holder)) if marked => {
+                    if let Some(arg) = holder.get("Fn::Transform") {
+                        self.intrinsic("Fn::Transform", arg, &here);
+                    }
+                    for (k, v) in holder {
+                        if k.as_str() != SETTING_KEY {
+                            self.value(v, &Trail { parent: Some(&here), key: Some(k.as_str()), index: 0 }, 0);
+                        }
+                    }
+                }
+                _ => self.value(value, &here, 0),
+            }
+        }
+    }
+
+    fn depends_on(&mut self, id: &str, trail: &Trail<'_>) {
+        if self.check_references && !self.resources.contains(id) {
+            let help = self.close_resource(id);
+            self.missing(
+                trail,
+                format!("DependsOn names {id:?}, which is not a resource of the template"),
+                help,
+            );
+        }
+    }
+
+    fn value(&mut self, value: &Value, trail: &Trail<'_>, depth: usize) {
+        // The scan has refused anything nested deeper than the macro reads.
+        if depth > crate::limits::MAX_DEPTH {
+            return;
+        }
+        match value {
+            Value::Object(obj) => {
+                if obj.len() == 1 {
+                    if let Some((name, arg)) = obj.iter().next() {
+                        self.intrinsic(name.as_str(), arg, trail);
+                    }
+                } else if let Some(arg) = obj.get("Fn::Transform") {
+                    // A snippet transform sits beside the keys it processes.
+                    self.intrinsic("Fn::Transform", arg, trail);
+                }
+                for (key, child) in obj {
+                    self.value(
+                        child,
+                        &Trail { parent: Some(trail), key: Some(key.as_str()), index: 0 },
+                        depth + 1,
+                    );
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    self.value(child, &Trail { parent: Some(trail), key: None, index: i }, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn intrinsic(&mut self, name: &str, arg: &Value, trail: &Trail<'_>) {
+        let here = || Trail { parent: Some(trail), key: Some(name), index: 0 };
+        match (name, arg) {
+            ("Fn::Transform", _) => {
+                let macro_name = arg.get("Name").and_then(Value::as_str).unwrap_or_default();
+                if macro_name.starts_with(TRANSFORM_NAME) {
+                    self.found.push(
+                        Diagnostic::error(
+                            here().path(),
+                            format!(
+                                "Fn::Transform calls {macro_name} on a snippet, and the macro expands only whole \
+                                 templates: CloudFormation fails the deploy with the macro's error"
+                            ),
+                        )
+                        .with_help(format!("remove the Fn::Transform and list `Transform: {TRANSFORM_NAME}` at the top")),
+                    );
+                }
+            }
+            _ if !self.check_references => {}
+            ("Ref", Value::String(id)) if !self.declared(id) => {
+                let help = self.close_declared(id);
+                self.missing(
+                    &here(),
+                    format!("Ref names {id:?}, which is neither a resource nor a parameter of the template"),
+                    help,
+                );
+            }
+            ("Fn::GetAtt", arg) => {
+                let id = match arg {
+                    Value::Array(items) => items.first().and_then(Value::as_str),
+                    Value::String(dotted) => {
+                        Some(dotted.split_once('.').map_or(dotted.as_str(), |(id, _)| id))
+                    }
+                    _ => None,
+                };
+                if let Some(id) = id.filter(|id| !self.resources.contains(id)) {
+                    let help = self.close_resource(id);
+                    self.missing(
+                        &here(),
+                        format!("Fn::GetAtt names {id:?}, which is not a resource of the template"),
+                        help,
+                    );
+                }
+            }
+            ("Fn::Sub", Value::String(text)) => self.sub(text, &Map::new(), &here()),
+            ("Fn::Sub", Value::Array(items)) => {
+                if let Some(Value::String(text)) = items.first() {
+                    let empty = Map::new();
+                    let vars = items.get(1).and_then(Value::as_object).unwrap_or(&empty);
+                    self.sub(text, vars, &here());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn sub(&mut self, text: &str, vars: &Map, trail: &Trail<'_>) {
+        // Each missing name once, in the order the string names them.
+        let mut missing = Vec::new();
+        let mut seen: HashSet<String, KeyHashing> = HashSet::default();
+        sub_references(text, vars, &mut |id| {
+            if !self.declared(id) && seen.insert(id.to_owned()) {
+                missing.push(id.to_owned());
+            }
+        });
+        for id in missing {
+            let help = self.close_declared(&id);
+            self.missing(
+                trail,
+                format!("Fn::Sub names ${{{id}}}, which is neither a resource nor a parameter of the template, nor a variable of the Fn::Sub"),
+                help,
+            );
+        }
+    }
+
+    fn declared(&self, id: &str) -> bool {
+        self.resources.contains(id)
+            || self.parameters.contains(id)
+            || PSEUDO_PARAMETERS.contains(&id)
+            || self.generated(id)
+    }
+
+    /// Whether `id` may be a resource the expansion adds, which the template may reference (an
+    /// alias's documented `<Fn>Alias<Name>`, for an IAM grant on it): the shared resources, or a
+    /// marked function's ID followed by what its own resources' IDs continue with. Each occurrence of
+    /// a marker in `id` is one hash lookup.
+    fn generated(&self, id: &str) -> bool {
+        const SHARED: &[&str] = &[ids::APPLICATION, ids::SERVICE_ROLE];
+        const MARKERS: &[&str] = &["Version", "Alias", "DeploymentGroup", "Canary"];
+        if SHARED.contains(&id) || id.starts_with("CanaryDeploymentsConfig") {
+            return true;
+        }
+        if let Some(hook) = id.strip_suffix("CanaryHookPolicy") {
+            return self.resources.contains(hook);
+        }
+        MARKERS.iter().any(|marker| id.match_indices(marker).any(|(at, _)| self.marked.contains(&id[..at])))
+    }
+
+    fn missing(&mut self, trail: &Trail<'_>, message: String, help: Option<String>) {
+        let mut d = Diagnostic::error(
+            trail.path(),
+            format!("{message}; CloudFormation refuses unresolved references"),
+        );
+        if let Some(help) = help {
+            d = d.with_help(help);
+        }
+        self.found.push(d);
+    }
+
+    fn close_resource(&mut self, id: &str) -> Option<String> {
+        self.suggestions_left = self.suggestions_left.checked_sub(1)?;
+        close(id, self.resources.iter().copied())
+    }
+
+    fn close_declared(&mut self, id: &str) -> Option<String> {
+        self.suggestions_left = self.suggestions_left.checked_sub(1)?;
+        close(id, self.resources.iter().chain(self.parameters.iter()).copied())
+    }
+}
+
+/// A did-you-mean among the template's names, only for an unresolved reference (rare): names of
+/// about the same length, at most 64 bytes, sorted so the suggestion does not depend on hashing.
+fn close<'a>(id: &str, names: impl Iterator<Item = &'a str>) -> Option<String> {
+    if id.len() > 64 {
+        return None;
+    }
+    let mut near: Vec<&str> = names.filter(|n| n.len().abs_diff(id.len()) <= 3).collect();
+    near.sort_unstable();
+    near.truncate(256);
+    did_you_mean(id, &near).map(|n| format!("did you mean {n:?}?"))
+}
