@@ -91,7 +91,7 @@ fn getatt_splits_at_the_first_dot_like_cloudformation() {
     );
     check_line(
         "A: !GetAtt NoAttribute\n",
-        expect!["t.yaml:1:12: !GetAtt `NoAttribute` has no attribute; write `!GetAtt LogicalId.Attribute` or `!GetAtt [LogicalId, Attribute]`"],
+        expect!["t.yaml:1:4: !GetAtt `NoAttribute` has no attribute; write `!GetAtt LogicalId.Attribute` or `!GetAtt [LogicalId, Attribute]`"],
     );
 }
 
@@ -262,12 +262,12 @@ fn an_unknown_tag_on_a_block_collection_points_at_the_tag() {
 fn malformed_yaml_names_line_and_column() {
     check(
         "Resources:\n  Fn:\n    Type: [a, b\n  Other: 1\n",
-        expect!["t.yaml:4:8: illegal placement of ':' indicator"],
+        expect!["t.yaml:4:8: did not find expected ',' or ']' (while parsing a flow sequence from line 3, column 11)"],
     );
-    check("A: 1\n B: 2\n", expect!["t.yaml:2:3: mapping values are not allowed in this context"]);
+    check("A: 1\n B: 2\n", expect!["t.yaml:2:3: mapping values are not allowed in this context; line 2 is indented further than the key above it, which already has a value: indent it to the column of the keys it belongs with"]);
     check(
         "A: \"unterminated\n",
-        expect!["t.yaml:1:4: while scanning a quoted scalar, found unexpected end of stream"],
+        expect!["t.yaml:1:4: found unexpected end of stream (while scanning a quoted scalar from line 1, column 4)"],
     );
 }
 
@@ -309,19 +309,19 @@ fn nesting_past_the_depth_limit_is_refused_without_overflowing() {
         + &format!("{}leaf: 1\n", "  ".repeat(max - 1));
     assert!(read(&at_limit).is_ok(), "{max} levels are allowed");
 
-    check(&text, expect!["t.yaml:101:205: the template nests deeper than 100 levels, which no CloudFormation template needs"]);
+    check(&text, expect!["t.yaml:101:201: the template nests deeper than 100 levels, which no CloudFormation template needs"]);
     // Flow style, far past anything a stack could take.
     check(
         &format!("A: {}{}\n", "[".repeat(100_000), "]".repeat(100_000)),
         expect![
-            "t.yaml:1:259: the template nests deeper than 100 levels, which no CloudFormation template needs"
+            "t.yaml:1:103: the template nests deeper than 100 levels, which no CloudFormation template needs"
         ],
     );
     // Tags count as a level, since each becomes a mapping: 60 of `!Not [` make 120 levels.
     check(
         &format!("A: {}x{}\n", "!Not [".repeat(60), "]".repeat(60)),
         expect![
-            "t.yaml:1:303: the template nests deeper than 100 levels, which no CloudFormation template needs"
+            "t.yaml:1:298: the template nests deeper than 100 levels, which no CloudFormation template needs"
         ],
     );
     // JSON too.
@@ -332,7 +332,7 @@ fn nesting_past_the_depth_limit_is_refused_without_overflowing() {
     check(
         &format!("{{\"A\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000)),
         expect![
-            "t.yaml:1:261: the template nests deeper than 100 levels, which no CloudFormation template needs"
+            "t.yaml:1:106: the template nests deeper than 100 levels, which no CloudFormation template needs"
         ],
     );
 }
@@ -347,7 +347,7 @@ fn aliases_cannot_multiply_past_the_budget() {
     }
     check(
         &text,
-        expect!["t.yaml:6:9: anchors and aliases copy more than 2000000 values; the template is refused so that it cannot exhaust memory"],
+        expect!["t.yaml:6:5: anchors and aliases copy more than 2000000 values; the template is refused so that it cannot exhaust memory"],
     );
     // Anchors nested in anchors: each is kept as a copy, so 90 of them around 30 000 values would
     // hold 2.7 million copies.
@@ -359,7 +359,7 @@ fn aliases_cannot_multiply_past_the_budget() {
     );
     check(
         &nested,
-        expect!["t.yaml:1:137: anchors and aliases copy more than 2000000 values; the template is refused so that it cannot exhaust memory"],
+        expect!["t.yaml:1:132: anchors and aliases copy more than 2000000 values; the template is refused so that it cannot exhaust memory"],
     );
 }
 
