@@ -448,3 +448,86 @@ fn yaml_output_is_readable_block_style() {
     "#]]
     .assert_eq(&emit::to_yaml(&value));
 }
+
+#[test]
+fn flow_collections_may_continue_at_the_keys_indentation() {
+    // libyaml (and so PyYAML, cfn-lint and CloudFormation) reads flow continuation lines at any
+    // indentation; templates such as AWS's own WAF automations write them level with the key.
+    check_line(
+        "Resources:\n  Fn:\n    Properties:\n      Tags: [\n      {Key: team, Value: orders}\n      ]\n      Layers: [a,\n      b]\n      Env: {\n      A: 1\n      }\n",
+        expect![[
+            r#"{"Resources":{"Fn":{"Properties":{"Tags":[{"Key":"team","Value":"orders"}],"Layers":["a","b"],"Env":{"A":1}}}}}"#
+        ]],
+    );
+}
+
+#[test]
+fn a_single_pair_mapping_inside_a_flow_sequence_is_read_without_an_earlier_flow_mapping() {
+    // No `{…}` before it in the file: the pair must be read on its own.
+    check_line(
+        "Name: !Sub [\n    \"fn-${ID}\",\n    ID: !Select [2, !Split [\"/\", !Ref AWS::StackId]],\n  ]\nPairs: [a, k: v, b]\n",
+        expect![[
+            r#"{"Name":{"Fn::Sub":["fn-${ID}",{"ID":{"Fn::Select":[2,{"Fn::Split":["/",{"Ref":"AWS::StackId"}]}]}}]},"Pairs":["a",{"k":"v"},"b"]}"#
+        ]],
+    );
+}
+
+#[test]
+fn a_block_scalar_at_the_end_of_a_file_without_a_line_break_gains_none() {
+    // Clipping keeps the final line break only when there is one, as libyaml reads it.
+    check_line("Doc: |\n  a", expect![[r#"{"Doc":"a"}"#]]);
+    check_line("Doc: >\n  a\n  b", expect![[r#"{"Doc":"a b"}"#]]);
+    check_line("Doc: |+\n  a", expect![[r#"{"Doc":"a"}"#]]);
+    check_line("Doc: |\n  a\n", expect![[r#"{"Doc":"a\n"}"#]]);
+}
+
+#[test]
+fn a_tab_in_the_indentation_names_its_line_and_says_to_use_spaces() {
+    let tab = "t.yaml:2:1: line 2 is indented with a tab; tabs are not allowed for indentation in YAML: indent with spaces";
+    check(
+        "Resources:\n\tFn: 1\n",
+        expect![[
+            r#"t.yaml:2:1: line 2 is indented with a tab; tabs are not allowed for indentation in YAML: indent with spaces"#
+        ]],
+    );
+    assert_eq!(read("A: x\n\tB: 1\n").unwrap_err(), [tab]);
+    assert_eq!(read("A: |\n\tx\n").unwrap_err(), [tab]);
+    // After spaces: the column is the tab's.
+    check("A:\n  B:\n  \t- x\n", expect!["t.yaml:3:3: line 3 is indented with a tab; tabs are not allowed for indentation in YAML: indent with spaces"]);
+    // A tab inside a line (not indentation) is fine, as YAML allows it there.
+    check_line("A: 1 \t\nB:\t2\n", expect![[r#"{"A":1,"B":2}"#]]);
+}
+
+#[test]
+fn a_bad_indent_names_its_line_and_says_what_to_line_up() {
+    check(
+        "Resources:\n  Fn:\n    Type: A\n   Properties: {}\n",
+        expect!["t.yaml:4:4: did not find expected key (while parsing a block mapping from line 2, column 3); line 4 (column 4) is not lined up with the mapping or list around it: indent it to the column of the keys or `-` items it belongs with"],
+    );
+    check(
+        "Resources:\n    Fn: 1\n  Other: 2\n",
+        expect!["t.yaml:3:3: did not find expected key (while parsing a block mapping from line 1, column 1); line 3 (column 3) is not lined up with the mapping or list around it: indent it to the column of the keys or `-` items it belongs with"],
+    );
+    check(
+        "A:\n  - a\n - b\n",
+        expect!["t.yaml:3:2: did not find expected key (while parsing a block mapping from line 1, column 1); line 3 (column 2) is not lined up with the mapping or list around it: indent it to the column of the keys or `-` items it belongs with"],
+    );
+    check("Resources:\n  Fn:\n    Type: A\n      Properties: {}\n", expect!["t.yaml:4:17: mapping values are not allowed in this context; line 4 is indented further than the key above it, which already has a value: indent it to the column of the keys it belongs with"]);
+    // Not an indent: a value holding `: ` needs quotes.
+    check(
+        "A: b: c\n",
+        expect!["t.yaml:1:5: mapping values are not allowed in this context; a plain value cannot contain `: `: quote it (`Key: \"a: b\"`), or start the nested mapping on the next line, indented further"],
+    );
+}
+
+#[test]
+fn an_alias_to_no_anchor_or_to_its_own_container_is_refused() {
+    check(
+        "A: *nope\n",
+        expect!["t.yaml:1:4: the alias `*nope` refers to no anchor: define `&nope` before it"],
+    );
+    check(
+        "A: &loop [1, *loop]\n",
+        expect!["t.yaml:1:14: the alias `*loop` refers to the node that contains it"],
+    );
+}
