@@ -94,6 +94,7 @@ pub fn parse(text: &str) -> Result<Value, Vec<YamlError>> {
         text,
         line_starts: Vec::new(),
         anchors: HashMap::new(),
+        anchor_lines: HashMap::new(),
         open_anchors: Vec::new(),
         copied_nodes: 0,
         errors: Vec::new(),
@@ -132,6 +133,8 @@ struct Builder<'a> {
     anchors: HashMap<String, Node>,
     /// Anchors of the collections being read, innermost last: an alias to one of them is a cycle.
     open_anchors: Vec<String>,
+    /// Where each anchor name was first given.
+    anchor_lines: HashMap<String, usize>,
     copied_nodes: usize,
     /// Errors that do not stop the parse.
     errors: Vec<YamlError>,
@@ -255,6 +258,7 @@ impl Builder<'_> {
     fn node_from(&mut self, event: Event, mark: Marker, depth: usize) -> Result<Node, Fatal> {
         match event {
             Event::Scalar { value, style, anchor, tag } => {
+                self.declare(anchor.as_deref(), mark);
                 let node = match tag {
                     None => Node::scalar(resolve_plain(value, style)),
                     Some(tag) => self.tagged_scalar(value, style, &tag, mark, depth)?,
@@ -265,6 +269,7 @@ impl Builder<'_> {
             Event::SequenceStart { anchor, tag } => {
                 let function = self.function_tag(tag.as_deref(), "seq", mark);
                 let inner_depth = depth + usize::from(function.is_some());
+                self.declare(anchor.as_deref(), mark);
                 self.open_anchors.extend(anchor.clone());
                 let node = self.sequence(mark, inner_depth)?;
                 self.open_anchors.truncate(self.open_anchors.len() - usize::from(anchor.is_some()));
@@ -275,6 +280,7 @@ impl Builder<'_> {
             Event::MappingStart { anchor, tag } => {
                 let function = self.function_tag(tag.as_deref(), "map", mark);
                 let inner_depth = depth + usize::from(function.is_some());
+                self.declare(anchor.as_deref(), mark);
                 self.open_anchors.extend(anchor.clone());
                 let node = self.mapping(mark, inner_depth)?;
                 self.open_anchors.truncate(self.open_anchors.len() - usize::from(anchor.is_some()));
@@ -300,6 +306,20 @@ impl Builder<'_> {
                 Ok(node)
             }
             other => Err(YamlError::at(mark, format!("unexpected YAML event {other:?}"))),
+        }
+    }
+
+    /// Records where an anchor is given; a name given twice is refused, as PyYAML (and so cfn-lint
+    /// and `aws cloudformation package`) refuses it, although YAML itself would let the second one win.
+    fn declare(&mut self, anchor: Option<&str>, mark: Marker) {
+        let Some(anchor) = anchor else { return };
+        if let Some(first) = self.anchor_lines.get(anchor) {
+            self.errors.push(YamlError::at(
+                mark,
+                format!("the anchor `&{anchor}` is given twice (first at line {first}); give each anchor its own name"),
+            ));
+        } else {
+            self.anchor_lines.insert(anchor.to_owned(), mark.line);
         }
     }
 
@@ -400,16 +420,18 @@ impl Builder<'_> {
         Ok(Node { value: Value::Object(map), height: height + 1, count })
     }
 
-    /// The mapping `<<` merges in: a mapping, or a list of mappings where earlier ones win.
+    /// The mapping `<<` merges in: a mapping, or a list of mappings where earlier ones win. Keys come
+    /// in PyYAML's order (`aws cloudformation package` reads merges with it): a list's mappings are
+    /// taken last to first, several `<<` keys in turn, and a later value replaces an earlier one in
+    /// the earlier one's place.
     fn merge(&mut self, merges: Vec<(Node, Marker)>) -> Node {
         let mut res = Map::new();
         let (mut height, mut count) = (0, 0);
         let mut take = |m: Map| {
             for (key, value) in m {
-                res.entry(key).or_insert(value);
+                res.insert(key, value);
             }
         };
-        // Several `<<` keys in one mapping merge in turn, the first one winning, as PyYAML reads them.
         for (node, mark) in merges {
             count += node.count;
             match node.value {
@@ -419,7 +441,7 @@ impl Builder<'_> {
                 }
                 Value::Array(items) if items.iter().all(Value::is_object) => {
                     height = height.max(node.height.saturating_sub(2));
-                    for item in items {
+                    for item in items.into_iter().rev() {
                         if let Value::Object(m) = item {
                             take(m);
                         }
@@ -438,6 +460,7 @@ impl Builder<'_> {
     fn key(&mut self, event: Event, mark: Marker, depth: usize) -> Result<Option<String>, Fatal> {
         match event {
             Event::Scalar { value, anchor, tag, .. } if tag.as_deref().is_none_or(|t| is_core(t, "str")) => {
+                self.declare(anchor.as_deref(), mark);
                 if let Some(anchor) = anchor {
                     self.anchors.insert(anchor, Node::scalar(Value::from(value.as_str())));
                 }
@@ -550,9 +573,10 @@ impl Builder<'_> {
                 }
             }));
         }
-        // The non-specific tag `!` on a scalar means "a string".
+        // libyaml reads the non-specific tag `!` as no tag at all, quoted or not, and PyYAML resolves
+        // such a scalar as a plain one (`! 12` is a number).
         if tag == "!" {
-            return Ok(Node::scalar(Value::String(text.into())));
+            return Ok(Node::scalar(resolve_plain(text, TScalarStyle::Plain)));
         }
         let Some(long) = short_form(tag) else {
             self.unknown_tag(tag, mark);

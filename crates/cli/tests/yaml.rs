@@ -208,7 +208,7 @@ B:
   <<: [{Timeout: 1}, *defaults]
 "#,
         expect![[
-            r#"{"Defaults":{"Runtime":"python3.12","Timeout":10},"Tags":["a",{"Ref":"Stage"}],"A":{"Runtime":"python3.12","Timeout":30,"Tags":["a",{"Ref":"Stage"}]},"B":{"Timeout":1,"Runtime":"python3.12","Handler":"x"}}"#
+            r#"{"Defaults":{"Runtime":"python3.12","Timeout":10},"Tags":["a",{"Ref":"Stage"}],"A":{"Runtime":"python3.12","Timeout":30,"Tags":["a",{"Ref":"Stage"}]},"B":{"Runtime":"python3.12","Timeout":1,"Handler":"x"}}"#
         ]],
     );
 }
@@ -522,6 +522,13 @@ fn a_bad_indent_names_its_line_and_says_what_to_line_up() {
 
 #[test]
 fn an_alias_to_no_anchor_or_to_its_own_container_is_refused() {
+    // PyYAML refuses a name given twice, although YAML lets the second win.
+    check(
+        "A: &a 1\nB: &a [2]\nC: *a\n",
+        expect![
+            "t.yaml:2:4: the anchor `&a` is given twice (first at line 1); give each anchor its own name"
+        ],
+    );
     check(
         "A: *nope\n",
         expect!["t.yaml:1:4: the alias `*nope` refers to no anchor: define `&nope` before it"],
@@ -530,4 +537,57 @@ fn an_alias_to_no_anchor_or_to_its_own_container_is_refused() {
         "A: &loop [1, *loop]\n",
         expect!["t.yaml:1:14: the alias `*loop` refers to the node that contains it"],
     );
+}
+
+/// Every YAML template of the repository, and the fixtures in tests/data/yaml written to exercise
+/// YAML's corners, read as PyYAML on libyaml reads them (cfn-lint's and `aws cloudformation
+/// package`'s reading; tests/pyyaml_reference.py says how scalars and tags are set up to match).
+#[test]
+fn templates_read_as_pyyaml_reads_them() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let repo = root.join("../..");
+    let mut files: Vec<std::path::PathBuf> = ["examples/quickstart.yaml", "template.yaml"]
+        .iter()
+        .map(|f| repo.join(f))
+        .chain(
+            ["every_event_type", "settings_in_both_orders"]
+                .map(|d| repo.join(format!("crates/engine/tests/sam/{d}/template.yaml"))),
+        )
+        .collect();
+    let fixtures = root.join("tests/data/yaml");
+    let mut own: Vec<_> = std::fs::read_dir(&fixtures).unwrap().map(|e| e.unwrap().path()).collect();
+    own.sort();
+    assert!(own.len() >= 7, "fixtures missing in {}", fixtures.display());
+    files.extend(own);
+
+    let short_forms: Vec<[&str; 2]> = yaml::SHORT_FORMS.iter().map(|(s, l)| [*s, *l]).collect();
+    let out = std::process::Command::new("python3")
+        .arg(root.join("tests/pyyaml_reference.py"))
+        .args(&files)
+        .env("SHORT_FORMS", serde_json::to_string(&short_forms).unwrap())
+        .output()
+        .expect("python3 is needed: run scripts/test.sh, which installs PyYAML with cfn-lint");
+    assert!(out.status.success(), "pyyaml_reference.py failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    assert_eq!(lines.len(), files.len());
+
+    for (file, line) in files.iter().zip(lines) {
+        let reference: serde_json::Value = serde_json::from_str(line).unwrap();
+        let text = std::fs::read_to_string(file).unwrap();
+        match (read(&text), reference.get("ok")) {
+            (Ok(ours), Some(theirs)) => {
+                // Compared as text, so that key order counts too.
+                let ours = serde_json::to_string(&ours).unwrap();
+                let theirs = serde_json::to_string(theirs).unwrap();
+                assert_eq!(ours, theirs, "{} reads differently from PyYAML", file.display());
+            }
+            (Err(errors), Some(_)) => {
+                panic!("{}: PyYAML reads it, the CLI refuses: {errors:?}", file.display())
+            }
+            (Ok(_), None) => {
+                panic!("{}: the CLI reads it, PyYAML refuses: {}", file.display(), reference["error"])
+            }
+            (Err(_), None) => {}
+        }
+    }
 }
