@@ -12,8 +12,9 @@
 //!   string, because a number would silently lose the zero; so does an integer too big for 64 bits;
 //! - anchors and aliases are resolved, and `<<` merge keys are merged, as `aws cloudformation package`
 //!   does (CloudFormation itself refuses aliases);
-//! - a duplicate key, an unknown tag, or a key that is not a scalar is an error naming its line and
-//!   column; these are collected, so one run reports them all;
+//! - a duplicate key, an unknown tag, a key that is not a scalar, or an anchor name given twice (which
+//!   PyYAML refuses) is an error naming its line and column; these are collected, so one run reports
+//!   them all; a syntax error says, for a tab or a bad indent, which line and what to do;
 //! - nesting deeper than [`MAX_DEPTH`] and anchors and aliases copying past [`MAX_COPIED_NODES`] are refused, so a
 //!   hostile input cannot overflow the stack or exhaust memory.
 
