@@ -977,8 +977,8 @@ fn alarm_label(item: &Value) -> String {
 /// the template on to the next transform with ours done.
 fn consume_template_settings(root: &mut Map) {
     if let Some(metadata) = root.get_mut("Metadata").and_then(Value::as_object_mut) {
-        metadata.shift_remove(DEFAULTS_KEY);
-        if metadata.is_empty() {
+        // Only a `Metadata` that held nothing but the defaults goes; one the author left empty stays.
+        if metadata.shift_remove(DEFAULTS_KEY).is_some() && metadata.is_empty() {
             root.shift_remove("Metadata");
         }
     }
