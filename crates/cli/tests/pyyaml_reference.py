@@ -78,7 +78,9 @@ Loader.add_constructor(CORE + "float", construct_float)
 
 
 def construct_short_form(loader, suffix, node):
-    long = SHORT_FORMS[suffix]
+    long = SHORT_FORMS.get(suffix)
+    if long is None:
+        raise yaml.constructor.ConstructorError(None, None, f"unknown tag !{suffix}", node.start_mark)
     if isinstance(node, yaml.ScalarNode):
         value = loader.construct_scalar(node)
         if long == "Fn::GetAtt":

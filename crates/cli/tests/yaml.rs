@@ -559,6 +559,12 @@ fn templates_read_as_pyyaml_reads_them() {
     own.sort();
     assert!(own.len() >= 7, "fixtures missing in {}", fixtures.display());
     files.extend(own);
+    // Mistakes both must refuse.
+    let invalid_dir = root.join("tests/data/yaml-invalid");
+    let mut invalid: Vec<_> = std::fs::read_dir(&invalid_dir).unwrap().map(|e| e.unwrap().path()).collect();
+    invalid.sort();
+    assert!(invalid.len() >= 10, "fixtures missing in {}", invalid_dir.display());
+    files.extend(invalid.iter().cloned());
 
     let short_forms: Vec<[&str; 2]> = yaml::SHORT_FORMS.iter().map(|(s, l)| [*s, *l]).collect();
     let out = std::process::Command::new("python3")
@@ -574,7 +580,12 @@ fn templates_read_as_pyyaml_reads_them() {
     for (file, line) in files.iter().zip(lines) {
         let reference: serde_json::Value = serde_json::from_str(line).unwrap();
         let text = std::fs::read_to_string(file).unwrap();
-        match (read(&text), reference.get("ok")) {
+        let ours = read(&text);
+        if invalid.contains(file) {
+            assert!(reference.get("error").is_some(), "{}: PyYAML should refuse it", file.display());
+            assert!(ours.is_err(), "{}: the CLI should refuse it", file.display());
+        }
+        match (ours, reference.get("ok")) {
             (Ok(ours), Some(theirs)) => {
                 // Compared as text, so that key order counts too.
                 let ours = serde_json::to_string(&ours).unwrap();
