@@ -1,6 +1,8 @@
 //! YAML templates to the engine's JSON tree, with CloudFormation's short-form tags turned into long forms.
 //!
-//! Built on yaml-rust2's event parser, because its tree loader drops tags and key order.
+//! The syntax is read by libyaml ([`events`]), the parser under PyYAML, cfn-lint and
+//! `aws cloudformation package`, so a template one of them reads is read here the same way; this module
+//! builds the tree from its events, because a tree loader would drop tags and key order.
 //! What a CloudFormation user expects, and what this module does:
 //! - every short form (`!Ref`, `!GetAtt`, `!Sub`, … see [`SHORT_FORMS`]) becomes its long form
 //!   (`{Ref: …}`, `{Fn::GetAtt: …}`); `!GetAtt a.b.c` splits at the FIRST dot, as CloudFormation does;
@@ -10,8 +12,9 @@
 //!   string, because a number would silently lose the zero; so does an integer too big for 64 bits;
 //! - anchors and aliases are resolved, and `<<` merge keys are merged, as `aws cloudformation package`
 //!   does (CloudFormation itself refuses aliases);
-//! - a duplicate key, an unknown tag, or a key that is not a scalar is an error naming its line and
-//!   column; these are collected, so one run reports them all;
+//! - a duplicate key, an unknown tag, a key that is not a scalar, or an anchor name given twice (which
+//!   PyYAML refuses) is an error naming its line and column; these are collected, so one run reports
+//!   them all; a syntax error says, for a tab or a bad indent, which line and what to do;
 //! - nesting deeper than [`MAX_DEPTH`] and anchors and aliases copying past [`MAX_COPIED_NODES`] are refused, so a
 //!   hostile input cannot overflow the stack or exhaust memory.
 
@@ -20,8 +23,10 @@ use std::fmt;
 
 use canary_engine::json::{Map, Number, Value};
 use canary_engine::limits::MAX_DEPTH;
-use yaml_rust2::parser::{Event, Parser, Tag};
-use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+mod events;
+
+use events::{Event, Mark as Marker, Parser, Style as TScalarStyle};
 
 /// CloudFormation's short-form tags and the long-form keys they stand for.
 pub const SHORT_FORMS: &[(&str, &str)] = &[
@@ -72,7 +77,7 @@ pub struct YamlError {
 
 impl YamlError {
     fn at(mark: Marker, message: impl Into<String>) -> YamlError {
-        YamlError { line: mark.line(), col: mark.col() + 1, message: message.into() }
+        YamlError { line: mark.line, col: mark.col + 1, message: message.into() }
     }
 }
 
@@ -86,10 +91,12 @@ impl fmt::Display for YamlError {
 /// syntax error stops the parse; duplicate keys and unknown tags are collected), in text order.
 pub fn parse(text: &str) -> Result<Value, Vec<YamlError>> {
     let mut builder = Builder {
-        parser: Parser::new_from_str(text),
+        parser: Parser::new(text),
         text,
         line_starts: Vec::new(),
         anchors: HashMap::new(),
+        anchor_lines: HashMap::new(),
+        open_anchors: Vec::new(),
         copied_nodes: 0,
         errors: Vec::new(),
     };
@@ -120,11 +127,15 @@ impl Node {
 }
 
 struct Builder<'a> {
-    parser: Parser<std::str::Chars<'a>>,
+    parser: Parser<'a>,
     text: &'a str,
     /// Byte offsets of line starts, computed on the first error that needs them.
     line_starts: Vec<usize>,
-    anchors: HashMap<usize, Node>,
+    anchors: HashMap<String, Node>,
+    /// Anchors of the collections being read, innermost last: an alias to one of them is a cycle.
+    open_anchors: Vec<String>,
+    /// Where each anchor name was first given.
+    anchor_lines: HashMap<String, usize>,
     copied_nodes: usize,
     /// Errors that do not stop the parse.
     errors: Vec<YamlError>,
@@ -134,11 +145,7 @@ type Fatal = YamlError;
 
 impl Builder<'_> {
     fn next(&mut self) -> Result<(Event, Marker), Fatal> {
-        self.parser.next_token().map_err(|e| {
-            let message =
-                if e.info() == "recursion limit exceeded" { depth_message() } else { e.info().to_owned() };
-            YamlError::at(*e.marker(), message)
-        })
+        self.parser.next().map_err(|e| self.syntax_error(e))
     }
 
     fn document(&mut self) -> Result<Value, Fatal> {
@@ -148,7 +155,9 @@ impl Builder<'_> {
         }
         match event {
             Event::DocumentStart => {}
-            Event::StreamEnd => return Err(YamlError::at(mark, "the template is empty")),
+            Event::StreamEnd => {
+                return Err(YamlError::at(Marker { line: 1, col: 0 }, "the template is empty"));
+            }
             other => return Err(YamlError::at(mark, format!("unexpected YAML event {other:?}"))),
         }
         let root = self.node(0)?;
@@ -164,6 +173,83 @@ impl Builder<'_> {
         }
     }
 
+    /// libyaml's syntax error as a message that says where and what to do. Tabs and indentation
+    /// are the usual mistakes in hand-written templates, and libyaml's own words for them ("found
+    /// character that cannot start any token", "did not find expected key") do not say so.
+    fn syntax_error(&mut self, e: events::SyntaxError) -> YamlError {
+        let line_text = self.line_text(e.mark.line).unwrap_or("");
+        let indent = &line_text[..line_text.len() - line_text.trim_start_matches([' ', '\t']).len()];
+        let at_tab = line_text.chars().nth(e.mark.col) == Some('\t');
+        if let Some(tab) = indent.find('\t').filter(|_| at_tab || e.problem.contains("tab")) {
+            return YamlError {
+                line: e.mark.line,
+                col: indent[..tab].chars().count() + 1,
+                message: format!(
+                    "line {} is indented with a tab; tabs are not allowed for indentation in YAML: indent with spaces",
+                    e.mark.line
+                ),
+            };
+        }
+        let mut message = e.problem.clone();
+        let mut mark = e.mark;
+        if let Some((context, context_mark)) = &e.context {
+            message.push_str(&format!(
+                " ({context} from line {}, column {})",
+                context_mark.line,
+                context_mark.col + 1
+            ));
+            // Something left open: its start is where to look.
+            if e.problem.contains("unexpected end of stream") {
+                mark = *context_mark;
+            }
+        }
+        let before = line_text.chars().take(e.mark.col).collect::<String>();
+        let hint = match e.problem.as_str() {
+            "mapping values are not allowed in this context" if before.trim_start().contains(": ") => {
+                "a plain value cannot contain `: `: quote it (`Key: \"a: b\"`), or start the nested mapping \
+                 on the next line, indented further"
+                    .to_owned()
+            }
+            "mapping values are not allowed in this context" => format!(
+                "line {} is indented further than the key above it, which already has a value: \
+                 indent it to the column of the keys it belongs with",
+                e.mark.line
+            ),
+            "did not find expected key" | "did not find expected '-' indicator" => format!(
+                "line {} (column {}) is not lined up with the mapping or list around it: \
+                 indent it to the column of the keys or `-` items it belongs with",
+                e.mark.line,
+                e.mark.col + 1
+            ),
+            p if p.starts_with("expected <block end>") => format!(
+                "check the indentation of line {}: keys of one mapping, and the `-` items of one list, \
+                 start in the same column",
+                e.mark.line
+            ),
+            _ => String::new(),
+        };
+        if !hint.is_empty() {
+            message.push_str("; ");
+            message.push_str(&hint);
+        }
+        YamlError::at(mark, message)
+    }
+
+    fn index_lines(&mut self) {
+        if self.line_starts.is_empty() {
+            self.line_starts =
+                std::iter::once(0).chain(self.text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        }
+    }
+
+    /// The text of a 1-based line, without its line break.
+    fn line_text(&mut self, line: usize) -> Option<&str> {
+        self.index_lines();
+        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        Some(self.text[start..end].trim_end_matches(['\n', '\r']))
+    }
+
     /// Reads one node whose parent containers number `depth`.
     fn node(&mut self, depth: usize) -> Result<Node, Fatal> {
         let (event, mark) = self.next()?;
@@ -172,35 +258,46 @@ impl Builder<'_> {
 
     fn node_from(&mut self, event: Event, mark: Marker, depth: usize) -> Result<Node, Fatal> {
         match event {
-            Event::Scalar(text, style, anchor, tag) => {
+            Event::Scalar { value, style, anchor, tag } => {
+                self.declare(anchor.as_deref(), mark);
                 let node = match tag {
-                    None => Node::scalar(resolve_plain(text, style)),
-                    Some(tag) => self.tagged_scalar(text, style, &tag, mark, depth)?,
+                    None => Node::scalar(resolve_plain(value, style)),
+                    Some(tag) => self.tagged_scalar(value, style, &tag, mark, depth)?,
                 };
                 self.remember(anchor, &node, mark)?;
                 Ok(node)
             }
-            Event::SequenceStart(anchor, tag) => {
-                let function = self.function_tag(tag.as_ref(), "seq", mark);
+            Event::SequenceStart { anchor, tag } => {
+                let function = self.function_tag(tag.as_deref(), "seq", mark);
                 let inner_depth = depth + usize::from(function.is_some());
+                self.declare(anchor.as_deref(), mark);
+                self.open_anchors.extend(anchor.clone());
                 let node = self.sequence(mark, inner_depth)?;
+                self.open_anchors.truncate(self.open_anchors.len() - usize::from(anchor.is_some()));
                 let node = wrap(function, node, mark, depth)?;
                 self.remember(anchor, &node, mark)?;
                 Ok(node)
             }
-            Event::MappingStart(anchor, tag) => {
-                let function = self.function_tag(tag.as_ref(), "map", mark);
+            Event::MappingStart { anchor, tag } => {
+                let function = self.function_tag(tag.as_deref(), "map", mark);
                 let inner_depth = depth + usize::from(function.is_some());
+                self.declare(anchor.as_deref(), mark);
+                self.open_anchors.extend(anchor.clone());
                 let node = self.mapping(mark, inner_depth)?;
+                self.open_anchors.truncate(self.open_anchors.len() - usize::from(anchor.is_some()));
                 let node = wrap(function, node, mark, depth)?;
                 self.remember(anchor, &node, mark)?;
                 Ok(node)
             }
-            Event::Alias(id) => {
-                let Some(node) = self.anchors.get(&id) else {
-                    // The parser resolves anchor names; an id we do not hold is an alias inside
-                    // its own anchor, which would be infinite.
-                    return Err(YamlError::at(mark, "an alias refers to the node that contains it"));
+            Event::Alias(name) => {
+                let Some(node) = self.anchors.get(&name) else {
+                    let message = if self.open_anchors.contains(&name) {
+                        // An alias inside its own anchor would be infinite.
+                        format!("the alias `*{name}` refers to the node that contains it")
+                    } else {
+                        format!("the alias `*{name}` refers to no anchor: define `&{name}` before it")
+                    };
+                    return Err(YamlError::at(mark, message));
                 };
                 if depth + node.height > MAX_DEPTH {
                     return Err(YamlError::at(mark, depth_message()));
@@ -213,8 +310,22 @@ impl Builder<'_> {
         }
     }
 
-    fn remember(&mut self, anchor: usize, node: &Node, mark: Marker) -> Result<(), Fatal> {
-        if anchor != 0 {
+    /// Records where an anchor is given; a name given twice is refused, as PyYAML (and so cfn-lint
+    /// and `aws cloudformation package`) refuses it, although YAML itself would let the second one win.
+    fn declare(&mut self, anchor: Option<&str>, mark: Marker) {
+        let Some(anchor) = anchor else { return };
+        if let Some(first) = self.anchor_lines.get(anchor) {
+            self.errors.push(YamlError::at(
+                mark,
+                format!("the anchor `&{anchor}` is given twice (first at line {first}); give each anchor its own name"),
+            ));
+        } else {
+            self.anchor_lines.insert(anchor.to_owned(), mark.line);
+        }
+    }
+
+    fn remember(&mut self, anchor: Option<String>, node: &Node, mark: Marker) -> Result<(), Fatal> {
+        if let Some(anchor) = anchor {
             self.charge(node.count, mark)?;
             self.anchors.insert(anchor, node.clone());
         }
@@ -267,7 +378,7 @@ impl Builder<'_> {
             let (event, key_mark) = self.next()?;
             let key = match event {
                 Event::MappingEnd => break,
-                Event::Scalar(text, TScalarStyle::Plain, _, None) if text == "<<" => {
+                Event::Scalar { value, style: TScalarStyle::Plain, tag: None, .. } if value == "<<" => {
                     let value = self.node(depth + 1)?;
                     merges.push((value, key_mark));
                     continue;
@@ -286,7 +397,7 @@ impl Builder<'_> {
                             format!("duplicate key `{key}` (first given at line {first})"),
                         ));
                     } else {
-                        key_lines.insert(key.clone(), key_mark.line());
+                        key_lines.insert(key.clone(), key_mark.line);
                         map.insert(key, value.value);
                     }
                 }
@@ -310,16 +421,18 @@ impl Builder<'_> {
         Ok(Node { value: Value::Object(map), height: height + 1, count })
     }
 
-    /// The mapping `<<` merges in: a mapping, or a list of mappings where earlier ones win.
+    /// The mapping `<<` merges in: a mapping, or a list of mappings where earlier ones win. Keys come
+    /// in PyYAML's order (`aws cloudformation package` reads merges with it): a list's mappings are
+    /// taken last to first, several `<<` keys in turn, and a later value replaces an earlier one in
+    /// the earlier one's place.
     fn merge(&mut self, merges: Vec<(Node, Marker)>) -> Node {
         let mut res = Map::new();
         let (mut height, mut count) = (0, 0);
         let mut take = |m: Map| {
             for (key, value) in m {
-                res.entry(key).or_insert(value);
+                res.insert(key, value);
             }
         };
-        // Several `<<` keys in one mapping merge in turn, the first one winning, as PyYAML reads them.
         for (node, mark) in merges {
             count += node.count;
             match node.value {
@@ -329,7 +442,7 @@ impl Builder<'_> {
                 }
                 Value::Array(items) if items.iter().all(Value::is_object) => {
                     height = height.max(node.height.saturating_sub(2));
-                    for item in items {
+                    for item in items.into_iter().rev() {
                         if let Value::Object(m) = item {
                             take(m);
                         }
@@ -347,19 +460,14 @@ impl Builder<'_> {
     /// A mapping key: its text, or `None` after recording why it cannot be one.
     fn key(&mut self, event: Event, mark: Marker, depth: usize) -> Result<Option<String>, Fatal> {
         match event {
-            Event::Scalar(text, _, anchor, None) => {
-                if anchor != 0 {
-                    self.anchors.insert(anchor, Node::scalar(Value::from(text.as_str())));
+            Event::Scalar { value, anchor, tag, .. } if tag.as_deref().is_none_or(|t| is_core(t, "str")) => {
+                self.declare(anchor.as_deref(), mark);
+                if let Some(anchor) = anchor {
+                    self.anchors.insert(anchor, Node::scalar(Value::from(value.as_str())));
                 }
-                Ok(Some(text))
+                Ok(Some(value))
             }
-            Event::Scalar(text, _, anchor, Some(tag)) if is_core(&tag, "str") => {
-                if anchor != 0 {
-                    self.anchors.insert(anchor, Node::scalar(Value::from(text.as_str())));
-                }
-                Ok(Some(text))
-            }
-            Event::Alias(id) => match self.anchors.get(&id).map(|n| &n.value) {
+            Event::Alias(name) => match self.anchors.get(&name).map(|n| &n.value) {
                 Some(Value::String(s)) => Ok(Some(s.to_string())),
                 Some(Value::Number(n)) => Ok(Some(n.to_string())),
                 Some(Value::Bool(b)) => Ok(Some(b.to_string())),
@@ -385,7 +493,7 @@ impl Builder<'_> {
 
     /// The long-form key for a tag on a collection, or `None` for no tag or a core tag that matches
     /// the collection (`!!seq`, `!!map`). Records an error for anything else.
-    fn function_tag(&mut self, tag: Option<&Tag>, core: &str, mark: Marker) -> Option<&'static str> {
+    fn function_tag(&mut self, tag: Option<&str>, core: &str, mark: Marker) -> Option<&'static str> {
         let tag = tag?;
         if is_core(tag, core) {
             return None;
@@ -400,22 +508,21 @@ impl Builder<'_> {
     }
 
     /// Records an unknown tag, placed where the tag is written.
-    fn unknown_tag(&mut self, tag: &Tag, mark: Marker) {
-        let shown = if tag.handle == CORE_TAG_PREFIX {
-            format!("!!{}", tag.suffix)
-        } else {
-            format!("{}{}", tag.handle, tag.suffix)
+    fn unknown_tag(&mut self, tag: &str, mark: Marker) {
+        let shown = match tag.strip_prefix(CORE_TAG_PREFIX) {
+            Some(suffix) => format!("!!{suffix}"),
+            None => tag.to_owned(),
         };
         let accepted: Vec<String> = SHORT_FORMS.iter().map(|(short, _)| format!("!{short}")).collect();
         let mut message =
             format!("unknown tag `{shown}`; CloudFormation's short forms are {}", accepted.join(", "));
-        if tag.handle == "!" {
+        if let Some(local) = tag.strip_prefix('!') {
             let candidates: Vec<&str> = SHORT_FORMS.iter().map(|(short, _)| *short).collect();
-            if let Some(close) = canary_engine::diag::did_you_mean(&tag.suffix, &candidates) {
+            if let Some(close) = canary_engine::diag::did_you_mean(local, &candidates) {
                 message.push_str(&format!(" (did you mean `!{close}`?)"));
             }
         }
-        let (line, col) = self.find_before(&shown, mark).unwrap_or((mark.line(), mark.col() + 1));
+        let (line, col) = self.find_before(&shown, mark).unwrap_or((mark.line, mark.col + 1));
         self.errors.push(YamlError { line, col, message });
     }
 
@@ -423,13 +530,10 @@ impl Builder<'_> {
     /// a tagged node where its content starts, which for a block collection is the next line; the
     /// user wants to see the tag. Looks back at most a few lines' worth of text.
     fn find_before(&mut self, needle: &str, mark: Marker) -> Option<(usize, usize)> {
-        if self.line_starts.is_empty() {
-            self.line_starts =
-                std::iter::once(0).chain(self.text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        }
-        let line_start = *self.line_starts.get(mark.line().checked_sub(1)?)?;
+        self.index_lines();
+        let line_start = *self.line_starts.get(mark.line.checked_sub(1)?)?;
         let line = &self.text[line_start..];
-        let offset = line_start + line.char_indices().nth(mark.col()).map_or(line.len(), |(i, _)| i);
+        let offset = line_start + line.char_indices().nth(mark.col).map_or(line.len(), |(i, _)| i);
         let mut window_start = offset.saturating_sub(4096);
         while !self.text.is_char_boundary(window_start) {
             window_start += 1;
@@ -444,24 +548,23 @@ impl Builder<'_> {
         &mut self,
         text: String,
         style: TScalarStyle,
-        tag: &Tag,
+        tag: &str,
         mark: Marker,
         depth: usize,
     ) -> Result<Node, Fatal> {
-        if tag.handle == CORE_TAG_PREFIX {
-            return Ok(Node::scalar(match tag.suffix.as_str() {
+        if let Some(suffix) = tag.strip_prefix(CORE_TAG_PREFIX) {
+            return Ok(Node::scalar(match suffix {
                 "str" => Value::String(text.into()),
                 "null" | "bool" | "int" | "float" => {
                     let value = resolve_plain(text.clone(), TScalarStyle::Plain);
-                    let fits = match tag.suffix.as_str() {
+                    let fits = match suffix {
                         "null" => value.is_null(),
                         "bool" => value.is_boolean(),
                         "int" => value.is_i64() || value.is_u64(),
                         _ => value.is_number(),
                     };
                     if !fits {
-                        self.errors
-                            .push(YamlError::at(mark, format!("`{text}` is not a valid !!{}", tag.suffix)));
+                        self.errors.push(YamlError::at(mark, format!("`{text}` is not a valid !!{suffix}")));
                     }
                     value
                 }
@@ -471,9 +574,10 @@ impl Builder<'_> {
                 }
             }));
         }
-        // The non-specific tag `!` on a scalar means "a string".
-        if tag.handle.is_empty() && tag.suffix == "!" || tag.handle == "!" && tag.suffix.is_empty() {
-            return Ok(Node::scalar(Value::String(text.into())));
+        // libyaml reads the non-specific tag `!` as no tag at all, quoted or not, and PyYAML resolves
+        // such a scalar as a plain one (`! 12` is a number).
+        if tag == "!" {
+            return Ok(Node::scalar(resolve_plain(text, TScalarStyle::Plain)));
         }
         let Some(long) = short_form(tag) else {
             self.unknown_tag(tag, mark);
@@ -517,15 +621,15 @@ fn wrap(function: Option<&'static str>, node: Node, mark: Marker, depth: usize) 
     Ok(Node { value: Value::Object(map), height: node.height + 1, count: node.count + 1 })
 }
 
-fn short_form(tag: &Tag) -> Option<&'static str> {
-    if tag.handle != "!" {
-        return None;
-    }
-    SHORT_FORMS.iter().find(|(short, _)| *short == tag.suffix).map(|(_, long)| *long)
+/// The long form of a short-form tag such as `!Ref` (libyaml hands tags over with their handle
+/// resolved, so a local tag is `!` followed by its name).
+fn short_form(tag: &str) -> Option<&'static str> {
+    let name = tag.strip_prefix('!')?;
+    SHORT_FORMS.iter().find(|(short, _)| *short == name).map(|(_, long)| *long)
 }
 
-fn is_core(tag: &Tag, suffix: &str) -> bool {
-    tag.handle == CORE_TAG_PREFIX && tag.suffix == suffix
+fn is_core(tag: &str, suffix: &str) -> bool {
+    tag.strip_prefix(CORE_TAG_PREFIX) == Some(suffix)
 }
 
 fn depth_message() -> String {

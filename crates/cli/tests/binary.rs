@@ -39,7 +39,7 @@ fn malformed_stdin_exits_1_naming_the_line() {
     let out = bin(&["validate", "-"], b"Resources:\n  Q:\n    Type: [a\n  R: 1\n");
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(text(&out.stdout), "");
-    assert_eq!(text(&out.stderr), "canary-deployments: <stdin>:4:4: invalid indentation\n");
+    assert_eq!(text(&out.stderr), "canary-deployments: <stdin>:4:4: did not find expected ',' or ']' (while parsing a flow sequence from line 3, column 11)\n");
 }
 
 #[test]

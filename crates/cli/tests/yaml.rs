@@ -91,7 +91,7 @@ fn getatt_splits_at_the_first_dot_like_cloudformation() {
     );
     check_line(
         "A: !GetAtt NoAttribute\n",
-        expect!["t.yaml:1:12: !GetAtt `NoAttribute` has no attribute; write `!GetAtt LogicalId.Attribute` or `!GetAtt [LogicalId, Attribute]`"],
+        expect!["t.yaml:1:4: !GetAtt `NoAttribute` has no attribute; write `!GetAtt LogicalId.Attribute` or `!GetAtt [LogicalId, Attribute]`"],
     );
 }
 
@@ -208,7 +208,7 @@ B:
   <<: [{Timeout: 1}, *defaults]
 "#,
         expect![[
-            r#"{"Defaults":{"Runtime":"python3.12","Timeout":10},"Tags":["a",{"Ref":"Stage"}],"A":{"Runtime":"python3.12","Timeout":30,"Tags":["a",{"Ref":"Stage"}]},"B":{"Timeout":1,"Runtime":"python3.12","Handler":"x"}}"#
+            r#"{"Defaults":{"Runtime":"python3.12","Timeout":10},"Tags":["a",{"Ref":"Stage"}],"A":{"Runtime":"python3.12","Timeout":30,"Tags":["a",{"Ref":"Stage"}]},"B":{"Runtime":"python3.12","Timeout":1,"Handler":"x"}}"#
         ]],
     );
 }
@@ -262,12 +262,12 @@ fn an_unknown_tag_on_a_block_collection_points_at_the_tag() {
 fn malformed_yaml_names_line_and_column() {
     check(
         "Resources:\n  Fn:\n    Type: [a, b\n  Other: 1\n",
-        expect!["t.yaml:4:8: illegal placement of ':' indicator"],
+        expect!["t.yaml:4:8: did not find expected ',' or ']' (while parsing a flow sequence from line 3, column 11)"],
     );
-    check("A: 1\n B: 2\n", expect!["t.yaml:2:3: mapping values are not allowed in this context"]);
+    check("A: 1\n B: 2\n", expect!["t.yaml:2:3: mapping values are not allowed in this context; line 2 is indented further than the key above it, which already has a value: indent it to the column of the keys it belongs with"]);
     check(
         "A: \"unterminated\n",
-        expect!["t.yaml:1:4: while scanning a quoted scalar, found unexpected end of stream"],
+        expect!["t.yaml:1:4: found unexpected end of stream (while scanning a quoted scalar from line 1, column 4)"],
     );
 }
 
@@ -309,19 +309,19 @@ fn nesting_past_the_depth_limit_is_refused_without_overflowing() {
         + &format!("{}leaf: 1\n", "  ".repeat(max - 1));
     assert!(read(&at_limit).is_ok(), "{max} levels are allowed");
 
-    check(&text, expect!["t.yaml:101:205: the template nests deeper than 100 levels, which no CloudFormation template needs"]);
+    check(&text, expect!["t.yaml:101:201: the template nests deeper than 100 levels, which no CloudFormation template needs"]);
     // Flow style, far past anything a stack could take.
     check(
         &format!("A: {}{}\n", "[".repeat(100_000), "]".repeat(100_000)),
         expect![
-            "t.yaml:1:259: the template nests deeper than 100 levels, which no CloudFormation template needs"
+            "t.yaml:1:103: the template nests deeper than 100 levels, which no CloudFormation template needs"
         ],
     );
     // Tags count as a level, since each becomes a mapping: 60 of `!Not [` make 120 levels.
     check(
         &format!("A: {}x{}\n", "!Not [".repeat(60), "]".repeat(60)),
         expect![
-            "t.yaml:1:303: the template nests deeper than 100 levels, which no CloudFormation template needs"
+            "t.yaml:1:298: the template nests deeper than 100 levels, which no CloudFormation template needs"
         ],
     );
     // JSON too.
@@ -332,7 +332,7 @@ fn nesting_past_the_depth_limit_is_refused_without_overflowing() {
     check(
         &format!("{{\"A\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000)),
         expect![
-            "t.yaml:1:261: the template nests deeper than 100 levels, which no CloudFormation template needs"
+            "t.yaml:1:106: the template nests deeper than 100 levels, which no CloudFormation template needs"
         ],
     );
 }
@@ -347,7 +347,7 @@ fn aliases_cannot_multiply_past_the_budget() {
     }
     check(
         &text,
-        expect!["t.yaml:6:9: anchors and aliases copy more than 2000000 values; the template is refused so that it cannot exhaust memory"],
+        expect!["t.yaml:6:5: anchors and aliases copy more than 2000000 values; the template is refused so that it cannot exhaust memory"],
     );
     // Anchors nested in anchors: each is kept as a copy, so 90 of them around 30 000 values would
     // hold 2.7 million copies.
@@ -359,7 +359,7 @@ fn aliases_cannot_multiply_past_the_budget() {
     );
     check(
         &nested,
-        expect!["t.yaml:1:137: anchors and aliases copy more than 2000000 values; the template is refused so that it cannot exhaust memory"],
+        expect!["t.yaml:1:132: anchors and aliases copy more than 2000000 values; the template is refused so that it cannot exhaust memory"],
     );
 }
 
@@ -447,4 +447,158 @@ fn yaml_output_is_readable_block_style() {
             line
     "#]]
     .assert_eq(&emit::to_yaml(&value));
+}
+
+#[test]
+fn flow_collections_may_continue_at_the_keys_indentation() {
+    // libyaml (and so PyYAML, cfn-lint and CloudFormation) reads flow continuation lines at any
+    // indentation; templates such as AWS's own WAF automations write them level with the key.
+    check_line(
+        "Resources:\n  Fn:\n    Properties:\n      Tags: [\n      {Key: team, Value: orders}\n      ]\n      Layers: [a,\n      b]\n      Env: {\n      A: 1\n      }\n",
+        expect![[
+            r#"{"Resources":{"Fn":{"Properties":{"Tags":[{"Key":"team","Value":"orders"}],"Layers":["a","b"],"Env":{"A":1}}}}}"#
+        ]],
+    );
+}
+
+#[test]
+fn a_single_pair_mapping_inside_a_flow_sequence_is_read_without_an_earlier_flow_mapping() {
+    // No `{…}` before it in the file: the pair must be read on its own.
+    check_line(
+        "Name: !Sub [\n    \"fn-${ID}\",\n    ID: !Select [2, !Split [\"/\", !Ref AWS::StackId]],\n  ]\nPairs: [a, k: v, b]\n",
+        expect![[
+            r#"{"Name":{"Fn::Sub":["fn-${ID}",{"ID":{"Fn::Select":[2,{"Fn::Split":["/",{"Ref":"AWS::StackId"}]}]}}]},"Pairs":["a",{"k":"v"},"b"]}"#
+        ]],
+    );
+}
+
+#[test]
+fn a_block_scalar_at_the_end_of_a_file_without_a_line_break_gains_none() {
+    // Clipping keeps the final line break only when there is one, as libyaml reads it.
+    check_line("Doc: |\n  a", expect![[r#"{"Doc":"a"}"#]]);
+    check_line("Doc: >\n  a\n  b", expect![[r#"{"Doc":"a b"}"#]]);
+    check_line("Doc: |+\n  a", expect![[r#"{"Doc":"a"}"#]]);
+    check_line("Doc: |\n  a\n", expect![[r#"{"Doc":"a\n"}"#]]);
+}
+
+#[test]
+fn a_tab_in_the_indentation_names_its_line_and_says_to_use_spaces() {
+    let tab = "t.yaml:2:1: line 2 is indented with a tab; tabs are not allowed for indentation in YAML: indent with spaces";
+    check(
+        "Resources:\n\tFn: 1\n",
+        expect![[
+            r#"t.yaml:2:1: line 2 is indented with a tab; tabs are not allowed for indentation in YAML: indent with spaces"#
+        ]],
+    );
+    assert_eq!(read("A: x\n\tB: 1\n").unwrap_err(), [tab]);
+    assert_eq!(read("A: |\n\tx\n").unwrap_err(), [tab]);
+    // After spaces: the column is the tab's.
+    check("A:\n  B:\n  \t- x\n", expect!["t.yaml:3:3: line 3 is indented with a tab; tabs are not allowed for indentation in YAML: indent with spaces"]);
+    // A tab inside a line (not indentation) is fine, as YAML allows it there.
+    check_line("A: 1 \t\nB:\t2\n", expect![[r#"{"A":1,"B":2}"#]]);
+}
+
+#[test]
+fn a_bad_indent_names_its_line_and_says_what_to_line_up() {
+    check(
+        "Resources:\n  Fn:\n    Type: A\n   Properties: {}\n",
+        expect!["t.yaml:4:4: did not find expected key (while parsing a block mapping from line 2, column 3); line 4 (column 4) is not lined up with the mapping or list around it: indent it to the column of the keys or `-` items it belongs with"],
+    );
+    check(
+        "Resources:\n    Fn: 1\n  Other: 2\n",
+        expect!["t.yaml:3:3: did not find expected key (while parsing a block mapping from line 1, column 1); line 3 (column 3) is not lined up with the mapping or list around it: indent it to the column of the keys or `-` items it belongs with"],
+    );
+    check(
+        "A:\n  - a\n - b\n",
+        expect!["t.yaml:3:2: did not find expected key (while parsing a block mapping from line 1, column 1); line 3 (column 2) is not lined up with the mapping or list around it: indent it to the column of the keys or `-` items it belongs with"],
+    );
+    check("Resources:\n  Fn:\n    Type: A\n      Properties: {}\n", expect!["t.yaml:4:17: mapping values are not allowed in this context; line 4 is indented further than the key above it, which already has a value: indent it to the column of the keys it belongs with"]);
+    // Not an indent: a value holding `: ` needs quotes.
+    check(
+        "A: b: c\n",
+        expect!["t.yaml:1:5: mapping values are not allowed in this context; a plain value cannot contain `: `: quote it (`Key: \"a: b\"`), or start the nested mapping on the next line, indented further"],
+    );
+}
+
+#[test]
+fn an_alias_to_no_anchor_or_to_its_own_container_is_refused() {
+    // PyYAML refuses a name given twice, although YAML lets the second win.
+    check(
+        "A: &a 1\nB: &a [2]\nC: *a\n",
+        expect![
+            "t.yaml:2:4: the anchor `&a` is given twice (first at line 1); give each anchor its own name"
+        ],
+    );
+    check(
+        "A: *nope\n",
+        expect!["t.yaml:1:4: the alias `*nope` refers to no anchor: define `&nope` before it"],
+    );
+    check(
+        "A: &loop [1, *loop]\n",
+        expect!["t.yaml:1:14: the alias `*loop` refers to the node that contains it"],
+    );
+}
+
+/// Every YAML template of the repository, and the fixtures in tests/data/yaml written to exercise
+/// YAML's corners, read as PyYAML on libyaml reads them (cfn-lint's and `aws cloudformation
+/// package`'s reading; tests/pyyaml_reference.py says how scalars and tags are set up to match).
+#[test]
+fn templates_read_as_pyyaml_reads_them() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let repo = root.join("../..");
+    let mut files: Vec<std::path::PathBuf> = ["examples/quickstart.yaml", "template.yaml"]
+        .iter()
+        .map(|f| repo.join(f))
+        .chain(
+            ["every_event_type", "settings_in_both_orders"]
+                .map(|d| repo.join(format!("crates/engine/tests/sam/{d}/template.yaml"))),
+        )
+        .collect();
+    let fixtures = root.join("tests/data/yaml");
+    let mut own: Vec<_> = std::fs::read_dir(&fixtures).unwrap().map(|e| e.unwrap().path()).collect();
+    own.sort();
+    assert!(own.len() >= 7, "fixtures missing in {}", fixtures.display());
+    files.extend(own);
+    // Mistakes both must refuse.
+    let invalid_dir = root.join("tests/data/yaml-invalid");
+    let mut invalid: Vec<_> = std::fs::read_dir(&invalid_dir).unwrap().map(|e| e.unwrap().path()).collect();
+    invalid.sort();
+    assert!(invalid.len() >= 10, "fixtures missing in {}", invalid_dir.display());
+    files.extend(invalid.iter().cloned());
+
+    let short_forms: Vec<[&str; 2]> = yaml::SHORT_FORMS.iter().map(|(s, l)| [*s, *l]).collect();
+    let out = std::process::Command::new("python3")
+        .arg(root.join("tests/pyyaml_reference.py"))
+        .args(&files)
+        .env("SHORT_FORMS", serde_json::to_string(&short_forms).unwrap())
+        .output()
+        .expect("python3 is needed: run scripts/test.sh, which installs PyYAML with cfn-lint");
+    assert!(out.status.success(), "pyyaml_reference.py failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    assert_eq!(lines.len(), files.len());
+
+    for (file, line) in files.iter().zip(lines) {
+        let reference: serde_json::Value = serde_json::from_str(line).unwrap();
+        let text = std::fs::read_to_string(file).unwrap();
+        let ours = read(&text);
+        if invalid.contains(file) {
+            assert!(reference.get("error").is_some(), "{}: PyYAML should refuse it", file.display());
+            assert!(ours.is_err(), "{}: the CLI should refuse it", file.display());
+        }
+        match (ours, reference.get("ok")) {
+            (Ok(ours), Some(theirs)) => {
+                // Compared as text, so that key order counts too.
+                let ours = serde_json::to_string(&ours).unwrap();
+                let theirs = serde_json::to_string(theirs).unwrap();
+                assert_eq!(ours, theirs, "{} reads differently from PyYAML", file.display());
+            }
+            (Err(errors), Some(_)) => {
+                panic!("{}: PyYAML reads it, the CLI refuses: {errors:?}", file.display())
+            }
+            (Ok(_), None) => {
+                panic!("{}: the CLI reads it, PyYAML refuses: {}", file.display(), reference["error"])
+            }
+            (Err(_), None) => {}
+        }
+    }
 }

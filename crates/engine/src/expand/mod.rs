@@ -1066,8 +1066,8 @@ fn alarm_label(item: &Value) -> String {
 /// Drops the template-level defaults and this macro's entry in `Transform`, as CloudFormation hands
 /// the template on to the next transform with ours done.
 fn consume_template_settings(root: &mut Map) {
-    // Only what the macro consumed goes: a `Metadata: {}` the author wrote stays.
     if let Some(metadata) = root.get_mut("Metadata").and_then(Value::as_object_mut) {
+        // Only a `Metadata` that held nothing but the defaults goes; one the author left empty stays.
         if metadata.shift_remove(DEFAULTS_KEY).is_some() && metadata.is_empty() {
             root.shift_remove("Metadata");
         }
