@@ -60,11 +60,19 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Value, SourceError> {
                 let looks_like_json = body.starts_with('[')
                     || body.strip_prefix('{').is_some_and(|rest| rest.trim_start().starts_with(['"', '}']));
                 if looks_like_json && !json_err.to_string().contains("recursion limit") {
+                    let (line, column) = (json_err.line(), json_err.column());
+                    let hint = if comment_at(text, line, column) {
+                        "; JSON has no comments: remove the comment"
+                    } else {
+                        ""
+                    };
+                    let message = json_err.to_string();
+                    let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m);
                     return Err(template_error(
                         name,
-                        json_err.line(),
-                        json_err.column(),
-                        &format!("invalid JSON: {json_err}"),
+                        line,
+                        column,
+                        &format!("invalid JSON: {message}{hint}"),
                     ));
                 }
                 return Err(SourceError::Template(
@@ -92,6 +100,18 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Value, SourceError> {
         )]));
     }
     Ok(value)
+}
+
+/// Whether a `//` or `/*` comment starts at or just after serde_json's error position (1-based line
+/// and column): JSON has no comments, and a templated JSON file often carries one.
+fn comment_at(text: &str, line: usize, column: usize) -> bool {
+    let Some(text_line) = text.lines().nth(line.saturating_sub(1)) else { return false };
+    // serde_json points at the offending character or just past it.
+    let at = column.saturating_sub(1);
+    [at.saturating_sub(1), at].into_iter().any(|start| {
+        let rest = text_line.get(start..).unwrap_or("").trim_start();
+        rest.starts_with("//") || rest.starts_with("/*")
+    })
 }
 
 /// serde_json's messages end in ` at line L column C`; ours put the place first, like the YAML ones.

@@ -627,9 +627,9 @@ fn a_json_comment_read_as_a_key_is_named() {
     let res = run(&["validate", &file("commented.json", text)]);
     assert_eq!(res.code, ExitCode::from(1));
     assert!(
-        res.stdout.contains("is not a template section") && res.stdout.contains("JSON has no comments"),
+        res.stderr.contains("commented.json:2:") && res.stderr.contains("JSON has no comments"),
         "{}",
-        res.stdout
+        res.stderr
     );
 }
 
