@@ -168,6 +168,9 @@ struct FunctionDecision {
     reuses_version: bool,
     alias: String,
     adopts_alias: bool,
+    /// The adopted alias's `FunctionVersion` names a resource that is not in the template: its version
+    /// was removed to let the macro publish them, so it takes the published one.
+    alias_version_removed: bool,
     deployment_group: String,
     rollback_alarms: Vec<(String, RollbackMetric)>,
     /// Hook policies the alias must wait for.
@@ -283,6 +286,37 @@ fn analyse(template: &Value, ctx: &Context, diagnostics: &mut Vec<Diagnostic>) -
     Some(decisions)
 }
 
+/// The logical ID a `Ref` or either `Fn::GetAtt` form names, whatever the attribute.
+fn referenced_resource_any(value: &Value) -> Option<&str> {
+    let obj = value.as_object().filter(|o| o.len() == 1)?;
+    match (obj.get("Ref"), obj.get("Fn::GetAtt")) {
+        (Some(Value::String(id)), _) => Some(id),
+        (_, Some(Value::Array(parts))) => parts.first()?.as_str(),
+        (_, Some(Value::String(dotted))) => dotted.split_once('.').map(|(id, _)| id),
+        _ => None,
+    }
+}
+
+/// A version the template declares by hand is published once and never again: the function's later
+/// changes reach `$LATEST` only, so the alias never gets a new version and no deployment ever runs.
+/// The version is kept (removing it here would delete what the alias serves), and the author is told
+/// how to hand publishing over to the macro. Replacing it by a hashed version in the same deploy was
+/// not chosen: with the function unchanged, Lambda refuses to publish the same configuration twice.
+fn fixed_version(function: &str, version: &str) -> Diagnostic {
+    Diagnostic::warning(
+        Path::resource(version),
+        format!(
+            "{version} is an AWS::Lambda::Version of {function} written in the template, published once and \
+             never again: later changes of {function} publish no version, so CodeDeploy never shifts traffic \
+             to them"
+        ),
+    )
+    .with_help(format!(
+        "remove {version} (and references to it) in the same deploy as a change of {function}'s code or \
+         configuration; the macro then publishes {function}Version<hash> whenever the function changes"
+    ))
+}
+
 /// CodeDeploy names each deployment group of an application once, and the template has one
 /// application: two enabled functions (under the same condition) whose `DeploymentGroupName` is the
 /// same string, or the same intrinsic (which evaluates to the same string), would expand cleanly and
@@ -326,17 +360,23 @@ fn decide(
         let (version, reuses_version) = match idx.versions.get(&fn_id) {
             // SAM publishes the version and names the alias as we do; neither is generated here.
             _ if marked.serverless => (sam::version_reference(&fn_id), true),
-            Some(existing) => (existing.clone(), true),
+            Some(existing) => {
+                if !ids::is_published_version(&fn_id, existing) {
+                    diagnostics.push(fixed_version(&fn_id, existing));
+                }
+                (existing.clone(), true)
+            }
             None => {
                 let props = resources[&fn_id].get("Properties").and_then(Value::as_object);
-                let hash = version::content_hash(
-                    props.unwrap_or(&Map::new()),
-                    scope.parameters,
-                    scope.parameter_values,
-                );
+                let hash = version::content_hash(props.unwrap_or(&Map::new()), scope);
                 (ids::version(&fn_id, &hash), false)
             }
         };
+        let alias_version_removed =
+            idx.aliases.get(&(fn_id.clone(), settings.alias.clone())).is_some_and(|a| {
+                let version = resources[a].get("Properties").and_then(|p| p.get("FunctionVersion"));
+                version.and_then(referenced_resource_any).is_some_and(|id| !resources.contains_key(id))
+            });
         let (alias, adopts_alias) = match idx.aliases.get(&(fn_id.clone(), settings.alias.clone())) {
             _ if marked.serverless => (ids::alias(&fn_id, &settings.alias), true),
             Some(existing) => {
@@ -371,6 +411,7 @@ fn decide(
             reuses_version,
             alias,
             adopts_alias,
+            alias_version_removed,
             rollback_alarms,
             depends_on: Vec::new(),
         });
@@ -868,7 +909,8 @@ fn adopt_alias(res: &mut Value, f: &FunctionDecision, diagnostics: &mut Vec<Diag
     if let Some(props) = res.get_mut("Properties").and_then(Value::as_object_mut) {
         let points_at_version = props
             .get("FunctionVersion")
-            .is_some_and(|v| v.get("Fn::GetAtt").is_some() || v.get("Ref").is_some());
+            .is_some_and(|v| v.get("Fn::GetAtt").is_some() || v.get("Ref").is_some())
+            && !f.alias_version_removed;
         if !points_at_version {
             diagnostics.push(Diagnostic::warning(
                 path.key("Properties").key("FunctionVersion"),
