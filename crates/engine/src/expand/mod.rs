@@ -623,6 +623,25 @@ fn check_collisions(resources: &Map, d: &Decisions, diagnostics: &mut Vec<Diagno
     }
     for p in &d.hook_policies {
         planned.push((p.logical_id.clone(), From::Hook(&p.hook)));
+        let name = hook_policy::policy_name(&p.hook);
+        if name.len() > limits::MAX_POLICY_NAME {
+            diagnostics.push(
+                Diagnostic::error(
+                    Path::resource(&p.hook),
+                    format!(
+                        "the hook policy's PolicyName {name} is {} characters, over IAM's limit of {} for a \
+                         policy name",
+                        name.len(),
+                        limits::MAX_POLICY_NAME
+                    ),
+                )
+                .with_help(format!(
+                    "shorten the hook's logical ID {} to at most {} characters",
+                    p.hook,
+                    limits::MAX_POLICY_NAME - (name.len() - p.hook.len())
+                )),
+            );
+        }
     }
     let path_of = |from: &From<'_>| match *from {
         From::Setting(f, None) => f.marked.settings_path(),
@@ -632,6 +651,23 @@ fn check_collisions(resources: &Map, d: &Decisions, diagnostics: &mut Vec<Diagno
     };
     let mut seen: HashSet<&str> = HashSet::with_capacity(planned.len());
     for (id, from) in &planned {
+        if id.len() > limits::MAX_LOGICAL_ID {
+            diagnostics.push(
+                Diagnostic::error(
+                    path_of(from),
+                    format!(
+                        "the generated logical ID {id} is {} characters, over CloudFormation's limit of {}",
+                        id.len(),
+                        limits::MAX_LOGICAL_ID
+                    ),
+                )
+                .with_help(format!(
+                    "shorten the logical ID it is made from by {} characters or more",
+                    id.len() - limits::MAX_LOGICAL_ID
+                )),
+            );
+            continue;
+        }
         if resources.contains_key(id) {
             let at = path_of(from);
             diagnostics.push(
