@@ -297,6 +297,34 @@ fn referenced_resource_any(value: &Value) -> Option<&str> {
     }
 }
 
+/// An alias the macro adopts becomes what every invoker of the function references; under a
+/// condition the function does not share, it may not exist while they do, and CloudFormation refuses
+/// a reference to a resource that was not created. Guarding each moved reference would leave the
+/// invokers on the function, outside the canary, whenever the condition is false, so this is an error.
+fn conditional_alias(
+    alias: &str,
+    function: &str,
+    condition: Option<&str>,
+    marked: &MarkedFunction,
+) -> Diagnostic {
+    let own = match &marked.condition {
+        Some(c) => format!("{function} is under Condition {c}"),
+        None => format!("{function} has no Condition"),
+    };
+    Diagnostic::error(
+        Path::resource(alias).key("Condition"),
+        format!(
+            "the alias {alias} of {function} is under Condition {}, but {own}: the invokers moved to the alias \
+             would reference a resource that may not exist; accepted is an alias under the function's own \
+             condition, or none",
+            condition.unwrap_or_default()
+        ),
+    )
+    .with_help(format!(
+        "give {alias} the Condition of {function}, or remove {alias} and let the macro generate the alias"
+    ))
+}
+
 /// A version the template declares by hand is published once and never again: the function's later
 /// changes reach `$LATEST` only, so the alias never gets a new version and no deployment ever runs.
 /// The version is kept (removing it here would delete what the alias serves), and the author is told
@@ -380,6 +408,10 @@ fn decide(
         let (alias, adopts_alias) = match idx.aliases.get(&(fn_id.clone(), settings.alias.clone())) {
             _ if marked.serverless => (ids::alias(&fn_id, &settings.alias), true),
             Some(existing) => {
+                let alias_condition = resources[existing].get("Condition").and_then(Value::as_str);
+                if alias_condition.is_some() && alias_condition != marked.condition.as_deref() {
+                    diagnostics.push(conditional_alias(existing, &fn_id, alias_condition, &marked));
+                }
                 if resources[existing].pointer("/UpdatePolicy/CodeDeployLambdaAliasUpdate").is_some() {
                     diagnostics.push(
                         Diagnostic::error(
