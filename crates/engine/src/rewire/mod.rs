@@ -204,7 +204,10 @@ impl Resource<'_> {
         let row = parsed.invoker;
         let base = self.base.clone();
         let Some(Value::Object(properties)) = resource.get_mut("Properties") else { return };
-        if let Action::ApiDefinition { unseen, .. } | Action::UnseenDefinition { unseen } = row.action {
+        if let Action::ApiDefinition { unseen, .. }
+        | Action::UnseenDefinition { unseen }
+        | Action::UnseenDefinitionReference { unseen } = row.action
+        {
             self.warn_unseen(unseen, properties, &base);
         }
         if let Action::Permission { source_arn } = row.action {
@@ -218,7 +221,7 @@ impl Resource<'_> {
         }
         // The qualifier's function is read before the walk borrows the properties mutably.
         let qualified = match row.action {
-            Action::LatestQualifier { function_name } => {
+            Action::LatestQualifier { function_name, .. } => {
                 let mut functions = Vec::new();
                 if let Some(name) = properties.get(function_name) {
                     matcher::referenced(name, self.targets, &mut functions);
@@ -226,7 +229,7 @@ impl Resource<'_> {
                 // A `Fn::If` between two marked functions has no single alias name to write.
                 match functions.as_slice() {
                     [function] => Some(function.clone()),
-                    _ => return,
+                    _ => None,
                 }
             }
             _ => None,
@@ -243,7 +246,7 @@ impl Resource<'_> {
 
         let mut moves = Vec::new();
         let mut properties_value = Value::Object(std::mem::take(properties));
-        for steps in &parsed.steps {
+        for (steps, row_path) in parsed.steps.iter().zip(row.paths) {
             walk(&mut properties_value, steps, &base, None, 0, &mut |position, path| {
                 let before = moves.len();
                 match row.action {
@@ -251,7 +254,11 @@ impl Resource<'_> {
                     | Action::Permission { .. }
                     | Action::FunctionUrl
                     | Action::ApiIntegration { .. }
-                    | Action::ApiDefinition { .. } => {
+                    | Action::ApiDefinition { .. }
+                    | Action::UnseenDefinitionReference { .. } => {
+                        matcher::rewrite(position, path, self.targets, &mut moves)
+                    }
+                    Action::LatestQualifier { qualifier, .. } if *row_path != qualifier => {
                         matcher::rewrite(position, path, self.targets, &mut moves)
                     }
                     Action::LatestQualifier { .. } => {

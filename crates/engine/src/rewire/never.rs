@@ -13,7 +13,6 @@ pub const NEVER: &[(&str, &str)] = &[
     ("AWS::Lambda::Version", "versions are published from the function"),
     ("AWS::Lambda::Alias", "aliases point at versions of the function"),
     ("AWS::CodeDeploy::DeploymentGroup", "generated; names the function and alias it shifts"),
-    ("AWS::CloudWatch::Alarm", "alarms watch the function's metrics with their own dimensions"),
 ];
 
 #[cfg(test)]
