@@ -159,6 +159,8 @@ struct Decisions {
     /// Resources that name an API deployment, the only ones whose references a renamed deployment
     /// changes (see [`scan`]).
     deployment_mentions: HashSet<String, KeyHashing>,
+    /// Resources rewiring does not know that name a marked function (see [`scan`]).
+    function_mentions: Vec<String>,
 }
 
 struct FunctionDecision {
@@ -228,7 +230,8 @@ fn analyse(template: &Value, ctx: &Context, diagnostics: &mut Vec<Diagnostic>) -
     };
     let idx = index::index(resources, diagnostics);
     // The one deep walk, after the shallow index that names the deployments it looks for.
-    let scan = scan::scan(template, &idx.deployments);
+    let marked: HashSet<&str, KeyHashing> = idx.marked.iter().map(|m| m.logical_id.as_str()).collect();
+    let scan = scan::scan(template, &idx.deployments, &marked);
     if let Some(path) = scan.too_deep {
         diagnostics.push(Diagnostic::error(
             path,
@@ -283,6 +286,7 @@ fn analyse(template: &Value, ctx: &Context, diagnostics: &mut Vec<Diagnostic>) -
     }
     let mut decisions = decide(resources, &scope, &idx, parsed, diagnostics)?;
     decisions.deployment_mentions = scan.deployment_mentions;
+    decisions.function_mentions = scan.function_mentions;
     Some(decisions)
 }
 
@@ -543,6 +547,7 @@ fn decide(
         hook_policies,
         sam_hooks,
         deployment_mentions: HashSet::default(),
+        function_mentions: Vec::new(),
     };
     check_collisions(resources, &decisions, diagnostics);
     Some(decisions)
@@ -815,6 +820,7 @@ fn generate(
         })
         .collect();
     let rewired = rewire::rewire(&mut root, &targets, &generated, Some(&d.deployment_mentions), diagnostics);
+    rewire::warn_unknown_references(&root, &d.function_mentions, &targets, diagnostics);
 
     consume_template_settings(&mut root);
     let template = Value::Object(root);

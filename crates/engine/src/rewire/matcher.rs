@@ -320,6 +320,51 @@ pub(crate) fn names_any(value: &Value, ids: &[&str]) -> bool {
     !out.is_empty()
 }
 
+/// Whether `value` is a reference form that names a resource `wanted` accepts.
+pub(crate) fn names_any_of(value: &Value, wanted: &dyn Fn(&str) -> bool) -> bool {
+    let mut out = Vec::new();
+    referenced_at(value, wanted, &mut out, 0);
+    !out.is_empty()
+}
+
+/// Every reference to a marked function under `value` (at `path`), with the path of the outermost
+/// reference form that holds it: what a warning names.
+pub fn references_under(value: &Value, path: &Path, targets: &Targets<'_>, out: &mut Vec<(Path, String)>) {
+    references_under_at(value, path, targets, out, 0);
+}
+
+fn references_under_at(
+    value: &Value,
+    path: &Path,
+    targets: &Targets<'_>,
+    out: &mut Vec<(Path, String)>,
+    depth: usize,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    if let Some((name, _)) = single_key(value) {
+        if matches!(name, "Ref" | "Fn::GetAtt" | "Fn::Sub" | "Fn::Join" | "Fn::If") {
+            let mut found = Vec::new();
+            referenced(value, targets, &mut found);
+            if !found.is_empty() {
+                out.extend(found.into_iter().map(|f| (path.clone(), f)));
+                return;
+            }
+        }
+    }
+    match value {
+        Value::Object(obj) => {
+            obj.iter().for_each(|(k, v)| references_under_at(v, &path.key(k), targets, out, depth + 1))
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .for_each(|(i, v)| references_under_at(v, &path.index(i), targets, out, depth + 1)),
+        _ => {}
+    }
+}
+
 /// Whether `value` references any of `ids` in any form (a permission's `SourceArn` naming its API).
 pub fn mentions<S: BuildHasher>(value: &Value, ids: &HashSet<Str, S>) -> bool {
     let mut out = Vec::new();
