@@ -6,10 +6,10 @@
 //! ([`NOT_VERSIONED`]): a change of one alone would give a new logical ID for an unchanged
 //! configuration, and Lambda refuses to publish that ("A version for this Lambda function exists").
 //! What a property's value depends on is resolved first, as far as the macro can know it:
-//! `Fn::If` by its condition over the parameter values, `Fn::FindInMap` from `Mappings`, a `Ref` to
-//! an `AWS::Lambda::LayerVersion` of the template by that layer's properties, and every referenced
-//! parameter by its value. What cannot be known (an import, a resource attribute) is hashed as
-//! written. Keys are hashed in sorted order, so reformatting a template does not publish a version;
+//! `Fn::If` by its condition over the parameter values, `Fn::FindInMap` from `Mappings`, a `Ref` (or
+//! `Fn::GetAtt`) of an `AWS::Lambda::LayerVersion` of the template by that layer's properties, and
+//! every referenced parameter by its value. What cannot be known (an import, a resource attribute)
+//! is hashed as written. Keys are hashed in sorted order, so reformatting a template does not publish a version;
 //! a template without any of these forms hashes exactly as its properties always have.
 //! `docs/versions.md` lists the properties and the sources.
 
@@ -110,15 +110,20 @@ fn resolve_intrinsic(obj: &Map, scope: &Scope<'_>, depth: usize) -> Option<Value
             let found = scope.conditions.find_in_map(arg)?;
             Some(resolve(found, scope, depth + 1))
         }
-        "Ref" => {
-            let id = arg.as_str()?;
+        "Ref" | "Fn::GetAtt" => {
+            let id = match arg {
+                Value::String(id) if key == "Ref" => id.as_str(),
+                Value::String(dotted) => dotted.split_once('.')?.0,
+                Value::Array(parts) => parts.first()?.as_str()?,
+                _ => return None,
+            };
             let layer = scope.resources.get(id)?;
             if layer.get("Type").and_then(Value::as_str) != Some(LAYER_TYPE) {
                 return None;
             }
-            // Two members, so that it is never read as the `Ref` it stands for.
+            // Two members, so that it is never read as the reference it stands for.
             let mut out = Map::with_capacity(2);
-            out.insert("Ref", Value::from(id));
+            out.insert(key.clone(), arg.clone());
             let properties = layer.get("Properties").unwrap_or(&Value::Null);
             out.insert(LAYER_TYPE, resolve(properties, scope, depth + 1));
             Some(Value::Object(out))
@@ -310,6 +315,13 @@ mod tests {
         changed["Mappings"]["Images"]["dev"]["Uri"] = json!("repo:v3");
         assert_ne!(hash(props.clone(), template.clone(), json!({})), hash(props, changed, json!({})));
 
+        let by_attribute = json!({"Layers": [{"Fn::GetAtt": ["Layer", "LayerVersionArn"]}]});
+        let mut changed = template.clone();
+        changed["Resources"]["Layer"]["Properties"]["Content"]["S3Bucket"] = json!("c");
+        assert_ne!(
+            hash(by_attribute.clone(), template.clone(), json!({})),
+            hash(by_attribute, changed, json!({}))
+        );
         let props = json!({"Layers": [{"Ref": "Layer"}]});
         assert_ne!(
             hash(props.clone(), template.clone(), json!({})),
