@@ -686,23 +686,51 @@ fn check_collisions(resources: &Map, d: &Decisions, diagnostics: &mut Vec<Diagno
         From::Template => Path::root().key("Resources"),
         From::Hook(hook) => Path::resource(hook),
     };
+    // SAM, running after the macro, names a us-first function's version, alias and deployment group
+    // the same way, and CloudFormation holds its IDs to the same limit; only their length is ours to
+    // check, the rollback alarms (generated here) besides.
+    let mut sam_named = Vec::new();
+    for f in d.functions.iter().filter(|f| f.marked.serverless) {
+        let id = &f.marked.logical_id;
+        // SAM's version ID ends in 10 hex digits of its own hash.
+        let version = format!("{id}Version<10 hex>");
+        let version_len = id.len() + "Version".len() + 10;
+        sam_named.push((version, version_len, From::Setting(f, None)));
+        let alias = ids::alias(id, &f.settings.alias);
+        sam_named.push((alias.clone(), alias.len(), From::Setting(f, Some("Alias"))));
+        if f.settings.enabled {
+            let group = ids::deployment_group(id);
+            sam_named.push((group.clone(), group.len(), From::Setting(f, None)));
+            for (alarm, _) in &f.rollback_alarms {
+                sam_named.push((alarm.clone(), alarm.len(), From::Setting(f, Some("RollbackOn"))));
+            }
+        }
+    }
+    let too_long = |id: &str, len: usize, from: &From<'_>, diagnostics: &mut Vec<Diagnostic>| {
+        if len <= limits::MAX_LOGICAL_ID {
+            return false;
+        }
+        diagnostics.push(
+            Diagnostic::error(
+                path_of(from),
+                format!(
+                    "the generated logical ID {id} is {len} characters, over CloudFormation's limit of {}",
+                    limits::MAX_LOGICAL_ID
+                ),
+            )
+            .with_help(format!(
+                "shorten the logical ID it is made from by {} characters or more",
+                len - limits::MAX_LOGICAL_ID
+            )),
+        );
+        true
+    };
+    for (id, len, from) in &sam_named {
+        too_long(id, *len, from, diagnostics);
+    }
     let mut seen: HashSet<&str> = HashSet::with_capacity(planned.len());
     for (id, from) in &planned {
-        if id.len() > limits::MAX_LOGICAL_ID {
-            diagnostics.push(
-                Diagnostic::error(
-                    path_of(from),
-                    format!(
-                        "the generated logical ID {id} is {} characters, over CloudFormation's limit of {}",
-                        id.len(),
-                        limits::MAX_LOGICAL_ID
-                    ),
-                )
-                .with_help(format!(
-                    "shorten the logical ID it is made from by {} characters or more",
-                    id.len() - limits::MAX_LOGICAL_ID
-                )),
-            );
+        if too_long(id, id.len(), from, diagnostics) {
             continue;
         }
         if resources.contains_key(id) {
