@@ -6,7 +6,8 @@
 //! the version ID must change exactly when what Lambda stores in a version changed.
 //! Qualifiers: invokers that reference a marked function in every form, some with a qualifier
 //! already written; a qualified reference stays exactly as written, an unqualified one moves to the
-//! alias.
+//! alias. Aliases: an alias the template declares, naming its function in any form, is adopted, and
+//! the function ends with that one alias of the name.
 
 use canary_engine::json;
 use canary_engine::json::{Map, Value};
@@ -320,5 +321,91 @@ proptest! {
                 _ => prop_assert_eq!(after, before, "a written qualifier stays"),
             }
         }
+    }
+}
+
+/// How an alias the template already declares names its function.
+#[derive(Debug, Clone, Copy)]
+enum AliasNaming {
+    Ref,
+    GetAttArn,
+    SubName,
+    SubArn,
+    /// The function's literal `FunctionName`.
+    LiteralName,
+    /// An unqualified ARN ending in the function's literal `FunctionName`.
+    LiteralArn,
+    /// The same `Fn::Sub` string as the function's own `FunctionName`.
+    SameSub,
+}
+
+fn alias_naming() -> impl Strategy<Value = (AliasNaming, bool, &'static str)> {
+    (
+        select(vec![
+            AliasNaming::Ref,
+            AliasNaming::GetAttArn,
+            AliasNaming::SubName,
+            AliasNaming::SubArn,
+            AliasNaming::LiteralName,
+            AliasNaming::LiteralArn,
+            AliasNaming::SameSub,
+        ]),
+        // Whether the alias comes before the function in the template.
+        any::<bool>(),
+        select(vec!["Live", "live", "blue-green"]),
+    )
+}
+
+proptest! {
+    #![proptest_config(super::config())]
+
+    #[test]
+    fn an_existing_alias_is_adopted_whatever_names_its_function((naming, alias_first, name) in alias_naming()) {
+        let function_name = match naming {
+            AliasNaming::SameSub => json!({"Fn::Sub": "${AWS::StackName}-orders"}),
+            _ => json!("orders-handler"),
+        };
+        let named_by = match naming {
+            AliasNaming::Ref => json!({"Ref": "Fn"}),
+            AliasNaming::GetAttArn => json!({"Fn::GetAtt": ["Fn", "Arn"]}),
+            AliasNaming::SubName => json!({"Fn::Sub": "${Fn}"}),
+            AliasNaming::SubArn => json!({"Fn::Sub": "${Fn.Arn}"}),
+            AliasNaming::LiteralName => json!("orders-handler"),
+            AliasNaming::LiteralArn => json!("arn:aws:lambda:us-east-1:123456789012:function:orders-handler"),
+            AliasNaming::SameSub => function_name.clone(),
+        };
+        let function = json!({"Type": "AWS::Lambda::Function",
+            "Metadata": {"CanaryDeployment": {"Type": "Canary10Percent5Minutes", "Alias": name}},
+            "Properties": {"FunctionName": function_name, "Runtime": "python3.12", "Handler": "index.handler",
+                           "Role": {"Fn::GetAtt": ["Role", "Arn"]}, "Code": {"ZipFile": "def handler(e, c): return 1"}}});
+        let alias = json!({"Type": "AWS::Lambda::Alias",
+            "Properties": {"FunctionName": named_by, "FunctionVersion": "$LATEST", "Name": name}});
+        let role = json!({"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}}});
+        let mut resources = Map::new();
+        resources.insert("Role", role);
+        if alias_first {
+            resources.insert("ExistingAlias", alias);
+            resources.insert("Fn", function);
+        } else {
+            resources.insert("Fn", function);
+            resources.insert("ExistingAlias", alias);
+        }
+        let mut root = Map::new();
+        root.insert("Resources", Value::Object(resources));
+        let ctx = Context { region: "us-east-1".into(), account_id: "123456789012".into(), parameter_values: Map::new() };
+        let expansion = expand(Value::Object(root), &ctx);
+        prop_assert!(!expansion.has_errors(), "{:?}", expansion.diagnostics);
+        let aliases: Vec<&str> = expansion.template["Resources"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(_, r)| r["Type"] == "AWS::Lambda::Alias")
+            .map(|(id, _)| id.as_str())
+            .collect();
+        prop_assert_eq!(aliases, vec!["ExistingAlias"], "one alias of that name, the existing one");
+        let adopted = &expansion.template["Resources"]["ExistingAlias"];
+        prop_assert!(adopted.pointer("/UpdatePolicy/CodeDeployLambdaAliasUpdate").is_some(), "{adopted}");
     }
 }
