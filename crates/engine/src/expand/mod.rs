@@ -847,7 +847,22 @@ fn generate(
             (f.marked.logical_id.clone(), target)
         })
         .collect();
-    let rewired = rewire::rewire(&mut root, &targets, &generated, Some(&d.deployment_mentions), diagnostics);
+    // An alarm that rolls back a deployment keeps its actions on the functions they name: on the
+    // alias, an action of an alarm of the function's own group would make the alias wait for itself
+    // (alias, deployment group, alarm, alias).
+    let mut untouched = generated;
+    for f in d.functions.iter().filter(|f| f.settings.enabled) {
+        for alarm in &f.settings.alarms {
+            let name = alarm.get("Name").unwrap_or(alarm);
+            if let Some(id) = name.get("Ref").and_then(Value::as_str) {
+                if !untouched.contains(id) && alarm_invokes(&root, id, &f.marked.logical_id) {
+                    diagnostics.push(rollback_alarm_invokes(id, f));
+                    untouched.insert(id.to_owned());
+                }
+            }
+        }
+    }
+    let rewired = rewire::rewire(&mut root, &targets, &untouched, Some(&d.deployment_mentions), diagnostics);
     rewire::warn_unknown_references(&root, &d.function_mentions, &targets, diagnostics);
 
     consume_template_settings(&mut root);
@@ -889,6 +904,34 @@ fn generate(
         .collect();
     let stats = Stats { functions_marked: d.functions.len(), resources_added, references_rewired };
     (template, plan, stats)
+}
+
+/// Whether alarm `alarm`'s actions name `function` (its ID appears in a `Ref`, `Fn::GetAtt` or
+/// `Fn::Sub` of one of them).
+fn alarm_invokes(root: &Map, alarm: &str, function: &str) -> bool {
+    let Some(props) = root.get("Resources").and_then(|r| r.get(alarm)).and_then(|a| a.get("Properties"))
+    else {
+        return false;
+    };
+    ["AlarmActions", "OKActions", "InsufficientDataActions"].iter().any(|key| {
+        props
+            .get(*key)
+            .and_then(Value::as_array)
+            .is_some_and(|actions| actions.iter().any(|a| rewire::names_any_of(a, &|id| id == function)))
+    })
+}
+
+fn rollback_alarm_invokes(alarm: &str, f: &FunctionDecision) -> Diagnostic {
+    let function = &f.marked.logical_id;
+    Diagnostic::warning(
+        Path::resource(alarm).key("Properties"),
+        format!(
+            "{alarm} rolls back the deployments of {function} and its actions invoke {function}: they stay on the \
+             function, since on the alias {} they would make the alias wait for itself",
+            f.alias
+        ),
+    )
+    .with_help(format!("invoke another function from {alarm}, or use a separate alarm for rollback"))
 }
 
 /// Removes the `CanaryDeployment` key, and `Metadata` when that key was all it held.
