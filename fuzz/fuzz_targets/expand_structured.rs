@@ -2,7 +2,12 @@
 //! spends its time past the JSON parser: marked functions (settings in `Properties`, in `Metadata`,
 //! and template defaults), hooks, alarms, conditions, every invoker type of SPEC §5 in every
 //! reference form (`Ref`, both `Fn::GetAtt` forms, `Fn::Sub` string and list, `Fn::Join`, `Fn::If`),
-//! existing versions, aliases and API deployments. Asserts only that `expand` returns.
+//! existing versions, aliases and API deployments, layers, `Mappings` read through `Fn::FindInMap`,
+//! function-level properties beside versioned ones, references that already carry a qualifier, and
+//! the invokers beyond events (state machines, destinations, alarm actions, Bedrock agents, S3 Object
+//! Lambda, IoT authorizers) and resources rewiring does not know. Asserts that `expand` returns,
+//! that the same template expands to the same output twice (version IDs included), and that a
+//! successful output expands again without panicking.
 //!
 //! Names come from small pools so references often hit real resources; each pool also takes an
 //! arbitrary string, so collisions, odd characters and generated-ID clashes get tried too.
@@ -31,6 +36,8 @@ const IDS: &[&str] = &[
     "CanaryDeploymentsApplication",
     "CanaryDeploymentsServiceRole",
     "IsProd",
+    "Layer",
+    "Images",
     "AWS::NoValue",
     "AWS::Region",
     "",
@@ -59,6 +66,12 @@ const STRINGS: &[&str] = &[
     "Arn",
     "Fn.Arn",
     "${Fn.Arn}",
+    "${Fn.Arn}:$LATEST",
+    "${Fn}:Blue",
+    ":7",
+    "Allow",
+    "Terminate",
+    "{\"StartAt\": \"A\", \"States\": {\"A\": {\"Type\": \"Task\", \"Resource\": \"${Fn.Arn}\", \"End\": true}}}",
     "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations",
     "arn:aws:lambda:us-east-1:123456789012:function:other",
     "arn:aws:iam::123456789012:role/deployer",
@@ -112,6 +125,24 @@ const KEYS: &[&str] = &[
     "paths",
     "x-amazon-apigateway-integration",
     "uri",
+    "Layers",
+    "Content",
+    "MemorySize",
+    "Environment",
+    "Tags",
+    "RecursiveLoop",
+    "CodeSigningConfigArn",
+    "ReservedConcurrentExecutions",
+    "DestinationConfig",
+    "OnSuccess",
+    "Destination",
+    "DefinitionString",
+    "Definition",
+    "AlarmActions",
+    "ActionGroups",
+    "ActionGroupExecutor",
+    "Lambda",
+    "AuthorizerFunctionArn",
     "Tpye",
 ];
 
@@ -159,6 +190,13 @@ const INVOKER_TYPES: &[&str] = &[
     "AWS::Lambda::Alias",
     "AWS::Lambda::Function",
     "AWS::Serverless::Function",
+    "AWS::Lambda::LayerVersion",
+    "AWS::Bedrock::Agent",
+    "AWS::S3ObjectLambda::AccessPoint",
+    "AWS::IoT::Authorizer",
+    "AWS::CodePipeline::Pipeline",
+    "AWS::SSM::Parameter",
+    "AWS::SQS::QueuePolicy",
 ];
 
 /// A name from a pool, or any string.
@@ -214,6 +252,7 @@ enum Val {
     And(Vec<Val>),
     Or(Vec<Val>),
     Condition(Id),
+    FindInMap(Id, Box<Val>, Key),
     Intrinsic(Key, Box<Val>),
 }
 
@@ -266,6 +305,7 @@ impl Val {
             Val::And(items) => json!({"Fn::And": items.iter().map(Val::json).collect::<Vec<_>>()}),
             Val::Or(items) => json!({"Fn::Or": items.iter().map(Val::json).collect::<Vec<_>>()}),
             Val::Condition(id) => json!({"Condition": id.0}),
+            Val::FindInMap(map, top, second) => json!({"Fn::FindInMap": [map.0, top.json(), second.0]}),
             Val::Intrinsic(key, v) => object([(key.0.clone(), v.json())]),
         }
     }
@@ -308,6 +348,8 @@ struct Template {
     defaults: Option<Vec<(Key, Val)>>,
     parameters: Vec<(Id, Option<Val>)>,
     conditions: Vec<(Id, Val)>,
+    /// `Mappings[map][top][second] = value`.
+    mappings: Vec<(Id, Id, Key, Val)>,
     functions: Vec<Function>,
     resources: Vec<Resource>,
     transform_first: bool,
@@ -337,6 +379,17 @@ impl Template {
             "Conditions".into(),
             object(self.conditions.iter().map(|(id, v)| (id.0.clone(), v.json()))),
         );
+        let mut mappings = Map::new();
+        for (map, top, second, value) in &self.mappings {
+            let map = mappings.entry(map.0.clone()).or_insert_with(|| json!({}));
+            if let Some(map) = map.as_object_mut() {
+                let top = map.entry(top.0.clone()).or_insert_with(|| json!({}));
+                if let Some(top) = top.as_object_mut() {
+                    top.insert(second.0.clone(), value.json());
+                }
+            }
+        }
+        root.insert("Mappings".into(), Value::Object(mappings));
         let mut resources = Map::new();
         for f in &self.functions {
             let settings = object(f.settings.iter().map(|(k, v)| (k.0.clone(), v.json())));
@@ -392,6 +445,9 @@ impl Template {
 
 fuzz_target!(|template: Template| {
     let expansion = expand(template.json().into(), &template.context());
+    // Deterministic: version IDs are content hashes, never a function of anything but the input.
+    let again = expand(template.json().into(), &template.context());
+    assert!(again.template == expansion.template, "the same template expanded differently");
     // A successful expansion is a template too, and expanding it again must not panic either.
     if !expansion.has_errors() {
         let _ = expand(expansion.template, &template.context());

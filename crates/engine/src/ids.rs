@@ -51,6 +51,15 @@ pub fn version(function: &str, hash10: &str) -> String {
     format!("{function}Version{hash10}")
 }
 
+/// Whether `logical_id` is a version published per content, as [`version`] names it (and as SAM's
+/// `AutoPublishAlias` names its own): `<Fn>Version<10 hex>`.
+pub fn is_published_version(function: &str, logical_id: &str) -> bool {
+    logical_id
+        .strip_prefix(function)
+        .and_then(|rest| rest.strip_prefix("Version"))
+        .is_some_and(|hash| hash.len() == 10 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// `<Deployment><8 hex>`: an API Gateway deployment renewed because rewiring changed the integrations
 /// it snapshots (SPEC §5); the hash is over the rewritten integrations, so the same template always
 /// gives the same ID and a changed alias gives a new one.

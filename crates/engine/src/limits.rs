@@ -17,3 +17,9 @@ pub const MAX_RESOURCES: usize = 500;
 
 /// CodeDeploy's limit on alarms in one deployment group.
 pub const MAX_ALARMS: usize = 10;
+
+/// CloudFormation's limit on a logical ID (characters); cfn-lint E3001.
+pub const MAX_LOGICAL_ID: usize = 255;
+
+/// IAM's limit on an inline policy's name (`PolicyName` of `AWS::IAM::Policy`); cfn-lint E3033.
+pub const MAX_POLICY_NAME: usize = 128;

@@ -1620,3 +1620,7 @@ fn canonical_form_equates_function_and_alias_references() {
     );
     assert_ne!(canon.value(&json!({"Ref": "Other"})), canon.value(&json!({"Ref": "FnAliasLive"})));
 }
+
+// Version IDs over layers, mappings and conditions, and qualified references: their own generators.
+#[path = "properties/versions_qualifiers.rs"]
+mod versions_qualifiers;

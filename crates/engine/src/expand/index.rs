@@ -79,6 +79,57 @@ pub fn referenced_resource(value: &Value) -> Option<&str> {
     }
 }
 
+/// How a `FunctionName` may name a function of the template besides [`referenced_resource`]: the
+/// same literal (a name, or an ARN ending in `:function:<name>`) or the same `Fn::Sub` string as the
+/// function's own `FunctionName`, or `${Fn}` / `${Fn.Arn}` alone in a `Fn::Sub`.
+enum NamedBy<'a> {
+    Resource(&'a str),
+    /// A key into the functions' `FunctionName`s (see [`name_key`]).
+    Name(String),
+}
+
+fn named_by(value: &Value) -> Option<NamedBy<'_>> {
+    if let Some(id) = referenced_resource(value) {
+        return Some(NamedBy::Resource(id));
+    }
+    if let Some(Value::String(text)) =
+        value.get("Fn::Sub").filter(|_| value.as_object().is_some_and(|o| o.len() == 1))
+    {
+        let inner = text.strip_prefix("${").and_then(|t| t.strip_suffix('}'));
+        if let Some(inner) = inner.filter(|i| !i.contains(['$', '{', '}'])) {
+            let id = inner.strip_suffix(".Arn").unwrap_or(inner);
+            if !id.contains('.') && !id.starts_with("AWS::") {
+                return Some(NamedBy::Resource(id));
+            }
+        }
+    }
+    let key = match value {
+        Value::String(s) => {
+            let name = s.rsplit_once(":function:").map_or(s.as_str(), |(_, rest)| rest);
+            // A qualified ARN names a version or alias, not the function.
+            if name.contains(':') {
+                return None;
+            }
+            name.to_owned()
+        }
+        _ => name_key(value)?,
+    };
+    Some(NamedBy::Name(key))
+}
+
+/// The key under which a function's `FunctionName` is looked up: the literal itself, or a `Fn::Sub`
+/// string marked so that it never equals a literal.
+fn name_key(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.to_string()),
+        Value::Object(obj) if obj.len() == 1 => match obj.get("Fn::Sub") {
+            Some(Value::String(text)) => Some(format!("\u{0}{text}")),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// A resource must be an object with a `Type` string, and its `Properties` (if any) an object: a
 /// function's version hash and every invoker's rewiring read them so, and anything else would be
 /// expanded as if the resource had no properties at all.
@@ -149,6 +200,11 @@ pub fn index(
 ) -> TemplateIndex {
     let mut idx = TemplateIndex::default();
     let mut copies = Vec::new();
+    // Functions by their `FunctionName`, and the versions and aliases that name a function that way:
+    // resolved after the pass, since a function may come after its aliases.
+    let mut by_name: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    let mut named_versions = Vec::new();
+    let mut named_aliases = Vec::new();
     let mut misplaced = Vec::new();
     let mut types_seen: HashMap<&str, Option<String>, KeyHashing> = HashMap::default();
     for (logical_id, resource) in resources {
@@ -191,6 +247,9 @@ pub fn index(
                         near_misses(logical_id, place, holder, diagnostics);
                     }
                 }
+                if let Some(key) = members.properties.and_then(|p| p.get("FunctionName")).and_then(name_key) {
+                    by_name.entry(key).or_insert(logical_id.as_str());
+                }
                 let condition = members.condition.and_then(Value::as_str).map(str::to_owned);
                 match (in_properties, in_metadata) {
                     (Some(_), Some(_)) => diagnostics.push(
@@ -221,22 +280,18 @@ pub fn index(
                 idx.deployments.push(logical_id.to_string());
             }
             "AWS::Lambda::Version" => {
-                if let Some(function) = resource
-                    .get("Properties")
-                    .and_then(|p| p.get("FunctionName"))
-                    .and_then(referenced_resource)
-                {
-                    idx.versions.entry(function.to_owned()).or_insert_with(|| logical_id.to_string());
+                let function =
+                    resource.get("Properties").and_then(|p| p.get("FunctionName")).and_then(named_by);
+                if let Some(function) = function {
+                    named_versions.push((function, logical_id.as_str()));
                 }
             }
             "AWS::Lambda::Alias" => {
                 let props = resource.get("Properties");
-                let function = props.and_then(|p| p.get("FunctionName")).and_then(referenced_resource);
+                let function = props.and_then(|p| p.get("FunctionName")).and_then(named_by);
                 let name = props.and_then(|p| p.get("Name")).and_then(Value::as_str);
                 if let (Some(function), Some(name)) = (function, name) {
-                    idx.aliases
-                        .entry((function.to_owned(), name.to_owned()))
-                        .or_insert_with(|| logical_id.to_string());
+                    named_aliases.push((function, name, logical_id.as_str()));
                 }
             }
             _ => {
@@ -247,6 +302,20 @@ pub fn index(
                     misplaced.push((logical_id, resource_type, "Properties"));
                 }
             }
+        }
+    }
+    let function_of = |named: &NamedBy<'_>| match named {
+        NamedBy::Resource(id) => Some(id.to_string()),
+        NamedBy::Name(key) => by_name.get(key).map(|id| id.to_string()),
+    };
+    for (function, logical_id) in named_versions {
+        if let Some(function) = function_of(&function) {
+            idx.versions.entry(function).or_insert_with(|| logical_id.to_owned());
+        }
+    }
+    for (function, name, logical_id) in named_aliases {
+        if let Some(function) = function_of(&function) {
+            idx.aliases.entry((function, name.to_owned())).or_insert_with(|| logical_id.to_owned());
         }
     }
     for (logical_id, resource_type, raw) in copies {

@@ -204,6 +204,8 @@ struct Decisions {
     /// Resources that name an API deployment, the only ones whose references a renamed deployment
     /// changes (see [`scan`]).
     deployment_mentions: HashSet<String, KeyHashing>,
+    /// Resources rewiring does not know that name a marked function (see [`scan`]).
+    function_mentions: Vec<String>,
 }
 
 struct FunctionDecision {
@@ -213,6 +215,9 @@ struct FunctionDecision {
     reuses_version: bool,
     alias: String,
     adopts_alias: bool,
+    /// The adopted alias's `FunctionVersion` names a resource that is not in the template: its version
+    /// was removed to let the macro publish them, so it takes the published one.
+    alias_version_removed: bool,
     deployment_group: String,
     rollback_alarms: Vec<(String, RollbackMetric)>,
     /// The user's alarms as the plan shows them, each `Fn::If` decided for this expansion's parameters.
@@ -290,7 +295,8 @@ fn analyse(
         source::check_references(root, &idx, transforms, diagnostics);
     }
     // The one deep walk, after the shallow index that names the deployments it looks for.
-    let scan = scan::scan(template, &idx.deployments);
+    let marked: HashSet<&str, KeyHashing> = idx.marked.iter().map(|m| m.logical_id.as_str()).collect();
+    let scan = scan::scan(template, &idx.deployments, &marked);
     if let Some(path) = scan.too_deep {
         diagnostics.push(Diagnostic::error(
             path,
@@ -345,7 +351,67 @@ fn analyse(
     }
     let mut decisions = decide(resources, &scope, &idx, parsed, diagnostics)?;
     decisions.deployment_mentions = scan.deployment_mentions;
+    decisions.function_mentions = scan.function_mentions;
     Some(decisions)
+}
+
+/// The logical ID a `Ref` or either `Fn::GetAtt` form names, whatever the attribute.
+fn referenced_resource_any(value: &Value) -> Option<&str> {
+    let obj = value.as_object().filter(|o| o.len() == 1)?;
+    match (obj.get("Ref"), obj.get("Fn::GetAtt")) {
+        (Some(Value::String(id)), _) => Some(id),
+        (_, Some(Value::Array(parts))) => parts.first()?.as_str(),
+        (_, Some(Value::String(dotted))) => dotted.split_once('.').map(|(id, _)| id),
+        _ => None,
+    }
+}
+
+/// An alias the macro adopts becomes what every invoker of the function references; under a
+/// condition the function does not share, it may not exist while they do, and CloudFormation refuses
+/// a reference to a resource that was not created. Guarding each moved reference would leave the
+/// invokers on the function, outside the canary, whenever the condition is false, so this is an error.
+fn conditional_alias(
+    alias: &str,
+    function: &str,
+    condition: Option<&str>,
+    marked: &MarkedFunction,
+) -> Diagnostic {
+    let own = match &marked.condition {
+        Some(c) => format!("{function} is under Condition {c}"),
+        None => format!("{function} has no Condition"),
+    };
+    Diagnostic::error(
+        Path::resource(alias).key("Condition"),
+        format!(
+            "the alias {alias} of {function} is under Condition {}, but {own}: the invokers moved to the alias \
+             would reference a resource that may not exist; accepted is an alias under the function's own \
+             condition, or none",
+            condition.unwrap_or_default()
+        ),
+    )
+    .with_help(format!(
+        "give {alias} the Condition of {function}, or remove {alias} and let the macro generate the alias"
+    ))
+}
+
+/// A version the template declares by hand is published once and never again: the function's later
+/// changes reach `$LATEST` only, so the alias never gets a new version and no deployment ever runs.
+/// The version is kept (removing it here would delete what the alias serves), and the author is told
+/// how to hand publishing over to the macro. Replacing it by a hashed version in the same deploy was
+/// not chosen: with the function unchanged, Lambda refuses to publish the same configuration twice.
+fn fixed_version(function: &str, version: &str) -> Diagnostic {
+    Diagnostic::warning(
+        Path::resource(version),
+        format!(
+            "{version} is an AWS::Lambda::Version of {function} written in the template, published once and \
+             never again: later changes of {function} publish no version, so CodeDeploy never shifts traffic \
+             to them"
+        ),
+    )
+    .with_help(format!(
+        "remove {version} (and references to it) in the same deploy as a change of {function}'s code or \
+         configuration; the macro then publishes {function}Version<hash> whenever the function changes"
+    ))
 }
 
 /// CodeDeploy names each deployment group of an application once, and the template has one
@@ -391,20 +457,30 @@ fn decide(
         let (version, reuses_version) = match idx.versions.get(&fn_id) {
             // SAM publishes the version and names the alias as we do; neither is generated here.
             _ if marked.serverless => (sam::version_reference(&fn_id), true),
-            Some(existing) => (existing.clone(), true),
+            Some(existing) => {
+                if !ids::is_published_version(&fn_id, existing) {
+                    diagnostics.push(fixed_version(&fn_id, existing));
+                }
+                (existing.clone(), true)
+            }
             None => {
                 let props = resources[&fn_id].get("Properties").and_then(Value::as_object);
-                let hash = version::content_hash(
-                    props.unwrap_or(&Map::new()),
-                    scope.parameters,
-                    scope.parameter_values,
-                );
+                let hash = version::content_hash(props.unwrap_or(&Map::new()), scope);
                 (ids::version(&fn_id, &hash), false)
             }
         };
+        let alias_version_removed =
+            idx.aliases.get(&(fn_id.clone(), settings.alias.clone())).is_some_and(|a| {
+                let version = resources[a].get("Properties").and_then(|p| p.get("FunctionVersion"));
+                version.and_then(referenced_resource_any).is_some_and(|id| !resources.contains_key(id))
+            });
         let (alias, adopts_alias) = match idx.aliases.get(&(fn_id.clone(), settings.alias.clone())) {
             _ if marked.serverless => (ids::alias(&fn_id, &settings.alias), true),
             Some(existing) => {
+                let alias_condition = resources[existing].get("Condition").and_then(Value::as_str);
+                if alias_condition.is_some() && alias_condition != marked.condition.as_deref() {
+                    diagnostics.push(conditional_alias(existing, &fn_id, alias_condition, &marked));
+                }
                 if resources[existing].pointer("/UpdatePolicy/CodeDeployLambdaAliasUpdate").is_some() {
                     diagnostics.push(
                         Diagnostic::error(
@@ -439,6 +515,7 @@ fn decide(
             reuses_version,
             alias,
             adopts_alias,
+            alias_version_removed,
             rollback_alarms,
             depends_on: Vec::new(),
         });
@@ -538,6 +615,7 @@ fn decide(
         hook_policies,
         sam_hooks,
         deployment_mentions: HashSet::default(),
+        function_mentions: Vec::new(),
     };
     check_collisions(resources, &decisions, diagnostics);
     Some(decisions)
@@ -650,6 +728,25 @@ fn check_collisions(resources: &Map, d: &Decisions, diagnostics: &mut Vec<Diagno
     }
     for p in &d.hook_policies {
         planned.push((p.logical_id.clone(), From::Hook(&p.hook)));
+        let name = hook_policy::policy_name(&p.hook);
+        if name.len() > limits::MAX_POLICY_NAME {
+            diagnostics.push(
+                Diagnostic::error(
+                    Path::resource(&p.hook),
+                    format!(
+                        "the hook policy's PolicyName {name} is {} characters, over IAM's limit of {} for a \
+                         policy name",
+                        name.len(),
+                        limits::MAX_POLICY_NAME
+                    ),
+                )
+                .with_help(format!(
+                    "shorten the hook's logical ID {} to at most {} characters",
+                    p.hook,
+                    limits::MAX_POLICY_NAME - (name.len() - p.hook.len())
+                )),
+            );
+        }
     }
     let path_of = |from: &From<'_>| match *from {
         From::Setting(f, None) => f.marked.settings_path(),
@@ -657,8 +754,53 @@ fn check_collisions(resources: &Map, d: &Decisions, diagnostics: &mut Vec<Diagno
         From::Template => Path::root().key("Resources"),
         From::Hook(hook) => Path::resource(hook),
     };
+    // SAM, running after the macro, names a us-first function's version, alias and deployment group
+    // the same way, and CloudFormation holds its IDs to the same limit; only their length is ours to
+    // check, the rollback alarms (generated here) besides.
+    let mut sam_named = Vec::new();
+    for f in d.functions.iter().filter(|f| f.marked.serverless) {
+        let id = &f.marked.logical_id;
+        // SAM's version ID ends in 10 hex digits of its own hash.
+        let version = format!("{id}Version<10 hex>");
+        let version_len = id.len() + "Version".len() + 10;
+        sam_named.push((version, version_len, From::Setting(f, None)));
+        let alias = ids::alias(id, &f.settings.alias);
+        sam_named.push((alias.clone(), alias.len(), From::Setting(f, Some("Alias"))));
+        if f.settings.enabled {
+            let group = ids::deployment_group(id);
+            sam_named.push((group.clone(), group.len(), From::Setting(f, None)));
+            for (alarm, _) in &f.rollback_alarms {
+                sam_named.push((alarm.clone(), alarm.len(), From::Setting(f, Some("RollbackOn"))));
+            }
+        }
+    }
+    let too_long = |id: &str, len: usize, from: &From<'_>, diagnostics: &mut Vec<Diagnostic>| {
+        if len <= limits::MAX_LOGICAL_ID {
+            return false;
+        }
+        diagnostics.push(
+            Diagnostic::error(
+                path_of(from),
+                format!(
+                    "the generated logical ID {id} is {len} characters, over CloudFormation's limit of {}",
+                    limits::MAX_LOGICAL_ID
+                ),
+            )
+            .with_help(format!(
+                "shorten the logical ID it is made from by {} characters or more",
+                len - limits::MAX_LOGICAL_ID
+            )),
+        );
+        true
+    };
+    for (id, len, from) in &sam_named {
+        too_long(id, *len, from, diagnostics);
+    }
     let mut seen: HashSet<&str> = HashSet::with_capacity(planned.len());
     for (id, from) in &planned {
+        if too_long(id, id.len(), from, diagnostics) {
+            continue;
+        }
         if resources.contains_key(id) {
             let at = path_of(from);
             diagnostics.push(
@@ -773,7 +915,23 @@ fn generate(
             (f.marked.logical_id.clone(), target)
         })
         .collect();
-    let rewired = rewire::rewire(&mut root, &targets, &generated, Some(&d.deployment_mentions), diagnostics);
+    // An alarm that rolls back a deployment keeps its actions on the functions they name: on the
+    // alias, an action of an alarm of the function's own group would make the alias wait for itself
+    // (alias, deployment group, alarm, alias).
+    let mut untouched = generated;
+    for f in d.functions.iter().filter(|f| f.settings.enabled) {
+        for alarm in &f.settings.alarms {
+            let name = alarm.get("Name").unwrap_or(alarm);
+            if let Some(id) = name.get("Ref").and_then(Value::as_str) {
+                if !untouched.contains(id) && alarm_invokes(&root, id, &f.marked.logical_id) {
+                    diagnostics.push(rollback_alarm_invokes(id, f));
+                    untouched.insert(id.to_owned());
+                }
+            }
+        }
+    }
+    let rewired = rewire::rewire(&mut root, &targets, &untouched, Some(&d.deployment_mentions), diagnostics);
+    rewire::warn_unknown_references(&root, &d.function_mentions, &targets, diagnostics);
 
     consume_template_settings(&mut root);
     let template = Value::Object(root);
@@ -813,6 +971,34 @@ fn generate(
         .collect();
     let stats = Stats { functions_marked: d.functions.len(), resources_added, references_rewired };
     (template, plan, stats)
+}
+
+/// Whether alarm `alarm`'s actions name `function` (its ID appears in a `Ref`, `Fn::GetAtt` or
+/// `Fn::Sub` of one of them).
+fn alarm_invokes(root: &Map, alarm: &str, function: &str) -> bool {
+    let Some(props) = root.get("Resources").and_then(|r| r.get(alarm)).and_then(|a| a.get("Properties"))
+    else {
+        return false;
+    };
+    ["AlarmActions", "OKActions", "InsufficientDataActions"].iter().any(|key| {
+        props
+            .get(*key)
+            .and_then(Value::as_array)
+            .is_some_and(|actions| actions.iter().any(|a| rewire::names_any_of(a, &|id| id == function)))
+    })
+}
+
+fn rollback_alarm_invokes(alarm: &str, f: &FunctionDecision) -> Diagnostic {
+    let function = &f.marked.logical_id;
+    Diagnostic::warning(
+        Path::resource(alarm).key("Properties"),
+        format!(
+            "{alarm} rolls back the deployments of {function} and its actions invoke {function}: they stay on the \
+             function, since on the alias {} they would make the alias wait for itself",
+            f.alias
+        ),
+    )
+    .with_help(format!("invoke another function from {alarm}, or use a separate alarm for rollback"))
 }
 
 /// Removes the `CanaryDeployment` key, and `Metadata` when that key was all it held.
@@ -935,7 +1121,8 @@ fn adopt_alias(res: &mut Value, f: &FunctionDecision, diagnostics: &mut Vec<Diag
     if let Some(props) = res.get_mut("Properties").and_then(Value::as_object_mut) {
         let points_at_version = props
             .get("FunctionVersion")
-            .is_some_and(|v| v.get("Fn::GetAtt").is_some() || v.get("Ref").is_some());
+            .is_some_and(|v| v.get("Fn::GetAtt").is_some() || v.get("Ref").is_some())
+            && !f.alias_version_removed;
         if !points_at_version {
             diagnostics.push(Diagnostic::warning(
                 path.key("Properties").key("FunctionVersion"),

@@ -16,20 +16,30 @@ pub struct Scan {
     pub too_deep: Option<Path>,
     /// Resources that name an API deployment in a `Ref`, a `Fn::GetAtt`, a `Fn::Sub` or `DependsOn`.
     pub deployment_mentions: HashSet<String, KeyHashing>,
+    /// Resources outside the rewiring table and the never-rewired types whose properties name a
+    /// marked function: each such reference may invoke it around the alias, and earns a warning.
+    pub function_mentions: Vec<String>,
 }
 
-/// Walks `template`, looking for mentions of `deployments` (the index found them).
-pub fn scan(template: &Value, deployments: &[String]) -> Scan {
-    let mut found = Scan { too_deep: None, deployment_mentions: HashSet::default() };
+/// Walks `template`, looking for mentions of `deployments` (the index found them), and of the
+/// `marked` functions in resources that rewiring does not know.
+pub fn scan(template: &Value, deployments: &[String], marked: &HashSet<&str, KeyHashing>) -> Scan {
+    let mut found =
+        Scan { too_deep: None, deployment_mentions: HashSet::default(), function_mentions: Vec::new() };
     let Some(root) = template.as_object() else { return found };
     let deployments: Vec<&str> = deployments.iter().map(String::as_str).collect();
     for (key, section) in root {
         let too_deep = match (key.as_str(), section) {
             ("Resources", Value::Object(resources)) => resources.iter().find_map(|(id, res)| {
-                let mut walked = Walked::default();
+                let unknown = !marked.is_empty()
+                    && json::get_str(res, "Type").is_some_and(|t| !crate::rewire::is_known(t));
+                let mut walked = Walked { marked: unknown.then_some(marked), ..Walked::default() };
                 walk(res, 2, &deployments, &mut walked);
                 if walked.mentions || depends_on_any(res, &deployments) {
                     found.deployment_mentions.insert(id.to_string());
+                }
+                if walked.names_marked {
+                    found.function_mentions.push(id.to_string());
                 }
                 walked.too_deep
             }),
@@ -51,6 +61,9 @@ pub fn scan(template: &Value, deployments: &[String]) -> Scan {
 struct Walked<'a> {
     too_deep: Option<&'a Value>,
     mentions: bool,
+    /// The marked functions to look for, in a resource rewiring does not know.
+    marked: Option<&'a HashSet<&'a str, KeyHashing>>,
+    names_marked: bool,
 }
 
 /// Visits every value under `value` (at `depth`), stopping at the first one nested too deep; so the
@@ -64,6 +77,9 @@ fn walk<'a>(value: &'a Value, depth: usize, deployments: &[&str], walked: &mut W
         Value::Object(obj) => {
             if obj.len() == 1 && !walked.mentions && !deployments.is_empty() {
                 walked.mentions = names_any(value, deployments);
+            }
+            if let (1, Some(marked), false) = (obj.len(), walked.marked, walked.names_marked) {
+                walked.names_marked = crate::rewire::names_any_of(value, &|id| marked.contains(id));
             }
             obj.values().any(|child| walk(child, depth + 1, deployments, walked))
         }
@@ -138,7 +154,10 @@ mod tests {
             "Unrelated": {"Type": "X", "Properties": {"A": {"Ref": "Api"}, "B": "D"}},
         }});
         let mut found: Vec<String> =
-            scan(&template, &["D".to_owned(), "V2".to_owned()]).deployment_mentions.into_iter().collect();
+            scan(&template, &["D".to_owned(), "V2".to_owned()], &std::collections::HashSet::default())
+                .deployment_mentions
+                .into_iter()
+                .collect();
         found.sort();
         assert_eq!(found, ["ByDependsOn", "ByDottedGetAtt", "ByGetAtt", "ByRef", "BySub"]);
     }

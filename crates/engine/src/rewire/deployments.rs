@@ -143,6 +143,18 @@ impl Snapshots {
                 ).with_help(format!("rename the existing `{new}` resource")));
                 continue;
             }
+            if new.len() > crate::limits::MAX_LOGICAL_ID {
+                diagnostics.push(Diagnostic::error(
+                    Path::resource(id),
+                    format!(
+                        "cannot redeploy API `{api_id}`: deployment `{id}` would be renamed `{new}`, {} characters, \
+                         over CloudFormation's limit of {} for a logical ID",
+                        new.len(),
+                        crate::limits::MAX_LOGICAL_ID
+                    ),
+                ).with_help(format!("shorten the logical ID `{id}`")));
+                continue;
+            }
             renames.insert(id.clone(), new);
         }
         renames

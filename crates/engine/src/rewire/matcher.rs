@@ -7,7 +7,8 @@
 //! same form, leaving the rest of a `Sub` string untouched. A function *name* spliced into a hand-built
 //! ARN (`…:function:${Fn}`, or a `Ref` after `":function:"` in a `Join`) is qualified in place with the
 //! alias name instead, and the resource then depends on the alias; an ARN that already carries a
-//! qualifier (`${Fn}:$LATEST`, `${Fn}:*`) is the author's choice and stays. Anything else (a literal
+//! qualifier (`${Fn}:$LATEST`, `${Fn}:*`) is the author's choice and stays, and so does a whole ARN
+//! or name followed by one (`${Fn.Arn}:$LATEST`, `${Fn}:Blue`, a `Fn::Join` of the ARN and `:7`). Anything else (a literal
 //! function name, a `Fn::ImportValue`, a `Fn::Select`, another attribute than `Arn`) is left as it is:
 //! the macro cannot tell what it points to.
 
@@ -41,15 +42,24 @@ enum Splice {
     AfterFunction,
     /// As `AfterFunction`, but a qualifier (`:…`) already follows: the ARN is left as written.
     Qualified,
+    /// The value is a whole ARN or name followed by a qualifier (`${Fn.Arn}:$LATEST`, `${Fn}:Blue`,
+    /// the ARN joined with `:7`): the author chose the version, and it is left as written.
+    WholeQualified,
 }
 
 impl Splice {
     /// The splice of a piece with `before` and `after` text around it inside a value spliced as `self`
     /// (empty text at an edge inherits the parent's surroundings).
     fn of(self, before: &str, after: &str) -> Splice {
-        let after_function = before.ends_with("function:") || (before.is_empty() && self != Splice::Whole);
+        let inherits = before.is_empty() && matches!(self, Splice::AfterFunction | Splice::Qualified);
+        let after_function = before.ends_with("function:") || inherits;
         if !after_function {
-            Splice::Whole
+            let inherits_qualifier = after.is_empty() && self == Splice::WholeQualified;
+            if after.starts_with(':') || inherits_qualifier {
+                Splice::WholeQualified
+            } else {
+                Splice::Whole
+            }
         } else if after.starts_with(':') || (after.is_empty() && self == Splice::Qualified) {
             Splice::Qualified
         } else {
@@ -131,6 +141,9 @@ fn rewrite_at(
         _ => None,
     };
     let Some(function) = function else { return };
+    if splice == Splice::WholeQualified {
+        return;
+    }
     let target = &targets[function.as_str()];
     let by_name = name == "Ref" && splice != Splice::Whole;
     match (by_name, splice) {
@@ -196,6 +209,9 @@ fn rewrite_sub(
         match name.split_once('.') {
             Some((id, "Arn")) => {
                 let target = targets.get(id)?;
+                if splice.of(before, after) == Splice::WholeQualified {
+                    return None;
+                }
                 moved.push((id.to_owned(), false));
                 Some(format!("${{{}}}", target.alias_logical_id))
             }
@@ -211,7 +227,7 @@ fn rewrite_sub(
                         moved.push((name.to_owned(), true));
                         Some(format!("${{{name}}}:{}", target.alias_name))
                     }
-                    Splice::Qualified => None,
+                    Splice::Qualified | Splice::WholeQualified => None,
                 }
             }
         }
@@ -302,6 +318,51 @@ pub(crate) fn names_any(value: &Value, ids: &[&str]) -> bool {
     let mut out = Vec::new();
     referenced_at(value, &|id| ids.contains(&id), &mut out, 0);
     !out.is_empty()
+}
+
+/// Whether `value` is a reference form that names a resource `wanted` accepts.
+pub(crate) fn names_any_of(value: &Value, wanted: &dyn Fn(&str) -> bool) -> bool {
+    let mut out = Vec::new();
+    referenced_at(value, wanted, &mut out, 0);
+    !out.is_empty()
+}
+
+/// Every reference to a marked function under `value` (at `path`), with the path of the outermost
+/// reference form that holds it: what a warning names.
+pub fn references_under(value: &Value, path: &Path, targets: &Targets<'_>, out: &mut Vec<(Path, String)>) {
+    references_under_at(value, path, targets, out, 0);
+}
+
+fn references_under_at(
+    value: &Value,
+    path: &Path,
+    targets: &Targets<'_>,
+    out: &mut Vec<(Path, String)>,
+    depth: usize,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    if let Some((name, _)) = single_key(value) {
+        if matches!(name, "Ref" | "Fn::GetAtt" | "Fn::Sub" | "Fn::Join" | "Fn::If") {
+            let mut found = Vec::new();
+            referenced(value, targets, &mut found);
+            if !found.is_empty() {
+                out.extend(found.into_iter().map(|f| (path.clone(), f)));
+                return;
+            }
+        }
+    }
+    match value {
+        Value::Object(obj) => {
+            obj.iter().for_each(|(k, v)| references_under_at(v, &path.key(k), targets, out, depth + 1))
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .for_each(|(i, v)| references_under_at(v, &path.index(i), targets, out, depth + 1)),
+        _ => {}
+    }
 }
 
 /// Whether `value` references any of `ids` in any form (a permission's `SourceArn` naming its API).

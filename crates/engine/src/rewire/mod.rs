@@ -22,7 +22,7 @@ use crate::diag::{Diagnostic, Path};
 use crate::json;
 use crate::limits::MAX_DEPTH;
 use deployments::Snapshots;
-pub(crate) use matcher::{names_any, sub_references};
+pub(crate) use matcher::{names_any, names_any_of, sub_references};
 use table::{Action, Invoker, Step, INVOKERS};
 
 /// Where a marked function's invokers must point instead.
@@ -166,6 +166,56 @@ pub fn rewire<S: BuildHasher>(
     rewired
 }
 
+/// Whether rewiring knows `resource_type`: it has a table row, or it is never rewired (`never.rs`),
+/// or SAM (running after the macro) handles it. A reference to a marked function in any other
+/// resource may invoke the function around its alias, and is warned about.
+pub(crate) fn is_known(resource_type: &str) -> bool {
+    ROWS.contains_key(resource_type)
+        || resource_type.starts_with("AWS::Serverless::")
+        || never::NEVER.iter().any(|(never, _)| match never.strip_suffix('*') {
+            Some(prefix) => resource_type.starts_with(prefix),
+            None => resource_type == *never,
+        })
+}
+
+/// Warns about every reference to a marked function in the `Properties` of the resources `ids`
+/// (those the analysis found naming one outside the table and the never-rewired types): the macro
+/// cannot tell whether the service behind them invokes the function, and if it does, those
+/// invocations bypass the alias and the canary.
+pub fn warn_unknown_references(
+    template: &Map,
+    ids: &[String],
+    targets: &BTreeMap<String, AliasTarget>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(Value::Object(resources)) = template.get("Resources") else { return };
+    let by_id = Targets::new(targets);
+    for id in ids {
+        let Some(resource) = resources.get(id.as_str()) else { continue };
+        let Some(properties) = json::get(resource, "Properties") else { continue };
+        let resource_type = json::get_str(resource, "Type").unwrap_or_default();
+        let mut found = Vec::new();
+        matcher::references_under(properties, &Path::resource(id).key("Properties"), &by_id, &mut found);
+        for (path, function) in found {
+            let alias = &by_id[function.as_str()].alias_logical_id;
+            diagnostics.push(
+                Diagnostic::warning(
+                    path,
+                    format!(
+                        "{id} ({resource_type}) names the marked function {function} at a position the macro does \
+                         not rewire: if {resource_type} invokes what it names here, those invocations bypass the \
+                         alias {alias} and the canary"
+                    ),
+                )
+                .with_help(format!(
+                    "reference the alias instead ({{Ref: {alias}}} is its ARN) if the service accepts a qualified \
+                     function ARN; leave it if this position does not invoke {function}"
+                )),
+            );
+        }
+    }
+}
+
 /// The table by resource type, each row's paths parsed once per process rather than per request:
 /// a warm Lambda reuses them, and a small template no longer pays for parsing them all.
 static ROWS: LazyLock<HashMap<&'static str, Row, KeyHashing>> = LazyLock::new(|| {
@@ -204,7 +254,10 @@ impl Resource<'_> {
         let row = parsed.invoker;
         let base = self.base.clone();
         let Some(Value::Object(properties)) = resource.get_mut("Properties") else { return };
-        if let Action::ApiDefinition { unseen, .. } | Action::UnseenDefinition { unseen } = row.action {
+        if let Action::ApiDefinition { unseen, .. }
+        | Action::UnseenDefinition { unseen }
+        | Action::UnseenDefinitionReference { unseen } = row.action
+        {
             self.warn_unseen(unseen, properties, &base);
         }
         if let Action::Permission { source_arn } = row.action {
@@ -218,7 +271,7 @@ impl Resource<'_> {
         }
         // The qualifier's function is read before the walk borrows the properties mutably.
         let qualified = match row.action {
-            Action::LatestQualifier { function_name } => {
+            Action::LatestQualifier { function_name, .. } => {
                 let mut functions = Vec::new();
                 if let Some(name) = properties.get(function_name) {
                     matcher::referenced(name, self.targets, &mut functions);
@@ -226,7 +279,7 @@ impl Resource<'_> {
                 // A `Fn::If` between two marked functions has no single alias name to write.
                 match functions.as_slice() {
                     [function] => Some(function.clone()),
-                    _ => return,
+                    _ => None,
                 }
             }
             _ => None,
@@ -243,7 +296,7 @@ impl Resource<'_> {
 
         let mut moves = Vec::new();
         let mut properties_value = Value::Object(std::mem::take(properties));
-        for steps in &parsed.steps {
+        for (steps, row_path) in parsed.steps.iter().zip(row.paths) {
             walk(&mut properties_value, steps, &base, None, 0, &mut |position, path| {
                 let before = moves.len();
                 match row.action {
@@ -251,7 +304,11 @@ impl Resource<'_> {
                     | Action::Permission { .. }
                     | Action::FunctionUrl
                     | Action::ApiIntegration { .. }
-                    | Action::ApiDefinition { .. } => {
+                    | Action::ApiDefinition { .. }
+                    | Action::UnseenDefinitionReference { .. } => {
+                        matcher::rewrite(position, path, self.targets, &mut moves)
+                    }
+                    Action::LatestQualifier { qualifier, .. } if *row_path != qualifier => {
                         matcher::rewrite(position, path, self.targets, &mut moves)
                     }
                     Action::LatestQualifier { .. } => {

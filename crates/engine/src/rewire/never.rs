@@ -3,7 +3,8 @@
 //! clear of these resource types. Properties of listed invokers that must stay (the
 //! `EventInvokeConfig`'s `FunctionName`, IAM statements' existing resources) are kept by their `Action`.
 
-/// Resource types (a trailing `*` is a prefix) that reference functions without being rewired.
+/// Resource types (a trailing `*` is a prefix) that reference functions without being rewired, and
+/// without a warning: none of them invokes the function it names.
 pub const NEVER: &[(&str, &str)] = &[
     ("AWS::CloudFormation::CustomResource", "CloudFormation refuses a changed ServiceToken"),
     ("Custom::*", "CloudFormation refuses a changed ServiceToken"),
@@ -13,7 +14,15 @@ pub const NEVER: &[(&str, &str)] = &[
     ("AWS::Lambda::Version", "versions are published from the function"),
     ("AWS::Lambda::Alias", "aliases point at versions of the function"),
     ("AWS::CodeDeploy::DeploymentGroup", "generated; names the function and alias it shifts"),
-    ("AWS::CloudWatch::Alarm", "alarms watch the function's metrics with their own dimensions"),
+    ("AWS::Logs::MetricFilter", "filters the function's log group, named after the function"),
+    ("AWS::CloudWatch::Dashboard", "a dashboard shows the function's metrics and invokes nothing"),
+    ("AWS::CloudWatch::AnomalyDetector", "watches the function's metrics with its own dimensions"),
+    ("AWS::ApplicationAutoScaling::ScalableTarget", "scales a qualifier it names itself"),
+    ("AWS::ApplicationAutoScaling::ScalingPolicy", "scales a qualifier its target names"),
+    ("AWS::SQS::QueuePolicy", "a resource policy names the function as a caller, not a target"),
+    ("AWS::SNS::TopicPolicy", "a resource policy names the function as a caller, not a target"),
+    ("AWS::S3::BucketPolicy", "a resource policy names the function as a caller, not a target"),
+    ("AWS::Events::EventBusPolicy", "a resource policy names the function as a caller, not a target"),
 ];
 
 #[cfg(test)]

@@ -36,10 +36,11 @@ pub enum Action {
     /// As `Reference`, unless `source_arn` names an API whose definition the macro cannot see: that API
     /// still invokes the function itself, so its permission must stay on the function.
     Permission { source_arn: &'static str },
-    /// `$LATEST` at the position becomes the alias name when `function_name` references a marked
-    /// function, and the resource gains a `DependsOn` on the alias (the qualifier is a plain name, so
-    /// without it CloudFormation could configure the alias before it exists).
-    LatestQualifier { function_name: &'static str },
+    /// `$LATEST` at the `qualifier` position becomes the alias name when `function_name` references a
+    /// marked function, and the resource gains a `DependsOn` on the alias (the qualifier is a plain
+    /// name, so without it CloudFormation could configure the alias before it exists). The row's other
+    /// positions are as `Reference`.
+    LatestQualifier { function_name: &'static str, qualifier: &'static str },
     /// As `Reference`; the URL is replaced on update, so the user is warned that its address changes.
     FunctionUrl,
     /// As `Reference`, on configuration of the API whose logical ID `api_id` references: when something
@@ -50,6 +51,8 @@ pub enum Action {
     ApiDefinition { api: Api, unseen: &'static [&'static str] },
     /// No position to rewrite: the `unseen` properties hold a definition the macro cannot read.
     UnseenDefinition { unseen: &'static [&'static str] },
+    /// As `Reference`, and the `unseen` properties hold a definition the macro cannot read.
+    UnseenDefinitionReference { unseen: &'static [&'static str] },
     /// IAM statements (a statement or a list of them) that allow `lambda:InvokeFunction` on a marked
     /// function gain the alias ARN beside it; nothing is removed (SPEC §5, role-based invokers).
     GrantAlias,
@@ -75,10 +78,12 @@ pub const INVOKERS: &[Invoker] = &[
         paths: &["FunctionName"],
         action: Action::Reference,
     },
+    // A destination is invoked with every asynchronous result; Lambda takes a qualified function ARN
+    // there as anywhere it invokes.
     Invoker {
         resource_type: "AWS::Lambda::EventInvokeConfig",
-        paths: &["Qualifier"],
-        action: Action::LatestQualifier { function_name: "FunctionName" },
+        paths: &["Qualifier", "DestinationConfig/OnSuccess/Destination", "DestinationConfig/OnFailure/Destination"],
+        action: Action::LatestQualifier { function_name: "FunctionName", qualifier: "Qualifier" },
     },
     Invoker { resource_type: "AWS::Lambda::Url", paths: &["TargetFunctionArn"], action: Action::FunctionUrl },
     Invoker {
@@ -169,10 +174,18 @@ pub const INVOKERS: &[Invoker] = &[
         paths: &["RotationLambdaARN"],
         action: Action::Reference,
     },
+    // A Task's `Resource` (or the `FunctionName` of the `lambda:invoke` integration) takes a qualified
+    // function ARN; in a `DefinitionString` they sit inside the `Fn::Sub` or `Fn::Join` that builds it.
     Invoker {
         resource_type: "AWS::StepFunctions::StateMachine",
-        paths: &["DefinitionSubstitutions/*"],
-        action: Action::Reference,
+        paths: &[
+            "DefinitionSubstitutions/*",
+            "DefinitionString",
+            "Definition/**/Resource",
+            "Definition/**/Parameters/FunctionName",
+            "Definition/**/Arguments/FunctionName",
+        ],
+        action: Action::UnseenDefinitionReference { unseen: &["DefinitionS3Location"] },
     },
     // Every destination type (`ExtendedS3DestinationConfiguration`, `SplunkDestinationConfiguration`, …)
     // carries the same `ProcessingConfiguration`.
@@ -193,6 +206,31 @@ pub const INVOKERS: &[Invoker] = &[
         paths: &["Rule/Actions/*/LambdaAction/FunctionArn"],
         action: Action::Reference,
     },
+    // Alarm actions take `function:name:alias` (CloudWatch, "Invoke a Lambda function from an
+    // alarm"); the alarm's `Dimensions` name what it watches and are never rewired.
+    Invoker {
+        resource_type: "AWS::CloudWatch::Alarm",
+        paths: &["AlarmActions/*", "OKActions/*", "InsufficientDataActions/*"],
+        action: Action::Reference,
+    },
+    Invoker {
+        resource_type: "AWS::CloudWatch::CompositeAlarm",
+        paths: &["AlarmActions/*", "OKActions/*", "InsufficientDataActions/*"],
+        action: Action::Reference,
+    },
+    // `ActionGroupExecutor.Lambda`'s pattern ends in `(:(\$LATEST|[a-zA-Z0-9-_]+))?`.
+    Invoker {
+        resource_type: "AWS::Bedrock::Agent",
+        paths: &["ActionGroups/*/ActionGroupExecutor/Lambda"],
+        action: Action::Reference,
+    },
+    Invoker {
+        resource_type: "AWS::S3ObjectLambda::AccessPoint",
+        paths: &["ObjectLambdaConfiguration/TransformationConfigurations/*/ContentTransformation/AwsLambda/FunctionArn"],
+        action: Action::Reference,
+    },
+    // The authorizer's function and its permission move together: IoT invokes what this ARN names.
+    Invoker { resource_type: "AWS::IoT::Authorizer", paths: &["AuthorizerFunctionArn"], action: Action::Reference },
     // Role-based invokers (SPEC §5, below the table).
     Invoker {
         resource_type: "AWS::IAM::Role",

@@ -72,6 +72,22 @@ impl ConditionEvaluator<'_> {
         self.parameter_values.get(name).or_else(|| self.section("Parameters")?.get(name)?.get("Default"))
     }
 
+    /// The value `Fn::FindInMap` with argument `arg` gives (a string, a list, anything a mapping
+    /// holds), when its three keys are known when the macro runs. A fourth item (the
+    /// `AWS::LanguageExtensions` default) is taken when the mapping lacks the entry.
+    pub fn find_in_map<'s>(&'s self, arg: &'s Value) -> Option<&'s Value> {
+        let items = arg.as_array()?;
+        let (keys, default) = match items.as_slice() {
+            [a, b, c] => ([a, b, c], None),
+            [a, b, c, d] => ([a, b, c], d.get("DefaultValue")),
+            _ => return None,
+        };
+        let path = Path::root();
+        let [map, top, second] = keys.map(|k| self.scalar(k, &path, 0).ok());
+        let found_value = self.section("Mappings")?.get(&map?)?.get(&top?)?.get(&second?);
+        found_value.or(default)
+    }
+
     fn section(&self, name: &str) -> Option<&Map> {
         self.template.get(name)?.as_object()
     }

@@ -15,7 +15,7 @@ pub fn hook_policy(
     condition: Option<&str>,
 ) -> Map {
     let mut props = Map::new();
-    props.insert("PolicyName", format!("{hook}CanaryHookPolicy").into());
+    props.insert("PolicyName", policy_name(hook).into());
     props.insert("Roles", json!([reference(role)]));
     props.insert(
         "PolicyDocument",
@@ -36,4 +36,9 @@ pub fn deployment_group_arn(application: &str, deployment_group: &str) -> Value 
     super::sub(&format!(
         "arn:${{AWS::Partition}}:codedeploy:${{AWS::Region}}:${{AWS::AccountId}}:deploymentgroup:${{{application}}}/${{{deployment_group}}}"
     ))
+}
+
+/// The inline policy's name, which IAM limits (see `limits::MAX_POLICY_NAME`).
+pub fn policy_name(hook: &str) -> String {
+    format!("{hook}CanaryHookPolicy")
 }

@@ -1,11 +1,17 @@
 //! `AWS::Lambda::Version` `<Fn>Version<10 hex>`.
 //!
-//! The hash covers what Lambda snapshots into a version (the function's properties, without `Tags`
-//! and `ReservedConcurrentExecutions`, which are function-level, and without our own setting) and the
-//! values of every parameter those properties reference. A change of code, configuration or a
-//! referenced parameter therefore gives a new logical ID, which makes CloudFormation publish a new
-//! version; an unchanged function keeps its ID and publishes nothing. Keys are hashed in sorted order,
-//! so reformatting a template does not publish a version.
+//! The hash covers what Lambda's `PublishVersion` snapshots into a version: the function's code and
+//! the configuration `CreateFunction`, `UpdateFunctionCode` and `UpdateFunctionConfiguration` set.
+//! Properties Lambda keeps per function, set through their own unqualified APIs, are left out
+//! ([`NOT_VERSIONED`]): a change of one alone would give a new logical ID for an unchanged
+//! configuration, and Lambda refuses to publish that ("A version for this Lambda function exists").
+//! What a property's value depends on is resolved first, as far as the macro can know it:
+//! `Fn::If` by its condition over the parameter values, `Fn::FindInMap` from `Mappings`, a `Ref` (or
+//! `Fn::GetAtt`) of an `AWS::Lambda::LayerVersion` of the template by that layer's properties, and
+//! every referenced parameter by its value. What cannot be known (an import, a resource attribute)
+//! is hashed as written. Keys are hashed in sorted order, so reformatting a template does not publish a version;
+//! a template without any of these forms hashes exactly as its properties always have.
+//! `docs/versions.md` lists the properties and the sources.
 
 use std::collections::BTreeSet;
 
@@ -14,19 +20,38 @@ use sha2::{Digest, Sha256};
 
 use super::{reference, resource};
 use crate::ids;
+use crate::limits::MAX_DEPTH;
+use crate::settings::Scope;
 
-/// Properties that do not belong to a published version.
-const NOT_VERSIONED: &[&str] = &["Tags", "ReservedConcurrentExecutions", crate::expand::index::SETTING_KEY];
+/// Properties of `AWS::Lambda::Function` that do not belong to a published version: each is set
+/// by an API that takes no qualifier (`TagResource`, `PutFunctionConcurrency`,
+/// `PutFunctionRecursionConfig`, `PutFunctionCodeSigningConfig`), or only when the function is
+/// created (`TenancyConfig`); and our own setting.
+pub const NOT_VERSIONED: &[&str] = &[
+    "Tags",
+    "ReservedConcurrentExecutions",
+    "RecursiveLoop",
+    "CodeSigningConfigArn",
+    "TenancyConfig",
+    crate::expand::index::SETTING_KEY,
+];
+
+const LAYER_TYPE: &str = "AWS::Lambda::LayerVersion";
 
 /// The 10 hex digits of the version's logical ID: SHA-256 over the canonical JSON of
-/// `{"Parameters": {referenced parameter: value}, "Properties": {versioned properties}}`, written
-/// into one buffer and hashed at once (a hasher fed piece by piece spent more on the pieces than on
-/// the hashing).
-pub fn content_hash(properties: &Map, parameters: &Map, parameter_values: &Map) -> String {
+/// `{"Parameters": {referenced parameter: value}, "Properties": {versioned properties, resolved}}`,
+/// written into one buffer and hashed at once (a hasher fed piece by piece spent more on the pieces
+/// than on the hashing).
+pub fn content_hash(properties: &Map, scope: &Scope<'_>) -> String {
     let versioned = |key: &Str| !NOT_VERSIONED.contains(&key.as_str());
+    let resolved: Vec<(&Str, Value)> = properties
+        .iter()
+        .filter(|(key, _)| versioned(key))
+        .map(|(key, value)| (key, resolve(value, scope, 0)))
+        .collect();
     let mut referenced = BTreeSet::new();
-    for (_, value) in properties.iter().filter(|(key, _)| versioned(key)) {
-        collect_parameter_refs(value, parameters, &mut referenced);
+    for (_, value) in &resolved {
+        collect_parameter_refs(value, scope.parameters, &mut referenced);
     }
     let mut canonical = Vec::with_capacity(1024);
     canonical.extend_from_slice(b"{\"Parameters\":{");
@@ -34,18 +59,77 @@ pub fn content_hash(properties: &Map, parameters: &Map, parameter_values: &Map) 
         if i > 0 {
             canonical.push(b',');
         }
-        let value = parameter_values
-            .get(name)
-            .or_else(|| parameters.get(name).and_then(|p| p.get("Default")))
-            .unwrap_or(&Value::Null);
+        let value = scope.parameter_value(name).unwrap_or(&Value::Null);
         write_string(name, &mut canonical);
         canonical.push(b':');
         write_canonical(value, &mut canonical);
     }
     canonical.extend_from_slice(b"},\"Properties\":");
-    write_object(properties.iter().filter(|(key, _)| versioned(key)), &mut canonical);
+    write_object(resolved.iter().map(|(key, value)| (*key, value)), &mut canonical);
     canonical.push(b'}');
     ids::hex_prefix(&Sha256::digest(&canonical), 10)
+}
+
+/// `value` with what it depends on put in place: the chosen branch of each `Fn::If` whose condition
+/// the parameter values decide, the value of each `Fn::FindInMap` whose keys are known, and beside
+/// each `Ref` to a layer of the template that layer's resolved properties. Everything else is kept.
+fn resolve(value: &Value, scope: &Scope<'_>, depth: usize) -> Value {
+    if depth > MAX_DEPTH {
+        return value.clone();
+    }
+    match value {
+        Value::Object(obj) => {
+            if obj.len() == 1 {
+                if let Some(resolved) = resolve_intrinsic(obj, scope, depth) {
+                    return resolved;
+                }
+            }
+            let mut out = Map::with_capacity(obj.len());
+            for (key, v) in obj {
+                out.insert(key.clone(), resolve(v, scope, depth + 1));
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|v| resolve(v, scope, depth + 1)).collect()),
+        other => other.clone(),
+    }
+}
+
+fn resolve_intrinsic(obj: &Map, scope: &Scope<'_>, depth: usize) -> Option<Value> {
+    let (key, arg) = obj.iter().next()?;
+    match key.as_str() {
+        "Fn::If" => {
+            let [condition, yes, no] = arg.as_array()?.as_slice() else { return None };
+            let condition = condition.as_str()?;
+            let mut named = Map::with_capacity(1);
+            named.insert("Condition", Value::from(condition));
+            let chosen = scope.conditions.eval(&Value::Object(named), &crate::diag::Path::root()).ok()?;
+            Some(resolve(if chosen { yes } else { no }, scope, depth + 1))
+        }
+        "Fn::FindInMap" => {
+            let found = scope.conditions.find_in_map(arg)?;
+            Some(resolve(found, scope, depth + 1))
+        }
+        "Ref" | "Fn::GetAtt" => {
+            let id = match arg {
+                Value::String(id) if key == "Ref" => id.as_str(),
+                Value::String(dotted) => dotted.split_once('.')?.0,
+                Value::Array(parts) => parts.first()?.as_str()?,
+                _ => return None,
+            };
+            let layer = scope.resources.get(id)?;
+            if layer.get("Type").and_then(Value::as_str) != Some(LAYER_TYPE) {
+                return None;
+            }
+            // Two members, so that it is never read as the reference it stands for.
+            let mut out = Map::with_capacity(2);
+            out.insert(key.clone(), arg.clone());
+            let properties = layer.get("Properties").unwrap_or(&Value::Null);
+            out.insert(LAYER_TYPE, resolve(properties, scope, depth + 1));
+            Some(Value::Object(out))
+        }
+        _ => None,
+    }
 }
 
 pub fn version(function: &str, condition: Option<&str>) -> Map {
@@ -143,19 +227,37 @@ fn write_string(s: &str, out: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use crate::json;
+    use crate::settings::ConditionEvaluator;
 
     use super::*;
 
-    fn hash(props: Value, params: Value, values: Value) -> String {
-        content_hash(props.as_object().unwrap(), params.as_object().unwrap(), values.as_object().unwrap())
+    /// The hash of `props` in a template with `template`'s other sections and these parameter values.
+    fn hash(props: Value, template: Value, values: Value) -> String {
+        let template = template.as_object().unwrap();
+        let values = values.as_object().unwrap();
+        let empty = Map::new();
+        let section = |name: &str| template.get(name).and_then(Value::as_object).unwrap_or(&empty);
+        let scope = Scope {
+            resources: section("Resources"),
+            parameters: section("Parameters"),
+            parameter_values: values,
+            conditions: ConditionEvaluator {
+                template,
+                parameter_values: values,
+                region: "us-east-1",
+                account_id: "123456789012",
+            },
+        };
+        content_hash(props.as_object().unwrap(), &scope)
     }
 
     #[test]
-    fn hash_ignores_key_order_tags_and_concurrency() {
+    fn hash_ignores_key_order_and_function_level_properties() {
         let a = hash(json!({"Runtime": "python3.12", "Handler": "a.h"}), json!({}), json!({}));
         let b = hash(
             json!({"Handler": "a.h", "Tags": [{"Key": "k", "Value": "v"}], "Runtime": "python3.12",
-                   "ReservedConcurrentExecutions": 5}),
+                   "ReservedConcurrentExecutions": 5, "RecursiveLoop": "Allow",
+                   "CodeSigningConfigArn": "arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-1"}),
             json!({}),
             json!({}),
         );
@@ -166,12 +268,78 @@ mod tests {
     }
 
     #[test]
+    fn hash_of_plain_properties_is_what_it_always_was() {
+        // A stack expanded before layers, mappings and conditions were resolved keeps its version ID.
+        let props = json!({"Runtime": "python3.12", "Handler": "a.h", "Code": {"S3Key": {"Ref": "Key"}}});
+        let template = json!({"Parameters": {"Key": {"Type": "String", "Default": "v1.zip"}}});
+        let canonical = r#"{"Parameters":{"Key":"v1.zip"},"Properties":{"Code":{"S3Key":{"Ref":"Key"}},"Handler":"a.h","Runtime":"python3.12"}}"#;
+        assert_eq!(hash(props, template, json!({})), ids::short_hash(canonical.as_bytes(), 10));
+    }
+
+    #[test]
     fn hash_follows_referenced_parameter_values() {
         let props = json!({"Code": {"S3Key": {"Ref": "CodeKey"}}, "Environment": {"Variables": {"A": {"Fn::Sub": "${Stage}-x"}}}});
-        let params = json!({"CodeKey": {"Type": "String", "Default": "v1.zip"}, "Stage": {"Type": "String"}, "Unused": {"Type": "String"}});
-        let base = hash(props.clone(), params.clone(), json!({"Stage": "dev"}));
-        assert_eq!(base, hash(props.clone(), params.clone(), json!({"Stage": "dev", "Unused": "x"})));
-        assert_ne!(base, hash(props.clone(), params.clone(), json!({"Stage": "prod"})));
-        assert_ne!(base, hash(props, params, json!({"Stage": "dev", "CodeKey": "v2.zip"})));
+        let template = json!({"Parameters": {"CodeKey": {"Type": "String", "Default": "v1.zip"}, "Stage": {"Type": "String"}, "Unused": {"Type": "String"}}});
+        let base = hash(props.clone(), template.clone(), json!({"Stage": "dev"}));
+        assert_eq!(base, hash(props.clone(), template.clone(), json!({"Stage": "dev", "Unused": "x"})));
+        assert_ne!(base, hash(props.clone(), template.clone(), json!({"Stage": "prod"})));
+        assert_ne!(base, hash(props, template, json!({"Stage": "dev", "CodeKey": "v2.zip"})));
+    }
+
+    #[test]
+    fn hash_follows_conditions_mappings_and_layers() {
+        let template = json!({
+            "Parameters": {"Stage": {"Type": "String", "Default": "dev"}, "Other": {"Type": "String", "Default": "a"}},
+            "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}},
+            "Mappings": {"Images": {"dev": {"Uri": "repo:v1"}, "prod": {"Uri": "repo:v2"}}},
+            "Resources": {"Layer": {"Type": "AWS::Lambda::LayerVersion",
+                                    "Properties": {"Content": {"S3Bucket": "b", "S3Key": {"Ref": "Other"}}}}},
+        });
+        let props = json!({"MemorySize": {"Fn::If": ["IsProd", 1024, 128]}});
+        let dev = hash(props.clone(), template.clone(), json!({}));
+        assert_ne!(dev, hash(props.clone(), template.clone(), json!({"Stage": "prod"})));
+        // A parameter only the untaken branch would read changes nothing.
+        let props = json!({"MemorySize": {"Fn::If": ["IsProd", {"Ref": "Other"}, 128]}});
+        assert_eq!(
+            hash(props.clone(), template.clone(), json!({})),
+            hash(props, template.clone(), json!({"Other": "b"}))
+        );
+
+        let props = json!({"Code": {"ImageUri": {"Fn::FindInMap": ["Images", {"Ref": "Stage"}, "Uri"]}}});
+        assert_ne!(
+            hash(props.clone(), template.clone(), json!({})),
+            hash(props, template.clone(), json!({"Stage": "prod"}))
+        );
+        let props = json!({"Code": {"ImageUri": {"Fn::FindInMap": ["Images", "dev", "Uri"]}}});
+        let mut changed = template.clone();
+        changed["Mappings"]["Images"]["dev"]["Uri"] = json!("repo:v3");
+        assert_ne!(hash(props.clone(), template.clone(), json!({})), hash(props, changed, json!({})));
+
+        let by_attribute = json!({"Layers": [{"Fn::GetAtt": ["Layer", "LayerVersionArn"]}]});
+        let mut changed = template.clone();
+        changed["Resources"]["Layer"]["Properties"]["Content"]["S3Bucket"] = json!("c");
+        assert_ne!(
+            hash(by_attribute.clone(), template.clone(), json!({})),
+            hash(by_attribute, changed, json!({}))
+        );
+        let props = json!({"Layers": [{"Ref": "Layer"}]});
+        assert_ne!(
+            hash(props.clone(), template.clone(), json!({})),
+            hash(props.clone(), template.clone(), json!({"Other": "b"}))
+        );
+        let mut changed = template.clone();
+        changed["Resources"]["Layer"]["Properties"]["Content"]["S3Bucket"] = json!("c");
+        assert_ne!(hash(props.clone(), template.clone(), json!({})), hash(props, changed, json!({})));
+    }
+
+    #[test]
+    fn what_cannot_be_known_is_hashed_as_written() {
+        let template = json!({"Conditions": {"Odd": {"Fn::Equals": [{"Fn::GetAtt": ["X", "Y"]}, "a"]}}});
+        let a = hash(json!({"MemorySize": {"Fn::If": ["Odd", 1024, 128]}}), template.clone(), json!({}));
+        let b = hash(json!({"MemorySize": {"Fn::If": ["Odd", 1024, 256]}}), template.clone(), json!({}));
+        assert_ne!(a, b);
+        let a = hash(json!({"Code": {"S3Key": {"Fn::ImportValue": "k1"}}}), template.clone(), json!({}));
+        let b = hash(json!({"Code": {"S3Key": {"Fn::ImportValue": "k2"}}}), template, json!({}));
+        assert_ne!(a, b);
     }
 }
