@@ -6,8 +6,8 @@
 #     over-deep template, determinism) and asserts on the responses.
 #  2. `cargo lambda watch --only-lambda-apis` serves the APIs alone; the driver starts the binary itself
 #     several times and prints the median time from process start to first response (cold start).
-#  3. `cargo lambda build --release --arm64` builds the deployable bootstrap for provided.al2023 on
-#     Graviton and prints its size.
+#
+# The deployable arm64 release build is scripts/package.sh's, tested by scripts/test_package.py.
 #
 # Every emulator runs in its own process group and is stopped by process id on exit, failure or
 # interrupt. Installs cargo-lambda with pip when it is missing. Exit status: 0 when every case passes.
@@ -110,22 +110,5 @@ log "cold start through cargo lambda watch --only-lambda-apis on port $APIS_PORT
 start_emulator "$APIS_PORT" "$WORK/apis.log" --only-lambda-apis -p canary-lambda
 run_driver coldstart "$APIS_PORT" "$BIN_DIR/debug/canary-lambda" || status=1
 stop_emulators
-
-log "release build for provided.al2023 arm64"
-cargo lambda build --release --arm64 -p canary-lambda --bin canary-lambda
-BOOTSTRAP="$BIN_DIR/lambda/canary-lambda/bootstrap"
-python3 - "$BOOTSTRAP" <<'EOF' || status=1
-import os, struct, sys
-path = sys.argv[1]
-with open(path, "rb") as f:
-    header = f.read(20)
-# ELF magic, then e_machine at offset 18: 0xB7 is AArch64, what Lambda's arm64 architecture runs.
-machine = struct.unpack_from("<H", header, 18)[0]
-if header[:4] != b"\x7fELF" or machine != 0xB7:
-    print(f"FAIL {path} is not an AArch64 ELF executable (e_machine {machine:#x})")
-    sys.exit(1)
-size = os.path.getsize(path)
-print(f"bootstrap (aarch64, release): {size} bytes ({size / 1024 / 1024:.2f} MiB)")
-EOF
 
 exit "$status"

@@ -3,8 +3,9 @@
 # missing: the Python tools pinned in requirements-test.txt (cfn-lint, aws-sam-translator,
 # cargo-lambda with its Zig) and the arm64 Rust target for the Lambda's release build. Then runs the
 # Rust test suite (goldens, cfn-lint over every expansion, CLI, Lambda handler, SAM in both transform
-# orders), the end-to-end test of the macro through cargo-lambda's runtime emulator, and a short
-# run of every fuzz target (nightly, cargo-fuzz installed when missing).
+# orders), the end-to-end test of the macro through cargo-lambda's runtime emulator, the packaged
+# macro (scripts/package.sh twice: the zip, its reproducibility, cfn-lint over the templates), and a
+# short run of every fuzz target (nightly, cargo-fuzz installed when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,9 @@ cargo test --workspace
 
 step "end-to-end: the macro under cargo-lambda's runtime emulator"
 scripts/e2e-lambda.sh
+
+step "package: the arm64 zip built twice (same bytes), its templates under cfn-lint, the SAR metadata"
+python3 scripts/test_package.py
 
 step "fuzzing: every cargo-fuzz target for 10 s (scripts/fuzz.sh 600 for a longer run)"
 scripts/fuzz.sh 10

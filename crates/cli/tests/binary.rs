@@ -86,3 +86,15 @@ fn closing_stdout_early_is_not_an_error() {
     // Warnings about the template may appear; a complaint about the pipe may not.
     assert!(!text(&out.stderr).contains("canary-deployments:"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn version_prints_the_workspace_version_and_exits_0() {
+    let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.toml")).unwrap();
+    let version =
+        manifest.lines().find_map(|line| line.strip_prefix("version = ")).unwrap().trim_matches('"');
+    for flag in ["--version", "-V"] {
+        let out = bin(&[flag], b"");
+        assert_eq!(out.status.code(), Some(0), "{flag}: {}", text(&out.stderr));
+        assert_eq!(text(&out.stdout), format!("canary-deployments {version}\n"), "{flag}");
+    }
+}

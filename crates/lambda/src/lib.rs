@@ -151,6 +151,8 @@ fn respond_with(payload: &str, expand: impl Fn(Value, &Context) -> Expansion) ->
     tracing::info!(
         request_id = %request_id,
         transform_id = %transform_id,
+        // Which release expanded a stack, when several stacks or accounts run different versions.
+        version = env!("CARGO_PKG_VERSION"),
         status = if res.is_ok() { "success" } else { "failure" },
         functions_marked = outcome.functions_marked,
         resources_added = outcome.resources_added,

@@ -46,3 +46,18 @@ fn samconfig_needs_no_flags() {
         assert!(config.contains(needle), "samconfig.toml lacks `{needle}`");
     }
 }
+
+#[test]
+fn serverless_repo_version_is_the_crate_version() {
+    let template = std::fs::read_to_string(root().join("template.yaml")).unwrap();
+    let versions: Vec<&str> = template
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("SemanticVersion:"))
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        versions,
+        [env!("CARGO_PKG_VERSION")],
+        "template.yaml's AWS::ServerlessRepo::Application SemanticVersion must be the crate version"
+    );
+}

@@ -291,6 +291,11 @@ async fn logs_carry_the_request_id_and_counts_but_no_template_contents() {
     let fields = &lines[0]["fields"];
     assert_eq!(fields["request_id"], event["requestId"], "{logs}");
     assert_eq!(fields["transform_id"], "123456789012::CanaryDeployments", "{logs}");
+    // The workspace version, read here from the manifest rather than from the crate's own constant.
+    let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.toml")).unwrap();
+    let version =
+        manifest.lines().find_map(|line| line.strip_prefix("version = ")).unwrap().trim_matches('"');
+    assert_eq!(fields["version"], version, "{logs}");
     for count in ["functions_marked", "resources_added", "references_rewired", "errors", "duration_us"] {
         assert!(fields[count].is_u64(), "{count} missing: {logs}");
     }
