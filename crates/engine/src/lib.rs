@@ -14,4 +14,4 @@ pub mod rewire;
 pub mod settings;
 
 pub use diag::{Diagnostic, Path, Segment, Severity};
-pub use expand::{expand, Context, Expansion, FunctionPlan, MovedInvoker, Stats};
+pub use expand::{expand, expand_for_macro, Context, Expansion, FunctionPlan, MovedInvoker, Stats};
