@@ -139,8 +139,8 @@ impl Map {
     fn push_new(&mut self, key: Str, value: Value, hashed: Option<u64>) -> usize {
         let i = self.entries.len();
         // Most objects of a template hold one to three members (`{Ref: …}`, `{Fn::GetAtt: …}`); a
-        // `Vec`'s first growth would make room for four, which made a tree six times the size of its
-        // JSON. Growing one at a time up to four, then doubling, keeps it near twice.
+        // `Vec`'s first growth makes room for four, so each of them held room for up to three more.
+        // Growing one at a time up to four, then doubling, made an expansion's tree a sixth smaller.
         if i == self.entries.capacity() && i < 4 {
             self.entries.reserve_exact(1);
         }
