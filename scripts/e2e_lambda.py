@@ -6,8 +6,14 @@ emulator to the real binary and asserts on the responses as CloudFormation would
 Then measures cold start: process start to first response, with the emulator serving only the
 Lambda APIs and this script starting the binary itself, median of several runs.
 
+Then runs the release binary on the worst-case events (10,000 marked functions with every RollbackOn
+metric, 4 MB; 25,000 small marked functions, 6 MB) through a minimal Runtime API (lambda_once.py) and
+checks that each is answered with a failure naming CloudFormation's limit, within Lambda's 128 MB and
+2 s of CPU.
+
 Usage: e2e_lambda.py cases PORT          (emulator started by `cargo lambda watch`)
        e2e_lambda.py coldstart PORT BIN  (emulator started with --only-lambda-apis)
+       e2e_lambda.py worst BIN           (the release binary, no emulator)
 Only the standard library is used, so the script runs wherever python3 does.
 """
 
@@ -293,6 +299,68 @@ def cold_start(port, binary):
     return 0
 
 
+# Lambda's memory size for the macro (template.yaml) and the CPU budget per event.
+MAX_RSS_MB = 128
+MAX_CPU_S = 2.0
+
+
+def worst_event(n, settings, properties):
+    resources = {}
+    for i in range(n):
+        resources[f"Function{i}"] = {
+            "Type": "AWS::Lambda::Function",
+            "Properties": properties,
+            "Metadata": {"CanaryDeployment": settings},
+        }
+    return {
+        "region": "us-east-1",
+        "accountId": "123456789012",
+        "fragment": {"Resources": resources},
+        "transformId": "123456789012::CanaryDeployments",
+        "params": {},
+        "requestId": f"worst-{n}",
+        "templateParameterValues": {},
+    }
+
+
+def worst_cases(binary):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import lambda_once
+
+    properties = {"Handler": "index.handler", "Runtime": "python3.12",
+                  "Role": "arn:aws:iam::123456789012:role/fn",
+                  "Code": {"ZipFile": "def handler(event, context):\n    return 1\n"}}
+    rollback = {"Type": "Canary10Percent5Minutes",
+                "RollbackOn": {"Errors": 1, "Throttles": 1, "ErrorRate": 5, "DurationP99": 3000}}
+    cases = [
+        ("10,000 functions, every RollbackOn metric", worst_event(10_000, rollback, properties)),
+        ("25,000 small functions", worst_event(25_000, {"Type": "AllAtOnce"},
+                                               {"Handler": "index.handler", "Runtime": "python3.12",
+                                                "Role": "arn:aws:iam::123456789012:role/fn", "Timeout": 30})),
+    ]
+    failed = 0
+    for name, event in cases:
+        raw = json.dumps(event, separators=(",", ":")).encode()
+        res = lambda_once.run(binary, raw)
+        problems = []
+        if res["status"] != "failure":
+            problems.append(f"expected a failure, got {res['status']}")
+        elif "over CloudFormation's limit of 500" not in res.get("message", ""):
+            problems.append(f"the failure does not name the 500-resource limit: {res['message'][:300]}")
+        if res["peak_rss_kb"] is None or res["peak_rss_kb"] > MAX_RSS_MB * 1024:
+            problems.append(f"peak RSS {res['peak_rss_kb']} KB is over {MAX_RSS_MB} MB")
+        if res["cpu_s"] is None or res["cpu_s"] > MAX_CPU_S:
+            problems.append(f"CPU {res['cpu_s']} s is over {MAX_CPU_S} s")
+        summary = (f"{len(raw) / 1e6:.1f} MB event, peak RSS {(res['peak_rss_kb'] or 0) / 1024:.0f} MB, "
+                   f"CPU {res['cpu_s']} s")
+        if problems:
+            failed += 1
+            print(f"FAIL worst case, {name} ({summary}): {'; '.join(problems)}", flush=True)
+        else:
+            print(f"PASS worst case, {name}: {summary}", flush=True)
+    return 1 if failed else 0
+
+
 def main(argv):
     # The shell script stops this driver with SIGTERM; turning it into SystemExit runs the `finally`
     # that kills a function process started for the cold-start runs.
@@ -301,6 +369,8 @@ def main(argv):
         return run_cases(int(argv[2]))
     if len(argv) >= 4 and argv[1] == "coldstart":
         return cold_start(int(argv[2]), argv[3])
+    if len(argv) >= 3 and argv[1] == "worst":
+        return worst_cases(argv[2])
     print(__doc__, file=sys.stderr)
     return 2
 

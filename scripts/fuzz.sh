@@ -6,7 +6,8 @@
 #
 # Committed seeds live in fuzz/corpus/<target>; inputs the fuzzer finds go to a scratch corpus under
 # fuzz/target/corpus-work/<target> (first corpus directory, which libFuzzer writes to), so a run never
-# dirties the committed seeds. A crash stops that target, prints the reproducer path under
+# dirties the committed seeds. A crash, a timeout (2 s) or running over the memory budget (128 MB for the
+# Lambda's target, 256 MB for the engine's) stops that target, prints the reproducer path under
 # fuzz/artifacts/<target>/, and makes the script exit 1 after the other targets ran.
 set -euo pipefail
 
@@ -34,6 +35,19 @@ if ! cargo +nightly fuzz build "${FUZZ_FLAGS[@]}" >target/fuzz-build.log 2>&1; t
     exit 2
 fi
 
+# Each input must be answered within the budgets the macro promises: 2 s of CPU (libFuzzer's
+# -timeout counts wall time, which is at least that), 128 MB for the Lambda handler (its memory size),
+# 256 MB for the engine as the CLI runs it. Over either, libFuzzer stops with the input that did it.
+# The committed seeds hold a small instance of each shape that once broke these budgets
+# (crates/bench/src/worst.rs), so mutations start from them.
+TIMEOUT_S=2
+rss_limit_mb() {
+    case "$1" in
+        macro_event) echo 128 ;;
+        *) echo 256 ;;
+    esac
+}
+
 status=0
 total=0
 for target in $(cargo +nightly fuzz list); do
@@ -41,7 +55,8 @@ for target in $(cargo +nightly fuzz list); do
     log="target/fuzz-$target.log"
     mkdir -p "$work" "corpus/$target"
     if cargo +nightly fuzz run "${FUZZ_FLAGS[@]}" "$target" "$work" "corpus/$target" -- \
-        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        -max_total_time="$seconds" -timeout="$TIMEOUT_S" -rss_limit_mb="$(rss_limit_mb "$target")" \
+        -print_final_stats=1 \
         >"$log" 2>&1; then
         outcome="ok"
     else
@@ -52,7 +67,8 @@ for target in $(cargo +nightly fuzz list); do
     runs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)"
     runs="${runs:-0}"
     total=$((total + runs))
-    printf '%-20s %10s executions in %ss: %s\n' "$target" "$runs" "$seconds" "$outcome"
+    printf '%-20s %10s executions in %ss (-timeout=%s -rss_limit_mb=%s): %s\n' "$target" "$runs" "$seconds" \
+        "$TIMEOUT_S" "$(rss_limit_mb "$target")" "$outcome"
     if [ "$outcome" != "ok" ]; then
         grep -E 'panicked at|ERROR: libFuzzer|SUMMARY|Test unit written' "$log" | head -10 >&2 || true
     fi

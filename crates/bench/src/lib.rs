@@ -7,6 +7,7 @@
 //! as JSON text, and the least any tool must do with it (read it and write it back).
 
 pub mod workload;
+pub mod worst;
 
 use canary_engine::json::{Map, Value};
 use canary_engine::{expand, Context, Stats};

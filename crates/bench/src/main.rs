@@ -9,7 +9,8 @@
 //! median ratio of each back-to-back pair (the ratio `bench/run.sh` checks the target with); `canary-bench
 //! scale SMALL LARGE REPS` does the same for the growth from one template to a larger one. `bench/run.sh`
 //! drives these; the timings themselves come from criterion (in-process) and from the script
-//! (whole processes).
+//! (whole processes). `canary-bench worst SHAPE N [event]` writes one worst-case template (or macro
+//! event) of `worst::SHAPES` to stdout, for `bench/worst.sh`.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -30,7 +31,7 @@ const LARGE_BYTES: usize = 1_000_000;
 
 const USAGE: &str =
     "usage: canary-bench generate DIR | canary-bench expand FILE | canary-bench floor FILE | \
-                     canary-bench time FILE REPS | canary-bench scale SMALL LARGE REPS";
+                     canary-bench time FILE REPS | canary-bench scale SMALL LARGE REPS | canary-bench worst SHAPE N [event]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,6 +41,8 @@ fn main() -> ExitCode {
         ["floor", file] => run_floor(file),
         ["time", file, reps] => run_time(file, reps),
         ["scale", small, large, reps] => run_scale(small, large, reps),
+        ["worst", shape, n] => run_worst(shape, n, false),
+        ["worst", shape, n, "event"] => run_worst(shape, n, true),
         _ => Err(USAGE.to_owned()),
     };
     match res {
@@ -49,6 +52,18 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Writes the worst-case template `shape` at size `n` to stdout, as a macro event with `event`.
+fn run_worst(shape: &str, n: &str, event: bool) -> Result<ExitCode, String> {
+    let n: usize = n.parse().map_err(|_| format!("N must be a count, found {n:?}"))?;
+    let template = canary_bench::worst::template(shape, n).ok_or_else(|| {
+        format!("unknown shape {shape:?}; shapes: {}", canary_bench::worst::SHAPES.join(", "))
+    })?;
+    let value = if event { canary_bench::worst::event(template) } else { template };
+    let text = serde_json::to_string(&value).map_err(|e| e.to_string())?;
+    println!("{text}");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn write_json(path: &Path, value: &Value) -> Result<(), String> {

@@ -203,16 +203,22 @@ fn respond_or_fail(
         }
         Command::Expand { format, .. } => {
             let _ = stderr.write_all(render::diagnostics(&warnings).as_bytes());
-            let text = match format {
+            match format {
+                // Written straight to the (buffered) output: an over-limit expansion can be tens of
+                // megabytes of indented JSON, which must not be held in memory a second time.
                 Format::Json => {
-                    let mut text = serde_json::to_string_pretty(&expansion.template)
-                        .map_err(|e| Failure::Usage(format!("cannot write the template as JSON: {e}")))?;
-                    text.push('\n');
-                    text
+                    serde_json::to_writer_pretty(&mut *stdout, &expansion.template).map_err(|e| {
+                        match e.io_error_kind() {
+                            Some(kind) => write_failure(io::Error::from(kind)),
+                            None => Failure::Usage(format!("cannot write the template as JSON: {e}")),
+                        }
+                    })?;
+                    stdout.write_all(b"\n").map_err(write_failure)?;
                 }
-                Format::Yaml => emit::to_yaml(&expansion.template),
-            };
-            stdout.write_all(text.as_bytes()).map_err(write_failure)?;
+                Format::Yaml => {
+                    stdout.write_all(emit::to_yaml(&expansion.template).as_bytes()).map_err(write_failure)?
+                }
+            }
         }
         Command::Validate { .. } => {
             stdout.write_all(render::report(&expansion.diagnostics).as_bytes()).map_err(write_failure)?;

@@ -196,40 +196,110 @@ pub fn finish(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diagnostics
 }
 
+/// The longest name a suggestion is made for or from: CloudFormation's limit on a logical ID, and
+/// more than any other name the settings hold (a function name is at most 64 characters).
+pub const MAX_SUGGESTED_LEN: usize = 255;
+
 /// The closest of `candidates` to `word`, when close enough to be a likely typo.
+///
+/// For a short list fixed by the engine (setting keys, predefined names); a list drawn from the
+/// template goes through [`Suggestions`], which bounds the work over a whole expansion.
 pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let word_lower = word.to_ascii_lowercase();
-    candidates
-        .iter()
-        .map(|c| (edit_distance(&word_lower, &c.to_ascii_lowercase()), *c))
-        .filter(|(d, c)| *d <= (c.len() / 3).max(1))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+    let mut unbounded = usize::MAX;
+    closest(word, candidates.iter().copied(), &mut unbounded)
+}
+
+/// Suggestions drawn from the template's own names (logical IDs, parameters, conditions), with a
+/// budget shared by the whole expansion.
+///
+/// One suggestion costs a comparison with every candidate, so a template with a typo in each of
+/// `n` functions would cost `n` times the template's names. Within the budget every suggestion is
+/// made; past it, the remaining diagnostics come without one (the first ones, which are the ones
+/// read, still have theirs).
+#[derive(Debug)]
+pub struct Suggestions {
+    work_left: std::cell::Cell<usize>,
+}
+
+/// Candidates scanned plus cells of edit-distance table filled, per expansion: about 50 ms of work.
+const SUGGESTION_WORK: usize = 20_000_000;
+
+impl Default for Suggestions {
+    fn default() -> Self {
+        Suggestions { work_left: std::cell::Cell::new(SUGGESTION_WORK) }
+    }
+}
+
+impl Suggestions {
+    /// The closest of `candidates` to `word`, as [`did_you_mean`], while the budget lasts.
+    pub fn did_you_mean<'a>(
+        &self,
+        word: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Option<&'a str> {
+        let mut left = self.work_left.get();
+        let res = closest(word, candidates, &mut left);
+        self.work_left.set(left);
+        res
+    }
+}
+
+/// The candidate nearest to `word` within a third of its length in edits, spending at most
+/// `work_left` (one unit per candidate looked at and per table cell filled).
+fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    work_left: &mut usize,
+) -> Option<&'a str> {
+    // A candidate within reach is at most `MAX_SUGGESTED_LEN` long and a third of that away.
+    if word.len() > MAX_SUGGESTED_LEN + MAX_SUGGESTED_LEN / 3 || *work_left == 0 {
+        return None;
+    }
+    let word: Vec<char> = word.to_ascii_lowercase().chars().collect();
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let Some(left) = work_left.checked_sub(1) else { break };
+        *work_left = left;
+        let reach = (c.len() / 3).max(1);
+        // The distance is at least the difference in length, so most candidates need no table.
+        if c.len() > MAX_SUGGESTED_LEN || word.len().abs_diff(c.chars().count()) > reach {
+            continue;
+        }
+        let cells = (word.len() + 1) * (c.len() + 1);
+        let Some(left) = work_left.checked_sub(cells) else {
+            *work_left = 0;
+            break;
+        };
+        *work_left = left;
+        let lower: Vec<char> = c.to_ascii_lowercase().chars().collect();
+        let d = edit_distance(&word, &lower);
+        if d <= reach && best.is_none_or(|(b, _)| d < b) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
 }
 
 /// Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours
-/// each cost one, so `Tpye` is one step from `Type`.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in rows.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in rows[0].iter_mut().enumerate() {
-        *cell = j;
-    }
+/// each cost one, so `Tpye` is one step from `Type`. Keeps three rows of the table, not all of it.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut row: Vec<usize> = vec![0; b.len() + 1];
     for i in 1..=a.len() {
+        row[0] = i;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (rows[i - 1][j] + 1).min(rows[i][j - 1] + 1).min(rows[i - 1][j - 1] + cost);
+            let mut d = (previous[j] + 1).min(row[j - 1] + 1).min(previous[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d = d.min(rows[i - 2][j - 2] + 1);
+                d = d.min(before[j - 2] + 1);
             }
-            rows[i][j] = d;
+            row[j] = d;
         }
+        std::mem::swap(&mut before, &mut previous);
+        std::mem::swap(&mut previous, &mut row);
     }
-    rows[a.len()][b.len()]
+    previous[b.len()]
 }
 
 #[cfg(test)]
@@ -280,5 +350,34 @@ mod tests {
         assert_eq!(did_you_mean("Tpye", &["Type", "Alias", "Alarms"]), Some("Type"));
         assert_eq!(did_you_mean("alais", &["Type", "Alias", "Alarms"]), Some("Alias"));
         assert_eq!(did_you_mean("Frobnicate", &["Type", "Alias"]), None);
+        assert_eq!(
+            did_you_mean("PretrafficHok", &["PreTrafficHook", "PostTrafficHook"]),
+            Some("PreTrafficHook")
+        );
+    }
+
+    #[test]
+    fn names_longer_than_any_name_get_no_suggestion_and_cost_nothing() {
+        let huge = "h".repeat(1_000_000);
+        assert_eq!(did_you_mean(&huge, &["HookFn", &"h".repeat(300)]), None);
+        let s = Suggestions::default();
+        assert_eq!(s.did_you_mean(&huge, ["HookFn"]), None);
+        assert_eq!(s.work_left.get(), SUGGESTION_WORK);
+    }
+
+    #[test]
+    fn the_budget_ends_suggestions_not_diagnostics() {
+        let ids: Vec<String> = (0..1000).map(|i| format!("Function{i:0>200}")).collect();
+        let s = Suggestions::default();
+        let mut made = 0;
+        for i in 0..1000 {
+            let typo = format!("Functoin{i:0>200}");
+            if s.did_you_mean(&typo, ids.iter().map(String::as_str)).is_some() {
+                made += 1;
+            }
+        }
+        // Each suggestion fills about 200 tables of 200 x 200 cells: the budget covers a few.
+        assert!(made > 0 && made < 1000, "{made} suggestions made");
+        assert_eq!(s.did_you_mean("Functoin0", ["Function0"]), None, "the budget is spent");
     }
 }

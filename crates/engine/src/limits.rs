@@ -18,8 +18,17 @@ pub const MAX_RESOURCES: usize = 500;
 /// CodeDeploy's limit on alarms in one deployment group.
 pub const MAX_ALARMS: usize = 10;
 
-/// CloudFormation's limit on a logical ID (characters); cfn-lint E3001.
+/// The longest logical ID CloudFormation accepts (CloudFormation User Guide, "Resources" section:
+/// a logical ID is alphanumeric and at most 255 characters); cfn-lint E3001.
 pub const MAX_LOGICAL_ID: usize = 255;
 
 /// IAM's limit on an inline policy's name (`PolicyName` of `AWS::IAM::Policy`); cfn-lint E3033.
 pub const MAX_POLICY_NAME: usize = 128;
+
+/// The longest Lambda function name (Lambda API Reference, `CreateFunction`, `FunctionName`: a name
+/// alone is 1 to 64 characters).
+pub const MAX_FUNCTION_NAME_LEN: usize = 64;
+
+/// The longest function reference Lambda takes in `FunctionName` (Lambda API Reference, `Invoke`:
+/// a name, a partial ARN or a full ARN with its qualifier, 1 to 140 characters).
+pub const MAX_FUNCTION_ARN_LEN: usize = 140;

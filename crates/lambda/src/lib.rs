@@ -3,7 +3,7 @@
 //! CloudFormation invokes the macro with a [`MacroEvent`] and expects a [`MacroResponse`]. This crate
 //! is the only place that knows that format: it reads the event, refuses what the engine must not
 //! see (a snippet instead of a template, an oversized or over-deep fragment), runs
-//! [`canary_engine::expand`] behind `catch_unwind`, and turns the diagnostics into one
+//! [`canary_engine::expand_for_macro`] behind `catch_unwind`, and turns the diagnostics into one
 //! `errorMessage`. Every problem caused by the input becomes a `failure` response carrying the
 //! request id, never a Lambda error: CloudFormation shows a `failure` message to the user, while a
 //! Lambda error only says the transform failed.
@@ -113,7 +113,7 @@ impl Serialize for MacroResponse {
 ///
 /// Never returns `Err`; the `Result` is the runtime's handler shape.
 pub async fn handler(event: LambdaEvent<Box<RawValue>>) -> Result<MacroResponse, Error> {
-    Ok(respond_with(event.payload.get(), canary_engine::expand))
+    Ok(respond_with(event.payload.get(), canary_engine::expand_for_macro))
 }
 
 /// Counts for the one log line per request.

@@ -2,12 +2,10 @@
 //! functions and where their settings are, each function's existing versions and aliases, and the
 //! settings that sit where they do not belong. Nothing after this pass scans the template per function.
 
-use std::collections::{BTreeMap, HashMap};
-
-use crate::json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::diag::{did_you_mean, Diagnostic, Path};
-use crate::json::{self, KeyHashing};
+use crate::json::{self, KeyHashing, Map, Value};
 
 pub const SETTING_KEY: &str = "CanaryDeployment";
 pub const DEFAULTS_KEY: &str = "CanaryDeployments";
@@ -318,10 +316,21 @@ pub fn index(
             idx.aliases.entry((function, name.to_owned())).or_insert_with(|| logical_id.to_owned());
         }
     }
+    // The settings in `Metadata` of each function, and the lengths of those functions' IDs: a copy
+    // is looked up by each of its prefixes of those lengths instead of compared with every function.
+    let mut in_metadata: HashMap<&str, &Value, KeyHashing> = HashMap::default();
+    for f in idx.marked.iter().filter(|f| f.place == SettingPlace::Metadata) {
+        in_metadata.insert(f.logical_id.as_str(), &f.raw);
+    }
+    let lengths: BTreeSet<usize> = in_metadata.keys().map(|id| id.len()).collect();
+    let mut originals = Vec::new();
     for (logical_id, resource_type, raw) in copies {
-        let original = idx.marked.iter().any(|f| {
-            f.place == SettingPlace::Metadata && logical_id.starts_with(&f.logical_id) && f.raw == *raw
+        let original = lengths.iter().take_while(|&&n| n <= logical_id.len()).any(|&n| {
+            logical_id.get(..n).and_then(|prefix| in_metadata.get(prefix)).is_some_and(|r| *r == raw)
         });
+        originals.push((logical_id, resource_type, original));
+    }
+    for (logical_id, resource_type, original) in originals {
         if original {
             idx.metadata_copies.push(logical_id.to_string());
         } else {

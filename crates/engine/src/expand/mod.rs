@@ -128,15 +128,18 @@ pub struct Stats {
 /// Expands every `CanaryDeployment` in `template`, as the macro does with the fragment CloudFormation
 /// hands it (the template without its `Transform` section). Never panics, never fails: problems are
 /// diagnostics.
+///
+/// An output over CloudFormation's limits (500 resources, 1 MB) is still built, with a warning that
+/// names the limit: what the CLI shows.
 pub fn expand(template: Value, ctx: &Context) -> Expansion {
-    expand_as(template, ctx, Origin::Fragment)
+    expand_as(template, ctx, Origin::Fragment, false)
 }
 
 /// [`expand`] for a template as its author wrote it, `Transform` section included (what the CLI
 /// reads): it also reports what only the whole template shows, such as a missing or misspelled
 /// transform, a section or reference CloudFormation refuses, or SAM's resources without SAM.
 pub fn expand_source(template: Value, ctx: &Context) -> Expansion {
-    expand_as(template, ctx, Origin::Source)
+    expand_as(template, ctx, Origin::Source, false)
 }
 
 /// What `expand` of a template as written should say beside its output, which no diagnostic says:
@@ -169,10 +172,37 @@ enum Origin {
     Source,
 }
 
-fn expand_as(template: Value, ctx: &Context, origin: Origin) -> Expansion {
+/// [`expand`] for the macro, which can only return what CloudFormation accepts: an output over
+/// CloudFormation's limits is an error found before it is built or written. The resources it would
+/// have are counted from the input and, after analysis, from what generation would add; its size as
+/// compact JSON is counted (without writing it) before anyone serializes it. So an input of any size
+/// costs no more than reading it, however much its expansion would have held.
+pub fn expand_for_macro(template: Value, ctx: &Context) -> Expansion {
+    expand_as(template, ctx, Origin::Fragment, true)
+}
+
+fn expand_as(template: Value, ctx: &Context, origin: Origin, within_limits: bool) -> Expansion {
     let mut diagnostics = Vec::new();
+    if within_limits {
+        // Every input resource stays in the output: past the limit already, nothing is worth analysing.
+        let n_input = template.get("Resources").and_then(Value::as_object).map_or(0, Map::len);
+        if n_input > limits::MAX_RESOURCES {
+            diagnostics.push(too_many_resources(n_input, "has"));
+            return Expansion { template, diagnostics, plan: Vec::new(), stats: Stats::default() };
+        }
+    }
     let decided = analyse(&template, ctx, origin, &mut diagnostics);
-    let errors = diagnostics.iter().any(Diagnostic::is_error);
+    let mut errors = diagnostics.iter().any(Diagnostic::is_error);
+    let mut predicted = None;
+    if let (true, false, Some(decisions)) = (within_limits, errors, &decided) {
+        let n_input = template.get("Resources").and_then(Value::as_object).map_or(0, Map::len);
+        let n_output = n_input + resources_to_add(decisions);
+        predicted = Some(resources_to_add(decisions));
+        if n_output > limits::MAX_RESOURCES {
+            diagnostics.push(too_many_resources(n_output, "would have"));
+            errors = true;
+        }
+    }
     let (template, plan, stats) = match (decided, template) {
         (Some(decisions), Value::Object(mut root)) if !errors => {
             match root.get_mut("Resources").map(std::mem::take) {
@@ -186,7 +216,59 @@ fn expand_as(template: Value, ctx: &Context, origin: Origin) -> Expansion {
         }
         (_, template) => (template, Vec::new(), Stats::default()),
     };
+    if let (Some(predicted), false) = (predicted, errors) {
+        debug_assert_eq!(stats.resources_added, predicted, "the resource count predicted before generation");
+    }
+    if within_limits && !diagnostics.iter().any(Diagnostic::is_error) {
+        let json_bytes = compact_json_len(&template);
+        if json_bytes > limits::MAX_PROCESSED_TEMPLATE_BYTES {
+            diagnostics.push(Diagnostic::error(
+                Path::root(),
+                format!(
+                    "the expanded template would be {json_bytes} bytes of JSON, over CloudFormation's limit of {} \
+                     bytes for a processed template; split the template into nested stacks",
+                    limits::MAX_PROCESSED_TEMPLATE_BYTES
+                ),
+            ));
+        }
+    }
     Expansion { template, diagnostics: diag::finish(diagnostics), plan, stats }
+}
+
+/// The error for an output of `n` resources, over CloudFormation's limit.
+fn too_many_resources(n: usize, verb: &str) -> Diagnostic {
+    Diagnostic::error(
+        Path::root().key("Resources"),
+        format!(
+            "the expanded template {verb} {n} resources, over CloudFormation's limit of {} for one stack; \
+             nothing was expanded: split the template into nested stacks",
+            limits::MAX_RESOURCES
+        ),
+    )
+}
+
+/// How many resources [`generate`] adds for `d`: per function its version, alias, deployment group and
+/// rollback alarms (those it makes), then the shared application, deployment configs, role and hook
+/// policies. Counted before building them, so that an output over the limit is never built.
+fn resources_to_add(d: &Decisions) -> usize {
+    let per_function: usize = d
+        .functions
+        .iter()
+        .map(|f| {
+            let own = usize::from(!f.reuses_version) + usize::from(!f.adopts_alias);
+            let deployment = if f.settings.enabled {
+                usize::from(!f.marked.serverless) + f.rollback_alarms.len()
+            } else {
+                0
+            };
+            own + deployment
+        })
+        .sum();
+    per_function
+        + usize::from(d.application.is_some())
+        + d.configs.len()
+        + usize::from(d.role.is_some())
+        + d.hook_policies.len()
 }
 
 /// Everything generation needs, decided during analysis.
@@ -316,12 +398,7 @@ fn analyse(
         resources,
         parameters: root.get("Parameters").and_then(Value::as_object).unwrap_or(&empty),
         parameter_values: &ctx.parameter_values,
-        conditions: ConditionEvaluator {
-            template: root,
-            parameter_values: &ctx.parameter_values,
-            region: &ctx.region,
-            account_id: &ctx.account_id,
-        },
+        conditions: ConditionEvaluator::new(root, &ctx.parameter_values, &ctx.region, &ctx.account_id),
     };
     let mut parsed = Vec::new();
     for marked in &idx.marked {
@@ -596,13 +673,23 @@ fn decide(
             )),
         }
     }
+    // The policy of each hook function, looked up per function rather than searched for.
+    let policy_of: HashMap<&str, usize, KeyHashing> =
+        hook_policies.iter().enumerate().map(|(i, p)| (p.hook.as_str(), i)).collect();
     for f in functions.iter_mut().filter(|f| f.settings.enabled) {
         let hooks = [&f.settings.pre_traffic_hook, &f.settings.post_traffic_hook];
-        for policy in &hook_policies {
-            if hooks.iter().any(|h| matches!(h, Some(Hook::Function(id)) if *id == policy.hook)) {
-                f.depends_on.push(policy.logical_id.clone());
-            }
-        }
+        let mut waits: Vec<usize> = hooks
+            .into_iter()
+            .flatten()
+            .filter_map(|h| match h {
+                Hook::Function(id) => policy_of.get(id.as_str()).copied(),
+                Hook::External(_) => None,
+            })
+            .collect();
+        // In the order of the policies, each once.
+        waits.sort_unstable();
+        waits.dedup();
+        f.depends_on.extend(waits.into_iter().map(|i| hook_policies[i].logical_id.clone()));
     }
 
     let metadata_copies = idx.metadata_copies.clone();
@@ -844,11 +931,12 @@ fn generate(
     };
 
     let any_serverless = d.functions.iter().any(|f| f.marked.serverless);
+    let metadata_copies: HashSet<&str, KeyHashing> = d.metadata_copies.iter().map(String::as_str).collect();
     for (logical_id, mut res) in old_resources {
         if let Some(f) = adopted.get(logical_id.as_str()) {
             adopt_alias(&mut res, f, diagnostics);
         }
-        if d.metadata_copies.iter().any(|c| c == logical_id.as_str()) {
+        if metadata_copies.contains(logical_id.as_str()) {
             consume_setting(&mut res, index::SettingPlace::Metadata);
         }
         if let Some((apps, condition)) = d.sam_hooks.get(logical_id.as_str()) {
@@ -1149,15 +1237,21 @@ fn service_role(role: &RoleDecision, functions: &[FunctionDecision]) -> Map {
     // Each hook and topic once, guarded by its users' condition only when they all share one.
     let mut hooks: BTreeMap<String, (Value, Vec<Option<&str>>)> = BTreeMap::new();
     let mut topics: Vec<(Value, Vec<Option<&str>>)> = Vec::new();
+    // Each topic's place in `topics`, by its JSON text: hashed, since searching the list for every
+    // trigger would cost the square of the number of topics.
+    let mut topic_at: HashMap<String, usize, KeyHashing> = HashMap::default();
     for f in functions.iter().filter(|f| f.settings.enabled && f.settings.service_role.is_none()) {
         let condition = f.marked.condition.as_deref();
         for hook in [&f.settings.pre_traffic_hook, &f.settings.post_traffic_hook].into_iter().flatten() {
             hooks.entry(hook_label(hook)).or_insert_with(|| (hook_arn(hook), Vec::new())).1.push(condition);
         }
         for arn in f.settings.triggers.iter().filter_map(|t| t.get("TriggerTargetArn")) {
-            match topics.iter_mut().find(|(a, _)| a == arn) {
-                Some((_, users)) => users.push(condition),
-                None => topics.push((arn.clone(), vec![condition])),
+            match topic_at.entry(arn.to_string()) {
+                std::collections::hash_map::Entry::Occupied(at) => topics[*at.get()].1.push(condition),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(topics.len());
+                    topics.push((arn.clone(), vec![condition]));
+                }
             }
         }
     }

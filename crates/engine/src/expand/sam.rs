@@ -363,13 +363,16 @@ pub fn grant_connector_alias(res: &mut Value, alias_of: &dyn Fn(&str) -> Option<
         one => vec![one],
     };
     let mut out = Vec::with_capacity(items.len());
+    // Every destination by its JSON text, hashed: searching the list per destination would cost the
+    // square of its length.
+    let mut present: std::collections::HashSet<String> = items.iter().map(Value::to_string).collect();
     for item in &items {
         out.push(item.clone());
         let alias = item.get("Id").and_then(Value::as_str).and_then(alias_of);
         if let Some(alias) = alias {
             let grant = json!({"Type": "AWS::Lambda::Function", "Arn": super::resources::reference(&alias)});
             // Already granted (the template was expanded before, or written so): nothing to add.
-            if !items.contains(&grant) && !out.contains(&grant) {
+            if present.insert(grant.to_string()) {
                 out.push(grant);
             }
         }

@@ -27,7 +27,8 @@ pub fn scan(template: &Value, deployments: &[String], marked: &HashSet<&str, Key
     let mut found =
         Scan { too_deep: None, deployment_mentions: HashSet::default(), function_mentions: Vec::new() };
     let Some(root) = template.as_object() else { return found };
-    let deployments: Vec<&str> = deployments.iter().map(String::as_str).collect();
+    // Hashed: every reference of the template is looked up in it.
+    let deployments: HashSet<&str, KeyHashing> = deployments.iter().map(String::as_str).collect();
     for (key, section) in root {
         let too_deep = match (key.as_str(), section) {
             ("Resources", Value::Object(resources)) => resources.iter().find_map(|(id, res)| {
@@ -68,7 +69,7 @@ struct Walked<'a> {
 
 /// Visits every value under `value` (at `depth`), stopping at the first one nested too deep; so the
 /// recursion itself is never deeper than [`limits::MAX_DEPTH`]. Returns whether it stopped.
-fn walk<'a>(value: &'a Value, depth: usize, deployments: &[&str], walked: &mut Walked<'a>) -> bool {
+fn walk<'a>(value: &'a Value, depth: usize, deployments: &Ids<'_>, walked: &mut Walked<'a>) -> bool {
     match value {
         Value::Object(_) | Value::Array(_) if depth >= limits::MAX_DEPTH => {
             walked.too_deep = Some(value);
@@ -88,10 +89,12 @@ fn walk<'a>(value: &'a Value, depth: usize, deployments: &[&str], walked: &mut W
     }
 }
 
-fn depends_on_any(resource: &Value, ids: &[&str]) -> bool {
+type Ids<'a> = HashSet<&'a str, KeyHashing>;
+
+fn depends_on_any(resource: &Value, ids: &Ids<'_>) -> bool {
     match json::get(resource, "DependsOn") {
-        Some(Value::String(id)) => ids.contains(&id.as_str()),
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).any(|id| ids.contains(&id)),
+        Some(Value::String(id)) => ids.contains(id.as_str()),
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).any(|id| ids.contains(id)),
         _ => false,
     }
 }

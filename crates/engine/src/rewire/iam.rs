@@ -53,13 +53,16 @@ fn grant_resource(resource: &mut Value, targets: &Targets<'_>, added: &mut Vec<S
         }
         single => matcher::referenced(single, targets, &mut functions),
     }
+    // What the statement already names, by JSON text: hashed, since searching a long resource list
+    // once per function would cost their product.
+    let mut present: std::collections::HashSet<String> = match &*resource {
+        Value::Array(items) => items.iter().map(Value::to_string).collect(),
+        single => std::iter::once(single.to_string()).collect(),
+    };
     let new: Vec<Value> = functions
         .iter()
         .map(|f| alias_arn(f, &targets[f.as_str()]))
-        .filter(|alias| match &*resource {
-            Value::Array(items) => !items.contains(alias),
-            single => single != alias,
-        })
+        .filter(|alias| present.insert(alias.to_string()))
         .collect();
     if new.is_empty() {
         return;
@@ -84,21 +87,41 @@ fn alias_arn(function: &str, target: &AliasTarget) -> Value {
 /// Whether an IAM action pattern allows `lambda:InvokeFunction`: IAM compares actions without regard
 /// to case and lets `*` and `?` stand for any run of characters and any one character.
 fn covers_invoke(pattern: &str) -> bool {
-    glob(
-        &pattern.to_ascii_lowercase().chars().collect::<Vec<_>>(),
-        &"lambda:invokefunction".chars().collect::<Vec<_>>(),
-    )
+    glob(pattern.as_bytes(), b"lambda:invokefunction")
 }
 
-fn glob(pattern: &[char], text: &[char]) -> bool {
-    match pattern.split_first() {
-        None => text.is_empty(),
-        Some(('*', rest)) => (0..=text.len()).any(|i| glob(rest, &text[i..])),
-        Some((&p, rest)) => match text.split_first() {
-            Some((&t, text_rest)) => (p == '?' || p == t) && glob(rest, text_rest),
-            None => false,
-        },
+/// Wildcard match of `pattern` (compared without regard to ASCII case) against the lowercase `text`.
+///
+/// Greedy, keeping only the last `*` to fall back to: a later `*` can absorb anything an earlier one
+/// could, so earlier ones never need retrying. Each step either advances through `pattern` or moves the
+/// fallback start one byte further through `text`, so the work is at most `pattern.len() * text.len()`
+/// steps, linear in the pattern for the fixed action name; trying every split of the text between
+/// stars instead made `*a*a*a…` take exponential time.
+fn glob(pattern: &[u8], text: &[u8]) -> bool {
+    let (mut p, mut t) = (0, 0);
+    let mut fallback: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p).map(u8::to_ascii_lowercase) {
+            Some(b'*') => {
+                fallback = Some((p + 1, t));
+                p += 1;
+            }
+            Some(c) if c == b'?' || c == text[t] => {
+                p += 1;
+                t += 1;
+            }
+            _ => match fallback {
+                // Let the last star take one more byte and retry the rest of the pattern from there.
+                Some((after_star, from)) => {
+                    fallback = Some((after_star, from + 1));
+                    p = after_star;
+                    t = from + 1;
+                }
+                None => return false,
+            },
+        }
     }
+    pattern[p..].iter().all(|&c| c == b'*')
 }
 
 #[cfg(test)]
@@ -122,5 +145,41 @@ mod tests {
         {
             assert!(!covers_invoke(no), "{no}");
         }
+    }
+
+    #[test]
+    fn glob_agrees_with_a_reference_matcher() {
+        // The exhaustive recursive matcher, trusted for being the definition.
+        fn reference(p: &[u8], t: &[u8]) -> bool {
+            match p.split_first() {
+                None => t.is_empty(),
+                Some((b'*', rest)) => (0..=t.len()).any(|i| reference(rest, &t[i..])),
+                Some((&c, rest)) => {
+                    t.split_first().is_some_and(|(&x, tr)| (c == b'?' || c == x) && reference(rest, tr))
+                }
+            }
+        }
+        let atoms = ["*", "?", "a", "l", "lambda", ":", "invoke", "function", "n", "x"];
+        let text = b"lambda:invokefunction";
+        // Every pattern of up to four atoms.
+        let mut patterns = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> =
+                patterns.iter().flat_map(|p| atoms.iter().map(move |a| format!("{p}{a}"))).collect();
+            patterns.extend(longer);
+            patterns.dedup();
+        }
+        for p in &patterns {
+            assert_eq!(super::glob(p.as_bytes(), text), reference(p.as_bytes(), text), "{p}");
+        }
+    }
+
+    #[test]
+    fn many_stars_are_matched_in_linear_time() {
+        // Forty stars each followed by a letter: a backtracking matcher would try every way of
+        // splitting the action name between them and not finish.
+        assert!(!covers_invoke(&"*a".repeat(40)));
+        assert!(covers_invoke(&format!("{}*", "*".repeat(100_000))));
+        assert!(!covers_invoke(&"*a".repeat(100_000)));
     }
 }

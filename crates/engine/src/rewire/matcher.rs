@@ -307,16 +307,17 @@ pub fn referenced(value: &Value, targets: &Targets<'_>, out: &mut Vec<String>) {
 
 /// Whether `value` is a reference form that names one of `ids` (the analysis's look for mentions of
 /// API deployments, which rewiring may rename).
-pub(crate) fn names_any(value: &Value, ids: &[&str]) -> bool {
-    // Most single-key objects are `Fn::Sub`s that do not contain any of the IDs as text at all;
-    // that is cheaper to see than each of their placeholders.
+pub(crate) fn names_any<S: BuildHasher>(value: &Value, ids: &HashSet<&str, S>) -> bool {
+    // Most single-key objects are `Fn::Sub`s that do not contain any of a few IDs as text at all;
+    // that is cheaper to see than each of their placeholders. With many IDs, searching the text for
+    // each would cost their number; each placeholder is looked up instead.
     if let Some(("Fn::Sub", Value::String(s))) = single_key(value) {
-        if !ids.iter().any(|id| s.contains(id)) {
+        if ids.len() <= 8 && !ids.iter().any(|id| s.contains(id)) {
             return false;
         }
     }
     let mut out = Vec::new();
-    referenced_at(value, &|id| ids.contains(&id), &mut out, 0);
+    referenced_at(value, &|id| ids.contains(id), &mut out, 0);
     !out.is_empty()
 }
 

@@ -7,9 +7,12 @@
 //! error, never a guess. Evaluation stops at the first problem: a condition has one answer, and the
 //! error that prevents it is the one to fix.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use crate::json::{Map, Value};
 
-use crate::diag::{did_you_mean, Diagnostic, Path};
+use crate::diag::{Diagnostic, Path, Suggestions};
 use crate::limits::MAX_DEPTH;
 
 /// Pseudo parameters whose value is known when the macro runs.
@@ -29,6 +32,12 @@ pub struct ConditionEvaluator<'a> {
     pub parameter_values: &'a Map,
     pub region: &'a str,
     pub account_id: &'a str,
+    /// The answer of each named condition evaluated so far. A condition may name another many times
+    /// and be named by every function: evaluated afresh each time, eight conditions that each
+    /// `Fn::Or` the next ten times cost ten million evaluations; remembered, each is evaluated once.
+    named: RefCell<HashMap<String, Result<bool, Diagnostic>>>,
+    /// The suggestions budget of the whole expansion, which the settings' parsers share.
+    pub(crate) suggestions: Suggestions,
 }
 
 /// The partition of `region`, as `AWS::Partition` would give it.
@@ -60,7 +69,18 @@ fn url_suffix_for_region(region: &str) -> &'static str {
     }
 }
 
-impl ConditionEvaluator<'_> {
+impl<'a> ConditionEvaluator<'a> {
+    pub fn new(template: &'a Map, parameter_values: &'a Map, region: &'a str, account_id: &'a str) -> Self {
+        ConditionEvaluator {
+            template,
+            parameter_values,
+            region,
+            account_id,
+            named: RefCell::default(),
+            suggestions: Suggestions::default(),
+        }
+    }
+
     /// Evaluates `expr` (found at `path`) to a bool, or says why it cannot.
     pub fn eval(&self, expr: &Value, path: &Path) -> Result<bool, Diagnostic> {
         self.eval_in(expr, path, &mut Vec::new(), 0)
@@ -178,13 +198,12 @@ impl ConditionEvaluator<'_> {
         };
         let conditions = self.section("Conditions");
         let Some(body) = conditions.and_then(|c| c.get(name)) else {
-            let names: Vec<&str> =
-                conditions.map(|c| c.keys().map(|k| k.as_str()).collect()).unwrap_or_default();
+            let names = conditions.into_iter().flat_map(|c| c.keys().map(|k| k.as_str()));
             let mut d = Diagnostic::error(
                 path.clone(),
-                format!("condition {name:?} is not in the template's Conditions"),
+                format!("condition {} is not in the template's Conditions", quoted(name)),
             );
-            if let Some(close) = did_you_mean(name, &names) {
+            if let Some(close) = self.suggestions.did_you_mean(name, names) {
                 d = d.with_help(format!("did you mean {close:?}?"));
             }
             return Err(d);
@@ -199,9 +218,18 @@ impl ConditionEvaluator<'_> {
                 format!("condition {name:?} depends on itself: {}", cycle.join(" -> ")),
             ));
         }
+        if let Some(known) = self.named.borrow().get(name) {
+            return known.clone();
+        }
         stack.push(name.to_owned());
         let res = self.eval_in(body, &Path::root().key("Conditions").key(name), stack, depth + 1);
         stack.pop();
+        // A failure is remembered only for the outermost condition: one met further in depends on the
+        // way in (a loop is named from where it was entered, the depth counts the conditions above).
+        // A failure ends the evaluation, so it is never met twice on the way out.
+        if res.is_ok() || stack.is_empty() {
+            self.named.borrow_mut().insert(name.to_owned(), res.clone());
+        }
         res
     }
 
@@ -303,12 +331,12 @@ impl ConditionEvaluator<'_> {
                 format!("Enabled can only depend on parameters, found a Ref to resource {name}"),
             ));
         }
-        let names: Vec<&str> = parameters.map(|p| p.keys().map(|k| k.as_str()).collect()).unwrap_or_default();
+        let names = parameters.into_iter().flat_map(|p| p.keys().map(|k| k.as_str()));
         let mut d = Diagnostic::error(
             path.clone(),
-            format!("Ref to {name:?}, which is not a parameter of the template"),
+            format!("Ref to {}, which is not a parameter of the template", quoted(name)),
         );
-        if let Some(close) = did_you_mean(name, &names) {
+        if let Some(close) = self.suggestions.did_you_mean(name, names) {
             d = d.with_help(format!("did you mean {close:?}?"));
         }
         Err(d)
@@ -353,6 +381,12 @@ fn as_bool(s: &str) -> Option<bool> {
     } else {
         None
     }
+}
+
+/// A name from the template, quoted for a message: cut after 80 characters, since a name that long
+/// is wrong anyway and the message must stay readable.
+pub(crate) fn quoted(name: &str) -> String {
+    found(&Value::from(name))
 }
 
 /// What a value is, for "found …" in messages.

@@ -9,12 +9,13 @@
 //! path, and a problem found there is reported once however many functions inherit it.
 
 use crate::json;
-use crate::json::{Map, Value};
+use crate::json::{KeyHashing, Map, Value};
+use std::collections::{HashMap, HashSet};
 
-use super::conditions::found;
+use super::conditions::{found, quoted};
 use super::{ConditionEvaluator, Hook, RollbackEvent, RollbackOn, Settings, Shape, ShapeKind, Traffic};
 use crate::diag::{did_you_mean, Diagnostic, Path};
-use crate::limits::MAX_ALARMS;
+use crate::limits::{MAX_ALARMS, MAX_FUNCTION_ARN_LEN, MAX_FUNCTION_NAME_LEN, MAX_LOGICAL_ID};
 
 /// Every key a `CanaryDeployment` object (or the template defaults) may hold; used both to reject
 /// unknown keys and to suggest the closest one.
@@ -123,12 +124,17 @@ impl Scope<'_> {
             .map(|r| r.get("Type").and_then(Value::as_str).unwrap_or("AWS resource without a Type"))
     }
 
-    fn ids_of(&self, types: &[&str]) -> Vec<&str> {
+    fn ids_of<'s>(&'s self, types: &'s [&str]) -> impl Iterator<Item = &'s str> + 's {
         self.resources
             .iter()
             .filter(|(_, r)| r.get("Type").and_then(Value::as_str).is_some_and(|t| types.contains(&t)))
             .map(|(id, _)| id.as_str())
-            .collect()
+    }
+
+    /// The closest of `candidates` (names from the template) to `word`, within the budget that all
+    /// suggestions of one expansion share.
+    fn suggest<'s>(&self, word: &str, candidates: impl IntoIterator<Item = &'s str>) -> Option<&'s str> {
+        self.conditions.suggestions.did_you_mean(word, candidates)
     }
 
     /// Whether parameter `name` is declared as a list (`CommaDelimitedList`, `List<…>`): its value is
@@ -144,9 +150,8 @@ impl Scope<'_> {
         self.parameters.contains_key(name) || self.parameter_values.contains_key(name)
     }
 
-    fn condition_names(&self) -> Vec<&str> {
-        let conditions = self.conditions.template.get("Conditions").and_then(Value::as_object);
-        conditions.map(|c| c.keys().map(|k| k.as_str()).collect()).unwrap_or_default()
+    fn conditions_section(&self) -> Option<&Map> {
+        self.conditions.template.get("Conditions").and_then(Value::as_object)
     }
 }
 
@@ -539,9 +544,9 @@ impl Parser<'_, '_> {
                         format!("Type refers to {target}, an {other}: accepted are a parameter or an {DEPLOYMENT_CONFIG_TYPE}"),
                     ),
                     None => {
-                        let mut names: Vec<&str> = scope.parameters.keys().map(|k| k.as_str()).collect();
-                        names.extend(scope.ids_of(&[DEPLOYMENT_CONFIG_TYPE]));
-                        let help = did_you_mean(target, &names).map(|n| format!("did you mean {n:?}?"));
+                        let names = scope.parameters.keys().map(|k| k.as_str());
+                        let names = names.chain(scope.ids_of(&[DEPLOYMENT_CONFIG_TYPE]));
+                        let help = scope.suggest(target, names).map(|n| format!("did you mean {n:?}?"));
                         self.err_help(
                             &ref_path,
                             format!("Type refers to {target:?}, which is neither a parameter nor a resource of the template"),
@@ -691,18 +696,22 @@ impl Parser<'_, '_> {
         match v {
             Value::String(s) if s.is_empty() => self.err(path, wrong(v)),
             // An ARN (or `name:alias`) is a function outside the template.
-            Value::String(s) if s.contains(':') => Some(Hook::External(s.to_string())),
+            Value::String(s) if s.contains(':') => self.external_hook(s, path, key),
             Value::String(s) => {
-                let Some(scope) = self.scope else { return Some(Hook::External(s.to_string())) };
+                let Some(scope) = self.scope else { return self.external_hook(s, path, key) };
                 match scope.resource_type(s) {
                     Some(t) if FUNCTION_TYPES.contains(&t) => Some(Hook::Function(s.to_string())),
                     Some(t) => {
                         self.err(path, format!("{key} names {s}, an {t}: accepted is {HOOK_ACCEPTED}"))
                     }
+                    // No logical ID is that long: said before any suggestion is looked for.
+                    None if s.len() > MAX_LOGICAL_ID => self.external_hook(s, path, key),
                     None => {
                         // Offline, a function elsewhere cannot be told from a typo; CodeDeploy finds
                         // out only when it invokes the hook, in the middle of a deployment.
-                        let help = match did_you_mean(s, &scope.ids_of(FUNCTION_TYPES)) {
+                        let close = scope.suggest(s, scope.ids_of(FUNCTION_TYPES));
+                        let hook = self.external_hook(s, path, key)?;
+                        let help = match close {
                             Some(close) => {
                                 format!("did you mean {close:?}? For a function outside the template, write its ARN")
                             }
@@ -711,11 +720,15 @@ impl Parser<'_, '_> {
                         self.diags.push(
                             Diagnostic::warning(
                                 path.clone(),
-                                format!("{key} names {s:?}, which is not a function of the template, so a function of that name must exist in the account and region at deploy time"),
+                                format!(
+                                    "{key} names {}, which is not a function of the template, so a function of \
+                                     that name must exist in the account and region at deploy time",
+                                    quoted(s)
+                                ),
                             )
                             .with_help(help),
                         );
-                        Some(Hook::External(s.to_string()))
+                        Some(hook)
                     }
                 }
             }
@@ -736,7 +749,7 @@ impl Parser<'_, '_> {
                     // A parameter holds the name or ARN of a function elsewhere, resolved now so the
                     // hook's permissions can name it.
                     return match scope.parameter_value(target) {
-                        Some(Value::String(s)) if !s.is_empty() => Some(Hook::External(s.to_string())),
+                        Some(Value::String(s)) if !s.is_empty() => self.external_hook(s, &ref_path, key),
                         Some(other) => self.err(
                             &ref_path,
                             format!("{key} refers to parameter {target}, whose value is {}: accepted is a function name or ARN", found(other)),
@@ -776,6 +789,28 @@ impl Parser<'_, '_> {
         }
     }
 
+    /// A hook outside the template, by function name (at most 64 characters) or ARN (at most 140,
+    /// as Lambda's `FunctionName` parameter takes them).
+    fn external_hook(&mut self, s: &str, path: &Path, key: &str) -> Option<Hook> {
+        let (what, limit) = if s.contains(':') {
+            ("function ARN", MAX_FUNCTION_ARN_LEN)
+        } else {
+            ("function name", MAX_FUNCTION_NAME_LEN)
+        };
+        let length = s.chars().count();
+        if length > limit {
+            let in_template = if s.contains(':') { "" } else { " nor a function of the template" };
+            return self.err(
+                path,
+                format!(
+                    "{key} is {}, {length} characters long: no Lambda {what} is longer than {limit}{in_template}",
+                    quoted(s)
+                ),
+            );
+        }
+        Some(Hook::External(s.to_owned()))
+    }
+
     /// A hook named by `Ref` or `Fn::GetAtt`: it must be a function of the template.
     fn hook_function(&mut self, target: &str, path: &Path, key: &str) -> Option<Hook> {
         let scope = self.scope?;
@@ -785,7 +820,8 @@ impl Parser<'_, '_> {
                 self.err(path, format!("{key} refers to {target}, an {t}: accepted is a Lambda function"))
             }
             None => {
-                let help = did_you_mean(target, &scope.ids_of(FUNCTION_TYPES))
+                let help = scope
+                    .suggest(target, scope.ids_of(FUNCTION_TYPES))
                     .map(|n| format!("did you mean {n:?}?"));
                 self.err_help(
                     path,
@@ -832,24 +868,26 @@ impl Parser<'_, '_> {
             return self.err(path, format!("Alarms must be {ALARMS_ACCEPTED}, found {}", found(v)));
         };
         let mut res: Vec<Value> = Vec::with_capacity(items.len());
-        let mut first_at: Vec<usize> = Vec::with_capacity(items.len());
+        // Where each alarm was first listed, by its JSON text: hashed, since a list compared item by
+        // item would cost the square of its length.
+        let mut first_at: HashMap<String, usize, KeyHashing> = HashMap::default();
         let mut ok = true;
         for (i, item) in items.iter().enumerate() {
             let at = path.index(i);
             match self.alarm(item, &at, 0) {
                 // CodeDeploy takes each alarm once per deployment group.
                 Some(alarm) => {
-                    match res.iter().position(|a| *a == alarm) {
-                        Some(first) => {
+                    match first_at.entry(alarm.to_string()) {
+                        std::collections::hash_map::Entry::Occupied(first) => {
                             ok = false;
                             self.err::<()>(
                             &at,
-                            format!("alarm {alarm} is already listed at {}: CodeDeploy accepts each alarm once", path.index(first_at[first])),
+                            format!("alarm {alarm} is already listed at {}: CodeDeploy accepts each alarm once", path.index(*first.get())),
                         );
                         }
-                        None => {
+                        std::collections::hash_map::Entry::Vacant(slot) => {
+                            slot.insert(i);
                             res.push(alarm);
-                            first_at.push(i);
                         }
                     }
                 }
@@ -877,7 +915,7 @@ impl Parser<'_, '_> {
                                 .err(path, format!("alarm {s} is an {t}: accepted is {ALARM_ACCEPTED}"))
                         }
                         None => {
-                            let close = did_you_mean(s, &scope.ids_of(ALARM_TYPES));
+                            let close = scope.suggest(s, scope.ids_of(ALARM_TYPES));
                             let outside = format!("for an alarm outside the template, write {{Name: {s:?}}}");
                             let help = match close {
                                 Some(close) => format!(
@@ -960,9 +998,8 @@ impl Parser<'_, '_> {
                 self.err(path, format!("alarm Ref to {target}, an {t}: accepted is an alarm or a parameter"))
             }
             None => {
-                let mut names: Vec<&str> = scope.ids_of(ALARM_TYPES);
-                names.extend(scope.parameters.keys().map(|k| k.as_str()));
-                let help = did_you_mean(target, &names).map(|n| format!("did you mean {n:?}?"));
+                let names = scope.ids_of(ALARM_TYPES).chain(scope.parameters.keys().map(|k| k.as_str()));
+                let help = scope.suggest(target, names).map(|n| format!("did you mean {n:?}?"));
                 self.err_help(path, format!("alarm Ref to {target:?}, which is neither a parameter nor a resource of the template"), help)
             }
         }
@@ -999,11 +1036,12 @@ impl Parser<'_, '_> {
             return false;
         };
         let Some(scope) = self.scope else { return true };
-        let names = scope.condition_names();
-        if names.contains(&name) {
+        let conditions = scope.conditions_section();
+        if conditions.is_some_and(|c| c.contains_key(name)) {
             return true;
         }
-        let help = did_you_mean(name, &names).map(|n| format!("did you mean {n:?}?"));
+        let names = conditions.into_iter().flat_map(|c| c.keys().map(|k| k.as_str()));
+        let help = scope.suggest(name, names).map(|n| format!("did you mean {n:?}?"));
         self.err_help::<()>(
             &path.index(0),
             format!("condition {name:?} is not in the template's Conditions"),
@@ -1072,7 +1110,7 @@ impl Parser<'_, '_> {
             );
         };
         let mut ok = true;
-        let mut names: Vec<&str> = Vec::new();
+        let mut names: HashSet<&str, KeyHashing> = HashSet::default();
         for (i, item) in items.iter().enumerate() {
             let at = path.index(i);
             let Some(obj) = item.as_object() else {
@@ -1091,14 +1129,16 @@ impl Parser<'_, '_> {
             match obj.get("TriggerName") {
                 None => ok &= self.err::<()>(&at, "a trigger needs TriggerName").is_some(),
                 Some(Value::String(s)) if !s.is_empty() => {
-                    if names.contains(&s.as_str()) {
+                    if !names.insert(s) {
                         ok = false;
                         self.err::<()>(
                             &at.key("TriggerName"),
-                            format!("TriggerName {s:?} is used twice: CodeDeploy names each trigger once"),
+                            format!(
+                                "TriggerName {} is used twice: CodeDeploy names each trigger once",
+                                quoted(s)
+                            ),
                         );
                     }
-                    names.push(s);
                 }
                 Some(other) => {
                     ok = false;
@@ -1388,11 +1428,10 @@ impl Parser<'_, '_> {
         {
             return true;
         }
-        let mut names: Vec<&str> = scope.resources.keys().map(|k| k.as_str()).collect();
-        if is_ref {
-            names.extend(scope.parameters.keys().map(|k| k.as_str()));
-        }
-        let help = did_you_mean(target, &names).map(|n| format!("did you mean {n:?}?"));
+        let parameters = if is_ref { Some(scope.parameters) } else { None };
+        let names =
+            scope.resources.keys().chain(parameters.into_iter().flat_map(|p| p.keys())).map(|k| k.as_str());
+        let help = scope.suggest(target, names).map(|n| format!("did you mean {n:?}?"));
         let what = if is_ref { "neither a parameter nor a resource" } else { "not a resource" };
         self.err_help::<()>(&at, format!("{target:?} is {what} of the template"), help);
         false

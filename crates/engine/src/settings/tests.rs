@@ -63,12 +63,7 @@ fn run_values(defaults: Option<Value>, values: &str, functions: &[(&str, Value)]
         resources: template["Resources"].as_object().expect("resources"),
         parameters: template["Parameters"].as_object().expect("parameters"),
         parameter_values: &values,
-        conditions: ConditionEvaluator {
-            template,
-            parameter_values: &values,
-            region,
-            account_id: "123456789012",
-        },
+        conditions: ConditionEvaluator::new(template, &values, region, "123456789012"),
     };
     let mut diagnostics = Vec::new();
     let defaults = match defaults {

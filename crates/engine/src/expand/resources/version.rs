@@ -241,12 +241,7 @@ mod tests {
             resources: section("Resources"),
             parameters: section("Parameters"),
             parameter_values: values,
-            conditions: ConditionEvaluator {
-                template,
-                parameter_values: values,
-                region: "us-east-1",
-                account_id: "123456789012",
-            },
+            conditions: ConditionEvaluator::new(template, values, "us-east-1", "123456789012"),
         };
         content_hash(props.as_object().unwrap(), &scope)
     }

@@ -1,0 +1,164 @@
+//! Each worst-case shape of `canary_bench::worst` at a size that used to take seconds (or hundreds
+//! of megabytes), held to a bound generous enough for a debug build on a busy machine: a regression
+//! to the old algorithms blows far past it. The exact figures are `bench/worst.sh`'s.
+
+use std::time::{Duration, Instant};
+
+use canary_bench::{context, worst};
+use canary_engine::json::Value;
+use canary_engine::limits::{MAX_PROCESSED_TEMPLATE_BYTES, MAX_RESOURCES};
+use canary_engine::{expand, expand_for_macro, Expansion};
+
+/// Far above what any shape takes now (milliseconds to a second in a debug build), far below what
+/// the old algorithms took (a minute and more, in a release build).
+const GENEROUS: Duration = Duration::from_secs(30);
+
+fn timed(what: &str, run: impl FnOnce() -> Expansion) -> Expansion {
+    let started = Instant::now();
+    let res = run();
+    let took = started.elapsed();
+    assert!(took < GENEROUS, "{what} took {took:?}");
+    res
+}
+
+fn errors(res: &Expansion) -> Vec<String> {
+    res.diagnostics.iter().filter(|d| d.is_error()).map(ToString::to_string).collect()
+}
+
+fn resources(res: &Expansion) -> &canary_engine::json::Map {
+    res.template.get("Resources").and_then(Value::as_object).expect("Resources")
+}
+
+#[test]
+fn an_action_of_many_stars_is_matched_at_once() {
+    // 16 stars took 54 s of backtracking; 10,000 now cost what reading them does.
+    for n in [16, 10_000] {
+        let res = timed("glob", || expand(worst::glob(n), &context()));
+        assert!(errors(&res).is_empty(), "{:?}", errors(&res));
+        // `*…*z` does not cover lambda:InvokeFunction: the policy gains no alias ARN.
+        let statement =
+            &resources(&res)["Caller"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0];
+        assert!(statement["Resource"].is_object(), "{statement}");
+    }
+}
+
+#[test]
+fn conditions_that_name_each_other_ten_times_are_evaluated_once_each() {
+    // 8 levels took 3.4 s (10^7 evaluations); 45 levels (near the nesting limit, which counts
+    // each Fn::Or and each Condition) would never have finished.
+    for n in [8, 45] {
+        let res = timed("conditions", || expand(worst::conditions(n), &context()));
+        assert!(errors(&res).is_empty(), "{:?}", errors(&res));
+        assert_eq!(res.plan.len(), 1);
+        assert!(res.plan[0].enabled, "Stage is prod, so C{} and every condition above it hold", n - 1);
+    }
+}
+
+#[test]
+fn a_hook_longer_than_any_function_name_is_an_error_without_a_suggestion() {
+    // The edit distance against each function took 199 MB for a million characters.
+    let res = timed("long hook", || expand(worst::long_hook(1_000_000), &context()));
+    let errors = errors(&res);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("1000000 characters long") && errors[0].contains("longer than 64"),
+        "{}",
+        errors[0]
+    );
+    assert!(!errors[0].contains("did you mean"), "{}", errors[0]);
+    assert!(errors[0].len() < 400, "the message quotes the hook whole: {} characters", errors[0].len());
+}
+
+#[test]
+fn long_ids_and_long_hooks_answer_at_once() {
+    // 30 functions with 200-character IDs and 200,000-character hooks gave no answer in 10 s.
+    let res = timed("long ids", || expand_for_macro(worst::long_ids(30, 200_000), &context()));
+    let errors = errors(&res);
+    assert_eq!(errors.len(), 30, "one error per hook: {errors:?}");
+    assert!(errors.iter().all(|e| e.contains("200000 characters long")), "{errors:?}");
+    // Under the length limits, the near misses still get their suggestion.
+    let res = timed("long ids, short hooks", || expand(worst::long_ids(30, 200), &context()));
+    assert_eq!(self::errors(&res).len(), 30);
+}
+
+#[test]
+fn the_macro_refuses_ten_thousand_functions_before_building_them() {
+    // 10,000 functions with every RollbackOn metric (a 4 MB event) peaked at 333 MB in the Lambda.
+    let res = timed("rollback", || expand_for_macro(worst::rollback(10_000), &context()));
+    let errors = errors(&res);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains(&format!("over CloudFormation's limit of {MAX_RESOURCES}")), "{}", errors[0]);
+    assert_eq!(res.stats.resources_added, 0, "nothing was generated");
+    assert_eq!(resources(&res).len(), 10_000, "the template comes back as it came in");
+}
+
+#[test]
+fn the_macro_counts_the_resources_generation_would_add() {
+    // 300 functions: 300 resources in, and per function a version, an alias, a deployment group and
+    // four alarms, plus the application and the role: refused after analysis, before generation.
+    let res = timed("rollback 300", || expand_for_macro(worst::rollback(300), &context()));
+    let errors = errors(&res);
+    assert!(errors.len() == 1 && errors[0].contains("would have 2402 resources"), "{errors:?}");
+    assert_eq!(res.stats.resources_added, 0);
+    // Each small function adds its version, alias and deployment group; the application and the
+    // role are shared: 124 functions make 498 resources, 125 make 502.
+    let fits = expand_for_macro(worst::small(124), &context());
+    assert!(self::errors(&fits).is_empty(), "{:?}", self::errors(&fits));
+    assert_eq!(resources(&fits).len(), 498);
+    let over = expand_for_macro(worst::small(125), &context());
+    assert!(
+        self::errors(&over).iter().any(|e| e.contains("would have 502 resources")),
+        "{:?}",
+        over.diagnostics
+    );
+    // The CLI's expansion builds it all, with the warning.
+    let cli = expand(worst::small(125), &context());
+    assert_eq!(resources(&cli).len(), 502);
+    assert!(cli
+        .diagnostics
+        .iter()
+        .any(|d| !d.is_error() && d.message.contains("over CloudFormation's limit")));
+}
+
+#[test]
+fn the_macro_counts_the_output_size_before_it_is_written() {
+    // 100 functions whose triggers name long topics: under 500 resources, over 1 MB of JSON.
+    let res = timed("triggers 100", || expand_for_macro(worst::triggers_named(100, 10, 1_000), &context()));
+    let errors = errors(&res);
+    assert!(
+        errors.len() == 1
+            && errors[0]
+                .contains(&format!("over CloudFormation's limit of {MAX_PROCESSED_TEMPLATE_BYTES} bytes")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn many_trigger_topics_are_de_duplicated_in_linear_time() {
+    // 2,000 functions x 10 topics took 2.2 s, three times more per doubling.
+    let res = timed("triggers", || expand(worst::triggers(2_000, 10), &context()));
+    assert!(errors(&res).is_empty(), "{:?}", errors(&res));
+    let role = &resources(&res)["CanaryDeploymentsServiceRole"];
+    let text = role.to_string();
+    // Each of the 20,000 topics is granted once.
+    assert_eq!(text.matches("arn:aws:sns:us-east-1:123456789012:topic-").count(), 20_000);
+}
+
+#[test]
+fn the_macro_and_the_cli_expand_every_golden_template_alike() {
+    // The macro's resource count is predicted before generation; in a debug build `expand_for_macro`
+    // also checks the prediction against what generation added.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/golden/ok");
+    let mut n = 0;
+    for case in std::fs::read_dir(&root).expect("golden cases") {
+        let dir = case.expect("entry").path();
+        let Ok(text) = std::fs::read_to_string(dir.join("input.json")) else { continue };
+        let template: Value = serde_json::from_str(&text).expect("input.json");
+        let ctx = context();
+        let (cli, lambda) = (expand(template.clone(), &ctx), expand_for_macro(template, &ctx));
+        assert_eq!(cli.template, lambda.template, "{}", dir.display());
+        assert_eq!(cli.diagnostics, lambda.diagnostics, "{}", dir.display());
+        n += 1;
+    }
+    assert!(n > 10, "only {n} golden cases read from {}", root.display());
+}
