@@ -352,13 +352,16 @@ fn spec() -> impl Strategy<Value = Spec> {
                     m.ignore_poll = m.ignore_poll.filter(|ignore| !ignore);
                 }
             }
-            // A hook among the template's functions is another function than the one it tests.
+            // A hook among the template's functions is another function than the one it tests, and
+            // exists whenever the function does (a hook under another condition is refused).
+            let conditional: Vec<bool> = spec.functions.iter().map(|f| f.conditional).collect();
             for (i, f) in spec.functions.iter_mut().enumerate() {
+                let own = f.conditional;
                 let Some(m) = &mut f.marking else { continue };
                 for (h, _) in [&mut m.pre_hook, &mut m.post_hook].into_iter().flatten() {
                     if *h >= HOOKS.len() {
                         let j = (*h - HOOKS.len()) % n;
-                        *h = if j == i { 0 } else { HOOKS.len() + j };
+                        *h = if j == i || (conditional[j] && !own) { 0 } else { HOOKS.len() + j };
                     }
                 }
             }

@@ -258,7 +258,10 @@ fn undo_additions(name: &str, input: &Value, out: &mut Value, aliases: &HashSet<
             }
             for (k, va) in a {
                 let Some(vb) = b.get_mut(k) else { continue };
-                if (k == "Resource" || k == "NotResource" || k == "DependsOn") && va != vb && !(va.is_object() && vb.is_object()) {
+                if (k == "Resource" || k == "NotResource" || k == "DependsOn")
+                    && va != vb
+                    && !(va.is_object() && vb.is_object())
+                {
                     let before: Vec<Value> = as_list(va);
                     let after: Vec<Value> = as_list(vb);
                     assert!(
