@@ -1218,6 +1218,10 @@ fn hook_arn(hook: &Hook) -> Value {
     match hook {
         Hook::Function(id) => resources::get_att(id, "Arn"),
         Hook::External(arn) if arn.starts_with("arn:") => Value::from(arn),
+        // `<account>:function:<name>`, the partial ARN Lambda accepts.
+        Hook::External(partial) if partial.contains(':') && partial.split(':').nth(1) == Some("function") => {
+            resources::sub(&format!("arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:{partial}"))
+        }
         Hook::External(name) => resources::sub(&format!(
             "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{name}"
         )),
