@@ -885,7 +885,7 @@ fn generate(
 
     consume_template_settings(&mut root);
     if let Some(Value::Object(resources)) = root.get("Resources") {
-        report_cycles(resources, &d, diagnostics);
+        report_cycles(resources, &d, &generated, diagnostics);
     }
     let template = Value::Object(root);
     check_output_limits(&template, diagnostics);
@@ -930,12 +930,20 @@ fn generate(
 /// Every dependency cycle of the output is an error: CloudFormation would refuse the stack. A cycle
 /// through what a function's settings name is reported at that setting, with why it cannot be
 /// generated without one; any other at its first resource.
-fn report_cycles(resources: &Map, d: &Decisions, diagnostics: &mut Vec<Diagnostic>) {
+fn report_cycles(
+    resources: &Map,
+    d: &Decisions,
+    generated: &HashSet<String, KeyHashing>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     for cycle in cycles::find(resources) {
         let circle: Vec<&str> =
             cycle.iter().map(|e| e.from.as_str()).chain(cycle.first().map(|e| e.from.as_str())).collect();
         let circle = circle.join(" -> ");
-        let blame = cycle.iter().find_map(|e| setting_of_edge(e, d));
+        // Edges between generated resources are the expansion's structure; the setting to blame is
+        // the one that names a resource of the template.
+        let blame =
+            cycle.iter().filter(|e| !generated.contains(e.to.as_str())).find_map(|e| setting_of_edge(e, d));
         let diagnostic = match blame {
             Some((path, why)) => Diagnostic::error(
                 path,
