@@ -5,9 +5,12 @@
 //! (`Properties`, `UpdatePolicy`, `Metadata`), and refuses a template in which they go round in a
 //! circle ("Circular dependency between resources"). The expansion adds such edges (an alias waits
 //! for its deployment group, the group for its alarms and trigger topics, and invokers move to the
-//! alias), so the output is checked here: one pass to collect the edges, one iterative depth-first
-//! search to find the cycles, linear in the size of the template. Where each edge sits in its
-//! resource is looked up only for the few resources of a cycle that is reported.
+//! alias), so the output is checked here with one iterative depth-first search, linear in the size
+//! of what it visits. Every edge the expansion adds starts at a generated resource or ends at an
+//! alias, so a cycle it closes passes through a generated resource: the search starts from those and
+//! reads the references of a resource only when it reaches it, which keeps the template's other
+//! resources (API definitions, state machines) out of the walk. Where each edge sits in its resource
+//! is looked up only for the few resources of a cycle that is reported.
 
 use std::collections::HashMap;
 
@@ -26,23 +29,24 @@ pub struct Edge {
     pub at: Path,
 }
 
-/// Cycles among `resources`, each as its edges in order (the last edge returns to the first
-/// resource). Empty for an acyclic template.
-pub fn find(resources: &Map) -> Vec<Vec<Edge>> {
+/// Cycles among `resources` reachable from the resources `start` selects, each as its edges in
+/// order (the last edge returns to the first resource). Empty when there is none.
+pub fn find(resources: &Map, start: impl Fn(&str) -> bool) -> Vec<Vec<Edge>> {
     let ids: Vec<&str> = resources.keys().map(|k| &**k).collect();
+    let values: Vec<&Value> = resources.values().collect();
     let index: HashMap<&str, u32, KeyHashing> =
         ids.iter().enumerate().map(|(i, id)| (*id, i as u32)).collect();
-    let mut adjacency: Vec<Vec<u32>> = Vec::with_capacity(ids.len());
-    for res in resources.values() {
+    let roots: Vec<u32> = (0..ids.len() as u32).filter(|&i| start(ids[i as usize])).collect();
+    let edges = |i: u32| {
         let mut targets = Vec::new();
-        for_each_dependency(res, &mut |id| {
+        for_each_dependency(values[i as usize], &mut |id| {
             if let Some(&j) = index.get(id) {
                 targets.push(j);
             }
         });
-        adjacency.push(targets);
-    }
-    cycles(&adjacency)
+        targets
+    };
+    cycles(ids.len(), &roots, edges)
         .into_iter()
         .map(|cycle| {
             (0..cycle.len())
@@ -59,32 +63,31 @@ pub fn find(resources: &Map) -> Vec<Vec<Edge>> {
         .collect()
 }
 
-/// Cycles of a graph given by adjacency lists, each as its nodes in order; at most
-/// [`MAX_REPORTED`], no two closing on the same node.
-fn cycles(adjacency: &[Vec<u32>]) -> Vec<Vec<u32>> {
+/// Cycles of a graph of `n` nodes reachable from `roots`, each as its nodes in order; at most
+/// [`MAX_REPORTED`], no two closing on the same node. `edges` is asked once per node reached.
+fn cycles(n: usize, roots: &[u32], edges: impl Fn(u32) -> Vec<u32>) -> Vec<Vec<u32>> {
     const NEW: u8 = 0;
     const OPEN: u8 = 1;
     const DONE: u8 = 2;
-    let n = adjacency.len();
     let mut mark = vec![NEW; n];
     let mut in_reported = vec![false; n];
     // Position of each open node on the path, to cut a cycle out of it.
     let mut position = vec![0u32; n];
     let mut path: Vec<u32> = Vec::new();
-    // (node, next edge to follow)
-    let mut stack: Vec<(u32, usize)> = Vec::new();
+    // (node, its edges, next edge to follow)
+    let mut stack: Vec<(u32, Vec<u32>, usize)> = Vec::new();
     let mut found = Vec::new();
-    for root in 0..n as u32 {
+    for &root in roots {
         if mark[root as usize] != NEW {
             continue;
         }
         mark[root as usize] = OPEN;
         position[root as usize] = 0;
         path.push(root);
-        stack.push((root, 0));
-        while let Some((node, next)) = stack.last_mut() {
+        stack.push((root, edges(root), 0));
+        while let Some((node, targets, next)) = stack.last_mut() {
             let node = *node;
-            let Some(&target) = adjacency[node as usize].get(*next) else {
+            let Some(&target) = targets.get(*next) else {
                 mark[node as usize] = DONE;
                 path.pop();
                 stack.pop();
@@ -96,7 +99,7 @@ fn cycles(adjacency: &[Vec<u32>]) -> Vec<Vec<u32>> {
                     mark[target as usize] = OPEN;
                     position[target as usize] = path.len() as u32;
                     path.push(target);
-                    stack.push((target, 0));
+                    stack.push((target, edges(target), 0));
                 }
                 OPEN if found.len() < MAX_REPORTED && !in_reported[target as usize] => {
                     let cycle = path[position[target as usize] as usize..].to_vec();
@@ -309,7 +312,7 @@ mod tests {
             "C": {"Type": "T", "DependsOn": "D"},
             "D": {"Type": "T", "Properties": {"Z": {"Fn::Sub": ["${A}", {"A": "literal"}]}}},
         }));
-        assert!(find(&r).is_empty());
+        assert!(find(&r, |_| true).is_empty());
     }
 
     #[test]
@@ -320,7 +323,7 @@ mod tests {
             "C": {"Type": "T", "DependsOn": ["Z", "A"]},
             "Z": {"Type": "T"},
         }));
-        let found = find(&r);
+        let found = find(&r, |_| true);
         assert_eq!(found.len(), 1, "{found:?}");
         let names: Vec<(&str, &str, String)> =
             found[0].iter().map(|e| (e.from.as_str(), e.to.as_str(), e.at.to_string())).collect();
@@ -341,10 +344,21 @@ mod tests {
             "A": {"Type": "T", "Properties": {"X": {"Ref": "B"}}},
             "B": {"Type": "T", "Properties": {"X": {"Ref": "A"}}},
         }));
-        let found = find(&r);
+        let found = find(&r, |_| true);
         assert_eq!(found.len(), 2, "{found:?}");
         assert_eq!(found[0].len(), 1);
         assert_eq!(found[1].len(), 2);
+    }
+
+    #[test]
+    fn only_cycles_reachable_from_the_start_are_searched() {
+        let r = resources(json!({
+            "A": {"Type": "T", "Properties": {"X": {"Ref": "B"}}},
+            "B": {"Type": "T", "Properties": {"X": {"Ref": "A"}}},
+            "C": {"Type": "T", "Properties": {"X": {"Ref": "A"}}},
+        }));
+        assert_eq!(find(&r, |id| id == "C").len(), 1);
+        assert!(find(&r, |_| false).is_empty());
     }
 
     #[test]
@@ -357,7 +371,7 @@ mod tests {
                 json!({"Type": "T", "Properties": {"Next": {"Ref": format!("R{}", (i + 1) % n)}}}),
             );
         }
-        let found = find(&r);
+        let found = find(&r, |_| true);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].len(), n);
     }

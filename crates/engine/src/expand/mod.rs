@@ -936,7 +936,10 @@ fn report_cycles(
     generated: &HashSet<String, KeyHashing>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    for cycle in cycles::find(resources) {
+    // Every edge the expansion adds starts at a generated resource or an adopted alias, or ends at an
+    // alias: a cycle it closes passes through one of them.
+    let aliases: HashSet<&str, KeyHashing> = d.functions.iter().map(|f| f.alias.as_str()).collect();
+    for cycle in cycles::find(resources, |id| generated.contains(id) || aliases.contains(id)) {
         let circle: Vec<&str> =
             cycle.iter().map(|e| e.from.as_str()).chain(cycle.first().map(|e| e.from.as_str())).collect();
         let circle = circle.join(" -> ");
