@@ -197,8 +197,9 @@ struct HookPolicyDecision {
     hook: String,
     role: String,
     application: &'static str,
+    /// The calling function, its deployment group and its condition.
+    function: String,
     deployment_group: String,
-    /// The calling function's condition.
     condition: Option<String>,
 }
 
@@ -449,6 +450,7 @@ fn decide(
                 hook: hook.to_owned(),
                 role: role.clone(),
                 application: application_of(u),
+                function: u.marked.logical_id.clone(),
                 deployment_group: u.deployment_group.clone(),
                 condition: u.marked.condition.clone(),
             })),
@@ -467,8 +469,7 @@ fn decide(
     // Each policy is one function's, so the alias waits for its own policies only.
     let mut policies_of: HashMap<&str, Vec<String>> = HashMap::new();
     for p in &hook_policies {
-        let function = p.logical_id.strip_prefix(&ids::hook_policy(&p.hook, "")).unwrap_or_default();
-        policies_of.entry(function).or_default().push(p.logical_id.clone());
+        policies_of.entry(p.function.as_str()).or_default().push(p.logical_id.clone());
     }
     for f in functions.iter_mut().filter(|f| f.settings.enabled) {
         if let Some(ids) = policies_of.remove(f.marked.logical_id.as_str()) {
