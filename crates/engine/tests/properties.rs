@@ -1820,7 +1820,7 @@ fn canonical_form_equates_function_and_alias_references() {
 }
 
 /// How many generated expansions `generated_expansions_pass_cfn_lint` lints in one cfn-lint run.
-const LINTED_CASES: usize = 50;
+const LINTED_CASES: usize = 100;
 
 /// cfn-lint, over a batch of generated expansions (in one call: it starts slowly), reports no error.
 /// The batch comes from the same generator, from its own fixed seed.
