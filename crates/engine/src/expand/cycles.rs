@@ -160,10 +160,18 @@ pub fn referenced_names(value: &Value) -> Vec<&str> {
 /// The logical IDs `value` refers to through `Ref`, `Fn::GetAtt` and `Fn::Sub`, iteratively (a
 /// template may nest as deep as the macro reads).
 fn references<'a>(value: &'a Value, f: &mut impl FnMut(&'a str)) {
-    let mut stack = vec![value];
+    // Only containers go on the stack: most values are strings, which refer to nothing unless
+    // they are the argument of an intrinsic handled below.
+    fn push<'a>(stack: &mut Vec<&'a Value>, value: &'a Value) {
+        if matches!(value, Value::Array(_) | Value::Object(_)) {
+            stack.push(value);
+        }
+    }
+    let mut stack = Vec::new();
+    push(&mut stack, value);
     while let Some(value) = stack.pop() {
         match value {
-            Value::Array(items) => stack.extend(items),
+            Value::Array(items) => items.iter().for_each(|v| push(&mut stack, v)),
             Value::Object(obj) => {
                 if obj.len() == 1 {
                     let (key, inner) = obj.iter().next().expect("one member");
@@ -176,7 +184,7 @@ fn references<'a>(value: &'a Value, f: &mut impl FnMut(&'a str)) {
                             if let Some(id) = parts.first().and_then(Value::as_str) {
                                 f(id);
                             }
-                            stack.extend(parts.iter().skip(1));
+                            parts.iter().skip(1).for_each(|v| push(&mut stack, v));
                             continue;
                         }
                         ("Fn::GetAtt", Value::String(dotted)) => {
@@ -196,13 +204,13 @@ fn references<'a>(value: &'a Value, f: &mut impl FnMut(&'a str)) {
                             if let Some(text) = parts.first().and_then(Value::as_str) {
                                 placeholders(text, &locals, f);
                             }
-                            stack.extend(parts.iter().skip(1));
+                            parts.iter().skip(1).for_each(|v| push(&mut stack, v));
                             continue;
                         }
                         _ => {}
                     }
                 }
-                stack.extend(obj.values());
+                obj.values().for_each(|v| push(&mut stack, v));
             }
             _ => {}
         }
