@@ -9,6 +9,14 @@
 //! that the same template expands to the same output twice (version IDs included), and that a
 //! successful output expands again without panicking.
 //!
+//! Besides, `Scenario`s build well-formed services whose settings reach into one another: functions
+//! under one of three conditions (or none) sharing the generated application, role and deployment
+//! configs; trigger topics that subscribe a function; hooks with their execution role in the
+//! template, which may refer to an invoker; alarms that watch an invoker. On every expansion without
+//! an error, the output of an acyclic input must have no dependency cycle (checked here by Kahn's
+//! algorithm, not by the engine's own search), and no IAM statement or policy the expansion generated may be empty under
+//! any assignment of the template's conditions.
+//!
 //! Names come from small pools so references often hit real resources; each pool also takes an
 //! arbitrary string, so collisions, odd characters and generated-ID clashes get tried too.
 
@@ -354,6 +362,111 @@ struct Template {
     resources: Vec<Resource>,
     transform_first: bool,
     parameter_values: Vec<(Id, Val)>,
+    scenarios: Vec<Scenario>,
+}
+
+const SERVICES: usize = 4;
+const SERVICE_CONDITIONS: [&str; 3] = ["SvcCondA", "SvcCondB", "SvcCondC"];
+
+/// One service `Svc<n>`: a function, maybe marked, with what its settings may name.
+#[derive(Debug, Arbitrary)]
+struct Scenario {
+    service: u8,
+    condition: Option<u8>,
+    marked: bool,
+    enabled: bool,
+    custom_shape: bool,
+    /// Its own trigger topic, subscribing the function of service n.
+    topic_subscribes: Option<u8>,
+    /// A pre-traffic hook `Svc<n>Check` with its role in the template; when `Some`, the hook refers
+    /// to the event source mapping that invokes service n.
+    hook: Option<Option<u8>>,
+    /// An alarm on the event source mapping that invokes service n.
+    alarm_on_invoker: Option<u8>,
+}
+
+impl Scenario {
+    fn add(&self, resources: &mut Map<String, Value>) {
+        let n = usize::from(self.service) % SERVICES;
+        let f = format!("Svc{n}");
+        let condition = self.condition.map(|c| SERVICE_CONDITIONS[usize::from(c) % SERVICE_CONDITIONS.len()]);
+        let target = |i: u8| format!("Svc{}", usize::from(i) % SERVICES);
+        let conditioned = |mut v: Value| {
+            if let Some(c) = condition {
+                v["Condition"] = json!(c);
+            }
+            v
+        };
+        let mut settings = Map::new();
+        settings.insert(
+            "Type".into(),
+            json!(if self.custom_shape { "Canary20Percent7Minutes" } else { "AllAtOnce" }),
+        );
+        settings.insert("Enabled".into(), json!(self.enabled));
+        if let Some(g) = self.topic_subscribes {
+            let topic = format!("{f}Events");
+            resources.insert(
+                topic.clone(),
+                conditioned(json!({"Type": "AWS::SNS::Topic", "Properties": {"Subscription": [
+                    {"Protocol": "lambda", "Endpoint": {"Fn::GetAtt": [target(g), "Arn"]}}]}})),
+            );
+            settings.insert(
+                "Triggers".into(),
+                json!([{"TriggerName": "own", "TriggerTargetArn": {"Ref": topic}, "TriggerEvents": ["DeploymentFailure"]}]),
+            );
+        }
+        let watched = |resources: &mut Map<String, Value>, g: u8| {
+            let id = format!("{}Mapping", target(g));
+            resources.insert(
+                id.clone(),
+                json!({"Type": "AWS::Lambda::EventSourceMapping", "Properties": {"FunctionName": {"Ref": target(g)},
+                    "EventSourceArn": "arn:aws:sqs:eu-west-1:123456789012:jobs"}}),
+            );
+            id
+        };
+        if let Some(invoker) = self.hook {
+            let hook = format!("{f}Check");
+            let role = format!("{f}CheckRole");
+            resources.insert(
+                role.clone(),
+                conditioned(json!({"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
+                    "Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}}})),
+            );
+            let mut props = json!({"Handler": "index.handler", "Runtime": "python3.12",
+                "Code": {"ZipFile": "def handler(e, c): pass"}, "Role": {"Fn::GetAtt": [role, "Arn"]}});
+            if let Some(g) = invoker {
+                let mapping = watched(resources, g);
+                props["Environment"] = json!({"Variables": {"MAPPING": {"Ref": mapping}}});
+            }
+            resources.insert(
+                hook.clone(),
+                conditioned(json!({"Type": "AWS::Lambda::Function", "Properties": props})),
+            );
+            settings.insert("PreTrafficHook".into(), json!(hook));
+        }
+        if let Some(g) = self.alarm_on_invoker {
+            let mapping = watched(resources, g);
+            let alarm = format!("{f}InvokerAlarm");
+            resources.insert(
+                alarm.clone(),
+                conditioned(
+                    json!({"Type": "AWS::CloudWatch::Alarm", "Properties": {"Namespace": "AWS/Lambda",
+                    "MetricName": "IteratorAge", "Statistic": "Maximum", "Period": 60, "EvaluationPeriods": 1,
+                    "Threshold": 1, "ComparisonOperator": "GreaterThanThreshold",
+                    "Dimensions": [{"Name": "EventSourceMappingUUID", "Value": {"Ref": mapping}}]}}),
+                ),
+            );
+            settings.insert("Alarms".into(), json!([alarm]));
+        }
+        let mut function = json!({"Type": "AWS::Lambda::Function", "Properties": {"Handler": "index.handler",
+            "Runtime": "python3.12", "Code": {"ZipFile": "def handler(e, c): pass"},
+            "Role": {"Fn::GetAtt": ["SvcRole", "Arn"]}}});
+        if self.marked {
+            function["Metadata"] = json!({"CanaryDeployment": Value::Object(settings)});
+        }
+        resources.insert(f, conditioned(function));
+    }
 }
 
 impl Template {
@@ -429,12 +542,35 @@ impl Template {
             }
             resources.insert(r.id.0.clone(), Value::Object(res));
         }
+        if !self.scenarios.is_empty() {
+            resources.insert(
+                "SvcRole".into(),
+                json!({"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
+                    "Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}}}),
+            );
+            for s in &self.scenarios {
+                s.add(&mut resources);
+            }
+            let mut parameters = root.get("Parameters").cloned().unwrap_or(json!({}));
+            let mut conditions = root.get("Conditions").cloned().unwrap_or(json!({}));
+            for (i, c) in SERVICE_CONDITIONS.iter().enumerate() {
+                let p = format!("SvcParam{i}");
+                parameters[&p] = json!({"Type": "String", "Default": "on"});
+                conditions[*c] = json!({"Fn::Equals": [{"Ref": p}, "on"]});
+            }
+            root.insert("Parameters".into(), parameters);
+            root.insert("Conditions".into(), conditions);
+        }
         root.insert("Resources".into(), Value::Object(resources));
         Value::Object(root)
     }
 
     fn context(&self) -> Context {
-        let parameter_values = self.parameter_values.iter().map(|(id, v)| (id.0.clone(), canary_engine::json::Value::from(v.json())));
+        let parameter_values = self
+            .parameter_values
+            .iter()
+            .map(|(id, v)| (id.0.clone(), canary_engine::json::Value::from(v.json())));
         Context {
             region: "eu-west-1".into(),
             account_id: "123456789012".into(),
@@ -443,13 +579,231 @@ impl Template {
     }
 }
 
+/// Logical IDs a value refers to through `Ref`, `Fn::GetAtt` and `Fn::Sub`.
+fn references(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Array(items) => items.iter().for_each(|i| references(i, out)),
+        Value::Object(obj) => {
+            if obj.len() == 1 {
+                let (key, inner) = obj.iter().next().expect("one member");
+                match (key.as_str(), inner) {
+                    ("Ref", Value::String(id)) => return out.push(id.clone()),
+                    ("Fn::GetAtt", Value::Array(parts)) => {
+                        if let Some(id) = parts.first().and_then(Value::as_str) {
+                            out.push(id.to_owned());
+                        }
+                        return;
+                    }
+                    ("Fn::GetAtt", Value::String(dotted)) => {
+                        return out.push(dotted.split('.').next().unwrap_or(dotted).to_owned())
+                    }
+                    ("Fn::Sub", sub) => {
+                        let (text, locals) = match sub {
+                            Value::String(text) => (Some(text.as_str()), None),
+                            Value::Array(parts) => (parts.first().and_then(Value::as_str), parts.get(1)),
+                            _ => (None, None),
+                        };
+                        let mut rest = text.unwrap_or("");
+                        while let Some(start) = rest.find("${") {
+                            let after = &rest[start + 2..];
+                            let Some(end) = after.find('}') else { break };
+                            let var = &after[..end];
+                            let name = var.split('.').next().unwrap_or(var);
+                            let local =
+                                locals.and_then(Value::as_object).is_some_and(|m| m.contains_key(name));
+                            if !var.starts_with('!') && !local {
+                                out.push(name.to_owned());
+                            }
+                            rest = &after[end + 1..];
+                        }
+                        if let Some(locals) = locals {
+                            references(locals, out);
+                        }
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+            obj.values().for_each(|v| references(v, out));
+        }
+        _ => {}
+    }
+}
+
+/// Whether the resources' dependencies have a cycle, by Kahn's algorithm. A SAM function's `Events`
+/// and `DeploymentPreference` become other resources and are no dependency of the function.
+fn has_cycle(resources: &Map<String, Value>) -> bool {
+    let ids: Vec<&String> = resources.keys().collect();
+    let index: std::collections::HashMap<&str, usize> =
+        ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+    let mut dependents = vec![Vec::new(); ids.len()];
+    let mut waiting = vec![0usize; ids.len()];
+    for (i, resource) in resources.values().enumerate() {
+        let mut refs = Vec::new();
+        let serverless = resource["Type"] == "AWS::Serverless::Function";
+        for (k, v) in resource.as_object().into_iter().flatten() {
+            match k.as_str() {
+                "Condition" | "Type" => {}
+                "DependsOn" => match v {
+                    Value::String(id) => refs.push(id.clone()),
+                    Value::Array(items) => {
+                        refs.extend(items.iter().filter_map(Value::as_str).map(str::to_owned))
+                    }
+                    _ => {}
+                },
+                "Properties" if serverless => {
+                    for (p, pv) in v.as_object().into_iter().flatten() {
+                        if p != "Events" && p != "DeploymentPreference" {
+                            references(pv, &mut refs);
+                        }
+                    }
+                }
+                _ => references(v, &mut refs),
+            }
+        }
+        refs.sort();
+        refs.dedup();
+        for r in refs {
+            if let Some(&j) = index.get(r.as_str()) {
+                dependents[j].push(i);
+                waiting[i] += 1;
+            }
+        }
+    }
+    let mut ready: Vec<usize> = (0..ids.len()).filter(|&i| waiting[i] == 0).collect();
+    let mut done = 0;
+    while let Some(j) = ready.pop() {
+        done += 1;
+        for &i in &dependents[j] {
+            waiting[i] -= 1;
+            if waiting[i] == 0 {
+                ready.push(i);
+            }
+        }
+    }
+    done < ids.len()
+}
+
+/// `value` with each `Fn::If` decided by `holds` and `AWS::NoValue` removed.
+fn resolve(value: &Value, holds: &dyn Fn(&str) -> Option<bool>) -> Option<Value> {
+    match value {
+        Value::Object(obj) => {
+            if let (1, Some(Value::Array(branches))) = (obj.len(), obj.get("Fn::If")) {
+                if let [Value::String(c), then, otherwise] = branches.as_slice() {
+                    if let Some(h) = holds(c) {
+                        return resolve(if h { then } else { otherwise }, holds);
+                    }
+                }
+            }
+            if obj.len() == 1 && obj.get("Ref").and_then(Value::as_str) == Some("AWS::NoValue") {
+                return None;
+            }
+            Some(Value::Object(
+                obj.iter().filter_map(|(k, v)| Some((k.clone(), resolve(v, holds)?))).collect(),
+            ))
+        }
+        Value::Array(items) => Some(Value::Array(items.iter().filter_map(|i| resolve(i, holds)).collect())),
+        other => Some(other.clone()),
+    }
+}
+
+/// Evaluates a condition made of `Fn::Or`/`Fn::And`/`Fn::Not` over named conditions; `None` for
+/// anything else (the fuzzer's own conditions), which is then not enumerated.
+fn condition_value(
+    def: &Value,
+    conditions: &Map<String, Value>,
+    free: &dyn Fn(&str) -> Option<bool>,
+    depth: u8,
+) -> Option<bool> {
+    if depth > 20 {
+        return None;
+    }
+    let obj = def.as_object().filter(|o| o.len() == 1)?;
+    let (k, v) = obj.iter().next()?;
+    let items = || v.as_array().into_iter().flatten();
+    match k.as_str() {
+        "Condition" => {
+            let name = v.as_str()?;
+            free(name).or_else(|| condition_value(conditions.get(name)?, conditions, free, depth + 1))
+        }
+        "Fn::Or" => items()
+            .map(|i| condition_value(i, conditions, free, depth + 1))
+            .collect::<Option<Vec<_>>>()
+            .map(|b| b.contains(&true)),
+        "Fn::And" => items()
+            .map(|i| condition_value(i, conditions, free, depth + 1))
+            .collect::<Option<Vec<_>>>()
+            .map(|b| !b.contains(&false)),
+        "Fn::Not" => items().next().and_then(|i| condition_value(i, conditions, free, depth + 1)).map(|b| !b),
+        _ => None,
+    }
+}
+
+/// The IAM statements the expansion generated (resources absent from the input), under every
+/// assignment of the scenario conditions, must each name a resource, and each document a statement.
+fn check_generated_iam(input: &Value, output: &Value) {
+    let empty = Map::new();
+    let before = input["Resources"].as_object().unwrap_or(&empty);
+    let after = output["Resources"].as_object().unwrap_or(&empty);
+    let conditions = output["Conditions"].as_object().unwrap_or(&empty);
+    for bits in 0..1u32 << SERVICE_CONDITIONS.len() {
+        let free =
+            |name: &str| SERVICE_CONDITIONS.iter().position(|c| *c == name).map(|i| bits & (1 << i) != 0);
+        let holds =
+            |name: &str| free(name).or_else(|| condition_value(conditions.get(name)?, conditions, &free, 0));
+        for (id, resource) in after.iter().filter(|(id, _)| !before.contains_key(*id)) {
+            if !resource["Type"].as_str().is_some_and(|t| t.starts_with("AWS::IAM::")) {
+                continue;
+            }
+            match resource.get("Condition").and_then(Value::as_str).map(holds) {
+                Some(Some(false)) => continue,
+                Some(None) => continue, // decided by a condition the fuzzer wrote: not enumerated
+                _ => {}
+            }
+            let Some(resolved) = resolve(resource, &holds) else { continue };
+            let props = &resolved["Properties"];
+            let mut documents: Vec<&Value> =
+                props["Policies"].as_array().into_iter().flatten().map(|p| &p["PolicyDocument"]).collect();
+            if let Some(d) = props.get("PolicyDocument") {
+                documents.push(d);
+            }
+            for document in documents {
+                let statements = match &document["Statement"] {
+                    Value::Array(items) => items.clone(),
+                    Value::Null => Vec::new(),
+                    one => vec![one.clone()],
+                };
+                assert!(!statements.is_empty(), "{id}: a policy with no statement when {bits:03b}");
+                for st in &statements {
+                    let resource = st.get("Resource").or(st.get("NotResource"));
+                    let empty = match resource {
+                        None => st.get("Principal").is_none(),
+                        Some(Value::Array(items)) => items.is_empty(),
+                        Some(_) => false,
+                    };
+                    assert!(!empty, "{id}: a statement with no resource when {bits:03b}: {st}");
+                }
+            }
+        }
+    }
+}
+
 fuzz_target!(|template: Template| {
-    let expansion = expand(template.json().into(), &template.context());
+    let input = template.json();
+    let expansion = expand(input.clone().into(), &template.context());
     // Deterministic: version IDs are content hashes, never a function of anything but the input.
-    let again = expand(template.json().into(), &template.context());
+    let again = expand(input.clone().into(), &template.context());
     assert!(again.template == expansion.template, "the same template expanded differently");
     // A successful expansion is a template too, and expanding it again must not panic either.
     if !expansion.has_errors() {
+        let output = serde_json::to_value(&expansion.template).expect("the output serializes");
+        // A cycle the input already had is CloudFormation's to report; one the expansion adds is the
+        // engine's, and must have been an error.
+        let acyclic_input = input["Resources"].as_object().is_none_or(|r| !has_cycle(r));
+        if let (true, Some(resources)) = (acyclic_input, output["Resources"].as_object()) {
+            assert!(!has_cycle(resources), "an expansion without errors added a dependency cycle");
+        }
+        check_generated_iam(&input, &output);
         let _ = expand(expansion.template, &template.context());
     }
 });

@@ -163,13 +163,13 @@ pub fn small(n: usize) -> Value {
     json!({ "Resources": resources })
 }
 
-/// `n` marked functions, each notifying `topics` SNS topics of its own: the shared service role
-/// lists every topic once.
+/// `n` marked functions, each notifying `topics` SNS topics of its own: each function's grant
+/// policy lists its topics once.
 pub fn triggers(n: usize, topics: usize) -> Value {
     triggers_named(n, topics, 0)
 }
 
-/// [`triggers`] with topic names padded to `padding` more characters.
+/// [`triggers`] with trigger and topic names padded to `padding` more characters.
 pub fn triggers_named(n: usize, topics: usize, padding: usize) -> Value {
     let pad = "t".repeat(padding);
     let mut resources = Map::new();
@@ -177,7 +177,7 @@ pub fn triggers_named(n: usize, topics: usize, padding: usize) -> Value {
         let triggers: Vec<Value> = (0..topics)
             .map(|t| {
                 json!({
-                    "TriggerName": format!("notify{t}"),
+                    "TriggerName": format!("notify{t}{pad}"),
                     "TriggerTargetArn": format!("arn:aws:sns:us-east-1:123456789012:topic-{i}-{t}{pad}"),
                     "TriggerEvents": ["DeploymentFailure"]
                 })

@@ -39,8 +39,26 @@ pub fn deployment_config(shape_name: &str) -> String {
     format!("CanaryDeploymentsConfig{shape_name}")
 }
 
-pub fn hook_policy(hook: &str) -> String {
-    format!("{hook}CanaryHookPolicy")
+/// The hook's status permission for one function's deployment group. One per hook and function (not
+/// one per hook): the function's alias waits for it, and a policy shared with another function would
+/// make the alias wait for that function's deployment group too, which can close a cycle.
+pub fn hook_policy(hook: &str, function: &str) -> String {
+    format!("{hook}CanaryHookPolicy{function}")
+}
+
+/// The generated CodeDeploy role's grants for one function's hooks and trigger topics.
+pub fn grant_policy(function: &str) -> String {
+    format!("{function}CanaryDeploymentPolicy")
+}
+
+/// `CanaryDeploymentsCondition`, then `CanaryDeploymentsCondition2`, …: the `Fn::Or` of the conditions
+/// of the functions that share a generated resource.
+pub fn shared_condition(n: usize) -> String {
+    if n == 1 {
+        "CanaryDeploymentsCondition".to_owned()
+    } else {
+        format!("CanaryDeploymentsCondition{n}")
+    }
 }
 
 pub fn rollback_alarm(function: &str, metric: &str) -> String {

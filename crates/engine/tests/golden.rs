@@ -8,6 +8,8 @@
 //! Bless after an intended change with `UPDATE_EXPECT=1 cargo test -p canary-engine --test golden`,
 //! then read `git diff`: a blessed file is a reviewed file.
 
+mod deploy_checks;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -99,6 +101,20 @@ fn err_cases_report_as_blessed() {
     });
 }
 
+/// What CloudFormation and IAM check when the stack deploys, whichever way its conditions go: no
+/// empty IAM statement or policy, no reference to a resource that is not created, no cycle.
+#[test]
+fn ok_cases_deploy_under_every_assignment_of_their_conditions() {
+    run_all("ok", |case| {
+        let expansion = expand(input(case), case);
+        let (problems, assignments) = deploy_checks::deploy_problems(&expansion.template);
+        assert!(assignments > 0, "{}: conditions not enumerated", case.display());
+        assert!(problems.is_empty(), "{}:\n{}", case.display(), problems.join("\n"));
+        let cycle = deploy_checks::cycle(&expansion.template);
+        assert!(cycle.is_none(), "{}: dependency cycle among {cycle:?}", case.display());
+    });
+}
+
 #[test]
 fn ok_cases_are_deterministic_and_idempotent() {
     run_all("ok", |case| {
@@ -115,4 +131,47 @@ fn ok_cases_are_deterministic_and_idempotent() {
             case.display()
         );
     });
+}
+
+/// The deploy-time checks can fail: on the shapes earlier expansions produced.
+#[test]
+fn deploy_checks_find_empty_statements_dangling_references_and_cycles() {
+    use canary_engine::json;
+    // A shared role whose only grant is `Fn::If`-ed away when its function's condition is false.
+    let emptied = json!({
+        "Conditions": {"On": {"Fn::Equals": [{"Ref": "P"}, "x"]}},
+        "Resources": {
+            "Topic": {"Type": "AWS::SNS::Topic", "Condition": "On"},
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {"Policies": [{"PolicyName": "p", "PolicyDocument": {
+                "Statement": [{"Effect": "Allow", "Action": "sns:Publish",
+                    "Resource": [{"Fn::If": ["On", {"Ref": "Topic"}, {"Ref": "AWS::NoValue"}]}]}]}}]}},
+        },
+    });
+    let (problems, n) = deploy_checks::deploy_problems(&emptied);
+    assert_eq!(n, 2);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("no resource when []"), "{problems:?}");
+    // An unconditional alias naming a hook that exists only under a condition.
+    let dangling = json!({
+        "Conditions": {"Test": {"Fn::Equals": [{"Ref": "P"}, "x"]}, "NotTest": {"Fn::Not": [{"Condition": "Test"}]}},
+        "Resources": {
+            "Hook": {"Type": "AWS::Lambda::Function", "Condition": "Test"},
+            "Alias": {"Type": "AWS::Lambda::Alias", "UpdatePolicy": {"CodeDeployLambdaAliasUpdate": {
+                "BeforeAllowTrafficHook": {"Ref": "Hook"}}}},
+        },
+    });
+    let (problems, n) = deploy_checks::deploy_problems(&dangling);
+    assert_eq!(n, 2, "NotTest follows from Test");
+    assert_eq!(problems, ["Alias refers to Hook, which is not created when [\"NotTest\"] hold"]);
+    // The shared role naming a topic that subscribes a deployed function's alias.
+    let cyclic = json!({"Resources": {
+        "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"Subscription": [{"Endpoint": {"Ref": "Alias"}}]}},
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {"P": {"Fn::Sub": "${Topic}"}}},
+        "Group": {"Type": "AWS::CodeDeploy::DeploymentGroup", "Properties": {"ServiceRoleArn": {"Fn::GetAtt": "Role.Arn"}}},
+        "Alias": {"Type": "AWS::Lambda::Alias", "DependsOn": "Group"},
+        "Apart": {"Type": "AWS::SNS::Topic"},
+    }});
+    let mut cycle = deploy_checks::cycle(&cyclic).expect("a cycle");
+    cycle.sort();
+    assert_eq!(cycle, ["Alias", "Group", "Role", "Topic"]);
 }

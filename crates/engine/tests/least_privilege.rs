@@ -4,12 +4,14 @@
 //! - No generated IAM statement allows a `*` action (or a whole-service `svc:*`) or a `*` resource.
 //!   A `:*` qualifier right after a named resource (`${Hook.Arn}:*`) is allowed: it still names one
 //!   function.
-//! - `CanaryDeploymentsServiceRole` trusts only `codedeploy.amazonaws.com`, carries only the managed
-//!   policy `AWSCodeDeployRoleForLambdaLimited`, and its inline statements allow `lambda:InvokeFunction`
-//!   on exactly the hooks and `sns:Publish` on exactly the trigger topics of the functions that use it.
-//! - Each `<Hook>CanaryHookPolicy` is attached to exactly the hook's execution role and allows
-//!   `codedeploy:PutLifecycleEventHookExecutionStatus` on exactly the deployment groups that use the hook;
-//!   the alias of every such function depends on it.
+//! - `CanaryDeploymentsServiceRole` trusts only `codedeploy.amazonaws.com` and carries only the managed
+//!   policy `AWSCodeDeployRoleForLambdaLimited`, with no inline statement.
+//! - Each `<Fn>CanaryDeploymentPolicy` is attached to exactly that role, allows `lambda:InvokeFunction`
+//!   on exactly the function's hooks and `sns:Publish` on exactly its trigger topics, has no empty
+//!   statement, and the function's deployment group depends on it.
+//! - Each `<Hook>CanaryHookPolicy<Fn>` is attached to exactly the hook's execution role and allows
+//!   `codedeploy:PutLifecycleEventHookExecutionStatus` on exactly `<Fn>DeploymentGroup`, and the
+//!   function's alias depends on it.
 //!
 //! - Statements the expansion adds to the template's own resources (a SAM hook's `Policies`, an
 //!   invoking role's statement that gains the alias ARN) are held to the same rule; the one exception
@@ -25,7 +27,8 @@ use std::path::{Path, PathBuf};
 use canary_engine::json::{Map, Value};
 
 const SERVICE_ROLE: &str = "CanaryDeploymentsServiceRole";
-const HOOK_POLICY_SUFFIX: &str = "CanaryHookPolicy";
+const HOOK_POLICY_INFIX: &str = "CanaryHookPolicy";
+const GRANT_POLICY_SUFFIX: &str = "CanaryDeploymentPolicy";
 const PSEUDO_PREFIX: &str = "AWS::";
 
 /// Every blessed expansion: `golden/ok/<case>` and the rewiring goldens `rewire/<case>`, which share
@@ -272,11 +275,6 @@ fn marked_functions(input: &Value) -> Vec<(String, Map)> {
     out
 }
 
-fn literally_disabled(settings: &Map) -> bool {
-    matches!(settings.get("Enabled"), Some(Value::Bool(false)))
-        || settings.get("Enabled") == Some(&Value::from("false"))
-}
-
 /// Audits one case; returns whether it generated the CodeDeploy role and how many hook policies.
 fn audit(case: &Path, failures: &mut Vec<String>) -> (bool, usize) {
     let input = read(&case.join("input.json"));
@@ -358,73 +356,90 @@ fn audit(case: &Path, failures: &mut Vec<String>) -> (bool, usize) {
             local.push(format!("{SERVICE_ROLE} managed policy ARN is not partition-aware: {managed:?}"));
         }
 
+        if props.get("Policies").is_some() {
+            local.push(format!(
+                "{SERVICE_ROLE} has inline policies; its grants belong in per-function policies"
+            ));
+        }
+    }
+
+    // The role's grants, one policy per function.
+    for (id, policy) in out_res {
+        let Some(function) = id.strip_suffix(GRANT_POLICY_SUFFIX) else { continue };
+        if in_res.contains_key(id) {
+            continue;
+        }
+        let Some((_, settings)) = marked.iter().find(|(f, _)| f == function) else {
+            local.push(format!("{id}: {function} is not a marked function"));
+            continue;
+        };
+        let attached: BTreeSet<String> =
+            one_or_many(policy.pointer("/Properties/Roles")).iter().flat_map(refs).collect();
+        if attached != BTreeSet::from([SERVICE_ROLE.to_owned()]) {
+            local.push(format!("{id} is attached to {attached:?}, not only {SERVICE_ROLE}"));
+        }
         let mut invoked = BTreeSet::new();
         let mut published = BTreeSet::new();
-        for st in statements(SERVICE_ROLE, role, &mut Vec::new()) {
+        for st in statements(id, policy, &mut local) {
             for a in &st.actions {
                 let target = match a.as_str() {
                     "lambda:InvokeFunction" => &mut invoked,
                     "sns:Publish" => &mut published,
                     other => {
-                        local.push(format!("{SERVICE_ROLE} allows {other}, which CodeDeploy needs neither for hooks nor triggers"));
+                        local.push(format!(
+                            "{id} allows {other}, which CodeDeploy needs neither for hooks nor triggers"
+                        ));
                         continue;
                     }
                 };
                 target.extend(st.resources.iter().map(|r| identity(r, &function_ids)));
             }
         }
-        // Functions that use the generated role, and are not plainly disabled (those have no
-        // deployment group, so nothing needs their hooks or topics).
-        let users: Vec<&Map> =
-            marked.iter().filter(|(_, s)| !s.contains_key("ServiceRole")).map(|(_, s)| s).collect();
         let mut hooks = BTreeSet::new();
-        let mut topics = BTreeSet::new();
         let mut maybe_hooks = BTreeSet::new();
-        let mut maybe_topics = BTreeSet::new();
-        for s in users.iter().filter(|s| !literally_disabled(s)) {
-            // An `Enabled` condition may go either way: its hooks and topics may be granted or not.
-            let sure = matches!(s.get("Enabled"), None | Some(Value::Bool(true)))
-                || s.get("Enabled") == Some(&Value::from("true"));
-            for key in ["PreTrafficHook", "PostTrafficHook"] {
-                // A hook chosen by `Fn::If` may be either branch (or none, for `AWS::NoValue`).
-                let chosen_by_if = s.get(key).and_then(|h| h.get("Fn::If")).and_then(Value::as_array);
-                if let Some([_, then, otherwise]) = chosen_by_if.map(Vec::as_slice) {
-                    for h in [then, otherwise]
-                        .into_iter()
-                        .filter(|h| h.get("Ref").and_then(Value::as_str) != Some("AWS::NoValue"))
-                    {
-                        maybe_hooks.insert(identity(h, &function_ids));
-                    }
-                } else if let Some(h) = s.get(key) {
+        for key in ["PreTrafficHook", "PostTrafficHook"] {
+            // A hook chosen by `Fn::If` may be either branch (or none, for `AWS::NoValue`).
+            let chosen_by_if = settings.get(key).and_then(|h| h.get("Fn::If")).and_then(Value::as_array);
+            if let Some([_, then, otherwise]) = chosen_by_if.map(Vec::as_slice) {
+                for h in [then, otherwise]
+                    .into_iter()
+                    .filter(|h| h.get("Ref").and_then(Value::as_str) != Some("AWS::NoValue"))
+                {
                     maybe_hooks.insert(identity(h, &function_ids));
-                    if sure {
-                        hooks.insert(identity(h, &function_ids));
-                    }
                 }
-            }
-            for t in one_or_many(s.get("Triggers")) {
-                if let Some(arn) = t.get("TriggerTargetArn") {
-                    maybe_topics.insert(identity(arn, &function_ids));
-                    if sure {
-                        topics.insert(identity(arn, &function_ids));
-                    }
-                }
+            } else if let Some(h) = settings.get(key) {
+                maybe_hooks.insert(identity(h, &function_ids));
+                hooks.insert(identity(h, &function_ids));
             }
         }
+        let topics: BTreeSet<String> = one_or_many(settings.get("Triggers"))
+            .iter()
+            .filter_map(|t| t.get("TriggerTargetArn"))
+            .map(|arn| identity(arn, &function_ids))
+            .collect();
         if !(hooks.is_subset(&invoked) && invoked.is_subset(&maybe_hooks)) {
-            local.push(format!("{SERVICE_ROLE} invokes {invoked:?}; the settings' hooks are {hooks:?}"));
+            local.push(format!("{id} invokes {invoked:?}; the function's hooks are {hooks:?}"));
         }
-        if !(topics.is_subset(&published) && published.is_subset(&maybe_topics)) {
+        if published != topics {
             local.push(format!(
-                "{SERVICE_ROLE} publishes to {published:?}; the settings' trigger topics are {topics:?}"
+                "{id} publishes to {published:?}; the function's trigger topics are {topics:?}"
             ));
+        }
+        if policy.get("Condition") != in_res.get(function).and_then(|f| f.get("Condition")) {
+            local.push(format!("{id} has another condition than {function}"));
+        }
+        let group = format!("{function}DeploymentGroup");
+        if let Some(g) = out_res.get(group.as_str()) {
+            if !one_or_many(g.get("DependsOn")).contains(&Value::from(id.as_str())) {
+                local.push(format!("{group} does not depend on {id}"));
+            }
         }
     }
 
     // Hook policies.
     let mut n_hook_policies = 0;
     for (id, policy) in out_res {
-        let Some(hook) = id.strip_suffix(HOOK_POLICY_SUFFIX) else { continue };
+        let Some((hook, function)) = id.split_once(HOOK_POLICY_INFIX) else { continue };
         if in_res.contains_key(id) {
             continue;
         }
@@ -452,27 +467,22 @@ fn audit(case: &Path, failures: &mut Vec<String>) -> (bool, usize) {
                 );
             }
         }
-        let users: BTreeSet<String> = marked
-            .iter()
-            .filter(|(_, s)| {
-                ["PreTrafficHook", "PostTrafficHook"]
+        let calls = marked.iter().any(|(f, s)| {
+            f == function
+                && ["PreTrafficHook", "PostTrafficHook"]
                     .iter()
                     .any(|k| s.get(k).is_some_and(|h| identity(h, &function_ids) == hook))
-            })
-            .map(|(f, _)| f.clone())
-            .collect();
-        let expected: BTreeSet<String> = out_res
-            .iter()
-            .filter(|(_, r)| r["Type"] == "AWS::CodeDeploy::DeploymentGroup")
-            .filter(|(g, _)| users.iter().any(|f| *g == format!("{f}DeploymentGroup")))
-            .map(|(g, _)| g.to_string())
-            .collect();
+        });
+        if !calls {
+            local.push(format!("{id}: {function} does not call the hook {hook}"));
+        }
+        let expected = BTreeSet::from([format!("{function}DeploymentGroup")]);
         if groups != expected {
             local.push(format!("{id} names deployment groups {groups:?}, the hook's are {expected:?}"));
         }
         for (alias_id, alias) in out_res.iter().filter(|(_, r)| r["Type"] == "AWS::Lambda::Alias") {
-            let function = refs(&alias["Properties"]["FunctionName"]);
-            let uses = function.iter().any(|f| expected.contains(&format!("{f}DeploymentGroup")));
+            let aliased = refs(&alias["Properties"]["FunctionName"]);
+            let uses = aliased.iter().any(|f| f == function);
             let depends: Vec<Value> = one_or_many(alias.get("DependsOn"));
             if uses && !depends.contains(&Value::from(id.as_str())) {
                 local.push(format!("{alias_id} does not depend on {id}"));

@@ -473,8 +473,9 @@ fn deployment(out: &mut String, res: &Map, f: &str, version: &str, update: &Valu
     )
     .unwrap();
     writeln!(out, "  traffic: {}", traffic(res, &props["DeploymentConfigName"])).unwrap();
-    let role = get_att_target(&props["ServiceRoleArn"]).and_then(|id| res.get(id));
-    let role_statements = role.map(|r| role_statements(res, r, None)).unwrap_or_default();
+    let role_id = get_att_target(&props["ServiceRoleArn"]);
+    let role = role_id.and_then(|id| res.get(id));
+    let role_statements = role.map(|r| role_statements(res, r, role_id)).unwrap_or_default();
     if let Some(role) = role {
         let managed: Vec<String> =
             role["Properties"]["ManagedPolicyArns"].as_array().into_iter().flatten().map(arn_tail).collect();

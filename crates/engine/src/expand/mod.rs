@@ -7,6 +7,7 @@
 //! resources (application, configs, role, hook policies) at the end, and hands the result to
 //! [`crate::rewire`].
 
+mod cycles;
 pub(crate) mod index;
 mod resources;
 mod sam;
@@ -21,7 +22,7 @@ use crate::json::{KeyHashing, Map, Value};
 use self::index::{referenced_resource, MarkedFunction, TemplateIndex, DEFAULTS_KEY, SETTING_KEY};
 use self::resources::alarm::RollbackMetric;
 use self::resources::{
-    alarm, alias, application, deployment_config, deployment_group, hook_policy, role, version,
+    alarm, alias, application, deployment_config, deployment_group, policy, role, version,
 };
 use crate::diag::{self, Diagnostic, Path};
 use crate::rewire::{self, AliasTarget};
@@ -269,6 +270,7 @@ fn resources_to_add(d: &Decisions) -> usize {
         + d.configs.len()
         + usize::from(d.role.is_some())
         + d.hook_policies.len()
+        + d.functions.iter().filter(|f| f.grant_policy.is_some()).count()
 }
 
 /// Everything generation needs, decided during analysis.
@@ -280,6 +282,8 @@ struct Decisions {
     role: Option<RoleDecision>,
     configs: BTreeMap<Shape, Shared>,
     hook_policies: Vec<HookPolicyDecision>,
+    /// Conditions added to the template: the `Fn::Or` of the conditions of a shared resource's users.
+    conditions: Vec<(String, Value)>,
     /// SAM hooks that get their status permission in their `Policies`: the applications of their
     /// users, and the condition those users share.
     sam_hooks: BTreeMap<String, (Vec<&'static str>, Option<String>)>,
@@ -306,9 +310,13 @@ struct FunctionDecision {
     alarm_labels: Vec<String>,
     /// Hook policies the alias must wait for.
     depends_on: Vec<String>,
+    /// The generated role's grants for this function's hooks and topics, which its deployment group
+    /// waits for.
+    grant_policy: Option<String>,
 }
 
-/// A resource shared by several functions: it carries their condition only when they all share one.
+/// A resource shared by several functions: it exists when one of them does, so it carries no
+/// condition when one of them has none, and otherwise their condition or a generated `Fn::Or` of them.
 struct Shared {
     condition: Option<String>,
 }
@@ -318,14 +326,16 @@ struct RoleDecision {
     permissions_boundary: Option<Value>,
 }
 
+/// The status permission of one hook for one function that calls it.
 struct HookPolicyDecision {
     logical_id: String,
     hook: String,
     role: String,
-    /// (function condition, CodeDeploy application, deployment group) of every enabled function that
-    /// calls the hook.
-    users: Vec<(Option<String>, &'static str, String)>,
-    shared: Shared,
+    application: &'static str,
+    /// The calling function, its deployment group and its condition.
+    function: String,
+    deployment_group: String,
+    condition: Option<String>,
 }
 
 fn analyse(
@@ -595,22 +605,29 @@ fn decide(
             alias_version_removed,
             rollback_alarms,
             depends_on: Vec::new(),
+            grant_policy: None,
         });
     }
 
     let enabled: Vec<&FunctionDecision> = functions.iter().filter(|f| f.settings.enabled).collect();
     check_group_names(&enabled, diagnostics);
+    for f in &enabled {
+        check_conditions_of_named_resources(f, resources, diagnostics);
+    }
     // SAM generates its own application for the functions it deploys.
     let app_users: Vec<&FunctionDecision> =
         enabled.iter().copied().filter(|f| !f.marked.serverless).collect();
-    let application = (!app_users.is_empty()).then(|| Shared { condition: shared_condition(&app_users) });
+    let mut conditions = SharedConditions::default();
+    let existing = scope.conditions.template.get("Conditions").and_then(Value::as_object);
+    let application = (!app_users.is_empty())
+        .then(|| Shared { condition: conditions.of(&app_users, existing, diagnostics) });
     let role_users: Vec<&FunctionDecision> =
         enabled.iter().copied().filter(|f| f.settings.service_role.is_none()).collect();
     let role = if role_users.is_empty() {
         None
     } else {
         Some(RoleDecision {
-            shared: Shared { condition: shared_condition(&role_users) },
+            shared: Shared { condition: conditions.of(&role_users, existing, diagnostics) },
             permissions_boundary: permissions_boundary(&role_users, diagnostics),
         })
     };
@@ -622,7 +639,7 @@ fn decide(
     }
     let configs = shape_users
         .into_iter()
-        .map(|(shape, users)| (shape, Shared { condition: shared_condition(&users) }))
+        .map(|(shape, users)| (shape, Shared { condition: conditions.of(&users, existing, diagnostics) }))
         .collect();
 
     // Hook policies: one per hook function whose execution role is in the template.
@@ -647,20 +664,19 @@ fn decide(
             let mut apps: Vec<&'static str> = users.iter().map(|u| application_of(u)).collect();
             apps.sort_unstable();
             apps.dedup();
-            sam_hooks.insert(hook.to_owned(), (apps, shared_condition(&users)));
+            sam_hooks.insert(hook.to_owned(), (apps, conditions.of(&users, existing, diagnostics)));
             continue;
         }
         match execution_role(resources, hook) {
-            Some(role) => hook_policies.push(HookPolicyDecision {
-                logical_id: ids::hook_policy(hook),
+            Some(role) => hook_policies.extend(users.iter().map(|u| HookPolicyDecision {
+                logical_id: ids::hook_policy(hook, &u.marked.logical_id),
                 hook: hook.to_owned(),
-                role,
-                users: users
-                    .iter()
-                    .map(|u| (u.marked.condition.clone(), application_of(u), u.deployment_group.clone()))
-                    .collect(),
-                shared: Shared { condition: shared_condition(&users) },
-            }),
+                role: role.clone(),
+                application: application_of(u),
+                function: u.marked.logical_id.clone(),
+                deployment_group: u.deployment_group.clone(),
+                condition: u.marked.condition.clone(),
+            })),
             None => diagnostics.push(Diagnostic::warning(
                 Path::resource(hook).key("Properties").key("Role"),
                 format!(
@@ -673,23 +689,21 @@ fn decide(
             )),
         }
     }
-    // The policy of each hook function, looked up per function rather than searched for.
-    let policy_of: HashMap<&str, usize, KeyHashing> =
-        hook_policies.iter().enumerate().map(|(i, p)| (p.hook.as_str(), i)).collect();
+    // Each policy is one function's, so the alias waits for its own policies only.
+    let mut policies_of: HashMap<&str, Vec<String>> = HashMap::new();
+    for p in &hook_policies {
+        policies_of.entry(p.function.as_str()).or_default().push(p.logical_id.clone());
+    }
     for f in functions.iter_mut().filter(|f| f.settings.enabled) {
-        let hooks = [&f.settings.pre_traffic_hook, &f.settings.post_traffic_hook];
-        let mut waits: Vec<usize> = hooks
-            .into_iter()
-            .flatten()
-            .filter_map(|h| match h {
-                Hook::Function(id) => policy_of.get(id.as_str()).copied(),
-                Hook::External(_) => None,
-            })
-            .collect();
-        // In the order of the policies, each once.
-        waits.sort_unstable();
-        waits.dedup();
-        f.depends_on.extend(waits.into_iter().map(|i| hook_policies[i].logical_id.clone()));
+        if let Some(ids) = policies_of.remove(f.marked.logical_id.as_str()) {
+            f.depends_on = ids;
+        }
+        let has_grants = !f.settings.triggers.is_empty()
+            || f.settings.pre_traffic_hook.is_some()
+            || f.settings.post_traffic_hook.is_some();
+        if has_grants && f.settings.service_role.is_none() {
+            f.grant_policy = Some(ids::grant_policy(&f.marked.logical_id));
+        }
     }
 
     let metadata_copies = idx.metadata_copies.clone();
@@ -700,12 +714,106 @@ fn decide(
         role,
         configs,
         hook_policies,
+        conditions: conditions.added,
         sam_hooks,
         deployment_mentions: HashSet::default(),
         function_mentions: Vec::new(),
     };
     check_collisions(resources, &decisions, diagnostics);
     Some(decisions)
+}
+
+/// A resource the settings name (a hook, a trigger topic, an alarm, a deployment config, a role) that
+/// exists under a `Condition` the function does not have may be missing while the function's alias,
+/// deployment group and grants refer to it: CloudFormation then fails the stack on an unresolved
+/// reference. Guarding every one of those references would deploy the function without the hook or
+/// alarm its author asked for, so it is an error: the resource must share the function's condition,
+/// or have none.
+fn check_conditions_of_named_resources(
+    f: &FunctionDecision,
+    resources: &Map,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let settings = &f.settings;
+    let path = f.marked.settings_path();
+    let mut named: Vec<(Path, Vec<Guarded<'_>>)> = Vec::new();
+    for (key, hook) in
+        [("PreTrafficHook", &settings.pre_traffic_hook), ("PostTrafficHook", &settings.post_traffic_hook)]
+    {
+        if let Some(Hook::Function(id)) = hook {
+            named.push((path.key(key), vec![(id.as_str(), Vec::new())]));
+        }
+    }
+    for (i, trigger) in settings.triggers.iter().enumerate() {
+        named.push((path.key("Triggers").index(i), guarded_names(trigger)));
+    }
+    for (i, alarm) in settings.alarms.iter().enumerate() {
+        named.push((path.key("Alarms").index(i), guarded_names(alarm)));
+    }
+    if let Traffic::ConfigResource(id) = &settings.traffic {
+        named.push((path.key("Type"), vec![(id.as_str(), Vec::new())]));
+    }
+    if let Some(role) = &settings.service_role {
+        named.push((path.key("ServiceRole"), guarded_names(role)));
+    }
+    let own = f.marked.condition.as_deref();
+    for (at, ids) in named {
+        for (id, guards) in ids {
+            let Some(theirs) = resources.get(id).and_then(|r| r.get("Condition")).and_then(Value::as_str)
+            else {
+                continue;
+            };
+            if Some(theirs) == own || guards.contains(&theirs) {
+                continue;
+            }
+            let function = &f.marked.logical_id;
+            diagnostics.push(
+                Diagnostic::error(
+                    at.clone(),
+                    format!(
+                        "{id} exists only under the condition {theirs}, while {function} exists {}: its alias, \
+                         deployment group and grants would refer to {id} when it does not exist; accepted is \
+                         a resource under the function's condition, or under none",
+                        match own {
+                            Some(c) => format!("under {c}"),
+                            None => "always".to_owned(),
+                        }
+                    ),
+                )
+                .with_help(format!(
+                    "give {function} and {id} the same Condition, or remove the Condition of {id}"
+                )),
+            );
+        }
+    }
+}
+
+/// A name a setting refers to, and the conditions that guard the reference.
+type Guarded<'a> = (&'a str, Vec<&'a str>);
+
+/// The names a setting's value refers to, each with the conditions of the `Fn::If`s whose first branch
+/// holds it (a reference guarded by the resource's own condition is safe).
+fn guarded_names(value: &Value) -> Vec<Guarded<'_>> {
+    fn walk<'a>(value: &'a Value, guards: &mut Vec<&'a str>, out: &mut Vec<Guarded<'a>>) {
+        if let Some(Value::Array(branches)) = value.get("Fn::If") {
+            if let [Value::String(condition), then, otherwise] = branches.as_slice() {
+                guards.push(condition);
+                walk(then, guards, out);
+                guards.pop();
+                walk(otherwise, guards, out);
+                return;
+            }
+        }
+        match value {
+            Value::Array(items) => items.iter().for_each(|v| walk(v, guards, out)),
+            Value::Object(obj) if obj.len() > 1 => obj.values().for_each(|v| walk(v, guards, out)),
+            Value::Object(obj) if obj.contains_key("Name") => obj.values().for_each(|v| walk(v, guards, out)),
+            _ => out.extend(cycles::referenced_names(value).into_iter().map(|n| (n, guards.clone()))),
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, &mut Vec::new(), &mut out);
+    out
 }
 
 /// The CodeDeploy application that deploys a function: SAM's for the functions SAM deploys.
@@ -727,10 +835,66 @@ fn rollback_metrics(settings: &Settings) -> Vec<RollbackMetric> {
     metrics
 }
 
-/// The condition every user shares, if they all have the same one.
-fn shared_condition(users: &[&FunctionDecision]) -> Option<String> {
-    let first = users.first()?.marked.condition.as_ref()?;
-    users.iter().all(|u| u.marked.condition.as_ref() == Some(first)).then(|| first.clone())
+/// The conditions generated for shared resources, one per distinct set of users' conditions.
+#[derive(Default)]
+struct SharedConditions {
+    added: Vec<(String, Value)>,
+    by_set: BTreeMap<Vec<String>, String>,
+}
+
+impl SharedConditions {
+    /// The condition under which a resource shared by `users` must exist: none when one of them is
+    /// unconditional, their one condition when they share it, else a generated `Fn::Or` of theirs
+    /// (as SAM's `ServerlessCodeDeployCondition`). `Fn::Or` takes 2 to 10 conditions, so longer lists
+    /// nest.
+    fn of(
+        &mut self,
+        users: &[&FunctionDecision],
+        existing: Option<&Map>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<String> {
+        let mut set: Vec<String> = Vec::with_capacity(users.len());
+        for u in users {
+            set.push(u.marked.condition.clone()?);
+        }
+        set.sort_unstable();
+        set.dedup();
+        if let [one] = set.as_slice() {
+            return Some(one.clone());
+        }
+        if let Some(name) = self.by_set.get(&set) {
+            return Some(name.clone());
+        }
+        let name = ids::shared_condition(self.added.len() + 1);
+        if existing.is_some_and(|c| c.contains_key(&name)) {
+            diagnostics.push(Diagnostic::error(
+                Path::root().key("Conditions").key(&name),
+                format!(
+                    "a condition named {name} already exists, and CanaryDeployments generates one with that \
+                     name for the resources its functions under {} share",
+                    set.join(", ")
+                ),
+            ));
+        }
+        let or = any_of(set.iter().map(|c| resources::object([("Condition", c.as_str().into())])).collect());
+        self.added.push((name.clone(), or));
+        self.by_set.insert(set, name.clone());
+        Some(name)
+    }
+}
+
+/// `Fn::Or` of two or more conditions, nested by tens.
+fn any_of(mut terms: Vec<Value>) -> Value {
+    while terms.len() > 10 {
+        terms = terms
+            .chunks(10)
+            .map(|chunk| match chunk {
+                [one] => one.clone(),
+                many => resources::object([("Fn::Or", Value::Array(many.to_vec()))]),
+            })
+            .collect();
+    }
+    resources::object([("Fn::Or", Value::Array(terms))])
 }
 
 /// The generated role is one per template, so its users must agree on its boundary.
@@ -803,6 +967,9 @@ fn check_collisions(resources: &Map, d: &Decisions, diagnostics: &mut Vec<Diagno
                 planned.push((id.clone(), From::Setting(f, Some("RollbackOn"))));
             }
         }
+        if let Some(id) = &f.grant_policy {
+            planned.push((id.clone(), From::Setting(f, None)));
+        }
     }
     if d.application.is_some() {
         planned.push((ids::APPLICATION.to_owned(), From::Template));
@@ -815,23 +982,35 @@ fn check_collisions(resources: &Map, d: &Decisions, diagnostics: &mut Vec<Diagno
     }
     for p in &d.hook_policies {
         planned.push((p.logical_id.clone(), From::Hook(&p.hook)));
-        let name = hook_policy::policy_name(&p.hook);
+    }
+    // A generated policy's `PolicyName` is its logical ID, which IAM holds to a shorter limit.
+    let policies = d
+        .hook_policies
+        .iter()
+        .map(|p| {
+            (
+                &p.logical_id,
+                Path::resource(&p.hook),
+                format!("the hook's logical ID {} or the function's {}", p.hook, p.function),
+            )
+        })
+        .chain(d.functions.iter().filter_map(|f| {
+            let id = f.grant_policy.as_ref()?;
+            Some((id, f.marked.settings_path(), format!("the function's logical ID {}", f.marked.logical_id)))
+        }));
+    for (name, path, what) in policies {
         if name.len() > limits::MAX_POLICY_NAME {
             diagnostics.push(
                 Diagnostic::error(
-                    Path::resource(&p.hook),
+                    path,
                     format!(
-                        "the hook policy's PolicyName {name} is {} characters, over IAM's limit of {} for a \
+                        "the generated policy's PolicyName {name} is {} characters, over IAM's limit of {} for a \
                          policy name",
                         name.len(),
                         limits::MAX_POLICY_NAME
                     ),
                 )
-                .with_help(format!(
-                    "shorten the hook's logical ID {} to at most {} characters",
-                    p.hook,
-                    limits::MAX_POLICY_NAME - (name.len() - p.hook.len())
-                )),
+                .with_help(format!("shorten {what} by {} characters", name.len() - limits::MAX_POLICY_NAME)),
             );
         }
     }
@@ -974,22 +1153,23 @@ fn generate(
         );
     }
     if let Some(role) = &d.role {
-        add(&mut out, ids::SERVICE_ROLE.to_owned(), service_role(role, &d.functions));
+        add(&mut out, ids::SERVICE_ROLE.to_owned(), service_role(role));
     }
     for p in &d.hook_policies {
-        let arns = p
-            .users
-            .iter()
-            .map(|(condition, app, dg)| {
-                let arn = hook_policy::deployment_group_arn(app, dg);
-                guard(p.shared.condition.as_deref(), condition.as_deref(), arn)
-            })
-            .collect();
+        let arn = policy::deployment_group_arn(p.application, &p.deployment_group);
         add(
             &mut out,
             p.logical_id.clone(),
-            hook_policy::hook_policy(&p.hook, &p.role, arns, p.shared.condition.as_deref()),
+            policy::hook_policy(&p.logical_id, &p.role, arn, p.condition.as_deref()),
         );
+    }
+    if !d.conditions.is_empty() {
+        let conditions = root.entry("Conditions").or_insert_with(|| Value::Object(Map::new()));
+        if let Some(conditions) = conditions.as_object_mut() {
+            for (name, condition) in &d.conditions {
+                conditions.insert(name.clone(), condition.clone());
+            }
+        }
     }
     let resources_added = generated.len();
     root.insert("Resources", Value::Object(out));
@@ -1006,7 +1186,7 @@ fn generate(
     // An alarm that rolls back a deployment keeps its actions on the functions they name: on the
     // alias, an action of an alarm of the function's own group would make the alias wait for itself
     // (alias, deployment group, alarm, alias).
-    let mut untouched = generated;
+    let mut untouched = generated.clone();
     for f in d.functions.iter().filter(|f| f.settings.enabled) {
         for alarm in &f.settings.alarms {
             let name = alarm.get("Name").unwrap_or(alarm);
@@ -1022,6 +1202,9 @@ fn generate(
     rewire::warn_unknown_references(&root, &d.function_mentions, &targets, diagnostics);
 
     consume_template_settings(&mut root);
+    if let Some(Value::Object(resources)) = root.get("Resources") {
+        report_cycles(resources, &d, &generated, diagnostics);
+    }
     let template = Value::Object(root);
     check_output_limits(&template, diagnostics);
 
@@ -1089,6 +1272,123 @@ fn rollback_alarm_invokes(alarm: &str, f: &FunctionDecision) -> Diagnostic {
     .with_help(format!("invoke another function from {alarm}, or use a separate alarm for rollback"))
 }
 
+/// Every dependency cycle of the output is an error: CloudFormation would refuse the stack. A cycle
+/// through what a function's settings name is reported at that setting, with why it cannot be
+/// generated without one; any other at its first resource.
+fn report_cycles(
+    resources: &Map,
+    d: &Decisions,
+    generated: &HashSet<String, KeyHashing>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    // Every edge the expansion adds starts at a generated resource or an adopted alias, or ends at an
+    // alias: a cycle it closes passes through one of them.
+    let aliases: HashSet<&str, KeyHashing> = d.functions.iter().map(|f| f.alias.as_str()).collect();
+    for cycle in cycles::find(resources, |id| generated.contains(id) || aliases.contains(id)) {
+        let circle: Vec<&str> =
+            cycle.iter().map(|e| e.from.as_str()).chain(cycle.first().map(|e| e.from.as_str())).collect();
+        let circle = circle.join(" -> ");
+        // Edges between generated resources are the expansion's structure; the setting to blame is
+        // the one that names a resource of the template.
+        let blame =
+            cycle.iter().filter(|e| !generated.contains(e.to.as_str())).find_map(|e| setting_of_edge(e, d));
+        let diagnostic = match blame {
+            Some((path, why)) => Diagnostic::error(
+                path,
+                format!(
+                    "this setting makes a dependency cycle, which CloudFormation refuses: {circle}; {why}"
+                ),
+            ),
+            None => Diagnostic::error(
+                Path::resource(&cycle[0].from),
+                format!(
+                    "the expanded template has a dependency cycle, which CloudFormation refuses: {circle} \
+                     (at {})",
+                    cycle.iter().map(|e| e.at.to_string()).collect::<Vec<_>>().join(", ")
+                ),
+            ),
+        };
+        diagnostics.push(diagnostic);
+    }
+}
+
+/// The setting behind an edge the expansion made, and why the edge must be there.
+fn setting_of_edge(e: &cycles::Edge, d: &Decisions) -> Option<(Path, &'static str)> {
+    const ALARM: &str = "the deployment group waits for its alarms, and an alarm that refers to a \
+        resource invoking the function waits for the alias, which waits for the group; watch a metric \
+        that does not refer to an invoker (RollbackOn watches the function's own)";
+    const HOOK: &str = "the alias waits for its hooks, and a hook that refers to a resource invoking the \
+        function waits for the alias; give the hook that resource's name through a parameter or \
+        look it up when it runs";
+    const TRIGGER: &str = "the deployment group waits for its trigger topics, and a topic that \
+        subscribes this function (or a function whose own trigger topic leads back here) waits for \
+        that function's alias, which waits for its group; notify through a topic that subscribes no \
+        function deployed by this template";
+    let segments: Vec<String> =
+        e.at.segments()
+            .into_iter()
+            .skip(2)
+            .map(|s| match s {
+                diag::Segment::Key(k) => k,
+                diag::Segment::Index(i) => i.to_string(),
+            })
+            .collect();
+    let inner: Vec<&str> = segments.iter().map(String::as_str).collect();
+    for f in d.functions.iter().filter(|f| f.settings.enabled) {
+        let settings = f.marked.settings_path();
+        let hook_key = |hook: &str| {
+            let is = |h: &Option<Hook>| matches!(h, Some(Hook::Function(id)) if id == hook);
+            if is(&f.settings.pre_traffic_hook) {
+                Some("PreTrafficHook")
+            } else if is(&f.settings.post_traffic_hook) {
+                Some("PostTrafficHook")
+            } else {
+                None
+            }
+        };
+        if e.from == f.deployment_group && !f.marked.serverless {
+            return match inner.as_slice() {
+                ["Properties", "TriggerConfigurations", i, ..] => {
+                    Some((settings.key("Triggers").index(i.parse().unwrap_or(0)), TRIGGER))
+                }
+                ["Properties", "AlarmConfiguration", "Alarms", i, ..] => {
+                    let i: usize = i.parse().unwrap_or(0);
+                    let path = if i < f.settings.alarms.len() {
+                        settings.key("Alarms").index(i)
+                    } else {
+                        settings.key("RollbackOn")
+                    };
+                    Some((path, ALARM))
+                }
+                _ => None,
+            };
+        }
+        if e.from == f.alias {
+            return match inner.as_slice() {
+                [.., "BeforeAllowTrafficHook"] => Some((settings.key("PreTrafficHook"), HOOK)),
+                [.., "AfterAllowTrafficHook"] => Some((settings.key("PostTrafficHook"), HOOK)),
+                ["DependsOn", ..] => d
+                    .hook_policies
+                    .iter()
+                    .find(|p| p.logical_id == e.to)
+                    .and_then(|p| hook_key(&p.hook))
+                    .map(|key| (settings.key(key), HOOK)),
+                _ => None,
+            };
+        }
+        if f.grant_policy.as_deref() == Some(e.from.as_str()) {
+            let hook = hook_key(&e.to);
+            let trigger = f.settings.triggers.iter().position(|t| cycles::refers_to(t, &e.to));
+            return Some(match (hook, trigger) {
+                (Some(key), _) => (settings.key(key), HOOK),
+                (None, Some(i)) => (settings.key("Triggers").index(i), TRIGGER),
+                (None, None) => (settings.key("Triggers"), TRIGGER),
+            });
+        }
+    }
+    None
+}
+
 /// Removes the `CanaryDeployment` key, and `Metadata` when that key was all it held.
 fn consume_setting(res: &mut Value, place: index::SettingPlace) {
     let Some(res) = res.as_object_mut() else { return };
@@ -1123,17 +1423,23 @@ fn function_resources(f: &FunctionDecision, d: &Decisions) -> Vec<(String, Map)>
     // SAM generates the deployment group from the preference `sam_preference` wrote.
     if !f.marked.serverless {
         debug_assert!(d.application.is_some(), "an enabled function implies the application");
-        out.push((
-            f.deployment_group.clone(),
-            deployment_group::deployment_group(deployment_group::DeploymentGroupInputs {
-                settings,
-                application: ids::APPLICATION,
-                service_role_arn: service_role_arn(settings),
-                deployment_config_name: deployment_config_name(&settings.traffic),
-                alarms: alarm_items(f),
-                condition,
-            }),
-        ));
+        let mut group = deployment_group::deployment_group(deployment_group::DeploymentGroupInputs {
+            settings,
+            application: ids::APPLICATION,
+            service_role_arn: service_role_arn(settings),
+            deployment_config_name: deployment_config_name(&settings.traffic),
+            alarms: alarm_items(f),
+            condition,
+        });
+        // CodeDeploy creates the group's triggers and runs its hooks with the role: the grants come
+        // first (the role's own existence is already a dependency through ServiceRoleArn).
+        if let Some(id) = &f.grant_policy {
+            group.insert("DependsOn", Value::Array(vec![Value::from(id)]));
+        }
+        out.push((f.deployment_group.clone(), group));
+    }
+    if let Some(id) = &f.grant_policy {
+        out.push((id.clone(), grant_policy(f, id)));
     }
     for (id, metric) in &f.rollback_alarms {
         out.push((id.clone(), alarm::rollback_alarm(fn_id, &settings.alias, &f.version, *metric, condition)));
@@ -1232,49 +1538,29 @@ fn adopt_alias(res: &mut Value, f: &FunctionDecision, diagnostics: &mut Vec<Diag
     }
 }
 
-fn service_role(role: &RoleDecision, functions: &[FunctionDecision]) -> Map {
-    let shared = role.shared.condition.as_deref();
-    // Each hook and topic once, guarded by its users' condition only when they all share one.
-    let mut hooks: BTreeMap<String, (Value, Vec<Option<&str>>)> = BTreeMap::new();
-    let mut topics: Vec<(Value, Vec<Option<&str>>)> = Vec::new();
-    // Each topic's place in `topics`, by its JSON text: hashed, since searching the list for every
-    // trigger would cost the square of the number of topics.
-    let mut topic_at: HashMap<String, usize, KeyHashing> = HashMap::default();
-    for f in functions.iter().filter(|f| f.settings.enabled && f.settings.service_role.is_none()) {
-        let condition = f.marked.condition.as_deref();
-        for hook in [&f.settings.pre_traffic_hook, &f.settings.post_traffic_hook].into_iter().flatten() {
-            hooks.entry(hook_label(hook)).or_insert_with(|| (hook_arn(hook), Vec::new())).1.push(condition);
-        }
-        for arn in f.settings.triggers.iter().filter_map(|t| t.get("TriggerTargetArn")) {
-            match topic_at.entry(arn.to_string()) {
-                std::collections::hash_map::Entry::Occupied(at) => topics[*at.get()].1.push(condition),
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    slot.insert(topics.len());
-                    topics.push((arn.clone(), vec![condition]));
-                }
-            }
-        }
-    }
-    let guarded = |(arn, users): (Value, Vec<Option<&str>>)| {
-        let common = users.iter().all(|c| *c == users[0]).then_some(users[0]).flatten();
-        guard(shared, common, arn)
-    };
+fn service_role(role: &RoleDecision) -> Map {
     role::service_role(role::RoleInputs {
-        hook_arns: hooks.into_values().map(guarded).collect(),
-        topic_arns: topics.into_iter().map(guarded).collect(),
         permissions_boundary: role.permissions_boundary.clone(),
         condition: role.shared.condition.clone(),
     })
 }
 
-/// Inside a shared resource under `shared`, an entry of a function under `own` is kept only when
-/// that function exists.
-fn guard(shared: Option<&str>, own: Option<&str>, value: Value) -> Value {
-    if own.is_some() && own != shared {
-        resources::only_if(own, value)
-    } else {
-        value
+/// The generated role's grants for one function: its hooks and its trigger topics, each once.
+fn grant_policy(f: &FunctionDecision, logical_id: &str) -> Map {
+    let mut hook_arns: Vec<Value> = Vec::with_capacity(2);
+    for hook in [&f.settings.pre_traffic_hook, &f.settings.post_traffic_hook].into_iter().flatten() {
+        let arn = hook_arn(hook);
+        if !hook_arns.contains(&arn) {
+            hook_arns.push(arn);
+        }
     }
+    let mut topic_arns: Vec<Value> = Vec::with_capacity(f.settings.triggers.len());
+    for arn in f.settings.triggers.iter().filter_map(|t| t.get("TriggerTargetArn")) {
+        if !topic_arns.contains(arn) {
+            topic_arns.push(arn.clone());
+        }
+    }
+    policy::grant_policy(logical_id, ids::SERVICE_ROLE, hook_arns, topic_arns, f.marked.condition.as_deref())
 }
 
 /// The hook as CodeDeploy's `UpdatePolicy` names it: the function's name.
@@ -1289,6 +1575,10 @@ fn hook_arn(hook: &Hook) -> Value {
     match hook {
         Hook::Function(id) => resources::get_att(id, "Arn"),
         Hook::External(arn) if arn.starts_with("arn:") => Value::from(arn),
+        // `<account>:function:<name>`, the partial ARN Lambda accepts.
+        Hook::External(partial) if partial.contains(':') && partial.split(':').nth(1) == Some("function") => {
+            resources::sub(&format!("arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:{partial}"))
+        }
         Hook::External(name) => resources::sub(&format!(
             "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{name}"
         )),

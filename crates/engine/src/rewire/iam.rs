@@ -1,8 +1,11 @@
 //! Role-based invokers (SPEC §5): an IAM statement that lets a role invoke a marked function gains the
 //! alias ARN beside the function's, because IAM treats `function:name:alias` as a different resource.
 //!
-//! Only `Allow` statements whose `Action` is literal strings are read; a statement is never narrowed or
-//! removed, so a stack that still invokes the function directly keeps working.
+//! A `Deny` naming the function must deny the alias too, and a `NotResource` that exempts the function
+//! (from an `Allow` or a `Deny`) must exempt the alias too: IAM matches `function:name` and
+//! `function:name:alias` as different resources, so in each case the alias ARN joins the function's.
+//! Only statements whose `Action` (or `NotAction`) is literal strings are read; a statement is never
+//! narrowed or removed, so a stack that still invokes the function directly keeps working.
 
 use crate::json::Value;
 
@@ -21,17 +24,29 @@ pub fn grant(statements: &mut Value, targets: &Targets<'_>) -> Vec<String> {
 
 fn grant_statement(statement: &mut Value, targets: &Targets<'_>, added: &mut Vec<String>) {
     let Value::Object(statement) = statement else { return };
-    if statement.get("Effect").and_then(Value::as_str) != Some("Allow") {
+    if !matches!(statement.get("Effect").and_then(Value::as_str), Some("Allow" | "Deny")) {
         return;
     }
-    let allows_invoke = match statement.get("Action") {
-        Some(Value::String(action)) => covers_invoke(action),
-        Some(Value::Array(actions)) => actions.iter().filter_map(Value::as_str).any(covers_invoke),
-        _ => false,
+    // (whether a literal action covers invoke, whether every action is literal)
+    let read = |actions: &Value| match actions {
+        Value::String(action) => (covers_invoke(action), true),
+        Value::Array(actions) => (
+            actions.iter().filter_map(Value::as_str).any(covers_invoke),
+            actions.iter().all(|a| a.as_str().is_some()),
+        ),
+        _ => (false, false),
     };
-    if allows_invoke {
-        if let Some(resource) = statement.get_mut("Resource") {
-            grant_resource(resource, targets, added);
+    // `NotAction` covers every action it does not list; one it cannot read might list invoke.
+    let covers = match (statement.get("Action"), statement.get("NotAction")) {
+        (Some(actions), _) => read(actions).0,
+        (None, Some(excluded)) => read(excluded) == (false, true),
+        (None, None) => false,
+    };
+    if covers {
+        for key in ["Resource", "NotResource"] {
+            if let Some(resource) = statement.get_mut(key) {
+                grant_resource(resource, targets, added);
+            }
         }
     }
 }

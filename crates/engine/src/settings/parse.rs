@@ -691,7 +691,23 @@ impl Parser<'_, '_> {
         }
     }
 
+    /// A hook; a function outside the template must be named exactly, since the generated role
+    /// grants `lambda:InvokeFunction` on it and CodeDeploy invokes it by that name.
     fn hook(&mut self, v: &Value, path: &Path, key: &str) -> Option<Hook> {
+        match self.hook_form(v, path, key)? {
+            Hook::External(name) => match external_function_problem(&name) {
+                Some(problem) => self.err(
+                    path,
+                    format!("{key} {} {problem}: accepted is a function name (letters, digits, - and _, up to 64), \
+                         optionally with :<version or alias>, or arn:<partition>:lambda:<region>:<account>:function:<name>", quoted(&name)),
+                ),
+                None => Some(Hook::External(name)),
+            },
+            hook => Some(hook),
+        }
+    }
+
+    fn hook_form(&mut self, v: &Value, path: &Path, key: &str) -> Option<Hook> {
         let wrong = |v: &Value| format!("{key} must be {HOOK_ACCEPTED}, found {}", found(v));
         match v {
             Value::String(s) if s.is_empty() => self.err(path, wrong(v)),
@@ -711,6 +727,10 @@ impl Parser<'_, '_> {
                         // out only when it invokes the hook, in the middle of a deployment.
                         let close = scope.suggest(s, scope.ids_of(FUNCTION_TYPES));
                         let hook = self.external_hook(s, path, key)?;
+                        // A name no function can have is an error of its own (see `hook`).
+                        if external_function_problem(s).is_some() {
+                            return Some(hook);
+                        }
                         let help = match close {
                             Some(close) => {
                                 format!("did you mean {close:?}? For a function outside the template, write its ARN")
@@ -1155,16 +1175,49 @@ impl Parser<'_, '_> {
                         .is_some()
                 }
                 Some(Value::String(s)) => {
-                    if !is_arn_of(s, "sns") {
+                    if let Some(problem) = topic_arn_problem(s) {
                         ok = false;
                         self.err::<()>(
                             &at.key("TriggerTargetArn"),
-                            format!("TriggerTargetArn {s:?} is not an SNS topic ARN: accepted are arn:<partition>:sns:<region>:<account>:<topic> or {INTRINSICS_ACCEPTED}"),
+                            format!("TriggerTargetArn {} {problem}: accepted are arn:<partition>:sns:<region>:<account>:<topic> or {INTRINSICS_ACCEPTED}", quoted(s)),
                         );
                     }
                 }
                 Some(arn) if is_string_intrinsic(arn) => {
                     ok &= self.check_refs(arn, &at.key("TriggerTargetArn"));
+                    // The generated role may publish to exactly this topic: no wildcard in the
+                    // text of an `Fn::Sub`, nor in a parameter's value.
+                    let text = match arn.get("Fn::Sub") {
+                        Some(Value::String(text)) => Some((text.to_string(), "Fn::Sub")),
+                        Some(Value::Array(parts)) => {
+                            parts.first().and_then(Value::as_str).map(|t| (t.to_owned(), "Fn::Sub"))
+                        }
+                        _ => None,
+                    };
+                    let parameter = arn
+                        .get("Ref")
+                        .and_then(Value::as_str)
+                        .and_then(|p| {
+                            self.scope
+                                .filter(|scope| scope.is_parameter(p))
+                                .and_then(|scope| scope.parameter_value(p))
+                        })
+                        .and_then(Value::as_str)
+                        .map(|value| (value.to_owned(), "Ref"));
+                    if let Some((text, key)) = text.or(parameter) {
+                        let problem =
+                            if key == "Ref" { topic_arn_problem(&text) } else { sub_wildcard_problem(&text) };
+                        if let Some(problem) = problem {
+                            ok = false;
+                            self.err::<()>(
+                                &at.key("TriggerTargetArn").key(key),
+                                format!(
+                                    "TriggerTargetArn {} {problem}: accepted is the ARN of one SNS topic",
+                                    quoted(&text)
+                                ),
+                            );
+                        }
+                    }
                     // `Ref` to a topic is its ARN; `Ref` to any other resource is not a topic.
                     let target = arn.get("Ref").and_then(Value::as_str);
                     let ty = self.scope.zip(target).and_then(|(scope, t)| scope.resource_type(t));
@@ -1468,10 +1521,88 @@ fn is_no_value(v: &Value) -> bool {
 }
 
 /// `arn:<partition>:<service>:<region>:<account>:<resource>` with every part but region present.
-fn is_arn_of(s: &str, service: &str) -> bool {
-    let parts: Vec<&str> = s.splitn(6, ':').collect();
-    matches!(parts.as_slice(), ["arn", partition, svc, _, account, resource]
-        if !partition.is_empty() && *svc == service && !account.is_empty() && !resource.is_empty())
+/// Why `s` does not name exactly one SNS topic by ARN (`None` when it does).
+fn topic_arn_problem(s: &str) -> Option<&'static str> {
+    if s.contains(['*', '?']) {
+        return Some("has a wildcard, and the generated role grants sns:Publish on exactly the topic named");
+    }
+    let parts: Vec<&str> = s.split(':').collect();
+    let ["arn", partition, "sns", region, account, topic] = parts.as_slice() else {
+        return Some("is not an SNS topic ARN");
+    };
+    let topic_name = topic.strip_suffix(".fifo").unwrap_or(topic);
+    let well_formed = is_partition(partition)
+        && is_region(region)
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && (1..=256).contains(&topic_name.len())
+        && topic_name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    (!well_formed).then_some("is not an SNS topic ARN")
+}
+
+/// Why the literal text of an `Fn::Sub` (outside its `${…}` placeholders) names more than one resource.
+fn sub_wildcard_problem(text: &str) -> Option<&'static str> {
+    let mut literal = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        literal.push_str(&rest[..start]);
+        match rest[start..].find('}') {
+            Some(end) => rest = &rest[start + end + 1..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    literal.push_str(rest);
+    literal
+        .contains(['*', '?'])
+        .then_some("has a wildcard, and the generated role grants sns:Publish on exactly the topic named")
+}
+
+/// Why `s` does not name exactly one Lambda function outside the template (`None` when it does):
+/// a name, `name:qualifier`, `account:function:name[:qualifier]`, or a function ARN.
+fn external_function_problem(s: &str) -> Option<&'static str> {
+    if s.contains(['*', '?']) {
+        return Some("has a wildcard, and the generated role may invoke exactly the hook named");
+    }
+    let is_name = |n: &str| {
+        (1..=64).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    let is_qualifier = |q: &str| {
+        q == "$LATEST"
+            || ((1..=128).contains(&q.len())
+                && q.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+    };
+    let is_account = |a: &str| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit());
+    let parts: Vec<&str> = s.split(':').collect();
+    let ok = match parts.as_slice() {
+        [name] => is_name(name),
+        [name, qualifier] => is_name(name) && is_qualifier(qualifier),
+        [account, "function", name] => is_account(account) && is_name(name),
+        [account, "function", name, qualifier] => {
+            is_account(account) && is_name(name) && is_qualifier(qualifier)
+        }
+        ["arn", partition, "lambda", region, account, "function", name] => {
+            is_partition(partition) && is_region(region) && is_account(account) && is_name(name)
+        }
+        ["arn", partition, "lambda", region, account, "function", name, qualifier] => {
+            is_partition(partition)
+                && is_region(region)
+                && is_account(account)
+                && is_name(name)
+                && is_qualifier(qualifier)
+        }
+        _ => false,
+    };
+    (!ok).then_some("is not the name or ARN of a Lambda function")
+}
+
+fn is_partition(p: &str) -> bool {
+    p.starts_with("aws") && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+}
+
+fn is_region(r: &str) -> bool {
+    !r.is_empty() && r.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// Why a string that starts like a shape is not one; numbers are kept as written, for messages.

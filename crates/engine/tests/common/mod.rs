@@ -233,7 +233,7 @@ pub fn check_only_moves_changed(name: &str, input: &Value, run: &Run) {
     }
 }
 
-/// Walks `input` and `out` together; where a `Resource` or `DependsOn` differs, the difference must be
+/// Walks `input` and `out` together; where a `Resource`, `NotResource` or `DependsOn` differs, the difference must be
 /// only added alias references, and it is undone.
 /// An alias as a `DependsOn` name, a `Ref`, or (in IAM grants) the ARN `${Fn.Arn}:<alias name>`.
 fn is_alias(value: &Value, aliases: &HashSet<String>) -> bool {
@@ -258,7 +258,10 @@ fn undo_additions(name: &str, input: &Value, out: &mut Value, aliases: &HashSet<
             }
             for (k, va) in a {
                 let Some(vb) = b.get_mut(k) else { continue };
-                if (k == "Resource" || k == "DependsOn") && va != vb && !(va.is_object() && vb.is_object()) {
+                if (k == "Resource" || k == "NotResource" || k == "DependsOn")
+                    && va != vb
+                    && !(va.is_object() && vb.is_object())
+                {
                     let before: Vec<Value> = as_list(va);
                     let after: Vec<Value> = as_list(vb);
                     assert!(

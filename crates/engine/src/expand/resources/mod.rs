@@ -6,7 +6,7 @@ pub mod alias;
 pub mod application;
 pub mod deployment_config;
 pub mod deployment_group;
-pub mod hook_policy;
+pub mod policy;
 pub mod role;
 pub mod version;
 

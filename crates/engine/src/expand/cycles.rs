@@ -1,0 +1,386 @@
+//! The dependency graph of the expanded template, and the cycles in it.
+//!
+//! CloudFormation orders resources by the references between them (`Ref`, `Fn::GetAtt`, the
+//! `${…}` placeholders of `Fn::Sub`) and by `DependsOn`, wherever in the resource they appear
+//! (`Properties`, `UpdatePolicy`, `Metadata`), and refuses a template in which they go round in a
+//! circle ("Circular dependency between resources"). The expansion adds such edges (an alias waits
+//! for its deployment group, the group for its alarms and trigger topics, and invokers move to the
+//! alias), so the output is checked here with one iterative depth-first search, linear in the size
+//! of what it visits. Every edge the expansion adds starts at a generated resource or ends at an
+//! alias, so a cycle it closes passes through a generated resource: the search starts from those and
+//! reads the references of a resource only when it reaches it, which keeps the template's other
+//! resources (API definitions, state machines) out of the walk. Where each edge sits in its resource
+//! is looked up only for the few resources of a cycle that is reported.
+
+use std::collections::HashMap;
+
+use crate::diag::Path;
+use crate::json::{KeyHashing, Map, Value};
+
+/// At most this many cycles are reported: each is an error naming its resources, and a template
+/// with more has one fix to make first.
+const MAX_REPORTED: usize = 10;
+
+/// One edge of a reported cycle: `from` refers to (or depends on) `to` at `at` inside `from`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edge {
+    pub from: String,
+    pub to: String,
+    pub at: Path,
+}
+
+/// Cycles among `resources` reachable from the resources `start` selects, each as its edges in
+/// order (the last edge returns to the first resource). Empty when there is none.
+pub fn find(resources: &Map, start: impl Fn(&str) -> bool) -> Vec<Vec<Edge>> {
+    let ids: Vec<&str> = resources.keys().map(|k| &**k).collect();
+    let values: Vec<&Value> = resources.values().collect();
+    let index: HashMap<&str, u32, KeyHashing> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i as u32)).collect();
+    let roots: Vec<u32> = (0..ids.len() as u32).filter(|&i| start(ids[i as usize])).collect();
+    let edges = |i: u32| {
+        let mut targets = Vec::new();
+        for_each_dependency(values[i as usize], &mut |id| {
+            if let Some(&j) = index.get(id) {
+                targets.push(j);
+            }
+        });
+        targets
+    };
+    cycles(ids.len(), &roots, edges)
+        .into_iter()
+        .map(|cycle| {
+            (0..cycle.len())
+                .map(|k| {
+                    let (from, to) = (ids[cycle[k] as usize], ids[cycle[(k + 1) % cycle.len()] as usize]);
+                    Edge {
+                        from: from.to_owned(),
+                        to: to.to_owned(),
+                        at: position(&resources[from], from, to),
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Cycles of a graph of `n` nodes reachable from `roots`, each as its nodes in order; at most
+/// [`MAX_REPORTED`], no two closing on the same node. `edges` is asked once per node reached.
+fn cycles(n: usize, roots: &[u32], edges: impl Fn(u32) -> Vec<u32>) -> Vec<Vec<u32>> {
+    const NEW: u8 = 0;
+    const OPEN: u8 = 1;
+    const DONE: u8 = 2;
+    let mut mark = vec![NEW; n];
+    let mut in_reported = vec![false; n];
+    // Position of each open node on the path, to cut a cycle out of it.
+    let mut position = vec![0u32; n];
+    let mut path: Vec<u32> = Vec::new();
+    // (node, its edges, next edge to follow)
+    let mut stack: Vec<(u32, Vec<u32>, usize)> = Vec::new();
+    let mut found = Vec::new();
+    for &root in roots {
+        if mark[root as usize] != NEW {
+            continue;
+        }
+        mark[root as usize] = OPEN;
+        position[root as usize] = 0;
+        path.push(root);
+        stack.push((root, edges(root), 0));
+        while let Some((node, targets, next)) = stack.last_mut() {
+            let node = *node;
+            let Some(&target) = targets.get(*next) else {
+                mark[node as usize] = DONE;
+                path.pop();
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            match mark[target as usize] {
+                NEW => {
+                    mark[target as usize] = OPEN;
+                    position[target as usize] = path.len() as u32;
+                    path.push(target);
+                    stack.push((target, edges(target), 0));
+                }
+                OPEN if found.len() < MAX_REPORTED && !in_reported[target as usize] => {
+                    let cycle = path[position[target as usize] as usize..].to_vec();
+                    for &c in &cycle {
+                        in_reported[c as usize] = true;
+                    }
+                    found.push(cycle);
+                }
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+/// Calls `f` with each logical ID `resource` refers to or depends on. A name that is no resource (a parameter, a pseudo parameter) is the caller's to skip.
+pub fn for_each_dependency<'a>(resource: &'a Value, f: &mut impl FnMut(&'a str)) {
+    let Some(res) = resource.as_object() else { return };
+    match res.get("DependsOn") {
+        Some(Value::String(id)) => f(id),
+        Some(Value::Array(ids)) => ids.iter().filter_map(Value::as_str).for_each(&mut *f),
+        _ => {}
+    }
+    // A SAM function's `Events` and `DeploymentPreference` become other resources (subscriptions,
+    // permissions, SAM's deployment group) that refer to the function, not the other way round.
+    let serverless_function = res.get("Type").and_then(Value::as_str) == Some("AWS::Serverless::Function");
+    for (key, value) in res {
+        match &**key {
+            "DependsOn" | "Type" | "Condition" | "DeletionPolicy" | "UpdateReplacePolicy" => {}
+            "Properties" if serverless_function => {
+                if let Some(props) = value.as_object() {
+                    for (k, v) in props {
+                        if !matches!(&**k, "Events" | "DeploymentPreference") {
+                            references(v, f);
+                        }
+                    }
+                }
+            }
+            _ => references(value, f),
+        }
+    }
+}
+
+/// Whether `value` refers to the resource `id` anywhere.
+pub fn refers_to(value: &Value, id: &str) -> bool {
+    let mut hit = false;
+    references(value, &mut |r| hit |= r == id);
+    hit
+}
+
+/// Every name `value` refers to through `Ref`, `Fn::GetAtt` or `Fn::Sub`.
+pub fn referenced_names(value: &Value) -> Vec<&str> {
+    let mut names = Vec::new();
+    references(value, &mut |r| names.push(r));
+    names
+}
+
+/// The logical IDs `value` refers to through `Ref`, `Fn::GetAtt` and `Fn::Sub`, iteratively (a
+/// template may nest as deep as the macro reads).
+fn references<'a>(value: &'a Value, f: &mut impl FnMut(&'a str)) {
+    // Only containers go on the stack: most values are strings, which refer to nothing unless
+    // they are the argument of an intrinsic handled below.
+    fn push<'a>(stack: &mut Vec<&'a Value>, value: &'a Value) {
+        if matches!(value, Value::Array(_) | Value::Object(_)) {
+            stack.push(value);
+        }
+    }
+    let mut stack = Vec::new();
+    push(&mut stack, value);
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Array(items) => items.iter().for_each(|v| push(&mut stack, v)),
+            Value::Object(obj) => {
+                if obj.len() == 1 {
+                    let (key, inner) = obj.iter().next().expect("one member");
+                    match (&**key, inner) {
+                        ("Ref", Value::String(id)) => {
+                            f(id);
+                            continue;
+                        }
+                        ("Fn::GetAtt", Value::Array(parts)) => {
+                            if let Some(id) = parts.first().and_then(Value::as_str) {
+                                f(id);
+                            }
+                            parts.iter().skip(1).for_each(|v| push(&mut stack, v));
+                            continue;
+                        }
+                        ("Fn::GetAtt", Value::String(dotted)) => {
+                            f(dotted.split_once('.').map_or(&**dotted, |(id, _)| id));
+                            continue;
+                        }
+                        ("Fn::Sub", Value::String(text)) => {
+                            placeholders(text, &[], f);
+                            continue;
+                        }
+                        ("Fn::Sub", Value::Array(parts)) => {
+                            let locals: Vec<&str> = parts
+                                .get(1)
+                                .and_then(Value::as_object)
+                                .map(|vars| vars.keys().map(|k| &**k).collect())
+                                .unwrap_or_default();
+                            if let Some(text) = parts.first().and_then(Value::as_str) {
+                                placeholders(text, &locals, f);
+                            }
+                            parts.iter().skip(1).for_each(|v| push(&mut stack, v));
+                            continue;
+                        }
+                        _ => {}
+                    }
+                }
+                obj.values().for_each(|v| push(&mut stack, v));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The names `${Name}` and `${Name.Attribute}` of an `Fn::Sub` template, minus its own variables
+/// and the escaped `${!Literal}`.
+fn placeholders<'a>(text: &'a str, locals: &[&str], f: &mut impl FnMut(&'a str)) {
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else { break };
+        let var = &after[..end];
+        if !var.starts_with('!') {
+            let name = var.split_once('.').map_or(var, |(name, _)| name);
+            if !locals.contains(&name) {
+                f(name);
+            }
+        }
+        rest = &after[end + 1..];
+    }
+}
+
+/// Where inside `resource` (logical ID `from`) the first reference to `to` is; the resource itself
+/// when none is found (which the graph rules out).
+fn position(resource: &Value, from: &str, to: &str) -> Path {
+    let root = Path::resource(from);
+    if let Some(Value::Object(res)) = Some(resource) {
+        match res.get("DependsOn") {
+            Some(Value::String(id)) if id == to => return root.key("DependsOn"),
+            Some(Value::Array(ids)) => {
+                if let Some(i) = ids.iter().position(|id| id == to) {
+                    return root.key("DependsOn").index(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut stack = vec![(resource, root.clone())];
+    while let Some((value, path)) = stack.pop() {
+        let mut hit = false;
+        references_shallow(value, &mut |id| hit |= id == to);
+        if hit {
+            return path;
+        }
+        match value {
+            Value::Array(items) => {
+                stack.extend(items.iter().enumerate().rev().map(|(i, v)| (v, path.index(i))))
+            }
+            Value::Object(obj) => stack.extend(
+                obj.iter()
+                    .filter(|(k, _)| &***k != "DependsOn")
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .map(|(k, v)| (v, path.key(k))),
+            ),
+            _ => {}
+        }
+    }
+    root
+}
+
+/// The references `value` itself makes when it is one intrinsic (not those of its members).
+fn references_shallow(value: &Value, f: &mut impl FnMut(&str)) {
+    let Some(obj) = value.as_object().filter(|o| o.len() == 1) else { return };
+    let (key, inner) = obj.iter().next().expect("one member");
+    let mut g = |id: &str| f(id);
+    match (&**key, inner) {
+        ("Ref", Value::String(id)) => g(id),
+        ("Fn::GetAtt", Value::Array(parts)) => {
+            if let Some(id) = parts.first().and_then(Value::as_str) {
+                g(id)
+            }
+        }
+        ("Fn::GetAtt", Value::String(dotted)) => g(dotted.split_once('.').map_or(&**dotted, |(id, _)| id)),
+        ("Fn::Sub", Value::String(text)) => placeholders(text, &[], &mut g),
+        ("Fn::Sub", Value::Array(parts)) => {
+            let locals: Vec<&str> = parts
+                .get(1)
+                .and_then(Value::as_object)
+                .map(|vars| vars.keys().map(|k| &**k).collect())
+                .unwrap_or_default();
+            if let Some(text) = parts.first().and_then(Value::as_str) {
+                placeholders(text, &locals, &mut g);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json;
+
+    fn resources(v: Value) -> Map {
+        v.as_object().expect("object").clone()
+    }
+
+    #[test]
+    fn an_acyclic_template_has_no_cycle() {
+        let r = resources(json!({
+            "A": {"Type": "T", "Properties": {"X": {"Ref": "B"}, "P": {"Ref": "Param"}}},
+            "B": {"Type": "T", "Properties": {"Y": {"Fn::Sub": "${C.Arn}-${!A}-${Local}"}}},
+            "C": {"Type": "T", "DependsOn": "D"},
+            "D": {"Type": "T", "Properties": {"Z": {"Fn::Sub": ["${A}", {"A": "literal"}]}}},
+        }));
+        assert!(find(&r, |_| true).is_empty());
+    }
+
+    #[test]
+    fn every_kind_of_edge_closes_a_cycle() {
+        let r = resources(json!({
+            "A": {"Type": "T", "Properties": {"X": [{"Fn::GetAtt": "B.Arn"}]}},
+            "B": {"Type": "T", "UpdatePolicy": {"U": {"Fn::Sub": "x-${C}"}}},
+            "C": {"Type": "T", "DependsOn": ["Z", "A"]},
+            "Z": {"Type": "T"},
+        }));
+        let found = find(&r, |_| true);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let names: Vec<(&str, &str, String)> =
+            found[0].iter().map(|e| (e.from.as_str(), e.to.as_str(), e.at.to_string())).collect();
+        assert_eq!(
+            names,
+            [
+                ("A", "B", "Resources/A/Properties/X/0".to_owned()),
+                ("B", "C", "Resources/B/UpdatePolicy/U".to_owned()),
+                ("C", "A", "Resources/C/DependsOn/1".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_self_reference_and_two_separate_cycles_are_reported() {
+        let r = resources(json!({
+            "S": {"Type": "T", "Properties": {"Me": {"Ref": "S"}}},
+            "A": {"Type": "T", "Properties": {"X": {"Ref": "B"}}},
+            "B": {"Type": "T", "Properties": {"X": {"Ref": "A"}}},
+        }));
+        let found = find(&r, |_| true);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].len(), 1);
+        assert_eq!(found[1].len(), 2);
+    }
+
+    #[test]
+    fn only_cycles_reachable_from_the_start_are_searched() {
+        let r = resources(json!({
+            "A": {"Type": "T", "Properties": {"X": {"Ref": "B"}}},
+            "B": {"Type": "T", "Properties": {"X": {"Ref": "A"}}},
+            "C": {"Type": "T", "Properties": {"X": {"Ref": "A"}}},
+        }));
+        assert_eq!(find(&r, |id| id == "C").len(), 1);
+        assert!(find(&r, |_| false).is_empty());
+    }
+
+    #[test]
+    fn a_long_chain_is_walked_without_recursion() {
+        let mut r = Map::new();
+        let n = 20_000;
+        for i in 0..n {
+            r.insert(
+                format!("R{i}"),
+                json!({"Type": "T", "Properties": {"Next": {"Ref": format!("R{}", (i + 1) % n)}}}),
+            );
+        }
+        let found = find(&r, |_| true);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].len(), n);
+    }
+}

@@ -1,0 +1,70 @@
+//! `AWS::IAM::Policy`, the two kinds this macro attaches to roles.
+//!
+//! `<Hook>CanaryHookPolicy<Fn>` lets a hook function report its verdict
+//! (`codedeploy:PutLifecycleEventHookExecutionStatus`) on the deployment group of one function that
+//! calls it; it is attached to the hook's execution role when that role is in the template, and the
+//! function's alias depends on it, so the permission exists before a deployment runs the hook.
+//!
+//! `<Fn>CanaryDeploymentPolicy` lets the generated CodeDeploy role invoke one function's hooks and
+//! publish to its trigger topics; the function's deployment group depends on it. Kept out of the role
+//! itself, which every deployment group uses: a role naming every hook and topic would make every
+//! group wait for every topic, and a topic that subscribes a marked function waits for that
+//! function's alias, which waits for its group, which closes a cycle.
+
+use crate::json;
+use crate::json::{Map, Value};
+
+use super::{reference, resource};
+
+pub fn hook_policy(
+    logical_id: &str,
+    role: &str,
+    deployment_group_arn: Value,
+    condition: Option<&str>,
+) -> Map {
+    let mut props = Map::new();
+    props.insert("PolicyName", logical_id.into());
+    props.insert("Roles", json!([reference(role)]));
+    props.insert(
+        "PolicyDocument",
+        json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Action": "codedeploy:PutLifecycleEventHookExecutionStatus",
+                "Resource": deployment_group_arn,
+            }],
+        }),
+    );
+    resource("AWS::IAM::Policy", condition, props)
+}
+
+/// The CodeDeploy role's grants for one function: one statement per action, each naming exactly the
+/// function's hooks or topics, and none emitted empty.
+pub fn grant_policy(
+    logical_id: &str,
+    role: &str,
+    hook_arns: Vec<Value>,
+    topic_arns: Vec<Value>,
+    condition: Option<&str>,
+) -> Map {
+    let mut statements = Vec::new();
+    if !hook_arns.is_empty() {
+        statements.push(json!({"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": hook_arns}));
+    }
+    if !topic_arns.is_empty() {
+        statements.push(json!({"Effect": "Allow", "Action": "sns:Publish", "Resource": topic_arns}));
+    }
+    let mut props = Map::new();
+    props.insert("PolicyName", logical_id.into());
+    props.insert("Roles", json!([reference(role)]));
+    props.insert("PolicyDocument", json!({"Version": "2012-10-17", "Statement": statements}));
+    resource("AWS::IAM::Policy", condition, props)
+}
+
+/// The ARN of a deployment group generated in this template.
+pub fn deployment_group_arn(application: &str, deployment_group: &str) -> Value {
+    super::sub(&format!(
+        "arn:${{AWS::Partition}}:codedeploy:${{AWS::Region}}:${{AWS::AccountId}}:deploymentgroup:${{{application}}}/${{{deployment_group}}}"
+    ))
+}
