@@ -1,6 +1,6 @@
 //! Fuzz target: templates built from a grammar of the things the engine looks at, so the fuzzer
 //! spends its time past the JSON parser: marked functions (settings in `Properties`, in `Metadata`,
-//! and template defaults), hooks, alarms, conditions, every invoker type of SPEC §5 in every
+//! and template defaults), hooks, alarms, conditions, every invoker type of docs/rewiring.md in every
 //! reference form (`Ref`, both `Fn::GetAtt` forms, `Fn::Sub` string and list, `Fn::Join`, `Fn::If`),
 //! existing versions, aliases and API deployments, layers, `Mappings` read through `Fn::FindInMap`,
 //! function-level properties beside versioned ones, references that already carry a qualifier, and

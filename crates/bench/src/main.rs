@@ -80,7 +80,7 @@ fn generate(dir: &Path) -> Result<ExitCode, String> {
     }
     let large = workload::cloudformation_large(LARGE_BYTES);
     write_json(&dir.join("cfn-large.json"), &large)?;
-    // CloudFormation's macro event (SPEC §6), for running the Lambda binary on the large template.
+    // CloudFormation's macro event (docs/lambda.md), for running the Lambda binary on the large template.
     let event = json!({
         "region": "us-east-1",
         "accountId": "123456789012",

@@ -4,7 +4,7 @@
 //! and terminal output ([`render`], [`emit`]). Everything a template means is decided by the engine.
 //! [`run`] takes its output sinks so tests capture them.
 //!
-//! Exit codes (SPEC §7): 0 when the template is fine (warnings allowed), 1 when the template has
+//! Exit codes (docs/cli.md): 0 when the template is fine (warnings allowed), 1 when the template has
 //! errors (including YAML or JSON that does not parse, or an input over the size limit), 2 for usage
 //! and I/O errors (a bad flag, a missing file). A broken pipe on stdout (`… | head`) exits 0.
 

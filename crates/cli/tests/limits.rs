@@ -1,5 +1,5 @@
 //! Hostile input at the shell: templates past the parser's nesting bound and templates near Lambda's
-//! payload limit (SPEC §6). Each must end in bounded time with a message that names the limit, never
+//! payload limit (docs/lambda.md). Each must end in bounded time with a message that names the limit, never
 //! a stack overflow or an unbounded wait. (One byte over 6 MiB is `cli.rs`'s
 //! `input_over_the_size_limit_is_refused_unread`; YAML nesting is `yaml.rs`'s.)
 

@@ -1,4 +1,4 @@
-//! Least privilege of the macro itself (SPEC §8): the role `template.yaml` gives the macro function
+//! Least privilege of the macro itself (docs/install.md): the role `template.yaml` gives the macro function
 //! may write the macro's own logs and nothing else. The template is read with the CLI's YAML loader
 //! (short-form tags become long-form intrinsics), which is why this audit lives here and not beside
 //! the engine's audit of generated IAM (`crates/engine/tests/least_privilege.rs`).

@@ -1,4 +1,4 @@
-//! Logical IDs of generated resources (SPEC §4) and the content hashes some of them carry.
+//! Logical IDs of generated resources (docs/generated-resources.md) and the content hashes some of them carry.
 
 use sha2::{Digest, Sha256};
 
@@ -79,7 +79,7 @@ pub fn is_published_version(function: &str, logical_id: &str) -> bool {
 }
 
 /// `<Deployment><8 hex>`: an API Gateway deployment renewed because rewiring changed the integrations
-/// it snapshots (SPEC §5); the hash is over the rewritten integrations, so the same template always
+/// it snapshots (docs/rewiring.md); the hash is over the rewritten integrations, so the same template always
 /// gives the same ID and a changed alias gives a new one.
 pub fn renewed_deployment(deployment: &str, rewritten_integrations: &[u8]) -> String {
     format!("{deployment}{}", short_hash(rewritten_integrations, 8))

@@ -1,4 +1,4 @@
-//! CloudFormation's and Lambda's limits that the macro enforces or warns about (SPEC §6).
+//! CloudFormation's and Lambda's limits that the macro enforces or warns about (docs/lambda.md).
 
 /// Lambda's synchronous payload limit: a macro event larger than this never reaches a real macro,
 /// so the shells refuse it before parsing.

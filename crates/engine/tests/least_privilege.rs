@@ -1,4 +1,4 @@
-//! Least-privilege audit of the IAM the expansion generates (SPEC §4), over every blessed expansion
+//! Least-privilege audit of the IAM the expansion generates (docs/generated-resources.md), over every blessed expansion
 //! (`golden/ok/<case>` and `rewire/<case>`: `expected.json` next to its `input.json`).
 //!
 //! - No generated IAM statement allows a `*` action (or a whole-service `svc:*`) or a `*` resource.

@@ -1,8 +1,8 @@
-//! Property tests of `expand` over generated templates (SPEC §3–§5).
+//! Property tests of `expand` over generated templates (docs/settings.md, docs/generated-resources.md, docs/rewiring.md).
 //!
 //! The generator builds valid templates: up to four functions (marked through `Properties` or
 //! `Metadata`, with template defaults, hooks, alarms, `RollbackOn`, triggers, `Enabled` in every
-//! form, resource conditions), invokers of every SPEC §5 type pointing at them in every reference
+//! form, resource conditions), invokers of every type in docs/rewiring.md pointing at them in every reference
 //! form (`Ref`, both `Fn::GetAtt` forms, `Fn::Sub` string and list, `Fn::Join`, `Fn::If`), an API
 //! with a body, a method, an authorizer, a deployment and a stage, an IAM policy that invokes a
 //! function, and positions that are never rewired (a custom resource's `ServiceToken`, a log group,
@@ -14,7 +14,7 @@
 //! - reports no error, and is byte-identical when run twice;
 //! - changes nothing when expanded again (the consumed keys are gone, so a second pass has no work);
 //! - keeps every input resource and property, except the consumed `CanaryDeployment` keys, values
-//!   rewired to an alias, and API deployments renamed as SPEC §5 documents, in the input's key order;
+//!   rewired to an alias, and API deployments renamed as docs/rewiring.md documents, in the input's key order;
 //! - points every invoking reference to a marked function at that function's alias, and leaves
 //!   references to unmarked functions and never-rewired positions exactly as they were;
 //! - creates a version and an alias per marked function and a deployment group per enabled one;
@@ -469,7 +469,7 @@ fn uri(f: &str, form: Form) -> Value {
     }
 }
 
-/// One SPEC §5 invoker: its type, its properties around a reference, and the JSON pointer of the
+/// One invoker of docs/rewiring.md: its type, its properties around a reference, and the JSON pointer of the
 /// reference inside the resource.
 struct SourceKind {
     resource_type: &'static str,
@@ -1016,7 +1016,7 @@ fn alias_name(m: &Marking) -> &'static str {
     m.alias.unwrap_or("Live")
 }
 
-/// SPEC §4: `<Fn>Alias<Name>`, `-` written `D` and `_` written `U`.
+/// docs/generated-resources.md: `<Fn>Alias<Name>`, `-` written `D` and `_` written `U`.
 fn alias_logical_id(f: &str, name: &str) -> String {
     format!("{f}Alias{}", name.replace('-', "D").replace('_', "U"))
 }
@@ -1235,7 +1235,7 @@ impl Canon {
 /// Whether everything in `a` (canonical input) is still in `b` (canonical output): objects keep every
 /// key, lists keep every item in order (items may be added beside them, as IAM statements gain the
 /// alias ARN), and a single value may have become a list that holds it. `Qualifier: $LATEST` may
-/// have become an alias name (SPEC §5, `EventInvokeConfig`). Returns the path of the first loss.
+/// have become an alias name (docs/rewiring.md, `EventInvokeConfig`). Returns the path of the first loss.
 fn survives(a: &Value, b: &Value, path: &str) -> Result<(), String> {
     if a == b {
         return Ok(());
@@ -1374,7 +1374,7 @@ fn check(spec: &Spec) -> Result<(), TestCaseError> {
     let out_res = resources(&output);
 
     // Each marked function has a version and an alias of the documented ID; enabled ones a
-    // deployment group, disabled ones none (SPEC §3 `Enabled`, §4).
+    // deployment group, disabled ones none (docs/settings.md, `Enabled`).
     let mut function_of = HashMap::new();
     let mut alias_of = BTreeMap::new();
     let mut any_enabled = false;
@@ -1457,7 +1457,7 @@ fn check(spec: &Spec) -> Result<(), TestCaseError> {
         "a CodeDeploy application exists exactly when a function is enabled"
     );
 
-    // API deployments of an API whose integrations moved get a new ID (SPEC §5).
+    // API deployments of an API whose integrations moved get a new ID (docs/rewiring.md).
     let mut renamed = HashMap::new();
     if let Some(api) = &spec.api {
         let moved = [api.body, api.method, api.authorizer]
@@ -1614,7 +1614,7 @@ fn check(spec: &Spec) -> Result<(), TestCaseError> {
             }
         }
     }
-    // IAM statements gain the alias ARN and lose nothing (SPEC §5).
+    // IAM statements gain the alias ARN and lose nothing (docs/rewiring.md).
     if let Some((f, _, _)) = spec.iam {
         let f = FUNCTIONS[f];
         let before =

@@ -3,7 +3,7 @@
 //! template, with the version and alias the expansion would add) and `report.txt` (moves, renames,
 //! diagnostics). Bless with `UPDATE_EXPECT=1 cargo test -p canary-engine --test rewire_golden` and read
 //! the diff. Besides the golden comparison, every case must leave no marked function referenced outside
-//! the places SPEC §5 keeps (a case lists deliberate exceptions in `Metadata.RewireTest.Stays`) and must
+//! the places docs/rewiring.md keeps (a case lists deliberate exceptions in `Metadata.RewireTest.Stays`) and must
 //! change nothing beyond what it reports.
 
 mod common;

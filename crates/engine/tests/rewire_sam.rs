@@ -4,7 +4,7 @@
 //! Functions are marked through `Metadata.CanaryDeployment`, which SAM copies onto the function it
 //! generates. Each fixture gets its version and alias (as the expansion would add them, and marked as
 //! generated), is rewired, and then:
-//! - no reference to a marked function is left anywhere except where SPEC §5 says it must stay;
+//! - no reference to a marked function is left anywhere except where docs/rewiring.md says it must stay;
 //! - undoing exactly the reported moves, the IAM additions and the deployment renames gives back the
 //!   input, so nothing else changed;
 //! - the output is a reviewed golden file (`*.rewired.json`) that `cfn-lint` checks, and the list of

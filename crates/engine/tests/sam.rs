@@ -1,4 +1,4 @@
-//! SAM users, both transform orders (SPEC §2, issue 5), proved with the real SAM translator.
+//! SAM users, both transform orders (docs/sam.md), proved with the real SAM translator.
 //!
 //! Each case under `tests/sam/<case>/template.yaml` is a SAM template written SAM-first
 //! (`Transform: [AWS::Serverless-2016-10-31, CanaryDeployments]`, settings in
@@ -241,7 +241,7 @@ fn plan_lists_sam_event_sources(source: &Value, name: &str) {
 
 // ---- What a deployment does, independent of how the template spells it ----
 
-/// Resource types whose references to a function invoke it (SPEC §5). A reference from one of
+/// Resource types whose references to a function invoke it (docs/rewiring.md). A reference from one of
 /// these to a marked function, instead of its alias, means an event source skips the canary.
 const INVOKING_TYPES: &[&str] = &[
     "AWS::Lambda::Permission",

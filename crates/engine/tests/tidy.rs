@@ -1,4 +1,4 @@
-//! The engine stays pure (STYLE rule 2): no I/O, async, logging, CLI or Lambda dependencies, and no
+//! The engine stays pure (ARCHITECTURE.md's first invariant): no I/O, async, logging, CLI or Lambda dependencies, and no
 //! file, environment, clock or randomness access in its source.
 
 use std::path::Path;

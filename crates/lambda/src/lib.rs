@@ -1,4 +1,4 @@
-//! canary-lambda: the CloudFormation macro wire format around the engine (SPEC §6).
+//! canary-lambda: the CloudFormation macro wire format around the engine (docs/lambda.md).
 //!
 //! CloudFormation invokes the macro with a [`MacroEvent`] and expects a [`MacroResponse`]. This crate
 //! is the only place that knows that format: it reads the event, refuses what the engine must not

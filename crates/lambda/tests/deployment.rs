@@ -1,4 +1,4 @@
-//! The files that deploy the macro (SPEC §8): `template.yaml` passes cfn-lint (which runs SAM's
+//! The files that deploy the macro (docs/install.md): `template.yaml` passes cfn-lint (which runs SAM's
 //! transform on it first), and `samconfig.toml` lets `sam build && sam deploy` run with no flags.
 
 use std::path::{Path, PathBuf};

@@ -64,7 +64,7 @@ async fn invalid_settings_fail_with_every_error_and_its_path() {
     let event = fixture("invalid-settings.json");
     let res = invoke(&event).await;
     let message = assert_failure(&res, event["requestId"].as_str().unwrap());
-    // Both functions' errors arrive together, each with its template path (SPEC §3).
+    // Both functions' errors arrive together, each with its template path (docs/settings.md).
     assert!(message.contains("Resources/Checkout/Properties/CanaryDeployment/Tpye"), "{message}");
     assert!(message.contains("Resources/Payments/Properties/CanaryDeployment/Alias"), "{message}");
 }

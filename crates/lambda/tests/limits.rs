@@ -1,4 +1,4 @@
-//! Hostile macro events at the Lambda (SPEC §6): nesting far past any parser's bound, in the
+//! Hostile macro events at the Lambda (docs/lambda.md): nesting far past any parser's bound, in the
 //! fragment and elsewhere in the event, and the exact edge of the depth limit. Each ends in bounded
 //! time with a `failure` that names the limit (or a success at the limit itself), never a panic, a
 //! stack overflow or a Lambda error. (Over 6 MB is `handler.rs`'s

@@ -1,4 +1,4 @@
-//! Orchestration of one expansion (SPEC §4).
+//! Orchestration of one expansion (docs/generated-resources.md).
 //!
 //! Two phases. *Analysis* reads the template once ([`index`]), parses every marked function's
 //! settings, decides every logical ID, and checks that none collides; it changes nothing, so a

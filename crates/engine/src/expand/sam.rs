@@ -1,4 +1,4 @@
-//! `AWS::Serverless::Function` in us-first templates (SPEC §2):
+//! `AWS::Serverless::Function` in us-first templates (docs/settings.md):
 //! `Transform: [CanaryDeployments, AWS::Serverless-2016-10-31]` with `Properties.CanaryDeployment`.
 //!
 //! SAM runs after us, so we do not generate the version, alias, application and deployment group:
@@ -280,7 +280,7 @@ pub fn write_preference(res: &mut Value, p: Preference<'_>) {
             pref.insert("TriggerConfigurations", Value::Array(p.settings.triggers.clone()));
         }
         pref.insert("Role", p.role);
-        // SAM leaves the deployment group unconditional unless told; SPEC §4 wants the function's.
+        // SAM leaves the deployment group unconditional unless told; every generated resource carries the function's condition (docs/generated-resources.md).
         if p.condition.is_some() {
             pref.insert("PassthroughCondition", true.into());
         }
@@ -349,7 +349,7 @@ fn alarm_names(items: &[Value]) -> Result<Option<Value>, String> {
 
 /// An `AWS::Serverless::Connector` whose destination is a marked function (`Id: <Fn>`) grants its
 /// source the function's ARN only, and the source now invokes the alias. As IAM statements do
-/// (SPEC §5), the connector gains the alias beside the function (a destination list, which SAM
+/// (docs/rewiring.md), the connector gains the alias beside the function (a destination list, which SAM
 /// turns into one policy per destination); nothing is removed. `alias_of` gives the alias logical ID
 /// of a marked us-first function.
 pub fn grant_connector_alias(res: &mut Value, alias_of: &dyn Fn(&str) -> Option<String>) {

@@ -1,6 +1,6 @@
 //! The one walk over every value of the template, made during analysis: it finds the first value
 //! nested too deep for the macro to read, and the resources that mention an API Gateway deployment,
-//! which rewiring may rename (SPEC §5). Knowing them here, rewiring renames references in those
+//! which rewiring may rename (docs/rewiring.md). Knowing them here, rewiring renames references in those
 //! resources alone instead of walking the whole template a second time.
 
 use std::collections::HashSet;

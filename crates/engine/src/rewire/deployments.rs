@@ -1,4 +1,4 @@
-//! API Gateway snapshots (SPEC §5): an API serves what its last deployment captured, so when rewiring
+//! API Gateway snapshots (docs/rewiring.md): an API serves what its last deployment captured, so when rewiring
 //! changes an API's integrations, each of its deployments gets a new logical ID (old ID plus a short
 //! hash of the rewritten integrations). CloudFormation then creates a fresh deployment and moves the
 //! stages to it; every reference follows the rename.

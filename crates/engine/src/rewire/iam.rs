@@ -1,4 +1,4 @@
-//! Role-based invokers (SPEC §5): an IAM statement that lets a role invoke a marked function gains the
+//! Role-based invokers (docs/rewiring.md): an IAM statement that lets a role invoke a marked function gains the
 //! alias ARN beside the function's, because IAM treats `function:name:alias` as a different resource.
 //!
 //! A `Deny` naming the function must deny the alias too, and a `NotResource` that exempts the function

@@ -1,4 +1,4 @@
-//! Rewiring (SPEC §5): every reference to a marked function in an invoking position moves to its alias.
+//! Rewiring (docs/rewiring.md): every reference to a marked function in an invoking position moves to its alias.
 //!
 //! `table.rs` is the only list of invoking positions; `matcher.rs` alone knows the reference forms
 //! (`Ref`, both `Fn::GetAtt` forms, `Fn::Sub`, `Fn::Join`, `Fn::If`). This file walks the resources once,

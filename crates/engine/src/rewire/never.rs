@@ -1,4 +1,4 @@
-//! What rewiring must never touch (SPEC §5), and why. Nothing here is executed: the exclusions hold
+//! What rewiring must never touch (docs/rewiring.md), and why. Nothing here is executed: the exclusions hold
 //! because only the positions in `table.rs` are ever rewritten, and the test below keeps the table
 //! clear of these resource types. Properties of listed invokers that must stay (the
 //! `EventInvokeConfig`'s `FunctionName`, IAM statements' existing resources) are kept by their `Action`.

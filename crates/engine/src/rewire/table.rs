@@ -1,6 +1,6 @@
-//! SPEC §5 as data: every invoking position the macro rewires, and what happens there.
+//! The rewiring table as data (documented in docs/rewiring.md): every invoking position the macro rewires, and what happens there.
 //!
-//! One row per line of SPEC §5's table, in the same order; the rows after them are the role-based
+//! One row per line of docs/rewiring.md's table, in the same order; the rows after them are the role-based
 //! invokers (IAM statements that gain the alias ARN) and SAM resources whose definition the macro cannot
 //! see. This table is the only list of invoking positions: adding a resource type takes one row here and
 //! one golden case. Paths are below `Properties`, `/`-separated:
@@ -54,7 +54,7 @@ pub enum Action {
     /// As `Reference`, and the `unseen` properties hold a definition the macro cannot read.
     UnseenDefinitionReference { unseen: &'static [&'static str] },
     /// IAM statements (a statement or a list of them) that allow `lambda:InvokeFunction` on a marked
-    /// function gain the alias ARN beside it; nothing is removed (SPEC §5, role-based invokers).
+    /// function gain the alias ARN beside it; nothing is removed (docs/rewiring.md, role-based invokers).
     GrantAlias,
 }
 
@@ -96,7 +96,7 @@ pub const INVOKERS: &[Invoker] = &[
         paths: &["AuthorizerUri"],
         action: Action::ApiIntegration { api: Api::Rest, api_id: "RestApiId" },
     },
-    // SPEC's single line for both API types is two rows: only a V2 API has a quick-create `Target`.
+    // The documentation's single line for both API types is two rows: only a V2 API has a quick-create `Target`.
     Invoker {
         resource_type: "AWS::ApiGateway::RestApi",
         paths: OPENAPI_URIS,
@@ -231,7 +231,7 @@ pub const INVOKERS: &[Invoker] = &[
     },
     // The authorizer's function and its permission move together: IoT invokes what this ARN names.
     Invoker { resource_type: "AWS::IoT::Authorizer", paths: &["AuthorizerFunctionArn"], action: Action::Reference },
-    // Role-based invokers (SPEC §5, below the table).
+    // Role-based invokers (docs/rewiring.md).
     Invoker {
         resource_type: "AWS::IAM::Role",
         paths: &["Policies/*/PolicyDocument/Statement"],

@@ -1,4 +1,4 @@
-//! Evaluates CloudFormation conditions over parameter values, for `Enabled` (SPEC §3).
+//! Evaluates CloudFormation conditions over parameter values, for `Enabled` (docs/settings.md).
 //!
 //! The macro runs before CloudFormation creates anything, so a condition may only depend on what is
 //! known then: parameters (the value given for the stack, else the parameter's `Default`), the pseudo

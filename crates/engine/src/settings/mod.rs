@@ -1,4 +1,4 @@
-//! The `CanaryDeployment` settings (SPEC §2, §3): where they are read from, and their typed form.
+//! The `CanaryDeployment` settings (docs/settings.md): where they are read from, and their typed form.
 //!
 //! `parse.rs` turns the raw JSON of one function's settings, merged over the template defaults,
 //! into [`Settings`], reporting every problem with its template path. Everything downstream takes

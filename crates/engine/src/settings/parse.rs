@@ -1,6 +1,6 @@
 //! Raw `CanaryDeployment` JSON → [`Settings`], with every problem reported at its template path.
 //!
-//! The walker is written by hand over `crate::json::Value` (STYLE rule 4): it never stops at the first
+//! The walker is written by hand over `crate::json::Value` (serde derive would stop at the first error and carry no path): it never stops at the first
 //! problem, every diagnostic carries the exact path of the offending value, and no `Value` makes it
 //! panic. Each key has one parser; a parser returns `None` exactly when it reported an error.
 //!
@@ -155,7 +155,7 @@ impl Scope<'_> {
     }
 }
 
-/// Where the template defaults live (SPEC §2).
+/// Where the template defaults live (docs/settings.md).
 pub fn defaults_path() -> Path {
     Path::root().key("Metadata").key("CanaryDeployments")
 }

@@ -10,7 +10,7 @@ use canary_engine::json::{Map, Value};
 use canary_engine::rewire::{rewire, AliasTarget, Rewired};
 
 /// Marked functions: `AWS::Lambda::Function`s with a `CanaryDeployment` in `Metadata` or `Properties`.
-/// The alias is named by the setting's `Alias` (default `Live`) and its logical ID follows SPEC §4.
+/// The alias is named by the setting's `Alias` (default `Live`) and its logical ID follows docs/generated-resources.md.
 pub fn marked_targets(template: &Value) -> BTreeMap<String, AliasTarget> {
     let mut targets = BTreeMap::new();
     for (id, res) in template["Resources"].as_object().unwrap() {
@@ -125,7 +125,7 @@ pub fn renamed(input: &Value, output: &Value) -> Vec<(String, String)> {
     pairs
 }
 
-/// Every place `template` still references a marked function, except the ones SPEC §5 keeps: `Outputs`,
+/// Every place `template` still references a marked function, except the ones docs/rewiring.md keeps: `Outputs`,
 /// IAM statements (they gain the alias), the function resources themselves (and hooks' environment),
 /// versions and aliases, an `EventInvokeConfig`'s `FunctionName`, custom resources' `ServiceToken`,
 /// CloudFront distributions and log groups. Written without the rewiring table on purpose.

@@ -1,4 +1,4 @@
-//! One file per generated resource type (SPEC §4). Each builds the resource's JSON from typed inputs;
+//! One file per generated resource type (docs/generated-resources.md). Each builds the resource's JSON from typed inputs;
 //! none of them looks at the template or decides whether a function is marked.
 
 pub mod alarm;
