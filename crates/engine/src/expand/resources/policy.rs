@@ -11,10 +11,9 @@
 //! group wait for every topic, and a topic that subscribes a marked function waits for that
 //! function's alias, which waits for its group, which closes a cycle.
 
-use crate::json;
 use crate::json::{Map, Value};
 
-use super::{reference, resource};
+use super::{object, reference, resource};
 
 pub fn hook_policy(
     logical_id: &str,
@@ -22,21 +21,8 @@ pub fn hook_policy(
     deployment_group_arn: Value,
     condition: Option<&str>,
 ) -> Map {
-    let mut props = Map::new();
-    props.insert("PolicyName", logical_id.into());
-    props.insert("Roles", json!([reference(role)]));
-    props.insert(
-        "PolicyDocument",
-        json!({
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Effect": "Allow",
-                "Action": "codedeploy:PutLifecycleEventHookExecutionStatus",
-                "Resource": deployment_group_arn,
-            }],
-        }),
-    );
-    resource("AWS::IAM::Policy", condition, props)
+    let statement = allow("codedeploy:PutLifecycleEventHookExecutionStatus", deployment_group_arn);
+    policy(logical_id, role, vec![statement], condition)
 }
 
 /// The CodeDeploy role's grants for one function: one statement per action, each naming exactly the
@@ -48,18 +34,31 @@ pub fn grant_policy(
     topic_arns: Vec<Value>,
     condition: Option<&str>,
 ) -> Map {
-    let mut statements = Vec::new();
+    let mut statements = Vec::with_capacity(2);
     if !hook_arns.is_empty() {
-        statements.push(json!({"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": hook_arns}));
+        statements.push(allow("lambda:InvokeFunction", Value::Array(hook_arns)));
     }
     if !topic_arns.is_empty() {
-        statements.push(json!({"Effect": "Allow", "Action": "sns:Publish", "Resource": topic_arns}));
+        statements.push(allow("sns:Publish", Value::Array(topic_arns)));
     }
-    let mut props = Map::new();
+    policy(logical_id, role, statements, condition)
+}
+
+/// An inline policy of `statements`, attached to `role` and named by its logical ID. Built directly,
+/// not with `json!`, which would copy every ARN through the serializer.
+fn policy(logical_id: &str, role: &str, statements: Vec<Value>, condition: Option<&str>) -> Map {
+    let mut props = Map::with_capacity(3);
     props.insert("PolicyName", logical_id.into());
-    props.insert("Roles", json!([reference(role)]));
-    props.insert("PolicyDocument", json!({"Version": "2012-10-17", "Statement": statements}));
+    props.insert("Roles", Value::Array(vec![reference(role)]));
+    props.insert(
+        "PolicyDocument",
+        object([("Version", "2012-10-17".into()), ("Statement", Value::Array(statements))]),
+    );
     resource("AWS::IAM::Policy", condition, props)
+}
+
+fn allow(action: &str, resource: Value) -> Value {
+    object([("Effect", "Allow".into()), ("Action", action.into()), ("Resource", resource)])
 }
 
 /// The ARN of a deployment group generated in this template.
