@@ -190,3 +190,20 @@ pub fn triggers_named(n: usize, topics: usize, padding: usize) -> Value {
     }
     json!({ "Resources": resources })
 }
+
+/// `n` marked functions that inherit one trigger from the template defaults, its name `length`
+/// characters long: every function's deployment group copies it.
+pub fn long_default(n: usize, length: usize) -> Value {
+    let mut resources = Map::new();
+    for i in 0..n {
+        resources.insert(format!("Function{i}"), marked(json!({})));
+    }
+    json!({
+        "Metadata": {"CanaryDeployments": {"Type": "AllAtOnce", "Triggers": [{
+            "TriggerName": "n".repeat(length),
+            "TriggerTargetArn": "arn:aws:sns:us-east-1:123456789012:deployments",
+            "TriggerEvents": ["DeploymentFailure"]
+        }]}},
+        "Resources": resources
+    })
+}

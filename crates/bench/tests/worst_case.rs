@@ -72,10 +72,14 @@ fn a_hook_longer_than_any_function_name_is_an_error_without_a_suggestion() {
 #[test]
 fn long_ids_and_long_hooks_answer_at_once() {
     // 30 functions with 200-character IDs and 200,000-character hooks gave no answer in 10 s.
-    let res = timed("long ids", || expand_for_macro(worst::long_ids(30, 200_000), &context()));
+    let res = timed("long ids", || expand(worst::long_ids(30, 200_000), &context()));
     let errors = errors(&res);
     assert_eq!(errors.len(), 30, "one error per hook: {errors:?}");
     assert!(errors.iter().all(|e| e.contains("200000 characters long")), "{errors:?}");
+    // The macro stops before reading a hook: 6 MB of settings could never fit the template it returns.
+    let res = timed("long ids, macro", || expand_for_macro(worst::long_ids(30, 200_000), &context()));
+    let errors = self::errors(&res);
+    assert!(errors.len() == 1 && errors[0].contains("would copy 6000930 bytes"), "{errors:?}");
     // Under the length limits, the near misses still get their suggestion.
     let res = timed("long ids, short hooks", || expand(worst::long_ids(30, 200), &context()));
     assert_eq!(self::errors(&res).len(), 30);
@@ -165,4 +169,36 @@ fn the_macro_and_the_cli_expand_every_golden_template_alike() {
         n += 1;
     }
     assert!(n > 10, "only {n} golden cases read from {}", root.display());
+}
+
+#[test]
+fn a_long_default_inherited_by_many_functions_is_refused_before_it_is_copied() {
+    // A 1 MB trigger name in the template defaults, inherited by 80 functions: the expansion would
+    // hold 80 MB. The macro used to copy it into every function and then measure the output, with
+    // 182 MB of peak memory for a 1 MB event; now it stops before parsing any function's settings.
+    let res =
+        timed("long default, macro", || expand_for_macro(worst::long_default(80, 1_000_000), &context()));
+    let errors = errors(&res);
+    assert!(
+        errors.len() == 1 && errors[0].contains("more than the 1048576 bytes CloudFormation accepts"),
+        "{errors:?}"
+    );
+    // The CLI shows expansions over CloudFormation's limits, up to sixteen times what it accepts.
+    let res = timed("long default, CLI", || expand(worst::long_default(80, 1_000_000), &context()));
+    let errors = self::errors(&res);
+    assert!(errors.len() == 1 && errors[0].contains("bytes this CLI expands"), "{errors:?}");
+    let res = timed("short default, CLI", || expand(worst::long_default(80, 100_000), &context()));
+    assert!(self::errors(&res).is_empty(), "{:?}", self::errors(&res));
+}
+
+#[test]
+fn the_cli_refuses_an_expansion_a_hundred_times_over_the_resource_limit() {
+    // 15,000 functions with every RollbackOn metric would be 120,000 resources (70 MB of JSON,
+    // 306 MB of peak memory in the CLI); 6,000 are 48,002 and are still shown, with a warning.
+    let res = timed("rollback 15000, CLI", || expand(worst::rollback(15_000), &context()));
+    let errors = errors(&res);
+    assert!(errors.len() == 1 && errors[0].contains("the most this CLI expands"), "{errors:?}");
+    let res = timed("rollback 6000, CLI", || expand(worst::rollback(6_000), &context()));
+    assert!(self::errors(&res).is_empty(), "{:?}", self::errors(&res));
+    assert_eq!(resources(&res).len(), 48_002);
 }

@@ -32,3 +32,15 @@ pub const MAX_FUNCTION_NAME_LEN: usize = 64;
 /// The longest function reference Lambda takes in `FunctionName` (Lambda API Reference, `Invoke`:
 /// a name, a partial ARN or a full ARN with its qualifier, 1 to 140 characters).
 pub const MAX_FUNCTION_ARN_LEN: usize = 140;
+
+/// The most resources the CLI expands to: a hundred times CloudFormation's limit. The CLI shows an
+/// expansion over CloudFormation's limits, with a warning, so that its author sees what passed them;
+/// one far beyond them is refused before it is built, which keeps the CLI within its memory and time
+/// bounds (docs/limits.md) on any input.
+pub const MAX_CLI_RESOURCES: usize = 100 * MAX_RESOURCES;
+
+/// The most bytes of settings values the CLI lets the marked functions copy into an expansion,
+/// counting template defaults once per function that inherits them: sixteen times the processed
+/// template limit, for the same reason as [`MAX_CLI_RESOURCES`]. The macro's own bound is
+/// [`MAX_PROCESSED_TEMPLATE_BYTES`], since every such byte ends up in the template it returns.
+pub const MAX_CLI_SETTINGS_BYTES: usize = 16 * MAX_PROCESSED_TEMPLATE_BYTES;

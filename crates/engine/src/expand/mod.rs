@@ -192,15 +192,24 @@ fn expand_as(template: Value, ctx: &Context, origin: Origin, within_limits: bool
             return Expansion { template, diagnostics, plan: Vec::new(), stats: Stats::default() };
         }
     }
-    let decided = analyse(&template, ctx, origin, &mut diagnostics);
+    let bounds = if within_limits {
+        Bounds { resources: limits::MAX_RESOURCES, settings_bytes: limits::MAX_PROCESSED_TEMPLATE_BYTES }
+    } else {
+        Bounds { resources: limits::MAX_CLI_RESOURCES, settings_bytes: limits::MAX_CLI_SETTINGS_BYTES }
+    };
+    let decided = analyse(&template, ctx, origin, &bounds, &mut diagnostics);
     let mut errors = diagnostics.iter().any(Diagnostic::is_error);
     let mut predicted = None;
-    if let (true, false, Some(decisions)) = (within_limits, errors, &decided) {
+    if let (false, Some(decisions)) = (errors, &decided) {
         let n_input = template.get("Resources").and_then(Value::as_object).map_or(0, Map::len);
         let n_output = n_input + resources_to_add(decisions);
         predicted = Some(resources_to_add(decisions));
-        if n_output > limits::MAX_RESOURCES {
-            diagnostics.push(too_many_resources(n_output, "would have"));
+        if n_output > bounds.resources {
+            diagnostics.push(if within_limits {
+                too_many_resources(n_output, "would have")
+            } else {
+                too_many_for_the_cli(n_output)
+            });
             errors = true;
         }
     }
@@ -237,6 +246,57 @@ fn expand_as(template: Value, ctx: &Context, origin: Origin, within_limits: bool
 }
 
 /// The error for an output of `n` resources, over CloudFormation's limit.
+/// How far an expansion may go before it is refused unbuilt: CloudFormation's limits for the macro,
+/// which cannot return more, and far beyond them for the CLI, which shows an over-limit expansion with
+/// a warning but must stay within its memory on any input.
+struct Bounds {
+    resources: usize,
+    /// Bytes of settings values the marked functions copy into the output (see [`settings_bytes`]).
+    settings_bytes: usize,
+}
+
+fn too_many_for_the_cli(n: usize) -> Diagnostic {
+    Diagnostic::error(
+        Path::root().key("Resources"),
+        format!(
+            "the expanded template would have {n} resources, more than {} (a hundred times CloudFormation's \
+             limit of {} for one stack), the most this CLI expands; nothing was expanded: split the template \
+             into nested stacks",
+            limits::MAX_CLI_RESOURCES,
+            limits::MAX_RESOURCES
+        ),
+    )
+}
+
+/// The bytes of settings values that the marked functions copy into the expanded template: each
+/// function's own values, and each template default once per function that inherits it. Counted on
+/// the raw settings before any is parsed, since parsing copies the defaults into every function: a
+/// long default in a template with many functions would otherwise be copied before anything could
+/// refuse it. `PermissionsBoundary` (one role) and `Enabled` (no output) are not copied per function.
+fn settings_bytes(marked: &[MarkedFunction], defaults: Option<&Map>) -> usize {
+    const NOT_COPIED: &[&str] = &["PermissionsBoundary", "Enabled"];
+    let copied = |key: &str| !NOT_COPIED.contains(&key);
+    let inherited: Vec<(&str, usize)> = defaults
+        .into_iter()
+        .flatten()
+        .filter(|(key, _)| copied(key))
+        .map(|(key, value)| (&**key, compact_json_len(value)))
+        .collect();
+    let mut total = 0usize;
+    for f in marked {
+        let own = f.raw.as_object();
+        for (key, value) in own.into_iter().flatten().filter(|(key, _)| copied(key)) {
+            total = total.saturating_add(key.len() + compact_json_len(value));
+        }
+        for (key, n) in &inherited {
+            if !own.is_some_and(|o| o.contains_key(key)) {
+                total = total.saturating_add(key.len() + n);
+            }
+        }
+    }
+    total
+}
+
 fn too_many_resources(n: usize, verb: &str) -> Diagnostic {
     Diagnostic::error(
         Path::root().key("Resources"),
@@ -342,6 +402,7 @@ fn analyse(
     template: &Value,
     ctx: &Context,
     origin: Origin,
+    bounds: &Bounds,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Decisions> {
     let Some(root) = template.as_object() else {
@@ -398,6 +459,24 @@ fn analyse(
     }
     let empty = Map::new();
     let metadata = root.get("Metadata").and_then(Value::as_object);
+    let n_bytes =
+        settings_bytes(&idx.marked, metadata.and_then(|m| m.get(DEFAULTS_KEY)).and_then(Value::as_object));
+    if n_bytes > bounds.settings_bytes {
+        diagnostics.push(Diagnostic::error(
+            Path::root(),
+            format!(
+                "the settings of the marked functions, with the template defaults each inherits, would copy \
+                 {n_bytes} bytes into the expanded template, more than the {} bytes {}; nothing was expanded",
+                bounds.settings_bytes,
+                if bounds.settings_bytes == limits::MAX_PROCESSED_TEMPLATE_BYTES {
+                    "CloudFormation accepts in a processed template"
+                } else {
+                    "this CLI expands (sixteen times what CloudFormation accepts)"
+                }
+            ),
+        ));
+        return None;
+    }
     let defaults = match metadata.and_then(|m| m.get(DEFAULTS_KEY)) {
         Some(raw) => {
             settings::parse_defaults(raw, &Path::root().key("Metadata").key(DEFAULTS_KEY), diagnostics)
