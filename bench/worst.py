@@ -25,6 +25,7 @@ SHAPES = [
     ("conditions", "named conditions, each Fn::Or of the next 10x", [5, 10, 20, 40]),
     ("long-hook", "characters of PreTrafficHook", [250_000, 500_000, 1_000_000, 2_000_000, 4_000_000]),
     ("long-ids", "characters of each of 30 hooks (200-char IDs)", [25_000, 50_000, 100_000, 200_000]),
+    ("long-default", "functions inheriting a 1 MB trigger name from the defaults", [10, 20, 40, 80]),
     ("rollback", "functions with every RollbackOn metric", [1250, 2500, 5000, 10000, 15000]),
     ("small", "small marked functions", [3125, 6250, 12500, 25000]),
     ("triggers", "functions x 10 trigger topics", [375, 750, 1500, 3000]),
@@ -68,7 +69,7 @@ def table(rows):
 
 def svg(rows, path):
     """Two panels against the event's size: the CLI's CPU time and both binaries' peak RSS."""
-    colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
+    colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
     width, height, pad = 900, 360, 50
     panel = (width - 3 * pad) // 2
     xmax = max(r["event_mb"] for r in rows) or 1

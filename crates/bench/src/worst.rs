@@ -10,7 +10,8 @@ use canary_engine::json;
 use canary_engine::json::{Map, Value};
 
 /// The shapes, by the name the CLI and the scripts use.
-pub const SHAPES: &[&str] = &["glob", "conditions", "long-hook", "long-ids", "rollback", "small", "triggers"];
+pub const SHAPES: &[&str] =
+    &["glob", "conditions", "long-hook", "long-ids", "long-default", "rollback", "small", "triggers"];
 
 /// The template of `shape` at size `n` (what `n` counts is in each generator's documentation).
 pub fn template(shape: &str, n: usize) -> Option<Value> {
@@ -19,6 +20,7 @@ pub fn template(shape: &str, n: usize) -> Option<Value> {
         "conditions" => conditions(n),
         "long-hook" => long_hook(n),
         "long-ids" => long_ids(30, n),
+        "long-default" => long_default(n, 1_000_000),
         "rollback" => rollback(n),
         "small" => small(n),
         "triggers" => triggers(n, 10),
