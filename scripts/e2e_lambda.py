@@ -7,7 +7,7 @@ Then measures cold start: process start to first response, with the emulator ser
 Lambda APIs and this script starting the binary itself, median of several runs.
 
 Then runs the release binary on the worst-case events (10,000 marked functions with every RollbackOn
-metric, 4 MB; 25,000 small marked functions, 6 MB) through a minimal Runtime API (lambda_once.py) and
+metric, 4 MB; 25,000 small marked functions, 6 MB; 80 functions inheriting a 1 MB trigger name) through a minimal Runtime API (lambda_once.py) and
 checks that each is answered with a failure naming CloudFormation's limit, within Lambda's 128 MB and
 2 s of CPU.
 
@@ -332,21 +332,30 @@ def worst_cases(binary):
                   "Code": {"ZipFile": "def handler(event, context):\n    return 1\n"}}
     rollback = {"Type": "Canary10Percent5Minutes",
                 "RollbackOn": {"Errors": 1, "Throttles": 1, "ErrorRate": 5, "DurationP99": 3000}}
+    # 80 functions that inherit a 1 MB trigger name from the template defaults: 80 MB of copies.
+    long_default = worst_event(80, {}, properties)
+    long_default["fragment"]["Metadata"] = {"CanaryDeployments": {"Type": "AllAtOnce", "Triggers": [{
+        "TriggerName": "n" * 1_000_000,
+        "TriggerTargetArn": "arn:aws:sns:us-east-1:123456789012:deployments",
+        "TriggerEvents": ["DeploymentFailure"]}]}}
+    limit_500 = "over CloudFormation's limit of 500"
     cases = [
-        ("10,000 functions, every RollbackOn metric", worst_event(10_000, rollback, properties)),
+        ("10,000 functions, every RollbackOn metric", worst_event(10_000, rollback, properties), limit_500),
         ("25,000 small functions", worst_event(25_000, {"Type": "AllAtOnce"},
                                                {"Handler": "index.handler", "Runtime": "python3.12",
-                                                "Role": "arn:aws:iam::123456789012:role/fn", "Timeout": 30})),
+                                                "Role": "arn:aws:iam::123456789012:role/fn", "Timeout": 30}),
+         limit_500),
+        ("80 functions inheriting a 1 MB default", long_default, "CloudFormation accepts in a processed template"),
     ]
     failed = 0
-    for name, event in cases:
+    for name, event, expected in cases:
         raw = json.dumps(event, separators=(",", ":")).encode()
         res = lambda_once.run(binary, raw)
         problems = []
         if res["status"] != "failure":
             problems.append(f"expected a failure, got {res['status']}")
-        elif "over CloudFormation's limit of 500" not in res.get("message", ""):
-            problems.append(f"the failure does not name the 500-resource limit: {res['message'][:300]}")
+        elif expected not in res.get("message", ""):
+            problems.append(f"the failure does not say {expected!r}: {res['message'][:300]}")
         if res["peak_rss_kb"] is None or res["peak_rss_kb"] > MAX_RSS_MB * 1024:
             problems.append(f"peak RSS {res['peak_rss_kb']} KB is over {MAX_RSS_MB} MB")
         if res["cpu_s"] is None or res["cpu_s"] > MAX_CPU_S:
