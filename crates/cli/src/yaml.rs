@@ -1,6 +1,6 @@
 //! YAML templates to the engine's JSON tree, with CloudFormation's short-form tags turned into long forms.
 //!
-//! The syntax is read by libyaml ([`events`]), the parser under PyYAML, cfn-lint and
+//! The syntax is read by libyaml (`yaml::events`), the parser under PyYAML, cfn-lint and
 //! `aws cloudformation package`, so a template one of them reads is read here the same way; this module
 //! builds the tree from its events, because a tree loader would drop tags and key order.
 //! What a CloudFormation user expects, and what this module does:
