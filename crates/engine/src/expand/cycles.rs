@@ -173,42 +173,13 @@ fn references<'a>(value: &'a Value, f: &mut impl FnMut(&'a str)) {
         match value {
             Value::Array(items) => items.iter().for_each(|v| push(&mut stack, v)),
             Value::Object(obj) => {
-                if obj.len() == 1 {
-                    let (key, inner) = obj.iter().next().expect("one member");
-                    match (&**key, inner) {
-                        ("Ref", Value::String(id)) => {
-                            f(id);
-                            continue;
-                        }
-                        ("Fn::GetAtt", Value::Array(parts)) => {
-                            if let Some(id) = parts.first().and_then(Value::as_str) {
-                                f(id);
-                            }
-                            parts.iter().skip(1).for_each(|v| push(&mut stack, v));
-                            continue;
-                        }
-                        ("Fn::GetAtt", Value::String(dotted)) => {
-                            f(dotted.split_once('.').map_or(&**dotted, |(id, _)| id));
-                            continue;
-                        }
-                        ("Fn::Sub", Value::String(text)) => {
-                            placeholders(text, &[], f);
-                            continue;
-                        }
-                        ("Fn::Sub", Value::Array(parts)) => {
-                            let locals: Vec<&str> = parts
-                                .get(1)
-                                .and_then(Value::as_object)
-                                .map(|vars| vars.keys().map(|k| &**k).collect())
-                                .unwrap_or_default();
-                            if let Some(text) = parts.first().and_then(Value::as_str) {
-                                placeholders(text, &locals, f);
-                            }
-                            parts.iter().skip(1).for_each(|v| push(&mut stack, v));
-                            continue;
-                        }
-                        _ => {}
+                if references_shallow(value, f) {
+                    // Past the names it gives, an intrinsic's arguments (a `GetAtt` attribute, a
+                    // `Sub` variable map) may hold more intrinsics.
+                    if let Some(Value::Array(parts)) = obj.values().next() {
+                        parts.iter().skip(1).for_each(|v| push(&mut stack, v));
                     }
+                    continue;
                 }
                 obj.values().for_each(|v| push(&mut stack, v));
             }
@@ -275,20 +246,20 @@ fn position(resource: &Value, from: &str, to: &str) -> Path {
     root
 }
 
-/// The references `value` itself makes when it is one intrinsic (not those of its members).
-fn references_shallow(value: &Value, f: &mut impl FnMut(&str)) {
-    let Some(obj) = value.as_object().filter(|o| o.len() == 1) else { return };
-    let (key, inner) = obj.iter().next().expect("one member");
-    let mut g = |id: &str| f(id);
+/// The references `value` itself makes when it is one `Ref`, `Fn::GetAtt` or `Fn::Sub` (not those of
+/// its members); whether it is one.
+fn references_shallow<'a>(value: &'a Value, f: &mut impl FnMut(&'a str)) -> bool {
+    let Some(obj) = value.as_object().filter(|o| o.len() == 1) else { return false };
+    let Some((key, inner)) = obj.iter().next() else { return false };
     match (&**key, inner) {
-        ("Ref", Value::String(id)) => g(id),
+        ("Ref", Value::String(id)) => f(id),
         ("Fn::GetAtt", Value::Array(parts)) => {
             if let Some(id) = parts.first().and_then(Value::as_str) {
-                g(id)
+                f(id)
             }
         }
-        ("Fn::GetAtt", Value::String(dotted)) => g(dotted.split_once('.').map_or(&**dotted, |(id, _)| id)),
-        ("Fn::Sub", Value::String(text)) => placeholders(text, &[], &mut g),
+        ("Fn::GetAtt", Value::String(dotted)) => f(dotted.split_once('.').map_or(&**dotted, |(id, _)| id)),
+        ("Fn::Sub", Value::String(text)) => placeholders(text, &[], f),
         ("Fn::Sub", Value::Array(parts)) => {
             let locals: Vec<&str> = parts
                 .get(1)
@@ -296,11 +267,12 @@ fn references_shallow(value: &Value, f: &mut impl FnMut(&str)) {
                 .map(|vars| vars.keys().map(|k| &**k).collect())
                 .unwrap_or_default();
             if let Some(text) = parts.first().and_then(Value::as_str) {
-                placeholders(text, &locals, &mut g);
+                placeholders(text, &locals, f);
             }
         }
-        _ => {}
+        _ => return false,
     }
+    true
 }
 
 #[cfg(test)]
