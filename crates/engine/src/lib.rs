@@ -5,6 +5,7 @@
 //! over [`expand`]. It never panics and never returns `Err`; every problem is a [`Diagnostic`] with a
 //! template path.
 
+pub mod cfn;
 pub mod diag;
 mod expand;
 mod ids;
