@@ -14,6 +14,7 @@
 
 use std::collections::HashMap;
 
+use crate::cfn::{self, GET_ATT, REF, SUB};
 use crate::diag::Path;
 use crate::json::{KeyHashing, Map, Value};
 
@@ -117,16 +118,16 @@ fn cycles(n: usize, roots: &[u32], edges: impl Fn(u32) -> Vec<u32>) -> Vec<Vec<u
 
 /// Calls `f` with each logical ID `resource` refers to or depends on. A name that is no resource (a parameter, a pseudo parameter) is the caller's to skip.
 pub fn for_each_dependency<'a>(resource: &'a Value, f: &mut impl FnMut(&'a str)) {
-    let Some(res) = resource.as_object() else { return };
-    match res.get("DependsOn") {
+    let Some(members) = resource.as_object() else { return };
+    match members.get("DependsOn") {
         Some(Value::String(id)) => f(id),
         Some(Value::Array(ids)) => ids.iter().filter_map(Value::as_str).for_each(&mut *f),
         _ => {}
     }
     // A SAM function's `Events` and `DeploymentPreference` become other resources (subscriptions,
     // permissions, SAM's deployment group) that refer to the function, not the other way round.
-    let serverless_function = res.get("Type").and_then(Value::as_str) == Some("AWS::Serverless::Function");
-    for (key, value) in res {
+    let serverless_function = members.get("Type").and_then(Value::as_str) == Some(cfn::SERVERLESS_FUNCTION);
+    for (key, value) in members {
         match &**key {
             "DependsOn" | "Type" | "Condition" | "DeletionPolicy" | "UpdateReplacePolicy" => {}
             "Properties" if serverless_function => {
@@ -188,30 +189,12 @@ fn references<'a>(value: &'a Value, f: &mut impl FnMut(&'a str)) {
     }
 }
 
-/// The names `${Name}` and `${Name.Attribute}` of an `Fn::Sub` template, minus its own variables
-/// and the escaped `${!Literal}`.
-fn placeholders<'a>(text: &'a str, locals: &[&str], f: &mut impl FnMut(&'a str)) {
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else { break };
-        let var = &after[..end];
-        if !var.starts_with('!') {
-            let name = var.split_once('.').map_or(var, |(name, _)| name);
-            if !locals.contains(&name) {
-                f(name);
-            }
-        }
-        rest = &after[end + 1..];
-    }
-}
-
 /// Where inside `resource` (logical ID `from`) the first reference to `to` is; the resource itself
 /// when none is found (which the graph rules out).
 fn position(resource: &Value, from: &str, to: &str) -> Path {
     let root = Path::resource(from);
-    if let Some(Value::Object(res)) = Some(resource) {
-        match res.get("DependsOn") {
+    if let Value::Object(members) = resource {
+        match members.get("DependsOn") {
             Some(Value::String(id)) if id == to => return root.key("DependsOn"),
             Some(Value::Array(ids)) => {
                 if let Some(i) = ids.iter().position(|id| id == to) {
@@ -249,25 +232,23 @@ fn position(resource: &Value, from: &str, to: &str) -> Path {
 /// The references `value` itself makes when it is one `Ref`, `Fn::GetAtt` or `Fn::Sub` (not those of
 /// its members); whether it is one.
 fn references_shallow<'a>(value: &'a Value, f: &mut impl FnMut(&'a str)) -> bool {
-    let Some(obj) = value.as_object().filter(|o| o.len() == 1) else { return false };
-    let Some((key, inner)) = obj.iter().next() else { return false };
-    match (&**key, inner) {
-        ("Ref", Value::String(id)) => f(id),
-        ("Fn::GetAtt", Value::Array(parts)) => {
-            if let Some(id) = parts.first().and_then(Value::as_str) {
+    let Some((key, arg)) = cfn::single_key(value) else { return false };
+    match (key, arg) {
+        (REF, Value::String(id)) => f(id),
+        (GET_ATT, Value::Array(_) | Value::String(_)) => {
+            if let Some(id) = cfn::get_att_target(arg) {
                 f(id)
             }
         }
-        ("Fn::GetAtt", Value::String(dotted)) => f(dotted.split_once('.').map_or(&**dotted, |(id, _)| id)),
-        ("Fn::Sub", Value::String(text)) => placeholders(text, &[], f),
-        ("Fn::Sub", Value::Array(parts)) => {
-            let locals: Vec<&str> = parts
-                .get(1)
-                .and_then(Value::as_object)
-                .map(|vars| vars.keys().map(|k| &**k).collect())
-                .unwrap_or_default();
-            if let Some(text) = parts.first().and_then(Value::as_str) {
-                placeholders(text, &locals, f);
+        (SUB, Value::String(_) | Value::Array(_)) => {
+            if let Some((text, vars)) = cfn::sub_parts(arg) {
+                // A variable shadows every placeholder of its name, attribute or not.
+                for placeholder in cfn::placeholders(text) {
+                    let id = placeholder.target();
+                    if !vars.is_some_and(|vars| vars.contains_key(id)) {
+                        f(id);
+                    }
+                }
             }
         }
         _ => return false,
@@ -282,6 +263,15 @@ mod tests {
 
     fn resources(v: Value) -> Map {
         v.as_object().expect("object").clone()
+    }
+
+    /// Resources each of which refers to one other: `(logical ID, the one it refers to)`.
+    fn referring(pairs: &[(&str, &str)]) -> Map {
+        let mut r = Map::new();
+        for (id, to) in pairs {
+            r.insert(*id, json!({"Type": "T", "Properties": {"X": cfn::ref_to(to)}}));
+        }
+        r
     }
 
     #[test]
@@ -319,11 +309,7 @@ mod tests {
 
     #[test]
     fn a_self_reference_and_two_separate_cycles_are_reported() {
-        let r = resources(json!({
-            "S": {"Type": "T", "Properties": {"Me": {"Ref": "S"}}},
-            "A": {"Type": "T", "Properties": {"X": {"Ref": "B"}}},
-            "B": {"Type": "T", "Properties": {"X": {"Ref": "A"}}},
-        }));
+        let r = referring(&[("S", "S"), ("A", "B"), ("B", "A")]);
         let found = find(&r, |_| true);
         assert_eq!(found.len(), 2, "{found:?}");
         assert_eq!(found[0].len(), 1);
@@ -332,11 +318,7 @@ mod tests {
 
     #[test]
     fn only_cycles_reachable_from_the_start_are_searched() {
-        let r = resources(json!({
-            "A": {"Type": "T", "Properties": {"X": {"Ref": "B"}}},
-            "B": {"Type": "T", "Properties": {"X": {"Ref": "A"}}},
-            "C": {"Type": "T", "Properties": {"X": {"Ref": "A"}}},
-        }));
+        let r = referring(&[("A", "B"), ("B", "A"), ("C", "A")]);
         assert_eq!(find(&r, |id| id == "C").len(), 1);
         assert!(find(&r, |_| false).is_empty());
     }

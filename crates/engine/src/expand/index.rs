@@ -4,12 +4,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::cfn::{self, LAMBDA_FUNCTION, SERVERLESS_FUNCTION};
 use crate::diag::{did_you_mean, Diagnostic, Path};
 use crate::json::{self, KeyHashing, Map, Value};
 
-pub const SETTING_KEY: &str = "CanaryDeployment";
-pub const DEFAULTS_KEY: &str = "CanaryDeployments";
-pub const FUNCTION_TYPE: &str = "AWS::Lambda::Function";
+// Until the orchestration imports them from `cfn` itself.
+pub(crate) use crate::cfn::{DEFAULTS_KEY, SETTING_KEY};
 
 /// Where a function's settings were found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,16 +63,11 @@ pub struct TemplateIndex {
 /// The logical ID a `FunctionName`-like value points at: `{Ref: X}`, `{Fn::GetAtt: [X, Arn]}`,
 /// `{Fn::GetAtt: "X.Arn"}`.
 pub fn referenced_resource(value: &Value) -> Option<&str> {
-    let obj = value.as_object()?;
-    if obj.len() != 1 {
-        return None;
-    }
-    if let Some(Value::String(id)) = obj.get("Ref") {
-        return Some(id);
-    }
-    match obj.get("Fn::GetAtt")? {
-        Value::Array(parts) if parts.len() == 2 && parts[1] == "Arn" => parts[0].as_str(),
-        Value::String(dotted) => dotted.strip_suffix(".Arn"),
+    match cfn::single_key(value)? {
+        (cfn::REF, Value::String(id)) => Some(id),
+        (cfn::GET_ATT, arg) => {
+            cfn::get_att_parts(arg).filter(|(_, attribute)| *attribute == "Arn").map(|(id, _)| id)
+        }
         _ => None,
     }
 }
@@ -90,13 +85,10 @@ fn named_by(value: &Value) -> Option<NamedBy<'_>> {
     if let Some(id) = referenced_resource(value) {
         return Some(NamedBy::Resource(id));
     }
-    if let Some(Value::String(text)) =
-        value.get("Fn::Sub").filter(|_| value.as_object().is_some_and(|o| o.len() == 1))
-    {
-        let inner = text.strip_prefix("${").and_then(|t| t.strip_suffix('}'));
-        if let Some(inner) = inner.filter(|i| !i.contains(['$', '{', '}'])) {
-            let id = inner.strip_suffix(".Arn").unwrap_or(inner);
-            if !id.contains('.') && !id.starts_with("AWS::") {
+    if let Some((cfn::SUB, Value::String(text))) = cfn::single_key(value) {
+        if let Some(name) = cfn::sole_placeholder(text) {
+            let id = name.strip_suffix(".Arn").unwrap_or(name);
+            if !id.contains('.') && !id.starts_with(cfn::AWS_PREFIX) {
                 return Some(NamedBy::Resource(id));
             }
         }
@@ -120,11 +112,10 @@ fn named_by(value: &Value) -> Option<NamedBy<'_>> {
 fn name_key(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.to_string()),
-        Value::Object(obj) if obj.len() == 1 => match obj.get("Fn::Sub") {
-            Some(Value::String(text)) => Some(format!("\u{0}{text}")),
+        _ => match cfn::single_key(value)? {
+            (cfn::SUB, Value::String(text)) => Some(format!("\u{0}{text}")),
             _ => None,
         },
-        _ => None,
     }
 }
 
@@ -186,9 +177,6 @@ fn check_shape(logical_id: &str, res: &Value, members: &Members, diagnostics: &m
 /// How many distinct resource types the index looks up among the known ones.
 const MAX_TYPES_LOOKED_UP: usize = 256;
 
-/// The prefix of `AWS::LanguageExtensions`' loops among the logical IDs.
-const FOR_EACH: &str = "Fn::ForEach::";
-
 /// Indexes `resources`. `for_each_expanded_first` says that `AWS::LanguageExtensions` runs before the
 /// macro, so that the macro never sees the `Fn::ForEach` loops the template holds.
 pub fn index(
@@ -206,7 +194,7 @@ pub fn index(
     let mut misplaced = Vec::new();
     let mut types_seen: HashMap<&str, Option<String>, KeyHashing> = HashMap::default();
     for (logical_id, resource) in resources {
-        if logical_id.starts_with(FOR_EACH) {
+        if logical_id.starts_with(cfn::FOR_EACH_PREFIX) {
             diagnostics.push(for_each(logical_id, for_each_expanded_first));
             continue;
         }
@@ -238,8 +226,8 @@ pub fn index(
         let in_properties = members.properties.and_then(|p| json::get(p, SETTING_KEY));
         let in_metadata = members.metadata.and_then(|m| json::get(m, SETTING_KEY));
         match resource_type {
-            FUNCTION_TYPE | super::sam::SERVERLESS_FUNCTION => {
-                let serverless = resource_type != FUNCTION_TYPE;
+            LAMBDA_FUNCTION | SERVERLESS_FUNCTION => {
+                let serverless = resource_type != LAMBDA_FUNCTION;
                 for (place, holder) in [("Metadata", members.metadata), ("Properties", members.properties)] {
                     if let Some(Value::Object(holder)) = holder {
                         near_misses(logical_id, place, holder, diagnostics);
@@ -274,17 +262,17 @@ pub fn index(
                     (None, None) => {}
                 }
             }
-            "AWS::ApiGateway::Deployment" | "AWS::ApiGatewayV2::Deployment" => {
+            cfn::API_GATEWAY_DEPLOYMENT | cfn::API_GATEWAY_V2_DEPLOYMENT => {
                 idx.deployments.push(logical_id.to_string());
             }
-            "AWS::Lambda::Version" => {
+            cfn::LAMBDA_VERSION => {
                 let function =
                     resource.get("Properties").and_then(|p| p.get("FunctionName")).and_then(named_by);
                 if let Some(function) = function {
                     named_versions.push((function, logical_id.as_str()));
                 }
             }
-            "AWS::Lambda::Alias" => {
+            cfn::LAMBDA_ALIAS => {
                 let props = resource.get("Properties");
                 let function = props.and_then(|p| p.get("FunctionName")).and_then(named_by);
                 let name = props.and_then(|p| p.get("Name")).and_then(Value::as_str);
@@ -342,10 +330,10 @@ pub fn index(
             Diagnostic::error(
                 Path::resource(logical_id).key(place).key(SETTING_KEY),
                 format!(
-                    "CanaryDeployment is set on {}; it is accepted only on {FUNCTION_TYPE}",
+                    "CanaryDeployment is set on {}; it is accepted only on {LAMBDA_FUNCTION}",
                     if resource_type.is_empty() {
                         "a resource without a Type".to_owned()
-                    } else if resource_type.starts_with("AWS::") {
+                    } else if resource_type.starts_with(cfn::AWS_PREFIX) {
                         format!("an {resource_type}")
                     } else {
                         format!("a {resource_type}")

@@ -18,15 +18,15 @@ use crate::json;
 use crate::json::{Map, Value};
 
 use super::index::TemplateIndex;
-use super::resources::sub;
 use super::MovedInvoker;
+use crate::cfn;
+// Until the orchestration imports it from `cfn` itself.
+pub(crate) use crate::cfn::SERVERLESS_FUNCTION;
 use crate::diag::{Diagnostic, Path};
 use crate::settings::{RollbackEvent, Settings};
 
-pub const SERVERLESS_FUNCTION: &str = "AWS::Serverless::Function";
 /// The CodeDeploy application SAM generates for every template with a deployment preference.
 pub const APPLICATION: &str = "ServerlessDeploymentApplication";
-pub const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
 const STATUS_ACTION: &str = "codedeploy:PutLifecycleEventHookExecutionStatus";
 
 /// `<Fn>.Version`: SAM resolves `Ref` and `Fn::GetAtt` of it to the version it publishes for a
@@ -222,9 +222,9 @@ pub fn reconcile(
 
 /// The invokers SAM will generate for a function and point at its alias, as the plan lists them:
 /// each entry of `Events`, the `FunctionUrlConfig` and the `EventInvokeConfig`.
-pub fn event_sources(res: &Value, function: &str) -> Vec<MovedInvoker> {
+pub fn event_sources(resource: &Value, function: &str) -> Vec<MovedInvoker> {
     let props = Path::resource(function).key("Properties");
-    let Some(own) = res.get("Properties").and_then(Value::as_object) else { return Vec::new() };
+    let Some(own) = resource.get("Properties").and_then(Value::as_object) else { return Vec::new() };
     let by_sam =
         |label: String, path: Path| MovedInvoker { resource: function.to_owned(), path, label: Some(label) };
     let mut out = Vec::new();
@@ -256,8 +256,8 @@ pub struct Preference<'a> {
 
 /// Writes `AutoPublishAlias`, `DeploymentPreference` and (when asked) `ProvisionedConcurrencyConfig`
 /// onto the function's `Properties`.
-pub fn write_preference(res: &mut Value, p: Preference<'_>) {
-    let Some(props) = res.get_mut("Properties").and_then(Value::as_object_mut) else { return };
+pub fn write_preference(function: &mut Value, p: Preference<'_>) {
+    let Some(props) = function.get_mut("Properties").and_then(Value::as_object_mut) else { return };
     props.insert("AutoPublishAlias", p.settings.alias.as_str().into());
     let mut pref = Map::new();
     if p.settings.enabled {
@@ -302,7 +302,6 @@ fn alarm_names(items: &[Value]) -> Result<Option<Value>, String> {
         return Ok(None);
     }
     let name = |item: &Value| item.get("Name").cloned();
-    let is_no_value = |item: &Value| item.get("Ref").and_then(Value::as_str) == Some("AWS::NoValue");
     let mut with = Vec::new();
     let mut without = Vec::new();
     let mut condition: Option<&Value> = None;
@@ -312,17 +311,17 @@ fn alarm_names(items: &[Value]) -> Result<Option<Value>, String> {
             without.push(n);
             continue;
         }
-        let parts = item.get("Fn::If").and_then(Value::as_array).filter(|p| p.len() == 3);
+        let parts = item.get(cfn::IF).and_then(Value::as_array).filter(|p| p.len() == 3);
         let Some([c, yes, no]) = parts.map(Vec::as_slice) else {
             return Err(format!("the alarm {item} is neither {{Name: …}} nor Fn::If of alarms"));
         };
         match (name(yes), name(no)) {
             (Some(a), Some(b)) => {
-                let both = json!({"Fn::If": [c, a, b]});
+                let both = cfn::if_(c.clone(), a, b);
                 with.push(both.clone());
                 without.push(both);
             }
-            (a, b) if (a.is_some() && is_no_value(no)) || (b.is_some() && is_no_value(yes)) => {
+            (a, b) if (a.is_some() && cfn::is_no_value(no)) || (b.is_some() && cfn::is_no_value(yes)) => {
                 if condition.is_some_and(|known| known != c) {
                     return Err(
                         "conditional alarms under different conditions cannot be expressed through SAM's \
@@ -343,7 +342,7 @@ fn alarm_names(items: &[Value]) -> Result<Option<Value>, String> {
     }
     Ok(Some(match condition {
         None => Value::Array(with),
-        Some(c) => json!({"Fn::If": [c, with, without]}),
+        Some(c) => cfn::if_(c.clone(), Value::Array(with), Value::Array(without)),
     }))
 }
 
@@ -352,11 +351,11 @@ fn alarm_names(items: &[Value]) -> Result<Option<Value>, String> {
 /// (docs/rewiring.md), the connector gains the alias beside the function (a destination list, which SAM
 /// turns into one policy per destination); nothing is removed. `alias_of` gives the alias logical ID
 /// of a marked us-first function.
-pub fn grant_connector_alias(res: &mut Value, alias_of: &dyn Fn(&str) -> Option<String>) {
-    if crate::json::get_str(res, "Type") != Some("AWS::Serverless::Connector") {
+pub fn grant_connector_alias(connector: &mut Value, alias_of: &dyn Fn(&str) -> Option<String>) {
+    if crate::json::get_str(connector, "Type") != Some(cfn::SERVERLESS_CONNECTOR) {
         return;
     }
-    let Some(props) = res.get_mut("Properties").and_then(Value::as_object_mut) else { return };
+    let Some(props) = connector.get_mut("Properties").and_then(Value::as_object_mut) else { return };
     let Some(destination) = props.get_mut("Destination") else { return };
     let items = match destination.take() {
         Value::Array(items) => items,
@@ -370,7 +369,10 @@ pub fn grant_connector_alias(res: &mut Value, alias_of: &dyn Fn(&str) -> Option<
         out.push(item.clone());
         let alias = item.get("Id").and_then(Value::as_str).and_then(alias_of);
         if let Some(alias) = alias {
-            let grant = json!({"Type": "AWS::Lambda::Function", "Arn": super::resources::reference(&alias)});
+            let grant = super::resources::object([
+                ("Type", cfn::LAMBDA_FUNCTION.into()),
+                ("Arn", cfn::ref_to(&alias)),
+            ]);
             // Already granted (the template was expanded before, or written so): nothing to add.
             if present.insert(grant.to_string()) {
                 out.push(grant);
@@ -393,8 +395,8 @@ pub fn takes_policies(resources: &Map, hook: &str) -> bool {
 /// `applications`. The statement names each application's groups by wildcard, not one by one: a
 /// `Ref` to a deployment group from the hook's role would close a dependency cycle (group → CodeDeploy
 /// role → hook function → hook role → group), and the application holds only this template's groups.
-pub fn add_hook_statement(res: &mut Value, applications: &[&str], condition: Option<&str>) {
-    let Some(props) = res.as_object_mut().and_then(|r| {
+pub fn add_hook_statement(hook: &mut Value, applications: &[&str], condition: Option<&str>) {
+    let Some(props) = hook.as_object_mut().and_then(|r| {
         r.entry("Properties").or_insert_with(|| json!({}));
         r.get_mut("Properties").and_then(Value::as_object_mut)
     }) else {
@@ -403,7 +405,7 @@ pub fn add_hook_statement(res: &mut Value, applications: &[&str], condition: Opt
     let resources: Vec<Value> = applications
         .iter()
         .map(|app| {
-            sub(&format!(
+            cfn::sub(format!(
                 "arn:${{AWS::Partition}}:codedeploy:${{AWS::Region}}:${{AWS::AccountId}}:deploymentgroup:${{{app}}}/*"
             ))
         })

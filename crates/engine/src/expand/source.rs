@@ -8,16 +8,15 @@
 
 use std::collections::HashSet;
 
+use crate::cfn::{
+    self, GET_ATT, LANGUAGE_EXTENSIONS, REF, SAM_TRANSFORM, SERVERLESS_FUNCTION, SETTING_KEY, SUB, TRANSFORM,
+    TRANSFORM_NAME,
+};
 use crate::diag::{did_you_mean, Diagnostic, Path};
 use crate::ids;
 use crate::json::{KeyHashing, Map, Value};
-use crate::rewire::sub_references;
 
-use super::index::{TemplateIndex, SETTING_KEY};
-use super::sam::{SAM_TRANSFORM, SERVERLESS_FUNCTION};
-use super::TRANSFORM_NAME;
-
-pub const LANGUAGE_EXTENSIONS: &str = "AWS::LanguageExtensions";
+use super::index::TemplateIndex;
 
 /// The template's `Transform` list, and where the ones that matter sit in it.
 pub struct Transforms<'a> {
@@ -200,18 +199,6 @@ pub fn check_sections(root: &Map, transforms: &Transforms<'_>, diagnostics: &mut
     }
 }
 
-/// CloudFormation's pseudo parameters, which `Ref` and `Fn::Sub` may name without declaring them.
-const PSEUDO_PARAMETERS: &[&str] = &[
-    "AWS::AccountId",
-    "AWS::NotificationARNs",
-    "AWS::NoValue",
-    "AWS::Partition",
-    "AWS::Region",
-    "AWS::StackId",
-    "AWS::StackName",
-    "AWS::URLSuffix",
-];
-
 /// One step of the way down to a value, kept on the stack and made a [`Path`] only for a finding.
 struct Trail<'a> {
     parent: Option<&'a Trail<'a>>,
@@ -308,8 +295,8 @@ impl<'a> Walk<'a> {
                 }
                 // The setting is checked, and consumed, by the settings parser.
                 ("Metadata" | "Properties", Value::Object(holder)) if marked => {
-                    if let Some(arg) = holder.get("Fn::Transform") {
-                        self.intrinsic("Fn::Transform", arg, &here);
+                    if let Some(arg) = holder.get(TRANSFORM) {
+                        self.intrinsic(TRANSFORM, arg, &here);
                     }
                     for (k, v) in holder {
                         if k.as_str() != SETTING_KEY {
@@ -344,9 +331,9 @@ impl<'a> Walk<'a> {
                     if let Some((name, arg)) = obj.iter().next() {
                         self.intrinsic(name.as_str(), arg, trail);
                     }
-                } else if let Some(arg) = obj.get("Fn::Transform") {
+                } else if let Some(arg) = obj.get(TRANSFORM) {
                     // A snippet transform sits beside the keys it processes.
-                    self.intrinsic("Fn::Transform", arg, trail);
+                    self.intrinsic(TRANSFORM, arg, trail);
                 }
                 for (key, child) in obj {
                     self.value(
@@ -368,7 +355,7 @@ impl<'a> Walk<'a> {
     fn intrinsic(&mut self, name: &str, arg: &Value, trail: &Trail<'_>) {
         let here = || Trail { parent: Some(trail), key: Some(name), index: 0 };
         match (name, arg) {
-            ("Fn::Transform", _) => {
+            (TRANSFORM, _) => {
                 let macro_name = arg.get("Name").and_then(Value::as_str).unwrap_or_default();
                 if macro_name.starts_with(TRANSFORM_NAME) {
                     self.found.push(
@@ -384,7 +371,7 @@ impl<'a> Walk<'a> {
                 }
             }
             _ if !self.check_references => {}
-            ("Ref", Value::String(id)) if !self.declared(id) => {
+            (REF, Value::String(id)) if !self.declared(id) => {
                 let help = self.close_declared(id);
                 self.missing(
                     &here(),
@@ -392,15 +379,8 @@ impl<'a> Walk<'a> {
                     help,
                 );
             }
-            ("Fn::GetAtt", arg) => {
-                let id = match arg {
-                    Value::Array(items) => items.first().and_then(Value::as_str),
-                    Value::String(dotted) => {
-                        Some(dotted.split_once('.').map_or(dotted.as_str(), |(id, _)| id))
-                    }
-                    _ => None,
-                };
-                if let Some(id) = id.filter(|id| !self.resources.contains(id)) {
+            (GET_ATT, arg) => {
+                if let Some(id) = cfn::get_att_target(arg).filter(|id| !self.resources.contains(id)) {
                     let help = self.close_resource(id);
                     self.missing(
                         &here(),
@@ -409,11 +389,8 @@ impl<'a> Walk<'a> {
                     );
                 }
             }
-            ("Fn::Sub", Value::String(text)) => self.sub(text, &Map::new(), &here()),
-            ("Fn::Sub", Value::Array(items)) => {
-                if let Some(Value::String(text)) = items.first() {
-                    let empty = Map::new();
-                    let vars = items.get(1).and_then(Value::as_object).unwrap_or(&empty);
+            (SUB, arg) => {
+                if let Some((text, vars)) = cfn::sub_parts(arg) {
                     self.sub(text, vars, &here());
                 }
             }
@@ -421,11 +398,11 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn sub(&mut self, text: &str, vars: &Map, trail: &Trail<'_>) {
+    fn sub(&mut self, text: &str, vars: Option<&Map>, trail: &Trail<'_>) {
         // Each missing name once, in the order the string names them.
         let mut missing = Vec::new();
         let mut seen: HashSet<String, KeyHashing> = HashSet::default();
-        sub_references(text, vars, &mut |id| {
+        cfn::sub_references(text, vars, &mut |id| {
             if !self.declared(id) && seen.insert(id.to_owned()) {
                 missing.push(id.to_owned());
             }
@@ -443,7 +420,7 @@ impl<'a> Walk<'a> {
     fn declared(&self, id: &str) -> bool {
         self.resources.contains(id)
             || self.parameters.contains(id)
-            || PSEUDO_PARAMETERS.contains(&id)
+            || cfn::is_pseudo_parameter(id)
             || self.generated(id)
     }
 

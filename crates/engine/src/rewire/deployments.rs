@@ -12,6 +12,7 @@ use crate::json::{Map, Value};
 
 use super::matcher;
 use super::table::Api;
+use crate::cfn;
 use crate::diag::{Diagnostic, Path};
 use crate::{ids, json};
 
@@ -30,14 +31,14 @@ impl Snapshots {
     /// Notes `resource` when it is an API deployment or a V2 stage.
     pub fn note(&mut self, logical_id: &str, resource_type: &str, resource: &Value) {
         let property = |key: &str| json::get(resource, "Properties").and_then(|p| json::get(p, key));
-        let api_of = |key: &str| property(key).and_then(matcher::ref_target).map(str::to_owned);
+        let api_of = |key: &str| property(key).and_then(cfn::ref_target).map(str::to_owned);
         match resource_type {
-            "AWS::ApiGateway::Deployment" => {
+            cfn::API_GATEWAY_DEPLOYMENT => {
                 if let Some(api) = api_of("RestApiId") {
                     self.deployments.push((logical_id.to_owned(), Api::Rest, api));
                 }
             }
-            "AWS::ApiGatewayV2::Deployment" => {
+            cfn::API_GATEWAY_V2_DEPLOYMENT => {
                 if let Some(api) = api_of("ApiId") {
                     self.deployments.push((logical_id.to_owned(), Api::V2, api));
                 }
@@ -48,7 +49,7 @@ impl Snapshots {
                     Some(Value::String(auto)) => auto == "true",
                     _ => false,
                 };
-                let pinned = property("DeploymentId").and_then(matcher::ref_target).map(str::to_owned);
+                let pinned = property("DeploymentId").and_then(cfn::ref_target).map(str::to_owned);
                 if let Some(api) = api_of("ApiId") {
                     self.stages.push((api, auto, pinned));
                 }

@@ -10,6 +10,7 @@
 use crate::json::Value;
 
 use super::{matcher, AliasTarget, Targets};
+use crate::cfn;
 
 /// Adds each marked function's alias ARN to `statements` (one statement or a list) where allowed to
 /// invoke it. Returns the functions whose alias was added, once per addition.
@@ -55,7 +56,7 @@ fn grant_resource(resource: &mut Value, targets: &Targets<'_>, added: &mut Vec<S
     if let Some(branches) = matcher::branches_mut(resource) {
         // A conditional resource list: each branch gains the aliases of the functions it names.
         for (_, branch) in branches {
-            if !matcher::is_no_value(branch) {
+            if !cfn::is_no_value(branch) {
                 grant_resource(branch, targets, added);
             }
         }
@@ -96,7 +97,7 @@ fn grant_resource(resource: &mut Value, targets: &Targets<'_>, added: &mut Vec<S
 /// A pre-traffic hook's role typically may invoke the function it tests, while the alias waits for the
 /// hook's permission policy (attached to that role); a `Ref` here would close that loop into a cycle.
 fn alias_arn(function: &str, target: &AliasTarget) -> Value {
-    crate::json!({ "Fn::Sub": format!("${{{function}.Arn}}:{}", target.alias_name) })
+    cfn::sub(format!("${{{function}.Arn}}:{}", target.alias_name))
 }
 
 /// Whether an IAM action pattern allows `lambda:InvokeFunction`: IAM compares actions without regard

@@ -18,6 +18,7 @@ use std::hash::BuildHasher;
 use crate::json::{Map, Str, Value};
 
 use super::{AliasTarget, Targets};
+use crate::cfn::{self, get_att_parts, single_key, single_key_mut, GET_ATT, IF, JOIN, REF, SUB};
 use crate::diag::Path;
 use crate::limits::MAX_DEPTH;
 
@@ -88,23 +89,22 @@ fn rewrite_at(
     // Built only where a nested position is visited: a plain `Ref` or `GetAtt` needs no path copy.
     let inner = || path.key(name);
     let function = match (name, &mut *arg) {
-        ("Ref", Value::String(id)) => targets.contains_key(id).then(|| id.to_string()),
-        ("Fn::GetAtt", arg) => getatt(arg)
+        (REF, Value::String(id)) => targets.contains_key(id).then(|| id.to_string()),
+        (GET_ATT, arg) => get_att_parts(arg)
             .filter(|(id, attr)| *attr == "Arn" && targets.contains_key(id))
             .map(|(id, _)| id.to_owned()),
-        ("Fn::Sub", Value::String(s)) => {
-            rewrite_sub(s, &Map::new(), splice, &inner(), targets, moves);
+        (SUB, Value::String(s)) => {
+            rewrite_sub(s, None, splice, &inner(), targets, moves);
             None
         }
-        ("Fn::Sub", Value::Array(items)) => {
+        (SUB, Value::Array(items)) => {
             if let [Value::String(s), rest @ ..] = items.as_mut_slice() {
                 let inner = inner();
-                let no_vars = Map::new();
                 let vars = match rest.first() {
-                    Some(Value::Object(vars)) => vars,
-                    _ => &no_vars,
+                    Some(Value::Object(vars)) => Some(&*vars),
+                    _ => None,
                 };
-                let var_splices = variable_splices(s, vars, splice);
+                let var_splices = vars.map(|vars| variable_splices(s, vars, splice)).unwrap_or_default();
                 rewrite_sub(s, vars, splice, &inner.index(0), targets, moves);
                 if let Some(Value::Object(vars)) = rest.first_mut() {
                     for (var, v) in vars.iter_mut() {
@@ -115,7 +115,7 @@ fn rewrite_at(
             }
             None
         }
-        ("Fn::Join", Value::Array(items)) => {
+        (JOIN, Value::Array(items)) => {
             let inner = inner();
             let delimiter = items.first().and_then(Value::as_str).unwrap_or_default().to_owned();
             match items.get_mut(1) {
@@ -131,7 +131,7 @@ fn rewrite_at(
             }
             None
         }
-        ("Fn::If", Value::Array(items)) => {
+        (IF, Value::Array(items)) => {
             let inner = inner();
             for (i, branch) in items.iter_mut().enumerate().skip(1).take(2) {
                 rewrite_at(branch, &inner.index(i), targets, moves, splice, depth + 1);
@@ -145,17 +145,15 @@ fn rewrite_at(
         return;
     }
     let target = &targets[function.as_str()];
-    let by_name = name == "Ref" && splice != Splice::Whole;
+    let by_name = name == REF && splice != Splice::Whole;
     match (by_name, splice) {
         (true, Splice::Qualified) => return,
         (true, _) => {
             // A `Ref` to a function is its name; qualified, it names the alias.
-            let mut obj = Map::new();
-            obj.insert("Fn::Sub", format!("${{{function}}}:{}", target.alias_name).into());
-            *value = Value::Object(obj);
+            *value = cfn::sub(format!("${{{function}}}:{}", target.alias_name));
         }
         // A `Ref` stays a `Ref`: only its target changes, and the object is kept as it is.
-        (false, _) => match value.get_mut("Ref") {
+        (false, _) => match value.get_mut(REF) {
             Some(Value::String(id)) => *id = Str::from(target.alias_logical_id.as_str()),
             _ => *value = alias_ref(target),
         },
@@ -187,14 +185,12 @@ fn variable_splices(s: &str, vars: &Map, parent: Splice) -> BTreeMap<String, Spl
 
 /// `{Ref: <Alias>}`: a `Ref` to an alias is its ARN, which every invoking position accepts.
 pub fn alias_ref(target: &AliasTarget) -> Value {
-    let mut obj = Map::with_capacity(1);
-    obj.insert("Ref", target.alias_logical_id.as_str().into());
-    Value::Object(obj)
+    cfn::ref_to(&target.alias_logical_id)
 }
 
 fn rewrite_sub(
     s: &mut Str,
-    vars: &Map,
+    vars: Option<&Map>,
     splice: Splice,
     path: &Path,
     targets: &Targets<'_>,
@@ -202,7 +198,7 @@ fn rewrite_sub(
 ) {
     let mut moved = Vec::new();
     let rewritten = map_placeholders(s, |name, before, after| {
-        if vars.contains_key(name) {
+        if vars.is_some_and(|vars| vars.contains_key(name)) {
             // The Sub's own variable shadows any resource of that name.
             return None;
         }
@@ -242,61 +238,34 @@ fn rewrite_sub(
     }
 }
 
-/// Calls `f(name, text_before, text_after)` for every `${name}` in a `Fn::Sub` string (skipping the
-/// `${!Literal}` escape) and returns the string with each placeholder `f` answered replaced by the answer;
-/// `None` when nothing changed.
+/// Calls `f(name, text_before, text_after)` for every placeholder of a `Fn::Sub` string
+/// ([`cfn::placeholders`]: `${!Literal}` is not one) and returns the string with each placeholder `f`
+/// answered replaced by the answer; `None` when nothing changed.
 fn map_placeholders(s: &str, mut f: impl FnMut(&str, &str, &str) -> Option<String>) -> Option<String> {
     // The output is allocated at the first replacement only: every `Fn::Sub` of the template passes
     // through here when an API deployment is renamed, and almost none of them change.
     let mut out: Option<String> = None;
-    let mut rest = s;
-    while let Some(start) = placeholder_start(rest) {
-        // A byte search: the `}` is a few bytes on, closer than a `find`'s set-up pays for.
-        let Some(len) = rest.as_bytes()[start..].iter().position(|&b| b == b'}') else { break };
-        let end = start + len;
-        let name = &rest[start + 2..end];
-        let consumed = s.len() - rest.len();
+    // How much of `s` is in `out`.
+    let mut copied = 0;
+    for placeholder in cfn::placeholders(s) {
         if let Some(out) = out.as_mut() {
-            out.push_str(&rest[..start]);
+            out.push_str(&s[copied..placeholder.start]);
+            copied = placeholder.start;
         }
-        let replacement = if name.starts_with('!') {
-            None
-        } else {
-            let before = out.as_deref().unwrap_or(&s[..consumed + start]);
-            f(name, before, &rest[end + 1..])
-        };
-        match (replacement, out.as_mut()) {
-            (Some(r), Some(out)) => out.push_str(&r),
-            (Some(r), None) => {
-                let mut text = String::with_capacity(s.len() + r.len());
-                text.push_str(&s[..consumed + start]);
-                text.push_str(&r);
-                out = Some(text);
-            }
-            (None, Some(out)) => out.push_str(&rest[start..=end]),
-            (None, None) => {}
-        }
-        rest = &rest[end + 1..];
+        let before = out.as_deref().unwrap_or(&s[..placeholder.start]);
+        let Some(replacement) = f(placeholder.name, before, &s[placeholder.end..]) else { continue };
+        let out = out.get_or_insert_with(|| {
+            let mut text = String::with_capacity(s.len() + replacement.len());
+            text.push_str(&s[..placeholder.start]);
+            text
+        });
+        out.push_str(&replacement);
+        copied = placeholder.end;
     }
     if let Some(out) = out.as_mut() {
-        out.push_str(rest);
+        out.push_str(&s[copied..]);
     }
     out
-}
-
-/// Where the next `${` of `s` starts. A search for the `$` alone: most `Fn::Sub` strings hold a few
-/// placeholders, and the substring searcher's set-up cost more than the search.
-fn placeholder_start(s: &str) -> Option<usize> {
-    let bytes = s.as_bytes();
-    let mut from = 0;
-    while let Some(i) = bytes[from..].iter().position(|&b| b == b'$') {
-        let at = from + i;
-        if bytes.get(at + 1) == Some(&b'{') {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
 }
 
 /// The marked functions `value` references in any form, in order of appearance, without changing it.
@@ -311,7 +280,7 @@ pub(crate) fn names_any<S: BuildHasher>(value: &Value, ids: &HashSet<&str, S>) -
     // Most single-key objects are `Fn::Sub`s that do not contain any of a few IDs as text at all;
     // that is cheaper to see than each of their placeholders. With many IDs, searching the text for
     // each would cost their number; each placeholder is looked up instead.
-    if let Some(("Fn::Sub", Value::String(s))) = single_key(value) {
+    if let Some((SUB, Value::String(s))) = single_key(value) {
         if ids.len() <= 8 && !ids.iter().any(|id| s.contains(id)) {
             return false;
         }
@@ -345,7 +314,7 @@ fn references_under_at(
         return;
     }
     if let Some((name, _)) = single_key(value) {
-        if matches!(name, "Ref" | "Fn::GetAtt" | "Fn::Sub" | "Fn::Join" | "Fn::If") {
+        if matches!(name, REF | GET_ATT | SUB | JOIN | IF) {
             let mut found = Vec::new();
             referenced(value, targets, &mut found);
             if !found.is_empty() {
@@ -384,69 +353,42 @@ fn referenced_at(value: &Value, wanted: &dyn Fn(&str) -> bool, out: &mut Vec<Str
         }
     };
     match (name, arg) {
-        ("Ref", Value::String(id)) => found(id),
-        ("Fn::GetAtt", arg) => {
-            if let Some((id, _)) = getatt(arg) {
+        (REF, Value::String(id)) => found(id),
+        (GET_ATT, arg) => {
+            if let Some((id, _)) = get_att_parts(arg) {
                 found(id);
             }
         }
-        ("Fn::Sub", Value::String(s)) => sub_references(s, &Map::new(), &mut found),
-        ("Fn::Sub", Value::Array(items)) => {
-            let vars = match items.get(1) {
-                Some(Value::Object(vars)) => vars.clone(),
-                _ => Map::new(),
-            };
+        (SUB, Value::String(s)) => cfn::sub_references(s, None, &mut found),
+        (SUB, Value::Array(items)) => {
+            let vars = cfn::sub_variables(arg);
             if let Some(Value::String(s)) = items.first() {
-                sub_references(s, &vars, &mut found);
+                cfn::sub_references(s, vars, &mut found);
             }
-            for v in vars.values() {
+            for v in vars.into_iter().flat_map(Map::values) {
                 referenced_at(v, wanted, out, depth + 1);
             }
         }
-        ("Fn::Join", Value::Array(items)) => match items.get(1) {
+        (JOIN, Value::Array(items)) => match items.get(1) {
             Some(Value::Array(elems)) => elems.iter().for_each(|e| referenced_at(e, wanted, out, depth + 1)),
             Some(other) => referenced_at(other, wanted, out, depth + 1),
             None => {}
         },
-        ("Fn::If", Value::Array(items)) => {
+        (IF, Value::Array(items)) => {
             items.iter().skip(1).take(2).for_each(|b| referenced_at(b, wanted, out, depth + 1))
         }
         _ => {}
     }
 }
 
-/// Calls `found` with the logical ID (or parameter) behind every `${Name}` / `${Name.Attr}` of a
-/// `Fn::Sub` string that its variable map `vars` does not shadow; `${!Literal}` is skipped.
-pub(crate) fn sub_references(s: &str, vars: &Map, found: &mut impl FnMut(&str)) {
-    map_placeholders(s, |name, _, _| {
-        if !vars.contains_key(name) {
-            found(name.split_once('.').map_or(name, |(id, _)| id));
-        }
-        None
-    });
-}
-
 /// The two branches of a `Fn::If`, which a table path walks through as if it were not there.
 pub fn branches_mut(value: &mut Value) -> Option<[(usize, &mut Value); 2]> {
     let Some((name, Value::Array(items))) = single_key_mut(value) else { return None };
-    if name != "Fn::If" {
+    if name != IF {
         return None;
     }
     match items.as_mut_slice() {
         [_, a, b] => Some([(1, a), (2, b)]),
-        _ => None,
-    }
-}
-
-/// `{Ref: AWS::NoValue}`, which a `Fn::If` branch uses to drop a property or list item.
-pub fn is_no_value(value: &Value) -> bool {
-    matches!(single_key(value), Some(("Ref", Value::String(s))) if s == "AWS::NoValue")
-}
-
-/// The logical ID a `{Ref: X}` names (how an API Gateway resource names its API).
-pub fn ref_target(value: &Value) -> Option<&str> {
-    match single_key(value) {
-        Some(("Ref", Value::String(id))) => Some(id),
         _ => None,
     }
 }
@@ -464,32 +406,29 @@ fn rename_at(value: &mut Value, renames: &BTreeMap<String, String>, depth: usize
     }
     if let Some((name, arg)) = single_key_mut(value) {
         match (name, &mut *arg) {
-            ("Ref", Value::String(id)) => {
+            (REF, Value::String(id)) => {
                 if let Some(new) = renames.get(id.as_str()) {
                     *id = Str::from(new.as_str());
                 }
             }
-            ("Fn::GetAtt", Value::Array(items)) => {
+            (GET_ATT, Value::Array(items)) => {
                 if let Some(Value::String(id)) = items.first_mut() {
                     if let Some(new) = renames.get(id.as_str()) {
                         *id = Str::from(new.as_str());
                     }
                 }
             }
-            ("Fn::GetAtt", Value::String(s)) => {
+            (GET_ATT, Value::String(s)) => {
                 if let Some((id, attr)) = s.split_once('.') {
                     if let Some(new) = renames.get(id) {
                         *s = format!("{new}.{attr}").into();
                     }
                 }
             }
-            ("Fn::Sub", Value::String(s)) => rename_sub(s, &Map::new(), renames),
-            ("Fn::Sub", Value::Array(items)) => {
+            (SUB, Value::String(s)) => rename_sub(s, None, renames),
+            (SUB, Value::Array(items)) => {
                 if let [Value::String(s), rest @ ..] = items.as_mut_slice() {
-                    match rest.first() {
-                        Some(Value::Object(vars)) => rename_sub(s, vars, renames),
-                        _ => rename_sub(s, &Map::new(), renames),
-                    }
+                    rename_sub(s, rest.first().and_then(Value::as_object), renames);
                 }
             }
             _ => {}
@@ -502,9 +441,9 @@ fn rename_at(value: &mut Value, renames: &BTreeMap<String, String>, depth: usize
     }
 }
 
-fn rename_sub(s: &mut Str, vars: &Map, renames: &BTreeMap<String, String>) {
+fn rename_sub(s: &mut Str, vars: Option<&Map>, renames: &BTreeMap<String, String>) {
     let renamed = map_placeholders(s, |name, _, _| {
-        if vars.contains_key(name) {
+        if vars.is_some_and(|vars| vars.contains_key(name)) {
             return None;
         }
         let (id, attr) = name.split_once('.').map_or((name, None), |(id, attr)| (id, Some(attr)));
@@ -553,31 +492,5 @@ pub fn add_depends_on(resource: &mut Map, id: &str) {
                 *existing = Value::Array(vec![old, new]);
             }
         }
-    }
-}
-
-/// `(logical_id, attribute)` of either `Fn::GetAtt` form.
-fn getatt(arg: &Value) -> Option<(&str, &str)> {
-    match arg {
-        Value::Array(items) => match items.as_slice() {
-            [Value::String(id), Value::String(attr)] => Some((id, attr)),
-            _ => None,
-        },
-        Value::String(s) => s.split_once('.'),
-        _ => None,
-    }
-}
-
-fn single_key(value: &Value) -> Option<(&str, &Value)> {
-    match value {
-        Value::Object(obj) if obj.len() == 1 => obj.iter().next().map(|(k, v)| (k.as_str(), v)),
-        _ => None,
-    }
-}
-
-fn single_key_mut(value: &mut Value) -> Option<(&str, &mut Value)> {
-    match value {
-        Value::Object(obj) if obj.len() == 1 => obj.iter_mut().next().map(|(k, v)| (k.as_str(), v)),
-        _ => None,
     }
 }

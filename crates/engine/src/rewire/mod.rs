@@ -18,11 +18,12 @@ use std::sync::LazyLock;
 
 use crate::json::{KeyHashing, Map, Str, Value};
 
+use crate::cfn;
 use crate::diag::{Diagnostic, Path};
 use crate::json;
 use crate::limits::MAX_DEPTH;
 use deployments::Snapshots;
-pub(crate) use matcher::{names_any, names_any_of, sub_references};
+pub(crate) use matcher::{names_any, names_any_of};
 use table::{Action, Invoker, Step, INVOKERS};
 
 /// Where a marked function's invokers must point instead.
@@ -171,7 +172,7 @@ pub fn rewire<S: BuildHasher>(
 /// resource may invoke the function around its alias, and is warned about.
 pub(crate) fn is_known(resource_type: &str) -> bool {
     ROWS.contains_key(resource_type)
-        || resource_type.starts_with("AWS::Serverless::")
+        || resource_type.starts_with(cfn::SERVERLESS_TYPE_PREFIX)
         || never::NEVER.iter().any(|(never, _)| match never.strip_suffix('*') {
             Some(prefix) => resource_type.starts_with(prefix),
             None => resource_type == *never,
@@ -288,7 +289,7 @@ impl Resource<'_> {
         // has no deployment in this template to renew.
         let api = match row.action {
             Action::ApiIntegration { api, api_id } => {
-                properties.get(api_id).and_then(matcher::ref_target).map(|id| (api, id.to_owned()))
+                properties.get(api_id).and_then(cfn::ref_target).map(|id| (api, id.to_owned()))
             }
             Action::ApiDefinition { api, .. } => Some((api, self.logical_id.to_owned())),
             _ => None,
@@ -407,12 +408,12 @@ struct Walk<'a, 'f> {
 
 impl Walk<'_, '_> {
     fn walk(&mut self, value: &mut Value, steps: &[Step], trail: Option<&Trail<'_>>, depth: usize) {
-        if depth > MAX_DEPTH || matcher::is_no_value(value) {
+        if depth > MAX_DEPTH || cfn::is_no_value(value) {
             return;
         }
         if let Some(branches) = matcher::branches_mut(value) {
             for (i, branch) in branches {
-                let key = Trail { parent: trail, step: TrailStep::Key("Fn::If") };
+                let key = Trail { parent: trail, step: TrailStep::Key(cfn::IF) };
                 self.walk(branch, steps, Some(&key.index(i)), depth + 1);
             }
             return;

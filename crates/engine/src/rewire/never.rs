@@ -3,6 +3,8 @@
 //! clear of these resource types. Properties of listed invokers that must stay (the
 //! `EventInvokeConfig`'s `FunctionName`, IAM statements' existing resources) are kept by their `Action`.
 
+use crate::cfn;
+
 /// Resource types (a trailing `*` is a prefix) that reference functions without being rewired, and
 /// without a warning: none of them invokes the function it names.
 pub const NEVER: &[(&str, &str)] = &[
@@ -10,10 +12,10 @@ pub const NEVER: &[(&str, &str)] = &[
     ("Custom::*", "CloudFormation refuses a changed ServiceToken"),
     ("AWS::CloudFront::Distribution", "Lambda@Edge associations need a version, never an alias"),
     ("AWS::Logs::LogGroup", "the function's log group is named after the function, not the alias"),
-    ("AWS::Lambda::Function", "the function itself and hook functions stay as they are"),
-    ("AWS::Lambda::Version", "versions are published from the function"),
-    ("AWS::Lambda::Alias", "aliases point at versions of the function"),
-    ("AWS::CodeDeploy::DeploymentGroup", "generated; names the function and alias it shifts"),
+    (cfn::LAMBDA_FUNCTION, "the function itself and hook functions stay as they are"),
+    (cfn::LAMBDA_VERSION, "versions are published from the function"),
+    (cfn::LAMBDA_ALIAS, "aliases point at versions of the function"),
+    (cfn::CODEDEPLOY_DEPLOYMENT_GROUP, "generated; names the function and alias it shifts"),
     ("AWS::Logs::MetricFilter", "filters the function's log group, named after the function"),
     ("AWS::CloudWatch::Dashboard", "a dashboard shows the function's metrics and invokes nothing"),
     ("AWS::CloudWatch::AnomalyDetector", "watches the function's metrics with its own dimensions"),

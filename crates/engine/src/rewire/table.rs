@@ -10,6 +10,8 @@
 //!
 //! A `Fn::If` met on the way to a position is walked through both branches.
 
+use crate::cfn;
+
 /// One invoking resource type.
 #[derive(Debug, Clone, Copy)]
 pub struct Invoker {
@@ -122,7 +124,7 @@ pub const INVOKERS: &[Invoker] = &[
         action: Action::ApiIntegration { api: Api::V2, api_id: "ApiId" },
     },
     Invoker {
-        resource_type: "AWS::SNS::Topic",
+        resource_type: cfn::SNS_TOPIC,
         paths: &["Subscription/*/Endpoint"],
         action: Action::Reference,
     },
@@ -209,12 +211,12 @@ pub const INVOKERS: &[Invoker] = &[
     // Alarm actions take `function:name:alias` (CloudWatch, "Invoke a Lambda function from an
     // alarm"); the alarm's `Dimensions` name what it watches and are never rewired.
     Invoker {
-        resource_type: "AWS::CloudWatch::Alarm",
+        resource_type: cfn::CLOUDWATCH_ALARM,
         paths: &["AlarmActions/*", "OKActions/*", "InsufficientDataActions/*"],
         action: Action::Reference,
     },
     Invoker {
-        resource_type: "AWS::CloudWatch::CompositeAlarm",
+        resource_type: cfn::CLOUDWATCH_COMPOSITE_ALARM,
         paths: &["AlarmActions/*", "OKActions/*", "InsufficientDataActions/*"],
         action: Action::Reference,
     },
@@ -233,12 +235,12 @@ pub const INVOKERS: &[Invoker] = &[
     Invoker { resource_type: "AWS::IoT::Authorizer", paths: &["AuthorizerFunctionArn"], action: Action::Reference },
     // Role-based invokers (docs/rewiring.md).
     Invoker {
-        resource_type: "AWS::IAM::Role",
+        resource_type: cfn::IAM_ROLE,
         paths: &["Policies/*/PolicyDocument/Statement"],
         action: Action::GrantAlias,
     },
     Invoker {
-        resource_type: "AWS::IAM::Policy",
+        resource_type: cfn::IAM_POLICY,
         paths: &["PolicyDocument/Statement"],
         action: Action::GrantAlias,
     },
@@ -260,7 +262,7 @@ pub const INVOKERS: &[Invoker] = &[
     // Us-first: SAM turns each `{Statement: …}` of a function's `Policies` into an inline policy of
     // the role it generates, so those statements gain the alias as IAM statements do.
     Invoker {
-        resource_type: "AWS::Serverless::Function",
+        resource_type: cfn::SERVERLESS_FUNCTION,
         paths: &["Policies/*/Statement", "Policies/Statement"],
         action: Action::GrantAlias,
     },

@@ -12,11 +12,15 @@ use std::collections::HashMap;
 
 use crate::json::{Map, Value};
 
+use crate::cfn::{
+    self, ACCOUNT_ID, AND, CONDITION, EQUALS, FIND_IN_MAP, GET_ATT, NOT, OR, PARTITION, REF, REGION,
+    URL_SUFFIX,
+};
 use crate::diag::{Diagnostic, Path, Suggestions};
 use crate::limits::MAX_DEPTH;
 
 /// Pseudo parameters whose value is known when the macro runs.
-const KNOWN_PSEUDO: &[&str] = &["AWS::Region", "AWS::AccountId", "AWS::Partition", "AWS::URLSuffix"];
+const KNOWN_PSEUDO: &[&str] = &[REGION, ACCOUNT_ID, PARTITION, URL_SUFFIX];
 
 /// Operands `Fn::Equals` accepts, for error messages.
 const OPERANDS: &str = "a string, a number, a bool, {Ref: Parameter} or Fn::FindInMap";
@@ -139,15 +143,15 @@ impl<'a> ConditionEvaluator<'a> {
         };
         let arg_path = path.key(key);
         match key.as_str() {
-            "Fn::Equals" => {
+            EQUALS => {
                 let [a, b] = operands::<2>(arg, &arg_path, "Fn::Equals takes a list of two operands")?;
                 Ok(self.scalar(a, &arg_path.index(0), depth)? == self.scalar(b, &arg_path.index(1), depth)?)
             }
-            "Fn::Not" => {
+            NOT => {
                 let [c] = operands::<1>(arg, &arg_path, "Fn::Not takes a list of one condition")?;
                 Ok(!self.eval_in(c, &arg_path.index(0), stack, depth + 1)?)
             }
-            "Fn::And" | "Fn::Or" => {
+            AND | OR => {
                 let items = match arg.as_array() {
                     Some(items) if (2..=10).contains(&items.len()) => items,
                     _ => {
@@ -163,13 +167,13 @@ impl<'a> ConditionEvaluator<'a> {
                 for (i, item) in items.iter().enumerate() {
                     values.push(self.eval_in(item, &arg_path.index(i), stack, depth + 1)?);
                 }
-                Ok(if key == "Fn::And" { values.iter().all(|v| *v) } else { values.iter().any(|v| *v) })
+                Ok(if key == AND { values.iter().all(|v| *v) } else { values.iter().any(|v| *v) })
             }
-            "Condition" => self.named_condition(arg, &arg_path, stack, depth),
-            "Ref" | "Fn::FindInMap" => {
+            CONDITION => self.named_condition(arg, &arg_path, stack, depth),
+            REF | FIND_IN_MAP => {
                 let value = self.scalar(expr, path, depth)?;
                 let source = match arg.as_str() {
-                    Some(name) if key == "Ref" => format!("the value of parameter {name}"),
+                    Some(name) if key == REF => format!("the value of parameter {name}"),
                     _ => "from Fn::FindInMap".to_owned(),
                 };
                 as_bool(&value).ok_or_else(|| {
@@ -253,7 +257,7 @@ impl<'a> ConditionEvaluator<'a> {
         };
         let arg_path = path.key(key);
         match key.as_str() {
-            "Ref" => {
+            REF => {
                 let Some(name) = arg.as_str() else {
                     return Err(Diagnostic::error(
                         arg_path,
@@ -262,7 +266,7 @@ impl<'a> ConditionEvaluator<'a> {
                 };
                 self.reference(name, &arg_path)
             }
-            "Fn::FindInMap" => {
+            FIND_IN_MAP => {
                 let [map, top, second] = operands::<3>(
                     arg,
                     &arg_path,
@@ -296,13 +300,13 @@ impl<'a> ConditionEvaluator<'a> {
 
     fn reference(&self, name: &str, path: &Path) -> Result<String, Diagnostic> {
         match name {
-            "AWS::Region" => return Ok(self.region.to_owned()),
-            "AWS::AccountId" => return Ok(self.account_id.to_owned()),
-            "AWS::Partition" => return Ok(partition_for_region(self.region).to_owned()),
-            "AWS::URLSuffix" => return Ok(url_suffix_for_region(self.region).to_owned()),
+            REGION => return Ok(self.region.to_owned()),
+            ACCOUNT_ID => return Ok(self.account_id.to_owned()),
+            PARTITION => return Ok(partition_for_region(self.region).to_owned()),
+            URL_SUFFIX => return Ok(url_suffix_for_region(self.region).to_owned()),
             _ => {}
         }
-        if name.starts_with("AWS::") {
+        if name.starts_with(cfn::AWS_PREFIX) {
             return Err(Diagnostic::error(
                 path.clone(),
                 format!(
@@ -345,13 +349,13 @@ impl<'a> ConditionEvaluator<'a> {
 
 /// The error for an intrinsic function that conditions cannot use, if `key` is one.
 fn unsupported(key: &str, path: &Path) -> Option<Diagnostic> {
-    if key == "Fn::GetAtt" {
+    if key == GET_ATT {
         return Some(Diagnostic::error(
             path.key(key),
             "Enabled can only depend on parameters, found Fn::GetAtt of a resource attribute",
         ));
     }
-    key.starts_with("Fn::").then(|| {
+    key.starts_with(cfn::FN_PREFIX).then(|| {
         Diagnostic::error(
             path.key(key),
             format!("{key} cannot be evaluated in a condition: accepted are {CONDITIONS}, with operands {OPERANDS}"),
@@ -411,7 +415,7 @@ pub(crate) fn found(v: &Value) -> String {
         Value::Object(obj) => match obj.iter().next() {
             None => "an empty object".to_owned(),
             Some((key, _))
-                if obj.len() == 1 && (key == "Ref" || key.starts_with("Fn::") || key == "Condition") =>
+                if obj.len() == 1 && (key == REF || key.starts_with(cfn::FN_PREFIX) || key == CONDITION) =>
             {
                 format!("{{{key}: …}}")
             }

@@ -8,7 +8,8 @@
 use crate::json;
 use crate::json::Map;
 
-use super::{get_att, reference, resource, sub};
+use super::resource;
+use crate::cfn;
 
 /// The metrics `RollbackOn` accepts, with the suffix their alarm's logical ID carries.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -38,9 +39,9 @@ pub fn rollback_alarm(
     condition: Option<&str>,
 ) -> Map {
     let dimensions = json!([
-        {"Name": "FunctionName", "Value": reference(function)},
-        {"Name": "Resource", "Value": sub(&format!("${{{function}}}:{alias_name}"))},
-        {"Name": "ExecutedVersion", "Value": get_att(version, "Version")},
+        {"Name": "FunctionName", "Value": cfn::ref_to(function)},
+        {"Name": "Resource", "Value": cfn::sub(format!("${{{function}}}:{alias_name}"))},
+        {"Name": "ExecutedVersion", "Value": cfn::get_att(version, "Version")},
     ]);
     let mut props = Map::with_capacity(9);
     let description = match metric {
@@ -105,5 +106,5 @@ pub fn rollback_alarm(
     }
     props.insert("EvaluationPeriods", 1.into());
     props.insert("TreatMissingData", "notBreaching".into());
-    resource("AWS::CloudWatch::Alarm", condition, props)
+    resource(cfn::CLOUDWATCH_ALARM, condition, props)
 }

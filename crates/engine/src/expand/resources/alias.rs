@@ -3,7 +3,8 @@
 use crate::json;
 use crate::json::{Map, Value};
 
-use super::{get_att, object, reference, resource};
+use super::{object, resource};
+use crate::cfn;
 
 /// What CodeDeploy needs to move the alias: the application, the group, and the hooks.
 pub struct AliasUpdate {
@@ -21,21 +22,21 @@ pub fn alias(
     condition: Option<&str>,
 ) -> Map {
     let mut props = Map::with_capacity(4);
-    props.insert("FunctionName", reference(function));
-    props.insert("FunctionVersion", get_att(version, "Version"));
+    props.insert("FunctionName", cfn::ref_to(function));
+    props.insert("FunctionVersion", cfn::get_att(version, "Version"));
     props.insert("Name", alias_name.into());
     if let Some(n) = provisioned_concurrency {
         props.insert("ProvisionedConcurrencyConfig", json!({ "ProvisionedConcurrentExecutions": n }));
     }
-    resource("AWS::Lambda::Alias", condition, props)
+    resource(cfn::LAMBDA_ALIAS, condition, props)
 }
 
 /// `UpdatePolicy.CodeDeployLambdaAliasUpdate`: a change of `FunctionVersion` becomes a CodeDeploy
 /// deployment instead of an instant move.
 pub fn update_policy(update: &AliasUpdate) -> Value {
     let mut policy = Map::with_capacity(4);
-    policy.insert("ApplicationName", reference(&update.application));
-    policy.insert("DeploymentGroupName", reference(&update.deployment_group));
+    policy.insert("ApplicationName", cfn::ref_to(&update.application));
+    policy.insert("DeploymentGroupName", cfn::ref_to(&update.deployment_group));
     if let Some(hook) = &update.before_allow_traffic_hook {
         policy.insert("BeforeAllowTrafficHook", hook.clone());
     }

@@ -3,9 +3,10 @@
 use crate::json::Map;
 
 use super::resource;
+use crate::cfn;
 
 pub fn application(condition: Option<&str>) -> Map {
     let mut props = Map::new();
     props.insert("ComputePlatform", "Lambda".into());
-    resource("AWS::CodeDeploy::Application", condition, props)
+    resource(cfn::CODEDEPLOY_APPLICATION, condition, props)
 }

@@ -5,6 +5,7 @@ use crate::json;
 use crate::json::Map;
 
 use super::resource;
+use crate::cfn;
 use crate::settings::{Shape, ShapeKind};
 
 pub fn deployment_config(shape: &Shape, condition: Option<&str>) -> Map {
@@ -27,5 +28,5 @@ pub fn deployment_config(shape: &Shape, condition: Option<&str>) -> Map {
     let mut props = Map::new();
     props.insert("ComputePlatform", "Lambda".into());
     props.insert("TrafficRoutingConfig", routing);
-    resource("AWS::CodeDeploy::DeploymentConfig", condition, props)
+    resource(cfn::CODEDEPLOY_DEPLOYMENT_CONFIG, condition, props)
 }

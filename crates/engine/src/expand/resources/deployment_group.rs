@@ -3,7 +3,8 @@
 
 use crate::json::{Map, Value};
 
-use super::{object, reference, resource};
+use super::{object, resource};
+use crate::cfn;
 use crate::settings::{RollbackEvent, Settings};
 
 pub struct DeploymentGroupInputs<'a> {
@@ -19,7 +20,7 @@ pub struct DeploymentGroupInputs<'a> {
 pub fn deployment_group(inputs: DeploymentGroupInputs<'_>) -> Map {
     let settings = inputs.settings;
     let mut props = Map::with_capacity(8);
-    props.insert("ApplicationName", reference(inputs.application));
+    props.insert("ApplicationName", cfn::ref_to(inputs.application));
     if let Some(name) = &settings.deployment_group_name {
         props.insert("DeploymentGroupName", name.clone());
     }
@@ -52,5 +53,5 @@ pub fn deployment_group(inputs: DeploymentGroupInputs<'_>) -> Map {
     if !settings.triggers.is_empty() {
         props.insert("TriggerConfigurations", Value::Array(settings.triggers.clone()));
     }
-    resource("AWS::CodeDeploy::DeploymentGroup", inputs.condition, props)
+    resource(cfn::CODEDEPLOY_DEPLOYMENT_GROUP, inputs.condition, props)
 }

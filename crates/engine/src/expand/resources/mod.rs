@@ -1,5 +1,6 @@
 //! One file per generated resource type (docs/generated-resources.md). Each builds the resource's JSON from typed inputs;
-//! none of them looks at the template or decides whether a function is marked.
+//! none of them looks at the template or decides whether a function is marked. ARNs are built as
+//! `arn:${AWS::Partition}:…` in a `Fn::Sub`, partition-aware, never `arn:aws` literals.
 
 pub mod alarm;
 pub mod alias;
@@ -10,18 +11,19 @@ pub mod policy;
 pub mod role;
 pub mod version;
 
+use crate::cfn;
 use crate::json::{Map, Value};
 
 /// A resource with its `Type`, optional `Condition`, and `Properties`.
 pub fn resource(resource_type: &str, condition: Option<&str>, properties: Map) -> Map {
     // Room for `UpdatePolicy`, `DependsOn` and the retention policies some resources add.
-    let mut res = Map::with_capacity(6);
-    res.insert("Type", resource_type.into());
+    let mut resource = Map::with_capacity(6);
+    resource.insert("Type", resource_type.into());
     if let Some(condition) = condition {
-        res.insert("Condition", condition.into());
+        resource.insert("Condition", condition.into());
     }
-    res.insert("Properties", Value::Object(properties));
-    res
+    resource.insert("Properties", Value::Object(properties));
+    resource
 }
 
 /// `value` when `condition` holds, nothing otherwise. Used inside a shared resource (one role, one
@@ -30,23 +32,21 @@ pub fn resource(resource_type: &str, condition: Option<&str>, properties: Map) -
 pub fn only_if(condition: Option<&str>, value: Value) -> Value {
     match condition {
         None => value,
-        Some(condition) => {
-            object([("Fn::If", Value::Array(vec![condition.into(), value, reference("AWS::NoValue")]))])
-        }
+        Some(condition) => cfn::if_(condition, value, cfn::no_value()),
     }
 }
 
-/// `arn:${AWS::Partition}:…`: ARNs are partition-aware, never `arn:aws` literals.
+// Until the orchestration builds them with `cfn` itself.
 pub fn sub(template: &str) -> Value {
-    object([("Fn::Sub", template.into())])
+    cfn::sub(template)
 }
 
 pub fn reference(logical_id: &str) -> Value {
-    object([("Ref", logical_id.into())])
+    cfn::ref_to(logical_id)
 }
 
 pub fn get_att(logical_id: &str, attribute: &str) -> Value {
-    object([("Fn::GetAtt", Value::Array(vec![logical_id.into(), attribute.into()]))])
+    cfn::get_att(logical_id, attribute)
 }
 
 /// An object of `entries`, in their order. Built directly rather than with `json!`, which turns a

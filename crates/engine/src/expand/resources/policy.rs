@@ -13,7 +13,8 @@
 
 use crate::json::{Map, Value};
 
-use super::{object, reference, resource};
+use super::{object, resource};
+use crate::cfn;
 
 pub fn hook_policy(
     logical_id: &str,
@@ -49,12 +50,12 @@ pub fn grant_policy(
 fn policy(logical_id: &str, role: &str, statements: Vec<Value>, condition: Option<&str>) -> Map {
     let mut props = Map::with_capacity(3);
     props.insert("PolicyName", logical_id.into());
-    props.insert("Roles", Value::Array(vec![reference(role)]));
+    props.insert("Roles", Value::Array(vec![cfn::ref_to(role)]));
     props.insert(
         "PolicyDocument",
         object([("Version", "2012-10-17".into()), ("Statement", Value::Array(statements))]),
     );
-    resource("AWS::IAM::Policy", condition, props)
+    resource(cfn::IAM_POLICY, condition, props)
 }
 
 fn allow(action: &str, resource: Value) -> Value {
@@ -63,7 +64,7 @@ fn allow(action: &str, resource: Value) -> Value {
 
 /// The ARN of a deployment group generated in this template.
 pub fn deployment_group_arn(application: &str, deployment_group: &str) -> Value {
-    super::sub(&format!(
+    cfn::sub(format!(
         "arn:${{AWS::Partition}}:codedeploy:${{AWS::Region}}:${{AWS::AccountId}}:deploymentgroup:${{{application}}}/${{{deployment_group}}}"
     ))
 }

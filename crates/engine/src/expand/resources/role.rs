@@ -9,7 +9,8 @@
 use crate::json;
 use crate::json::{Map, Value};
 
-use super::{resource, sub};
+use super::resource;
+use crate::cfn;
 
 pub struct RoleInputs {
     pub permissions_boundary: Option<Value>,
@@ -31,10 +32,12 @@ pub fn service_role(inputs: RoleInputs) -> Map {
     );
     props.insert(
         "ManagedPolicyArns",
-        json!([sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited")]),
+        json!([cfn::sub(
+            "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited"
+        )]),
     );
     if let Some(boundary) = inputs.permissions_boundary {
         props.insert("PermissionsBoundary", boundary);
     }
-    resource("AWS::IAM::Role", inputs.condition.as_deref(), props)
+    resource(cfn::IAM_ROLE, inputs.condition.as_deref(), props)
 }

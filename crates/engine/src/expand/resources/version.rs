@@ -18,7 +18,8 @@ use std::collections::BTreeSet;
 use crate::json::{Map, Str, Value};
 use sha2::{Digest, Sha256};
 
-use super::{reference, resource};
+use super::resource;
+use crate::cfn::{self, FIND_IN_MAP, GET_ATT, IF, LAMBDA_LAYER_VERSION, REF};
 use crate::ids;
 use crate::limits::MAX_DEPTH;
 use crate::settings::Scope;
@@ -33,10 +34,8 @@ pub const NOT_VERSIONED: &[&str] = &[
     "RecursiveLoop",
     "CodeSigningConfigArn",
     "TenancyConfig",
-    crate::expand::index::SETTING_KEY,
+    cfn::SETTING_KEY,
 ];
-
-const LAYER_TYPE: &str = "AWS::Lambda::LayerVersion";
 
 /// The 10 hex digits of the version's logical ID: SHA-256 over the canonical JSON of
 /// `{"Parameters": {referenced parameter: value}, "Properties": {versioned properties, resolved}}`,
@@ -98,7 +97,7 @@ fn resolve(value: &Value, scope: &Scope<'_>, depth: usize) -> Value {
 fn resolve_intrinsic(obj: &Map, scope: &Scope<'_>, depth: usize) -> Option<Value> {
     let (key, arg) = obj.iter().next()?;
     match key.as_str() {
-        "Fn::If" => {
+        IF => {
             let [condition, yes, no] = arg.as_array()?.as_slice() else { return None };
             let condition = condition.as_str()?;
             let mut named = Map::with_capacity(1);
@@ -106,26 +105,25 @@ fn resolve_intrinsic(obj: &Map, scope: &Scope<'_>, depth: usize) -> Option<Value
             let chosen = scope.conditions.eval(&Value::Object(named), &crate::diag::Path::root()).ok()?;
             Some(resolve(if chosen { yes } else { no }, scope, depth + 1))
         }
-        "Fn::FindInMap" => {
+        FIND_IN_MAP => {
             let found = scope.conditions.find_in_map(arg)?;
             Some(resolve(found, scope, depth + 1))
         }
-        "Ref" | "Fn::GetAtt" => {
+        REF | GET_ATT => {
             let id = match arg {
-                Value::String(id) if key == "Ref" => id.as_str(),
-                Value::String(dotted) => dotted.split_once('.')?.0,
-                Value::Array(parts) => parts.first()?.as_str()?,
-                _ => return None,
+                Value::String(id) if key == REF => id.as_str(),
+                Value::String(_) => cfn::get_att_parts(arg)?.0,
+                _ => cfn::get_att_target(arg)?,
             };
             let layer = scope.resources.get(id)?;
-            if layer.get("Type").and_then(Value::as_str) != Some(LAYER_TYPE) {
+            if layer.get("Type").and_then(Value::as_str) != Some(LAMBDA_LAYER_VERSION) {
                 return None;
             }
             // Two members, so that it is never read as the reference it stands for.
             let mut out = Map::with_capacity(2);
             out.insert(key.clone(), arg.clone());
             let properties = layer.get("Properties").unwrap_or(&Value::Null);
-            out.insert(LAYER_TYPE, resolve(properties, scope, depth + 1));
+            out.insert(LAMBDA_LAYER_VERSION, resolve(properties, scope, depth + 1));
             Some(Value::Object(out))
         }
         _ => None,
@@ -134,41 +132,31 @@ fn resolve_intrinsic(obj: &Map, scope: &Scope<'_>, depth: usize) -> Option<Value
 
 pub fn version(function: &str, condition: Option<&str>) -> Map {
     let mut props = Map::with_capacity(1);
-    props.insert("FunctionName", reference(function));
-    let mut res = resource("AWS::Lambda::Version", condition, props);
+    props.insert("FunctionName", cfn::ref_to(function));
+    let mut version = resource(cfn::LAMBDA_VERSION, condition, props);
     // A replaced version must stay published: the alias (and any traffic still on it) points there
     // until CodeDeploy has moved it.
-    res.insert("DeletionPolicy", "Retain".into());
-    res.insert("UpdateReplacePolicy", "Retain".into());
-    res
+    version.insert("DeletionPolicy", "Retain".into());
+    version.insert("UpdateReplacePolicy", "Retain".into());
+    version
 }
 
 /// Parameters referenced by `Ref` or by `${Name}` in `Fn::Sub`, anywhere in `value`.
 fn collect_parameter_refs<'a>(value: &Value, parameters: &'a Map, out: &mut BTreeSet<&'a str>) {
     match value {
         Value::Object(obj) => {
-            if let (1, Some(Value::String(name))) = (obj.len(), obj.get("Ref")) {
-                if let Some((key, _)) = parameters.get_key_value(name.as_str()) {
+            if let Some(name) = cfn::ref_target(value) {
+                if let Some((key, _)) = parameters.get_key_value(name) {
                     out.insert(key);
                 }
             }
-            if let Some(sub) = obj.get("Fn::Sub") {
-                let no_vars = Map::new();
-                let (text, vars) = match sub {
-                    Value::String(text) => (Some(text.as_str()), &no_vars),
-                    Value::Array(parts) => (
-                        parts.first().and_then(Value::as_str),
-                        parts.get(1).and_then(Value::as_object).unwrap_or(&no_vars),
-                    ),
-                    _ => (None, &no_vars),
-                };
-                if let Some(text) = text {
-                    crate::rewire::sub_references(text, vars, &mut |name| {
-                        if let Some((key, _)) = parameters.get_key_value(name) {
-                            out.insert(key);
-                        }
-                    });
-                }
+            // Read even beside other members, as it always has been.
+            if let Some((text, vars)) = obj.get(cfn::SUB).and_then(cfn::sub_parts) {
+                cfn::sub_references(text, vars, &mut |name| {
+                    if let Some((key, _)) = parameters.get_key_value(name) {
+                        out.insert(key);
+                    }
+                });
             }
             for v in obj.values() {
                 collect_parameter_refs(v, parameters, out);
