@@ -36,8 +36,8 @@ mod deploy_checks;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use canary_engine::json;
 use canary_engine::json::{Map, Value};
+use canary_engine::{cfn, json};
 use canary_engine::{expand, Context, Expansion};
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -1024,34 +1024,10 @@ fn alias_logical_id(f: &str, name: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // Reading templates.
 
-const PSEUDO: [&str; 8] = [
-    "AWS::AccountId",
-    "AWS::NotificationARNs",
-    "AWS::NoValue",
-    "AWS::Partition",
-    "AWS::Region",
-    "AWS::StackId",
-    "AWS::StackName",
-    "AWS::URLSuffix",
-];
-
-/// Names `${…}` refers to in an `Fn::Sub` string (`${!Literal}` excluded), as `(name, attribute)`.
-fn sub_vars(s: &str) -> Vec<(String, Option<String>)> {
-    let mut vars = Vec::new();
-    let mut rest = s;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else { break };
-        let var = &after[..end];
-        if !var.starts_with('!') {
-            match var.split_once('.') {
-                Some((name, attr)) => vars.push((name.to_owned(), Some(attr.to_owned()))),
-                None => vars.push((var.to_owned(), None)),
-            }
-        }
-        rest = &after[end + 1..];
-    }
-    vars
+/// Logical IDs `${…}` refers to in an `Fn::Sub` string (`${!Literal}` excluded), read by the engine's
+/// one placeholder scanner.
+fn sub_vars(s: &str) -> impl Iterator<Item = String> + '_ {
+    cfn::placeholders(s).map(|p| p.target().to_owned())
 }
 
 /// Every logical ID, parameter or pseudo parameter a value refers to, through `Ref`, `Fn::GetAtt`
@@ -1079,7 +1055,7 @@ fn refs_in(v: &Value, out: &mut Vec<String>) {
                         return;
                     }
                     ("Fn::Sub", Value::String(s)) => {
-                        out.extend(sub_vars(s).into_iter().map(|(n, _)| n));
+                        out.extend(sub_vars(s));
                         return;
                     }
                     ("Fn::Sub", Value::Array(a)) if a.len() == 2 => {
@@ -1088,12 +1064,7 @@ fn refs_in(v: &Value, out: &mut Vec<String>) {
                             .map(|m| m.keys().map(|k| k.as_str()).collect())
                             .unwrap_or_default();
                         if let Some(s) = a[0].as_str() {
-                            out.extend(
-                                sub_vars(s)
-                                    .into_iter()
-                                    .map(|(n, _)| n)
-                                    .filter(|n| !local.contains(n.as_str())),
-                            );
+                            out.extend(sub_vars(s).filter(|n| !local.contains(n.as_str())));
                         }
                         refs_in(&a[1], out);
                         return;
@@ -1650,7 +1621,7 @@ fn check(spec: &Spec) -> Result<(), TestCaseError> {
         for t in &targets {
             let known = out_res.contains_key(t)
                 || parameters.contains(t.as_str())
-                || PSEUDO.contains(&t.as_str())
+                || cfn::is_pseudo_parameter(t)
                 || sam_generated.contains(t);
             prop_assert!(known, "{id} refers to {t}, which does not exist");
         }

@@ -311,11 +311,10 @@ impl<'a> Walk<'a> {
 
     fn depends_on(&mut self, id: &str, trail: &Trail<'_>) {
         if self.check_references && !self.resources.contains(id) {
-            let help = self.close_resource(id);
-            self.missing(
+            self.missing_resource(
                 trail,
+                id,
                 format!("DependsOn names {id:?}, which is not a resource of the template"),
-                help,
             );
         }
     }
@@ -372,21 +371,14 @@ impl<'a> Walk<'a> {
             }
             _ if !self.check_references => {}
             (REF, Value::String(id)) if !self.declared(id) => {
-                let help = self.close_declared(id);
-                self.missing(
-                    &here(),
-                    format!("Ref names {id:?}, which is neither a resource nor a parameter of the template"),
-                    help,
-                );
+                let message =
+                    format!("Ref names {id:?}, which is neither a resource nor a parameter of the template");
+                self.missing_declared(&here(), id, message);
             }
             (GET_ATT, arg) => {
                 if let Some(id) = cfn::get_att_target(arg).filter(|id| !self.resources.contains(id)) {
-                    let help = self.close_resource(id);
-                    self.missing(
-                        &here(),
-                        format!("Fn::GetAtt names {id:?}, which is not a resource of the template"),
-                        help,
-                    );
+                    let message = format!("Fn::GetAtt names {id:?}, which is not a resource of the template");
+                    self.missing_resource(&here(), id, message);
                 }
             }
             (SUB, arg) => {
@@ -408,11 +400,10 @@ impl<'a> Walk<'a> {
             }
         });
         for id in missing {
-            let help = self.close_declared(&id);
-            self.missing(
+            self.missing_declared(
                 trail,
+                &id,
                 format!("Fn::Sub names ${{{id}}}, which is neither a resource nor a parameter of the template, nor a variable of the Fn::Sub"),
-                help,
             );
         }
     }
@@ -451,14 +442,22 @@ impl<'a> Walk<'a> {
         self.found.push(d);
     }
 
-    fn close_resource(&mut self, id: &str) -> Option<String> {
-        self.suggestions_left = self.suggestions_left.checked_sub(1)?;
-        close(id, self.resources.iter().copied())
+    /// An unresolved reference to `id`, which must be a resource.
+    fn missing_resource(&mut self, trail: &Trail<'_>, id: &str, message: String) {
+        let help = self.suggest(id, false);
+        self.missing(trail, message, help);
     }
 
-    fn close_declared(&mut self, id: &str) -> Option<String> {
+    /// An unresolved reference to `id`, which may be a resource or a parameter.
+    fn missing_declared(&mut self, trail: &Trail<'_>, id: &str, message: String) {
+        let help = self.suggest(id, true);
+        self.missing(trail, message, help);
+    }
+
+    fn suggest(&mut self, id: &str, parameters_too: bool) -> Option<String> {
         self.suggestions_left = self.suggestions_left.checked_sub(1)?;
-        close(id, self.resources.iter().chain(self.parameters.iter()).copied())
+        let parameters = self.parameters.iter().filter(|_| parameters_too);
+        close(id, self.resources.iter().chain(parameters).copied())
     }
 }
 

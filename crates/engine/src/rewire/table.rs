@@ -60,6 +60,11 @@ pub enum Action {
     GrantAlias,
 }
 
+/// Configuration of a REST API, which names its API by `RestApiId`.
+const REST_INTEGRATION: Action = Action::ApiIntegration { api: Api::Rest, api_id: "RestApiId" };
+/// Configuration of an HTTP or WebSocket API, which names its API by `ApiId`.
+const V2_INTEGRATION: Action = Action::ApiIntegration { api: Api::V2, api_id: "ApiId" };
+
 const OPENAPI_URIS: &[&str] =
     &["Body/**/x-amazon-apigateway-integration/uri", "Body/**/x-amazon-apigateway-authorizer/authorizerUri"];
 
@@ -88,16 +93,8 @@ pub const INVOKERS: &[Invoker] = &[
         action: Action::LatestQualifier { function_name: "FunctionName", qualifier: "Qualifier" },
     },
     Invoker { resource_type: "AWS::Lambda::Url", paths: &["TargetFunctionArn"], action: Action::FunctionUrl },
-    Invoker {
-        resource_type: "AWS::ApiGateway::Method",
-        paths: &["Integration/Uri"],
-        action: Action::ApiIntegration { api: Api::Rest, api_id: "RestApiId" },
-    },
-    Invoker {
-        resource_type: "AWS::ApiGateway::Authorizer",
-        paths: &["AuthorizerUri"],
-        action: Action::ApiIntegration { api: Api::Rest, api_id: "RestApiId" },
-    },
+    Invoker { resource_type: "AWS::ApiGateway::Method", paths: &["Integration/Uri"], action: REST_INTEGRATION },
+    Invoker { resource_type: "AWS::ApiGateway::Authorizer", paths: &["AuthorizerUri"], action: REST_INTEGRATION },
     // The documentation's single line for both API types is two rows: only a V2 API has a quick-create `Target`.
     Invoker {
         resource_type: "AWS::ApiGateway::RestApi",
@@ -113,16 +110,8 @@ pub const INVOKERS: &[Invoker] = &[
         ],
         action: Action::ApiDefinition { api: Api::V2, unseen: &["BodyS3Location"] },
     },
-    Invoker {
-        resource_type: "AWS::ApiGatewayV2::Integration",
-        paths: &["IntegrationUri"],
-        action: Action::ApiIntegration { api: Api::V2, api_id: "ApiId" },
-    },
-    Invoker {
-        resource_type: "AWS::ApiGatewayV2::Authorizer",
-        paths: &["AuthorizerUri"],
-        action: Action::ApiIntegration { api: Api::V2, api_id: "ApiId" },
-    },
+    Invoker { resource_type: "AWS::ApiGatewayV2::Integration", paths: &["IntegrationUri"], action: V2_INTEGRATION },
+    Invoker { resource_type: "AWS::ApiGatewayV2::Authorizer", paths: &["AuthorizerUri"], action: V2_INTEGRATION },
     Invoker {
         resource_type: cfn::SNS_TOPIC,
         paths: &["Subscription/*/Endpoint"],

@@ -6,7 +6,7 @@
 //! `TreatMissingData: notBreaching`, because a canary at 10% may see no traffic in a minute.
 
 use crate::json;
-use crate::json::Map;
+use crate::json::{Map, Value};
 
 use super::resource;
 use crate::cfn;
@@ -63,22 +63,19 @@ pub fn rollback_alarm(
     props.insert("AlarmDescription", description.into());
     match metric {
         RollbackMetric::Errors(n) | RollbackMetric::Throttles(n) => {
-            props.insert("Namespace", "AWS/Lambda".into());
-            props.insert("MetricName", metric.id_part().into());
-            props.insert("Dimensions", dimensions);
-            props.insert("Statistic", "Sum".into());
-            props.insert("Period", 60.into());
-            props.insert("Threshold", n.into());
-            props.insert("ComparisonOperator", "GreaterThanOrEqualToThreshold".into());
+            let statistic = ("Statistic", "Sum");
+            single_metric(
+                &mut props,
+                dimensions,
+                metric.id_part(),
+                statistic,
+                n,
+                "GreaterThanOrEqualToThreshold",
+            )
         }
         RollbackMetric::DurationP99(ms) => {
-            props.insert("Namespace", "AWS/Lambda".into());
-            props.insert("MetricName", "Duration".into());
-            props.insert("Dimensions", dimensions);
-            props.insert("ExtendedStatistic", "p99".into());
-            props.insert("Period", 60.into());
-            props.insert("Threshold", ms.into());
-            props.insert("ComparisonOperator", "GreaterThanThreshold".into());
+            let statistic = ("ExtendedStatistic", "p99");
+            single_metric(&mut props, dimensions, "Duration", statistic, ms, "GreaterThanThreshold")
         }
         RollbackMetric::ErrorRate(percent) => {
             let stat = |id: &str, metric_name: &str| {
@@ -107,4 +104,23 @@ pub fn rollback_alarm(
     props.insert("EvaluationPeriods", 1.into());
     props.insert("TreatMissingData", "notBreaching".into());
     resource(cfn::CLOUDWATCH_ALARM, condition, props)
+}
+
+/// The properties of an alarm on one Lambda metric against a threshold; `statistic` is the key
+/// (`Statistic` or `ExtendedStatistic`) and its value.
+fn single_metric(
+    props: &mut Map,
+    dimensions: Value,
+    metric_name: &str,
+    (statistic_key, statistic): (&str, &str),
+    threshold: u64,
+    operator: &str,
+) {
+    props.insert("Namespace", "AWS/Lambda".into());
+    props.insert("MetricName", metric_name.into());
+    props.insert("Dimensions", dimensions);
+    props.insert(statistic_key, statistic.into());
+    props.insert("Period", 60.into());
+    props.insert("Threshold", threshold.into());
+    props.insert("ComparisonOperator", operator.into());
 }
