@@ -26,14 +26,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use canary_engine::json;
+use canary_engine::cfn::{SAM_TRANSFORM, SETTING_KEY, TRANSFORM_NAME};
 use canary_engine::json::{Map, Value};
+use canary_engine::{cfn, json};
 use canary_engine::{expand, Context};
 use expect_test::expect_file;
-
-const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
-const OUR_TRANSFORM: &str = "CanaryDeployments";
-const SETTING: &str = "CanaryDeployment";
 
 fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -103,7 +100,7 @@ fn marked_functions(source: &Value) -> Vec<String> {
         .as_object()
         .unwrap()
         .iter()
-        .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function" && r["Metadata"].get(SETTING).is_some())
+        .filter(|(_, r)| r["Type"] == cfn::SERVERLESS_FUNCTION && r["Metadata"].get(SETTING_KEY).is_some())
         .map(|(id, _)| id.to_string())
         .collect()
 }
@@ -113,14 +110,14 @@ fn marked_functions(source: &Value) -> Vec<String> {
 fn us_first(source: &Value) -> Value {
     let mut template = source.clone();
     let root = template.as_object_mut().unwrap();
-    root.insert("Transform", json!([OUR_TRANSFORM, SAM_TRANSFORM]));
+    root.insert("Transform", json!([TRANSFORM_NAME, SAM_TRANSFORM]));
     for res in root["Resources"].as_object_mut().unwrap().values_mut() {
-        if res["Type"] != "AWS::Serverless::Function" {
+        if res["Type"] != cfn::SERVERLESS_FUNCTION {
             continue;
         }
         let res = res.as_object_mut().unwrap();
         let Some(setting) =
-            res.get_mut("Metadata").and_then(|m| m.as_object_mut()).and_then(|m| m.shift_remove(SETTING))
+            res.get_mut("Metadata").and_then(|m| m.as_object_mut()).and_then(|m| m.shift_remove(SETTING_KEY))
         else {
             continue;
         };
@@ -128,7 +125,7 @@ fn us_first(source: &Value) -> Value {
             res.shift_remove("Metadata");
         }
         let props = res.entry("Properties").or_insert_with(|| json!({}));
-        props.as_object_mut().unwrap().insert(SETTING, setting);
+        props.as_object_mut().unwrap().insert(SETTING_KEY, setting);
     }
     template
 }
@@ -335,16 +332,8 @@ fn refers_to(value: &Value, target: &str) -> bool {
     text.contains(&format!("${{{target}}}")) || text.contains(&format!("${{{target}."))
 }
 
-fn ref_target(value: &Value) -> Option<&str> {
-    value.get("Ref").and_then(Value::as_str)
-}
-
 fn get_att_target(value: &Value) -> Option<&str> {
-    match value.get("Fn::GetAtt")? {
-        Value::Array(parts) => parts.first()?.as_str(),
-        Value::String(dotted) => dotted.split('.').next(),
-        _ => None,
-    }
+    cfn::get_att_target(value.get(cfn::GET_ATT)?)
 }
 
 /// A human rendering of what deploying `template` does for each marked function.
@@ -355,7 +344,7 @@ fn behaviour(template: &Value, marked: &[String]) -> String {
         let aliases: Vec<(&canary_engine::json::Str, &Value)> = res
             .iter()
             .filter(|(_, r)| {
-                r["Type"] == "AWS::Lambda::Alias" && ref_target(&r["Properties"]["FunctionName"]) == Some(f)
+                r["Type"] == cfn::LAMBDA_ALIAS && cfn::ref_target(&r["Properties"]["FunctionName"]) == Some(f)
             })
             .collect();
         let [(alias_id, alias)] = aliases.as_slice() else {
@@ -364,7 +353,7 @@ fn behaviour(template: &Value, marked: &[String]) -> String {
         };
         let version = get_att_target(&alias["Properties"]["FunctionVersion"]).unwrap_or("?");
         let published = res.get(version).is_some_and(|v| {
-            v["Type"] == "AWS::Lambda::Version" && ref_target(&v["Properties"]["FunctionName"]) == Some(f)
+            v["Type"] == cfn::LAMBDA_VERSION && cfn::ref_target(&v["Properties"]["FunctionName"]) == Some(f)
         });
         writeln!(
             out,
@@ -432,12 +421,13 @@ fn behaviour(template: &Value, marked: &[String]) -> String {
     // Functions nobody marked keep their invokers and get no alias.
     for (id, _) in res
         .iter()
-        .filter(|(id, r)| r["Type"] == "AWS::Lambda::Function" && !marked.iter().any(|m| m == id.as_str()))
+        .filter(|(id, r)| r["Type"] == cfn::LAMBDA_FUNCTION && !marked.iter().any(|m| m == id.as_str()))
     {
         let n_aliases = res
             .values()
             .filter(|a| {
-                a["Type"] == "AWS::Lambda::Alias" && ref_target(&a["Properties"]["FunctionName"]) == Some(id)
+                a["Type"] == cfn::LAMBDA_ALIAS
+                    && cfn::ref_target(&a["Properties"]["FunctionName"]) == Some(id)
             })
             .count();
         writeln!(out, "{id}: not marked, {n_aliases} aliases, invoked by:").unwrap();
@@ -454,11 +444,11 @@ fn behaviour(template: &Value, marked: &[String]) -> String {
 }
 
 fn deployment(out: &mut String, res: &Map, f: &str, version: &str, update: &Value) {
-    let app = ref_target(&update["ApplicationName"]).and_then(|id| res.get(id));
+    let app = cfn::ref_target(&update["ApplicationName"]).and_then(|id| res.get(id));
     let app_ok = app.is_some_and(|a| {
-        a["Type"] == "AWS::CodeDeploy::Application" && a["Properties"]["ComputePlatform"] == "Lambda"
+        a["Type"] == cfn::CODEDEPLOY_APPLICATION && a["Properties"]["ComputePlatform"] == "Lambda"
     });
-    let Some(dg) = ref_target(&update["DeploymentGroupName"]).and_then(|id| res.get(id)) else {
+    let Some(dg) = cfn::ref_target(&update["DeploymentGroupName"]).and_then(|id| res.get(id)) else {
         writeln!(out, "  UpdatePolicy names no deployment group in the template").unwrap();
         return;
     };
@@ -486,7 +476,7 @@ fn deployment(out: &mut String, res: &Map, f: &str, version: &str, update: &Valu
     for (key, label) in [("BeforeAllowTrafficHook", "pre-traffic"), ("AfterAllowTrafficHook", "post-traffic")]
     {
         let Some(hook) = update.get(key) else { continue };
-        let Some(hook_id) = ref_target(hook) else {
+        let Some(hook_id) = cfn::ref_target(hook) else {
             writeln!(out, "  {label} hook: {hook}").unwrap();
             continue;
         };
@@ -568,7 +558,7 @@ fn grants_alias(iam: &Value, f: &str, alias_id: &str, alias_name: &str) -> bool 
     let prefix = |r: &Value| match r.get("Fn::Sub") {
         Some(Value::Array(parts)) => parts[0].as_str().is_some_and(|text| {
             text.rsplit_once(":function:${").is_some_and(|(_, var)| {
-                var.strip_suffix("}*").is_some_and(|var| ref_target(&parts[1][var]) == Some(f))
+                var.strip_suffix("}*").is_some_and(|var| cfn::ref_target(&parts[1][var]) == Some(f))
             })
         }),
         _ => false,
@@ -576,7 +566,7 @@ fn grants_alias(iam: &Value, f: &str, alias_id: &str, alias_name: &str) -> bool 
     found.iter().any(|(actions, resources)| {
         allows(actions, "lambda:InvokeFunction")
             && resources.iter().any(|r| {
-                ref_target(r) == Some(alias_id)
+                cfn::ref_target(r) == Some(alias_id)
                     || r.get("Fn::Sub").and_then(Value::as_str) == Some(qualified.as_str())
                     || prefix(r)
             })
@@ -660,7 +650,7 @@ fn traffic(res: &Map, name: &Value) -> String {
                     return text;
                 }
             }
-            match ref_target(name).and_then(|id| res.get(id)) {
+            match cfn::ref_target(name).and_then(|id| res.get(id)) {
                 Some(cfg) if cfg["Type"] == "AWS::CodeDeploy::DeploymentConfig" => {
                     let routing = &cfg["Properties"]["TrafficRoutingConfig"];
                     format!("a DeploymentConfig in the template: {}", routing)
@@ -673,7 +663,7 @@ fn traffic(res: &Map, name: &Value) -> String {
 }
 
 fn describe_alarm(res: &Map, name: &Value, f: &str, version: &str) -> String {
-    let Some(id) = ref_target(name) else { return name.to_string() };
+    let Some(id) = cfn::ref_target(name) else { return name.to_string() };
     let Some(alarm) = res.get(id).filter(|a| a["Type"] == "AWS::CloudWatch::Alarm") else {
         return format!("{id} (not an alarm in the template)");
     };
@@ -695,7 +685,7 @@ fn describe_alarm(res: &Map, name: &Value, f: &str, version: &str) -> String {
     }
     let new_version = executed.iter().all(|v| get_att_target(v) == Some(version));
     let function =
-        dimensions.iter().all(|d| d["Name"] != "FunctionName" || ref_target(&d["Value"]) == Some(f));
+        dimensions.iter().all(|d| d["Name"] != "FunctionName" || cfn::ref_target(&d["Value"]) == Some(f));
     let metric = match p.get("MetricName") {
         Some(m) => format!(
             "{} {}",
@@ -728,7 +718,7 @@ fn role_statements(res: &Map, role: &Value, role_id: Option<&str>) -> Vec<(Vec<S
     if let Some(role_id) = role_id {
         for r in res.values().filter(|r| r["Type"] == "AWS::IAM::Policy") {
             let roles = r["Properties"]["Roles"].as_array().cloned().unwrap_or_default();
-            if roles.iter().any(|x| ref_target(x) == Some(role_id)) {
+            if roles.iter().any(|x| cfn::ref_target(x) == Some(role_id)) {
                 statements(&r["Properties"]["PolicyDocument"], &mut out);
             }
         }

@@ -31,12 +31,12 @@ pub fn scan(template: &Value, deployments: &[String], marked: &HashSet<&str, Key
     let deployments: HashSet<&str, KeyHashing> = deployments.iter().map(String::as_str).collect();
     for (key, section) in root {
         let too_deep = match (key.as_str(), section) {
-            ("Resources", Value::Object(resources)) => resources.iter().find_map(|(id, res)| {
+            ("Resources", Value::Object(resources)) => resources.iter().find_map(|(id, resource)| {
                 let unknown = !marked.is_empty()
-                    && json::get_str(res, "Type").is_some_and(|t| !crate::rewire::is_known(t));
+                    && json::get_str(resource, "Type").is_some_and(|t| !crate::rewire::is_known(t));
                 let mut walked = Walked { marked: unknown.then_some(marked), ..Walked::default() };
-                walk(res, 2, &deployments, &mut walked);
-                if walked.mentions || depends_on_any(res, &deployments) {
+                walk(resource, 2, &deployments, &mut walked);
+                if walked.mentions || depends_on_any(resource, &deployments) {
                     found.deployment_mentions.insert(id.to_string());
                 }
                 if walked.names_marked {

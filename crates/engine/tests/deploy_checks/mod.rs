@@ -187,16 +187,11 @@ pub fn references(value: &Value, out: &mut BTreeSet<String>) {
 }
 
 fn placeholders(text: &str, locals: &BTreeSet<String>, out: &mut BTreeSet<String>) {
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else { break };
-        let var = &after[..end];
-        let name = var.split('.').next().unwrap_or(var);
-        if !var.starts_with('!') && !locals.contains(name) {
+    for placeholder in canary_engine::cfn::placeholders(text) {
+        let name = placeholder.target();
+        if !locals.contains(name) {
             out.insert(name.to_owned());
         }
-        rest = &after[end + 1..];
     }
 }
 
