@@ -283,11 +283,7 @@ fn parameter_values(given: &[(String, String)], template: &Value, name: &str) ->
 fn expand_guarded(template: Value, ctx: &Context) -> Result<Expansion, Failure> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| canary_engine::expand_source(template, ctx)))
         .map_err(|payload| {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
+            let what = canary_engine::diag::panic_message(&*payload).unwrap_or_default();
             Failure::Usage(format!("internal error in the expansion engine, please report it: {what}"))
         })
 }

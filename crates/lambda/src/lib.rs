@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
-use canary_engine::json::{Map, Value};
+use canary_engine::json::{self, Map, Value};
 use canary_engine::limits::{MAX_DEPTH, MAX_INPUT_BYTES};
 use canary_engine::{Context, Diagnostic, Expansion};
 use lambda_runtime::{Error, LambdaEvent};
@@ -183,7 +183,7 @@ fn expand_event(
             raw.len()
         ));
     }
-    let depth = nesting_depth(raw);
+    let depth = json::nesting_depth(raw);
     if depth > MAX_DEPTH {
         return Err(format!(
             "the template nests objects and lists {depth} levels deep; {macro_name} accepts at most \
@@ -209,16 +209,12 @@ fn expand_event(
     // any message. `AssertUnwindSafe` is sound because nothing the closure touches is used after
     // a panic except the panic payload.
     let mut expansion = catch_unwind(AssertUnwindSafe(|| expand(fragment, &ctx))).map_err(|payload| {
-        let detail = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "no message".to_owned());
+        let detail = canary_engine::diag::panic_message(&*payload).unwrap_or("no message");
         tracing::error!(panic = %detail, "the engine panicked");
         format!(
             "{macro_name} hit an internal error and expanded nothing ({}); this is a bug, please \
              report it with the template",
-            truncate_at_word(&detail, 500)
+            truncate_at_word(detail, 500)
         )
     })?;
     outcome.functions_marked = expansion.stats.functions_marked;
@@ -280,34 +276,6 @@ fn request_id_of_malformed(payload: &str) -> String {
         .ok()
         .and_then(|top| top.get("requestId").and_then(|raw| serde_json::from_str::<String>(raw.get()).ok()))
         .unwrap_or_default()
-}
-
-/// How deeply objects and lists nest in valid JSON text (`{}` at the top is 1). One pass over the
-/// bytes, skipping string contents, so it costs nothing like parsing does.
-fn nesting_depth(json: &str) -> usize {
-    let (mut depth, mut max) = (0usize, 0usize);
-    let (mut in_string, mut escaped) = (false, false);
-    for byte in json.bytes() {
-        if in_string {
-            match (escaped, byte) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match byte {
-            b'"' => in_string = true,
-            b'{' | b'[' => {
-                depth += 1;
-                max = max.max(depth);
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    max
 }
 
 /// One line listing every diagnostic with its path, errors first, at most `limit` characters.
@@ -527,13 +495,6 @@ mod tests {
         assert_eq!(truncate_at_word("alpha beta gamma", 100), "alpha beta gamma");
         assert_eq!(truncate_at_word("alpha beta gamma", 12), "alpha beta…");
         assert_eq!(truncate_at_word("alphabetagamma", 5), "…");
-    }
-
-    #[test]
-    fn depth_ignores_brackets_inside_strings() {
-        assert_eq!(nesting_depth(r#"{"a": "[[[{{{", "b": [1, {"c": "\"]"}]}"#), 3);
-        assert_eq!(nesting_depth("[]"), 1);
-        assert_eq!(nesting_depth("3"), 0);
     }
 
     #[test]
