@@ -131,10 +131,10 @@ struct Outcome {
 fn respond_with(payload: &str, expand: impl Fn(Value, &Context) -> Expansion) -> MacroResponse {
     let started = Instant::now();
     let mut outcome = Outcome::default();
-    let (request_id, transform_id, res) = match serde_json::from_str::<MacroEvent<&RawValue>>(payload) {
+    let (request_id, transform_id, answer) = match serde_json::from_str::<MacroEvent<&RawValue>>(payload) {
         Ok(event) => {
-            let res = expand_event(&event, &expand, &mut outcome);
-            (event.request_id, event.transform_id, res)
+            let answer = expand_event(&event, &expand, &mut outcome);
+            (event.request_id, event.transform_id, answer)
         }
         Err(err) => {
             let message = format!(
@@ -145,7 +145,7 @@ fn respond_with(payload: &str, expand: impl Fn(Value, &Context) -> Expansion) ->
             (request_id_of_malformed(payload), String::new(), Err(message))
         }
     };
-    if res.is_err() && outcome.errors == 0 {
+    if answer.is_err() && outcome.errors == 0 {
         outcome.errors = 1;
     }
     tracing::info!(
@@ -153,7 +153,7 @@ fn respond_with(payload: &str, expand: impl Fn(Value, &Context) -> Expansion) ->
         transform_id = %transform_id,
         // Which release expanded a stack, when several stacks or accounts run different versions.
         version = env!("CARGO_PKG_VERSION"),
-        status = if res.is_ok() { "success" } else { "failure" },
+        status = if answer.is_ok() { "success" } else { "failure" },
         functions_marked = outcome.functions_marked,
         resources_added = outcome.resources_added,
         references_rewired = outcome.references_rewired,
@@ -162,7 +162,7 @@ fn respond_with(payload: &str, expand: impl Fn(Value, &Context) -> Expansion) ->
         duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         "answered macro request"
     );
-    match res {
+    match answer {
         Ok(fragment) => MacroResponse::Success { request_id, fragment },
         Err(error_message) => MacroResponse::Failure { request_id, error_message },
     }
@@ -380,8 +380,10 @@ mod tests {
 
     #[test]
     fn a_panicking_engine_becomes_a_failure() {
-        let res = respond_with(&event(template()), |_, _| panic!("index out of bounds: the len is 0"));
-        let MacroResponse::Failure { request_id, error_message } = res else { panic!("expected a failure") };
+        let response = respond_with(&event(template()), |_, _| panic!("index out of bounds: the len is 0"));
+        let MacroResponse::Failure { request_id, error_message } = response else {
+            panic!("expected a failure")
+        };
         assert_eq!(request_id, "req-1");
         assert!(error_message.contains("internal error"), "{error_message}");
         assert!(error_message.contains("index out of bounds"), "{error_message}");
@@ -389,8 +391,8 @@ mod tests {
 
     #[test]
     fn a_panic_with_a_formatted_message_is_reported_too() {
-        let res = respond_with(&event(template()), |_, _| panic!("bad resource {}", 7));
-        let MacroResponse::Failure { error_message, .. } = res else { panic!("expected a failure") };
+        let response = respond_with(&event(template()), |_, _| panic!("bad resource {}", 7));
+        let MacroResponse::Failure { error_message, .. } = response else { panic!("expected a failure") };
         assert!(error_message.contains("bad resource 7"), "{error_message}");
     }
 
@@ -402,14 +404,14 @@ mod tests {
             "templateParameterValues": {"Stage": "prod", "Subnets": ["a", "b"]}
         })
         .to_string();
-        let res = respond_with(&payload, |template, ctx| {
+        let response = respond_with(&payload, |template, ctx| {
             assert_eq!(ctx.region, "eu-west-1");
             assert_eq!(ctx.account_id, "123456789012");
             assert_eq!(ctx.parameter_values["Stage"], "prod");
             assert_eq!(ctx.parameter_values["Subnets"], json!(["a", "b"]));
             Expansion { template, diagnostics: Vec::new(), plan: Vec::new(), stats: Stats::default() }
         });
-        assert!(res.is_success(), "{res:?}");
+        assert!(response.is_success(), "{response:?}");
     }
 
     #[test]
@@ -467,11 +469,11 @@ mod tests {
 
     #[test]
     fn an_expansion_too_big_to_return_becomes_a_failure() {
-        let res = respond_with(&event(template()), |mut template, _| {
+        let response = respond_with(&event(template()), |mut template, _| {
             template["Description"] = json!("x".repeat(MAX_INPUT_BYTES));
             Expansion { template, diagnostics: Vec::new(), plan: Vec::new(), stats: Stats::default() }
         });
-        let MacroResponse::Failure { error_message, .. } = res else { panic!("expected a failure") };
+        let MacroResponse::Failure { error_message, .. } = response else { panic!("expected a failure") };
         assert!(error_message.contains("more than Lambda can return"), "{error_message}");
     }
 
