@@ -46,12 +46,10 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Value, SourceError> {
         )])
     })?;
     let value = match json::from_str_strict(text) {
-        // serde_json refuses more than 128 levels while parsing; the YAML reader enforces the limit
-        // itself, with a line and column.
+        // JSON up to serde_json's own bound (128 levels) parses; deeper JSON falls through to the
+        // YAML reader, which refuses it, as any YAML past the limit, with a line and column.
         Ok(_) if json::nesting_depth(text) > MAX_DEPTH => {
-            return Err(SourceError::Template(vec![format!(
-                "{name}: the template nests deeper than {MAX_DEPTH} levels, which no CloudFormation template needs"
-            )]));
+            return Err(SourceError::Template(vec![format!("{name}: {}", yaml::depth_message())]));
         }
         Ok(value) => value,
         Err(json_err) if json_err.is_data() => {

@@ -638,7 +638,8 @@ fn is_core(tag: &str, suffix: &str) -> bool {
     tag.strip_prefix(CORE_TAG_PREFIX) == Some(suffix)
 }
 
-fn depth_message() -> String {
+/// Why a template nested past [`MAX_DEPTH`] is refused, whether it was read as YAML or as JSON.
+pub(crate) fn depth_message() -> String {
     format!("the template nests deeper than {MAX_DEPTH} levels, which no CloudFormation template needs")
 }
 
