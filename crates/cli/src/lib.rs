@@ -134,7 +134,7 @@ pub fn run_with_stdin(
     stdout: &mut impl Write,
     stderr: &mut impl Write,
 ) -> ExitCode {
-    let res = load(cli.command.input(), stdin)
+    let exit = load(cli.command.input(), stdin)
         .and_then(|(template, ctx)| {
             // Only `expand` shows a template that differs from what CloudFormation would deploy.
             let note = match cli.command {
@@ -154,7 +154,7 @@ pub fn run_with_stdin(
             }
             respond_or_fail(&cli.command, &expansion, stdout, stderr)
         });
-    finish(res, stderr)
+    finish(exit, stderr)
 }
 
 /// Prints what `command` shows of an expansion and returns its exit code; the second half of
@@ -165,13 +165,13 @@ pub fn respond(
     stdout: &mut impl Write,
     stderr: &mut impl Write,
 ) -> ExitCode {
-    let res = respond_or_fail(command, expansion, stdout, stderr);
-    finish(res, stderr)
+    let exit = respond_or_fail(command, expansion, stdout, stderr);
+    finish(exit, stderr)
 }
 
 /// Prints a failure, once, and turns it into the exit code.
-fn finish(res: Result<ExitCode, Failure>, stderr: &mut impl Write) -> ExitCode {
-    match res {
+fn finish(exit: Result<ExitCode, Failure>, stderr: &mut impl Write) -> ExitCode {
+    match exit {
         Ok(code) => code,
         Err(Failure::BrokenPipe) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => {
@@ -257,9 +257,9 @@ fn parameter_values(given: &[(String, String)], template: &Value, name: &str) ->
         .and_then(Value::as_object)
         .map(|m| m.keys().map(|k| k.as_str()).collect())
         .unwrap_or_default();
-    let mut res = Map::new();
+    let mut values = Map::new();
     for (key, value) in given {
-        if res.contains_key(key) {
+        if values.contains_key(key) {
             return Err(Failure::Usage(format!("--parameter {key} is given more than once")));
         }
         if !declared.contains(&key.as_str()) {
@@ -274,20 +274,16 @@ fn parameter_values(given: &[(String, String)], template: &Value, name: &str) ->
             }
             return Err(Failure::Usage(message));
         }
-        res.insert(key.as_str(), Value::from(value.as_str()));
+        values.insert(key.as_str(), Value::from(value.as_str()));
     }
-    Ok(res)
+    Ok(values)
 }
 
 /// The engine promises never to panic; should it, the user gets one line and exit 2, not a trace.
 fn expand_guarded(template: Value, ctx: &Context) -> Result<Expansion, Failure> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| canary_engine::expand_source(template, ctx)))
         .map_err(|payload| {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
+            let what = canary_engine::diag::panic_message(&*payload).unwrap_or_default();
             Failure::Usage(format!("internal error in the expansion engine, please report it: {what}"))
         })
 }

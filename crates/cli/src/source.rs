@@ -7,9 +7,8 @@
 
 use std::io::Read;
 
-use canary_engine::json::{Map, Value};
+use canary_engine::json::{self, Value};
 use canary_engine::limits::{MAX_DEPTH, MAX_INPUT_BYTES};
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::yaml;
 
@@ -46,8 +45,13 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Value, SourceError> {
             e.valid_up_to()
         )])
     })?;
-    let value = match serde_json::from_str::<StrictValue>(text) {
-        Ok(StrictValue(value)) => value,
+    let value = match json::from_str_strict(text) {
+        // JSON up to serde_json's own bound (128 levels) parses; deeper JSON falls through to the
+        // YAML reader, which refuses it, as any YAML past the limit, with a line and column.
+        Ok(_) if json::nesting_depth(text) > MAX_DEPTH => {
+            return Err(SourceError::Template(vec![format!("{name}: {}", yaml::depth_message())]));
+        }
+        Ok(value) => value,
         Err(json_err) if json_err.is_data() => {
             return Err(template_error(name, json_err.line(), json_err.column(), &json_err.to_string()));
         }
@@ -81,11 +85,6 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Value, SourceError> {
             }
         },
     };
-    if height(&value) > MAX_DEPTH {
-        return Err(SourceError::Template(vec![format!(
-            "{name}: the template nests deeper than {MAX_DEPTH} levels, which no CloudFormation template needs"
-        )]));
-    }
     if !value.is_object() {
         let found = match value {
             Value::Null => "nothing",
@@ -118,82 +117,4 @@ fn comment_at(text: &str, line: usize, column: usize) -> bool {
 fn template_error(name: &str, line: usize, col: usize, message: &str) -> SourceError {
     let message = message.rsplit_once(" at line ").map_or(message, |(m, _)| m);
     SourceError::Template(vec![format!("{name}:{line}:{col}: {message}")])
-}
-
-/// Containers on the deepest path. serde_json refuses more than 128 while parsing, so this recursion
-/// is bounded.
-fn height(value: &Value) -> usize {
-    match value {
-        Value::Object(m) => 1 + m.values().map(height).max().unwrap_or(0),
-        Value::Array(a) => 1 + a.iter().map(height).max().unwrap_or(0),
-        _ => 0,
-    }
-}
-
-/// A JSON value that refuses duplicate keys (serde_json would keep the last one silently).
-struct StrictValue(Value);
-
-impl<'de> Deserialize<'de> for StrictValue {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(StrictVisitor).map(StrictValue)
-    }
-}
-
-struct StrictVisitor;
-
-impl<'de> Visitor<'de> for StrictVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v.into()))
-    }
-
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(StrictValue(item)) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(Value::Array(items))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
-        let mut map = Map::new();
-        while let Some(key) = access.next_key::<String>()? {
-            // Checked before the value is read, so the error points at the key.
-            if map.contains_key(&key) {
-                return Err(serde::de::Error::custom(format_args!("duplicate key `{key}`")));
-            }
-            let StrictValue(value) = access.next_value()?;
-            map.insert(key, value);
-        }
-        Ok(Value::Object(map))
-    }
 }

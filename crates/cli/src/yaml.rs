@@ -26,7 +26,7 @@ use canary_engine::limits::MAX_DEPTH;
 
 mod events;
 
-use events::{Event, Mark as Marker, Parser, Style as TScalarStyle};
+use events::{Event, Mark, Parser, ScalarStyle};
 
 /// CloudFormation's short-form tags and the long-form keys they stand for.
 pub const SHORT_FORMS: &[(&str, &str)] = &[
@@ -76,7 +76,7 @@ pub struct YamlError {
 }
 
 impl YamlError {
-    fn at(mark: Marker, message: impl Into<String>) -> YamlError {
+    fn at(mark: Mark, message: impl Into<String>) -> YamlError {
         YamlError { line: mark.line, col: mark.col + 1, message: message.into() }
     }
 }
@@ -144,7 +144,7 @@ struct Builder<'a> {
 type Fatal = YamlError;
 
 impl Builder<'_> {
-    fn next(&mut self) -> Result<(Event, Marker), Fatal> {
+    fn next(&mut self) -> Result<(Event, Mark), Fatal> {
         self.parser.next().map_err(|e| self.syntax_error(e))
     }
 
@@ -156,7 +156,7 @@ impl Builder<'_> {
         match event {
             Event::DocumentStart => {}
             Event::StreamEnd => {
-                return Err(YamlError::at(Marker { line: 1, col: 0 }, "the template is empty"));
+                return Err(YamlError::at(Mark { line: 1, col: 0 }, "the template is empty"));
             }
             other => return Err(YamlError::at(mark, format!("unexpected YAML event {other:?}"))),
         }
@@ -256,7 +256,7 @@ impl Builder<'_> {
         self.node_from(event, mark, depth)
     }
 
-    fn node_from(&mut self, event: Event, mark: Marker, depth: usize) -> Result<Node, Fatal> {
+    fn node_from(&mut self, event: Event, mark: Mark, depth: usize) -> Result<Node, Fatal> {
         match event {
             Event::Scalar { value, style, anchor, tag } => {
                 self.declare(anchor.as_deref(), mark);
@@ -268,26 +268,10 @@ impl Builder<'_> {
                 Ok(node)
             }
             Event::SequenceStart { anchor, tag } => {
-                let function = self.function_tag(tag.as_deref(), "seq", mark);
-                let inner_depth = depth + usize::from(function.is_some());
-                self.declare(anchor.as_deref(), mark);
-                self.open_anchors.extend(anchor.clone());
-                let node = self.sequence(mark, inner_depth)?;
-                self.open_anchors.truncate(self.open_anchors.len() - usize::from(anchor.is_some()));
-                let node = wrap(function, node, mark, depth)?;
-                self.remember(anchor, &node, mark)?;
-                Ok(node)
+                self.collection(anchor, tag.as_deref(), "seq", Self::sequence, mark, depth)
             }
             Event::MappingStart { anchor, tag } => {
-                let function = self.function_tag(tag.as_deref(), "map", mark);
-                let inner_depth = depth + usize::from(function.is_some());
-                self.declare(anchor.as_deref(), mark);
-                self.open_anchors.extend(anchor.clone());
-                let node = self.mapping(mark, inner_depth)?;
-                self.open_anchors.truncate(self.open_anchors.len() - usize::from(anchor.is_some()));
-                let node = wrap(function, node, mark, depth)?;
-                self.remember(anchor, &node, mark)?;
-                Ok(node)
+                self.collection(anchor, tag.as_deref(), "map", Self::mapping, mark, depth)
             }
             Event::Alias(name) => {
                 let Some(node) = self.anchors.get(&name) else {
@@ -310,9 +294,31 @@ impl Builder<'_> {
         }
     }
 
+    /// A sequence or mapping (read by `read`) with its anchor and tag: `core` is the core tag
+    /// (`seq` or `map`) that matches it, any other tag must be a short form, which wraps it.
+    fn collection(
+        &mut self,
+        anchor: Option<String>,
+        tag: Option<&str>,
+        core: &str,
+        read: fn(&mut Self, Mark, usize) -> Result<Node, Fatal>,
+        mark: Mark,
+        depth: usize,
+    ) -> Result<Node, Fatal> {
+        let function = self.function_tag(tag, core, mark);
+        let inner_depth = depth + usize::from(function.is_some());
+        self.declare(anchor.as_deref(), mark);
+        self.open_anchors.extend(anchor.clone());
+        let node = read(self, mark, inner_depth)?;
+        self.open_anchors.truncate(self.open_anchors.len() - usize::from(anchor.is_some()));
+        let node = wrap(function, node, mark, depth)?;
+        self.remember(anchor, &node, mark)?;
+        Ok(node)
+    }
+
     /// Records where an anchor is given; a name given twice is refused, as PyYAML (and so cfn-lint
     /// and `aws cloudformation package`) refuses it, although YAML itself would let the second one win.
-    fn declare(&mut self, anchor: Option<&str>, mark: Marker) {
+    fn declare(&mut self, anchor: Option<&str>, mark: Mark) {
         let Some(anchor) = anchor else { return };
         if let Some(first) = self.anchor_lines.get(anchor) {
             self.errors.push(YamlError::at(
@@ -324,7 +330,7 @@ impl Builder<'_> {
         }
     }
 
-    fn remember(&mut self, anchor: Option<String>, node: &Node, mark: Marker) -> Result<(), Fatal> {
+    fn remember(&mut self, anchor: Option<String>, node: &Node, mark: Mark) -> Result<(), Fatal> {
         if let Some(anchor) = anchor {
             self.charge(node.count, mark)?;
             self.anchors.insert(anchor, node.clone());
@@ -333,7 +339,7 @@ impl Builder<'_> {
     }
 
     /// Counts `n` copied values against [`MAX_COPIED_NODES`].
-    fn charge(&mut self, n: usize, mark: Marker) -> Result<(), Fatal> {
+    fn charge(&mut self, n: usize, mark: Mark) -> Result<(), Fatal> {
         self.copied_nodes += n;
         if self.copied_nodes > MAX_COPIED_NODES {
             return Err(YamlError::at(
@@ -347,7 +353,7 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn sequence(&mut self, mark: Marker, depth: usize) -> Result<Node, Fatal> {
+    fn sequence(&mut self, mark: Mark, depth: usize) -> Result<Node, Fatal> {
         if depth + 1 > MAX_DEPTH {
             return Err(YamlError::at(mark, depth_message()));
         }
@@ -366,19 +372,19 @@ impl Builder<'_> {
         Ok(Node { value: Value::Array(items), height: height + 1, count })
     }
 
-    fn mapping(&mut self, mark: Marker, depth: usize) -> Result<Node, Fatal> {
+    fn mapping(&mut self, mark: Mark, depth: usize) -> Result<Node, Fatal> {
         if depth + 1 > MAX_DEPTH {
             return Err(YamlError::at(mark, depth_message()));
         }
         let mut map = Map::new();
         let mut key_lines: HashMap<String, usize> = HashMap::new();
-        let mut merges: Vec<(Node, Marker)> = Vec::new();
+        let mut merges: Vec<(Node, Mark)> = Vec::new();
         let (mut height, mut count) = (0, 1);
         loop {
             let (event, key_mark) = self.next()?;
             let key = match event {
                 Event::MappingEnd => break,
-                Event::Scalar { value, style: TScalarStyle::Plain, tag: None, .. } if value == "<<" => {
+                Event::Scalar { value, style: ScalarStyle::Plain, tag: None, .. } if value == "<<" => {
                     let value = self.node(depth + 1)?;
                     merges.push((value, key_mark));
                     continue;
@@ -409,14 +415,14 @@ impl Builder<'_> {
             count += merged.count;
             // Merged keys come first and explicit keys override them, as PyYAML (and so
             // `aws cloudformation package`) orders them.
-            let mut res = match merged.value {
+            let mut combined = match merged.value {
                 Value::Object(m) => m,
                 _ => Map::new(),
             };
             for (key, value) in map {
-                res.insert(key, value);
+                combined.insert(key, value);
             }
-            map = res;
+            map = combined;
         }
         Ok(Node { value: Value::Object(map), height: height + 1, count })
     }
@@ -425,12 +431,12 @@ impl Builder<'_> {
     /// in PyYAML's order (`aws cloudformation package` reads merges with it): a list's mappings are
     /// taken last to first, several `<<` keys in turn, and a later value replaces an earlier one in
     /// the earlier one's place.
-    fn merge(&mut self, merges: Vec<(Node, Marker)>) -> Node {
-        let mut res = Map::new();
+    fn merge(&mut self, merges: Vec<(Node, Mark)>) -> Node {
+        let mut merged = Map::new();
         let (mut height, mut count) = (0, 0);
         let mut take = |m: Map| {
             for (key, value) in m {
-                res.insert(key, value);
+                merged.insert(key, value);
             }
         };
         for (node, mark) in merges {
@@ -454,11 +460,11 @@ impl Builder<'_> {
                 )),
             }
         }
-        Node { value: Value::Object(res), height, count }
+        Node { value: Value::Object(merged), height, count }
     }
 
     /// A mapping key: its text, or `None` after recording why it cannot be one.
-    fn key(&mut self, event: Event, mark: Marker, depth: usize) -> Result<Option<String>, Fatal> {
+    fn key(&mut self, event: Event, mark: Mark, depth: usize) -> Result<Option<String>, Fatal> {
         match event {
             Event::Scalar { value, anchor, tag, .. } if tag.as_deref().is_none_or(|t| is_core(t, "str")) => {
                 self.declare(anchor.as_deref(), mark);
@@ -493,7 +499,7 @@ impl Builder<'_> {
 
     /// The long-form key for a tag on a collection, or `None` for no tag or a core tag that matches
     /// the collection (`!!seq`, `!!map`). Records an error for anything else.
-    fn function_tag(&mut self, tag: Option<&str>, core: &str, mark: Marker) -> Option<&'static str> {
+    fn function_tag(&mut self, tag: Option<&str>, core: &str, mark: Mark) -> Option<&'static str> {
         let tag = tag?;
         if is_core(tag, core) {
             return None;
@@ -508,7 +514,7 @@ impl Builder<'_> {
     }
 
     /// Records an unknown tag, placed where the tag is written.
-    fn unknown_tag(&mut self, tag: &str, mark: Marker) {
+    fn unknown_tag(&mut self, tag: &str, mark: Mark) {
         let shown = match tag.strip_prefix(CORE_TAG_PREFIX) {
             Some(suffix) => format!("!!{suffix}"),
             None => tag.to_owned(),
@@ -529,7 +535,7 @@ impl Builder<'_> {
     /// Where `needle` is last written before `mark`, as a 1-based line and column. The parser marks
     /// a tagged node where its content starts, which for a block collection is the next line; the
     /// user wants to see the tag. Looks back at most a few lines' worth of text.
-    fn find_before(&mut self, needle: &str, mark: Marker) -> Option<(usize, usize)> {
+    fn find_before(&mut self, needle: &str, mark: Mark) -> Option<(usize, usize)> {
         self.index_lines();
         let line_start = *self.line_starts.get(mark.line.checked_sub(1)?)?;
         let line = &self.text[line_start..];
@@ -547,16 +553,16 @@ impl Builder<'_> {
     fn tagged_scalar(
         &mut self,
         text: String,
-        style: TScalarStyle,
+        style: ScalarStyle,
         tag: &str,
-        mark: Marker,
+        mark: Mark,
         depth: usize,
     ) -> Result<Node, Fatal> {
         if let Some(suffix) = tag.strip_prefix(CORE_TAG_PREFIX) {
             return Ok(Node::scalar(match suffix {
                 "str" => Value::String(text.into()),
                 "null" | "bool" | "int" | "float" => {
-                    let value = resolve_plain(text.clone(), TScalarStyle::Plain);
+                    let value = resolve_plain(text.clone(), ScalarStyle::Plain);
                     let fits = match suffix {
                         "null" => value.is_null(),
                         "bool" => value.is_boolean(),
@@ -577,7 +583,7 @@ impl Builder<'_> {
         // libyaml reads the non-specific tag `!` as no tag at all, quoted or not, and PyYAML resolves
         // such a scalar as a plain one (`! 12` is a number).
         if tag == "!" {
-            return Ok(Node::scalar(resolve_plain(text, TScalarStyle::Plain)));
+            return Ok(Node::scalar(resolve_plain(text, ScalarStyle::Plain)));
         }
         let Some(long) = short_form(tag) else {
             self.unknown_tag(tag, mark);
@@ -611,7 +617,7 @@ impl Builder<'_> {
 }
 
 /// Wraps `node` as `{long: node}` when it carried a function tag.
-fn wrap(function: Option<&'static str>, node: Node, mark: Marker, depth: usize) -> Result<Node, Fatal> {
+fn wrap(function: Option<&'static str>, node: Node, mark: Mark, depth: usize) -> Result<Node, Fatal> {
     let Some(long) = function else { return Ok(node) };
     if depth + 1 + node.height > MAX_DEPTH {
         return Err(YamlError::at(mark, depth_message()));
@@ -632,13 +638,14 @@ fn is_core(tag: &str, suffix: &str) -> bool {
     tag.strip_prefix(CORE_TAG_PREFIX) == Some(suffix)
 }
 
-fn depth_message() -> String {
+/// Why a template nested past [`MAX_DEPTH`] is refused, whether it was read as YAML or as JSON.
+pub(crate) fn depth_message() -> String {
     format!("the template nests deeper than {MAX_DEPTH} levels, which no CloudFormation template needs")
 }
 
 /// The YAML 1.2 core schema for an untagged scalar, with the exceptions in the module docs.
-fn resolve_plain(text: String, style: TScalarStyle) -> Value {
-    if style != TScalarStyle::Plain {
+fn resolve_plain(text: String, style: ScalarStyle) -> Value {
+    if style != ScalarStyle::Plain {
         return Value::String(text.into());
     }
     match text.as_str() {
@@ -733,7 +740,7 @@ mod tests {
 
     #[test]
     fn core_schema_numbers() {
-        let n = |t: &str| resolve_plain(t.to_owned(), TScalarStyle::Plain);
+        let n = |t: &str| resolve_plain(t.to_owned(), ScalarStyle::Plain);
         assert_eq!(n("0x1F"), Value::from(31));
         assert_eq!(n("0o17"), Value::from(15));
         for string in ["0x+1", "0x", "0o8", "0o-1", "1_000", "+", "-", "0123", "-012"] {

@@ -196,6 +196,13 @@ pub fn finish(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diagnostics
 }
 
+/// The message a panic carried, from the payload `catch_unwind` returns: `panic!("literal")` carries
+/// a `&str`, a formatted `panic!` a `String`, and `panic_any` anything else (no message then). The
+/// engine never panics by design; this is for the shells that catch it should it ever do so.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> Option<&str> {
+    payload.downcast_ref::<&str>().copied().or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+}
+
 /// The longest name a suggestion is made for or from: CloudFormation's limit on a logical ID, and
 /// more than any other name the settings hold (a function name is at most 64 characters).
 pub const MAX_SUGGESTED_LEN: usize = 255;

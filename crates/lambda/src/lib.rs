@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
-use canary_engine::json::{Map, Value};
+use canary_engine::json::{self, Map, Value};
 use canary_engine::limits::{MAX_DEPTH, MAX_INPUT_BYTES};
 use canary_engine::{Context, Diagnostic, Expansion};
 use lambda_runtime::{Error, LambdaEvent};
@@ -131,10 +131,10 @@ struct Outcome {
 fn respond_with(payload: &str, expand: impl Fn(Value, &Context) -> Expansion) -> MacroResponse {
     let started = Instant::now();
     let mut outcome = Outcome::default();
-    let (request_id, transform_id, res) = match serde_json::from_str::<MacroEvent<&RawValue>>(payload) {
+    let (request_id, transform_id, answer) = match serde_json::from_str::<MacroEvent<&RawValue>>(payload) {
         Ok(event) => {
-            let res = expand_event(&event, &expand, &mut outcome);
-            (event.request_id, event.transform_id, res)
+            let answer = expand_event(&event, &expand, &mut outcome);
+            (event.request_id, event.transform_id, answer)
         }
         Err(err) => {
             let message = format!(
@@ -145,7 +145,7 @@ fn respond_with(payload: &str, expand: impl Fn(Value, &Context) -> Expansion) ->
             (request_id_of_malformed(payload), String::new(), Err(message))
         }
     };
-    if res.is_err() && outcome.errors == 0 {
+    if answer.is_err() && outcome.errors == 0 {
         outcome.errors = 1;
     }
     tracing::info!(
@@ -153,7 +153,7 @@ fn respond_with(payload: &str, expand: impl Fn(Value, &Context) -> Expansion) ->
         transform_id = %transform_id,
         // Which release expanded a stack, when several stacks or accounts run different versions.
         version = env!("CARGO_PKG_VERSION"),
-        status = if res.is_ok() { "success" } else { "failure" },
+        status = if answer.is_ok() { "success" } else { "failure" },
         functions_marked = outcome.functions_marked,
         resources_added = outcome.resources_added,
         references_rewired = outcome.references_rewired,
@@ -162,7 +162,7 @@ fn respond_with(payload: &str, expand: impl Fn(Value, &Context) -> Expansion) ->
         duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         "answered macro request"
     );
-    match res {
+    match answer {
         Ok(fragment) => MacroResponse::Success { request_id, fragment },
         Err(error_message) => MacroResponse::Failure { request_id, error_message },
     }
@@ -183,7 +183,7 @@ fn expand_event(
             raw.len()
         ));
     }
-    let depth = nesting_depth(raw);
+    let depth = json::nesting_depth(raw);
     if depth > MAX_DEPTH {
         return Err(format!(
             "the template nests objects and lists {depth} levels deep; {macro_name} accepts at most \
@@ -209,16 +209,12 @@ fn expand_event(
     // any message. `AssertUnwindSafe` is sound because nothing the closure touches is used after
     // a panic except the panic payload.
     let mut expansion = catch_unwind(AssertUnwindSafe(|| expand(fragment, &ctx))).map_err(|payload| {
-        let detail = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "no message".to_owned());
+        let detail = canary_engine::diag::panic_message(&*payload).unwrap_or("no message");
         tracing::error!(panic = %detail, "the engine panicked");
         format!(
             "{macro_name} hit an internal error and expanded nothing ({}); this is a bug, please \
              report it with the template",
-            truncate_at_word(&detail, 500)
+            truncate_at_word(detail, 500)
         )
     })?;
     outcome.functions_marked = expansion.stats.functions_marked;
@@ -280,34 +276,6 @@ fn request_id_of_malformed(payload: &str) -> String {
         .ok()
         .and_then(|top| top.get("requestId").and_then(|raw| serde_json::from_str::<String>(raw.get()).ok()))
         .unwrap_or_default()
-}
-
-/// How deeply objects and lists nest in valid JSON text (`{}` at the top is 1). One pass over the
-/// bytes, skipping string contents, so it costs nothing like parsing does.
-fn nesting_depth(json: &str) -> usize {
-    let (mut depth, mut max) = (0usize, 0usize);
-    let (mut in_string, mut escaped) = (false, false);
-    for byte in json.bytes() {
-        if in_string {
-            match (escaped, byte) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match byte {
-            b'"' => in_string = true,
-            b'{' | b'[' => {
-                depth += 1;
-                max = max.max(depth);
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    max
 }
 
 /// One line listing every diagnostic with its path, errors first, at most `limit` characters.
@@ -412,8 +380,10 @@ mod tests {
 
     #[test]
     fn a_panicking_engine_becomes_a_failure() {
-        let res = respond_with(&event(template()), |_, _| panic!("index out of bounds: the len is 0"));
-        let MacroResponse::Failure { request_id, error_message } = res else { panic!("expected a failure") };
+        let response = respond_with(&event(template()), |_, _| panic!("index out of bounds: the len is 0"));
+        let MacroResponse::Failure { request_id, error_message } = response else {
+            panic!("expected a failure")
+        };
         assert_eq!(request_id, "req-1");
         assert!(error_message.contains("internal error"), "{error_message}");
         assert!(error_message.contains("index out of bounds"), "{error_message}");
@@ -421,8 +391,8 @@ mod tests {
 
     #[test]
     fn a_panic_with_a_formatted_message_is_reported_too() {
-        let res = respond_with(&event(template()), |_, _| panic!("bad resource {}", 7));
-        let MacroResponse::Failure { error_message, .. } = res else { panic!("expected a failure") };
+        let response = respond_with(&event(template()), |_, _| panic!("bad resource {}", 7));
+        let MacroResponse::Failure { error_message, .. } = response else { panic!("expected a failure") };
         assert!(error_message.contains("bad resource 7"), "{error_message}");
     }
 
@@ -434,14 +404,14 @@ mod tests {
             "templateParameterValues": {"Stage": "prod", "Subnets": ["a", "b"]}
         })
         .to_string();
-        let res = respond_with(&payload, |template, ctx| {
+        let response = respond_with(&payload, |template, ctx| {
             assert_eq!(ctx.region, "eu-west-1");
             assert_eq!(ctx.account_id, "123456789012");
             assert_eq!(ctx.parameter_values["Stage"], "prod");
             assert_eq!(ctx.parameter_values["Subnets"], json!(["a", "b"]));
             Expansion { template, diagnostics: Vec::new(), plan: Vec::new(), stats: Stats::default() }
         });
-        assert!(res.is_success(), "{res:?}");
+        assert!(response.is_success(), "{response:?}");
     }
 
     #[test]
@@ -499,11 +469,11 @@ mod tests {
 
     #[test]
     fn an_expansion_too_big_to_return_becomes_a_failure() {
-        let res = respond_with(&event(template()), |mut template, _| {
+        let response = respond_with(&event(template()), |mut template, _| {
             template["Description"] = json!("x".repeat(MAX_INPUT_BYTES));
             Expansion { template, diagnostics: Vec::new(), plan: Vec::new(), stats: Stats::default() }
         });
-        let MacroResponse::Failure { error_message, .. } = res else { panic!("expected a failure") };
+        let MacroResponse::Failure { error_message, .. } = response else { panic!("expected a failure") };
         assert!(error_message.contains("more than Lambda can return"), "{error_message}");
     }
 
@@ -527,13 +497,6 @@ mod tests {
         assert_eq!(truncate_at_word("alpha beta gamma", 100), "alpha beta gamma");
         assert_eq!(truncate_at_word("alpha beta gamma", 12), "alpha beta…");
         assert_eq!(truncate_at_word("alphabetagamma", 5), "…");
-    }
-
-    #[test]
-    fn depth_ignores_brackets_inside_strings() {
-        assert_eq!(nesting_depth(r#"{"a": "[[[{{{", "b": [1, {"c": "\"]"}]}"#), 3);
-        assert_eq!(nesting_depth("[]"), 1);
-        assert_eq!(nesting_depth("3"), 0);
     }
 
     #[test]

@@ -25,7 +25,7 @@ impl Mark {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
+pub enum ScalarStyle {
     Plain,
     Quoted,
     Block,
@@ -38,7 +38,7 @@ pub enum Event {
     DocumentStart,
     DocumentEnd,
     Alias(String),
-    Scalar { value: String, style: Style, anchor: Option<String>, tag: Option<String> },
+    Scalar { value: String, style: ScalarStyle, anchor: Option<String>, tag: Option<String> },
     SequenceStart { anchor: Option<String>, tag: Option<String> },
     SequenceEnd,
     MappingStart { anchor: Option<String>, tag: Option<String> },
@@ -96,19 +96,19 @@ impl<'a> Parser<'a> {
         unsafe {
             if sys::yaml_parser_parse(parser, event.as_mut_ptr()).fail {
                 self.finished = true;
-                let p = &*parser;
-                let context =
-                    (!p.context.is_null()).then(|| (c_text(p.context), Mark::from_sys(p.context_mark)));
+                let state = &*parser;
+                let context = (!state.context.is_null())
+                    .then(|| (c_text(state.context), Mark::from_sys(state.context_mark)));
                 return Err(SyntaxError {
-                    problem: c_text(p.problem),
-                    mark: Mark::from_sys(p.problem_mark),
+                    problem: c_text(state.problem),
+                    mark: Mark::from_sys(state.problem_mark),
                     context,
                 });
             }
             let event = event.as_mut_ptr();
-            let e = &*event;
-            let mark = Mark::from_sys(e.start_mark);
-            let owned = match e.type_ {
+            let sys_event = &*event;
+            let mark = Mark::from_sys(sys_event.start_mark);
+            let owned = match sys_event.type_ {
                 sys::YAML_STREAM_START_EVENT => Event::StreamStart,
                 sys::YAML_STREAM_END_EVENT => {
                     self.finished = true;
@@ -116,29 +116,31 @@ impl<'a> Parser<'a> {
                 }
                 sys::YAML_DOCUMENT_START_EVENT => Event::DocumentStart,
                 sys::YAML_DOCUMENT_END_EVENT => Event::DocumentEnd,
-                sys::YAML_ALIAS_EVENT => Event::Alias(c_text(e.data.alias.anchor.cast())),
+                sys::YAML_ALIAS_EVENT => Event::Alias(c_text(sys_event.data.alias.anchor.cast())),
                 sys::YAML_SCALAR_EVENT => {
-                    let s = &e.data.scalar;
-                    let bytes = std::slice::from_raw_parts(s.value, s.length as usize);
+                    let scalar = &sys_event.data.scalar;
+                    let bytes = std::slice::from_raw_parts(scalar.value, scalar.length as usize);
                     Event::Scalar {
                         value: String::from_utf8_lossy(bytes).into_owned(),
-                        style: match s.style {
-                            sys::YAML_PLAIN_SCALAR_STYLE => Style::Plain,
-                            sys::YAML_LITERAL_SCALAR_STYLE | sys::YAML_FOLDED_SCALAR_STYLE => Style::Block,
-                            _ => Style::Quoted,
+                        style: match scalar.style {
+                            sys::YAML_PLAIN_SCALAR_STYLE => ScalarStyle::Plain,
+                            sys::YAML_LITERAL_SCALAR_STYLE | sys::YAML_FOLDED_SCALAR_STYLE => {
+                                ScalarStyle::Block
+                            }
+                            _ => ScalarStyle::Quoted,
                         },
-                        anchor: c_opt(s.anchor.cast()),
-                        tag: c_opt(s.tag.cast()),
+                        anchor: c_opt(scalar.anchor.cast()),
+                        tag: c_opt(scalar.tag.cast()),
                     }
                 }
                 sys::YAML_SEQUENCE_START_EVENT => Event::SequenceStart {
-                    anchor: c_opt(e.data.sequence_start.anchor.cast()),
-                    tag: c_opt(e.data.sequence_start.tag.cast()),
+                    anchor: c_opt(sys_event.data.sequence_start.anchor.cast()),
+                    tag: c_opt(sys_event.data.sequence_start.tag.cast()),
                 },
                 sys::YAML_SEQUENCE_END_EVENT => Event::SequenceEnd,
                 sys::YAML_MAPPING_START_EVENT => Event::MappingStart {
-                    anchor: c_opt(e.data.mapping_start.anchor.cast()),
-                    tag: c_opt(e.data.mapping_start.tag.cast()),
+                    anchor: c_opt(sys_event.data.mapping_start.anchor.cast()),
+                    tag: c_opt(sys_event.data.mapping_start.tag.cast()),
                 },
                 sys::YAML_MAPPING_END_EVENT => Event::MappingEnd,
                 // libyaml gives no other events once parsing succeeded; treat anything else as the end.

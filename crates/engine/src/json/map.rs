@@ -379,12 +379,20 @@ impl fmt::Debug for Map {
 
 impl std::ops::Index<&str> for Map {
     type Output = Value;
+    #[allow(
+        clippy::panic,
+        reason = "serde_json's `Map` indexing contract: a missing member is the caller's bug; the engine uses `get`"
+    )]
     fn index(&self, key: &str) -> &Value {
         self.get(key).unwrap_or_else(|| panic!("no member {key:?} in the object"))
     }
 }
 
 impl std::ops::IndexMut<&str> for Map {
+    #[allow(
+        clippy::panic,
+        reason = "serde_json's `Map` indexing contract: a missing member is the caller's bug; the engine uses `get_mut`"
+    )]
     fn index_mut(&mut self, key: &str) -> &mut Value {
         self.get_mut(key).unwrap_or_else(|| panic!("no member {key:?} in the object"))
     }

@@ -12,7 +12,7 @@ mod map;
 mod value;
 
 pub use self::map::{Entry, KeyHasher, KeyHashing, Map};
-pub use self::value::{Number, Value, ValueIndex};
+pub use self::value::{from_str_strict, Number, Value, ValueIndex};
 
 /// A string in the tree: inline up to 24 bytes (nearly every key, logical id and type name), on the
 /// heap beyond.
@@ -50,6 +50,36 @@ pub fn kind(value: &Value) -> &'static str {
         Value::Array(_) => "a list",
         Value::Object(_) => "an object",
     }
+}
+
+/// How deeply objects and lists nest in JSON text (`{}` at the top is 1), so that a depth limit can
+/// be checked on text without building its tree, or before serde_json's own recursion limit (128)
+/// would refuse it with a less helpful message. One pass over the bytes, skipping string contents;
+/// for valid JSON it equals the height of the tree the text reads into.
+pub fn nesting_depth(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for byte in text.bytes() {
+        if in_string {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 
-use super::{get, get_str, Map, Value};
+use super::{from_str_strict, get, get_str, nesting_depth, Map, Value};
 
 #[test]
 fn finds_members_of_small_and_large_objects_alike() {
@@ -17,6 +17,25 @@ fn finds_members_of_small_and_large_objects_alike() {
     let mut small = small;
     *small.get_mut("Type").unwrap() = "X".into();
     assert_eq!(small["Type"], "X");
+}
+
+#[test]
+fn depth_ignores_brackets_inside_strings() {
+    assert_eq!(nesting_depth(r#"{"a": "[[[{{{", "b": [1, {"c": "\"]"}]}"#), 3);
+    assert_eq!(nesting_depth("[]"), 1);
+    assert_eq!(nesting_depth("3"), 0);
+}
+
+#[test]
+fn strict_reading_refuses_a_repeated_key_and_reads_the_rest_alike() {
+    let err = from_str_strict(r#"{"a": 1, "b": {"c": 2, "c": 3}}"#).unwrap_err();
+    assert!(err.is_data(), "{err}");
+    assert_eq!(err.to_string(), "duplicate key `c` at line 1 column 26");
+    for text in ROUND_TRIPS {
+        let lenient: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(from_str_strict(text).unwrap(), lenient, "{text}");
+    }
+    assert!(from_str_strict("{} x").unwrap_err().is_syntax());
 }
 
 /// Text serde_json must write back byte for byte: escapes, unicode, every number form, long and

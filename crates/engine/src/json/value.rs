@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeSeq, Serializer};
 
 use super::{Map, Str};
@@ -210,6 +210,10 @@ impl<I: ValueIndex> std::ops::Index<I> for Value {
 /// `value["Key"] = …` inserts the key (turning `Null` into an object), as serde_json's; indexing
 /// anything else mutably panics, so the engine itself uses `get_mut`.
 impl std::ops::IndexMut<&str> for Value {
+    #[allow(
+        clippy::panic,
+        reason = "serde_json's indexing contract: a write into a scalar, or past a list's end, is the caller's bug; the engine uses `get_mut`"
+    )]
     fn index_mut(&mut self, key: &str) -> &mut Value {
         if self.is_null() {
             *self = Value::Object(Map::new());
@@ -222,6 +226,10 @@ impl std::ops::IndexMut<&str> for Value {
 }
 
 impl std::ops::IndexMut<usize> for Value {
+    #[allow(
+        clippy::panic,
+        reason = "serde_json's indexing contract: a write into a scalar, or past a list's end, is the caller's bug; the engine uses `get_mut`"
+    )]
     fn index_mut(&mut self, i: usize) -> &mut Value {
         match self {
             Value::Array(items) => {
@@ -263,13 +271,34 @@ impl Serialize for Value {
 
 impl<'de> Deserialize<'de> for Value {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {
-        deserializer.deserialize_any(ValueVisitor)
+        deserializer.deserialize_any(ValueVisitor::<false>)
     }
 }
 
-struct ValueVisitor;
+/// Reads JSON text as [`Value`] and refuses a key given twice in one object, where serde_json (and
+/// `Value`'s `Deserialize`) keep the last value silently. The error is serde_json's data error
+/// `duplicate key `…``, placed at the second key.
+pub fn from_str_strict(text: &str) -> serde_json::Result<Value> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = ValueVisitor::<true>.deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(value)
+}
 
-impl<'de> Visitor<'de> for ValueVisitor {
+/// Builds a [`Value`]; `STRICT` refuses duplicate keys. A constant, so the lenient reading (the one
+/// the benchmarks measure) carries no check at all.
+#[derive(Clone, Copy)]
+struct ValueVisitor<const STRICT: bool>;
+
+impl<'de, const STRICT: bool> DeserializeSeed<'de> for ValueVisitor<STRICT> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, const STRICT: bool> Visitor<'de> for ValueVisitor<STRICT> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -285,7 +314,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        Value::deserialize(deserializer)
+        deserializer.deserialize_any(self)
     }
 
     fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
@@ -314,7 +343,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        while let Some(item) = seq.next_element()? {
+        while let Some(item) = seq.next_element_seed(self)? {
             items.push(item);
         }
         Ok(Value::Array(items))
@@ -323,8 +352,12 @@ impl<'de> Visitor<'de> for ValueVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
         let mut map = Map::new();
         while let Some(Key(key)) = access.next_key()? {
-            // A repeated key keeps its first place and its last value, as serde_json's.
-            map.insert(key, access.next_value()?);
+            // Checked before the value is read, so that the error points at the key.
+            if STRICT && map.contains_key(&key) {
+                return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
+            }
+            // Otherwise a repeated key keeps its first place and its last value, as serde_json's.
+            map.insert(key, access.next_value_seed(self)?);
         }
         Ok(Value::Object(map))
     }
