@@ -3,7 +3,7 @@
 //! The only home of the intrinsic function names, the pseudo parameters, the resource types the
 //! expansion reads or writes, the transform name and the setting keys, and the only reader of the
 //! reference forms (`Ref`, both `Fn::GetAtt` forms, the placeholders of `Fn::Sub`, `AWS::NoValue`).
-//! It depends on nothing in the crate but [`crate::json`]; every other module asks it. Rewriting
+//! It depends on nothing in the crate but the `json` tree; every other module asks it. Rewriting
 //! references stays in `rewire/matcher.rs`, which reads them through here.
 
 pub mod names;
