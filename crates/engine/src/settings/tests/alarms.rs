@@ -115,30 +115,31 @@ fn rollback_on_valid() {
 
 #[test]
 fn rollback_on_errors() {
-    check(
-        r#"{"Type": "AllAtOnce", "RollbackOn": {"Erors": 5, "Throttles": 0, "ErrorRate": 150, "DurationP99": 900001}}"#,
+    check_each(
+        &[
+            case(
+                r#"{"Type": "AllAtOnce", "RollbackOn": {"Erors": 5, "Throttles": 0, "ErrorRate": 150, "DurationP99": 900001}}"#,
+            ),
+            case(
+                r#"{"Type": "AllAtOnce", "RollbackOn": {"Errors": 1.5, "ErrorRate": 0, "DurationP99": -3}}"#,
+            ),
+            case(r#"{"Type": "AllAtOnce", "RollbackOn": ["Errors"]}"#),
+        ],
         expect![[r#"
-            error: Resources/Api/Properties/CanaryDeployment/RollbackOn/DurationP99: DurationP99 must be an integer from 1 to 900000, found 900001
-            error: Resources/Api/Properties/CanaryDeployment/RollbackOn/Erors: unknown RollbackOn metric "Erors": accepted are Errors, Throttles, ErrorRate, DurationP99 (did you mean "Errors"?)
-            error: Resources/Api/Properties/CanaryDeployment/RollbackOn/ErrorRate: ErrorRate must be a percentage above 0 and at most 100, found 150
-            error: Resources/Api/Properties/CanaryDeployment/RollbackOn/Throttles: Throttles must be an integer of at least 1, found 0
-            Api: None
+            {"Type": "AllAtOnce", "RollbackOn": {"Erors": 5, "Throttles": 0, "ErrorRate": 150, "DurationP99": 900001}}
+                error: Resources/Api/Properties/CanaryDeployment/RollbackOn/DurationP99: DurationP99 must be an integer from 1 to 900000, found 900001
+                error: Resources/Api/Properties/CanaryDeployment/RollbackOn/Erors: unknown RollbackOn metric "Erors": accepted are Errors, Throttles, ErrorRate, DurationP99 (did you mean "Errors"?)
+                error: Resources/Api/Properties/CanaryDeployment/RollbackOn/ErrorRate: ErrorRate must be a percentage above 0 and at most 100, found 150
+                error: Resources/Api/Properties/CanaryDeployment/RollbackOn/Throttles: Throttles must be an integer of at least 1, found 0
+                Api: None
+            {"Type": "AllAtOnce", "RollbackOn": {"Errors": 1.5, "ErrorRate": 0, "DurationP99": -3}}
+                error: Resources/Api/Properties/CanaryDeployment/RollbackOn/DurationP99: DurationP99 must be an integer from 1 to 900000, found -3
+                error: Resources/Api/Properties/CanaryDeployment/RollbackOn/ErrorRate: ErrorRate must be a percentage above 0 and at most 100, found 0
+                error: Resources/Api/Properties/CanaryDeployment/RollbackOn/Errors: Errors must be an integer of at least 1, found the number 1.5
+                Api: None
+            {"Type": "AllAtOnce", "RollbackOn": ["Errors"]}
+                error: Resources/Api/Properties/CanaryDeployment/RollbackOn: RollbackOn must be an object with any of Errors, Throttles, ErrorRate, DurationP99, found a list of 1 item
+                Api: None
         "#]],
-    );
-    check(
-        r#"{"Type": "AllAtOnce", "RollbackOn": {"Errors": 1.5, "ErrorRate": 0, "DurationP99": -3}}"#,
-        expect![[r#"
-        error: Resources/Api/Properties/CanaryDeployment/RollbackOn/DurationP99: DurationP99 must be an integer from 1 to 900000, found -3
-        error: Resources/Api/Properties/CanaryDeployment/RollbackOn/ErrorRate: ErrorRate must be a percentage above 0 and at most 100, found 0
-        error: Resources/Api/Properties/CanaryDeployment/RollbackOn/Errors: Errors must be an integer of at least 1, found the number 1.5
-        Api: None
-    "#]],
-    );
-    check(
-        r#"{"Type": "AllAtOnce", "RollbackOn": ["Errors"]}"#,
-        expect![[r#"
-        error: Resources/Api/Properties/CanaryDeployment/RollbackOn: RollbackOn must be an object with any of Errors, Throttles, ErrorRate, DurationP99, found a list of 1 item
-        Api: None
-    "#]],
     );
 }

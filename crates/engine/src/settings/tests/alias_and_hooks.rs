@@ -6,20 +6,20 @@ use super::*;
 
 #[test]
 fn alias_valid_names() {
-    check(
-        r#"{"Type": "AllAtOnce", "Alias": "blue-green_2"}"#,
+    check_each(
+        &[
+            case(r#"{"Type": "AllAtOnce", "Alias": "blue-green_2"}"#),
+            case(r#"{"Type": "AllAtOnce", "Alias": "Live"}"#),
+        ],
         expect![[r#"
-        Api:
-          traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
-          alias: "blue-green_2"
-    "#]],
-    );
-    check(
-        r#"{"Type": "AllAtOnce", "Alias": "Live"}"#,
-        expect![[r#"
-        Api:
-          traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
-    "#]],
+            {"Type": "AllAtOnce", "Alias": "blue-green_2"}
+                Api:
+                  traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
+                  alias: "blue-green_2"
+            {"Type": "AllAtOnce", "Alias": "Live"}
+                Api:
+                  traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
+        "#]],
     );
 }
 
@@ -66,53 +66,54 @@ fn alias_rejected_names() {
 
 #[test]
 fn hooks_in_the_template() {
-    check(
-        r#"{"Type": "AllAtOnce", "PreTrafficHook": "PreHook", "PostTrafficHook": "PostHook"}"#,
+    check_each(
+        &[
+            case(r#"{"Type": "AllAtOnce", "PreTrafficHook": "PreHook", "PostTrafficHook": "PostHook"}"#),
+            case(
+                r#"{"Type": "AllAtOnce", "PreTrafficHook": {"Ref": "PreHook"}, "PostTrafficHook": {"Fn::GetAtt": ["PostHook", "Arn"]}}"#,
+            ),
+            case(r#"{"Type": "AllAtOnce", "PreTrafficHook": {"Fn::GetAtt": "PreHook.Arn"}}"#),
+        ],
         expect![[r#"
-        Api:
-          traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
-          pre_traffic_hook: Some(Function("PreHook"))
-          post_traffic_hook: Some(Function("PostHook"))
-    "#]],
-    );
-    check(
-        r#"{"Type": "AllAtOnce", "PreTrafficHook": {"Ref": "PreHook"}, "PostTrafficHook": {"Fn::GetAtt": ["PostHook", "Arn"]}}"#,
-        expect![[r#"
-            Api:
-              traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
-              pre_traffic_hook: Some(Function("PreHook"))
-              post_traffic_hook: Some(Function("PostHook"))
+            {"Type": "AllAtOnce", "PreTrafficHook": "PreHook", "PostTrafficHook": "PostHook"}
+                Api:
+                  traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
+                  pre_traffic_hook: Some(Function("PreHook"))
+                  post_traffic_hook: Some(Function("PostHook"))
+            {"Type": "AllAtOnce", "PreTrafficHook": {"Ref": "PreHook"}, "PostTrafficHook": {"Fn::GetAtt": ["PostHook", "Arn"]}}
+                Api:
+                  traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
+                  pre_traffic_hook: Some(Function("PreHook"))
+                  post_traffic_hook: Some(Function("PostHook"))
+            {"Type": "AllAtOnce", "PreTrafficHook": {"Fn::GetAtt": "PreHook.Arn"}}
+                Api:
+                  traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
+                  pre_traffic_hook: Some(Function("PreHook"))
         "#]],
-    );
-    check(
-        r#"{"Type": "AllAtOnce", "PreTrafficHook": {"Fn::GetAtt": "PreHook.Arn"}}"#,
-        expect![[r#"
-        Api:
-          traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
-          pre_traffic_hook: Some(Function("PreHook"))
-    "#]],
     );
 }
 
 #[test]
 fn hooks_outside_the_template() {
-    check(
-        r#"{"Type": "AllAtOnce", "PreTrafficHook": "arn:aws:lambda:eu-west-1:123456789012:function:smoke", "PostTrafficHook": "shared-smoke-tests"}"#,
+    check_each(
+        &[
+            case(
+                r#"{"Type": "AllAtOnce", "PreTrafficHook": "arn:aws:lambda:eu-west-1:123456789012:function:smoke", "PostTrafficHook": "shared-smoke-tests"}"#,
+            ),
+            case(r#"{"Type": "AllAtOnce", "PreTrafficHook": {"Ref": "HookArn"}}"#),
+        ],
         expect![[r#"
-            warning: Resources/Api/Properties/CanaryDeployment/PostTrafficHook: PostTrafficHook names "shared-smoke-tests", which is not a function of the template, so a function of that name must exist in the account and region at deploy time (for a function outside the template, write its ARN to say so)
-            Api:
-              traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
-              pre_traffic_hook: Some(External("arn:aws:lambda:eu-west-1:123456789012:function:smoke"))
-              post_traffic_hook: Some(External("shared-smoke-tests"))
+            {"Type": "AllAtOnce", "PreTrafficHook": "arn:aws:lambda:eu-west-1:123456789012:function:smoke", "PostTrafficHook": "shared-smoke-tests"}
+                warning: Resources/Api/Properties/CanaryDeployment/PostTrafficHook: PostTrafficHook names "shared-smoke-tests", which is not a function of the template, so a function of that name must exist in the account and region at deploy time (for a function outside the template, write its ARN to say so)
+                Api:
+                  traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
+                  pre_traffic_hook: Some(External("arn:aws:lambda:eu-west-1:123456789012:function:smoke"))
+                  post_traffic_hook: Some(External("shared-smoke-tests"))
+            {"Type": "AllAtOnce", "PreTrafficHook": {"Ref": "HookArn"}}
+                Api:
+                  traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
+                  pre_traffic_hook: Some(External("arn:aws:lambda:eu-west-1:123456789012:function:audit"))
         "#]],
-    );
-    check(
-        r#"{"Type": "AllAtOnce", "PreTrafficHook": {"Ref": "HookArn"}}"#,
-        expect![[r#"
-        Api:
-          traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
-          pre_traffic_hook: Some(External("arn:aws:lambda:eu-west-1:123456789012:function:audit"))
-    "#]],
     );
 }
 
@@ -131,51 +132,45 @@ fn hook_near_miss_of_a_template_function_is_a_warning_with_a_suggestion() {
 
 #[test]
 fn hook_missing_from_the_template() {
-    check(
-        r#"{"Type": "AllAtOnce", "PreTrafficHook": {"Ref": "PreHok"}}"#,
+    check_each(
+        &[
+            case(r#"{"Type": "AllAtOnce", "PreTrafficHook": {"Ref": "PreHok"}}"#),
+            case(r#"{"Type": "AllAtOnce", "PostTrafficHook": {"Fn::GetAtt": ["Nothing", "Arn"]}}"#),
+        ],
         expect![[r#"
-        error: Resources/Api/Properties/CanaryDeployment/PreTrafficHook/Ref: PreTrafficHook refers to "PreHok", which is not a resource of the template (did you mean "PreHook"?)
-        Api: None
-    "#]],
-    );
-    check(
-        r#"{"Type": "AllAtOnce", "PostTrafficHook": {"Fn::GetAtt": ["Nothing", "Arn"]}}"#,
-        expect![[r#"
-        error: Resources/Api/Properties/CanaryDeployment/PostTrafficHook/Fn::GetAtt: PostTrafficHook refers to "Nothing", which is not a resource of the template
-        Api: None
-    "#]],
+            {"Type": "AllAtOnce", "PreTrafficHook": {"Ref": "PreHok"}}
+                error: Resources/Api/Properties/CanaryDeployment/PreTrafficHook/Ref: PreTrafficHook refers to "PreHok", which is not a resource of the template (did you mean "PreHook"?)
+                Api: None
+            {"Type": "AllAtOnce", "PostTrafficHook": {"Fn::GetAtt": ["Nothing", "Arn"]}}
+                error: Resources/Api/Properties/CanaryDeployment/PostTrafficHook/Fn::GetAtt: PostTrafficHook refers to "Nothing", which is not a resource of the template
+                Api: None
+        "#]],
     );
 }
 
 #[test]
 fn hook_not_a_function() {
-    check(
-        r#"{"Type": "AllAtOnce", "PreTrafficHook": "Topic"}"#,
+    check_each(
+        &[
+            case(r#"{"Type": "AllAtOnce", "PreTrafficHook": "Topic"}"#),
+            case(r#"{"Type": "AllAtOnce", "PreTrafficHook": {"Ref": "ErrorsAlarm"}}"#),
+            case(r#"{"Type": "AllAtOnce", "PreTrafficHook": {"Fn::GetAtt": ["PreHook", "Version"]}}"#),
+            case(r#"{"Type": "AllAtOnce", "PreTrafficHook": ["PreHook"]}"#),
+        ],
         expect![[r#"
-        error: Resources/Api/Properties/CanaryDeployment/PreTrafficHook: PreTrafficHook names Topic, an AWS::SNS::Topic: accepted is the logical ID of a function in the template, {Ref: Function}, {Fn::GetAtt: [Function, Arn]}, or the name or ARN of a function outside the template
-        Api: None
-    "#]],
-    );
-    check(
-        r#"{"Type": "AllAtOnce", "PreTrafficHook": {"Ref": "ErrorsAlarm"}}"#,
-        expect![[r#"
-        error: Resources/Api/Properties/CanaryDeployment/PreTrafficHook/Ref: PreTrafficHook refers to ErrorsAlarm, an AWS::CloudWatch::Alarm: accepted is a Lambda function
-        Api: None
-    "#]],
-    );
-    check(
-        r#"{"Type": "AllAtOnce", "PreTrafficHook": {"Fn::GetAtt": ["PreHook", "Version"]}}"#,
-        expect![[r#"
-        error: Resources/Api/Properties/CanaryDeployment/PreTrafficHook/Fn::GetAtt: PreTrafficHook takes the Arn of a function, found Fn::GetAtt PreHook.Version
-        Api: None
-    "#]],
-    );
-    check(
-        r#"{"Type": "AllAtOnce", "PreTrafficHook": ["PreHook"]}"#,
-        expect![[r#"
-        error: Resources/Api/Properties/CanaryDeployment/PreTrafficHook: PreTrafficHook must be the logical ID of a function in the template, {Ref: Function}, {Fn::GetAtt: [Function, Arn]}, or the name or ARN of a function outside the template, found a list of 1 item
-        Api: None
-    "#]],
+            {"Type": "AllAtOnce", "PreTrafficHook": "Topic"}
+                error: Resources/Api/Properties/CanaryDeployment/PreTrafficHook: PreTrafficHook names Topic, an AWS::SNS::Topic: accepted is the logical ID of a function in the template, {Ref: Function}, {Fn::GetAtt: [Function, Arn]}, or the name or ARN of a function outside the template
+                Api: None
+            {"Type": "AllAtOnce", "PreTrafficHook": {"Ref": "ErrorsAlarm"}}
+                error: Resources/Api/Properties/CanaryDeployment/PreTrafficHook/Ref: PreTrafficHook refers to ErrorsAlarm, an AWS::CloudWatch::Alarm: accepted is a Lambda function
+                Api: None
+            {"Type": "AllAtOnce", "PreTrafficHook": {"Fn::GetAtt": ["PreHook", "Version"]}}
+                error: Resources/Api/Properties/CanaryDeployment/PreTrafficHook/Fn::GetAtt: PreTrafficHook takes the Arn of a function, found Fn::GetAtt PreHook.Version
+                Api: None
+            {"Type": "AllAtOnce", "PreTrafficHook": ["PreHook"]}
+                error: Resources/Api/Properties/CanaryDeployment/PreTrafficHook: PreTrafficHook must be the logical ID of a function in the template, {Ref: Function}, {Fn::GetAtt: [Function, Arn]}, or the name or ARN of a function outside the template, found a list of 1 item
+                Api: None
+        "#]],
     );
 }
 

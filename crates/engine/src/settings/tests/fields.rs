@@ -108,74 +108,70 @@ fn roles_and_names_errors() {
 
 #[test]
 fn auto_rollback_forms() {
-    check(
-        r#"{"Type": "AllAtOnce", "AutoRollback": false}"#,
+    check_each(
+        &[
+            case(r#"{"Type": "AllAtOnce", "AutoRollback": false}"#),
+            case(r#"{"Type": "AllAtOnce", "AutoRollback": true}"#),
+            case(
+                r#"{"Type": "AllAtOnce", "AutoRollback": ["DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]}"#,
+            ),
+        ],
         expect![[r#"
-        Api:
-          traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
-          auto_rollback: []
-    "#]],
-    );
-    check(
-        r#"{"Type": "AllAtOnce", "AutoRollback": true}"#,
-        expect![[r#"
-        Api:
-          traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
-    "#]],
-    );
-    check(
-        r#"{"Type": "AllAtOnce", "AutoRollback": ["DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]}"#,
-        expect![[r#"
-            Api:
-              traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
-              auto_rollback: ["DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_FAILURE"]
+            {"Type": "AllAtOnce", "AutoRollback": false}
+                Api:
+                  traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
+                  auto_rollback: []
+            {"Type": "AllAtOnce", "AutoRollback": true}
+                Api:
+                  traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
+            {"Type": "AllAtOnce", "AutoRollback": ["DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]}
+                Api:
+                  traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
+                  auto_rollback: ["DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_FAILURE"]
         "#]],
     );
 }
 
 #[test]
 fn auto_rollback_errors() {
-    check(
-        r#"{"Type": "AllAtOnce", "AutoRollback": []}"#,
+    check_each(
+        &[
+            case(r#"{"Type": "AllAtOnce", "AutoRollback": []}"#),
+            case(r#"{"Type": "AllAtOnce", "AutoRollback": ["DEPLOYMENT_FAILURES", 3]}"#),
+        ],
         expect![[r#"
-        error: Resources/Api/Properties/CanaryDeployment/AutoRollback: AutoRollback must be true, false, or a non-empty list of DEPLOYMENT_FAILURE, DEPLOYMENT_STOP_ON_ALARM, DEPLOYMENT_STOP_ON_REQUEST, found an empty list (write AutoRollback: false to turn automatic rollback off)
-        Api: None
-    "#]],
-    );
-    check(
-        r#"{"Type": "AllAtOnce", "AutoRollback": ["DEPLOYMENT_FAILURES", 3]}"#,
-        expect![[r#"
-        error: Resources/Api/Properties/CanaryDeployment/AutoRollback/0: AutoRollback event must be one of DEPLOYMENT_FAILURE, DEPLOYMENT_STOP_ON_ALARM, DEPLOYMENT_STOP_ON_REQUEST, found "DEPLOYMENT_FAILURES" (did you mean "DEPLOYMENT_FAILURE"?)
-        error: Resources/Api/Properties/CanaryDeployment/AutoRollback/1: AutoRollback event must be one of DEPLOYMENT_FAILURE, DEPLOYMENT_STOP_ON_ALARM, DEPLOYMENT_STOP_ON_REQUEST, found the number 3
-        Api: None
-    "#]],
+            {"Type": "AllAtOnce", "AutoRollback": []}
+                error: Resources/Api/Properties/CanaryDeployment/AutoRollback: AutoRollback must be true, false, or a non-empty list of DEPLOYMENT_FAILURE, DEPLOYMENT_STOP_ON_ALARM, DEPLOYMENT_STOP_ON_REQUEST, found an empty list (write AutoRollback: false to turn automatic rollback off)
+                Api: None
+            {"Type": "AllAtOnce", "AutoRollback": ["DEPLOYMENT_FAILURES", 3]}
+                error: Resources/Api/Properties/CanaryDeployment/AutoRollback/0: AutoRollback event must be one of DEPLOYMENT_FAILURE, DEPLOYMENT_STOP_ON_ALARM, DEPLOYMENT_STOP_ON_REQUEST, found "DEPLOYMENT_FAILURES" (did you mean "DEPLOYMENT_FAILURE"?)
+                error: Resources/Api/Properties/CanaryDeployment/AutoRollback/1: AutoRollback event must be one of DEPLOYMENT_FAILURE, DEPLOYMENT_STOP_ON_ALARM, DEPLOYMENT_STOP_ON_REQUEST, found the number 3
+                Api: None
+        "#]],
     );
 }
 
 #[test]
 fn flags_and_counts() {
-    check(
-        r#"{"Type": "AllAtOnce", "IgnorePollAlarmFailure": "true", "ProvisionedConcurrency": "5"}"#,
+    check_each(
+        &[
+            case(r#"{"Type": "AllAtOnce", "IgnorePollAlarmFailure": "true", "ProvisionedConcurrency": "5"}"#),
+            case(r#"{"Type": "AllAtOnce", "IgnorePollAlarmFailure": "yes", "ProvisionedConcurrency": 0}"#),
+            case(r#"{"Type": "AllAtOnce", "ProvisionedConcurrency": "five"}"#),
+        ],
         expect![[r#"
-        Api:
-          traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
-          ignore_poll_alarm_failure: true
-          provisioned_concurrency: Some(5)
-    "#]],
-    );
-    check(
-        r#"{"Type": "AllAtOnce", "IgnorePollAlarmFailure": "yes", "ProvisionedConcurrency": 0}"#,
-        expect![[r#"
-        error: Resources/Api/Properties/CanaryDeployment/IgnorePollAlarmFailure: IgnorePollAlarmFailure must be true or false, found "yes"
-        error: Resources/Api/Properties/CanaryDeployment/ProvisionedConcurrency: ProvisionedConcurrency must be an integer of at least 1, found 0
-        Api: None
-    "#]],
-    );
-    check(
-        r#"{"Type": "AllAtOnce", "ProvisionedConcurrency": "five"}"#,
-        expect![[r#"
-        error: Resources/Api/Properties/CanaryDeployment/ProvisionedConcurrency: ProvisionedConcurrency must be an integer of at least 1, found "five"
-        Api: None
-    "#]],
+            {"Type": "AllAtOnce", "IgnorePollAlarmFailure": "true", "ProvisionedConcurrency": "5"}
+                Api:
+                  traffic: ConfigName("CodeDeployDefault.LambdaAllAtOnce")
+                  ignore_poll_alarm_failure: true
+                  provisioned_concurrency: Some(5)
+            {"Type": "AllAtOnce", "IgnorePollAlarmFailure": "yes", "ProvisionedConcurrency": 0}
+                error: Resources/Api/Properties/CanaryDeployment/IgnorePollAlarmFailure: IgnorePollAlarmFailure must be true or false, found "yes"
+                error: Resources/Api/Properties/CanaryDeployment/ProvisionedConcurrency: ProvisionedConcurrency must be an integer of at least 1, found 0
+                Api: None
+            {"Type": "AllAtOnce", "ProvisionedConcurrency": "five"}
+                error: Resources/Api/Properties/CanaryDeployment/ProvisionedConcurrency: ProvisionedConcurrency must be an integer of at least 1, found "five"
+                Api: None
+        "#]],
     );
 }

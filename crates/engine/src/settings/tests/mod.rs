@@ -161,16 +161,49 @@ fn check(settings: &str, expect: Expect) {
     expect.assert_eq(&run(None, "{}", &[("Api", settings)], "eu-west-1"));
 }
 
-fn check_values(values: &str, settings: &str, expect: Expect) {
-    expect.assert_eq(&run(None, values, &[("Api", settings)], "eu-west-1"));
-}
-
-fn check_region(region: &str, settings: &str, expect: Expect) {
-    expect.assert_eq(&run(None, "{}", &[("Api", settings)], region));
-}
-
 fn check_defaults(defaults: &str, functions: &[(&str, &str)], expect: Expect) {
     expect.assert_eq(&run(Some(defaults), "{}", functions, "eu-west-1"));
+}
+
+/// One settings object of a [`check_each`] table, with the parameter values and region it is read
+/// with.
+struct Case<'a> {
+    settings: &'a str,
+    values: &'a str,
+    region: &'a str,
+}
+
+/// A case read with no parameter values given, in eu-west-1 (what [`check`] does).
+fn case(settings: &str) -> Case<'_> {
+    Case { settings, values: "{}", region: "eu-west-1" }
+}
+
+impl<'a> Case<'a> {
+    fn values(self, values: &'a str) -> Self {
+        Case { values, ..self }
+    }
+
+    fn region(self, region: &'a str) -> Self {
+        Case { region, ..self }
+    }
+}
+
+/// Several cases in one expectation: each settings object (with its values and region when they are
+/// not the default ones), then what [`check`] renders for it, indented.
+fn check_each(cases: &[Case<'_>], expect: Expect) {
+    let mut out = String::new();
+    for c in cases {
+        out.push_str(c.settings);
+        if c.values != "{}" {
+            out.push_str(&format!(" with {}", c.values));
+        }
+        if c.region != "eu-west-1" {
+            out.push_str(&format!(" in {}", c.region));
+        }
+        out.push('\n');
+        out.push_str(&textwrap(&run(None, c.values, &[("Api", c.settings)], c.region)));
+    }
+    expect.assert_eq(&out);
 }
 
 /// One line per `Type` value: what it becomes, or its diagnostics.

@@ -31,19 +31,16 @@ fn unknown_key_suggests_the_closest() {
 
 #[test]
 fn settings_must_be_an_object() {
-    check(
-        r#""Canary10Percent5Minutes""#,
+    check_each(
+        &[case(r#""Canary10Percent5Minutes""#), case(r#"true"#)],
         expect![[r#"
-        error: Resources/Api/Properties/CanaryDeployment: CanaryDeployment must be an object of settings ({} for all defaults), found "Canary10Percent5Minutes"
-        Api: None
-    "#]],
-    );
-    check(
-        r#"true"#,
-        expect![[r#"
-        error: Resources/Api/Properties/CanaryDeployment: CanaryDeployment must be an object of settings ({} for all defaults), found true
-        Api: None
-    "#]],
+            "Canary10Percent5Minutes"
+                error: Resources/Api/Properties/CanaryDeployment: CanaryDeployment must be an object of settings ({} for all defaults), found "Canary10Percent5Minutes"
+                Api: None
+            true
+                error: Resources/Api/Properties/CanaryDeployment: CanaryDeployment must be an object of settings ({} for all defaults), found true
+                Api: None
+        "#]],
     );
 }
 

@@ -171,48 +171,28 @@ fn type_linear_longer_than_two_days_warns() {
 }
 
 #[test]
-fn type_ref_to_parameter_uses_default() {
-    check(
-        r#"{"Type": {"Ref": "Shape"}}"#,
+fn type_ref_to_parameter_uses_its_value() {
+    check_each(
+        &[
+            case(r#"{"Type": {"Ref": "Shape"}}"#),
+            case(r#"{"Type": {"Ref": "Shape"}}"#).values(r#"{"Shape": "Linear10PercentEvery1Minute"}"#),
+            case(r#"{"Type": {"Ref": "Shape"}}"#).values(r#"{"Shape": "Canary10Percent"}"#),
+            case(r#"{"Type": {"Ref": "NoDefault"}}"#),
+        ],
         expect![[r#"
-        Api:
-          traffic: Shape(Shape { kind: Canary, percentage: 25, interval_minutes: 20 })
-    "#]],
-    );
-}
-
-#[test]
-fn type_ref_to_parameter_uses_given_value() {
-    check_values(
-        r#"{"Shape": "Linear10PercentEvery1Minute"}"#,
-        r#"{"Type": {"Ref": "Shape"}}"#,
-        expect![[r#"
-        Api:
-          traffic: ConfigName("CodeDeployDefault.LambdaLinear10PercentEvery1Minute")
-    "#]],
-    );
-}
-
-#[test]
-fn type_ref_to_parameter_value_is_parsed_like_a_literal() {
-    check_values(
-        r#"{"Shape": "Canary10Percent"}"#,
-        r#"{"Type": {"Ref": "Shape"}}"#,
-        expect![[r#"
-        error: Resources/Api/Properties/CanaryDeployment/Type/Ref: Type "Canary10Percent" (from parameter Shape) is not a traffic shape: accepted are Canary<P>Percent<M>Minutes or Linear<P>PercentEvery<M>Minutes (Minute or Minutes), with P from 1 to 99 and M from 1 to 2880
-        Api: None
-    "#]],
-    );
-}
-
-#[test]
-fn type_ref_to_parameter_without_value() {
-    check(
-        r#"{"Type": {"Ref": "NoDefault"}}"#,
-        expect![[r#"
-        error: Resources/Api/Properties/CanaryDeployment/Type/Ref: Type refers to parameter NoDefault, but parameter NoDefault has no value (give the parameter a value, or a Default)
-        Api: None
-    "#]],
+            {"Type": {"Ref": "Shape"}}
+                Api:
+                  traffic: Shape(Shape { kind: Canary, percentage: 25, interval_minutes: 20 })
+            {"Type": {"Ref": "Shape"}} with {"Shape": "Linear10PercentEvery1Minute"}
+                Api:
+                  traffic: ConfigName("CodeDeployDefault.LambdaLinear10PercentEvery1Minute")
+            {"Type": {"Ref": "Shape"}} with {"Shape": "Canary10Percent"}
+                error: Resources/Api/Properties/CanaryDeployment/Type/Ref: Type "Canary10Percent" (from parameter Shape) is not a traffic shape: accepted are Canary<P>Percent<M>Minutes or Linear<P>PercentEvery<M>Minutes (Minute or Minutes), with P from 1 to 99 and M from 1 to 2880
+                Api: None
+            {"Type": {"Ref": "NoDefault"}}
+                error: Resources/Api/Properties/CanaryDeployment/Type/Ref: Type refers to parameter NoDefault, but parameter NoDefault has no value (give the parameter a value, or a Default)
+                Api: None
+        "#]],
     );
 }
 
@@ -229,44 +209,38 @@ fn type_ref_to_deployment_config_resource() {
 
 #[test]
 fn type_ref_to_other_resource_or_unknown() {
-    check(
-        r#"{"Type": {"Ref": "Topic"}}"#,
+    check_each(
+        &[
+            case(r#"{"Type": {"Ref": "Topic"}}"#),
+            case(r#"{"Type": {"Ref": "SlowRolout"}}"#),
+            case(r#"{"Type": {"Ref": "Subnets"}}"#),
+        ],
         expect![[r#"
-        error: Resources/Api/Properties/CanaryDeployment/Type/Ref: Type refers to Topic, an AWS::SNS::Topic: accepted are a parameter or an AWS::CodeDeploy::DeploymentConfig
-        Api: None
-    "#]],
-    );
-    check(
-        r#"{"Type": {"Ref": "SlowRolout"}}"#,
-        expect![[r#"
-        error: Resources/Api/Properties/CanaryDeployment/Type/Ref: Type refers to "SlowRolout", which is neither a parameter nor a resource of the template (did you mean "SlowRollout"?)
-        Api: None
-    "#]],
-    );
-    check(
-        r#"{"Type": {"Ref": "Subnets"}}"#,
-        expect![[r#"
-        error: Resources/Api/Properties/CanaryDeployment/Type/Ref: Type refers to parameter Subnets, a list: accepted is a String parameter
-        Api: None
-    "#]],
+            {"Type": {"Ref": "Topic"}}
+                error: Resources/Api/Properties/CanaryDeployment/Type/Ref: Type refers to Topic, an AWS::SNS::Topic: accepted are a parameter or an AWS::CodeDeploy::DeploymentConfig
+                Api: None
+            {"Type": {"Ref": "SlowRolout"}}
+                error: Resources/Api/Properties/CanaryDeployment/Type/Ref: Type refers to "SlowRolout", which is neither a parameter nor a resource of the template (did you mean "SlowRollout"?)
+                Api: None
+            {"Type": {"Ref": "Subnets"}}
+                error: Resources/Api/Properties/CanaryDeployment/Type/Ref: Type refers to parameter Subnets, a list: accepted is a String parameter
+                Api: None
+        "#]],
     );
 }
 
 #[test]
 fn type_wrong_json_type() {
-    check(
-        r#"{"Type": 10}"#,
+    check_each(
+        &[case(r#"{"Type": 10}"#), case(r#"{"Type": {"Fn::Sub": "Canary${Pct}Percent5Minutes"}}"#)],
         expect![[r#"
-        error: Resources/Api/Properties/CanaryDeployment/Type: Type must be a predefined name (Canary10Percent5Minutes, Canary10Percent10Minutes, Canary10Percent15Minutes, Canary10Percent30Minutes, Linear10PercentEvery1Minute, Linear10PercentEvery2Minutes, Linear10PercentEvery3Minutes, Linear10PercentEvery10Minutes, AllAtOnce), Canary<P>Percent<M>Minutes, Linear<P>PercentEvery<M>Minutes, a deployment config name, or {Ref: …} to a parameter or an AWS::CodeDeploy::DeploymentConfig, found the number 10
-        Api: None
-    "#]],
-    );
-    check(
-        r#"{"Type": {"Fn::Sub": "Canary${Pct}Percent5Minutes"}}"#,
-        expect![[r#"
-        error: Resources/Api/Properties/CanaryDeployment/Type: Type must be a predefined name (Canary10Percent5Minutes, Canary10Percent10Minutes, Canary10Percent15Minutes, Canary10Percent30Minutes, Linear10PercentEvery1Minute, Linear10PercentEvery2Minutes, Linear10PercentEvery3Minutes, Linear10PercentEvery10Minutes, AllAtOnce), Canary<P>Percent<M>Minutes, Linear<P>PercentEvery<M>Minutes, a deployment config name, or {Ref: …} to a parameter or an AWS::CodeDeploy::DeploymentConfig, found {Fn::Sub: …}
-        Api: None
-    "#]],
+            {"Type": 10}
+                error: Resources/Api/Properties/CanaryDeployment/Type: Type must be a predefined name (Canary10Percent5Minutes, Canary10Percent10Minutes, Canary10Percent15Minutes, Canary10Percent30Minutes, Linear10PercentEvery1Minute, Linear10PercentEvery2Minutes, Linear10PercentEvery3Minutes, Linear10PercentEvery10Minutes, AllAtOnce), Canary<P>Percent<M>Minutes, Linear<P>PercentEvery<M>Minutes, a deployment config name, or {Ref: …} to a parameter or an AWS::CodeDeploy::DeploymentConfig, found the number 10
+                Api: None
+            {"Type": {"Fn::Sub": "Canary${Pct}Percent5Minutes"}}
+                error: Resources/Api/Properties/CanaryDeployment/Type: Type must be a predefined name (Canary10Percent5Minutes, Canary10Percent10Minutes, Canary10Percent15Minutes, Canary10Percent30Minutes, Linear10PercentEvery1Minute, Linear10PercentEvery2Minutes, Linear10PercentEvery3Minutes, Linear10PercentEvery10Minutes, AllAtOnce), Canary<P>Percent<M>Minutes, Linear<P>PercentEvery<M>Minutes, a deployment config name, or {Ref: …} to a parameter or an AWS::CodeDeploy::DeploymentConfig, found {Fn::Sub: …}
+                Api: None
+        "#]],
     );
 }
 
