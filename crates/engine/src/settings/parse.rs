@@ -524,6 +524,11 @@ impl Validator<'_, '_> {
         )
     }
 
+    /// `value` is not what `expected` names with `keys`: "`expected` K1, K2, found `value`".
+    fn not_with_keys<T>(&mut self, path: &Path, expected: &str, keys: &[&str], value: &Value) -> Option<T> {
+        self.err(path, format!("{expected} {}, found {}", keys.join(", "), found(value)))
+    }
+
     /// Reports each key of `obj` not in `known`, with the closest known key as help.
     fn unknown_keys(&mut self, obj: &Map, path: &Path, known: &[&str], what: &str) -> bool {
         let mut ok = true;

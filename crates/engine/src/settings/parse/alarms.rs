@@ -224,14 +224,7 @@ impl Validator<'_, '_> {
 
     pub(super) fn rollback_on(&mut self, v: &Value, path: &Path) -> Option<RollbackOn> {
         let Some(obj) = v.as_object() else {
-            return self.err(
-                path,
-                format!(
-                    "RollbackOn must be an object with any of {}, found {}",
-                    ROLLBACK_ON_KEYS.join(", "),
-                    found(v)
-                ),
-            );
+            return self.not_with_keys(path, "RollbackOn must be an object with any of", ROLLBACK_ON_KEYS, v);
         };
         let mut ok = self.unknown_keys(obj, path, ROLLBACK_ON_KEYS, "RollbackOn metric");
         let mut rollback_on = RollbackOn::default();

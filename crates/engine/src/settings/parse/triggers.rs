@@ -6,14 +6,7 @@ use super::*;
 impl Validator<'_, '_> {
     pub(super) fn triggers(&mut self, v: &Value, path: &Path) -> Option<Vec<Value>> {
         let Some(items) = v.as_array() else {
-            return self.err(
-                path,
-                format!(
-                    "Triggers must be a list of objects with {}, found {}",
-                    TRIGGER_KEYS.join(", "),
-                    found(v)
-                ),
-            );
+            return self.not_with_keys(path, "Triggers must be a list of objects with", TRIGGER_KEYS, v);
         };
         let mut ok = true;
         let mut names: HashSet<&str, KeyHashing> = HashSet::default();
@@ -21,14 +14,7 @@ impl Validator<'_, '_> {
             let at = path.index(i);
             let Some(obj) = item.as_object() else {
                 ok = false;
-                self.err::<()>(
-                    &at,
-                    format!(
-                        "a trigger must be an object with {}, found {}",
-                        TRIGGER_KEYS.join(", "),
-                        found(item)
-                    ),
-                );
+                self.not_with_keys::<()>(&at, "a trigger must be an object with", TRIGGER_KEYS, item);
                 continue;
             };
             ok &= self.unknown_keys(obj, &at, TRIGGER_KEYS, "trigger key");
@@ -36,14 +22,11 @@ impl Validator<'_, '_> {
                 None => ok &= self.err::<()>(&at, "a trigger needs TriggerName").is_some(),
                 Some(Value::String(s)) if !s.is_empty() => {
                     if !names.insert(s) {
-                        ok = false;
-                        self.err::<()>(
-                            &at.key("TriggerName"),
-                            format!(
-                                "TriggerName {} is used twice: CodeDeploy names each trigger once",
-                                quoted(s)
-                            ),
+                        let message = format!(
+                            "TriggerName {} is used twice: CodeDeploy names each trigger once",
+                            quoted(s)
                         );
+                        ok &= self.err::<()>(&at.key("TriggerName"), message).is_some();
                     }
                 }
                 Some(other) => {

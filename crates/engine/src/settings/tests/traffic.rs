@@ -171,13 +171,17 @@ fn type_linear_longer_than_two_days_warns() {
 }
 
 #[test]
-fn type_ref_to_parameter_uses_its_value() {
+fn type_ref_to_parameters_and_resources() {
     check_each(
         &[
             case(r#"{"Type": {"Ref": "Shape"}}"#),
             case(r#"{"Type": {"Ref": "Shape"}}"#).values(r#"{"Shape": "Linear10PercentEvery1Minute"}"#),
             case(r#"{"Type": {"Ref": "Shape"}}"#).values(r#"{"Shape": "Canary10Percent"}"#),
             case(r#"{"Type": {"Ref": "NoDefault"}}"#),
+            case(r#"{"Type": {"Ref": "SlowRollout"}}"#),
+            case(r#"{"Type": {"Ref": "Topic"}}"#),
+            case(r#"{"Type": {"Ref": "SlowRolout"}}"#),
+            case(r#"{"Type": {"Ref": "Subnets"}}"#),
         ],
         expect![[r#"
             {"Type": {"Ref": "Shape"}}
@@ -192,30 +196,9 @@ fn type_ref_to_parameter_uses_its_value() {
             {"Type": {"Ref": "NoDefault"}}
                 error: Resources/Api/Properties/CanaryDeployment/Type/Ref: Type refers to parameter NoDefault, but parameter NoDefault has no value (give the parameter a value, or a Default)
                 Api: None
-        "#]],
-    );
-}
-
-#[test]
-fn type_ref_to_deployment_config_resource() {
-    check(
-        r#"{"Type": {"Ref": "SlowRollout"}}"#,
-        expect![[r#"
-        Api:
-          traffic: ConfigResource("SlowRollout")
-    "#]],
-    );
-}
-
-#[test]
-fn type_ref_to_other_resource_or_unknown() {
-    check_each(
-        &[
-            case(r#"{"Type": {"Ref": "Topic"}}"#),
-            case(r#"{"Type": {"Ref": "SlowRolout"}}"#),
-            case(r#"{"Type": {"Ref": "Subnets"}}"#),
-        ],
-        expect![[r#"
+            {"Type": {"Ref": "SlowRollout"}}
+                Api:
+                  traffic: ConfigResource("SlowRollout")
             {"Type": {"Ref": "Topic"}}
                 error: Resources/Api/Properties/CanaryDeployment/Type/Ref: Type refers to Topic, an AWS::SNS::Topic: accepted are a parameter or an AWS::CodeDeploy::DeploymentConfig
                 Api: None
