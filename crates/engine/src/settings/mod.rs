@@ -1,8 +1,9 @@
 //! The `CanaryDeployment` settings (docs/settings.md): where they are read from, and their typed form.
 //!
 //! `parse.rs` turns the raw JSON of one function's settings, merged over the template defaults,
-//! into [`Settings`], reporting every problem with its template path. Everything downstream takes
-//! `&Settings` and never looks at the raw value again.
+//! into [`Settings`], reporting every problem with its template path; its submodules (`parse/`)
+//! validate the keys by concern (traffic, hooks, alarms, triggers, plain fields, ARNs). Everything
+//! downstream takes `&Settings` and never looks at the raw value again.
 
 mod conditions;
 mod parse;

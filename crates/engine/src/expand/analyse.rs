@@ -1,0 +1,635 @@
+//! Analysis: reads the template and every marked function's settings and decides what generation
+//! builds ([`Decisions`]), without changing anything.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::checks::{check_collisions, check_conditions_of_named_resources, check_group_names};
+use super::index::{self, referenced_resource, MarkedFunction, TemplateIndex, DEFAULTS_KEY};
+use super::output::settings_bytes;
+use super::resources::{self, alarm::RollbackMetric, version};
+use super::{sam, scan, source, Bounds, Context, Origin};
+use crate::diag::{Diagnostic, Path};
+use crate::json::{KeyHashing, Map, Value};
+use crate::settings::{self, ConditionEvaluator, Hook, Scope, Settings, Shape, Traffic};
+use crate::{ids, json, limits};
+
+/// Everything generation needs, decided during analysis.
+pub(super) struct Decisions {
+    pub(super) functions: Vec<FunctionDecision>,
+    pub(super) metadata_copies: Vec<String>,
+    /// `None` when no function is enabled: no CodeDeploy application or role is created.
+    pub(super) application: Option<Shared>,
+    pub(super) role: Option<RoleDecision>,
+    pub(super) configs: BTreeMap<Shape, Shared>,
+    pub(super) hook_policies: Vec<HookPolicyDecision>,
+    /// Conditions added to the template: the `Fn::Or` of the conditions of a shared resource's users.
+    pub(super) conditions: Vec<(String, Value)>,
+    /// SAM hooks that get their status permission in their `Policies`: the applications of their
+    /// users, and the condition those users share.
+    pub(super) sam_hooks: BTreeMap<String, (Vec<&'static str>, Option<String>)>,
+    /// Resources that name an API deployment, the only ones whose references a renamed deployment
+    /// changes (see [`scan`]).
+    pub(super) deployment_mentions: HashSet<String, KeyHashing>,
+    /// Resources rewiring does not know that name a marked function (see [`scan`]).
+    pub(super) function_mentions: Vec<String>,
+}
+
+pub(super) struct FunctionDecision {
+    pub(super) marked: MarkedFunction,
+    pub(super) settings: Settings,
+    pub(super) version: String,
+    pub(super) reuses_version: bool,
+    pub(super) alias: String,
+    pub(super) adopts_alias: bool,
+    /// The adopted alias's `FunctionVersion` names a resource that is not in the template: its version
+    /// was removed to let the macro publish them, so it takes the published one.
+    pub(super) alias_version_removed: bool,
+    pub(super) deployment_group: String,
+    pub(super) rollback_alarms: Vec<(String, RollbackMetric)>,
+    /// The user's alarms as the plan shows them, each `Fn::If` decided for this expansion's parameters.
+    pub(super) alarm_labels: Vec<String>,
+    /// Hook policies the alias must wait for.
+    pub(super) depends_on: Vec<String>,
+    /// The generated role's grants for this function's hooks and topics, which its deployment group
+    /// waits for.
+    pub(super) grant_policy: Option<String>,
+}
+
+/// A resource shared by several functions: it exists when one of them does, so it carries no
+/// condition when one of them has none, and otherwise their condition or a generated `Fn::Or` of them.
+pub(super) struct Shared {
+    pub(super) condition: Option<String>,
+}
+
+pub(super) struct RoleDecision {
+    pub(super) shared: Shared,
+    pub(super) permissions_boundary: Option<Value>,
+}
+
+/// The status permission of one hook for one function that calls it.
+pub(super) struct HookPolicyDecision {
+    pub(super) logical_id: String,
+    pub(super) hook: String,
+    pub(super) role: String,
+    pub(super) application: &'static str,
+    /// The calling function, its deployment group and its condition.
+    pub(super) function: String,
+    pub(super) deployment_group: String,
+    pub(super) condition: Option<String>,
+}
+
+pub(super) fn analyse(
+    template: &Value,
+    ctx: &Context,
+    origin: Origin,
+    bounds: &Bounds,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Decisions> {
+    let Some(root) = template.as_object() else {
+        diagnostics.push(Diagnostic::error(
+            Path::root(),
+            format!(
+                "the template is {}; a CloudFormation template is a JSON object with Resources",
+                json::kind(template)
+            ),
+        ));
+        return None;
+    };
+    let transforms = (origin == Origin::Source).then(|| source::Transforms::of(root));
+    if let Some(transforms) = &transforms {
+        // First: a misspelled section may be why Resources is missing.
+        source::check_sections(root, transforms, diagnostics);
+    }
+    let resources = match root.get("Resources") {
+        Some(Value::Object(resources)) => resources,
+        Some(other) => {
+            diagnostics.push(Diagnostic::error(
+                Path::root().key("Resources"),
+                format!("Resources is {}; it must be an object of logical ID to resource", json::kind(other)),
+            ));
+            return None;
+        }
+        None => {
+            diagnostics.push(Diagnostic::error(
+                Path::root(),
+                "the template has no Resources; CanaryDeployments expands whole templates (a template-level \
+                 Transform), not snippets",
+            ));
+            return None;
+        }
+    };
+    // With AWS::LanguageExtensions listed first, its `Fn::ForEach` is expanded before the macro runs.
+    let for_each_expanded_first = transforms
+        .as_ref()
+        .is_some_and(|t| matches!((t.language_extensions, t.ours), (Some(le), Some(ours)) if le < ours));
+    let idx = index::index(resources, for_each_expanded_first, diagnostics);
+    if let Some(transforms) = &transforms {
+        source::check_transforms(root, &idx, transforms, diagnostics);
+        source::check_references(root, &idx, transforms, diagnostics);
+    }
+    // The one deep walk, after the shallow index that names the deployments it looks for.
+    let marked: HashSet<&str, KeyHashing> = idx.marked.iter().map(|m| m.logical_id.as_str()).collect();
+    let scan = scan::scan(template, &idx.deployments, &marked);
+    if let Some(path) = scan.too_deep {
+        diagnostics.push(Diagnostic::error(
+            path,
+            format!("the template nests deeper than {} levels, the most this macro reads", limits::MAX_DEPTH),
+        ));
+        return None;
+    }
+    let empty = Map::new();
+    let metadata = root.get("Metadata").and_then(Value::as_object);
+    let n_bytes =
+        settings_bytes(&idx.marked, metadata.and_then(|m| m.get(DEFAULTS_KEY)).and_then(Value::as_object));
+    if n_bytes > bounds.settings_bytes {
+        diagnostics.push(Diagnostic::error(
+            Path::root(),
+            format!(
+                "the settings of the marked functions, with the template defaults each inherits, would copy \
+                 {n_bytes} bytes into the expanded template, more than the {} bytes {}; nothing was expanded",
+                bounds.settings_bytes,
+                if bounds.settings_bytes == limits::MAX_PROCESSED_TEMPLATE_BYTES {
+                    "CloudFormation accepts in a processed template"
+                } else {
+                    "this CLI expands (sixteen times what CloudFormation accepts)"
+                }
+            ),
+        ));
+        return None;
+    }
+    let defaults = match metadata.and_then(|m| m.get(DEFAULTS_KEY)) {
+        Some(raw) => {
+            settings::parse_defaults(raw, &Path::root().key("Metadata").key(DEFAULTS_KEY), diagnostics)
+        }
+        None => Map::new(),
+    };
+    let scope = Scope {
+        resources,
+        parameters: root.get("Parameters").and_then(Value::as_object).unwrap_or(&empty),
+        parameter_values: &ctx.parameter_values,
+        conditions: ConditionEvaluator::new(root, &ctx.parameter_values, &ctx.region, &ctx.account_id),
+    };
+    let mut parsed = Vec::new();
+    for marked in &idx.marked {
+        let path = marked.settings_path();
+        if let Some(settings) = settings::parse_function_settings(
+            &marked.logical_id,
+            &marked.raw,
+            &path,
+            &defaults,
+            &scope,
+            diagnostics,
+        ) {
+            let mut settings = settings;
+            let alias_given = sam::alias_given(&marked.raw, &defaults);
+            let resource = &resources[&marked.logical_id];
+            if marked.serverless {
+                sam::reconcile(
+                    &marked.logical_id,
+                    resource,
+                    root,
+                    alias_given,
+                    &mut settings,
+                    &path,
+                    diagnostics,
+                );
+            } else {
+                let id = &marked.logical_id;
+                sam::adopt_published_alias(
+                    resource,
+                    id,
+                    &idx,
+                    alias_given,
+                    &mut settings,
+                    &path,
+                    diagnostics,
+                );
+            }
+            parsed.push((marked.clone(), settings));
+        }
+    }
+    if idx.marked.iter().any(|m| m.serverless) {
+        sam::check_template(root, diagnostics);
+    }
+    let mut decisions = decide(resources, &scope, &idx, parsed, diagnostics)?;
+    decisions.deployment_mentions = scan.deployment_mentions;
+    decisions.function_mentions = scan.function_mentions;
+    Some(decisions)
+}
+
+/// The logical ID a `Ref` or either `Fn::GetAtt` form names, whatever the attribute.
+fn referenced_resource_any(value: &Value) -> Option<&str> {
+    let obj = value.as_object().filter(|o| o.len() == 1)?;
+    match (obj.get("Ref"), obj.get("Fn::GetAtt")) {
+        (Some(Value::String(id)), _) => Some(id),
+        (_, Some(Value::Array(parts))) => parts.first()?.as_str(),
+        (_, Some(Value::String(dotted))) => dotted.split_once('.').map(|(id, _)| id),
+        _ => None,
+    }
+}
+
+/// An alias the macro adopts becomes what every invoker of the function references; under a
+/// condition the function does not share, it may not exist while they do, and CloudFormation refuses
+/// a reference to a resource that was not created. Guarding each moved reference would leave the
+/// invokers on the function, outside the canary, whenever the condition is false, so this is an error.
+fn conditional_alias(
+    alias: &str,
+    function: &str,
+    condition: Option<&str>,
+    marked: &MarkedFunction,
+) -> Diagnostic {
+    let own = match &marked.condition {
+        Some(c) => format!("{function} is under Condition {c}"),
+        None => format!("{function} has no Condition"),
+    };
+    Diagnostic::error(
+        Path::resource(alias).key("Condition"),
+        format!(
+            "the alias {alias} of {function} is under Condition {}, but {own}: the invokers moved to the alias \
+             would reference a resource that may not exist; accepted is an alias under the function's own \
+             condition, or none",
+            condition.unwrap_or_default()
+        ),
+    )
+    .with_help(format!(
+        "give {alias} the Condition of {function}, or remove {alias} and let the macro generate the alias"
+    ))
+}
+
+/// A version the template declares by hand is published once and never again: the function's later
+/// changes reach `$LATEST` only, so the alias never gets a new version and no deployment ever runs.
+/// The version is kept (removing it here would delete what the alias serves), and the author is told
+/// how to hand publishing over to the macro. Replacing it by a hashed version in the same deploy was
+/// not chosen: with the function unchanged, Lambda refuses to publish the same configuration twice.
+fn fixed_version(function: &str, version: &str) -> Diagnostic {
+    Diagnostic::warning(
+        Path::resource(version),
+        format!(
+            "{version} is an AWS::Lambda::Version of {function} written in the template, published once and \
+             never again: later changes of {function} publish no version, so CodeDeploy never shifts traffic \
+             to them"
+        ),
+    )
+    .with_help(format!(
+        "remove {version} (and references to it) in the same deploy as a change of {function}'s code or \
+         configuration; the macro then publishes {function}Version<hash> whenever the function changes"
+    ))
+}
+
+fn decide(
+    resources: &Map,
+    scope: &Scope<'_>,
+    idx: &TemplateIndex,
+    parsed: Vec<(MarkedFunction, Settings)>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Decisions> {
+    let mut functions = Vec::new();
+    for (marked, settings) in parsed {
+        let fn_id = marked.logical_id.clone();
+        let (version, reuses_version) = match idx.versions.get(&fn_id) {
+            // SAM publishes the version and names the alias as we do; neither is generated here.
+            _ if marked.serverless => (sam::version_reference(&fn_id), true),
+            Some(existing) => {
+                if !ids::is_published_version(&fn_id, existing) {
+                    diagnostics.push(fixed_version(&fn_id, existing));
+                }
+                (existing.clone(), true)
+            }
+            None => {
+                let props = resources[&fn_id].get("Properties").and_then(Value::as_object);
+                let hash = version::content_hash(props.unwrap_or(&Map::new()), scope);
+                (ids::version(&fn_id, &hash), false)
+            }
+        };
+        let alias_version_removed =
+            idx.aliases.get(&(fn_id.clone(), settings.alias.clone())).is_some_and(|a| {
+                let version = resources[a].get("Properties").and_then(|p| p.get("FunctionVersion"));
+                version.and_then(referenced_resource_any).is_some_and(|id| !resources.contains_key(id))
+            });
+        let (alias, adopts_alias) = match idx.aliases.get(&(fn_id.clone(), settings.alias.clone())) {
+            _ if marked.serverless => (ids::alias(&fn_id, &settings.alias), true),
+            Some(existing) => {
+                let alias_condition = resources[existing].get("Condition").and_then(Value::as_str);
+                if alias_condition.is_some() && alias_condition != marked.condition.as_deref() {
+                    diagnostics.push(conditional_alias(existing, &fn_id, alias_condition, &marked));
+                }
+                if resources[existing].pointer("/UpdatePolicy/CodeDeployLambdaAliasUpdate").is_some() {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Path::resource(existing).key("UpdatePolicy"),
+                            format!(
+                                "the alias {existing} of {fn_id} is already deployed by CodeDeploy (its UpdatePolicy \
+                                 comes from SAM's DeploymentPreference or is written by hand); a function takes one"
+                            ),
+                        )
+                        .with_help(format!(
+                            "remove DeploymentPreference from the SAM function (or the alias's UpdatePolicy), or \
+                             remove the CanaryDeployment of {fn_id}"
+                        )),
+                    );
+                }
+                (existing.clone(), true)
+            }
+            None => (ids::alias(&fn_id, &settings.alias), false),
+        };
+        let rollback_alarms = rollback_metrics(&settings)
+            .into_iter()
+            .map(|m| (ids::rollback_alarm(&fn_id, m.id_part()), m))
+            .collect();
+        let alarm_labels =
+            settings.alarms.iter().filter_map(|a| chosen(a, &scope.conditions)).map(alarm_label).collect();
+        functions.push(FunctionDecision {
+            alarm_labels,
+            deployment_group: ids::deployment_group(&fn_id),
+            marked,
+            settings,
+            version,
+            reuses_version,
+            alias,
+            adopts_alias,
+            alias_version_removed,
+            rollback_alarms,
+            depends_on: Vec::new(),
+            grant_policy: None,
+        });
+    }
+
+    let enabled: Vec<&FunctionDecision> = functions.iter().filter(|f| f.settings.enabled).collect();
+    check_group_names(&enabled, diagnostics);
+    for f in &enabled {
+        check_conditions_of_named_resources(f, resources, diagnostics);
+    }
+    // SAM generates its own application for the functions it deploys.
+    let app_users: Vec<&FunctionDecision> =
+        enabled.iter().copied().filter(|f| !f.marked.serverless).collect();
+    let mut conditions = SharedConditions::default();
+    let existing = scope.conditions.template.get("Conditions").and_then(Value::as_object);
+    let application = (!app_users.is_empty())
+        .then(|| Shared { condition: conditions.of(&app_users, existing, diagnostics) });
+    let role_users: Vec<&FunctionDecision> =
+        enabled.iter().copied().filter(|f| f.settings.service_role.is_none()).collect();
+    let role = if role_users.is_empty() {
+        None
+    } else {
+        Some(RoleDecision {
+            shared: Shared { condition: conditions.of(&role_users, existing, diagnostics) },
+            permissions_boundary: permissions_boundary(&role_users, diagnostics),
+        })
+    };
+    let mut shape_users: BTreeMap<Shape, Vec<&FunctionDecision>> = BTreeMap::new();
+    for f in &enabled {
+        if let Traffic::Shape(shape) = &f.settings.traffic {
+            shape_users.entry(*shape).or_default().push(f);
+        }
+    }
+    let configs = shape_users
+        .into_iter()
+        .map(|(shape, users)| (shape, Shared { condition: conditions.of(&users, existing, diagnostics) }))
+        .collect();
+
+    // Hook policies: one per hook function whose execution role is in the template.
+    let mut hook_users: BTreeMap<&str, Vec<&FunctionDecision>> = BTreeMap::new();
+    for f in &enabled {
+        for hook in [&f.settings.pre_traffic_hook, &f.settings.post_traffic_hook].into_iter().flatten() {
+            if let Hook::Function(hook) = hook {
+                let users = hook_users.entry(hook.as_str()).or_default();
+                // Functions come one at a time, so a function that is its own pre- and post-traffic
+                // hook's user twice is the last one listed (a scan of all users was quadratic).
+                if users.last().is_none_or(|u| u.marked.logical_id != f.marked.logical_id) {
+                    users.push(f);
+                }
+            }
+        }
+    }
+    let mut hook_policies = Vec::new();
+    let mut sam_hooks = BTreeMap::new();
+    // Hook logical IDs appear in BTreeMap order, so policies and warnings are deterministic.
+    for (hook, users) in hook_users {
+        if sam::takes_policies(resources, hook) {
+            let mut apps: Vec<&'static str> = users.iter().map(|u| application_of(u)).collect();
+            apps.sort_unstable();
+            apps.dedup();
+            sam_hooks.insert(hook.to_owned(), (apps, conditions.of(&users, existing, diagnostics)));
+            continue;
+        }
+        match execution_role(resources, hook) {
+            Some(role) => hook_policies.extend(users.iter().map(|u| HookPolicyDecision {
+                logical_id: ids::hook_policy(hook, &u.marked.logical_id),
+                hook: hook.to_owned(),
+                role: role.clone(),
+                application: application_of(u),
+                function: u.marked.logical_id.clone(),
+                deployment_group: u.deployment_group.clone(),
+                condition: u.marked.condition.clone(),
+            })),
+            None => diagnostics.push(Diagnostic::warning(
+                Path::resource(hook).key("Properties").key("Role"),
+                format!(
+                    "the hook's execution role is not an AWS::IAM::Role in this template, so no policy was \
+                     attached; grant it codedeploy:PutLifecycleEventHookExecutionStatus on the deployment \
+                     group{} {}",
+                    if users.len() == 1 { "" } else { "s" },
+                    users.iter().map(|u| u.deployment_group.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            )),
+        }
+    }
+    // Each policy is one function's, so the alias waits for its own policies only.
+    let mut policies_of: HashMap<&str, Vec<String>> = HashMap::new();
+    for p in &hook_policies {
+        policies_of.entry(p.function.as_str()).or_default().push(p.logical_id.clone());
+    }
+    for f in functions.iter_mut().filter(|f| f.settings.enabled) {
+        if let Some(ids) = policies_of.remove(f.marked.logical_id.as_str()) {
+            f.depends_on = ids;
+        }
+        let has_grants = !f.settings.triggers.is_empty()
+            || f.settings.pre_traffic_hook.is_some()
+            || f.settings.post_traffic_hook.is_some();
+        if has_grants && f.settings.service_role.is_none() {
+            f.grant_policy = Some(ids::grant_policy(&f.marked.logical_id));
+        }
+    }
+
+    let metadata_copies = idx.metadata_copies.clone();
+    let decisions = Decisions {
+        functions,
+        metadata_copies,
+        application,
+        role,
+        configs,
+        hook_policies,
+        conditions: conditions.added,
+        sam_hooks,
+        deployment_mentions: HashSet::default(),
+        function_mentions: Vec::new(),
+    };
+    check_collisions(resources, &decisions, diagnostics);
+    Some(decisions)
+}
+
+/// The CodeDeploy application that deploys a function: SAM's for the functions SAM deploys.
+fn application_of(f: &FunctionDecision) -> &'static str {
+    if f.marked.serverless {
+        sam::APPLICATION
+    } else {
+        ids::APPLICATION
+    }
+}
+
+fn rollback_metrics(settings: &Settings) -> Vec<RollbackMetric> {
+    let r = &settings.rollback_on;
+    let mut metrics = Vec::new();
+    metrics.extend(r.errors.map(RollbackMetric::Errors));
+    metrics.extend(r.throttles.map(RollbackMetric::Throttles));
+    metrics.extend(r.error_rate.map(RollbackMetric::ErrorRate));
+    metrics.extend(r.duration_p99.map(RollbackMetric::DurationP99));
+    metrics
+}
+
+/// The conditions generated for shared resources, one per distinct set of users' conditions.
+#[derive(Default)]
+struct SharedConditions {
+    pub(super) added: Vec<(String, Value)>,
+    pub(super) by_set: BTreeMap<Vec<String>, String>,
+}
+
+impl SharedConditions {
+    /// The condition under which a resource shared by `users` must exist: none when one of them is
+    /// unconditional, their one condition when they share it, else a generated `Fn::Or` of theirs
+    /// (as SAM's `ServerlessCodeDeployCondition`). `Fn::Or` takes 2 to 10 conditions, so longer lists
+    /// nest.
+    fn of(
+        &mut self,
+        users: &[&FunctionDecision],
+        existing: Option<&Map>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<String> {
+        let mut set: Vec<String> = Vec::with_capacity(users.len());
+        for u in users {
+            set.push(u.marked.condition.clone()?);
+        }
+        set.sort_unstable();
+        set.dedup();
+        if let [one] = set.as_slice() {
+            return Some(one.clone());
+        }
+        if let Some(name) = self.by_set.get(&set) {
+            return Some(name.clone());
+        }
+        let name = ids::shared_condition(self.added.len() + 1);
+        if existing.is_some_and(|c| c.contains_key(&name)) {
+            diagnostics.push(Diagnostic::error(
+                Path::root().key("Conditions").key(&name),
+                format!(
+                    "a condition named {name} already exists, and CanaryDeployments generates one with that \
+                     name for the resources its functions under {} share",
+                    set.join(", ")
+                ),
+            ));
+        }
+        let or = any_of(set.iter().map(|c| resources::object([("Condition", c.as_str().into())])).collect());
+        self.added.push((name.clone(), or));
+        self.by_set.insert(set, name.clone());
+        Some(name)
+    }
+}
+
+/// `Fn::Or` of two or more conditions, nested by tens.
+fn any_of(mut terms: Vec<Value>) -> Value {
+    while terms.len() > 10 {
+        terms = terms
+            .chunks(10)
+            .map(|chunk| match chunk {
+                [one] => one.clone(),
+                many => resources::object([("Fn::Or", Value::Array(many.to_vec()))]),
+            })
+            .collect();
+    }
+    resources::object([("Fn::Or", Value::Array(terms))])
+}
+
+/// The generated role is one per template, so its users must agree on its boundary.
+pub(super) fn permissions_boundary(
+    users: &[&FunctionDecision],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Value> {
+    let mut chosen: Option<(&FunctionDecision, &Value)> = None;
+    for f in users {
+        let Some(boundary) = &f.settings.permissions_boundary else { continue };
+        match chosen {
+            None => chosen = Some((f, boundary)),
+            Some((first, b)) if b != boundary => diagnostics.push(Diagnostic::error(
+                f.marked.settings_path().key("PermissionsBoundary"),
+                format!(
+                    "PermissionsBoundary differs from the one {} gives; the generated CodeDeploy role is shared \
+                     by the template, so its functions must agree on one boundary",
+                    first.marked.logical_id
+                ),
+            )
+            .with_help("set PermissionsBoundary once in Metadata.CanaryDeployments, or give ServiceRole")),
+            Some(_) => {}
+        }
+    }
+    if let Some((first, _)) = chosen {
+        if let Some(f) = users.iter().find(|f| f.settings.permissions_boundary.is_none()) {
+            diagnostics.push(Diagnostic::error(
+                f.marked.settings_path(),
+                format!(
+                    "this function has no PermissionsBoundary but {} has one; the generated CodeDeploy role is \
+                     shared by the template, so its functions must agree on one boundary",
+                    first.marked.logical_id
+                ),
+            ));
+        }
+    }
+    chosen.map(|(_, b)| b.clone())
+}
+
+/// The logical ID of the `AWS::IAM::Role` a function runs as, when that role is in the template.
+fn execution_role(resources: &Map, function: &str) -> Option<String> {
+    let role = resources.get(function)?.get("Properties")?.get("Role")?;
+    let id = match role {
+        Value::Object(obj) => match obj.get("Fn::Sub").and_then(Value::as_str) {
+            Some(text) => text.strip_prefix("${")?.strip_suffix(".Arn}")?,
+            None => referenced_resource(role)?,
+        },
+        _ => return None,
+    };
+    let is_role = resources.get(id)?.get("Type").and_then(Value::as_str) == Some("AWS::IAM::Role");
+    is_role.then(|| id.to_owned())
+}
+
+/// The branch an `Fn::If` takes for this expansion's parameter values (through nested ones), `None`
+/// for `AWS::NoValue`; any other value is itself. A condition that cannot be decided keeps the
+/// `Fn::If` (settings have checked that its name exists).
+fn chosen<'v>(value: &'v Value, conditions: &settings::ConditionEvaluator<'_>) -> Option<&'v Value> {
+    let mut value = value;
+    // Settings allow 8 levels of Fn::If in Alarms.
+    for _ in 0..=8 {
+        let Some(Value::Array(arg)) =
+            value.as_object().filter(|o| o.len() == 1).and_then(|o| o.get("Fn::If"))
+        else {
+            break;
+        };
+        let [condition, then, otherwise] = arg.as_slice() else { break };
+        match conditions.eval(&json!({ "Condition": condition }), &Path::root()) {
+            Ok(true) => value = then,
+            Ok(false) => value = otherwise,
+            Err(_) => break,
+        }
+    }
+    let no_value = value.get("Ref").and_then(Value::as_str) == Some("AWS::NoValue");
+    (!no_value).then_some(value)
+}
+
+fn alarm_label(item: &Value) -> String {
+    match item.get("Name") {
+        Some(Value::String(name)) => name.to_string(),
+        Some(name) => match name.get("Ref").and_then(Value::as_str) {
+            Some(id) => id.to_owned(),
+            None => name.to_string(),
+        },
+        None => item.to_string(),
+    }
+}

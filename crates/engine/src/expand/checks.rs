@@ -1,0 +1,275 @@
+//! Checks of the decisions before anything is generated: generated logical IDs that collide or are
+//! too long, deployment group names used twice, and resources the settings name under another
+//! condition than the function's.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::analyse::{Decisions, FunctionDecision};
+use super::cycles;
+use crate::diag::{Diagnostic, Path};
+use crate::json::{Map, Value};
+use crate::settings::{Hook, Traffic};
+use crate::{ids, limits};
+
+/// CodeDeploy names each deployment group of an application once, and the template has one
+/// application: two enabled functions (under the same condition) whose `DeploymentGroupName` is the
+/// same string, or the same intrinsic (which evaluates to the same string), would expand cleanly and
+/// then fail at deploy time.
+pub(super) fn check_group_names(enabled: &[&FunctionDecision], diagnostics: &mut Vec<Diagnostic>) {
+    let mut first_user: BTreeMap<(String, Option<&str>), &str> = BTreeMap::new();
+    for f in enabled {
+        let Some(name) = &f.settings.deployment_group_name else { continue };
+        let key = (name.to_string(), f.marked.condition.as_deref());
+        let Some(first) = first_user.get(&key) else {
+            first_user.insert(key, &f.marked.logical_id);
+            continue;
+        };
+        // The name is always the function's own: settings refuse it as a template default.
+        diagnostics.push(
+            Diagnostic::error(
+                f.marked.settings_path().key("DeploymentGroupName"),
+                format!(
+                    "DeploymentGroupName {name} is already the deployment group name of {first}: accepted \
+                     is a name no other function of the template uses"
+                ),
+            )
+            .with_help(format!(
+                "leave DeploymentGroupName out for {} to let CloudFormation name its group",
+                f.marked.logical_id
+            )),
+        );
+    }
+}
+
+/// A resource the settings name (a hook, a trigger topic, an alarm, a deployment config, a role) that
+/// exists under a `Condition` the function does not have may be missing while the function's alias,
+/// deployment group and grants refer to it: CloudFormation then fails the stack on an unresolved
+/// reference. Guarding every one of those references would deploy the function without the hook or
+/// alarm its author asked for, so it is an error: the resource must share the function's condition,
+/// or have none.
+pub(super) fn check_conditions_of_named_resources(
+    f: &FunctionDecision,
+    resources: &Map,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let settings = &f.settings;
+    let path = f.marked.settings_path();
+    let mut named: Vec<(Path, Vec<Guarded<'_>>)> = Vec::new();
+    for (key, hook) in
+        [("PreTrafficHook", &settings.pre_traffic_hook), ("PostTrafficHook", &settings.post_traffic_hook)]
+    {
+        if let Some(Hook::Function(id)) = hook {
+            named.push((path.key(key), vec![(id.as_str(), Vec::new())]));
+        }
+    }
+    for (i, trigger) in settings.triggers.iter().enumerate() {
+        named.push((path.key("Triggers").index(i), guarded_names(trigger)));
+    }
+    for (i, alarm) in settings.alarms.iter().enumerate() {
+        named.push((path.key("Alarms").index(i), guarded_names(alarm)));
+    }
+    if let Traffic::ConfigResource(id) = &settings.traffic {
+        named.push((path.key("Type"), vec![(id.as_str(), Vec::new())]));
+    }
+    if let Some(role) = &settings.service_role {
+        named.push((path.key("ServiceRole"), guarded_names(role)));
+    }
+    let own = f.marked.condition.as_deref();
+    for (at, ids) in named {
+        for (id, guards) in ids {
+            let Some(theirs) = resources.get(id).and_then(|r| r.get("Condition")).and_then(Value::as_str)
+            else {
+                continue;
+            };
+            if Some(theirs) == own || guards.contains(&theirs) {
+                continue;
+            }
+            let function = &f.marked.logical_id;
+            diagnostics.push(
+                Diagnostic::error(
+                    at.clone(),
+                    format!(
+                        "{id} exists only under the condition {theirs}, while {function} exists {}: its alias, \
+                         deployment group and grants would refer to {id} when it does not exist; accepted is \
+                         a resource under the function's condition, or under none",
+                        match own {
+                            Some(c) => format!("under {c}"),
+                            None => "always".to_owned(),
+                        }
+                    ),
+                )
+                .with_help(format!(
+                    "give {function} and {id} the same Condition, or remove the Condition of {id}"
+                )),
+            );
+        }
+    }
+}
+
+/// A name a setting refers to, and the conditions that guard the reference.
+type Guarded<'a> = (&'a str, Vec<&'a str>);
+
+/// The names a setting's value refers to, each with the conditions of the `Fn::If`s whose first branch
+/// holds it (a reference guarded by the resource's own condition is safe).
+fn guarded_names(value: &Value) -> Vec<Guarded<'_>> {
+    fn walk<'a>(value: &'a Value, guards: &mut Vec<&'a str>, out: &mut Vec<Guarded<'a>>) {
+        if let Some(Value::Array(branches)) = value.get("Fn::If") {
+            if let [Value::String(condition), then, otherwise] = branches.as_slice() {
+                guards.push(condition);
+                walk(then, guards, out);
+                guards.pop();
+                walk(otherwise, guards, out);
+                return;
+            }
+        }
+        match value {
+            Value::Array(items) => items.iter().for_each(|v| walk(v, guards, out)),
+            Value::Object(obj) if obj.len() > 1 => obj.values().for_each(|v| walk(v, guards, out)),
+            Value::Object(obj) if obj.contains_key("Name") => obj.values().for_each(|v| walk(v, guards, out)),
+            _ => out.extend(cycles::referenced_names(value).into_iter().map(|n| (n, guards.clone()))),
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, &mut Vec::new(), &mut out);
+    out
+}
+
+/// Every logical ID the expansion will add must be new, and unique among the generated ones.
+pub(super) fn check_collisions(resources: &Map, d: &Decisions, diagnostics: &mut Vec<Diagnostic>) {
+    // Where each planned resource comes from, made a path only for an error: most templates have none.
+    enum From<'a> {
+        Setting(&'a FunctionDecision, Option<&'static str>),
+        Template,
+        Hook(&'a str),
+    }
+    let mut planned: Vec<(String, From<'_>)> = Vec::new();
+    for f in &d.functions {
+        if !f.reuses_version {
+            planned.push((f.version.clone(), From::Setting(f, None)));
+        }
+        if !f.adopts_alias {
+            planned.push((f.alias.clone(), From::Setting(f, Some("Alias"))));
+        }
+        if f.settings.enabled && !f.marked.serverless {
+            planned.push((f.deployment_group.clone(), From::Setting(f, None)));
+            for (id, _) in &f.rollback_alarms {
+                planned.push((id.clone(), From::Setting(f, Some("RollbackOn"))));
+            }
+        }
+        if let Some(id) = &f.grant_policy {
+            planned.push((id.clone(), From::Setting(f, None)));
+        }
+    }
+    if d.application.is_some() {
+        planned.push((ids::APPLICATION.to_owned(), From::Template));
+    }
+    if d.role.is_some() {
+        planned.push((ids::SERVICE_ROLE.to_owned(), From::Template));
+    }
+    for shape in d.configs.keys() {
+        planned.push((ids::deployment_config(&shape.name()), From::Template));
+    }
+    for p in &d.hook_policies {
+        planned.push((p.logical_id.clone(), From::Hook(&p.hook)));
+    }
+    // A generated policy's `PolicyName` is its logical ID, which IAM holds to a shorter limit.
+    let policies = d
+        .hook_policies
+        .iter()
+        .map(|p| {
+            (
+                &p.logical_id,
+                Path::resource(&p.hook),
+                format!("the hook's logical ID {} or the function's {}", p.hook, p.function),
+            )
+        })
+        .chain(d.functions.iter().filter_map(|f| {
+            let id = f.grant_policy.as_ref()?;
+            Some((id, f.marked.settings_path(), format!("the function's logical ID {}", f.marked.logical_id)))
+        }));
+    for (name, path, what) in policies {
+        if name.len() > limits::MAX_POLICY_NAME {
+            diagnostics.push(
+                Diagnostic::error(
+                    path,
+                    format!(
+                        "the generated policy's PolicyName {name} is {} characters, over IAM's limit of {} for a \
+                         policy name",
+                        name.len(),
+                        limits::MAX_POLICY_NAME
+                    ),
+                )
+                .with_help(format!("shorten {what} by {} characters", name.len() - limits::MAX_POLICY_NAME)),
+            );
+        }
+    }
+    let path_of = |from: &From<'_>| match *from {
+        From::Setting(f, None) => f.marked.settings_path(),
+        From::Setting(f, Some(key)) => f.marked.settings_path().key(key),
+        From::Template => Path::root().key("Resources"),
+        From::Hook(hook) => Path::resource(hook),
+    };
+    // SAM, running after the macro, names a us-first function's version, alias and deployment group
+    // the same way, and CloudFormation holds its IDs to the same limit; only their length is ours to
+    // check, the rollback alarms (generated here) besides.
+    let mut sam_named = Vec::new();
+    for f in d.functions.iter().filter(|f| f.marked.serverless) {
+        let id = &f.marked.logical_id;
+        // SAM's version ID ends in 10 hex digits of its own hash.
+        let version = format!("{id}Version<10 hex>");
+        let version_len = id.len() + "Version".len() + 10;
+        sam_named.push((version, version_len, From::Setting(f, None)));
+        let alias = ids::alias(id, &f.settings.alias);
+        sam_named.push((alias.clone(), alias.len(), From::Setting(f, Some("Alias"))));
+        if f.settings.enabled {
+            let group = ids::deployment_group(id);
+            sam_named.push((group.clone(), group.len(), From::Setting(f, None)));
+            for (alarm, _) in &f.rollback_alarms {
+                sam_named.push((alarm.clone(), alarm.len(), From::Setting(f, Some("RollbackOn"))));
+            }
+        }
+    }
+    let too_long = |id: &str, len: usize, from: &From<'_>, diagnostics: &mut Vec<Diagnostic>| {
+        if len <= limits::MAX_LOGICAL_ID {
+            return false;
+        }
+        diagnostics.push(
+            Diagnostic::error(
+                path_of(from),
+                format!(
+                    "the generated logical ID {id} is {len} characters, over CloudFormation's limit of {}",
+                    limits::MAX_LOGICAL_ID
+                ),
+            )
+            .with_help(format!(
+                "shorten the logical ID it is made from by {} characters or more",
+                len - limits::MAX_LOGICAL_ID
+            )),
+        );
+        true
+    };
+    for (id, len, from) in &sam_named {
+        too_long(id, *len, from, diagnostics);
+    }
+    let mut seen: HashSet<&str> = HashSet::with_capacity(planned.len());
+    for (id, from) in &planned {
+        if too_long(id, id.len(), from, diagnostics) {
+            continue;
+        }
+        if resources.contains_key(id) {
+            let at = path_of(from);
+            diagnostics.push(
+                Diagnostic::error(
+                    Path::resource(id),
+                    format!("a resource named {id} already exists, and CanaryDeployments generates one with that logical ID"),
+                )
+                .with_help(format!("rename the existing resource; the generated one comes from {at}")),
+            );
+        } else if !seen.insert(id) {
+            diagnostics.push(Diagnostic::error(
+                path_of(from),
+                format!("two generated resources would both be named {id}; give the functions different names or aliases"),
+            ));
+        }
+    }
+}
