@@ -4,10 +4,11 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::checks::{check_collisions, check_conditions_of_named_resources, check_group_names};
-use super::index::{self, referenced_resource, MarkedFunction, TemplateIndex, DEFAULTS_KEY};
+use super::index::{self, referenced_resource, MarkedFunction, TemplateIndex};
 use super::output::settings_bytes;
 use super::resources::{self, alarm::RollbackMetric, version};
 use super::{sam, scan, source, Bounds, Context, Origin};
+use crate::cfn::{self, DEFAULTS_KEY};
 use crate::diag::{Diagnostic, Path};
 use crate::json::{KeyHashing, Map, Value};
 use crate::settings::{self, ConditionEvaluator, Hook, Scope, Settings, Shape, Traffic};
@@ -219,11 +220,10 @@ pub(super) fn analyse(
 
 /// The logical ID a `Ref` or either `Fn::GetAtt` form names, whatever the attribute.
 fn referenced_resource_any(value: &Value) -> Option<&str> {
-    let obj = value.as_object().filter(|o| o.len() == 1)?;
-    match (obj.get("Ref"), obj.get("Fn::GetAtt")) {
-        (Some(Value::String(id)), _) => Some(id),
-        (_, Some(Value::Array(parts))) => parts.first()?.as_str(),
-        (_, Some(Value::String(dotted))) => dotted.split_once('.').map(|(id, _)| id),
+    match cfn::single_key(value)? {
+        (cfn::REF, Value::String(id)) => Some(id),
+        (cfn::GET_ATT, arg @ Value::String(_)) => cfn::get_att_parts(arg).map(|(id, _)| id),
+        (cfn::GET_ATT, arg) => cfn::get_att_target(arg),
         _ => None,
     }
 }
@@ -542,11 +542,11 @@ fn any_of(mut terms: Vec<Value>) -> Value {
             .chunks(10)
             .map(|chunk| match chunk {
                 [one] => one.clone(),
-                many => resources::object([("Fn::Or", Value::Array(many.to_vec()))]),
+                many => resources::object([(cfn::OR, Value::Array(many.to_vec()))]),
             })
             .collect();
     }
-    resources::object([("Fn::Or", Value::Array(terms))])
+    resources::object([(cfn::OR, Value::Array(terms))])
 }
 
 /// The generated role is one per template, so its users must agree on its boundary.
@@ -590,13 +590,13 @@ pub(super) fn permissions_boundary(
 fn execution_role(resources: &Map, function: &str) -> Option<String> {
     let role = resources.get(function)?.get("Properties")?.get("Role")?;
     let id = match role {
-        Value::Object(obj) => match obj.get("Fn::Sub").and_then(Value::as_str) {
-            Some(text) => text.strip_prefix("${")?.strip_suffix(".Arn}")?,
+        Value::Object(obj) => match obj.get(cfn::SUB).and_then(Value::as_str) {
+            Some(text) => cfn::sole_placeholder(text)?.strip_suffix(".Arn")?,
             None => referenced_resource(role)?,
         },
         _ => return None,
     };
-    let is_role = resources.get(id)?.get("Type").and_then(Value::as_str) == Some("AWS::IAM::Role");
+    let is_role = resources.get(id)?.get("Type").and_then(Value::as_str) == Some(cfn::IAM_ROLE);
     is_role.then(|| id.to_owned())
 }
 
@@ -607,8 +607,7 @@ fn chosen<'v>(value: &'v Value, conditions: &settings::ConditionEvaluator<'_>) -
     let mut value = value;
     // Settings allow 8 levels of Fn::If in Alarms.
     for _ in 0..=8 {
-        let Some(Value::Array(arg)) =
-            value.as_object().filter(|o| o.len() == 1).and_then(|o| o.get("Fn::If"))
+        let Some(Value::Array(arg)) = value.as_object().filter(|o| o.len() == 1).and_then(|o| o.get(cfn::IF))
         else {
             break;
         };
@@ -619,14 +618,13 @@ fn chosen<'v>(value: &'v Value, conditions: &settings::ConditionEvaluator<'_>) -
             Err(_) => break,
         }
     }
-    let no_value = value.get("Ref").and_then(Value::as_str) == Some("AWS::NoValue");
-    (!no_value).then_some(value)
+    (!cfn::is_no_value(value)).then_some(value)
 }
 
 fn alarm_label(item: &Value) -> String {
     match item.get("Name") {
         Some(Value::String(name)) => name.to_string(),
-        Some(name) => match name.get("Ref").and_then(Value::as_str) {
+        Some(name) => match cfn::ref_target(name) {
             Some(id) => id.to_owned(),
             None => name.to_string(),
         },

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::analyse::{Decisions, FunctionDecision};
 use super::cycles;
+use crate::cfn;
 use crate::diag::{Diagnostic, Path};
 use crate::json::{Map, Value};
 use crate::settings::{Hook, Traffic};
@@ -113,7 +114,7 @@ type Guarded<'a> = (&'a str, Vec<&'a str>);
 /// holds it (a reference guarded by the resource's own condition is safe).
 fn guarded_names(value: &Value) -> Vec<Guarded<'_>> {
     fn walk<'a>(value: &'a Value, guards: &mut Vec<&'a str>, out: &mut Vec<Guarded<'a>>) {
-        if let Some(Value::Array(branches)) = value.get("Fn::If") {
+        if let Some(Value::Array(branches)) = value.get(cfn::IF) {
             if let [Value::String(condition), then, otherwise] = branches.as_slice() {
                 guards.push(condition);
                 walk(then, guards, out);

@@ -5,12 +5,13 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::analyse::{Decisions, FunctionDecision, RoleDecision};
-use super::index::{self, DEFAULTS_KEY, SETTING_KEY};
+use super::index;
 use super::output::{check_output_limits, report_cycles};
 use super::resources::{
     self, alarm, alias, application, deployment_config, deployment_group, policy, role, version,
 };
-use super::{sam, FunctionPlan, MovedInvoker, Stats, TRANSFORM_NAME};
+use super::{sam, FunctionPlan, MovedInvoker, Stats};
+use crate::cfn::{self, DEFAULTS_KEY, SETTING_KEY, TRANSFORM_NAME};
 use crate::diag::{Diagnostic, Path};
 use crate::json::{KeyHashing, Map, Value};
 use crate::rewire::{self, AliasTarget};
@@ -122,7 +123,7 @@ pub(super) fn generate(
     for f in d.functions.iter().filter(|f| f.settings.enabled) {
         for alarm in &f.settings.alarms {
             let name = alarm.get("Name").unwrap_or(alarm);
-            if let Some(id) = name.get("Ref").and_then(Value::as_str) {
+            if let Some(id) = cfn::ref_target(name) {
                 if !untouched.contains(id) && alarm_invokes(&root, id, &f.marked.logical_id) {
                     diagnostics.push(rollback_alarm_invokes(id, f));
                     untouched.insert(id.to_owned());
@@ -279,24 +280,22 @@ fn sam_preference(f: &FunctionDecision) -> sam::Preference<'_> {
 /// The user's alarms, then the generated `RollbackOn` alarms, as `AlarmConfiguration.Alarms` items.
 fn alarm_items(f: &FunctionDecision) -> Vec<Value> {
     let mut alarms = f.settings.alarms.clone();
-    alarms.extend(
-        f.rollback_alarms.iter().map(|(id, _)| resources::object([("Name", resources::reference(id))])),
-    );
+    alarms.extend(f.rollback_alarms.iter().map(|(id, _)| resources::object([("Name", cfn::ref_to(id))])));
     alarms
 }
 
 fn service_role_arn(settings: &Settings) -> Value {
     match &settings.service_role {
         Some(arn) => arn.clone(),
-        None => resources::get_att(ids::SERVICE_ROLE, "Arn"),
+        None => cfn::get_att(ids::SERVICE_ROLE, "Arn"),
     }
 }
 
 fn deployment_config_name(traffic: &Traffic) -> Value {
     match traffic {
         Traffic::ConfigName(name) => Value::from(name),
-        Traffic::Shape(shape) => resources::reference(&ids::deployment_config(&shape.name())),
-        Traffic::ConfigResource(id) => resources::reference(id),
+        Traffic::Shape(shape) => cfn::ref_to(&ids::deployment_config(&shape.name())),
+        Traffic::ConfigResource(id) => cfn::ref_to(id),
     }
 }
 
@@ -330,7 +329,7 @@ fn adopt_alias(alias_resource: &mut Value, f: &FunctionDecision, diagnostics: &m
     if let Some(props) = alias_resource.get_mut("Properties").and_then(Value::as_object_mut) {
         let points_at_version = props
             .get("FunctionVersion")
-            .is_some_and(|v| v.get("Fn::GetAtt").is_some() || v.get("Ref").is_some())
+            .is_some_and(|v| v.get(cfn::GET_ATT).is_some() || v.get(cfn::REF).is_some())
             && !f.alias_version_removed;
         if !points_at_version {
             diagnostics.push(Diagnostic::warning(
@@ -342,7 +341,7 @@ fn adopt_alias(alias_resource: &mut Value, f: &FunctionDecision, diagnostics: &m
                     f.version
                 ),
             ));
-            props.insert("FunctionVersion", resources::get_att(&f.version, "Version"));
+            props.insert("FunctionVersion", cfn::get_att(&f.version, "Version"));
         }
         if let Some(n) = f.settings.provisioned_concurrency {
             props.insert("ProvisionedConcurrencyConfig", json!({"ProvisionedConcurrentExecutions": n}));
@@ -381,20 +380,20 @@ pub(super) fn grant_policy(f: &FunctionDecision, logical_id: &str) -> Map {
 /// The hook as CodeDeploy's `UpdatePolicy` names it: the function's name.
 fn hook_name(hook: &Hook) -> Value {
     match hook {
-        Hook::Function(id) => resources::reference(id),
+        Hook::Function(id) => cfn::ref_to(id),
         Hook::External(name) => Value::from(name),
     }
 }
 
 fn hook_arn(hook: &Hook) -> Value {
     match hook {
-        Hook::Function(id) => resources::get_att(id, "Arn"),
+        Hook::Function(id) => cfn::get_att(id, "Arn"),
         Hook::External(arn) if arn.starts_with("arn:") => Value::from(arn),
         // `<account>:function:<name>`, the partial ARN Lambda accepts.
         Hook::External(partial) if partial.contains(':') && partial.split(':').nth(1) == Some("function") => {
-            resources::sub(&format!("arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:{partial}"))
+            cfn::sub(format!("arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:{partial}"))
         }
-        Hook::External(name) => resources::sub(&format!(
+        Hook::External(name) => cfn::sub(format!(
             "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{name}"
         )),
     }

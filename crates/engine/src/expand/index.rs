@@ -4,12 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::cfn::{self, LAMBDA_FUNCTION, SERVERLESS_FUNCTION};
+use crate::cfn::{self, DEFAULTS_KEY, LAMBDA_FUNCTION, SERVERLESS_FUNCTION, SETTING_KEY};
 use crate::diag::{did_you_mean, Diagnostic, Path};
 use crate::json::{self, KeyHashing, Map, Value};
-
-// Until the orchestration imports them from `cfn` itself.
-pub(crate) use crate::cfn::{DEFAULTS_KEY, SETTING_KEY};
 
 /// Where a function's settings were found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -21,14 +21,11 @@ mod types;
 
 use self::analyse::analyse;
 use self::generate::generate;
-use self::index::SETTING_KEY;
 use self::output::{compact_json_len, resources_to_add, too_many_for_the_cli, too_many_resources};
+use crate::cfn::{SERVERLESS_FUNCTION, SETTING_KEY};
 use crate::diag::{self, Diagnostic, Path};
 use crate::json::{Map, Value};
 use crate::limits;
-
-/// The name under which templates list this macro in `Transform`.
-pub const TRANSFORM_NAME: &str = "CanaryDeployments";
 
 /// What the expansion knows besides the template. Deliberately no `Default`: a caller states the
 /// region, account and parameter values it expands for.
@@ -147,7 +144,7 @@ pub fn expand_source(template: Value, ctx: &Context) -> Expansion {
 pub fn expand_note(template: &Value) -> Option<String> {
     let root = template.as_object()?;
     let serverless = root.get("Resources")?.as_object()?.values().any(|r| {
-        r.get("Type").and_then(Value::as_str) == Some(sam::SERVERLESS_FUNCTION)
+        r.get("Type").and_then(Value::as_str) == Some(SERVERLESS_FUNCTION)
             && [r.get("Metadata"), r.get("Properties")]
                 .into_iter()
                 .flatten()

@@ -19,9 +19,7 @@ use crate::json::{Map, Value};
 
 use super::index::TemplateIndex;
 use super::MovedInvoker;
-use crate::cfn;
-// Until the orchestration imports it from `cfn` itself.
-pub(crate) use crate::cfn::SERVERLESS_FUNCTION;
+use crate::cfn::{self, SERVERLESS_FUNCTION};
 use crate::diag::{Diagnostic, Path};
 use crate::settings::{RollbackEvent, Settings};
 

@@ -36,19 +36,6 @@ pub fn only_if(condition: Option<&str>, value: Value) -> Value {
     }
 }
 
-// Until the orchestration builds them with `cfn` itself.
-pub fn sub(template: &str) -> Value {
-    cfn::sub(template)
-}
-
-pub fn reference(logical_id: &str) -> Value {
-    cfn::ref_to(logical_id)
-}
-
-pub fn get_att(logical_id: &str, attribute: &str) -> Value {
-    cfn::get_att(logical_id, attribute)
-}
-
 /// An object of `entries`, in their order. Built directly rather than with `json!`, which turns a
 /// `Value` or `Vec` it is given into a deep copy through the serializer, for every function.
 pub fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
