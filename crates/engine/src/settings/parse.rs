@@ -22,6 +22,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::conditions::{found, quoted};
 use super::{ConditionEvaluator, Hook, RollbackEvent, RollbackOn, Settings, Shape, ShapeKind, Traffic};
+use crate::cfn::{self, FIND_IN_MAP, GET_ATT, IF, IMPORT_VALUE, JOIN, REF, SELECT, SUB};
 use crate::diag::{did_you_mean, Diagnostic, Path};
 use crate::limits::{MAX_ALARMS, MAX_FUNCTION_ARN_LEN, MAX_FUNCTION_NAME_LEN, MAX_LOGICAL_ID};
 
@@ -79,8 +80,7 @@ pub const TRIGGER_EVENTS: &[&str] = &[
 
 /// Intrinsic functions accepted where a setting takes a string CloudFormation resolves later
 /// (ARNs, names).
-const STRING_INTRINSICS: &[&str] =
-    &["Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::If", "Fn::ImportValue", "Fn::FindInMap", "Fn::Select"];
+const STRING_INTRINSICS: &[&str] = &[REF, GET_ATT, SUB, JOIN, IF, IMPORT_VALUE, FIND_IN_MAP, SELECT];
 
 /// Lambda versions run at most 15 minutes, so a p99 duration above that can never be reached.
 const MAX_DURATION_MS: u64 = 900_000;
@@ -88,9 +88,8 @@ const MAX_DURATION_MS: u64 = 900_000;
 /// A Lambda deployment shifts traffic for at most 48 hours (CodeDeploy quotas).
 const MAX_SHIFT_MINUTES: u64 = 2880;
 
-const FUNCTION_TYPES: &[&str] = &["AWS::Lambda::Function", "AWS::Serverless::Function"];
-const ALARM_TYPES: &[&str] = &["AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"];
-const DEPLOYMENT_CONFIG_TYPE: &str = "AWS::CodeDeploy::DeploymentConfig";
+const FUNCTION_TYPES: &[&str] = &[cfn::LAMBDA_FUNCTION, cfn::SERVERLESS_FUNCTION];
+const ALARM_TYPES: &[&str] = &[cfn::CLOUDWATCH_ALARM, cfn::CLOUDWATCH_COMPOSITE_ALARM];
 
 const TYPE_ACCEPTED: &str = "a predefined name (Canary10Percent5Minutes, Canary10Percent10Minutes, \
     Canary10Percent15Minutes, Canary10Percent30Minutes, Linear10PercentEvery1Minute, \
@@ -555,21 +554,6 @@ fn bool_of(v: &Value) -> Option<bool> {
     }
 }
 
-/// `(logical ID, attribute)` of an `Fn::GetAtt` argument, list or dotted-string form. The string form
-/// splits at the first dot, as CloudFormation does.
-fn get_att(arg: &Value) -> Option<(&str, &str)> {
-    match arg {
-        Value::Array(items) if items.len() == 2 => Some((items[0].as_str()?, items[1].as_str()?)),
-        Value::String(s) => s.split_once('.'),
-        _ => None,
-    }
-}
-
 fn is_string_intrinsic(v: &Value) -> bool {
     v.as_object().is_some_and(|o| o.len() == 1 && o.keys().all(|k| STRING_INTRINSICS.contains(&k.as_str())))
-}
-
-fn is_no_value(v: &Value) -> bool {
-    v.as_object()
-        .is_some_and(|o| o.len() == 1 && o.get("Ref").and_then(Value::as_str) == Some("AWS::NoValue"))
 }

@@ -11,29 +11,28 @@ impl Validator<'_, '_> {
     /// A list of alarms, or one `Fn::If` choosing between two lists (`!If [IsProd, [A, B], []]`),
     /// which becomes one `Fn::If` per alarm: each alarm of a branch is kept when its branch is taken.
     fn alarm_list(&mut self, v: &Value, path: &Path, depth: usize) -> Option<AlarmList> {
-        if let Some(Value::Array(arg)) = v.as_object().filter(|o| o.len() == 1).and_then(|o| o.get("Fn::If"))
-        {
+        if let Some(Value::Array(arg)) = v.as_object().filter(|o| o.len() == 1).and_then(|o| o.get(cfn::IF)) {
             if depth > 8 {
                 return self.err(path, "Fn::If nests more than 8 levels deep in Alarms");
             }
-            let path = path.key("Fn::If");
+            let path = path.key(cfn::IF);
             let [condition, then, otherwise] = arg.as_slice() else {
                 return self
                     .err(&path, format!("Fn::If takes [Condition, alarms, alarms], found {}", found(v)));
             };
             let ok = self.if_condition(condition, &path);
             let branch = |p: &mut Self, v: &Value, i: usize| -> Option<AlarmList> {
-                if is_no_value(v) {
+                if cfn::is_no_value(v) {
                     return Some(AlarmList::default());
                 }
                 p.alarm_list(v, &path.index(i), depth + 1)
             };
             let (then, otherwise) = (branch(self, then, 1), branch(self, otherwise, 2));
             let (Some(then), Some(otherwise), true) = (then, otherwise, ok) else { return None };
-            let no_value = json!({"Ref": "AWS::NoValue"});
             let mut items = Vec::with_capacity(then.items.len() + otherwise.items.len());
-            items.extend(then.items.into_iter().map(|a| json!({"Fn::If": [condition, a, no_value]})));
-            items.extend(otherwise.items.into_iter().map(|a| json!({"Fn::If": [condition, no_value, a]})));
+            items.extend(then.items.into_iter().map(|a| cfn::if_(condition.clone(), a, cfn::no_value())));
+            items
+                .extend(otherwise.items.into_iter().map(|a| cfn::if_(condition.clone(), cfn::no_value(), a)));
             return Some(AlarmList { items, most: then.most.max(otherwise.most) });
         }
         let Some(items) = v.as_array() else {
@@ -105,20 +104,20 @@ impl Validator<'_, '_> {
                         }
                     }
                 }
-                return Some(json!({ "Name": { "Ref": s } }));
+                return Some(json!({ "Name": cfn::ref_to(s) }));
             }
             Value::Object(obj) => obj,
             _ => return self.err(path, format!("an alarm must be {ALARM_ACCEPTED}, found {}", found(v))),
         };
-        if obj.len() == 1 && obj.contains_key("Ref") {
+        if obj.len() == 1 && obj.contains_key(cfn::REF) {
             return self
-                .alarm_ref(&obj["Ref"], &path.key("Ref"))
-                .map(|target| json!({ "Name": { "Ref": target } }));
+                .alarm_ref(&obj[cfn::REF], &path.key(cfn::REF))
+                .map(|target| json!({ "Name": cfn::ref_to(&target) }));
         }
-        if obj.len() == 1 && obj.contains_key("Fn::If") {
-            return self.alarm_if(&obj["Fn::If"], &path.key("Fn::If"), depth);
+        if obj.len() == 1 && obj.contains_key(cfn::IF) {
+            return self.alarm_if(&obj[cfn::IF], &path.key(cfn::IF), depth);
         }
-        if obj.len() == 1 && obj.keys().all(|k| k.starts_with("Fn::")) {
+        if obj.len() == 1 && obj.keys().all(|k| k.starts_with(cfn::FN_PREFIX)) {
             return self.err(path, format!("an alarm must be {ALARM_ACCEPTED}, found {}", found(v)));
         }
         let mut ok = self.unknown_keys(obj, path, &["Name"], "alarm key");
@@ -185,7 +184,7 @@ impl Validator<'_, '_> {
         };
         let ok = self.if_condition(condition, path);
         let branch = |p: &mut Self, v: &Value, i: usize| -> Option<Value> {
-            if is_no_value(v) {
+            if cfn::is_no_value(v) {
                 return Some(v.clone());
             }
             p.alarm(v, &path.index(i), depth + 1)
@@ -193,7 +192,7 @@ impl Validator<'_, '_> {
         let then = branch(self, then, 1);
         let otherwise = branch(self, otherwise, 2);
         match (then, otherwise) {
-            (Some(then), Some(otherwise)) if ok => Some(json!({ "Fn::If": [condition, then, otherwise] })),
+            (Some(then), Some(otherwise)) if ok => Some(cfn::if_(condition.clone(), then, otherwise)),
             _ => None,
         }
     }

@@ -43,10 +43,10 @@ impl Validator<'_, '_> {
             }
             _ if is_string_intrinsic(v) => {
                 // `Ref` to an `AWS::IAM::Role` gives the role's name, and CodeDeploy wants its ARN.
-                if let (Some(scope), Some(Value::String(target))) = (self.scope, v.get("Ref")) {
-                    if resource == "role" && scope.resource_type(target) == Some("AWS::IAM::Role") {
+                if let (Some(scope), Some(Value::String(target))) = (self.scope, v.get(cfn::REF)) {
+                    if resource == "role" && scope.resource_type(target) == Some(cfn::IAM_ROLE) {
                         return self.err_help(
-                            &path.key("Ref"),
+                            &path.key(cfn::REF),
                             format!("{key} refers to {target}, whose Ref is the role's name, not its ARN"),
                             Some(format!("write {{Fn::GetAtt: [{target}, Arn]}}")),
                         );
@@ -180,25 +180,25 @@ impl Validator<'_, '_> {
     /// CloudFormation. Returns whether all is well.
     pub(super) fn check_refs(&mut self, v: &Value, path: &Path) -> bool {
         let Some(scope) = self.scope else { return true };
-        let (target, at) = if let Some(target) = v.get("Ref") {
+        let (target, at) = if let Some(target) = v.get(cfn::REF) {
             match target.as_str() {
-                Some(t) => (t, path.key("Ref")),
+                Some(t) => (t, path.key(cfn::REF)),
                 None => {
                     return self
                         .err::<()>(
-                            &path.key("Ref"),
+                            &path.key(cfn::REF),
                             format!("Ref takes a logical ID, found {}", found(target)),
                         )
                         .is_some()
                 }
             }
-        } else if let Some(arg) = v.get("Fn::GetAtt") {
-            match get_att(arg) {
-                Some((t, _)) => (t, path.key("Fn::GetAtt")),
+        } else if let Some(arg) = v.get(cfn::GET_ATT) {
+            match cfn::get_att_parts(arg) {
+                Some((t, _)) => (t, path.key(cfn::GET_ATT)),
                 None => {
                     return self
                         .err::<()>(
-                            &path.key("Fn::GetAtt"),
+                            &path.key(cfn::GET_ATT),
                             format!(
                             "Fn::GetAtt takes [LogicalId, Attribute] or \"LogicalId.Attribute\", found {}",
                             found(arg)
@@ -210,9 +210,9 @@ impl Validator<'_, '_> {
         } else {
             return true;
         };
-        let is_ref = v.get("Ref").is_some();
+        let is_ref = v.get(cfn::REF).is_some();
         if scope.resources.contains_key(target)
-            || (is_ref && (scope.is_parameter(target) || target.starts_with("AWS::")))
+            || (is_ref && (scope.is_parameter(target) || target.starts_with(cfn::AWS_PREFIX)))
         {
             return true;
         }

@@ -15,11 +15,11 @@ impl Validator<'_, '_> {
         key: &str,
         depth: usize,
     ) -> Option<Option<Hook>> {
-        let Some(Value::Array(arg)) = v.as_object().filter(|o| o.len() == 1).and_then(|o| o.get("Fn::If"))
+        let Some(Value::Array(arg)) = v.as_object().filter(|o| o.len() == 1).and_then(|o| o.get(cfn::IF))
         else {
             return self.hook(v, path, key).map(Some);
         };
-        let path = path.key("Fn::If");
+        let path = path.key(cfn::IF);
         if depth > 8 {
             return self.err(&path, format!("Fn::If nests more than 8 levels deep in {key}"));
         }
@@ -28,7 +28,7 @@ impl Validator<'_, '_> {
         };
         let ok = self.if_condition(condition, &path);
         let branch = |p: &mut Self, v: &Value, i: usize| -> Option<Option<Hook>> {
-            if is_no_value(v) {
+            if cfn::is_no_value(v) {
                 return Some(None);
             }
             p.hook_or_if(v, &path.index(i), key, depth + 1)
@@ -107,11 +107,11 @@ impl Validator<'_, '_> {
                     }
                 }
             }
-            Value::Object(obj) if obj.len() == 1 && obj.contains_key("Ref") => {
-                let ref_path = path.key("Ref");
-                let Some(target) = obj["Ref"].as_str() else {
+            Value::Object(obj) if obj.len() == 1 && obj.contains_key(cfn::REF) => {
+                let ref_path = path.key(cfn::REF);
+                let Some(target) = obj[cfn::REF].as_str() else {
                     return self
-                        .err(&ref_path, format!("Ref takes a logical ID, found {}", found(&obj["Ref"])));
+                        .err(&ref_path, format!("Ref takes a logical ID, found {}", found(&obj[cfn::REF])));
                 };
                 let Some(scope) = self.scope else { return Some(Hook::Function(target.to_owned())) };
                 if scope.is_list_parameter(target) {
@@ -131,14 +131,14 @@ impl Validator<'_, '_> {
                 }
                 self.hook_function(target, &ref_path, key)
             }
-            Value::Object(obj) if obj.len() == 1 && obj.contains_key("Fn::GetAtt") => {
-                let at = path.key("Fn::GetAtt");
-                let Some((target, attribute)) = get_att(&obj["Fn::GetAtt"]) else {
+            Value::Object(obj) if obj.len() == 1 && obj.contains_key(cfn::GET_ATT) => {
+                let at = path.key(cfn::GET_ATT);
+                let Some((target, attribute)) = cfn::get_att_parts(&obj[cfn::GET_ATT]) else {
                     return self.err(
                         &at,
                         format!(
                             "Fn::GetAtt takes [Function, Arn] or \"Function.Arn\", found {}",
-                            found(&obj["Fn::GetAtt"])
+                            found(&obj[cfn::GET_ATT])
                         ),
                     );
                 };

@@ -2,16 +2,17 @@
 //! parameter or an `AWS::CodeDeploy::DeploymentConfig`; and the reading of shape names.
 
 use super::*;
+use crate::cfn::CODEDEPLOY_DEPLOYMENT_CONFIG;
 
 impl Validator<'_, '_> {
     pub(super) fn traffic(&mut self, v: &Value, path: &Path) -> Option<Traffic> {
         match v {
             Value::String(s) => self.traffic_name(s, path, None),
-            Value::Object(obj) if obj.len() == 1 && obj.contains_key("Ref") => {
-                let ref_path = path.key("Ref");
-                let Some(target) = obj["Ref"].as_str() else {
+            Value::Object(obj) if obj.len() == 1 && obj.contains_key(cfn::REF) => {
+                let ref_path = path.key(cfn::REF);
+                let Some(target) = obj[cfn::REF].as_str() else {
                     return self
-                        .err(&ref_path, format!("Ref takes a logical ID, found {}", found(&obj["Ref"])));
+                        .err(&ref_path, format!("Ref takes a logical ID, found {}", found(&obj[cfn::REF])));
                 };
                 let Some(scope) = self.scope else {
                     return Some(Traffic::ConfigResource(target.to_owned()));
@@ -30,14 +31,14 @@ impl Validator<'_, '_> {
                     };
                 }
                 match scope.resource_type(target) {
-                    Some(DEPLOYMENT_CONFIG_TYPE) => Some(Traffic::ConfigResource(target.to_owned())),
+                    Some(CODEDEPLOY_DEPLOYMENT_CONFIG) => Some(Traffic::ConfigResource(target.to_owned())),
                     Some(other) => self.err(
                         &ref_path,
-                        format!("Type refers to {target}, an {other}: accepted are a parameter or an {DEPLOYMENT_CONFIG_TYPE}"),
+                        format!("Type refers to {target}, an {other}: accepted are a parameter or an {CODEDEPLOY_DEPLOYMENT_CONFIG}"),
                     ),
                     None => {
                         let names = scope.parameters.keys().map(|k| k.as_str());
-                        let names = names.chain(scope.ids_of(&[DEPLOYMENT_CONFIG_TYPE]));
+                        let names = names.chain(scope.ids_of(&[CODEDEPLOY_DEPLOYMENT_CONFIG]));
                         let help = scope.suggest(target, names).map(|n| format!("did you mean {n:?}?"));
                         self.err_help(
                             &ref_path,

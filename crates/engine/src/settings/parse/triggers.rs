@@ -56,15 +56,12 @@ impl Validator<'_, '_> {
                     ok &= self.check_refs(arn, &at.key("TriggerTargetArn"));
                     // The generated role may publish to exactly this topic: no wildcard in the
                     // text of an `Fn::Sub`, nor in a parameter's value.
-                    let text = match arn.get("Fn::Sub") {
-                        Some(Value::String(text)) => Some((text.to_string(), "Fn::Sub")),
-                        Some(Value::Array(parts)) => {
-                            parts.first().and_then(Value::as_str).map(|t| (t.to_owned(), "Fn::Sub"))
-                        }
-                        _ => None,
-                    };
+                    let text = arn
+                        .get(cfn::SUB)
+                        .and_then(cfn::sub_parts)
+                        .map(|(text, _)| (text.to_owned(), cfn::SUB));
                     let parameter = arn
-                        .get("Ref")
+                        .get(cfn::REF)
                         .and_then(Value::as_str)
                         .and_then(|p| {
                             self.scope
@@ -72,10 +69,13 @@ impl Validator<'_, '_> {
                                 .and_then(|scope| scope.parameter_value(p))
                         })
                         .and_then(Value::as_str)
-                        .map(|value| (value.to_owned(), "Ref"));
+                        .map(|value| (value.to_owned(), cfn::REF));
                     if let Some((text, key)) = text.or(parameter) {
-                        let problem =
-                            if key == "Ref" { topic_arn_problem(&text) } else { sub_wildcard_problem(&text) };
+                        let problem = if key == cfn::REF {
+                            topic_arn_problem(&text)
+                        } else {
+                            sub_wildcard_problem(&text)
+                        };
                         if let Some(problem) = problem {
                             ok = false;
                             self.err::<()>(
@@ -88,13 +88,13 @@ impl Validator<'_, '_> {
                         }
                     }
                     // `Ref` to a topic is its ARN; `Ref` to any other resource is not a topic.
-                    let target = arn.get("Ref").and_then(Value::as_str);
+                    let target = arn.get(cfn::REF).and_then(Value::as_str);
                     let ty = self.scope.zip(target).and_then(|(scope, t)| scope.resource_type(t));
                     if let (Some(target), Some(ty)) = (target, ty) {
-                        if ty != "AWS::SNS::Topic" {
+                        if ty != cfn::SNS_TOPIC {
                             ok = false;
                             self.err::<()>(
-                                &at.key("TriggerTargetArn").key("Ref"),
+                                &at.key("TriggerTargetArn").key(cfn::REF),
                                 format!("TriggerTargetArn refers to {target}, an {ty}: accepted is an AWS::SNS::Topic"),
                             );
                         }
