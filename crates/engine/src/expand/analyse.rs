@@ -159,9 +159,7 @@ pub(super) fn analyse(
         return None;
     }
     let defaults = match metadata.and_then(|m| m.get(DEFAULTS_KEY)) {
-        Some(raw) => {
-            settings::parse_defaults(raw, &Path::root().key("Metadata").key(DEFAULTS_KEY), diagnostics)
-        }
+        Some(raw) => settings::parse_defaults(raw, &settings::defaults_path(), diagnostics),
         None => Map::new(),
     };
     let scope = Scope {

@@ -100,10 +100,7 @@ fn rewrite_at(
         (SUB, Value::Array(items)) => {
             if let [Value::String(s), rest @ ..] = items.as_mut_slice() {
                 let inner = inner();
-                let vars = match rest.first() {
-                    Some(Value::Object(vars)) => Some(&*vars),
-                    _ => None,
-                };
+                let vars = rest.first().and_then(Value::as_object);
                 let var_splices = vars.map(|vars| variable_splices(s, vars, splice)).unwrap_or_default();
                 rewrite_sub(s, vars, splice, &inner.index(0), targets, moves);
                 if let Some(Value::Object(vars)) = rest.first_mut() {

@@ -164,7 +164,7 @@ impl Scope<'_> {
 
 /// Where the template defaults live (docs/settings.md).
 pub fn defaults_path() -> Path {
-    Path::root().key("Metadata").key("CanaryDeployments")
+    Path::root().key("Metadata").key(cfn::DEFAULTS_KEY)
 }
 
 /// Checks the template-level defaults (`Metadata.CanaryDeployments`, at `path`) once, reporting their
