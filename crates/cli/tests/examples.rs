@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use canary_test_support::cfn_lint;
+
 fn examples() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -44,11 +46,5 @@ fn every_example_expands_plans_and_passes_cfn_lint() {
         expanded.push(file);
     }
     assert!(!expanded.is_empty(), "no examples found");
-    let lint = Command::new("cfn-lint")
-        .args(["--format", "parseable", "--"])
-        .args(&expanded)
-        .output()
-        .expect("cfn-lint is not installed: run scripts/test.sh, which installs it with pip");
-    let code = lint.status.code().unwrap_or(-1);
-    assert!(code >= 0 && code & 3 == 0, "cfn-lint (exit {code}):\n{}", String::from_utf8_lossy(&lint.stdout));
+    cfn_lint::assert_no_errors(&expanded, "expanded examples");
 }

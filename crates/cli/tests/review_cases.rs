@@ -7,11 +7,11 @@
 //! reproductions running.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use canary_deployments::source;
 use canary_engine::json::{Map, Value};
 use canary_engine::{expand_source, Context, Expansion};
+use canary_test_support::cfn_lint;
 
 fn case_path(case: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cases").join(case)
@@ -58,6 +58,11 @@ fn version_id(res: &Expansion, function: &str) -> String {
         template["Resources"].as_object().unwrap().keys().filter(|id| id.starts_with(&prefix)).collect();
     assert_eq!(ids.len(), 1, "{ids:?}");
     ids[0].clone()
+}
+
+/// The version IDs of `Fn` in `case` as written and after `edit` (the second deploy it describes).
+fn version_ids_across_edit(case: &str, edit: (&str, &str)) -> (String, String) {
+    (version_id(&expand_case(case, &[], None), "Fn"), version_id(&expand_case(case, &[], Some(edit)), "Fn"))
 }
 
 /// Every `Resource` of every statement of every IAM role and policy, as JSON text.
@@ -143,10 +148,11 @@ fn deploy_02d_one_conditional_function_with_external_hook() {
 
 #[test]
 fn deploy_03_function_level_property_forces_no_new_version() {
-    let case = "deploy/03-function-level-property-forces-new-version.yaml";
-    let first = expand_case(case, &[], None);
-    let second = expand_case(case, &[], Some(("RecursiveLoop: Terminate", "RecursiveLoop: Allow")));
-    assert_eq!(version_id(&first, "Fn"), version_id(&second, "Fn"));
+    let (first, second) = version_ids_across_edit(
+        "deploy/03-function-level-property-forces-new-version.yaml",
+        ("RecursiveLoop: Terminate", "RecursiveLoop: Allow"),
+    );
+    assert_eq!(first, second);
 }
 
 #[test]
@@ -158,10 +164,11 @@ fn deploy_04_existing_version_never_republished_is_warned_about() {
 
 #[test]
 fn deploy_05_layer_change_publishes_a_new_version() {
-    let case = "deploy/05-layer-change-no-new-version.yaml";
-    let first = expand_case(case, &[], None);
-    let second = expand_case(case, &[], Some(("layer-v1.zip", "layer-v2.zip")));
-    assert_ne!(version_id(&first, "Fn"), version_id(&second, "Fn"));
+    let (first, second) = version_ids_across_edit(
+        "deploy/05-layer-change-no-new-version.yaml",
+        ("layer-v1.zip", "layer-v2.zip"),
+    );
+    assert_ne!(first, second);
 }
 
 #[test]
@@ -305,11 +312,5 @@ fn every_case_that_expands_passes_cfn_lint() {
         files.push(file);
     }
     assert!(files.len() >= 15, "only {} cases expanded", files.len());
-    let lint = Command::new("cfn-lint")
-        .args(["--format", "parseable", "--"])
-        .args(&files)
-        .output()
-        .expect("cfn-lint is not installed: run scripts/test.sh, which installs it with pip");
-    let code = lint.status.code().unwrap_or(-1);
-    assert!(code >= 0 && code & 3 == 0, "cfn-lint (exit {code}):\n{}", String::from_utf8_lossy(&lint.stdout));
+    cfn_lint::assert_no_errors(&files, "expanded review cases");
 }
