@@ -12,7 +12,7 @@ pub(crate) mod index;
 mod resources;
 mod sam;
 mod scan;
-mod source;
+pub(crate) mod source;
 mod types;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
