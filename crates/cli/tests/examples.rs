@@ -4,18 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use canary_test_support::cfn_lint;
+use canary_test_support::{cfn_lint, sorted_entries};
 
 fn examples() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "json"))
-        .collect();
-    found.sort();
-    found
+    let examples = sorted_entries(&dir).into_iter();
+    examples.filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "json")).collect()
 }
 
 #[test]

@@ -65,6 +65,15 @@ pub fn require_tool(tool: &Tool) -> bool {
     false
 }
 
+/// The entries of `dir`, sorted, so that a test walks fixtures in the same order everywhere.
+pub fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let mut paths: Vec<PathBuf> =
+        entries.map(|entry| entry.unwrap_or_else(|e| panic!("{}: {e}", dir.display())).path()).collect();
+    paths.sort();
+    paths
+}
+
 pub mod cfn_lint {
     use super::*;
 
@@ -194,5 +203,18 @@ pub mod graph {
             }
         }
         (0..dependencies.len()).filter(|&node| waiting[node] > 0).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::graph::unordered;
+
+    #[test]
+    fn kahn_leaves_exactly_the_nodes_on_or_behind_a_cycle() {
+        assert!(unordered(&[vec![], vec![0], vec![0, 1]]).is_empty());
+        // 1 and 2 wait on each other; 3 waits on 2; 0 is free.
+        assert_eq!(unordered(&[vec![], vec![2], vec![1], vec![2]]), [1, 2, 3]);
+        assert_eq!(unordered(&[vec![0]]), [0]);
     }
 }
