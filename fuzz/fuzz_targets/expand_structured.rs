@@ -23,7 +23,12 @@
 #![no_main]
 
 use arbitrary::{Arbitrary, Unstructured};
+use std::sync::OnceLock;
+
+use canary_engine::rewire::table::INVOKERS;
+use canary_engine::settings::{KNOWN_KEYS, ROLLBACK_ON_KEYS, TRIGGER_KEYS};
 use canary_engine::{expand, Context};
+use canary_test_support::graph;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Map, Value};
 
@@ -91,28 +96,8 @@ const STRINGS: &[&str] = &[
     "",
 ];
 
-const KEYS: &[&str] = &[
-    "Type",
-    "Alias",
-    "PreTrafficHook",
-    "PostTrafficHook",
-    "Alarms",
-    "RollbackOn",
-    "Errors",
-    "Throttles",
-    "ErrorRate",
-    "DurationP99",
-    "Triggers",
-    "TriggerName",
-    "TriggerTargetArn",
-    "TriggerEvents",
-    "ServiceRole",
-    "PermissionsBoundary",
-    "DeploymentGroupName",
-    "AutoRollback",
-    "IgnorePollAlarmFailure",
-    "ProvisionedConcurrency",
-    "Enabled",
+/// Keys the engine reads besides the settings keys, which come from the engine's own lists.
+const OTHER_KEYS: &[&str] = &[
     "Name",
     "CanaryDeployment",
     "Condition",
@@ -154,58 +139,49 @@ const KEYS: &[&str] = &[
     "Tpye",
 ];
 
-const INVOKER_TYPES: &[&str] = &[
-    "AWS::Lambda::Permission",
-    "AWS::Lambda::EventSourceMapping",
-    "AWS::Lambda::EventInvokeConfig",
-    "AWS::Lambda::Url",
-    "AWS::ApiGateway::Method",
-    "AWS::ApiGateway::Authorizer",
-    "AWS::ApiGateway::RestApi",
+/// Resource types beside the rewiring table's: ones whose references are never rewired (API
+/// deployments and stages, custom resources, the function's own kin), and ones rewiring does not know.
+const OTHER_TYPES: &[&str] = &[
     "AWS::ApiGateway::Deployment",
     "AWS::ApiGateway::Stage",
-    "AWS::ApiGatewayV2::Api",
-    "AWS::ApiGatewayV2::Integration",
-    "AWS::ApiGatewayV2::Authorizer",
     "AWS::ApiGatewayV2::Deployment",
     "AWS::ApiGatewayV2::Stage",
-    "AWS::SNS::Topic",
-    "AWS::SNS::Subscription",
-    "AWS::S3::Bucket",
-    "AWS::Events::Rule",
-    "AWS::Scheduler::Schedule",
-    "AWS::Logs::SubscriptionFilter",
-    "AWS::IoT::TopicRule",
-    "AWS::AppSync::DataSource",
-    "AWS::Cognito::UserPool",
-    "AWS::ElasticLoadBalancingV2::TargetGroup",
-    "AWS::Pipes::Pipe",
-    "AWS::SecretsManager::RotationSchedule",
-    "AWS::StepFunctions::StateMachine",
-    "AWS::KinesisFirehose::DeliveryStream",
-    "AWS::Config::ConfigRule",
-    "AWS::SES::ReceiptRule",
-    "AWS::IAM::Role",
-    "AWS::IAM::Policy",
-    "AWS::IAM::ManagedPolicy",
     "AWS::CloudFormation::CustomResource",
     "Custom::Thing",
     "AWS::CloudFront::Distribution",
-    "AWS::CloudWatch::Alarm",
-    "AWS::CloudWatch::CompositeAlarm",
     "AWS::CodeDeploy::DeploymentConfig",
     "AWS::Lambda::Version",
     "AWS::Lambda::Alias",
     "AWS::Lambda::Function",
-    "AWS::Serverless::Function",
     "AWS::Lambda::LayerVersion",
-    "AWS::Bedrock::Agent",
-    "AWS::S3ObjectLambda::AccessPoint",
-    "AWS::IoT::Authorizer",
     "AWS::CodePipeline::Pipeline",
     "AWS::SSM::Parameter",
     "AWS::SQS::QueuePolicy",
 ];
+
+/// Every settings key, then the other keys the engine reads.
+fn keys() -> &'static [&'static str] {
+    static KEYS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let settings = [KNOWN_KEYS, ROLLBACK_ON_KEYS, TRIGGER_KEYS].concat();
+        settings.into_iter().chain(OTHER_KEYS.iter().copied()).collect()
+    })
+}
+
+/// Every invoking type of the rewiring table (docs/rewiring.md), then the others.
+fn resource_types() -> &'static [&'static str] {
+    static TYPES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    TYPES.get_or_init(|| {
+        let mut types: Vec<&'static str> = Vec::new();
+        for row in INVOKERS {
+            if !types.contains(&row.resource_type) {
+                types.push(row.resource_type);
+            }
+        }
+        types.extend(OTHER_TYPES);
+        types
+    })
+}
 
 /// A name from a pool, or any string.
 #[derive(Debug)]
@@ -215,8 +191,8 @@ fn pool(n: usize) -> &'static [&'static str] {
     match n {
         0 => IDS,
         1 => STRINGS,
-        2 => KEYS,
-        _ => INVOKER_TYPES,
+        2 => keys(),
+        _ => resource_types(),
     }
 }
 
@@ -636,9 +612,8 @@ fn has_cycle(resources: &Map<String, Value>) -> bool {
     let ids: Vec<&String> = resources.keys().collect();
     let index: std::collections::HashMap<&str, usize> =
         ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
-    let mut dependents = vec![Vec::new(); ids.len()];
-    let mut waiting = vec![0usize; ids.len()];
-    for (i, resource) in resources.values().enumerate() {
+    let mut dependencies: Vec<Vec<usize>> = Vec::with_capacity(ids.len());
+    for resource in resources.values() {
         let mut refs = Vec::new();
         let serverless = resource["Type"] == "AWS::Serverless::Function";
         for (k, v) in resource.as_object().into_iter().flatten() {
@@ -663,25 +638,9 @@ fn has_cycle(resources: &Map<String, Value>) -> bool {
         }
         refs.sort();
         refs.dedup();
-        for r in refs {
-            if let Some(&j) = index.get(r.as_str()) {
-                dependents[j].push(i);
-                waiting[i] += 1;
-            }
-        }
+        dependencies.push(refs.iter().filter_map(|r| index.get(r.as_str()).copied()).collect());
     }
-    let mut ready: Vec<usize> = (0..ids.len()).filter(|&i| waiting[i] == 0).collect();
-    let mut done = 0;
-    while let Some(j) = ready.pop() {
-        done += 1;
-        for &i in &dependents[j] {
-            waiting[i] -= 1;
-            if waiting[i] == 0 {
-                ready.push(i);
-            }
-        }
-    }
-    done < ids.len()
+    !graph::unordered(&dependencies).is_empty()
 }
 
 /// `value` with each `Fn::If` decided by `holds` and `AWS::NoValue` removed.
