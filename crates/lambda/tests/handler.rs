@@ -15,6 +15,13 @@ fn fixture(name: &str) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|err| panic!("{path}: {err}"))
 }
 
+/// The event of fixture `name` with its member `key` set to `value`.
+fn fixture_with(name: &str, key: &str, value: Value) -> Value {
+    let mut event = fixture(name);
+    event[key] = value;
+    event
+}
+
 /// Sends `payload` (any JSON text) to the handler and returns the response as CloudFormation reads it.
 async fn invoke_text(payload: String) -> String {
     let raw = RawValue::from_string(payload).expect("the payload is JSON");
@@ -94,18 +101,14 @@ async fn a_snippet_is_refused_with_a_pointer_to_template_level_transform() {
 
 #[tokio::test]
 async fn the_snippet_message_uses_the_name_the_macro_was_deployed_under() {
-    let mut event = fixture("snippet.json");
-    event["transformId"] = json!("123456789012::CanaryDeploymentsStaging");
-    let message = failure_message(&event).await;
-    assert_mentions(&message, &["Transform: CanaryDeploymentsStaging"]);
+    let event = fixture_with("snippet.json", "transformId", json!("123456789012::CanaryDeploymentsStaging"));
+    assert_mentions(&failure_message(&event).await, &["Transform: CanaryDeploymentsStaging"]);
 }
 
 #[tokio::test]
 async fn a_fragment_that_is_not_an_object_is_a_snippet_too() {
-    let mut event = fixture("snippet.json");
-    event["fragment"] = json!(["a", "list"]);
-    let message = failure_message(&event).await;
-    assert_mentions(&message, &["no Resources section"]);
+    let event = fixture_with("snippet.json", "fragment", json!(["a", "list"]));
+    assert_mentions(&failure_message(&event).await, &["no Resources section"]);
 }
 
 #[tokio::test]
@@ -146,9 +149,9 @@ async fn params_and_parameter_values_are_optional() {
 
 #[tokio::test]
 async fn parameter_values_of_the_wrong_shape_are_a_malformed_event() {
-    let mut event = fixture("success.json");
-    event["templateParameterValues"] = json!(["Stage", "prod"]);
-    let message = failure_message(&event).await;
+    // CloudFormation sends a map of parameter names to values, never a list.
+    let listed = json!(["Stage", "prod"]);
+    let message = failure_message(&fixture_with("success.json", "templateParameterValues", listed)).await;
     assert_mentions(&message, &["templateParameterValues"]);
 }
 

@@ -139,6 +139,19 @@ pub mod cfn_lint {
         );
         eprintln!("cfn-lint: {} {what}, 0 errors", files.len());
     }
+
+    /// Writes each `(name, template text)` to `dir/<name>.json` and checks them as [`assert_no_errors`]
+    /// does; the files stay for reading after a failure.
+    pub fn assert_written_templates_pass(dir: &Path, templates: &[(String, String)], what: &str) {
+        std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let mut files = Vec::with_capacity(templates.len());
+        for (name, text) in templates {
+            let file = dir.join(format!("{name}.json"));
+            std::fs::write(&file, text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            files.push(file);
+        }
+        assert_no_errors(&files, what);
+    }
 }
 
 pub mod sam {
