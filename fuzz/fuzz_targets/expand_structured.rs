@@ -28,7 +28,6 @@ use std::sync::OnceLock;
 use canary_engine::rewire::table::INVOKERS;
 use canary_engine::settings::{KNOWN_KEYS, ROLLBACK_ON_KEYS, TRIGGER_KEYS};
 use canary_engine::{expand, Context};
-use canary_test_support::graph;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Map, Value};
 
@@ -612,8 +611,9 @@ fn has_cycle(resources: &Map<String, Value>) -> bool {
     let ids: Vec<&String> = resources.keys().collect();
     let index: std::collections::HashMap<&str, usize> =
         ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
-    let mut dependencies: Vec<Vec<usize>> = Vec::with_capacity(ids.len());
-    for resource in resources.values() {
+    let mut dependents = vec![Vec::new(); ids.len()];
+    let mut waiting = vec![0usize; ids.len()];
+    for (i, resource) in resources.values().enumerate() {
         let mut refs = Vec::new();
         let serverless = resource["Type"] == "AWS::Serverless::Function";
         for (k, v) in resource.as_object().into_iter().flatten() {
@@ -638,9 +638,25 @@ fn has_cycle(resources: &Map<String, Value>) -> bool {
         }
         refs.sort();
         refs.dedup();
-        dependencies.push(refs.iter().filter_map(|r| index.get(r.as_str()).copied()).collect());
+        for r in refs {
+            if let Some(&j) = index.get(r.as_str()) {
+                dependents[j].push(i);
+                waiting[i] += 1;
+            }
+        }
     }
-    !graph::unordered(&dependencies).is_empty()
+    let mut ready: Vec<usize> = (0..ids.len()).filter(|&i| waiting[i] == 0).collect();
+    let mut done = 0;
+    while let Some(j) = ready.pop() {
+        done += 1;
+        for &i in &dependents[j] {
+            waiting[i] -= 1;
+            if waiting[i] == 0 {
+                ready.push(i);
+            }
+        }
+    }
+    done < ids.len()
 }
 
 /// `value` with each `Fn::If` decided by `holds` and `AWS::NoValue` removed.
