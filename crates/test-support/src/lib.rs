@@ -1,5 +1,7 @@
-//! What the test suites of the workspace share: the slow-test gate, the cfn-lint runner and the SAM
-//! translator runner. A dev-dependency only; no shipped crate depends on it.
+//! What the test suites of the workspace share: the slow-test gate, the cfn-lint runner, the SAM
+//! translator runner (`sam_translate.py` beside this manifest), a sorted directory listing and Kahn's
+//! algorithm. A dev-dependency only (`tests/tidy.rs` of the engine checks it); nothing that ships
+//! depends on it. `cfn_short_forms.py` beside the manifest is the Python scripts' share.
 //!
 //! Slow tests are the ones that run a Python tool (cfn-lint, aws-sam-translator, PyYAML). When the
 //! tool is missing they say so on stderr and pass, so that `cargo test` works on a bare machine; with
