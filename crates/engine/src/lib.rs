@@ -14,6 +14,7 @@ pub mod rewire;
 pub mod settings;
 
 pub use diag::{Diagnostic, Path, Segment, Severity};
+pub use expand::source::PSEUDO_PARAMETERS;
 pub use expand::{
     expand, expand_for_macro, expand_note, expand_source, Context, Expansion, FunctionPlan, MovedInvoker,
     Stats,

@@ -16,7 +16,7 @@ mod output;
 mod resources;
 mod sam;
 mod scan;
-mod source;
+pub(crate) mod source;
 mod types;
 
 use self::analyse::analyse;

@@ -201,7 +201,7 @@ pub fn check_sections(root: &Map, transforms: &Transforms<'_>, diagnostics: &mut
 }
 
 /// CloudFormation's pseudo parameters, which `Ref` and `Fn::Sub` may name without declaring them.
-const PSEUDO_PARAMETERS: &[&str] = &[
+pub const PSEUDO_PARAMETERS: &[&str] = &[
     "AWS::AccountId",
     "AWS::NotificationARNs",
     "AWS::NoValue",
