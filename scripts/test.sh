@@ -3,9 +3,11 @@
 # missing: the Python tools pinned in requirements-test.txt (cfn-lint, aws-sam-translator,
 # cargo-lambda with its Zig) and the arm64 Rust target for the Lambda's release build. Then runs the
 # Rust test suite (goldens, cfn-lint over every expansion, CLI, Lambda handler, SAM in both transform
-# orders), the end-to-end test of the macro through cargo-lambda's runtime emulator, the packaged
-# macro (scripts/package.sh twice: the zip, its reproducibility, cfn-lint over the templates), and a
-# short run of every fuzz target (nightly, cargo-fuzz installed when missing).
+# orders), the expansion's instruction count against its baseline (bench/instructions.sh, valgrind
+# installed with apt-get when missing), the end-to-end test of the macro through cargo-lambda's
+# runtime emulator, the packaged macro (scripts/package.sh twice: the zip, its reproducibility,
+# cfn-lint over the templates), and a short run of every fuzz target (nightly, cargo-fuzz installed
+# when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +19,13 @@ command -v cfn-lint >/dev/null || { echo "cfn-lint did not install" >&2; exit 2;
 rustup target list --installed | grep -qx aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
 
 step "cargo test"
+# A test that needs cfn-lint, aws-sam-translator or PyYAML skips when the tool is missing; here, where
+# they were just installed, a missing one is a failure.
+export RUN_SLOW_TESTS=1
 cargo test --workspace
+
+step "instructions: the expansion's instruction count under callgrind against bench/instructions.baseline"
+bench/instructions.sh
 
 step "end-to-end: the macro under cargo-lambda's runtime emulator"
 scripts/e2e-lambda.sh

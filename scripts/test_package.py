@@ -29,6 +29,9 @@ import zipfile
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "crates", "test-support"))
+from cfn_short_forms import add_short_forms  # noqa: E402
+
 MAX_ZIP_BYTES = 4_000_000
 FRESH = "--fresh" in sys.argv
 if FRESH:
@@ -39,20 +42,7 @@ class CfnLoader(yaml.SafeLoader):
     """YAML loader that reads CloudFormation's short-form tags as their long forms."""
 
 
-def _intrinsic(loader, suffix, node):
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-        if suffix == "GetAtt":
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {name: value}
-
-
-CfnLoader.add_multi_constructor("!", _intrinsic)
+add_short_forms(CfnLoader, lambda suffix: "Ref" if suffix == "Ref" else f"Fn::{suffix}")
 
 
 def load_template(path):

@@ -23,6 +23,10 @@
 #![no_main]
 
 use arbitrary::{Arbitrary, Unstructured};
+use std::sync::OnceLock;
+
+use canary_engine::rewire::table::INVOKERS;
+use canary_engine::settings::{KNOWN_KEYS, ROLLBACK_ON_KEYS, TRIGGER_KEYS};
 use canary_engine::{expand, Context};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Map, Value};
@@ -91,28 +95,8 @@ const STRINGS: &[&str] = &[
     "",
 ];
 
-const KEYS: &[&str] = &[
-    "Type",
-    "Alias",
-    "PreTrafficHook",
-    "PostTrafficHook",
-    "Alarms",
-    "RollbackOn",
-    "Errors",
-    "Throttles",
-    "ErrorRate",
-    "DurationP99",
-    "Triggers",
-    "TriggerName",
-    "TriggerTargetArn",
-    "TriggerEvents",
-    "ServiceRole",
-    "PermissionsBoundary",
-    "DeploymentGroupName",
-    "AutoRollback",
-    "IgnorePollAlarmFailure",
-    "ProvisionedConcurrency",
-    "Enabled",
+/// Keys the engine reads besides the settings keys, which come from the engine's own lists.
+const OTHER_KEYS: &[&str] = &[
     "Name",
     "CanaryDeployment",
     "Condition",
@@ -154,58 +138,49 @@ const KEYS: &[&str] = &[
     "Tpye",
 ];
 
-const INVOKER_TYPES: &[&str] = &[
-    "AWS::Lambda::Permission",
-    "AWS::Lambda::EventSourceMapping",
-    "AWS::Lambda::EventInvokeConfig",
-    "AWS::Lambda::Url",
-    "AWS::ApiGateway::Method",
-    "AWS::ApiGateway::Authorizer",
-    "AWS::ApiGateway::RestApi",
+/// Resource types beside the rewiring table's: ones whose references are never rewired (API
+/// deployments and stages, custom resources, the function's own kin), and ones rewiring does not know.
+const OTHER_TYPES: &[&str] = &[
     "AWS::ApiGateway::Deployment",
     "AWS::ApiGateway::Stage",
-    "AWS::ApiGatewayV2::Api",
-    "AWS::ApiGatewayV2::Integration",
-    "AWS::ApiGatewayV2::Authorizer",
     "AWS::ApiGatewayV2::Deployment",
     "AWS::ApiGatewayV2::Stage",
-    "AWS::SNS::Topic",
-    "AWS::SNS::Subscription",
-    "AWS::S3::Bucket",
-    "AWS::Events::Rule",
-    "AWS::Scheduler::Schedule",
-    "AWS::Logs::SubscriptionFilter",
-    "AWS::IoT::TopicRule",
-    "AWS::AppSync::DataSource",
-    "AWS::Cognito::UserPool",
-    "AWS::ElasticLoadBalancingV2::TargetGroup",
-    "AWS::Pipes::Pipe",
-    "AWS::SecretsManager::RotationSchedule",
-    "AWS::StepFunctions::StateMachine",
-    "AWS::KinesisFirehose::DeliveryStream",
-    "AWS::Config::ConfigRule",
-    "AWS::SES::ReceiptRule",
-    "AWS::IAM::Role",
-    "AWS::IAM::Policy",
-    "AWS::IAM::ManagedPolicy",
     "AWS::CloudFormation::CustomResource",
     "Custom::Thing",
     "AWS::CloudFront::Distribution",
-    "AWS::CloudWatch::Alarm",
-    "AWS::CloudWatch::CompositeAlarm",
     "AWS::CodeDeploy::DeploymentConfig",
     "AWS::Lambda::Version",
     "AWS::Lambda::Alias",
     "AWS::Lambda::Function",
-    "AWS::Serverless::Function",
     "AWS::Lambda::LayerVersion",
-    "AWS::Bedrock::Agent",
-    "AWS::S3ObjectLambda::AccessPoint",
-    "AWS::IoT::Authorizer",
     "AWS::CodePipeline::Pipeline",
     "AWS::SSM::Parameter",
     "AWS::SQS::QueuePolicy",
 ];
+
+/// Every settings key, then the other keys the engine reads.
+fn keys() -> &'static [&'static str] {
+    static KEYS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let settings = [KNOWN_KEYS, ROLLBACK_ON_KEYS, TRIGGER_KEYS].concat();
+        settings.into_iter().chain(OTHER_KEYS.iter().copied()).collect()
+    })
+}
+
+/// Every invoking type of the rewiring table (docs/rewiring.md), then the others.
+fn resource_types() -> &'static [&'static str] {
+    static TYPES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    TYPES.get_or_init(|| {
+        let mut types: Vec<&'static str> = Vec::new();
+        for row in INVOKERS {
+            if !types.contains(&row.resource_type) {
+                types.push(row.resource_type);
+            }
+        }
+        types.extend(OTHER_TYPES);
+        types
+    })
+}
 
 /// A name from a pool, or any string.
 #[derive(Debug)]
@@ -215,8 +190,8 @@ fn pool(n: usize) -> &'static [&'static str] {
     match n {
         0 => IDS,
         1 => STRINGS,
-        2 => KEYS,
-        _ => INVOKER_TYPES,
+        2 => keys(),
+        _ => resource_types(),
     }
 }
 

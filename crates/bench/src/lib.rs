@@ -39,12 +39,12 @@ pub fn context() -> Context {
 /// number of error diagnostics.
 pub fn expand_text(input: &str, ctx: &Context) -> Result<(String, Stats, usize), serde_json::Error> {
     let template: Value = serde_json::from_str(input)?;
-    let mut res = expand(template, ctx);
+    let mut expansion = expand(template, ctx);
     // As the Lambda does: the size limit is checked on the text it writes.
-    let text = serde_json::to_string(&res.template)?;
-    res.check_serialized_size(text.len());
-    let n_errors = res.diagnostics.iter().filter(|d| d.is_error()).count();
-    Ok((text, res.stats, n_errors))
+    let text = serde_json::to_string(&expansion.template)?;
+    expansion.check_serialized_size(text.len());
+    let n_errors = expansion.diagnostics.iter().filter(|d| d.is_error()).count();
+    Ok((text, expansion.stats, n_errors))
 }
 
 /// The floor: parse the same text into a `serde_json::Value` and serialize it back, with nothing in

@@ -11,11 +11,15 @@
 //! drives these; the timings themselves come from criterion (in-process) and from the script
 //! (whole processes). `canary-bench worst SHAPE N [event]` writes one worst-case template (or macro
 //! event) of `worst::SHAPES` to stdout, for `bench/worst.sh`.
+//! `canary-bench expand-once WORKLOAD` builds WORKLOAD (`cfn-N` or `cfn-large`) in memory and
+//! expands it once; `canary-bench generate-once WORKLOAD` stops before the expansion. The difference
+//! of their instruction counts under callgrind is the expansion's own cost (`bench/instructions.sh`).
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use canary_bench::{context, expand_text, floor, thread_cpu_ns, workload};
+use canary_engine::expand;
 use canary_engine::json;
 use canary_engine::json::Value;
 
@@ -29,13 +33,13 @@ const SIZES: [usize; 4] = [10, 50, 200, 500];
 /// The large case stays just under CloudFormation's processed-template limit.
 const LARGE_BYTES: usize = 1_000_000;
 
-const USAGE: &str =
-    "usage: canary-bench generate DIR | canary-bench expand FILE | canary-bench floor FILE | \
-                     canary-bench time FILE REPS | canary-bench scale SMALL LARGE REPS | canary-bench worst SHAPE N [event]";
+const USAGE: &str = "usage: canary-bench generate DIR | canary-bench expand FILE | canary-bench floor FILE | \
+                     canary-bench time FILE REPS | canary-bench scale SMALL LARGE REPS | canary-bench worst SHAPE N [event] | \
+                     canary-bench expand-once WORKLOAD | canary-bench generate-once WORKLOAD";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let res = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    let outcome = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["generate", dir] => generate(Path::new(dir)),
         ["expand", file] => run_expand(file),
         ["floor", file] => run_floor(file),
@@ -43,9 +47,11 @@ fn main() -> ExitCode {
         ["scale", small, large, reps] => run_scale(small, large, reps),
         ["worst", shape, n] => run_worst(shape, n, false),
         ["worst", shape, n, "event"] => run_worst(shape, n, true),
+        ["expand-once", name] => run_once(name, true),
+        ["generate-once", name] => run_once(name, false),
         _ => Err(USAGE.to_owned()),
     };
-    match res {
+    match outcome {
         Ok(code) => code,
         Err(err) => {
             eprintln!("canary-bench: {err}");
@@ -63,6 +69,39 @@ fn run_worst(shape: &str, n: &str, event: bool) -> Result<ExitCode, String> {
     let value = if event { canary_bench::worst::event(template) } else { template };
     let text = serde_json::to_string(&value).map_err(|e| e.to_string())?;
     println!("{text}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The workload named `cfn-N` (N marked functions) or `cfn-large`, as `generate` writes it.
+fn named_workload(name: &str) -> Result<Value, String> {
+    if name == "cfn-large" {
+        return Ok(workload::cloudformation_large(LARGE_BYTES));
+    }
+    match name.strip_prefix("cfn-").map(str::parse::<usize>) {
+        Some(Ok(n)) => Ok(workload::cloudformation(n)),
+        _ => Err(format!("unknown workload {name:?}; workloads: cfn-N (N functions), cfn-large")),
+    }
+}
+
+/// Builds the workload and, with `expand_it`, expands it once. Nothing else runs between the two
+/// modes, so callgrind's count of `generate-once` subtracted from that of `expand-once` is the
+/// expansion alone: neither tree is dropped or written, and the template is never parsed.
+fn run_once(name: &str, expand_it: bool) -> Result<ExitCode, String> {
+    let template = std::hint::black_box(named_workload(name)?);
+    let ctx = context();
+    if !expand_it {
+        std::mem::forget(template);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let expansion = std::hint::black_box(expand(template, &ctx));
+    let n_errors = expansion.diagnostics.iter().filter(|d| d.is_error()).count();
+    let marked = expansion.stats.functions_marked;
+    std::mem::forget(expansion);
+    if n_errors > 0 || marked == 0 {
+        return Err(format!(
+            "{name}: {n_errors} errors, {marked} functions marked: not the workload's expansion"
+        ));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -54,11 +54,16 @@ fn function() -> Value {
 }
 
 fn marked(settings: Value) -> Value {
-    let mut f = function();
-    if let Value::Object(obj) = &mut f {
-        obj.insert("Metadata", json!({ "CanaryDeployment": settings }));
+    let mut resource = function();
+    if let Value::Object(members) = &mut resource {
+        members.insert("Metadata", json!({ "CanaryDeployment": settings }));
     }
-    f
+    resource
+}
+
+/// `n` resources `Function0` to `Function{n-1}`, each `resource(i)`.
+fn numbered(n: usize, resource: impl Fn(usize) -> Value) -> Map {
+    (0..n).map(|i| (format!("Function{i}"), resource(i))).collect()
 }
 
 /// An IAM `Action` of `n` stars and a letter, in a role allowed to invoke a marked function: a
@@ -136,32 +141,24 @@ pub fn long_ids(functions: usize, hook_chars: usize) -> Value {
 
 /// `n` marked functions, each with every `RollbackOn` metric (four alarms generated per function).
 pub fn rollback(n: usize) -> Value {
-    let mut resources = Map::new();
-    for i in 0..n {
-        resources.insert(
-            format!("Function{i}"),
-            marked(json!({
-                "Type": "Canary10Percent5Minutes",
-                "RollbackOn": {"Errors": 1, "Throttles": 1, "ErrorRate": 5, "DurationP99": 3000}
-            })),
-        );
-    }
+    let resources = numbered(n, |_| {
+        marked(json!({
+            "Type": "Canary10Percent5Minutes",
+            "RollbackOn": {"Errors": 1, "Throttles": 1, "ErrorRate": 5, "DurationP99": 3000}
+        }))
+    });
     json!({ "Resources": resources })
 }
 
 /// `n` small marked functions (about 240 bytes each: 25,000 of them make a 6 MB event).
 pub fn small(n: usize) -> Value {
-    let mut resources = Map::new();
-    for i in 0..n {
-        resources.insert(
-            format!("Function{i}"),
-            json!({
-                "Type": "AWS::Lambda::Function",
-                "Properties": {"Handler": "index.handler", "Runtime": "python3.12", "Role": "arn:aws:iam::123456789012:role/fn", "Timeout": 30},
-                "Metadata": {"CanaryDeployment": {"Type": "AllAtOnce"}}
-            }),
-        );
-    }
+    let resources = numbered(n, |_| {
+        json!({
+            "Type": "AWS::Lambda::Function",
+            "Properties": {"Handler": "index.handler", "Runtime": "python3.12", "Role": "arn:aws:iam::123456789012:role/fn", "Timeout": 30},
+            "Metadata": {"CanaryDeployment": {"Type": "AllAtOnce"}}
+        })
+    });
     json!({ "Resources": resources })
 }
 
@@ -174,32 +171,25 @@ pub fn triggers(n: usize, topics: usize) -> Value {
 /// [`triggers`] with trigger and topic names padded to `padding` more characters.
 pub fn triggers_named(n: usize, topics: usize, padding: usize) -> Value {
     let pad = "t".repeat(padding);
-    let mut resources = Map::new();
-    for i in 0..n {
+    let resources = numbered(n, |i| {
         let triggers: Vec<Value> = (0..topics)
-            .map(|t| {
+            .map(|topic| {
                 json!({
-                    "TriggerName": format!("notify{t}{pad}"),
-                    "TriggerTargetArn": format!("arn:aws:sns:us-east-1:123456789012:topic-{i}-{t}{pad}"),
+                    "TriggerName": format!("notify{topic}{pad}"),
+                    "TriggerTargetArn": format!("arn:aws:sns:us-east-1:123456789012:topic-{i}-{topic}{pad}"),
                     "TriggerEvents": ["DeploymentFailure"]
                 })
             })
             .collect();
-        resources.insert(
-            format!("Function{i}"),
-            marked(json!({"Type": "AllAtOnce", "Triggers": Value::Array(triggers)})),
-        );
-    }
+        marked(json!({"Type": "AllAtOnce", "Triggers": Value::Array(triggers)}))
+    });
     json!({ "Resources": resources })
 }
 
 /// `n` marked functions that inherit one trigger from the template defaults, its name `length`
 /// characters long: every function's deployment group copies it.
 pub fn long_default(n: usize, length: usize) -> Value {
-    let mut resources = Map::new();
-    for i in 0..n {
-        resources.insert(format!("Function{i}"), marked(json!({})));
-    }
+    let resources = numbered(n, |_| marked(json!({})));
     json!({
         "Metadata": {"CanaryDeployments": {"Type": "AllAtOnce", "Triggers": [{
             "TriggerName": "n".repeat(length),

@@ -5,34 +5,20 @@
 //! without a `CanaryDeployment` setting, or compare two runs, so they hold whatever the expansion is.
 //! Re-bless with `UPDATE_EXPECT=1 cargo test -p canary-deployments --test cli`.
 
+mod common;
+
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use canary_deployments::{render, run_with_stdin, Cli};
 use canary_engine::{Diagnostic, Expansion, FunctionPlan, MovedInvoker, Path, Severity, Stats};
 use clap::Parser;
+use common::{run, run_stdin, Run};
 use expect_test::expect;
 
 const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/quickstart.yaml");
-
-struct Run {
-    code: ExitCode,
-    stdout: String,
-    stderr: String,
-}
-
-fn run_stdin(args: &[&str], stdin: &[u8]) -> Run {
-    let cli = Cli::try_parse_from(std::iter::once("canary-deployments").chain(args.iter().copied()))
-        .unwrap_or_else(|e| panic!("{args:?} should parse: {e}"));
-    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let code = run_with_stdin(cli, stdin, &mut stdout, &mut stderr);
-    Run { code, stdout: String::from_utf8(stdout).unwrap(), stderr: String::from_utf8(stderr).unwrap() }
-}
-
-fn run(args: &[&str]) -> Run {
-    run_stdin(args, b"")
-}
 
 /// A file under cargo's per-test scratch directory.
 fn file(name: &str, text: &str) -> String {
@@ -418,7 +404,7 @@ fn respond(args: &[&str], expansion: &Expansion) -> Run {
     let cli = Cli::try_parse_from(std::iter::once("canary-deployments").chain(args.iter().copied())).unwrap();
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
     let code = canary_deployments::respond(&cli.command, expansion, &mut stdout, &mut stderr);
-    Run { code, stdout: String::from_utf8(stdout).unwrap(), stderr: String::from_utf8(stderr).unwrap() }
+    Run::new(code, stdout, stderr, Duration::ZERO)
 }
 
 fn expansion(diagnostics: Vec<Diagnostic>) -> Expansion {

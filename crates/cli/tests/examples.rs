@@ -4,22 +4,16 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use canary_test_support::{cfn_lint, sorted_entries};
+
 fn examples() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "json"))
-        .collect();
-    found.sort();
-    found
+    let examples = sorted_entries(&dir).into_iter();
+    examples.filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "json")).collect()
 }
 
 #[test]
 fn every_example_expands_plans_and_passes_cfn_lint() {
-    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("examples");
-    std::fs::create_dir_all(&out_dir).unwrap();
     let mut expanded = Vec::new();
     for example in examples() {
         let run = |command: &str| {
@@ -39,16 +33,10 @@ fn every_example_expands_plans_and_passes_cfn_lint() {
         );
         let plan = String::from_utf8(run("plan").stdout).unwrap();
         assert!(plan.contains("moved to the alias"), "{}: plan moved nothing:\n{plan}", example.display());
-        let file = out_dir.join(example.file_stem().unwrap()).with_extension("json");
-        std::fs::write(&file, &out.stdout).unwrap();
-        expanded.push(file);
+        let name = example.file_stem().unwrap().to_string_lossy().into_owned();
+        expanded.push((name, String::from_utf8(out.stdout).unwrap()));
     }
     assert!(!expanded.is_empty(), "no examples found");
-    let lint = Command::new("cfn-lint")
-        .args(["--format", "parseable", "--"])
-        .args(&expanded)
-        .output()
-        .expect("cfn-lint is not installed: run scripts/test.sh, which installs it with pip");
-    let code = lint.status.code().unwrap_or(-1);
-    assert!(code >= 0 && code & 3 == 0, "cfn-lint (exit {code}):\n{}", String::from_utf8_lossy(&lint.stdout));
+    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("examples");
+    cfn_lint::assert_written_templates_pass(&out_dir, &expanded, "expanded examples");
 }

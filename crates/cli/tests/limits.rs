@@ -3,34 +3,14 @@
 //! a stack overflow or an unbounded wait. (One byte over 6 MiB is `cli.rs`'s
 //! `input_over_the_size_limit_is_refused_unread`; YAML nesting is `yaml.rs`'s.)
 
+mod common;
+
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use canary_deployments::{run_with_stdin, Cli};
 use canary_engine::limits::{MAX_DEPTH, MAX_INPUT_BYTES, MAX_PROCESSED_TEMPLATE_BYTES, MAX_RESOURCES};
-use clap::Parser;
+use common::run_stdin;
 use serde_json::{json, Map, Value};
-
-struct Run {
-    code: ExitCode,
-    stdout: String,
-    stderr: String,
-    took: Duration,
-}
-
-fn run_stdin(args: &[&str], stdin: &[u8]) -> Run {
-    let cli = Cli::try_parse_from(std::iter::once("canary-deployments").chain(args.iter().copied()))
-        .unwrap_or_else(|e| panic!("{args:?} should parse: {e}"));
-    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let started = Instant::now();
-    let code = run_with_stdin(cli, stdin, &mut stdout, &mut stderr);
-    Run {
-        code,
-        stdout: String::from_utf8(stdout).unwrap(),
-        stderr: String::from_utf8(stderr).unwrap(),
-        took: started.elapsed(),
-    }
-}
 
 /// Generous for a debug build on a shared machine; what matters is that the time is bounded at all.
 const BOUND: Duration = Duration::from_secs(30);

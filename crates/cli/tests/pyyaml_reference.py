@@ -23,6 +23,9 @@ import sys
 
 import yaml
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "test-support"))
+from cfn_short_forms import add_short_forms  # noqa: E402
+
 SHORT_FORMS = dict(json.loads(os.environ["SHORT_FORMS"]))
 
 # libyaml's parser when PyYAML was built with it, which is how cfn-lint reads templates.
@@ -77,22 +80,7 @@ Loader.add_constructor(CORE + "int", construct_int)
 Loader.add_constructor(CORE + "float", construct_float)
 
 
-def construct_short_form(loader, suffix, node):
-    long = SHORT_FORMS.get(suffix)
-    if long is None:
-        raise yaml.constructor.ConstructorError(None, None, f"unknown tag !{suffix}", node.start_mark)
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-        if long == "Fn::GetAtt":
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {long: value}
-
-
-Loader.add_multi_constructor("!", construct_short_form)
+add_short_forms(Loader, SHORT_FORMS.get)
 
 
 def read(path):

@@ -7,11 +7,11 @@
 //! reproductions running.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use canary_deployments::source;
 use canary_engine::json::{Map, Value};
 use canary_engine::{expand_source, Context, Expansion};
+use canary_test_support::{cfn_lint, sorted_entries};
 
 fn case_path(case: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cases").join(case)
@@ -58,6 +58,11 @@ fn version_id(res: &Expansion, function: &str) -> String {
         template["Resources"].as_object().unwrap().keys().filter(|id| id.starts_with(&prefix)).collect();
     assert_eq!(ids.len(), 1, "{ids:?}");
     ids[0].clone()
+}
+
+/// Whether `edit` (the second deploy `case` describes) gives `Fn` a new version ID.
+fn edit_changes_version(case: &str, edit: (&str, &str)) -> bool {
+    version_id(&expand_case(case, &[], None), "Fn") != version_id(&expand_case(case, &[], Some(edit)), "Fn")
 }
 
 /// Every `Resource` of every statement of every IAM role and policy, as JSON text.
@@ -143,10 +148,8 @@ fn deploy_02d_one_conditional_function_with_external_hook() {
 
 #[test]
 fn deploy_03_function_level_property_forces_no_new_version() {
-    let case = "deploy/03-function-level-property-forces-new-version.yaml";
-    let first = expand_case(case, &[], None);
-    let second = expand_case(case, &[], Some(("RecursiveLoop: Terminate", "RecursiveLoop: Allow")));
-    assert_eq!(version_id(&first, "Fn"), version_id(&second, "Fn"));
+    let edit = ("RecursiveLoop: Terminate", "RecursiveLoop: Allow");
+    assert!(!edit_changes_version("deploy/03-function-level-property-forces-new-version.yaml", edit));
 }
 
 #[test]
@@ -158,10 +161,10 @@ fn deploy_04_existing_version_never_republished_is_warned_about() {
 
 #[test]
 fn deploy_05_layer_change_publishes_a_new_version() {
-    let case = "deploy/05-layer-change-no-new-version.yaml";
-    let first = expand_case(case, &[], None);
-    let second = expand_case(case, &[], Some(("layer-v1.zip", "layer-v2.zip")));
-    assert_ne!(version_id(&first, "Fn"), version_id(&second, "Fn"));
+    assert!(edit_changes_version(
+        "deploy/05-layer-change-no-new-version.yaml",
+        ("layer-v1.zip", "layer-v2.zip")
+    ));
 }
 
 #[test]
@@ -278,38 +281,25 @@ fn realworld_yaml_flow_pair_collection_value_is_a_mapping() {
 
 /// Every case, in sorted order.
 fn cases() -> Vec<String> {
-    let mut found = Vec::new();
-    for dir in ["deploy", "realworld"] {
-        for entry in std::fs::read_dir(case_path(dir)).unwrap() {
-            let name = entry.unwrap().file_name().into_string().unwrap();
-            found.push(format!("{dir}/{name}"));
-        }
-    }
-    found.sort();
-    found
+    let in_dir = |dir: &'static str| {
+        let files = sorted_entries(&case_path(dir)).into_iter();
+        files.map(move |path| format!("{dir}/{}", path.file_name().unwrap().to_str().unwrap()))
+    };
+    in_dir("deploy").chain(in_dir("realworld")).collect()
 }
 
 #[test]
 fn every_case_that_expands_passes_cfn_lint() {
-    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("review-cases");
-    std::fs::create_dir_all(&out_dir).unwrap();
-    let mut files = Vec::new();
+    let mut expanded = Vec::new();
     for case in cases() {
         let res = expand_case(&case, &[], None);
-        if !errors(&res).is_empty() {
-            continue;
+        if errors(&res).is_empty() {
+            let template: serde_json::Value = res.template.into();
+            let name = case.trim_end_matches(".yaml").replace('/', "-");
+            expanded.push((name, serde_json::to_string_pretty(&template).unwrap()));
         }
-        let file = out_dir.join(case.replace('/', "-")).with_extension("json");
-        let template: serde_json::Value = res.template.into();
-        std::fs::write(&file, serde_json::to_string_pretty(&template).unwrap()).unwrap();
-        files.push(file);
     }
-    assert!(files.len() >= 15, "only {} cases expanded", files.len());
-    let lint = Command::new("cfn-lint")
-        .args(["--format", "parseable", "--"])
-        .args(&files)
-        .output()
-        .expect("cfn-lint is not installed: run scripts/test.sh, which installs it with pip");
-    let code = lint.status.code().unwrap_or(-1);
-    assert!(code >= 0 && code & 3 == 0, "cfn-lint (exit {code}):\n{}", String::from_utf8_lossy(&lint.stdout));
+    assert!(expanded.len() >= 15, "only {} cases expanded", expanded.len());
+    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("review-cases");
+    cfn_lint::assert_written_templates_pass(&out_dir, &expanded, "expanded review cases");
 }

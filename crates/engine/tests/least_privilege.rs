@@ -20,6 +20,8 @@
 //!
 //! Generated means present in the output and absent from the input.
 
+mod deploy_checks;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -63,59 +65,8 @@ fn one_or_many(v: Option<&Value>) -> Vec<Value> {
 
 /// Logical IDs a value refers to through `Ref`, `Fn::GetAtt` or `Fn::Sub`, pseudo parameters excluded.
 fn refs(v: &Value) -> BTreeSet<String> {
-    fn walk(v: &Value, local: &BTreeSet<String>, out: &mut BTreeSet<String>) {
-        match v {
-            Value::Array(items) => items.iter().for_each(|i| walk(i, local, out)),
-            Value::Object(m) => {
-                for (k, inner) in m {
-                    match (k.as_str(), inner) {
-                        ("Ref", Value::String(s)) => {
-                            out.insert(s.to_string());
-                        }
-                        ("Fn::GetAtt", Value::Array(a)) => {
-                            if let Some(s) = a.first().and_then(Value::as_str) {
-                                out.insert(s.to_owned());
-                            }
-                        }
-                        ("Fn::GetAtt", Value::String(s)) => {
-                            out.insert(s.split('.').next().unwrap_or(s).to_owned());
-                        }
-                        ("Fn::Sub", Value::String(s)) => sub_refs(s, local, out),
-                        ("Fn::Sub", Value::Array(a)) => {
-                            let vars: BTreeSet<String> = a
-                                .get(1)
-                                .and_then(Value::as_object)
-                                .map(|m| m.keys().map(|k| k.to_string()).collect())
-                                .unwrap_or_default();
-                            if let Some(s) = a.first().and_then(Value::as_str) {
-                                sub_refs(s, &vars, out);
-                            }
-                            if let Some(m) = a.get(1) {
-                                walk(m, local, out);
-                            }
-                        }
-                        _ => walk(inner, local, out),
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    fn sub_refs(s: &str, local: &BTreeSet<String>, out: &mut BTreeSet<String>) {
-        let mut rest = s;
-        while let Some(start) = rest.find("${") {
-            let after = &rest[start + 2..];
-            let Some(end) = after.find('}') else { break };
-            let var = &after[..end];
-            let name = var.split('.').next().unwrap_or(var);
-            if !var.starts_with('!') && !local.contains(name) {
-                out.insert(name.to_owned());
-            }
-            rest = &after[end + 1..];
-        }
-    }
     let mut out = BTreeSet::new();
-    walk(v, &BTreeSet::new(), &mut out);
+    deploy_checks::references(v, &mut out);
     out.retain(|r| !r.starts_with(PSEUDO_PREFIX));
     out
 }

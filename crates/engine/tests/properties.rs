@@ -31,14 +31,30 @@
 //! `PROPTEST_CASES` raises the number of cases by hand; the default keeps the file well under a
 //! minute in a debug build.
 
+/// A strategy for the struct `$name`, one strategy per field, each field named once. The fields are
+/// drawn in the order written (as nested pairs, which draw as a flat tuple would).
+macro_rules! struct_strategy {
+    ($name:ident { $($field:ident: $strategy:expr),+ $(,)? }) => {
+        struct_strategy!(@pairs $($strategy),+)
+            .prop_map(|struct_strategy!(@pattern $($field),+)| $name { $($field),+ })
+    };
+    (@pairs) => { Just(()) };
+    (@pairs $head:expr $(, $tail:expr)*) => { ($head, struct_strategy!(@pairs $($tail),*)) };
+    (@pattern) => { () };
+    (@pattern $head:ident $(, $tail:ident)*) => { ($head, struct_strategy!(@pattern $($tail),*)) };
+}
+
+mod common;
 mod deploy_checks;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use canary_engine::json::{Map, Value};
+use canary_engine::settings::PREDEFINED_TYPES;
 use canary_engine::{cfn, json};
 use canary_engine::{expand, Context, Expansion};
+use canary_test_support::cfn_lint;
 use proptest::prelude::*;
 use proptest::sample::select;
 
@@ -50,18 +66,10 @@ const CONDITIONS: [&str; 2] = ["IsProd", "IsPremium"];
 const HOOKS: [&str; 2] = ["PreCheck", "PostCheck"];
 const ALARMS: [&str; 2] = ["LatencyAlarm", "ErrorsAlarm"];
 const ALIASES: [&str; 5] = ["Live", "live", "blue-green", "v_2", "Prod1"];
-const NAMED_TYPES: [&str; 10] = [
-    "Canary10Percent5Minutes",
-    "Canary10Percent10Minutes",
-    "Canary10Percent15Minutes",
-    "Canary10Percent30Minutes",
-    "Linear10PercentEvery1Minute",
-    "Linear10PercentEvery2Minutes",
-    "Linear10PercentEvery3Minutes",
-    "Linear10PercentEvery10Minutes",
-    "AllAtOnce",
-    "CodeDeployDefault.LambdaCanary10Percent5Minutes",
-];
+/// The traffic shapes `Type` names: CodeDeploy's predefined ones, short and once in full.
+fn named_types() -> Vec<&'static str> {
+    PREDEFINED_TYPES.iter().copied().chain(["CodeDeployDefault.LambdaCanary10Percent5Minutes"]).collect()
+}
 
 // ---------------------------------------------------------------------------------------------
 // The generated model.
@@ -197,7 +205,7 @@ fn uri_form() -> impl Strategy<Value = Form> {
 
 fn type_spec() -> impl Strategy<Value = TypeSpec> {
     prop_oneof![
-        4 => select(NAMED_TYPES.to_vec()).prop_map(TypeSpec::Named),
+        4 => select(named_types()).prop_map(TypeSpec::Named),
         2 => (any::<bool>(), 1u32..=99, 1u32..=60)
             .prop_map(|(canary, percentage, minutes)| TypeSpec::Shape { canary, percentage, minutes }),
         1 => Just(TypeSpec::Parameter),
@@ -253,77 +261,30 @@ fn marking() -> impl Strategy<Value = Marking> {
     let alarm_form = || select(vec![AlarmForm::LogicalId, AlarmForm::Ref, AlarmForm::Name]);
     let alarms = (proptest::sample::subsequence(vec![0usize, 1], 0..=2), alarm_form(), alarm_form())
         .prop_map(|(ids, a, b)| ids.into_iter().zip([a, b]).collect::<Vec<_>>());
-    (
-        (
-            any::<bool>(),
-            proptest::option::weighted(0.7, type_spec()),
-            proptest::option::weighted(0.5, select(ALIASES.to_vec())),
-            hook(),
-            hook(),
-            alarms,
-            any::<bool>(),
-            proptest::option::weighted(0.3, 0..FUNCTIONS.len()),
-            proptest::option::weighted(0.15, 0..FUNCTIONS.len()),
-        ),
-        (
-            [
-                proptest::option::weighted(0.3, 1u64..20),
-                proptest::option::weighted(0.3, 1u64..20),
-                proptest::option::weighted(0.3, 1u64..100),
-                proptest::option::weighted(0.3, 1u64..30_000),
-            ],
-            proptest::bool::weighted(0.3),
-            auto_rollback(),
-            proptest::option::weighted(0.2, 1u64..10),
-            enabled_spec(),
-            proptest::option::weighted(0.2, any::<bool>()),
-            proptest::bool::weighted(0.15),
-            proptest::bool::weighted(0.2),
-        ),
-    )
-        .prop_map(
-            |(
-                (
-                    in_metadata,
-                    traffic,
-                    alias,
-                    pre_hook,
-                    post_hook,
-                    alarms,
-                    external_alarm,
-                    topic,
-                    invoker_alarm,
-                ),
-                (
-                    rollback_on,
-                    trigger,
-                    auto_rollback,
-                    provisioned,
-                    enabled,
-                    ignore_poll,
-                    external_role,
-                    group_name,
-                ),
-            )| Marking {
-                in_metadata,
-                traffic,
-                alias,
-                pre_hook,
-                post_hook,
-                alarms,
-                external_alarm,
-                rollback_on,
-                trigger,
-                auto_rollback,
-                provisioned,
-                enabled,
-                ignore_poll,
-                external_role,
-                group_name,
-                topic,
-                invoker_alarm,
-            },
-        )
+    struct_strategy!(Marking {
+        in_metadata: any::<bool>(),
+        traffic: proptest::option::weighted(0.7, type_spec()),
+        alias: proptest::option::weighted(0.5, select(ALIASES.to_vec())),
+        pre_hook: hook(),
+        post_hook: hook(),
+        alarms: alarms,
+        external_alarm: any::<bool>(),
+        topic: proptest::option::weighted(0.3, 0..FUNCTIONS.len()),
+        invoker_alarm: proptest::option::weighted(0.15, 0..FUNCTIONS.len()),
+        rollback_on: [
+            proptest::option::weighted(0.3, 1u64..20),
+            proptest::option::weighted(0.3, 1u64..20),
+            proptest::option::weighted(0.3, 1u64..100),
+            proptest::option::weighted(0.3, 1u64..30_000),
+        ],
+        trigger: proptest::bool::weighted(0.3),
+        auto_rollback: auto_rollback(),
+        provisioned: proptest::option::weighted(0.2, 1u64..10),
+        enabled: enabled_spec(),
+        ignore_poll: proptest::option::weighted(0.2, any::<bool>()),
+        external_role: proptest::bool::weighted(0.15),
+        group_name: proptest::bool::weighted(0.2),
+    })
 }
 
 fn function_spec(always_marked: bool) -> BoxedStrategy<FunctionSpec> {
@@ -1825,24 +1786,17 @@ fn generated_expansions_pass_cfn_lint() {
             .expect("written");
         files.push(file);
     }
-    let output = std::process::Command::new("cfn-lint")
-        .args(["--format", "parseable", "--"])
-        .args(&files)
-        .output()
-        .expect("cfn-lint is not installed: run scripts/test.sh, which installs it with pip");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let errors: Vec<&str> = stdout.lines().filter(|l| l.contains(":E")).collect();
-    let code = output.status.code().unwrap_or(-1);
-    if errors.is_empty() && code >= 0 && code & 3 == 0 {
+    let Some(findings) = cfn_lint::lint(&files) else {
         std::fs::remove_dir_all(&dir).ok();
-    }
+        return;
+    };
     assert!(
-        errors.is_empty() && code >= 0 && code & 3 == 0,
-        "cfn-lint found errors in generated expansions (kept in {}; exit {code}):\n{}\n{}",
+        findings.passes(),
+        "cfn-lint found errors in generated expansions (kept in {}): {}",
         dir.display(),
-        errors.join("\n"),
-        String::from_utf8_lossy(&output.stderr)
+        findings.report()
     );
+    std::fs::remove_dir_all(&dir).ok();
     eprintln!("cfn-lint: {} generated expansions, 0 errors", files.len());
 }
 

@@ -16,20 +16,22 @@
 //! renderings must be equal. The rendering is also blessed in `behaviour.txt`, so a reviewer reads
 //! what a user gets (`UPDATE_EXPECT=1 cargo test -p canary-engine --test sam`).
 //!
-//! The translator runs in two python3 processes for all cases (`tests/sam/translate.py`); the
-//! README's test command installs `aws-sam-translator` and `cfn-lint`. Without them this test fails
-//! rather than passing unchecked.
+//! The translator runs in two python3 processes for all cases (`canary_test_support::sam`); the
+//! README's test command installs `aws-sam-translator` and `cfn-lint`. Without the translator the test
+//! is skipped, and without cfn-lint its lint, unless `RUN_SLOW_TESTS=1` (scripts/test.sh) makes either
+//! a failure.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use canary_engine::cfn::{SAM_TRANSFORM, SETTING_KEY, TRANSFORM_NAME};
 use canary_engine::json::{Map, Value};
 use canary_engine::{cfn, json};
 use canary_engine::{expand, Context};
+use canary_test_support::cfn_lint;
+use canary_test_support::sam::{self, Op};
 use expect_test::expect_file;
 
 fn manifest_dir() -> &'static Path {
@@ -50,22 +52,6 @@ fn cases() -> Vec<PathBuf> {
 
 fn case_name(case: &Path) -> String {
     case.file_name().unwrap().to_string_lossy().into_owned()
-}
-
-/// Runs `translate.py` once over every `(operation, input, output)` step.
-fn python(steps: &[(&str, PathBuf, PathBuf)]) {
-    let script = manifest_dir().join("tests/sam/translate.py");
-    let mut cmd = Command::new("python3");
-    cmd.arg(&script);
-    for (op, input, output) in steps {
-        cmd.arg(op).arg(input).arg(output);
-    }
-    let out = cmd.output().expect("python3 is not installed");
-    assert!(
-        out.status.success(),
-        "translate.py failed (scripts/test.sh installs aws-sam-translator):\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn read_json(path: &Path) -> Value {
@@ -130,22 +116,6 @@ fn us_first(source: &Value) -> Value {
     template
 }
 
-fn cfn_lint(files: &[PathBuf]) {
-    let output = Command::new("cfn-lint")
-        .args(["--format", "parseable", "--"])
-        .args(files)
-        .output()
-        .expect("cfn-lint is not installed: run scripts/test.sh, which installs it with pip");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let code = output.status.code().unwrap_or(-1);
-    let errors: Vec<&str> = stdout.lines().filter(|l| l.contains(":E")).collect();
-    assert!(
-        code >= 0 && code & 3 == 0 && errors.is_empty(),
-        "cfn-lint found errors (exit {code}):\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 #[test]
 fn both_transform_orders_pass_cfn_lint_and_behave_the_same() {
     let cases = cases();
@@ -160,10 +130,12 @@ fn both_transform_orders_pass_cfn_lint_and_behave_the_same() {
     // SAM-first: the translator sees the template as written.
     let mut steps = Vec::new();
     for case in &cases {
-        steps.push(("parse", case.join("template.yaml"), work(case, "source.json")));
-        steps.push(("translate", case.join("template.yaml"), work(case, "sam_first.translated.json")));
+        steps.push((Op::Parse, case.join("template.yaml"), work(case, "source.json")));
+        steps.push((Op::Translate, case.join("template.yaml"), work(case, "sam_first.translated.json")));
     }
-    python(&steps);
+    if !sam::translate(&steps) {
+        return;
+    }
 
     let mut steps = Vec::new();
     let mut finals = Vec::new();
@@ -178,12 +150,12 @@ fn both_transform_orders_pass_cfn_lint_and_behave_the_same() {
         plan_lists_sam_event_sources(&source, &name);
         let ours = expand_ok(us_first(&source), &format!("{name} (us first)"));
         write_json(&work(case, "us_first.expanded.json"), &ours);
-        steps.push(("translate", work(case, "us_first.expanded.json"), work(case, "us_first.json")));
+        steps.push((Op::Translate, work(case, "us_first.expanded.json"), work(case, "us_first.json")));
         finals.push(work(case, "us_first.json"));
     }
     // us-first: the translator sees what the engine returned.
-    python(&steps);
-    cfn_lint(&finals);
+    assert!(sam::translate(&steps), "the translator was there for the SAM-first step");
+    cfn_lint::assert_no_errors(&finals, "final templates of both transform orders");
 
     for case in &cases {
         let name = case_name(case);
@@ -238,8 +210,10 @@ fn plan_lists_sam_event_sources(source: &Value, name: &str) {
 
 // ---- What a deployment does, independent of how the template spells it ----
 
-/// Resource types whose references to a function invoke it (docs/rewiring.md). A reference from one of
-/// these to a marked function, instead of its alias, means an event source skips the canary.
+/// Resource types whose references to a function invoke it (docs/rewiring.md), where any reference
+/// to the function is one: the rewiring table's other types also name a function where it stays (an
+/// alarm's dimension, an invoke configuration's qualified name). A reference from one of these to a
+/// marked function, instead of its alias, means an event source skips the canary.
 const INVOKING_TYPES: &[&str] = &[
     "AWS::Lambda::Permission",
     "AWS::Lambda::EventSourceMapping",

@@ -1,5 +1,6 @@
 //! The engine stays pure (ARCHITECTURE.md's first invariant): no I/O, async, logging, CLI or Lambda dependencies, and no
-//! file, environment, clock or randomness access in its source.
+//! file, environment, clock or randomness access in its source. And the test support crate stays a
+//! dev-dependency of every crate.
 
 use std::path::Path;
 
@@ -54,4 +55,30 @@ fn engine_source_does_no_io() {
         }
     }
     assert!(n_files > 10, "found only {n_files} engine source files");
+}
+
+/// canary-test-support runs Python tools and ships nowhere: every crate of the workspace names it only
+/// under `[dev-dependencies]`.
+#[test]
+fn test_support_is_only_a_dev_dependency() {
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut n_manifests = 0;
+    for entry in std::fs::read_dir(&crates).unwrap().filter_map(Result::ok) {
+        let Ok(manifest) = std::fs::read_to_string(entry.path().join("Cargo.toml")) else { continue };
+        n_manifests += 1;
+        let mut table = "";
+        for line in manifest.lines().map(str::trim) {
+            if line.starts_with('[') {
+                table = line;
+            } else if line.starts_with("canary-test-support") {
+                assert_eq!(
+                    table,
+                    "[dev-dependencies]",
+                    "{} names canary-test-support outside [dev-dependencies]",
+                    entry.path().display()
+                );
+            }
+        }
+    }
+    assert!(n_manifests >= 5, "found only {n_manifests} crate manifests under {}", crates.display());
 }

@@ -3,8 +3,11 @@
 //! one thing as a second deploy would, expands again and compares the version IDs.
 //! The property lists and their sources are in `docs/versions.md`.
 
+mod common;
+
 use canary_engine::json::{Map, Value};
 use canary_engine::{expand, json, Context};
+use common::ids_of_type;
 
 fn context(parameter_values: Value) -> Context {
     Context {
@@ -53,13 +56,7 @@ fn template(properties: Value, extra: Value) -> Value {
 fn version_id(template: Value, parameter_values: Value) -> String {
     let expansion = expand(template, &context(parameter_values));
     assert!(!expansion.has_errors(), "{:?}", expansion.diagnostics);
-    let ids: Vec<&str> = expansion.template["Resources"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(_, r)| r["Type"] == "AWS::Lambda::Version")
-        .map(|(id, _)| id.as_str())
-        .collect();
+    let ids = ids_of_type(&expansion.template, "AWS::Lambda::Version");
     let [id] = ids.as_slice() else { panic!("one version expected, found {ids:?}") };
     assert!(id.starts_with("FnVersion"), "{id}");
     id.to_string()

@@ -2,7 +2,8 @@
 //! transform on it first), and `samconfig.toml` lets `sam build && sam deploy` run with no flags.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use canary_test_support::cfn_lint;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -10,13 +11,7 @@ fn root() -> PathBuf {
 
 #[test]
 fn template_yaml_passes_cfn_lint() {
-    let out = Command::new("cfn-lint")
-        .args(["--format", "parseable", "--"])
-        .arg(root().join("template.yaml"))
-        .output()
-        .expect("cfn-lint is not installed: run scripts/test.sh, which installs it with pip");
-    let code = out.status.code().unwrap_or(-1);
-    assert!(code >= 0 && code & 3 == 0, "cfn-lint (exit {code}):\n{}", String::from_utf8_lossy(&out.stdout));
+    cfn_lint::assert_no_errors(&[root().join("template.yaml")], "deployment template");
 }
 
 #[test]

@@ -15,6 +15,13 @@ fn fixture(name: &str) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|err| panic!("{path}: {err}"))
 }
 
+/// The event of fixture `name` with its member `key` set to `value`.
+fn fixture_with(name: &str, key: &str, value: Value) -> Value {
+    let mut event = fixture(name);
+    event[key] = value;
+    event
+}
+
 /// Sends `payload` (any JSON text) to the handler and returns the response as CloudFormation reads it.
 async fn invoke_text(payload: String) -> String {
     let raw = RawValue::from_string(payload).expect("the payload is JSON");
@@ -34,6 +41,18 @@ fn assert_failure(res: &Value, request_id: &str) -> String {
     let message = res["errorMessage"].as_str().expect("errorMessage is a string").to_owned();
     assert!(message.chars().count() <= MAX_ERROR_MESSAGE_CHARS, "{message}");
     message
+}
+
+/// The error message of `event`'s response, which must be a failure echoing the event's request ID.
+async fn failure_message(event: &Value) -> String {
+    assert_failure(&invoke(event).await, event["requestId"].as_str().unwrap())
+}
+
+/// `message` names every one of `needles`.
+fn assert_mentions(message: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(message.contains(needle), "no {needle:?} in: {message}");
+    }
 }
 
 fn logical_ids(template: &Value) -> Vec<String> {
@@ -62,38 +81,34 @@ async fn success_echoes_the_request_id_and_keeps_every_resource() {
 #[tokio::test]
 async fn invalid_settings_fail_with_every_error_and_its_path() {
     let event = fixture("invalid-settings.json");
-    let res = invoke(&event).await;
-    let message = assert_failure(&res, event["requestId"].as_str().unwrap());
+    let message = failure_message(&event).await;
     // Both functions' errors arrive together, each with its template path (docs/settings.md).
-    assert!(message.contains("Resources/Checkout/Properties/CanaryDeployment/Tpye"), "{message}");
-    assert!(message.contains("Resources/Payments/Properties/CanaryDeployment/Alias"), "{message}");
+    assert_mentions(
+        &message,
+        &[
+            "Resources/Checkout/Properties/CanaryDeployment/Tpye",
+            "Resources/Payments/Properties/CanaryDeployment/Alias",
+        ],
+    );
 }
 
 #[tokio::test]
 async fn a_snippet_is_refused_with_a_pointer_to_template_level_transform() {
     let event = fixture("snippet.json");
-    let res = invoke(&event).await;
-    let message = assert_failure(&res, event["requestId"].as_str().unwrap());
-    assert!(message.contains("Fn::Transform"), "{message}");
-    assert!(message.contains("Transform: CanaryDeployments"), "{message}");
+    let message = failure_message(&event).await;
+    assert_mentions(&message, &["Fn::Transform", "Transform: CanaryDeployments"]);
 }
 
 #[tokio::test]
 async fn the_snippet_message_uses_the_name_the_macro_was_deployed_under() {
-    let mut event = fixture("snippet.json");
-    event["transformId"] = json!("123456789012::CanaryDeploymentsStaging");
-    let res = invoke(&event).await;
-    let message = assert_failure(&res, event["requestId"].as_str().unwrap());
-    assert!(message.contains("Transform: CanaryDeploymentsStaging"), "{message}");
+    let event = fixture_with("snippet.json", "transformId", json!("123456789012::CanaryDeploymentsStaging"));
+    assert_mentions(&failure_message(&event).await, &["Transform: CanaryDeploymentsStaging"]);
 }
 
 #[tokio::test]
 async fn a_fragment_that_is_not_an_object_is_a_snippet_too() {
-    let mut event = fixture("snippet.json");
-    event["fragment"] = json!(["a", "list"]);
-    let res = invoke(&event).await;
-    let message = assert_failure(&res, event["requestId"].as_str().unwrap());
-    assert!(message.contains("no Resources section"), "{message}");
+    let event = fixture_with("snippet.json", "fragment", json!(["a", "list"]));
+    assert_mentions(&failure_message(&event).await, &["no Resources section"]);
 }
 
 #[tokio::test]
@@ -101,10 +116,9 @@ async fn a_malformed_event_still_answers_with_its_request_id() {
     let event = fixture("malformed.json");
     let res = invoke(&event).await;
     let message = assert_failure(&res, "f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b");
-    assert!(message.contains("malformed"), "{message}");
+    assert_mentions(&message, &["malformed"]);
     // serde names the first problem; the rest of the message says what a macro event holds.
-    assert!(message.contains("accountId"), "{message}");
-    assert!(message.contains("fragment"), "{message}");
+    assert_mentions(&message, &["accountId", "fragment"]);
 }
 
 #[tokio::test]
@@ -135,11 +149,10 @@ async fn params_and_parameter_values_are_optional() {
 
 #[tokio::test]
 async fn parameter_values_of_the_wrong_shape_are_a_malformed_event() {
-    let mut event = fixture("success.json");
-    event["templateParameterValues"] = json!(["Stage", "prod"]);
-    let res = invoke(&event).await;
-    let message = assert_failure(&res, event["requestId"].as_str().unwrap());
-    assert!(message.contains("templateParameterValues"), "{message}");
+    // CloudFormation sends a map of parameter names to values, never a list.
+    let listed = json!(["Stage", "prod"]);
+    let message = failure_message(&fixture_with("success.json", "templateParameterValues", listed)).await;
+    assert_mentions(&message, &["templateParameterValues"]);
 }
 
 #[tokio::test]
@@ -147,10 +160,8 @@ async fn a_fragment_over_the_input_limit_is_refused_by_size() {
     let mut event = fixture("success.json");
     event["fragment"]["Description"] = json!("x".repeat(MAX_INPUT_BYTES));
     let started = std::time::Instant::now();
-    let res = invoke(&event).await;
-    let message = assert_failure(&res, event["requestId"].as_str().unwrap());
-    assert!(message.contains(&MAX_INPUT_BYTES.to_string()), "{message}");
-    assert!(message.contains("6 MB"), "{message}");
+    let message = failure_message(&event).await;
+    assert_mentions(&message, &[&MAX_INPUT_BYTES.to_string(), "6 MB"]);
     assert!(started.elapsed().as_secs() < 10, "refusing took {:?}", started.elapsed());
 }
 
@@ -168,8 +179,7 @@ async fn a_fragment_nested_past_the_bound_is_refused_by_depth() {
     );
     let res: Value = serde_json::from_str(&invoke_text(payload).await).unwrap();
     let message = assert_failure(&res, "deep-1");
-    assert!(message.contains("302 levels"), "{message}");
-    assert!(message.contains(&format!("at most {MAX_DEPTH}")), "{message}");
+    assert_mentions(&message, &["302 levels", &format!("at most {MAX_DEPTH}")]);
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
-//! Shared by the rewiring tests: marking, running `rewire` as the expansion does, and checking that an
-//! output differs from its input only where rewiring may change it.
+//! Shared by the engine's test crates: marking, running `rewire` as the expansion does, checking that
+//! an output differs from its input only where rewiring may change it, and reading outputs.
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, HashSet};
@@ -60,6 +60,12 @@ pub fn lint_ready(mut template: Value) -> Value {
 
 /// Logical IDs `rewire` must treat as generated: every version and alias, plus those a case lists in
 /// its template `Metadata.RewireTest.Generated`.
+/// The logical IDs of `template`'s resources of type `resource_type`, in template order.
+pub fn ids_of_type<'a>(template: &'a Value, resource_type: &str) -> Vec<&'a str> {
+    let resources = template["Resources"].as_object().expect("Resources is an object");
+    resources.iter().filter(|(_, r)| r["Type"] == resource_type).map(|(id, _)| id.as_str()).collect()
+}
+
 pub fn generated_ids(template: &Value) -> HashSet<String> {
     let mut ids: HashSet<String> = template["Resources"]
         .as_object()

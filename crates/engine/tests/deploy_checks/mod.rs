@@ -4,9 +4,10 @@
 //! resources' dependencies (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `DependsOn`) have no cycle.
 #![allow(dead_code)]
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 
 use canary_engine::json::{Map, Value};
+use canary_test_support::graph;
 
 /// Templates with more free conditions than this are not enumerated (2^12 assignments).
 pub const MAX_FREE_CONDITIONS: usize = 12;
@@ -258,9 +259,8 @@ pub fn cycle(template: &Value) -> Option<Vec<String>> {
     let resources = template.get("Resources").and_then(Value::as_object).unwrap_or(&empty);
     let ids: Vec<&str> = resources.keys().map(|k| &**k).collect();
     let index: BTreeMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); ids.len()];
-    let mut waiting = vec![0usize; ids.len()];
-    for (i, (_, resource)) in resources.iter().enumerate() {
+    let mut dependencies: Vec<Vec<usize>> = Vec::with_capacity(ids.len());
+    for resource in resources.values() {
         let mut refs = BTreeSet::new();
         let serverless = resource["Type"] == "AWS::Serverless::Function";
         for (k, v) in resource.as_object().into_iter().flatten() {
@@ -277,24 +277,8 @@ pub fn cycle(template: &Value) -> Option<Vec<String>> {
             }
         }
         refs.extend(depends_on(resource));
-        for r in refs {
-            if let Some(&j) = index.get(r.as_str()) {
-                dependents[j].push(i);
-                waiting[i] += 1;
-            }
-        }
+        dependencies.push(refs.iter().filter_map(|r| index.get(r.as_str()).copied()).collect());
     }
-    let mut ready: VecDeque<usize> = (0..ids.len()).filter(|&i| waiting[i] == 0).collect();
-    let mut done = 0;
-    while let Some(j) = ready.pop_front() {
-        done += 1;
-        for &i in &dependents[j] {
-            waiting[i] -= 1;
-            if waiting[i] == 0 {
-                ready.push_back(i);
-            }
-        }
-    }
-    (done < ids.len())
-        .then(|| (0..ids.len()).filter(|&i| waiting[i] > 0).map(|i| ids[i].to_owned()).collect())
+    let left = graph::unordered(&dependencies);
+    (!left.is_empty()).then(|| left.into_iter().map(|i| ids[i].to_owned()).collect())
 }

@@ -13,6 +13,8 @@ use canary_engine::json;
 use canary_engine::json::{Map, Value};
 use canary_engine::{expand, Context};
 use proptest::prelude::*;
+
+use crate::common::ids_of_type;
 use proptest::sample::select;
 
 /// How a versioned property of the function gets its value.
@@ -60,18 +62,18 @@ enum Mutation {
 
 fn version_spec() -> impl Strategy<Value = VersionSpec> {
     let word = || "[a-z]{1,4}";
-    (
-        (select(vec![128u16, 256, 512]), select(vec![128u16, 512, 1024])),
-        any::<bool>(),
-        any::<bool>(),
-        (word(), word()),
-        any::<bool>(),
-        word(),
-        word(),
-        proptest::option::of(1u16..50),
-        proptest::option::of(select(vec!["Allow", "Terminate"])),
-        proptest::option::of(word()),
-        select(vec![
+    struct_strategy!(VersionSpec {
+        memory: (select(vec![128u16, 256, 512]), select(vec![128u16, 512, 1024])),
+        prod: any::<bool>(),
+        tag_from_mapping: any::<bool>(),
+        tags: (word(), word()),
+        layer: any::<bool>(),
+        layer_key: word(),
+        level: word(),
+        reserved: proptest::option::of(1u16..50),
+        recursive: proptest::option::of(select(vec!["Allow", "Terminate"])),
+        team: proptest::option::of(word()),
+        mutation: select(vec![
             Mutation::ReservedConcurrency,
             Mutation::RecursiveLoop,
             Mutation::Tags,
@@ -83,36 +85,7 @@ fn version_spec() -> impl Strategy<Value = VersionSpec> {
             Mutation::Level,
             Mutation::Code,
         ]),
-    )
-        .prop_map(
-            |(
-                memory,
-                prod,
-                tag_from_mapping,
-                tags,
-                layer,
-                layer_key,
-                level,
-                reserved,
-                recursive,
-                team,
-                mutation,
-            )| {
-                VersionSpec {
-                    memory,
-                    prod,
-                    tag_from_mapping,
-                    tags,
-                    layer,
-                    layer_key,
-                    level,
-                    reserved,
-                    recursive,
-                    team,
-                    mutation,
-                }
-            },
-        )
+    })
 }
 
 /// The template and the parameter values of one deploy.
@@ -204,15 +177,9 @@ fn version_id(template: Value, values: Map) -> Result<String, TestCaseError> {
         Context { region: "us-east-1".into(), account_id: "123456789012".into(), parameter_values: values };
     let expansion = expand(template, &ctx);
     prop_assert!(!expansion.has_errors(), "{:?}", expansion.diagnostics);
-    let ids: Vec<String> = expansion.template["Resources"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(_, r)| r["Type"] == "AWS::Lambda::Version")
-        .map(|(id, _)| id.to_string())
-        .collect();
+    let ids = ids_of_type(&expansion.template, "AWS::Lambda::Version");
     prop_assert_eq!(ids.len(), 1, "{:?}", ids);
-    Ok(ids[0].clone())
+    Ok(ids[0].to_owned())
 }
 
 /// Whether the second deploy changes what Lambda stores in a version.
@@ -397,13 +364,7 @@ proptest! {
         let ctx = Context { region: "us-east-1".into(), account_id: "123456789012".into(), parameter_values: Map::new() };
         let expansion = expand(Value::Object(root), &ctx);
         prop_assert!(!expansion.has_errors(), "{:?}", expansion.diagnostics);
-        let aliases: Vec<&str> = expansion.template["Resources"]
-            .as_object()
-            .unwrap()
-            .iter()
-            .filter(|(_, r)| r["Type"] == "AWS::Lambda::Alias")
-            .map(|(id, _)| id.as_str())
-            .collect();
+        let aliases = ids_of_type(&expansion.template, "AWS::Lambda::Alias");
         prop_assert_eq!(aliases, vec!["ExistingAlias"], "one alias of that name, the existing one");
         let adopted = &expansion.template["Resources"]["ExistingAlias"];
         prop_assert!(adopted.pointer("/UpdatePolicy/CodeDeployLambdaAliasUpdate").is_some(), "{adopted}");

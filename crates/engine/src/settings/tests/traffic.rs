@@ -5,17 +5,7 @@ use super::*;
 #[test]
 fn type_predefined_names_map_to_codedeploy_defaults() {
     check_types(
-        &[
-            "Canary10Percent5Minutes",
-            "Canary10Percent10Minutes",
-            "Canary10Percent15Minutes",
-            "Canary10Percent30Minutes",
-            "Linear10PercentEvery1Minute",
-            "Linear10PercentEvery2Minutes",
-            "Linear10PercentEvery3Minutes",
-            "Linear10PercentEvery10Minutes",
-            "AllAtOnce",
-        ],
+        crate::settings::PREDEFINED_TYPES,
         expect![[r#"
             "Canary10Percent5Minutes"
                 => ConfigName("CodeDeployDefault.LambdaCanary10Percent5Minutes")

@@ -1,6 +1,7 @@
-"""Runs the real AWS SAM translator (aws-sam-translator) offline, for the SAM tests in ../sam.rs.
+"""Runs the real AWS SAM translator (aws-sam-translator) offline, for the SAM tests
+(crates/engine/tests/sam.rs runs it through `sam::translate` in src/lib.rs).
 
-Usage: python3 translate.py OP IN OUT [OP IN OUT]...
+Usage: python3 sam_translate.py OP IN OUT [OP IN OUT]...
 Each IN is a JSON or YAML template (CloudFormation short-form tags allowed). OP `parse` writes it
 to OUT as plain JSON; OP `translate` writes SAM's translation to OUT as JSON. One process does
 every step, because importing the translator costs about a second. A template SAM refuses is
@@ -36,7 +37,7 @@ def translate(template):
 
 def main(args):
     if len(args) % 3 != 0 or not args:
-        sys.exit("usage: translate.py OP IN OUT [OP IN OUT]...")
+        sys.exit("usage: sam_translate.py OP IN OUT [OP IN OUT]...")
     for op, src, dst in zip(args[::3], args[1::3], args[2::3]):
         with open(src, encoding="utf-8") as f:
             template = yaml_parse(f.read())
