@@ -170,11 +170,13 @@ unsafe fn c_text(ptr: *const c_char) -> String {
     if ptr.is_null() {
         return String::new();
     }
-    CStr::from_ptr(ptr).to_string_lossy().into_owned()
+    // SAFETY: non-null, and the caller promises a NUL-terminated string valid for the call.
+    unsafe { CStr::from_ptr(ptr) }.to_string_lossy().into_owned()
 }
 
 /// # Safety
 /// As for [`c_text`].
 unsafe fn c_opt(ptr: *const c_char) -> Option<String> {
-    (!ptr.is_null()).then(|| c_text(ptr))
+    // SAFETY: the caller's promise is `c_text`'s.
+    (!ptr.is_null()).then(|| unsafe { c_text(ptr) })
 }
