@@ -5,6 +5,9 @@
 //! without a `CanaryDeployment` setting, or compare two runs, so they hold whatever the expansion is.
 //! Re-bless with `UPDATE_EXPECT=1 cargo test -p canary-deployments --test cli`.
 
+// A test reports by panicking: clippy.toml allows it in `#[test]` functions, this in their helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::io::{self, Write};

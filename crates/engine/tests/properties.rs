@@ -31,6 +31,9 @@
 //! `PROPTEST_CASES` raises the number of cases by hand; the default keeps the file well under a
 //! minute in a debug build.
 
+// A test reports by panicking: clippy.toml allows it in `#[test]` functions, this in their helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 /// A strategy for the struct `$name`, one strategy per field, each field named once. The fields are
 /// drawn in the order written (as nested pairs, which draw as a flat tuple would).
 macro_rules! struct_strategy {

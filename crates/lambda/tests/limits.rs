@@ -4,6 +4,9 @@
 //! stack overflow or a Lambda error. (Over 6 MB is `handler.rs`'s
 //! `a_fragment_over_the_input_limit_is_refused_by_size`.)
 
+// A test reports by panicking: clippy.toml allows it in `#[test]` functions, this in their helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::time::{Duration, Instant};
 
 use canary_engine::limits::MAX_DEPTH;
