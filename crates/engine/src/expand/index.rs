@@ -144,7 +144,7 @@ impl<'a> Members<'a> {
     }
 }
 
-fn check_shape(logical_id: &str, res: &Value, members: &Members, diagnostics: &mut Vec<Diagnostic>) {
+fn check_shape(logical_id: &str, res: &Value, members: &Members<'_>, diagnostics: &mut Vec<Diagnostic>) {
     match members.resource_type {
         Some(Value::String(_)) => {}
         _ if !res.is_object() => diagnostics.push(Diagnostic::error(

@@ -391,7 +391,7 @@ impl Resource<'_> {
 /// owned strings) cost more than the rest of the expansion. The path is built only where `f` is called.
 fn walk(
     value: &mut Value,
-    steps: &[Step],
+    steps: &[Step<'_>],
     base: &Path,
     trail: Option<&Trail<'_>>,
     depth: usize,
@@ -407,7 +407,7 @@ struct Walk<'a, 'f> {
 }
 
 impl Walk<'_, '_> {
-    fn walk(&mut self, value: &mut Value, steps: &[Step], trail: Option<&Trail<'_>>, depth: usize) {
+    fn walk(&mut self, value: &mut Value, steps: &[Step<'_>], trail: Option<&Trail<'_>>, depth: usize) {
         if depth > MAX_DEPTH || cfn::is_no_value(value) {
             return;
         }
@@ -422,7 +422,7 @@ impl Walk<'_, '_> {
     }
 
     /// The part of [`Walk::walk`] after its checks of `value` itself: follows the first of `steps`.
-    fn take_step(&mut self, value: &mut Value, steps: &[Step], trail: Option<&Trail<'_>>, depth: usize) {
+    fn take_step(&mut self, value: &mut Value, steps: &[Step<'_>], trail: Option<&Trail<'_>>, depth: usize) {
         let Some((step, rest)) = steps.split_first() else {
             (self.f)(value, &Trail::path(trail, self.base));
             return;

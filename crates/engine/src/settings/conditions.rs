@@ -138,11 +138,13 @@ impl<'a> ConditionEvaluator<'a> {
         let (key, arg) = match expr {
             Value::Bool(b) => return Ok(*b),
             Value::String(s) => return as_bool(s).ok_or_else(wrong),
-            Value::Object(obj) if obj.len() == 1 => obj.iter().next().expect("one entry"),
-            _ => return Err(wrong()),
+            _ => match crate::cfn::single_key(expr) {
+                Some(function) => function,
+                None => return Err(wrong()),
+            },
         };
         let arg_path = path.key(key);
-        match key.as_str() {
+        match key {
             EQUALS => {
                 let [a, b] = operands::<2>(arg, &arg_path, "Fn::Equals takes a list of two operands")?;
                 Ok(self.scalar(a, &arg_path.index(0), depth)? == self.scalar(b, &arg_path.index(1), depth)?)
@@ -252,11 +254,13 @@ impl<'a> ConditionEvaluator<'a> {
             Value::String(s) => return Ok(s.to_string()),
             Value::Number(n) => return Ok(n.to_string()),
             Value::Bool(b) => return Ok(b.to_string()),
-            Value::Object(obj) if obj.len() == 1 => obj.iter().next().expect("one entry"),
-            _ => return Err(wrong()),
+            _ => match crate::cfn::single_key(v) {
+                Some(function) => function,
+                None => return Err(wrong()),
+            },
         };
         let arg_path = path.key(key);
-        match key.as_str() {
+        match key {
             REF => {
                 let Some(name) = arg.as_str() else {
                     return Err(Diagnostic::error(

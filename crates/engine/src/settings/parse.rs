@@ -256,7 +256,7 @@ pub fn parse_function_settings(
             }
         })
         .collect();
-    let setting = |key: &str| fields[KNOWN_KEYS.iter().position(|k| *k == key).expect("known key")].as_ref();
+    let setting = |key: &str| KNOWN_KEYS.iter().position(|k| *k == key).and_then(|i| fields.get(i)?.as_ref());
 
     let traffic = match setting("Type") {
         Some(e) => run.field(e, |p, v, at| p.traffic(v, at)),
