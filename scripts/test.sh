@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n== %s (at %d s)\n' "$*" "$SECONDS"; }
 
 step "tools"
 python3 -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
@@ -35,3 +35,5 @@ python3 scripts/test_package.py
 
 step "fuzzing: every cargo-fuzz target for 10 s (scripts/fuzz.sh 600 for a longer run)"
 scripts/fuzz.sh 10
+
+printf '\n== all tests passed in %d s\n' "$SECONDS"
