@@ -65,18 +65,19 @@ impl<'a> Transforms<'a> {
 /// Which transforms run, and whether the marked functions are where they take effect.
 pub fn check_transforms(
     root: &Map,
-    idx: &TemplateIndex,
+    template_index: &TemplateIndex,
     transforms: &Transforms<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let path = Path::root().key("Transform");
-    if transforms.ours.is_none() && !idx.marked.is_empty() {
-        let ids: Vec<&str> = idx.marked.iter().map(|m| m.logical_id.as_str()).collect();
+    if transforms.ours.is_none() && !template_index.marked.is_empty() {
+        let ids: Vec<&str> = template_index.marked.iter().map(|m| m.logical_id.as_str()).collect();
         let misspelled = transforms
             .names
             .iter()
             .find(|n| n.len() <= 2 * TRANSFORM_NAME.len() && did_you_mean(n, &[TRANSFORM_NAME]).is_some());
-        let in_properties = idx.marked.iter().find(|m| m.place == super::index::SettingPlace::Properties);
+        let in_properties =
+            template_index.marked.iter().find(|m| m.place == super::index::SettingPlace::Properties);
         let what = format!(
             "no Transform lists {TRANSFORM_NAME}, so nothing expands the CanaryDeployment of {}",
             ids.join(", ")
@@ -107,11 +108,11 @@ pub fn check_transforms(
         };
         diagnostics.push(diagnostic);
     }
-    for f in idx.marked.iter().filter(|f| f.serverless) {
+    for function in template_index.marked.iter().filter(|f| f.serverless) {
         if transforms.sam.is_none() {
             diagnostics.push(
                 Diagnostic::error(
-                    Path::resource(&f.logical_id).key("Type"),
+                    Path::resource(&function.logical_id).key("Type"),
                     format!(
                         "{SERVERLESS_FUNCTION} is a SAM resource type and no Transform lists {SAM_TRANSFORM}, so \
                          CloudFormation refuses it (and the version and alias the canary needs would never exist)"
@@ -122,10 +123,10 @@ pub fn check_transforms(
                      AWS::Lambda::Function"
                 )),
             );
-        } else if transforms.sam_first() && f.place == super::index::SettingPlace::Properties {
+        } else if transforms.sam_first() && function.place == super::index::SettingPlace::Properties {
             diagnostics.push(
                 Diagnostic::error(
-                    f.settings_path(),
+                    function.settings_path(),
                     format!(
                         "SAM runs first (it is listed before {TRANSFORM_NAME}) and refuses the property: \
                          CanaryDeployment is not defined for {SERVERLESS_FUNCTION}"
@@ -133,7 +134,7 @@ pub fn check_transforms(
                 )
                 .with_help(format!(
                     "move it to Metadata.{SETTING_KEY} of {}; SAM keeps a function's Metadata",
-                    f.logical_id
+                    function.logical_id
                 )),
             );
         }
@@ -243,7 +244,7 @@ struct Walk<'a> {
 /// stand beside. Each reference is one lookup in a hash set of the template's logical IDs.
 pub fn check_references(
     root: &Map,
-    idx: &TemplateIndex,
+    template_index: &TemplateIndex,
     transforms: &Transforms<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
@@ -255,7 +256,7 @@ pub fn check_references(
     };
     let mut walk = Walk {
         resources: ids("Resources"),
-        marked: idx.marked.iter().map(|m| m.logical_id.as_str()).collect(),
+        marked: template_index.marked.iter().map(|m| m.logical_id.as_str()).collect(),
         parameters: ids("Parameters"),
         check_references: transforms.only_ours(),
         suggestions_left: 20,
