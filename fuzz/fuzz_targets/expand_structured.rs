@@ -490,32 +490,32 @@ impl Template {
             for (k, v) in &f.extra {
                 props.insert(k.0.clone(), v.json());
             }
-            let mut res = Map::new();
+            let mut resource = Map::new();
             let ty = if f.serverless { "AWS::Serverless::Function" } else { "AWS::Lambda::Function" };
-            res.insert("Type".into(), json!(ty));
+            resource.insert("Type".into(), json!(ty));
             if let Some(c) = &f.condition {
-                res.insert("Condition".into(), json!(c.0));
+                resource.insert("Condition".into(), json!(c.0));
             }
             if matches!(f.place, Place::Properties | Place::Both) {
                 props.insert("CanaryDeployment".into(), settings.clone());
             }
             if matches!(f.place, Place::Metadata | Place::Both) {
-                res.insert("Metadata".into(), json!({ "CanaryDeployment": settings }));
+                resource.insert("Metadata".into(), json!({ "CanaryDeployment": settings }));
             }
-            res.insert("Properties".into(), Value::Object(props));
-            resources.insert(f.id.0.clone(), Value::Object(res));
+            resource.insert("Properties".into(), Value::Object(props));
+            resources.insert(f.id.0.clone(), Value::Object(resource));
         }
         for r in &self.resources {
-            let mut res = Map::new();
-            res.insert("Type".into(), json!(r.resource_type.0));
-            res.insert("Properties".into(), r.properties.json());
+            let mut resource = Map::new();
+            resource.insert("Type".into(), json!(r.resource_type.0));
+            resource.insert("Properties".into(), r.properties.json());
             if let Some(d) = &r.depends_on {
-                res.insert("DependsOn".into(), d.json());
+                resource.insert("DependsOn".into(), d.json());
             }
             if let Some(c) = &r.condition {
-                res.insert("Condition".into(), json!(c.0));
+                resource.insert("Condition".into(), json!(c.0));
             }
-            resources.insert(r.id.0.clone(), Value::Object(res));
+            resources.insert(r.id.0.clone(), Value::Object(resource));
         }
         if !self.scenarios.is_empty() {
             resources.insert(

@@ -342,12 +342,12 @@ fn truncate_at_word(text: &str, max: usize) -> String {
     }
     let budget = max.saturating_sub(1); // for the ellipsis
     let mut end = 0;
-    for (n_chars, (idx, ch)) in text.char_indices().enumerate() {
+    for (n_chars, (byte_at, ch)) in text.char_indices().enumerate() {
         if n_chars > budget {
             break;
         }
         if ch == ' ' {
-            end = idx;
+            end = byte_at;
         }
     }
     let mut cut = text[..end].trim_end().to_owned();
