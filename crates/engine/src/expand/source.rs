@@ -179,7 +179,7 @@ pub fn check_sections(root: &Map, transforms: &Transforms<'_>, diagnostics: &mut
         if SECTIONS.contains(&key) || (key == "Globals" && transforms.sam.is_some()) {
             continue;
         }
-        let mut d = Diagnostic::error(
+        let mut diagnostic = Diagnostic::error(
             Path::root().key(key),
             format!(
                 "{key:?} is not a template section, and CloudFormation refuses the template; accepted are {}{}",
@@ -188,15 +188,16 @@ pub fn check_sections(root: &Map, transforms: &Transforms<'_>, diagnostics: &mut
             ),
         );
         if key.starts_with("//") || key.starts_with("/*") {
-            d = d.with_help("JSON has no comments: remove the comment, which was read as a key");
+            diagnostic =
+                diagnostic.with_help("JSON has no comments: remove the comment, which was read as a key");
         } else if let Some(close) = (key.len() <= 64).then(|| did_you_mean(key, SECTIONS)).flatten() {
-            d = d.with_help(format!("did you mean {close:?}?"));
+            diagnostic = diagnostic.with_help(format!("did you mean {close:?}?"));
         } else if key == "Globals" {
-            d = d.with_help(format!(
+            diagnostic = diagnostic.with_help(format!(
                 "list {SAM_TRANSFORM} in Transform, or move the settings onto the resources"
             ));
         }
-        diagnostics.push(d);
+        diagnostics.push(diagnostic);
     }
 }
 
@@ -433,14 +434,14 @@ impl<'a> Walk<'a> {
     }
 
     fn missing(&mut self, trail: &Trail<'_>, message: String, help: Option<String>) {
-        let mut d = Diagnostic::error(
+        let mut diagnostic = Diagnostic::error(
             trail.path(),
             format!("{message}; CloudFormation refuses unresolved references"),
         );
         if let Some(help) = help {
-            d = d.with_help(help);
+            diagnostic = diagnostic.with_help(help);
         }
-        self.found.push(d);
+        self.found.push(diagnostic);
     }
 
     /// An unresolved reference to `id`, which must be a resource.
