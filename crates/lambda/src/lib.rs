@@ -17,6 +17,7 @@ use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
+use canary_engine::cfn;
 use canary_engine::json::{self, Map, Value};
 use canary_engine::limits::{MAX_DEPTH, MAX_INPUT_BYTES};
 use canary_engine::{Context, Diagnostic, Expansion};
@@ -264,7 +265,7 @@ const RESPONSE_ENVELOPE_BYTES: usize = 1024;
 fn macro_name(transform_id: &str) -> String {
     match transform_id.rsplit("::").next() {
         Some(name) if !name.is_empty() => name.to_owned(),
-        _ => "CanaryDeployments".to_owned(),
+        _ => cfn::TRANSFORM_NAME.to_owned(),
     }
 }
 
