@@ -25,6 +25,7 @@
 use arbitrary::{Arbitrary, Unstructured};
 use std::sync::OnceLock;
 
+use canary_engine::cfn;
 use canary_engine::rewire::table::INVOKERS;
 use canary_engine::settings::{KNOWN_KEYS, ROLLBACK_ON_KEYS, TRIGGER_KEYS};
 use canary_engine::{expand, Context};
@@ -490,32 +491,32 @@ impl Template {
             for (k, v) in &f.extra {
                 props.insert(k.0.clone(), v.json());
             }
-            let mut res = Map::new();
-            let ty = if f.serverless { "AWS::Serverless::Function" } else { "AWS::Lambda::Function" };
-            res.insert("Type".into(), json!(ty));
+            let mut resource = Map::new();
+            let ty = if f.serverless { cfn::SERVERLESS_FUNCTION } else { cfn::LAMBDA_FUNCTION };
+            resource.insert("Type".into(), json!(ty));
             if let Some(c) = &f.condition {
-                res.insert("Condition".into(), json!(c.0));
+                resource.insert("Condition".into(), json!(c.0));
             }
             if matches!(f.place, Place::Properties | Place::Both) {
-                props.insert("CanaryDeployment".into(), settings.clone());
+                props.insert(cfn::SETTING_KEY.into(), settings.clone());
             }
             if matches!(f.place, Place::Metadata | Place::Both) {
-                res.insert("Metadata".into(), json!({ "CanaryDeployment": settings }));
+                resource.insert("Metadata".into(), json!({ "CanaryDeployment": settings }));
             }
-            res.insert("Properties".into(), Value::Object(props));
-            resources.insert(f.id.0.clone(), Value::Object(res));
+            resource.insert("Properties".into(), Value::Object(props));
+            resources.insert(f.id.0.clone(), Value::Object(resource));
         }
         for r in &self.resources {
-            let mut res = Map::new();
-            res.insert("Type".into(), json!(r.resource_type.0));
-            res.insert("Properties".into(), r.properties.json());
+            let mut resource = Map::new();
+            resource.insert("Type".into(), json!(r.resource_type.0));
+            resource.insert("Properties".into(), r.properties.json());
             if let Some(d) = &r.depends_on {
-                res.insert("DependsOn".into(), d.json());
+                resource.insert("DependsOn".into(), d.json());
             }
             if let Some(c) = &r.condition {
-                res.insert("Condition".into(), json!(c.0));
+                resource.insert("Condition".into(), json!(c.0));
             }
-            resources.insert(r.id.0.clone(), Value::Object(res));
+            resources.insert(r.id.0.clone(), Value::Object(resource));
         }
         if !self.scenarios.is_empty() {
             resources.insert(
@@ -562,17 +563,17 @@ fn references(value: &Value, out: &mut Vec<String>) {
             if obj.len() == 1 {
                 let (key, inner) = obj.iter().next().expect("one member");
                 match (key.as_str(), inner) {
-                    ("Ref", Value::String(id)) => return out.push(id.clone()),
-                    ("Fn::GetAtt", Value::Array(parts)) => {
+                    (cfn::REF, Value::String(id)) => return out.push(id.clone()),
+                    (cfn::GET_ATT, Value::Array(parts)) => {
                         if let Some(id) = parts.first().and_then(Value::as_str) {
                             out.push(id.to_owned());
                         }
                         return;
                     }
-                    ("Fn::GetAtt", Value::String(dotted)) => {
+                    (cfn::GET_ATT, Value::String(dotted)) => {
                         return out.push(dotted.split('.').next().unwrap_or(dotted).to_owned())
                     }
-                    ("Fn::Sub", sub) => {
+                    (cfn::SUB, sub) => {
                         let (text, locals) = match sub {
                             Value::String(text) => (Some(text.as_str()), None),
                             Value::Array(parts) => (parts.first().and_then(Value::as_str), parts.get(1)),
@@ -615,7 +616,7 @@ fn has_cycle(resources: &Map<String, Value>) -> bool {
     let mut waiting = vec![0usize; ids.len()];
     for (i, resource) in resources.values().enumerate() {
         let mut refs = Vec::new();
-        let serverless = resource["Type"] == "AWS::Serverless::Function";
+        let serverless = resource["Type"] == cfn::SERVERLESS_FUNCTION;
         for (k, v) in resource.as_object().into_iter().flatten() {
             match k.as_str() {
                 "Condition" | "Type" => {}
@@ -663,14 +664,14 @@ fn has_cycle(resources: &Map<String, Value>) -> bool {
 fn resolve(value: &Value, holds: &dyn Fn(&str) -> Option<bool>) -> Option<Value> {
     match value {
         Value::Object(obj) => {
-            if let (1, Some(Value::Array(branches))) = (obj.len(), obj.get("Fn::If")) {
+            if let (1, Some(Value::Array(branches))) = (obj.len(), obj.get(cfn::IF)) {
                 if let [Value::String(c), then, otherwise] = branches.as_slice() {
                     if let Some(h) = holds(c) {
                         return resolve(if h { then } else { otherwise }, holds);
                     }
                 }
             }
-            if obj.len() == 1 && obj.get("Ref").and_then(Value::as_str) == Some("AWS::NoValue") {
+            if obj.len() == 1 && obj.get(cfn::REF).and_then(Value::as_str) == Some(cfn::NO_VALUE) {
                 return None;
             }
             Some(Value::Object(
@@ -697,19 +698,19 @@ fn condition_value(
     let (k, v) = obj.iter().next()?;
     let items = || v.as_array().into_iter().flatten();
     match k.as_str() {
-        "Condition" => {
+        cfn::CONDITION => {
             let name = v.as_str()?;
             free(name).or_else(|| condition_value(conditions.get(name)?, conditions, free, depth + 1))
         }
-        "Fn::Or" => items()
+        cfn::OR => items()
             .map(|i| condition_value(i, conditions, free, depth + 1))
             .collect::<Option<Vec<_>>>()
             .map(|b| b.contains(&true)),
-        "Fn::And" => items()
+        cfn::AND => items()
             .map(|i| condition_value(i, conditions, free, depth + 1))
             .collect::<Option<Vec<_>>>()
             .map(|b| !b.contains(&false)),
-        "Fn::Not" => items().next().and_then(|i| condition_value(i, conditions, free, depth + 1)).map(|b| !b),
+        cfn::NOT => items().next().and_then(|i| condition_value(i, conditions, free, depth + 1)).map(|b| !b),
         _ => None,
     }
 }

@@ -26,7 +26,7 @@ fn call(payload: String) {
     let mut future = pin!(handler(LambdaEvent::new(raw, Context::default())));
     let mut cx = TaskContext::from_waker(Waker::noop());
     match future.as_mut().poll(&mut cx) {
-        Poll::Ready(res) => assert!(res.is_ok(), "the handler returned Err: {res:?}"),
+        Poll::Ready(result) => assert!(result.is_ok(), "the handler returned Err: {result:?}"),
         Poll::Pending => panic!("the handler awaited something"),
     }
 }

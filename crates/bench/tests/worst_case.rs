@@ -15,29 +15,29 @@ const GENEROUS: Duration = Duration::from_secs(30);
 
 fn timed(what: &str, run: impl FnOnce() -> Expansion) -> Expansion {
     let started = Instant::now();
-    let res = run();
+    let expansion = run();
     let took = started.elapsed();
     assert!(took < GENEROUS, "{what} took {took:?}");
-    res
+    expansion
 }
 
-fn errors(res: &Expansion) -> Vec<String> {
-    res.diagnostics.iter().filter(|d| d.is_error()).map(ToString::to_string).collect()
+fn errors(expansion: &Expansion) -> Vec<String> {
+    expansion.diagnostics.iter().filter(|d| d.is_error()).map(ToString::to_string).collect()
 }
 
-fn resources(res: &Expansion) -> &canary_engine::json::Map {
-    res.template.get("Resources").and_then(Value::as_object).expect("Resources")
+fn resources(expansion: &Expansion) -> &canary_engine::json::Map {
+    expansion.template.get("Resources").and_then(Value::as_object).expect("Resources")
 }
 
 #[test]
 fn an_action_of_many_stars_is_matched_at_once() {
     // 16 stars took 54 s of backtracking; 10,000 now cost what reading them does.
     for n in [16, 10_000] {
-        let res = timed("glob", || expand(worst::glob(n), &context()));
-        assert!(errors(&res).is_empty(), "{:?}", errors(&res));
+        let expansion = timed("glob", || expand(worst::glob(n), &context()));
+        assert!(errors(&expansion).is_empty(), "{:?}", errors(&expansion));
         // `*…*z` does not cover lambda:InvokeFunction: the policy gains no alias ARN.
         let statement =
-            &resources(&res)["Caller"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0];
+            &resources(&expansion)["Caller"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0];
         assert!(statement["Resource"].is_object(), "{statement}");
     }
 }
@@ -47,18 +47,18 @@ fn conditions_that_name_each_other_ten_times_are_evaluated_once_each() {
     // 8 levels took 3.4 s (10^7 evaluations); 45 levels (near the nesting limit, which counts
     // each Fn::Or and each Condition) would never have finished.
     for n in [8, 45] {
-        let res = timed("conditions", || expand(worst::conditions(n), &context()));
-        assert!(errors(&res).is_empty(), "{:?}", errors(&res));
-        assert_eq!(res.plan.len(), 1);
-        assert!(res.plan[0].enabled, "Stage is prod, so C{} and every condition above it hold", n - 1);
+        let expansion = timed("conditions", || expand(worst::conditions(n), &context()));
+        assert!(errors(&expansion).is_empty(), "{:?}", errors(&expansion));
+        assert_eq!(expansion.plan.len(), 1);
+        assert!(expansion.plan[0].enabled, "Stage is prod, so C{} and every condition above it hold", n - 1);
     }
 }
 
 #[test]
 fn a_hook_longer_than_any_function_name_is_an_error_without_a_suggestion() {
     // The edit distance against each function took 199 MB for a million characters.
-    let res = timed("long hook", || expand(worst::long_hook(1_000_000), &context()));
-    let errors = errors(&res);
+    let expansion = timed("long hook", || expand(worst::long_hook(1_000_000), &context()));
+    let errors = errors(&expansion);
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
         errors[0].contains("1000000 characters long") && errors[0].contains("longer than 64"),
@@ -72,38 +72,38 @@ fn a_hook_longer_than_any_function_name_is_an_error_without_a_suggestion() {
 #[test]
 fn long_ids_and_long_hooks_answer_at_once() {
     // 30 functions with 200-character IDs and 200,000-character hooks gave no answer in 10 s.
-    let res = timed("long ids", || expand(worst::long_ids(30, 200_000), &context()));
-    let errors = errors(&res);
+    let expansion = timed("long ids", || expand(worst::long_ids(30, 200_000), &context()));
+    let errors = errors(&expansion);
     assert_eq!(errors.len(), 30, "one error per hook: {errors:?}");
     assert!(errors.iter().all(|e| e.contains("200000 characters long")), "{errors:?}");
     // The macro stops before reading a hook: 6 MB of settings could never fit the template it returns.
-    let res = timed("long ids, macro", || expand_for_macro(worst::long_ids(30, 200_000), &context()));
-    let errors = self::errors(&res);
+    let expansion = timed("long ids, macro", || expand_for_macro(worst::long_ids(30, 200_000), &context()));
+    let errors = self::errors(&expansion);
     assert!(errors.len() == 1 && errors[0].contains("would copy 6000930 bytes"), "{errors:?}");
     // Under the length limits, the near misses still get their suggestion.
-    let res = timed("long ids, short hooks", || expand(worst::long_ids(30, 200), &context()));
-    assert_eq!(self::errors(&res).len(), 30);
+    let expansion = timed("long ids, short hooks", || expand(worst::long_ids(30, 200), &context()));
+    assert_eq!(self::errors(&expansion).len(), 30);
 }
 
 #[test]
 fn the_macro_refuses_ten_thousand_functions_before_building_them() {
     // 10,000 functions with every RollbackOn metric (a 4 MB event) peaked at 333 MB in the Lambda.
-    let res = timed("rollback", || expand_for_macro(worst::rollback(10_000), &context()));
-    let errors = errors(&res);
+    let expansion = timed("rollback", || expand_for_macro(worst::rollback(10_000), &context()));
+    let errors = errors(&expansion);
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].contains(&format!("over CloudFormation's limit of {MAX_RESOURCES}")), "{}", errors[0]);
-    assert_eq!(res.stats.resources_added, 0, "nothing was generated");
-    assert_eq!(resources(&res).len(), 10_000, "the template comes back as it came in");
+    assert_eq!(expansion.stats.resources_added, 0, "nothing was generated");
+    assert_eq!(resources(&expansion).len(), 10_000, "the template comes back as it came in");
 }
 
 #[test]
 fn the_macro_counts_the_resources_generation_would_add() {
     // 300 functions: 300 resources in, and per function a version, an alias, a deployment group and
     // four alarms, plus the application and the role: refused after analysis, before generation.
-    let res = timed("rollback 300", || expand_for_macro(worst::rollback(300), &context()));
-    let errors = errors(&res);
+    let expansion = timed("rollback 300", || expand_for_macro(worst::rollback(300), &context()));
+    let errors = errors(&expansion);
     assert!(errors.len() == 1 && errors[0].contains("would have 2402 resources"), "{errors:?}");
-    assert_eq!(res.stats.resources_added, 0);
+    assert_eq!(expansion.stats.resources_added, 0);
     // Each small function adds its version, alias and deployment group; the application and the
     // role are shared: 124 functions make 498 resources, 125 make 502.
     let fits = expand_for_macro(worst::small(124), &context());
@@ -128,8 +128,8 @@ fn the_macro_counts_the_resources_generation_would_add() {
 fn the_macro_counts_the_output_size_before_it_is_written() {
     // 99 functions whose triggers have long names and name topics of nearly SNS's longest names:
     // under 500 resources, over 1 MB of JSON.
-    let res = timed("triggers 99", || expand_for_macro(worst::triggers_named(99, 10, 240), &context()));
-    let errors = errors(&res);
+    let expansion = timed("triggers 99", || expand_for_macro(worst::triggers_named(99, 10, 240), &context()));
+    let errors = errors(&expansion);
     assert!(
         errors.len() == 1
             && errors[0]
@@ -141,10 +141,10 @@ fn the_macro_counts_the_output_size_before_it_is_written() {
 #[test]
 fn many_trigger_topics_are_de_duplicated_in_linear_time() {
     // 2,000 functions x 10 topics took 2.2 s, three times more per doubling.
-    let res = timed("triggers", || expand(worst::triggers(2_000, 10), &context()));
-    assert!(errors(&res).is_empty(), "{:?}", errors(&res));
+    let expansion = timed("triggers", || expand(worst::triggers(2_000, 10), &context()));
+    assert!(errors(&expansion).is_empty(), "{:?}", errors(&expansion));
     // Each of the 20,000 topics is granted once, in the grant policy of the function it notifies.
-    let granted: usize = resources(&res)
+    let granted: usize = resources(&expansion)
         .iter()
         .filter(|(id, _)| id.ends_with("CanaryDeploymentPolicy"))
         .map(|(_, policy)| policy.to_string().matches("arn:aws:sns:us-east-1:123456789012:topic-").count())
@@ -176,29 +176,29 @@ fn a_long_default_inherited_by_many_functions_is_refused_before_it_is_copied() {
     // A 1 MB trigger name in the template defaults, inherited by 80 functions: the expansion would
     // hold 80 MB. The macro used to copy it into every function and then measure the output, with
     // 182 MB of peak memory for a 1 MB event; now it stops before parsing any function's settings.
-    let res =
+    let expansion =
         timed("long default, macro", || expand_for_macro(worst::long_default(80, 1_000_000), &context()));
-    let errors = errors(&res);
+    let errors = errors(&expansion);
     assert!(
         errors.len() == 1 && errors[0].contains("more than the 1048576 bytes CloudFormation accepts"),
         "{errors:?}"
     );
     // The CLI shows expansions over CloudFormation's limits, up to sixteen times what it accepts.
-    let res = timed("long default, CLI", || expand(worst::long_default(80, 1_000_000), &context()));
-    let errors = self::errors(&res);
+    let expansion = timed("long default, CLI", || expand(worst::long_default(80, 1_000_000), &context()));
+    let errors = self::errors(&expansion);
     assert!(errors.len() == 1 && errors[0].contains("bytes this CLI expands"), "{errors:?}");
-    let res = timed("short default, CLI", || expand(worst::long_default(80, 100_000), &context()));
-    assert!(self::errors(&res).is_empty(), "{:?}", self::errors(&res));
+    let expansion = timed("short default, CLI", || expand(worst::long_default(80, 100_000), &context()));
+    assert!(self::errors(&expansion).is_empty(), "{:?}", self::errors(&expansion));
 }
 
 #[test]
 fn the_cli_refuses_an_expansion_a_hundred_times_over_the_resource_limit() {
     // 15,000 functions with every RollbackOn metric would be 120,000 resources (70 MB of JSON,
     // 306 MB of peak memory in the CLI); 6,000 are 48,002 and are still shown, with a warning.
-    let res = timed("rollback 15000, CLI", || expand(worst::rollback(15_000), &context()));
-    let errors = errors(&res);
+    let expansion = timed("rollback 15000, CLI", || expand(worst::rollback(15_000), &context()));
+    let errors = errors(&expansion);
     assert!(errors.len() == 1 && errors[0].contains("the most this CLI expands"), "{errors:?}");
-    let res = timed("rollback 6000, CLI", || expand(worst::rollback(6_000), &context()));
-    assert!(self::errors(&res).is_empty(), "{:?}", self::errors(&res));
-    assert_eq!(resources(&res).len(), 48_002);
+    let expansion = timed("rollback 6000, CLI", || expand(worst::rollback(6_000), &context()));
+    assert!(self::errors(&expansion).is_empty(), "{:?}", self::errors(&expansion));
+    assert_eq!(resources(&expansion).len(), 48_002);
 }

@@ -21,6 +21,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use canary_engine::cfn;
 use canary_engine::json::{Map, Number, Value};
 use canary_engine::limits::MAX_DEPTH;
 
@@ -30,33 +31,33 @@ use events::{Event, Mark, Parser, ScalarStyle};
 
 /// CloudFormation's short-form tags and the long-form keys they stand for.
 pub const SHORT_FORMS: &[(&str, &str)] = &[
-    ("Ref", "Ref"),
-    ("Condition", "Condition"),
-    ("GetAtt", "Fn::GetAtt"),
-    ("Sub", "Fn::Sub"),
-    ("Join", "Fn::Join"),
-    ("Select", "Fn::Select"),
-    ("Split", "Fn::Split"),
-    ("If", "Fn::If"),
-    ("Equals", "Fn::Equals"),
-    ("Not", "Fn::Not"),
-    ("And", "Fn::And"),
-    ("Or", "Fn::Or"),
-    ("FindInMap", "Fn::FindInMap"),
-    ("Base64", "Fn::Base64"),
-    ("Cidr", "Fn::Cidr"),
-    ("GetAZs", "Fn::GetAZs"),
-    ("ImportValue", "Fn::ImportValue"),
-    ("Transform", "Fn::Transform"),
-    ("Length", "Fn::Length"),
-    ("ToJsonString", "Fn::ToJsonString"),
+    ("Ref", cfn::REF),
+    ("Condition", cfn::CONDITION),
+    ("GetAtt", cfn::GET_ATT),
+    ("Sub", cfn::SUB),
+    ("Join", cfn::JOIN),
+    ("Select", cfn::SELECT),
+    ("Split", cfn::SPLIT),
+    ("If", cfn::IF),
+    ("Equals", cfn::EQUALS),
+    ("Not", cfn::NOT),
+    ("And", cfn::AND),
+    ("Or", cfn::OR),
+    ("FindInMap", cfn::FIND_IN_MAP),
+    ("Base64", cfn::BASE64),
+    ("Cidr", cfn::CIDR),
+    ("GetAZs", cfn::GET_AZS),
+    ("ImportValue", cfn::IMPORT_VALUE),
+    ("Transform", cfn::TRANSFORM),
+    ("Length", cfn::LENGTH),
+    ("ToJsonString", cfn::TO_JSON_STRING),
     // Rule functions, valid in a template's `Rules` section.
-    ("Contains", "Fn::Contains"),
-    ("EachMemberEquals", "Fn::EachMemberEquals"),
-    ("EachMemberIn", "Fn::EachMemberIn"),
-    ("RefAll", "Fn::RefAll"),
-    ("ValueOf", "Fn::ValueOf"),
-    ("ValueOfAll", "Fn::ValueOfAll"),
+    ("Contains", cfn::CONTAINS),
+    ("EachMemberEquals", cfn::EACH_MEMBER_EQUALS),
+    ("EachMemberIn", cfn::EACH_MEMBER_IN),
+    ("RefAll", cfn::REF_ALL),
+    ("ValueOf", cfn::VALUE_OF),
+    ("ValueOfAll", cfn::VALUE_OF_ALL),
 ];
 
 /// How many values anchors and aliases may copy in total. Each alias is a copy of its anchor, and each
@@ -593,7 +594,7 @@ impl Builder<'_> {
             return Err(YamlError::at(mark, depth_message()));
         }
         // A function's scalar argument is a name or a string (`!Ref 123` names `123`), never a number.
-        let inner = if long == "Fn::GetAtt" {
+        let inner = if long == cfn::GET_ATT {
             match text.split_once('.') {
                 Some((resource, attribute)) if !resource.is_empty() && !attribute.is_empty() => {
                     Node { value: Value::Array(vec![resource.into(), attribute.into()]), height: 1, count: 3 }

@@ -47,8 +47,8 @@ Resources:
 
 #[test]
 fn expand_prints_pretty_json_by_default() {
-    let res = run(&["expand", &file("plain.yaml", PLAIN)]);
-    assert_eq!(res.code, ExitCode::SUCCESS, "{}", res.stderr);
+    let output = run(&["expand", &file("plain.yaml", PLAIN)]);
+    assert_eq!(output.code, ExitCode::SUCCESS, "{}", output.stderr);
     expect![[r#"
         {
           "AWSTemplateFormatVersion": "2010-09-09",
@@ -81,13 +81,13 @@ fn expand_prints_pretty_json_by_default() {
           }
         }
     "#]]
-    .assert_eq(&res.stdout);
+    .assert_eq(&output.stdout);
 }
 
 #[test]
 fn expand_yaml_format_uses_long_forms() {
-    let res = run(&["expand", "--format", "yaml", &file("plain-yaml.yaml", PLAIN)]);
-    assert_eq!(res.code, ExitCode::SUCCESS, "{}", res.stderr);
+    let output = run(&["expand", "--format", "yaml", &file("plain-yaml.yaml", PLAIN)]);
+    assert_eq!(output.code, ExitCode::SUCCESS, "{}", output.stderr);
     expect![[r#"
         AWSTemplateFormatVersion: "2010-09-09"
         Parameters:
@@ -107,7 +107,7 @@ fn expand_yaml_format_uses_long_forms() {
                       - Team
                       - Outputs.Name
     "#]]
-    .assert_eq(&res.stdout);
+    .assert_eq(&output.stdout);
 }
 
 #[test]
@@ -126,9 +126,9 @@ fn yaml_and_json_inputs_expand_alike() {
 
 #[test]
 fn the_quickstart_expands_cleanly() {
-    let res = run(&["expand", QUICKSTART]);
-    assert_eq!(res.code, ExitCode::SUCCESS, "{}", res.stderr);
-    let out: serde_json::Value = serde_json::from_str(&res.stdout).unwrap();
+    let output = run(&["expand", QUICKSTART]);
+    assert_eq!(output.code, ExitCode::SUCCESS, "{}", output.stderr);
+    let out: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
     assert!(out["Resources"]["OrdersFunction"].is_object());
 }
 
@@ -143,40 +143,40 @@ fn yaml_output_expands_like_its_input() {
 
 #[test]
 fn dash_reads_standard_input() {
-    let res = run_stdin(&["expand", "-"], PLAIN.as_bytes());
-    assert_eq!(res.code, ExitCode::SUCCESS, "{}", res.stderr);
-    assert_eq!(res.stdout, run(&["expand", &file("stdin.yaml", PLAIN)]).stdout);
+    let output = run_stdin(&["expand", "-"], PLAIN.as_bytes());
+    assert_eq!(output.code, ExitCode::SUCCESS, "{}", output.stderr);
+    assert_eq!(output.stdout, run(&["expand", &file("stdin.yaml", PLAIN)]).stdout);
 
-    let res = run_stdin(&["validate", "-"], b"Resources: {A: !Nope x}\n");
-    assert_eq!(res.code, ExitCode::from(1));
+    let output = run_stdin(&["validate", "-"], b"Resources: {A: !Nope x}\n");
+    assert_eq!(output.code, ExitCode::from(1));
     expect![[r#"
         canary-deployments: <stdin>:1:16: unknown tag `!Nope`; CloudFormation's short forms are !Ref, !Condition, !GetAtt, !Sub, !Join, !Select, !Split, !If, !Equals, !Not, !And, !Or, !FindInMap, !Base64, !Cidr, !GetAZs, !ImportValue, !Transform, !Length, !ToJsonString, !Contains, !EachMemberEquals, !EachMemberIn, !RefAll, !ValueOf, !ValueOfAll
     "#]]
-    .assert_eq(&res.stderr);
+    .assert_eq(&output.stderr);
 }
 
 #[test]
 fn template_errors_exit_1_with_nothing_on_stdout() {
-    let res = run(&["expand", &file("bad.yaml", "Resources:\n  A: {Type: X}\n  A: {Type: Y}\n")]);
-    assert_eq!(res.code, ExitCode::from(1));
-    assert_eq!(res.stdout, "");
+    let output = run(&["expand", &file("bad.yaml", "Resources:\n  A: {Type: X}\n  A: {Type: Y}\n")]);
+    assert_eq!(output.code, ExitCode::from(1));
+    assert_eq!(output.stdout, "");
     assert!(
-        res.stderr.ends_with("bad.yaml:3:3: duplicate key `A` (first given at line 2)\n"),
+        output.stderr.ends_with("bad.yaml:3:3: duplicate key `A` (first given at line 2)\n"),
         "{}",
-        res.stderr
+        output.stderr
     );
-    assert_eq!(res.stderr.lines().count(), 1, "printed once: {}", res.stderr);
+    assert_eq!(output.stderr.lines().count(), 1, "printed once: {}", output.stderr);
 }
 
 #[test]
 fn io_errors_exit_2() {
-    let res = run(&["validate", "/nonexistent/template.yaml"]);
-    assert_eq!(res.code, ExitCode::from(2));
+    let output = run(&["validate", "/nonexistent/template.yaml"]);
+    assert_eq!(output.code, ExitCode::from(2));
     expect![[r#"
         canary-deployments: cannot open /nonexistent/template.yaml: No such file or directory (os error 2)
     "#]]
-    .assert_eq(&res.stderr);
-    assert_eq!(res.stdout, "");
+    .assert_eq(&output.stderr);
+    assert_eq!(output.stdout, "");
 }
 
 #[test]
@@ -185,12 +185,12 @@ fn input_over_the_size_limit_is_refused_unread() {
     // One byte over: refused before parsing (it would parse: it is a YAML comment).
     let mut big = b"Resources: {}\n#".to_vec();
     big.resize(limit + 1, b'x');
-    let res = run_stdin(&["validate", "-"], &big);
-    assert_eq!(res.code, ExitCode::from(1));
+    let output = run_stdin(&["validate", "-"], &big);
+    assert_eq!(output.code, ExitCode::from(1));
     expect![[r#"
         canary-deployments: <stdin> is larger than 6 MiB (6291456 bytes), the most a CloudFormation macro can be sent (Lambda's payload limit); the template is refused unread
     "#]]
-    .assert_eq(&res.stderr);
+    .assert_eq(&output.stderr);
 
     // Exactly at the limit is read.
     big.truncate(limit);
@@ -256,39 +256,39 @@ fn malformed_flags_are_usage_errors_exit_2() {
 #[test]
 fn parameters_must_be_declared_and_given_once() {
     let path = file("params.yaml", PLAIN);
-    let res = run(&["expand", &path, "-p", "Stgae=prod"]);
-    assert_eq!(res.code, ExitCode::from(2));
+    let output = run(&["expand", &path, "-p", "Stgae=prod"]);
+    assert_eq!(output.code, ExitCode::from(2));
     assert!(
-        res.stderr.ends_with("declares no parameter `Stgae`; it declares Stage (did you mean `Stage`?)\n"),
+        output.stderr.ends_with("declares no parameter `Stgae`; it declares Stage (did you mean `Stage`?)\n"),
         "{}",
-        res.stderr
+        output.stderr
     );
-    let res = run(&["expand", &path, "-p", "Stage=a", "-p", "Stage=b"]);
-    assert_eq!(res.code, ExitCode::from(2));
+    let output = run(&["expand", &path, "-p", "Stage=a", "-p", "Stage=b"]);
+    assert_eq!(output.code, ExitCode::from(2));
     expect![[r#"
         canary-deployments: --parameter Stage is given more than once
     "#]]
-    .assert_eq(&res.stderr);
+    .assert_eq(&output.stderr);
     assert_eq!(run(&["expand", &path, "-p", "Stage=prod"]).code, ExitCode::SUCCESS);
 }
 
 #[test]
 fn validate_and_plan_report_on_a_clean_template() {
     let path = file("clean.yaml", PLAIN);
-    let res = run(&["validate", &path]);
-    assert_eq!(res.code, ExitCode::SUCCESS);
+    let output = run(&["validate", &path]);
+    assert_eq!(output.code, ExitCode::SUCCESS);
     expect![[r#"
         0 errors, 0 warnings
     "#]]
-    .assert_eq(&res.stdout);
-    let res = run(&["plan", &path]);
-    assert_eq!(res.code, ExitCode::SUCCESS);
+    .assert_eq(&output.stdout);
+    let output = run(&["plan", &path]);
+    assert_eq!(output.code, ExitCode::SUCCESS);
     expect![[r#"
         No function has a CanaryDeployment setting; nothing changes.
 
         0 functions marked, 0 invokers moved to aliases; 0 errors, 0 warnings
     "#]]
-    .assert_eq(&res.stdout);
+    .assert_eq(&output.stdout);
 }
 
 /// A stdout whose reader has gone away, as with `canary-deployments expand t.yaml | head -1`.
@@ -421,53 +421,53 @@ fn expansion(diagnostics: Vec<Diagnostic>) -> Expansion {
 
 #[test]
 fn expand_with_errors_prints_every_diagnostic_to_stderr_and_nothing_to_stdout() {
-    let res = respond(&["expand", "t.yaml"], &expansion(diagnostics()));
-    assert_eq!(res.code, ExitCode::from(1));
-    assert_eq!(res.stdout, "");
+    let output = respond(&["expand", "t.yaml"], &expansion(diagnostics()));
+    assert_eq!(output.code, ExitCode::from(1));
+    assert_eq!(output.stdout, "");
     expect![[r#"
         error: Resources/Api/Properties/CanaryDeployment/Tpye: unknown key `Tpye`; accepted: Type, Alias, PreTrafficHook (did you mean `Type`?)
         warning: Resources/Url/Properties/TargetFunctionArn: moving the function URL to the alias replaces it: the URL changes
         1 error, 1 warning
     "#]]
-    .assert_eq(&res.stderr);
+    .assert_eq(&output.stderr);
 }
 
 #[test]
 fn expand_with_warnings_prints_the_template_and_warns_on_stderr() {
     let warnings = diagnostics().into_iter().filter(|d| !d.is_error()).collect();
-    let res = respond(&["expand", "--format", "yaml", "t.yaml"], &expansion(warnings));
-    assert_eq!(res.code, ExitCode::SUCCESS);
+    let output = respond(&["expand", "--format", "yaml", "t.yaml"], &expansion(warnings));
+    assert_eq!(output.code, ExitCode::SUCCESS);
     expect![[r#"
         Resources:
           Q:
             Type: AWS::SQS::Queue
     "#]]
-    .assert_eq(&res.stdout);
+    .assert_eq(&output.stdout);
     expect![[r#"
         warning: Resources/Url/Properties/TargetFunctionArn: moving the function URL to the alias replaces it: the URL changes
     "#]]
-    .assert_eq(&res.stderr);
+    .assert_eq(&output.stderr);
 }
 
 #[test]
 fn validate_prints_its_report_on_stdout_and_exits_1_on_errors() {
-    let res = respond(&["validate", "t.yaml"], &expansion(diagnostics()));
-    assert_eq!(res.code, ExitCode::from(1));
-    assert_eq!(res.stdout, render::report(&diagnostics()));
-    assert_eq!(res.stderr, "");
+    let output = respond(&["validate", "t.yaml"], &expansion(diagnostics()));
+    assert_eq!(output.code, ExitCode::from(1));
+    assert_eq!(output.stdout, render::report(&diagnostics()));
+    assert_eq!(output.stderr, "");
 
     let warnings: Vec<_> = diagnostics().into_iter().filter(|d| !d.is_error()).collect();
-    let res = respond(&["validate", "t.yaml"], &expansion(warnings));
-    assert_eq!(res.code, ExitCode::SUCCESS, "warnings alone do not fail");
-    assert!(res.stdout.ends_with("0 errors, 1 warning\n"), "{}", res.stdout);
+    let output = respond(&["validate", "t.yaml"], &expansion(warnings));
+    assert_eq!(output.code, ExitCode::SUCCESS, "warnings alone do not fail");
+    assert!(output.stdout.ends_with("0 errors, 1 warning\n"), "{}", output.stdout);
 }
 
 #[test]
 fn plan_with_errors_prints_them_to_stderr_and_exits_1() {
-    let res = respond(&["plan", "t.yaml"], &expansion(diagnostics()));
-    assert_eq!(res.code, ExitCode::from(1));
-    assert_eq!(res.stdout, "");
-    assert_eq!(res.stderr, render::report(&diagnostics()));
+    let output = respond(&["plan", "t.yaml"], &expansion(diagnostics()));
+    assert_eq!(output.code, ExitCode::from(1));
+    assert_eq!(output.stdout, "");
+    assert_eq!(output.stderr, render::report(&diagnostics()));
 }
 
 // What `validate` knows because it reads the template as written, `Transform` included. The error
@@ -508,9 +508,9 @@ fn validate_warns_when_no_transform_runs_the_macro() {
             "#]],
         ),
     ] {
-        let res = run(&["validate", &file(name, &marked(head))]);
-        assert_eq!(res.code, ExitCode::SUCCESS, "{name}: {}", res.stderr);
-        expected.assert_eq(&res.stdout);
+        let output = run(&["validate", &file(name, &marked(head))]);
+        assert_eq!(output.code, ExitCode::SUCCESS, "{name}: {}", output.stderr);
+        expected.assert_eq(&output.stdout);
     }
 }
 
@@ -530,13 +530,13 @@ Resources:
 #[test]
 fn the_documented_sam_first_order_is_quiet_and_expand_explains_it() {
     let path = file("sam-first.yaml", SAM_FIRST);
-    let res = run(&["validate", &path]);
-    assert_eq!(res.code, ExitCode::SUCCESS, "{}", res.stderr);
-    assert_eq!(res.stdout, "0 errors, 0 warnings\n");
-    let res = run(&["expand", &path]);
-    assert_eq!(res.code, ExitCode::SUCCESS, "{}", res.stderr);
-    assert!(res.stderr.starts_with("note: SAM is listed before CanaryDeployments"), "{}", res.stderr);
-    assert!(!res.stderr.contains("warning"), "{}", res.stderr);
+    let output = run(&["validate", &path]);
+    assert_eq!(output.code, ExitCode::SUCCESS, "{}", output.stderr);
+    assert_eq!(output.stdout, "0 errors, 0 warnings\n");
+    let output = run(&["expand", &path]);
+    assert_eq!(output.code, ExitCode::SUCCESS, "{}", output.stderr);
+    assert!(output.stderr.starts_with("note: SAM is listed before CanaryDeployments"), "{}", output.stderr);
+    assert!(!output.stderr.contains("warning"), "{}", output.stderr);
 }
 
 #[test]
@@ -544,15 +544,15 @@ fn names_outside_the_template_warn_that_they_must_exist_at_deploy_time() {
     let template = format!(
         "Transform: CanaryDeployments\nResources:\n  SmokeTest:\n    Type: AWS::Lambda::Function\n{FUNCTION_PROPERTIES}  Orders:\n    Type: AWS::Lambda::Function\n    Metadata:\n      CanaryDeployment: {{Type: Sometimes, PreTrafficHook: SmokeTests2, PostTrafficHook: NoSuchHook}}\n{FUNCTION_PROPERTIES}"
     );
-    let res = run(&["validate", &file("outside.yaml", &template)]);
-    assert_eq!(res.code, ExitCode::SUCCESS, "{}", res.stderr);
+    let output = run(&["validate", &file("outside.yaml", &template)]);
+    assert_eq!(output.code, ExitCode::SUCCESS, "{}", output.stderr);
     expect![[r#"
         warning: Resources/Orders/Metadata/CanaryDeployment/PostTrafficHook: PostTrafficHook names "NoSuchHook", which is not a function of the template, so a function of that name must exist in the account and region at deploy time (for a function outside the template, write its ARN to say so)
         warning: Resources/Orders/Metadata/CanaryDeployment/PreTrafficHook: PreTrafficHook names "SmokeTests2", which is not a function of the template, so a function of that name must exist in the account and region at deploy time (did you mean "SmokeTest"? For a function outside the template, write its ARN)
         warning: Resources/Orders/Metadata/CanaryDeployment/Type: Type "Sometimes" is neither a predefined config nor a traffic shape, so it is used as the name of a deployment config outside the template, which must exist in the account at deploy time (accepted shapes are Canary<P>Percent<M>Minutes or Linear<P>PercentEvery<M>Minutes (Minute or Minutes), with P from 1 to 99 and M from 1 to 2880)
         0 errors, 3 warnings
     "#]]
-    .assert_eq(&res.stdout);
+    .assert_eq(&output.stdout);
 }
 
 const CONDITIONAL: &str = "\
@@ -590,9 +590,9 @@ Resources:
 fn plan_shows_conditional_alarms_and_hooks_resolved_for_the_parameters() {
     let path = file("conditional.yaml", CONDITIONAL);
     let show = |stage: &str| {
-        let res = run(&["plan", &path, "--parameter", &format!("Stage={stage}")]);
-        assert_eq!(res.code, ExitCode::SUCCESS, "{}", res.stderr);
-        let lines: Vec<&str> = res
+        let output = run(&["plan", &path, "--parameter", &format!("Stage={stage}")]);
+        assert_eq!(output.code, ExitCode::SUCCESS, "{}", output.stderr);
+        let lines: Vec<&str> = output
             .stdout
             .lines()
             .filter(|l| l.contains("pre-traffic hook") || l.contains("alarms"))
@@ -613,12 +613,12 @@ fn plan_shows_conditional_alarms_and_hooks_resolved_for_the_parameters() {
 #[test]
 fn a_json_comment_read_as_a_key_is_named() {
     let text = "{\n  \"Transform\": \"CanaryDeployments\", // the macro\n  \"Resources\": {}\n}\n";
-    let res = run(&["validate", &file("commented.json", text)]);
-    assert_eq!(res.code, ExitCode::from(1));
+    let output = run(&["validate", &file("commented.json", text)]);
+    assert_eq!(output.code, ExitCode::from(1));
     assert!(
-        res.stderr.contains("commented.json:2:") && res.stderr.contains("JSON has no comments"),
+        output.stderr.contains("commented.json:2:") && output.stderr.contains("JSON has no comments"),
         "{}",
-        res.stderr
+        output.stderr
     );
 }
 
@@ -631,11 +631,11 @@ fn for_each_expanded_first_by_language_extensions_is_a_warning_offline() {
         "Resources:\n",
         "Resources:\n  Fn::ForEach::Topics:\n    - Name\n    - [Created, Shipped]\n    - Topic${Name}: {Type: AWS::SNS::Topic}\n",
     );
-    let res = run(&["validate", &file("for-each.yaml", &template)]);
-    assert_eq!(res.code, ExitCode::SUCCESS, "{}", res.stdout);
+    let output = run(&["validate", &file("for-each.yaml", &template)]);
+    assert_eq!(output.code, ExitCode::SUCCESS, "{}", output.stdout);
     expect![[r#"
         warning: Resources/Fn::ForEach::Topics: Fn::ForEach is expanded by AWS::LanguageExtensions before this macro runs; offline, the resources it makes are neither checked nor expanded here
         0 errors, 1 warning
     "#]]
-    .assert_eq(&res.stdout);
+    .assert_eq(&output.stdout);
 }

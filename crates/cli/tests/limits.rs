@@ -25,15 +25,15 @@ fn json_nested_far_past_the_parser_bound_is_refused_quickly() {
     for (open, close) in [("[", "]"), ("{\"a\":", "}")] {
         let n = 200_000;
         let text = format!("{}1{}", open.repeat(n), close.repeat(n));
-        let res = run_stdin(&["validate", "-"], text.as_bytes());
-        assert_eq!(res.code, ExitCode::from(1), "{open}: {}", res.stderr);
+        let output = run_stdin(&["validate", "-"], text.as_bytes());
+        assert_eq!(output.code, ExitCode::from(1), "{open}: {}", output.stderr);
         assert!(
-            res.stderr.contains(&format!("nests deeper than {MAX_DEPTH} levels")),
+            output.stderr.contains(&format!("nests deeper than {MAX_DEPTH} levels")),
             "{open}: the message should name the depth limit: {}",
-            res.stderr
+            output.stderr
         );
-        assert!(res.took < BOUND, "{open}: took {:?}", res.took);
-        assert_eq!(res.stdout, "");
+        assert!(output.took < BOUND, "{open}: took {:?}", output.took);
+        assert_eq!(output.stdout, "");
     }
 }
 
@@ -46,9 +46,9 @@ fn json_just_past_the_depth_limit_is_refused_naming_it() {
         deep = json!({ "Next": deep });
     }
     let template = json!({"Resources": {"Deep": {"Type": "AWS::CloudFormation::WaitConditionHandle", "Metadata": deep}}});
-    let res = run_stdin(&["validate", "-"], template.to_string().as_bytes());
-    assert_eq!(res.code, ExitCode::from(1), "{}", res.stderr);
-    assert!(res.stderr.contains(&format!("nests deeper than {MAX_DEPTH} levels")), "{}", res.stderr);
+    let output = run_stdin(&["validate", "-"], template.to_string().as_bytes());
+    assert_eq!(output.code, ExitCode::from(1), "{}", output.stderr);
+    assert!(output.stderr.contains(&format!("nests deeper than {MAX_DEPTH} levels")), "{}", output.stderr);
 }
 
 /// A template of about `bytes` bytes: `n_functions` marked functions, each with an environment
@@ -82,11 +82,11 @@ fn big_template(n_functions: usize, bytes: usize) -> String {
 fn a_template_near_the_payload_limit_expands_in_bounded_time_with_limit_warnings() {
     let text = big_template(400, MAX_INPUT_BYTES - 200 * 1024);
     assert!(text.len() < MAX_INPUT_BYTES && text.len() > MAX_INPUT_BYTES - 512 * 1024, "{}", text.len());
-    let res = run_stdin(&["validate", "-"], text.as_bytes());
-    assert!(res.took < BOUND, "took {:?}", res.took);
+    let output = run_stdin(&["validate", "-"], text.as_bytes());
+    assert!(output.took < BOUND, "took {:?}", output.took);
     // Too big for CloudFormation, but the CLI still expands and says which limits it passes.
-    assert_eq!(res.code, ExitCode::SUCCESS, "{}", res.stderr);
-    let all = format!("{}{}", res.stdout, res.stderr);
+    assert_eq!(output.code, ExitCode::SUCCESS, "{}", output.stderr);
+    let all = format!("{}{}", output.stdout, output.stderr);
     assert!(all.contains(&format!("over CloudFormation's limit of {MAX_RESOURCES}")), "{all}");
     assert!(
         all.contains(&format!("over CloudFormation's limit of {MAX_PROCESSED_TEMPLATE_BYTES} bytes")),

@@ -37,25 +37,25 @@ fn expand_case(case: &str, parameters: &[(&str, &str)], edit: Option<(&str, &str
     expand_source(template, &ctx)
 }
 
-fn errors(res: &Expansion) -> Vec<String> {
-    res.diagnostics.iter().filter(|d| d.is_error()).map(ToString::to_string).collect()
+fn errors(expansion: &Expansion) -> Vec<String> {
+    expansion.diagnostics.iter().filter(|d| d.is_error()).map(ToString::to_string).collect()
 }
 
-fn warnings(res: &Expansion) -> Vec<String> {
-    res.diagnostics.iter().filter(|d| !d.is_error()).map(ToString::to_string).collect()
+fn warnings(expansion: &Expansion) -> Vec<String> {
+    expansion.diagnostics.iter().filter(|d| !d.is_error()).map(ToString::to_string).collect()
 }
 
 /// `case` expanded without errors.
 fn expanded(case: &str) -> serde_json::Value {
-    let res = expand_case(case, &[], None);
-    assert!(errors(&res).is_empty(), "{case}: {:?}", errors(&res));
-    res.template.into()
+    let expansion = expand_case(case, &[], None);
+    assert!(errors(&expansion).is_empty(), "{case}: {:?}", errors(&expansion));
+    expansion.template.into()
 }
 
 /// The logical ID of the one `AWS::Lambda::Version` the expansion generated for `function`.
-fn version_id(res: &Expansion, function: &str) -> String {
-    assert!(errors(res).is_empty(), "{:?}", errors(res));
-    let template: serde_json::Value = res.template.clone().into();
+fn version_id(expansion: &Expansion, function: &str) -> String {
+    assert!(errors(expansion).is_empty(), "{:?}", errors(expansion));
+    let template: serde_json::Value = expansion.template.clone().into();
     let prefix = format!("{function}Version");
     let ids: Vec<&String> =
         template["Resources"].as_object().unwrap().keys().filter(|id| id.starts_with(&prefix)).collect();
@@ -71,10 +71,10 @@ fn edit_changes_version(case: &str, edit: (&str, &str)) -> bool {
 /// Every `Resource` of every statement of every IAM role and policy, as JSON text.
 fn statement_resources(template: &serde_json::Value) -> Vec<String> {
     let mut out = Vec::new();
-    for res in template["Resources"].as_object().unwrap().values() {
-        let documents: Vec<&serde_json::Value> = match res["Type"].as_str() {
-            Some("AWS::IAM::Policy") => vec![&res["Properties"]["PolicyDocument"]],
-            Some("AWS::IAM::Role") => res["Properties"]["Policies"]
+    for expansion in template["Resources"].as_object().unwrap().values() {
+        let documents: Vec<&serde_json::Value> = match expansion["Type"].as_str() {
+            Some("AWS::IAM::Policy") => vec![&expansion["Properties"]["PolicyDocument"]],
+            Some("AWS::IAM::Role") => expansion["Properties"]["Policies"]
                 .as_array()
                 .into_iter()
                 .flatten()
@@ -157,9 +157,9 @@ fn deploy_03_function_level_property_forces_no_new_version() {
 
 #[test]
 fn deploy_04_existing_version_never_republished_is_warned_about() {
-    let res = expand_case("deploy/04-existing-version-never-republished.yaml", &[], None);
-    assert!(errors(&res).is_empty(), "{:?}", errors(&res));
-    assert!(warnings(&res).iter().any(|w| w.contains("LegacyVersion")), "{:?}", warnings(&res));
+    let expansion = expand_case("deploy/04-existing-version-never-republished.yaml", &[], None);
+    assert!(errors(&expansion).is_empty(), "{:?}", errors(&expansion));
+    assert!(warnings(&expansion).iter().any(|w| w.contains("LegacyVersion")), "{:?}", warnings(&expansion));
 }
 
 #[test]
@@ -182,17 +182,17 @@ fn deploy_06_condition_and_mapping_are_hashed() {
 
 #[test]
 fn deploy_07_long_logical_ids_are_errors() {
-    let res = expand_case("deploy/07-long-logical-ids.yaml", &[], None);
-    let errors = errors(&res);
+    let expansion = expand_case("deploy/07-long-logical-ids.yaml", &[], None);
+    let errors = errors(&expansion);
     assert!(errors.iter().any(|e| e.contains("over CloudFormation's limit of 255")), "{errors:?}");
     assert!(errors.iter().any(|e| e.contains("over IAM's limit of 128")), "{errors:?}");
 }
 
 /// `case` fails with an error at a path containing `at`.
 fn assert_error_at(case: &str, at: &str) {
-    let res = expand_case(case, &[], None);
-    let at_path = res.diagnostics.iter().any(|d| d.is_error() && d.path.to_string().contains(at));
-    assert!(at_path, "{case}: {:?}", errors(&res));
+    let expansion = expand_case(case, &[], None);
+    let at_path = expansion.diagnostics.iter().any(|d| d.is_error() && d.path.to_string().contains(at));
+    assert!(at_path, "{case}: {:?}", errors(&expansion));
 }
 
 #[test]
@@ -295,9 +295,9 @@ fn cases() -> Vec<String> {
 fn every_case_that_expands_passes_cfn_lint() {
     let mut expanded = Vec::new();
     for case in cases() {
-        let res = expand_case(&case, &[], None);
-        if errors(&res).is_empty() {
-            let template: serde_json::Value = res.template.into();
+        let expansion = expand_case(&case, &[], None);
+        if errors(&expansion).is_empty() {
+            let template: serde_json::Value = expansion.template.into();
             let name = case.trim_end_matches(".yaml").replace('/', "-");
             expanded.push((name, serde_json::to_string_pretty(&template).unwrap()));
         }

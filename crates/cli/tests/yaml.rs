@@ -257,8 +257,8 @@ fn unknown_tags_are_errors_with_their_line_all_at_once() {
 #[test]
 fn an_unknown_tag_on_a_block_collection_points_at_the_tag() {
     // The collection's content starts on the next line; the error names the tag's own line.
-    let res = read("Conditions:\n  C: !Iff\n    - a\n    - b\n  D: !Foo\n    k: v\n").unwrap_err();
-    let places: Vec<&str> = res.iter().map(|line| line.split(": ").next().unwrap()).collect();
+    let error = read("Conditions:\n  C: !Iff\n    - a\n    - b\n  D: !Foo\n    k: v\n").unwrap_err();
+    let places: Vec<&str> = error.iter().map(|line| line.split(": ").next().unwrap()).collect();
     assert_eq!(places, ["t.yaml:2:6", "t.yaml:5:6"]);
 }
 

@@ -245,9 +245,9 @@ impl Suggestions {
         candidates: impl IntoIterator<Item = &'a str>,
     ) -> Option<&'a str> {
         let mut left = self.work_left.get();
-        let res = closest(word, candidates, &mut left);
+        let suggestion = closest(word, candidates, &mut left);
         self.work_left.set(left);
-        res
+        suggestion
     }
 }
 

@@ -713,11 +713,11 @@ fn function(
     in_metadata: bool,
     condition: Option<&str>,
 ) -> Value {
-    let mut res = Map::new();
+    let mut resource = Map::new();
     let resource_type = if serverless { "AWS::Serverless::Function" } else { "AWS::Lambda::Function" };
-    res.insert("Type", json!(resource_type));
+    resource.insert("Type", json!(resource_type));
     if let Some(condition) = condition {
-        res.insert("Condition", json!(condition));
+        resource.insert("Condition", json!(condition));
     }
     let mut props = Map::new();
     props.insert("Handler", json!("index.handler"));
@@ -735,13 +735,13 @@ fn function(
     props.insert("Environment", json!({"Variables": {"STAGE": {"Ref": "Stage"}}}));
     if let Some(s) = marking {
         if in_metadata {
-            res.insert("Metadata", json!({"CanaryDeployment": s, "Owner": "team"}));
+            resource.insert("Metadata", json!({"CanaryDeployment": s, "Owner": "team"}));
         } else {
             props.insert("CanaryDeployment", s);
         }
     }
-    res.insert("Properties", Value::Object(props));
-    Value::Object(res)
+    resource.insert("Properties", Value::Object(props));
+    Value::Object(resource)
 }
 
 fn template(spec: &Spec) -> Value {
@@ -769,8 +769,8 @@ fn template(spec: &Spec) -> Value {
         }),
     );
 
-    let mut res = Map::new();
-    res.insert(
+    let mut resources = Map::new();
+    resources.insert(
         "AppRole",
         json!({"Type": "AWS::IAM::Role", "Properties": {
             "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
@@ -778,7 +778,7 @@ fn template(spec: &Spec) -> Value {
             "ManagedPolicyArns": [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}]
         }}),
     );
-    res.insert(
+    resources.insert(
         "CheckRole",
         json!({"Type": "AWS::IAM::Role", "Properties": {
             "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
@@ -788,7 +788,7 @@ fn template(spec: &Spec) -> Value {
     for (f, fs) in FUNCTIONS.iter().zip(&spec.functions) {
         let marking = fs.marking.as_ref().map(|m| settings(f, m, spec.boundary));
         let in_metadata = fs.marking.as_ref().is_some_and(|m| m.in_metadata);
-        res.insert(
+        resources.insert(
             *f,
             function(
                 spec.serverless,
@@ -798,7 +798,7 @@ fn template(spec: &Spec) -> Value {
                 fs.condition,
             ),
         );
-        res.insert(
+        resources.insert(
             format!("{f}Logs"),
             with_condition(
                 json!({"Type": "AWS::Logs::LogGroup", "Properties": {
@@ -810,17 +810,17 @@ fn template(spec: &Spec) -> Value {
     for h in HOOKS {
         // A SAM hook lets SAM build its role; a raw one has its role in the template.
         let role = (!spec.serverless).then(|| json!({"Fn::GetAtt": ["CheckRole", "Arn"]}));
-        res.insert(h, function(spec.serverless, role, None, false, None));
+        resources.insert(h, function(spec.serverless, role, None, false, None));
     }
     for a in ALARMS {
-        res.insert(
+        resources.insert(
             a,
             json!({"Type": "AWS::CloudWatch::Alarm", "Properties": {
                 "Namespace": "AWS/Lambda", "MetricName": "Errors", "Statistic": "Sum", "Period": 60,
                 "EvaluationPeriods": 1, "Threshold": 1, "ComparisonOperator": "GreaterThanOrEqualToThreshold"}}),
         );
     }
-    res.insert("DeployTopic", json!({"Type": "AWS::SNS::Topic"}));
+    resources.insert("DeployTopic", json!({"Type": "AWS::SNS::Topic"}));
     // Trigger topics that subscribe functions, and alarms that watch invokers, under the condition
     // of the function whose settings name them.
     for (f, fs) in FUNCTIONS.iter().zip(&spec.functions) {
@@ -833,7 +833,7 @@ fn template(spec: &Spec) -> Value {
         };
         if let Some(g) = m.topic {
             let g = FUNCTIONS[g];
-            res.insert(
+            resources.insert(
                 format!("{f}Events"),
                 conditioned(json!({"Type": "AWS::SNS::Topic", "Properties": {"Subscription": [
                     {"Protocol": "lambda", "Endpoint": {"Fn::GetAtt": [g, "Arn"]}}]}})),
@@ -841,13 +841,13 @@ fn template(spec: &Spec) -> Value {
         }
         if let Some(g) = m.invoker_alarm {
             let g = FUNCTIONS[g];
-            res.insert(
+            resources.insert(
                 format!("{f}Watched"),
                 conditioned(json!({"Type": "AWS::Lambda::EventSourceMapping", "Properties": {
                     "FunctionName": {"Ref": g}, "StartingPosition": "LATEST",
                     "EventSourceArn": {"Fn::Sub": format!("arn:${{AWS::Partition}}:kinesis:${{AWS::Region}}:${{AWS::AccountId}}:stream/{f}")}}})),
             );
-            res.insert(
+            resources.insert(
                 format!("{f}InvokerAlarm"),
                 conditioned(json!({"Type": "AWS::CloudWatch::Alarm", "Properties": {
                     "Namespace": "AWS/Lambda", "MetricName": "IteratorAge", "Statistic": "Maximum", "Period": 60,
@@ -866,7 +866,7 @@ fn template(spec: &Spec) -> Value {
         } else {
             reference(f, s.form)
         };
-        res.insert(
+        resources.insert(
             format!("Source{i}"),
             with_condition(
                 json!({"Type": kind.resource_type, "Properties": (kind.properties)(r)}),
@@ -880,10 +880,10 @@ fn template(spec: &Spec) -> Value {
             body["paths"]["/orders/{id}"] = json!({"get": {"x-amazon-apigateway-integration": {
                 "type": "aws_proxy", "httpMethod": "POST", "uri": uri(FUNCTIONS[f], form)}}});
         }
-        res.insert("Api", json!({"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": body}}));
+        resources.insert("Api", json!({"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": body}}));
         let mut depends_on = Vec::new();
         if let Some((f, form)) = api.method {
-            res.insert(
+            resources.insert(
                 "ApiMethod",
                 json!({"Type": "AWS::ApiGateway::Method", "Properties": {
                     "RestApiId": {"Ref": "Api"}, "ResourceId": {"Fn::GetAtt": ["Api", "RootResourceId"]},
@@ -893,7 +893,7 @@ fn template(spec: &Spec) -> Value {
             depends_on.push(json!("ApiMethod"));
         }
         if let Some((f, form)) = api.authorizer {
-            res.insert(
+            resources.insert(
                 "ApiAuthorizer",
                 json!({"Type": "AWS::ApiGateway::Authorizer", "Properties": {
                     "RestApiId": {"Ref": "Api"}, "Name": "token", "Type": "TOKEN",
@@ -901,12 +901,12 @@ fn template(spec: &Spec) -> Value {
                     "AuthorizerUri": uri(FUNCTIONS[f], form)}}),
             );
         }
-        res.insert(
+        resources.insert(
             "ApiDeployment",
             json!({"Type": "AWS::ApiGateway::Deployment", "DependsOn": depends_on,
                    "Properties": {"RestApiId": {"Ref": "Api"}, "Description": "first"}}),
         );
-        res.insert(
+        resources.insert(
             "ApiStage",
             json!({"Type": "AWS::ApiGateway::Stage", "Properties": {
                 "RestApiId": {"Ref": "Api"}, "DeploymentId": {"Ref": "ApiDeployment"}, "StageName": "v1"}}),
@@ -916,7 +916,7 @@ fn template(spec: &Spec) -> Value {
         let f = FUNCTIONS[i];
         let resource =
             if sub { json!({"Fn::Sub": format!("${{{f}.Arn}}")}) } else { json!({"Fn::GetAtt": [f, "Arn"]}) };
-        res.insert(
+        resources.insert(
             "InvokerPolicy",
             with_condition(
                 json!({"Type": "AWS::IAM::Policy", "Properties": {
@@ -927,14 +927,14 @@ fn template(spec: &Spec) -> Value {
             ),
         );
     }
-    res.insert(
+    resources.insert(
         "Seeder",
         with_condition(
             json!({"Type": "Custom::Seed", "Properties": {"ServiceToken": {"Fn::GetAtt": [FUNCTIONS[0], "Arn"]}}}),
             spec.functions[0].condition,
         ),
     );
-    t.insert("Resources", Value::Object(res));
+    t.insert("Resources", Value::Object(resources));
 
     let outputs: Map = FUNCTIONS
         .iter()

@@ -100,20 +100,22 @@ fn us_first(source: &Value) -> Value {
     let mut template = source.clone();
     let root = template.as_object_mut().unwrap();
     root.insert("Transform", json!([TRANSFORM_NAME, SAM_TRANSFORM]));
-    for res in root["Resources"].as_object_mut().unwrap().values_mut() {
-        if res["Type"] != cfn::SERVERLESS_FUNCTION {
+    for resource in root["Resources"].as_object_mut().unwrap().values_mut() {
+        if resource["Type"] != cfn::SERVERLESS_FUNCTION {
             continue;
         }
-        let res = res.as_object_mut().unwrap();
-        let Some(setting) =
-            res.get_mut("Metadata").and_then(|m| m.as_object_mut()).and_then(|m| m.shift_remove(SETTING_KEY))
+        let resource = resource.as_object_mut().unwrap();
+        let Some(setting) = resource
+            .get_mut("Metadata")
+            .and_then(|m| m.as_object_mut())
+            .and_then(|m| m.shift_remove(SETTING_KEY))
         else {
             continue;
         };
-        if res["Metadata"].as_object().is_some_and(Map::is_empty) {
-            res.shift_remove("Metadata");
+        if resource["Metadata"].as_object().is_some_and(Map::is_empty) {
+            resource.shift_remove("Metadata");
         }
-        let props = res.entry("Properties").or_insert_with(|| json!({}));
+        let props = resource.entry("Properties").or_insert_with(|| json!({}));
         props.as_object_mut().unwrap().insert(SETTING_KEY, setting);
     }
     template
@@ -247,10 +249,10 @@ fn resources(template: &Value) -> &Map {
 fn wrong_invokers(template: &Value, marked: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     for f in marked {
-        for (id, res) in resources(template) {
-            let ty = res["Type"].as_str().unwrap_or_default();
+        for (id, resource) in resources(template) {
+            let ty = resource["Type"].as_str().unwrap_or_default();
             if INVOKING_TYPES.contains(&ty) {
-                for path in references(res, f) {
+                for path in references(resource, f) {
                     out.push(format!("{id} {path} -> {f}"));
                 }
             }
@@ -315,10 +317,10 @@ fn get_att_target(value: &Value) -> Option<&str> {
 
 /// A human rendering of what deploying `template` does for each marked function.
 fn behaviour(template: &Value, marked: &[String]) -> String {
-    let res = resources(template);
+    let resources = resources(template);
     let mut out = String::new();
     for f in marked {
-        let aliases: Vec<(&canary_engine::json::Str, &Value)> = res
+        let aliases: Vec<(&canary_engine::json::Str, &Value)> = resources
             .iter()
             .filter(|(_, r)| {
                 r["Type"] == cfn::LAMBDA_ALIAS && cfn::ref_target(&r["Properties"]["FunctionName"]) == Some(f)
@@ -329,7 +331,7 @@ fn behaviour(template: &Value, marked: &[String]) -> String {
             continue;
         };
         let version = get_att_target(&alias["Properties"]["FunctionVersion"]).unwrap_or("?");
-        let published = res.get(version).is_some_and(|v| {
+        let published = resources.get(version).is_some_and(|v| {
             v["Type"] == cfn::LAMBDA_VERSION && cfn::ref_target(&v["Properties"]["FunctionName"]) == Some(f)
         });
         writeln!(
@@ -345,11 +347,11 @@ fn behaviour(template: &Value, marked: &[String]) -> String {
         }
         match alias.pointer("/UpdatePolicy/CodeDeployLambdaAliasUpdate") {
             None => writeln!(out, "  no CodeDeploy deployment: the alias moves at once").unwrap(),
-            Some(update) => deployment(&mut out, res, f, version, update),
+            Some(update) => deployment(&mut out, resources, f, version, update),
         }
         let mut invokers = BTreeSet::new();
         let mut others = BTreeSet::new();
-        for (id, r) in res {
+        for (id, r) in resources {
             let ty = r["Type"].as_str().unwrap_or_default();
             if id == *alias_id || (ty == "AWS::Lambda::Version" && id == version) {
                 continue;
@@ -396,11 +398,11 @@ fn behaviour(template: &Value, marked: &[String]) -> String {
         }
     }
     // Functions nobody marked keep their invokers and get no alias.
-    for (id, _) in res
+    for (id, _) in resources
         .iter()
         .filter(|(id, r)| r["Type"] == cfn::LAMBDA_FUNCTION && !marked.iter().any(|m| m == id.as_str()))
     {
-        let n_aliases = res
+        let n_aliases = resources
             .values()
             .filter(|a| {
                 a["Type"] == cfn::LAMBDA_ALIAS
@@ -408,7 +410,7 @@ fn behaviour(template: &Value, marked: &[String]) -> String {
             })
             .count();
         writeln!(out, "{id}: not marked, {n_aliases} aliases, invoked by:").unwrap();
-        for (other, r) in res {
+        for (other, r) in resources {
             let ty = r["Type"].as_str().unwrap_or_default();
             if INVOKING_TYPES.contains(&ty) {
                 for path in references(r, id) {
@@ -420,12 +422,12 @@ fn behaviour(template: &Value, marked: &[String]) -> String {
     out
 }
 
-fn deployment(out: &mut String, res: &Map, f: &str, version: &str, update: &Value) {
-    let app = cfn::ref_target(&update["ApplicationName"]).and_then(|id| res.get(id));
+fn deployment(out: &mut String, resources: &Map, f: &str, version: &str, update: &Value) {
+    let app = cfn::ref_target(&update["ApplicationName"]).and_then(|id| resources.get(id));
     let app_ok = app.is_some_and(|a| {
         a["Type"] == cfn::CODEDEPLOY_APPLICATION && a["Properties"]["ComputePlatform"] == "Lambda"
     });
-    let Some(dg) = cfn::ref_target(&update["DeploymentGroupName"]).and_then(|id| res.get(id)) else {
+    let Some(dg) = cfn::ref_target(&update["DeploymentGroupName"]).and_then(|id| resources.get(id)) else {
         writeln!(out, "  UpdatePolicy names no deployment group in the template").unwrap();
         return;
     };
@@ -439,10 +441,10 @@ fn deployment(out: &mut String, res: &Map, f: &str, version: &str, update: &Valu
         condition_of(dg)
     )
     .unwrap();
-    writeln!(out, "  traffic: {}", traffic(res, &props["DeploymentConfigName"])).unwrap();
+    writeln!(out, "  traffic: {}", traffic(resources, &props["DeploymentConfigName"])).unwrap();
     let role_id = get_att_target(&props["ServiceRoleArn"]);
-    let role = role_id.and_then(|id| res.get(id));
-    let role_statements = role.map(|r| role_statements(res, r, role_id)).unwrap_or_default();
+    let role = role_id.and_then(|id| resources.get(id));
+    let role_statements = role.map(|r| role_statements(resources, r, role_id)).unwrap_or_default();
     if let Some(role) = role {
         let managed: Vec<String> =
             role["Properties"]["ManagedPolicyArns"].as_array().into_iter().flatten().map(arn_tail).collect();
@@ -460,12 +462,12 @@ fn deployment(out: &mut String, res: &Map, f: &str, version: &str, update: &Valu
         let invoke = role_statements.iter().any(|(actions, resources)| {
             allows(actions, "lambda:InvokeFunction") && resources.iter().any(|r| refers_to(r, hook_id))
         });
-        let hook_role = res
+        let hook_role = resources
             .get(hook_id)
             .and_then(|h| get_att_target(&h["Properties"]["Role"]))
-            .and_then(|id| res.get(id).map(|r| (id, r)));
+            .and_then(|id| resources.get(id).map(|r| (id, r)));
         let report = hook_role.is_some_and(|(id, r)| {
-            role_statements_of(res, id, r)
+            role_statements_of(resources, id, r)
                 .iter()
                 .any(|(actions, _)| allows(actions, "codedeploy:PutLifecycleEventHookExecutionStatus"))
         });
@@ -495,7 +497,7 @@ fn deployment(out: &mut String, res: &Map, f: &str, version: &str, update: &Valu
             writeln!(out, "  alarms: none").unwrap();
         }
         for alarm in &alarms {
-            writeln!(out, "  alarm: {}", describe_alarm(res, &alarm["Name"], f, version)).unwrap();
+            writeln!(out, "  alarm: {}", describe_alarm(resources, &alarm["Name"], f, version)).unwrap();
         }
         if !alarms.is_empty() {
             let ignore = config.get("IgnorePollAlarmFailure").unwrap_or(&json!(false)).clone();
@@ -592,8 +594,8 @@ fn resolve(value: &Value, holds: &[(&str, bool)]) -> Value {
     }
 }
 
-fn condition_of(res: &Value) -> String {
-    res.get("Condition").map_or_else(String::new, |c| format!(" (condition {c})"))
+fn condition_of(resource: &Value) -> String {
+    resource.get("Condition").map_or_else(String::new, |c| format!(" (condition {c})"))
 }
 
 fn yes(b: bool) -> &'static str {
@@ -614,7 +616,7 @@ fn arn_tail(arn: &Value) -> String {
     text.rsplit('/').next().unwrap_or_default().to_owned()
 }
 
-fn traffic(res: &Map, name: &Value) -> String {
+fn traffic(resources: &Map, name: &Value) -> String {
     match name {
         Value::String(s) => s.to_string(),
         Value::Object(obj) => {
@@ -627,7 +629,7 @@ fn traffic(res: &Map, name: &Value) -> String {
                     return text;
                 }
             }
-            match cfn::ref_target(name).and_then(|id| res.get(id)) {
+            match cfn::ref_target(name).and_then(|id| resources.get(id)) {
                 Some(cfg) if cfg["Type"] == "AWS::CodeDeploy::DeploymentConfig" => {
                     let routing = &cfg["Properties"]["TrafficRoutingConfig"];
                     format!("a DeploymentConfig in the template: {}", routing)
@@ -639,9 +641,9 @@ fn traffic(res: &Map, name: &Value) -> String {
     }
 }
 
-fn describe_alarm(res: &Map, name: &Value, f: &str, version: &str) -> String {
+fn describe_alarm(resources: &Map, name: &Value, f: &str, version: &str) -> String {
     let Some(id) = cfn::ref_target(name) else { return name.to_string() };
-    let Some(alarm) = res.get(id).filter(|a| a["Type"] == "AWS::CloudWatch::Alarm") else {
+    let Some(alarm) = resources.get(id).filter(|a| a["Type"] == "AWS::CloudWatch::Alarm") else {
         return format!("{id} (not an alarm in the template)");
     };
     let p = &alarm["Properties"];
@@ -687,13 +689,13 @@ fn describe_alarm(res: &Map, name: &Value, f: &str, version: &str) -> String {
 
 /// `(actions, resources)` of every statement the role grants, inline or through an
 /// `AWS::IAM::Policy` attached to it.
-fn role_statements(res: &Map, role: &Value, role_id: Option<&str>) -> Vec<(Vec<String>, Vec<Value>)> {
+fn role_statements(resources: &Map, role: &Value, role_id: Option<&str>) -> Vec<(Vec<String>, Vec<Value>)> {
     let mut out = Vec::new();
     for policy in role["Properties"]["Policies"].as_array().into_iter().flatten() {
         statements(&policy["PolicyDocument"], &mut out);
     }
     if let Some(role_id) = role_id {
-        for r in res.values().filter(|r| r["Type"] == "AWS::IAM::Policy") {
+        for r in resources.values().filter(|r| r["Type"] == "AWS::IAM::Policy") {
             let roles = r["Properties"]["Roles"].as_array().cloned().unwrap_or_default();
             if roles.iter().any(|x| cfn::ref_target(x) == Some(role_id)) {
                 statements(&r["Properties"]["PolicyDocument"], &mut out);
@@ -703,8 +705,8 @@ fn role_statements(res: &Map, role: &Value, role_id: Option<&str>) -> Vec<(Vec<S
     out
 }
 
-fn role_statements_of(res: &Map, role_id: &str, role: &Value) -> Vec<(Vec<String>, Vec<Value>)> {
-    role_statements(res, role, Some(role_id))
+fn role_statements_of(resources: &Map, role_id: &str, role: &Value) -> Vec<(Vec<String>, Vec<Value>)> {
+    role_statements(resources, role, Some(role_id))
 }
 
 fn statements(document: &Value, out: &mut Vec<(Vec<String>, Vec<Value>)>) {

@@ -45,8 +45,8 @@ fn template(properties: Value, extra: Value) -> Value {
     });
     for (k, v) in extra.as_object().unwrap() {
         if k == "Resources" {
-            for (id, res) in v.as_object().unwrap() {
-                template["Resources"][id.as_str()] = res.clone();
+            for (id, resource) in v.as_object().unwrap() {
+                template["Resources"][id.as_str()] = resource.clone();
             }
         } else {
             template[k.as_str()] = v.clone();

@@ -17,6 +17,7 @@ use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
+use canary_engine::cfn;
 use canary_engine::json::{self, Map, Value};
 use canary_engine::limits::{MAX_DEPTH, MAX_INPUT_BYTES};
 use canary_engine::{Context, Diagnostic, Expansion};
@@ -264,7 +265,7 @@ const RESPONSE_ENVELOPE_BYTES: usize = 1024;
 fn macro_name(transform_id: &str) -> String {
     match transform_id.rsplit("::").next() {
         Some(name) if !name.is_empty() => name.to_owned(),
-        _ => "CanaryDeployments".to_owned(),
+        _ => cfn::TRANSFORM_NAME.to_owned(),
     }
 }
 
@@ -342,12 +343,12 @@ fn truncate_at_word(text: &str, max: usize) -> String {
     }
     let budget = max.saturating_sub(1); // for the ellipsis
     let mut end = 0;
-    for (n_chars, (idx, ch)) in text.char_indices().enumerate() {
+    for (n_chars, (byte_at, ch)) in text.char_indices().enumerate() {
         if n_chars > budget {
             break;
         }
         if ch == ' ' {
-            end = idx;
+            end = byte_at;
         }
     }
     let mut cut = text[..end].trim_end().to_owned();

@@ -28,20 +28,20 @@ fn fixture_with(name: &str, key: &str, value: Value) -> Value {
 /// Sends `payload` (any JSON text) to the handler and returns the response as CloudFormation reads it.
 async fn invoke_text(payload: String) -> String {
     let raw = RawValue::from_string(payload).expect("the payload is JSON");
-    let res: MacroResponse =
+    let response: MacroResponse =
         handler(LambdaEvent::new(raw, Context::default())).await.expect("the handler never returns Err");
-    serde_json::to_string(&res).unwrap()
+    serde_json::to_string(&response).unwrap()
 }
 
 async fn invoke(event: &Value) -> Value {
     serde_json::from_str(&invoke_text(event.to_string()).await).unwrap()
 }
 
-fn assert_failure(res: &Value, request_id: &str) -> String {
-    assert_eq!(res["status"], "failure", "{res:#}");
-    assert_eq!(res["requestId"], request_id, "{res:#}");
-    assert!(res.get("fragment").is_none(), "a failure carries no fragment: {res:#}");
-    let message = res["errorMessage"].as_str().expect("errorMessage is a string").to_owned();
+fn assert_failure(response: &Value, request_id: &str) -> String {
+    assert_eq!(response["status"], "failure", "{response:#}");
+    assert_eq!(response["requestId"], request_id, "{response:#}");
+    assert!(response.get("fragment").is_none(), "a failure carries no fragment: {response:#}");
+    let message = response["errorMessage"].as_str().expect("errorMessage is a string").to_owned();
     assert!(message.chars().count() <= MAX_ERROR_MESSAGE_CHARS, "{message}");
     message
 }
@@ -65,11 +65,11 @@ fn logical_ids(template: &Value) -> Vec<String> {
 #[tokio::test]
 async fn success_echoes_the_request_id_and_keeps_every_resource() {
     let event = fixture("success.json");
-    let res = invoke(&event).await;
-    assert_eq!(res["status"], "success", "{res:#}");
-    assert_eq!(res["requestId"], event["requestId"]);
-    assert!(res.get("errorMessage").is_none(), "{res:#}");
-    let fragment = &res["fragment"];
+    let response = invoke(&event).await;
+    assert_eq!(response["status"], "success", "{response:#}");
+    assert_eq!(response["requestId"], event["requestId"]);
+    assert!(response.get("errorMessage").is_none(), "{response:#}");
+    let fragment = &response["fragment"];
     let output_ids = logical_ids(fragment);
     for logical_id in logical_ids(&event["fragment"]) {
         assert!(output_ids.contains(&logical_id), "{logical_id} was dropped: {output_ids:?}");
@@ -117,8 +117,8 @@ async fn a_fragment_that_is_not_an_object_is_a_snippet_too() {
 #[tokio::test]
 async fn a_malformed_event_still_answers_with_its_request_id() {
     let event = fixture("malformed.json");
-    let res = invoke(&event).await;
-    let message = assert_failure(&res, "f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b");
+    let response = invoke(&event).await;
+    let message = assert_failure(&response, "f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b");
     assert_mentions(&message, &["malformed"]);
     // serde names the first problem; the rest of the message says what a macro event holds.
     assert_mentions(&message, &["accountId", "fragment"]);
@@ -127,8 +127,8 @@ async fn a_malformed_event_still_answers_with_its_request_id() {
 #[tokio::test]
 async fn an_event_without_a_request_id_answers_with_an_empty_one() {
     for payload in ["[]", "\"text\"", "{}", "{\"requestId\": 7}"] {
-        let res: Value = serde_json::from_str(&invoke_text(payload.to_owned()).await).unwrap();
-        let message = assert_failure(&res, "");
+        let response: Value = serde_json::from_str(&invoke_text(payload.to_owned()).await).unwrap();
+        let message = assert_failure(&response, "");
         assert!(message.contains("malformed"), "{payload}: {message}");
     }
 }
@@ -139,15 +139,15 @@ async fn params_and_parameter_values_are_optional() {
     let object = event.as_object_mut().unwrap();
     object.remove("params");
     object.remove("templateParameterValues");
-    let res = invoke(&event).await;
-    assert_eq!(res["status"], "success", "{res:#}");
-    assert_eq!(res["requestId"], event["requestId"]);
+    let response = invoke(&event).await;
+    assert_eq!(response["status"], "success", "{response:#}");
+    assert_eq!(response["requestId"], event["requestId"]);
 
     let mut event = fixture("success.json");
     event["params"] = Value::Null;
     event["templateParameterValues"] = Value::Null;
-    let res = invoke(&event).await;
-    assert_eq!(res["status"], "success", "{res:#}");
+    let response = invoke(&event).await;
+    assert_eq!(response["status"], "success", "{response:#}");
 }
 
 #[tokio::test]
@@ -180,8 +180,8 @@ async fn a_fragment_nested_past_the_bound_is_refused_by_depth() {
         r#"{{"region":"eu-west-1","accountId":"123456789012","transformId":"123456789012::CanaryDeployments",
             "requestId":"deep-1","fragment":{{"Resources":{{}},"Metadata":{{"Deep":{nested}}}}}}}"#
     );
-    let res: Value = serde_json::from_str(&invoke_text(payload).await).unwrap();
-    let message = assert_failure(&res, "deep-1");
+    let response: Value = serde_json::from_str(&invoke_text(payload).await).unwrap();
+    let message = assert_failure(&response, "deep-1");
     assert_mentions(&message, &["302 levels", &format!("at most {MAX_DEPTH}")]);
 }
 
@@ -190,10 +190,10 @@ async fn a_large_template_expands() {
     let event = large_event(180);
     let size = event["fragment"].to_string().len();
     assert!(size > 700_000, "the large template is only {size} bytes");
-    let res = invoke(&event).await;
-    assert_eq!(res["status"], "success", "{}", res["errorMessage"]);
-    assert_eq!(res["requestId"], event["requestId"]);
-    let output_ids = logical_ids(&res["fragment"]);
+    let response = invoke(&event).await;
+    assert_eq!(response["status"], "success", "{}", response["errorMessage"]);
+    assert_eq!(response["requestId"], event["requestId"]);
+    let output_ids = logical_ids(&response["fragment"]);
     for logical_id in logical_ids(&event["fragment"]) {
         assert!(output_ids.contains(&logical_id), "{logical_id} was dropped");
     }
@@ -215,10 +215,10 @@ async fn resource_order_follows_the_input() {
     let resources = event["fragment"]["Resources"].as_object().unwrap().clone();
     let reversed: serde_json::Map<String, Value> = resources.into_iter().rev().collect();
     event["fragment"]["Resources"] = Value::Object(reversed);
-    let res = invoke(&event).await;
+    let response = invoke(&event).await;
     let input_ids = logical_ids(&event["fragment"]);
     let output_ids: Vec<String> =
-        logical_ids(&res["fragment"]).into_iter().filter(|id| input_ids.contains(id)).collect();
+        logical_ids(&response["fragment"]).into_iter().filter(|id| input_ids.contains(id)).collect();
     assert_eq!(output_ids, input_ids);
 }
 
@@ -293,11 +293,11 @@ async fn logs_carry_the_request_id_and_counts_but_no_template_contents() {
         .with_max_level(tracing::Level::INFO)
         .with_writer(move || writer.clone())
         .finish();
-    let res = {
+    let response = {
         let _guard = tracing::subscriber::set_default(subscriber);
         invoke(&event).await
     };
-    assert_eq!(res["status"], "success", "{res:#}");
+    assert_eq!(response["status"], "success", "{response:#}");
     let logs = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
     let lines: Vec<Value> = logs.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
     assert_eq!(lines.len(), 1, "one line per request: {logs}");

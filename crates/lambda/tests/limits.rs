@@ -21,9 +21,9 @@ const BOUND: Duration = Duration::from_secs(30);
 async fn invoke_text(payload: String) -> (Value, Duration) {
     let raw = RawValue::from_string(payload).expect("the payload is JSON");
     let started = Instant::now();
-    let res: MacroResponse =
+    let response: MacroResponse =
         handler(LambdaEvent::new(raw, Context::default())).await.expect("the handler never returns Err");
-    (serde_json::to_value(&res).unwrap(), started.elapsed())
+    (serde_json::to_value(&response).unwrap(), started.elapsed())
 }
 
 fn event_text(fragment: &str, request_id: &str) -> String {
@@ -40,10 +40,10 @@ fn nested(n: usize) -> String {
 #[tokio::test]
 async fn a_fragment_nested_200000_deep_is_refused_in_bounded_time() {
     let fragment = format!(r#"{{"Resources":{{}},"Metadata":{{"Deep":{}}}}}"#, nested(200_000));
-    let (res, took) = invoke_text(event_text(&fragment, "deep-200k")).await;
-    assert_eq!(res["status"], "failure", "{res}");
-    assert_eq!(res["requestId"], "deep-200k");
-    let message = res["errorMessage"].as_str().unwrap();
+    let (response, took) = invoke_text(event_text(&fragment, "deep-200k")).await;
+    assert_eq!(response["status"], "failure", "{response}");
+    assert_eq!(response["requestId"], "deep-200k");
+    let message = response["errorMessage"].as_str().unwrap();
     assert!(message.contains(&format!("at most {MAX_DEPTH} levels")), "{message}");
     assert!(took < BOUND, "took {took:?}");
 }
@@ -56,9 +56,9 @@ async fn an_event_nested_deep_outside_the_fragment_is_a_failure_not_a_crash() {
         r#"{{"region":"eu-west-1","accountId":"123456789012","transformId":"t","requestId":"deep-params","params":{{"x":{}}},"fragment":{{"Resources":{{}}}}}}"#,
         nested(200_000)
     );
-    let (res, took) = invoke_text(payload).await;
-    assert_eq!(res["status"], "failure", "{res}");
-    assert!(res["errorMessage"].as_str().is_some_and(|m| !m.is_empty()), "{res}");
+    let (response, took) = invoke_text(payload).await;
+    assert_eq!(response["status"], "failure", "{response}");
+    assert!(response["errorMessage"].as_str().is_some_and(|m| !m.is_empty()), "{response}");
     assert!(took < BOUND, "took {took:?}");
 }
 
@@ -84,13 +84,13 @@ fn template_of_height(height: usize) -> Value {
 
 #[tokio::test]
 async fn nesting_exactly_at_the_limit_expands_and_one_more_level_is_refused() {
-    let (res, _) = invoke_text(event_text(&template_of_height(MAX_DEPTH).to_string(), "at-limit")).await;
-    assert_eq!(res["status"], "success", "{}", res["errorMessage"]);
+    let (response, _) = invoke_text(event_text(&template_of_height(MAX_DEPTH).to_string(), "at-limit")).await;
+    assert_eq!(response["status"], "success", "{}", response["errorMessage"]);
 
-    let (res, _) =
+    let (response, _) =
         invoke_text(event_text(&template_of_height(MAX_DEPTH + 1).to_string(), "past-limit")).await;
-    assert_eq!(res["status"], "failure", "{res}");
-    let message = res["errorMessage"].as_str().unwrap();
+    assert_eq!(response["status"], "failure", "{response}");
+    let message = response["errorMessage"].as_str().unwrap();
     assert!(message.contains(&format!("{} levels deep", MAX_DEPTH + 1)), "{message}");
     assert!(message.contains(&format!("at most {MAX_DEPTH} levels")), "{message}");
 }

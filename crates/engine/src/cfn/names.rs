@@ -13,6 +13,13 @@ pub const EQUALS: &str = "Fn::Equals";
 pub const NOT: &str = "Fn::Not";
 pub const AND: &str = "Fn::And";
 pub const OR: &str = "Fn::Or";
+pub const SPLIT: &str = "Fn::Split";
+pub const BASE64: &str = "Fn::Base64";
+pub const CIDR: &str = "Fn::Cidr";
+pub const GET_AZS: &str = "Fn::GetAZs";
+// Functions of `AWS::LanguageExtensions`.
+pub const LENGTH: &str = "Fn::Length";
+pub const TO_JSON_STRING: &str = "Fn::ToJsonString";
 /// A snippet transform, which sits beside the keys it processes.
 pub const TRANSFORM: &str = "Fn::Transform";
 /// The prefix of every intrinsic function's key but `Ref`.
@@ -21,6 +28,14 @@ pub const FN_PREFIX: &str = "Fn::";
 pub const FOR_EACH_PREFIX: &str = "Fn::ForEach::";
 /// `{Condition: Name}`, a named condition inside a condition.
 pub const CONDITION: &str = "Condition";
+
+// Rule functions, valid in a template's `Rules` section.
+pub const CONTAINS: &str = "Fn::Contains";
+pub const EACH_MEMBER_EQUALS: &str = "Fn::EachMemberEquals";
+pub const EACH_MEMBER_IN: &str = "Fn::EachMemberIn";
+pub const REF_ALL: &str = "Fn::RefAll";
+pub const VALUE_OF: &str = "Fn::ValueOf";
+pub const VALUE_OF_ALL: &str = "Fn::ValueOfAll";
 
 // Pseudo parameters.
 pub const ACCOUNT_ID: &str = "AWS::AccountId";

@@ -123,14 +123,15 @@ pub(super) fn analyse(
     let for_each_expanded_first = transforms
         .as_ref()
         .is_some_and(|t| matches!((t.language_extensions, t.ours), (Some(le), Some(ours)) if le < ours));
-    let idx = index::index(resources, for_each_expanded_first, diagnostics);
+    let template_index = index::index(resources, for_each_expanded_first, diagnostics);
     if let Some(transforms) = &transforms {
-        source::check_transforms(root, &idx, transforms, diagnostics);
-        source::check_references(root, &idx, transforms, diagnostics);
+        source::check_transforms(root, &template_index, transforms, diagnostics);
+        source::check_references(root, &template_index, transforms, diagnostics);
     }
     // The one deep walk, after the shallow index that names the deployments it looks for.
-    let marked: HashSet<&str, KeyHashing> = idx.marked.iter().map(|m| m.logical_id.as_str()).collect();
-    let scan = scan::scan(template, &idx.deployments, &marked);
+    let marked: HashSet<&str, KeyHashing> =
+        template_index.marked.iter().map(|m| m.logical_id.as_str()).collect();
+    let scan = scan::scan(template, &template_index.deployments, &marked);
     if let Some(path) = scan.too_deep {
         diagnostics.push(Diagnostic::error(
             path,
@@ -140,8 +141,10 @@ pub(super) fn analyse(
     }
     let empty = Map::new();
     let metadata = root.get("Metadata").and_then(Value::as_object);
-    let n_bytes =
-        settings_bytes(&idx.marked, metadata.and_then(|m| m.get(DEFAULTS_KEY)).and_then(Value::as_object));
+    let n_bytes = settings_bytes(
+        &template_index.marked,
+        metadata.and_then(|m| m.get(DEFAULTS_KEY)).and_then(Value::as_object),
+    );
     if n_bytes > bounds.settings_bytes {
         diagnostics.push(Diagnostic::error(
             Path::root(),
@@ -169,7 +172,7 @@ pub(super) fn analyse(
         conditions: ConditionEvaluator::new(root, &ctx.parameter_values, &ctx.region, &ctx.account_id),
     };
     let mut parsed = Vec::new();
-    for marked in &idx.marked {
+    for marked in &template_index.marked {
         let path = marked.settings_path();
         if let Some(settings) = settings::parse_function_settings(
             &marked.logical_id,
@@ -197,7 +200,7 @@ pub(super) fn analyse(
                 sam::adopt_published_alias(
                     resource,
                     id,
-                    &idx,
+                    &template_index,
                     alias_given,
                     &mut settings,
                     &path,
@@ -207,10 +210,10 @@ pub(super) fn analyse(
             parsed.push((marked.clone(), settings));
         }
     }
-    if idx.marked.iter().any(|m| m.serverless) {
+    if template_index.marked.iter().any(|m| m.serverless) {
         sam::check_template(root, diagnostics);
     }
-    let mut decisions = decide(resources, &scope, &idx, parsed, diagnostics)?;
+    let mut decisions = decide(resources, &scope, &template_index, parsed, diagnostics)?;
     decisions.deployment_mentions = scan.deployment_mentions;
     decisions.function_mentions = scan.function_mentions;
     Some(decisions)
@@ -277,14 +280,14 @@ fn fixed_version(function: &str, version: &str) -> Diagnostic {
 fn decide(
     resources: &Map,
     scope: &Scope<'_>,
-    idx: &TemplateIndex,
+    template_index: &TemplateIndex,
     parsed: Vec<(MarkedFunction, Settings)>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Decisions> {
     let mut functions = Vec::new();
     for (marked, settings) in parsed {
         let fn_id = marked.logical_id.clone();
-        let (version, reuses_version) = match idx.versions.get(&fn_id) {
+        let (version, reuses_version) = match template_index.versions.get(&fn_id) {
             // SAM publishes the version and names the alias as we do; neither is generated here.
             _ if marked.serverless => (sam::version_reference(&fn_id), true),
             Some(existing) => {
@@ -300,11 +303,12 @@ fn decide(
             }
         };
         let alias_version_removed =
-            idx.aliases.get(&(fn_id.clone(), settings.alias.clone())).is_some_and(|a| {
+            template_index.aliases.get(&(fn_id.clone(), settings.alias.clone())).is_some_and(|a| {
                 let version = resources[a].get("Properties").and_then(|p| p.get("FunctionVersion"));
                 version.and_then(referenced_resource_any).is_some_and(|id| !resources.contains_key(id))
             });
-        let (alias, adopts_alias) = match idx.aliases.get(&(fn_id.clone(), settings.alias.clone())) {
+        let (alias, adopts_alias) = match template_index.aliases.get(&(fn_id.clone(), settings.alias.clone()))
+        {
             _ if marked.serverless => (ids::alias(&fn_id, &settings.alias), true),
             Some(existing) => {
                 let alias_condition = resources[existing].get("Condition").and_then(Value::as_str);
@@ -354,8 +358,8 @@ fn decide(
 
     let enabled: Vec<&FunctionDecision> = functions.iter().filter(|f| f.settings.enabled).collect();
     check_group_names(&enabled, diagnostics);
-    for f in &enabled {
-        check_conditions_of_named_resources(f, resources, diagnostics);
+    for function in &enabled {
+        check_conditions_of_named_resources(function, resources, diagnostics);
     }
     // SAM generates its own application for the functions it deploys.
     let app_users: Vec<&FunctionDecision> =
@@ -375,9 +379,9 @@ fn decide(
         })
     };
     let mut shape_users: BTreeMap<Shape, Vec<&FunctionDecision>> = BTreeMap::new();
-    for f in &enabled {
-        if let Traffic::Shape(shape) = &f.settings.traffic {
-            shape_users.entry(*shape).or_default().push(f);
+    for function in &enabled {
+        if let Traffic::Shape(shape) = &function.settings.traffic {
+            shape_users.entry(*shape).or_default().push(function);
         }
     }
     let configs = shape_users
@@ -387,14 +391,16 @@ fn decide(
 
     // Hook policies: one per hook function whose execution role is in the template.
     let mut hook_users: BTreeMap<&str, Vec<&FunctionDecision>> = BTreeMap::new();
-    for f in &enabled {
-        for hook in [&f.settings.pre_traffic_hook, &f.settings.post_traffic_hook].into_iter().flatten() {
+    for function in &enabled {
+        for hook in
+            [&function.settings.pre_traffic_hook, &function.settings.post_traffic_hook].into_iter().flatten()
+        {
             if let Hook::Function(hook) = hook {
                 let users = hook_users.entry(hook.as_str()).or_default();
                 // Functions come one at a time, so a function that is its own pre- and post-traffic
                 // hook's user twice is the last one listed (a scan of all users was quadratic).
-                if users.last().is_none_or(|u| u.marked.logical_id != f.marked.logical_id) {
-                    users.push(f);
+                if users.last().is_none_or(|u| u.marked.logical_id != function.marked.logical_id) {
+                    users.push(function);
                 }
             }
         }
@@ -437,19 +443,19 @@ fn decide(
     for p in &hook_policies {
         policies_of.entry(p.function.as_str()).or_default().push(p.logical_id.clone());
     }
-    for f in functions.iter_mut().filter(|f| f.settings.enabled) {
-        if let Some(ids) = policies_of.remove(f.marked.logical_id.as_str()) {
-            f.depends_on = ids;
+    for function in functions.iter_mut().filter(|f| f.settings.enabled) {
+        if let Some(ids) = policies_of.remove(function.marked.logical_id.as_str()) {
+            function.depends_on = ids;
         }
-        let has_grants = !f.settings.triggers.is_empty()
-            || f.settings.pre_traffic_hook.is_some()
-            || f.settings.post_traffic_hook.is_some();
-        if has_grants && f.settings.service_role.is_none() {
-            f.grant_policy = Some(ids::grant_policy(&f.marked.logical_id));
+        let has_grants = !function.settings.triggers.is_empty()
+            || function.settings.pre_traffic_hook.is_some()
+            || function.settings.post_traffic_hook.is_some();
+        if has_grants && function.settings.service_role.is_none() {
+            function.grant_policy = Some(ids::grant_policy(&function.marked.logical_id));
         }
     }
 
-    let metadata_copies = idx.metadata_copies.clone();
+    let metadata_copies = template_index.metadata_copies.clone();
     let decisions = Decisions {
         functions,
         metadata_copies,
@@ -467,8 +473,8 @@ fn decide(
 }
 
 /// The CodeDeploy application that deploys a function: SAM's for the functions SAM deploys.
-fn application_of(f: &FunctionDecision) -> &'static str {
-    if f.marked.serverless {
+fn application_of(function: &FunctionDecision) -> &'static str {
+    if function.marked.serverless {
         sam::APPLICATION
     } else {
         ids::APPLICATION
@@ -553,12 +559,12 @@ pub(super) fn permissions_boundary(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Value> {
     let mut chosen: Option<(&FunctionDecision, &Value)> = None;
-    for f in users {
-        let Some(boundary) = &f.settings.permissions_boundary else { continue };
+    for function in users {
+        let Some(boundary) = &function.settings.permissions_boundary else { continue };
         match chosen {
-            None => chosen = Some((f, boundary)),
+            None => chosen = Some((function, boundary)),
             Some((first, b)) if b != boundary => diagnostics.push(Diagnostic::error(
-                f.marked.settings_path().key("PermissionsBoundary"),
+                function.marked.settings_path().key("PermissionsBoundary"),
                 format!(
                     "PermissionsBoundary differs from the one {} gives; the generated CodeDeploy role is shared \
                      by the template, so its functions must agree on one boundary",
@@ -570,9 +576,9 @@ pub(super) fn permissions_boundary(
         }
     }
     if let Some((first, _)) = chosen {
-        if let Some(f) = users.iter().find(|f| f.settings.permissions_boundary.is_none()) {
+        if let Some(function) = users.iter().find(|f| f.settings.permissions_boundary.is_none()) {
             diagnostics.push(Diagnostic::error(
-                f.marked.settings_path(),
+                function.marked.settings_path(),
                 format!(
                     "this function has no PermissionsBoundary but {} has one; the generated CodeDeploy role is \
                      shared by the template, so its functions must agree on one boundary",

@@ -18,17 +18,17 @@ use crate::{ids, limits};
 /// then fail at deploy time.
 pub(super) fn check_group_names(enabled: &[&FunctionDecision], diagnostics: &mut Vec<Diagnostic>) {
     let mut first_user: BTreeMap<(String, Option<&str>), &str> = BTreeMap::new();
-    for f in enabled {
-        let Some(name) = &f.settings.deployment_group_name else { continue };
-        let key = (name.to_string(), f.marked.condition.as_deref());
+    for function in enabled {
+        let Some(name) = &function.settings.deployment_group_name else { continue };
+        let key = (name.to_string(), function.marked.condition.as_deref());
         let Some(first) = first_user.get(&key) else {
-            first_user.insert(key, &f.marked.logical_id);
+            first_user.insert(key, &function.marked.logical_id);
             continue;
         };
         // The name is always the function's own: settings refuse it as a template default.
         diagnostics.push(
             Diagnostic::error(
-                f.marked.settings_path().key("DeploymentGroupName"),
+                function.marked.settings_path().key("DeploymentGroupName"),
                 format!(
                     "DeploymentGroupName {name} is already the deployment group name of {first}: accepted \
                      is a name no other function of the template uses"
@@ -36,7 +36,7 @@ pub(super) fn check_group_names(enabled: &[&FunctionDecision], diagnostics: &mut
             )
             .with_help(format!(
                 "leave DeploymentGroupName out for {} to let CloudFormation name its group",
-                f.marked.logical_id
+                function.marked.logical_id
             )),
         );
     }
@@ -49,12 +49,12 @@ pub(super) fn check_group_names(enabled: &[&FunctionDecision], diagnostics: &mut
 /// alarm its author asked for, so it is an error: the resource must share the function's condition,
 /// or have none.
 pub(super) fn check_conditions_of_named_resources(
-    f: &FunctionDecision,
+    decision: &FunctionDecision,
     resources: &Map,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let settings = &f.settings;
-    let path = f.marked.settings_path();
+    let settings = &decision.settings;
+    let path = decision.marked.settings_path();
     let mut named: Vec<(Path, Vec<Guarded<'_>>)> = Vec::new();
     for (key, hook) in
         [("PreTrafficHook", &settings.pre_traffic_hook), ("PostTrafficHook", &settings.post_traffic_hook)]
@@ -75,7 +75,7 @@ pub(super) fn check_conditions_of_named_resources(
     if let Some(role) = &settings.service_role {
         named.push((path.key("ServiceRole"), guarded_names(role)));
     }
-    let own = f.marked.condition.as_deref();
+    let own = decision.marked.condition.as_deref();
     for (at, ids) in named {
         for (id, guards) in ids {
             let Some(theirs) = resources.get(id).and_then(|r| r.get("Condition")).and_then(Value::as_str)
@@ -85,7 +85,7 @@ pub(super) fn check_conditions_of_named_resources(
             if Some(theirs) == own || guards.contains(&theirs) {
                 continue;
             }
-            let function = &f.marked.logical_id;
+            let function = &decision.marked.logical_id;
             diagnostics.push(
                 Diagnostic::error(
                     at.clone(),
@@ -136,7 +136,7 @@ fn guarded_names(value: &Value) -> Vec<Guarded<'_>> {
 }
 
 /// Every logical ID the expansion will add must be new, and unique among the generated ones.
-pub(super) fn check_collisions(resources: &Map, d: &Decisions, diagnostics: &mut Vec<Diagnostic>) {
+pub(super) fn check_collisions(resources: &Map, decisions: &Decisions, diagnostics: &mut Vec<Diagnostic>) {
     // Where each planned resource comes from, made a path only for an error: most templates have none.
     enum From<'a> {
         Setting(&'a FunctionDecision, Option<&'static str>),
@@ -144,37 +144,37 @@ pub(super) fn check_collisions(resources: &Map, d: &Decisions, diagnostics: &mut
         Hook(&'a str),
     }
     let mut planned: Vec<(String, From<'_>)> = Vec::new();
-    for f in &d.functions {
-        if !f.reuses_version {
-            planned.push((f.version.clone(), From::Setting(f, None)));
+    for function in &decisions.functions {
+        if !function.reuses_version {
+            planned.push((function.version.clone(), From::Setting(function, None)));
         }
-        if !f.adopts_alias {
-            planned.push((f.alias.clone(), From::Setting(f, Some("Alias"))));
+        if !function.adopts_alias {
+            planned.push((function.alias.clone(), From::Setting(function, Some("Alias"))));
         }
-        if f.settings.enabled && !f.marked.serverless {
-            planned.push((f.deployment_group.clone(), From::Setting(f, None)));
-            for (id, _) in &f.rollback_alarms {
-                planned.push((id.clone(), From::Setting(f, Some("RollbackOn"))));
+        if function.settings.enabled && !function.marked.serverless {
+            planned.push((function.deployment_group.clone(), From::Setting(function, None)));
+            for (id, _) in &function.rollback_alarms {
+                planned.push((id.clone(), From::Setting(function, Some("RollbackOn"))));
             }
         }
-        if let Some(id) = &f.grant_policy {
-            planned.push((id.clone(), From::Setting(f, None)));
+        if let Some(id) = &function.grant_policy {
+            planned.push((id.clone(), From::Setting(function, None)));
         }
     }
-    if d.application.is_some() {
+    if decisions.application.is_some() {
         planned.push((ids::APPLICATION.to_owned(), From::Template));
     }
-    if d.role.is_some() {
+    if decisions.role.is_some() {
         planned.push((ids::SERVICE_ROLE.to_owned(), From::Template));
     }
-    for shape in d.configs.keys() {
+    for shape in decisions.configs.keys() {
         planned.push((ids::deployment_config(&shape.name()), From::Template));
     }
-    for p in &d.hook_policies {
+    for p in &decisions.hook_policies {
         planned.push((p.logical_id.clone(), From::Hook(&p.hook)));
     }
     // A generated policy's `PolicyName` is its logical ID, which IAM holds to a shorter limit.
-    let policies = d
+    let policies = decisions
         .hook_policies
         .iter()
         .map(|p| {
@@ -184,9 +184,13 @@ pub(super) fn check_collisions(resources: &Map, d: &Decisions, diagnostics: &mut
                 format!("the hook's logical ID {} or the function's {}", p.hook, p.function),
             )
         })
-        .chain(d.functions.iter().filter_map(|f| {
-            let id = f.grant_policy.as_ref()?;
-            Some((id, f.marked.settings_path(), format!("the function's logical ID {}", f.marked.logical_id)))
+        .chain(decisions.functions.iter().filter_map(|function| {
+            let id = function.grant_policy.as_ref()?;
+            Some((
+                id,
+                function.marked.settings_path(),
+                format!("the function's logical ID {}", function.marked.logical_id),
+            ))
         }));
     for (name, path, what) in policies {
         if name.len() > limits::MAX_POLICY_NAME {
@@ -214,19 +218,19 @@ pub(super) fn check_collisions(resources: &Map, d: &Decisions, diagnostics: &mut
     // the same way, and CloudFormation holds its IDs to the same limit; only their length is ours to
     // check, the rollback alarms (generated here) besides.
     let mut sam_named = Vec::new();
-    for f in d.functions.iter().filter(|f| f.marked.serverless) {
-        let id = &f.marked.logical_id;
+    for function in decisions.functions.iter().filter(|f| f.marked.serverless) {
+        let id = &function.marked.logical_id;
         // SAM's version ID ends in 10 hex digits of its own hash.
         let version = format!("{id}Version<10 hex>");
         let version_len = id.len() + "Version".len() + 10;
-        sam_named.push((version, version_len, From::Setting(f, None)));
-        let alias = ids::alias(id, &f.settings.alias);
-        sam_named.push((alias.clone(), alias.len(), From::Setting(f, Some("Alias"))));
-        if f.settings.enabled {
+        sam_named.push((version, version_len, From::Setting(function, None)));
+        let alias = ids::alias(id, &function.settings.alias);
+        sam_named.push((alias.clone(), alias.len(), From::Setting(function, Some("Alias"))));
+        if function.settings.enabled {
             let group = ids::deployment_group(id);
-            sam_named.push((group.clone(), group.len(), From::Setting(f, None)));
-            for (alarm, _) in &f.rollback_alarms {
-                sam_named.push((alarm.clone(), alarm.len(), From::Setting(f, Some("RollbackOn"))));
+            sam_named.push((group.clone(), group.len(), From::Setting(function, None)));
+            for (alarm, _) in &function.rollback_alarms {
+                sam_named.push((alarm.clone(), alarm.len(), From::Setting(function, Some("RollbackOn"))));
             }
         }
     }

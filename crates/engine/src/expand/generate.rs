@@ -21,12 +21,12 @@ use crate::{ids, json};
 pub(super) fn generate(
     mut root: Map,
     old_resources: Map,
-    d: Decisions,
+    decisions: Decisions,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Value, Vec<FunctionPlan>, Stats) {
     let by_function: HashMap<&str, &FunctionDecision, KeyHashing> =
-        d.functions.iter().map(|f| (f.marked.logical_id.as_str(), f)).collect();
-    let adopted: HashMap<&str, &FunctionDecision, KeyHashing> = d
+        decisions.functions.iter().map(|f| (f.marked.logical_id.as_str(), f)).collect();
+    let adopted: HashMap<&str, &FunctionDecision, KeyHashing> = decisions
         .functions
         .iter()
         .filter(|f| f.adopts_alias && !f.marked.serverless)
@@ -36,22 +36,23 @@ pub(super) fn generate(
     // Us-first, SAM points the function's own event sources at the alias: listed in the plan too.
     let mut sam_moves: BTreeMap<String, Vec<MovedInvoker>> = BTreeMap::new();
     // Room for every resource and the ones each function adds (version, alias, group, alarms).
-    let mut out = Map::with_capacity(old_resources.len() + 8 * d.functions.len() + 8);
+    let mut out = Map::with_capacity(old_resources.len() + 8 * decisions.functions.len() + 8);
     let mut add = |out: &mut Map, id: String, resource: Map| {
         generated.insert(id.clone());
         out.insert(id, Value::Object(resource));
     };
 
-    let any_serverless = d.functions.iter().any(|f| f.marked.serverless);
-    let metadata_copies: HashSet<&str, KeyHashing> = d.metadata_copies.iter().map(String::as_str).collect();
+    let any_serverless = decisions.functions.iter().any(|f| f.marked.serverless);
+    let metadata_copies: HashSet<&str, KeyHashing> =
+        decisions.metadata_copies.iter().map(String::as_str).collect();
     for (logical_id, mut resource) in old_resources {
-        if let Some(f) = adopted.get(logical_id.as_str()) {
-            adopt_alias(&mut resource, f, diagnostics);
+        if let Some(function) = adopted.get(logical_id.as_str()) {
+            adopt_alias(&mut resource, function, diagnostics);
         }
         if metadata_copies.contains(logical_id.as_str()) {
             consume_setting(&mut resource, index::SettingPlace::Metadata);
         }
-        if let Some((apps, condition)) = d.sam_hooks.get(logical_id.as_str()) {
+        if let Some((apps, condition)) = decisions.sam_hooks.get(logical_id.as_str()) {
             sam::add_hook_statement(&mut resource, apps, condition.as_deref());
         }
         // Only SAM's own functions have connectors to grant; other templates skip the look at every
@@ -61,34 +62,34 @@ pub(super) fn generate(
                 by_function.get(id).filter(|f| f.marked.serverless).map(|f| f.alias.clone())
             });
         }
-        let Some(f) = by_function.get(logical_id.as_str()).copied() else {
+        let Some(function) = by_function.get(logical_id.as_str()).copied() else {
             out.insert(logical_id, resource);
             continue;
         };
-        consume_setting(&mut resource, f.marked.place);
-        if f.marked.serverless {
+        consume_setting(&mut resource, function.marked.place);
+        if function.marked.serverless {
             sam_moves.insert(logical_id.to_string(), sam::event_sources(&resource, &logical_id));
-            sam::write_preference(&mut resource, sam_preference(f));
+            sam::write_preference(&mut resource, sam_preference(function));
         }
         out.insert(logical_id, resource);
-        for (id, resource) in function_resources(f, &d) {
+        for (id, resource) in function_resources(function, &decisions) {
             add(&mut out, id, resource);
         }
     }
-    if let Some(app) = &d.application {
+    if let Some(app) = &decisions.application {
         add(&mut out, ids::APPLICATION.to_owned(), application::application(app.condition.as_deref()));
     }
-    for (shape, shared) in &d.configs {
+    for (shape, shared) in &decisions.configs {
         add(
             &mut out,
             ids::deployment_config(&shape.name()),
             deployment_config::deployment_config(shape, shared.condition.as_deref()),
         );
     }
-    if let Some(role) = &d.role {
+    if let Some(role) = &decisions.role {
         add(&mut out, ids::SERVICE_ROLE.to_owned(), service_role(role));
     }
-    for p in &d.hook_policies {
+    for p in &decisions.hook_policies {
         let arn = policy::deployment_group_arn(p.application, &p.deployment_group);
         add(
             &mut out,
@@ -96,10 +97,10 @@ pub(super) fn generate(
             policy::hook_policy(&p.logical_id, &p.role, arn, p.condition.as_deref()),
         );
     }
-    if !d.conditions.is_empty() {
+    if !decisions.conditions.is_empty() {
         let conditions = root.entry("Conditions").or_insert_with(|| Value::Object(Map::new()));
         if let Some(conditions) = conditions.as_object_mut() {
-            for (name, condition) in &d.conditions {
+            for (name, condition) in &decisions.conditions {
                 conditions.insert(name.clone(), condition.clone());
             }
         }
@@ -107,36 +108,39 @@ pub(super) fn generate(
     let resources_added = generated.len();
     root.insert("Resources", Value::Object(out));
 
-    let targets: BTreeMap<String, AliasTarget> = d
+    let targets: BTreeMap<String, AliasTarget> = decisions
         .functions
         .iter()
-        .map(|f| {
-            let target =
-                AliasTarget { alias_logical_id: f.alias.clone(), alias_name: f.settings.alias.clone() };
-            (f.marked.logical_id.clone(), target)
+        .map(|function| {
+            let target = AliasTarget {
+                alias_logical_id: function.alias.clone(),
+                alias_name: function.settings.alias.clone(),
+            };
+            (function.marked.logical_id.clone(), target)
         })
         .collect();
     // An alarm that rolls back a deployment keeps its actions on the functions they name: on the
     // alias, an action of an alarm of the function's own group would make the alias wait for itself
     // (alias, deployment group, alarm, alias).
     let mut untouched = generated.clone();
-    for f in d.functions.iter().filter(|f| f.settings.enabled) {
-        for alarm in &f.settings.alarms {
+    for function in decisions.functions.iter().filter(|f| f.settings.enabled) {
+        for alarm in &function.settings.alarms {
             let name = alarm.get("Name").unwrap_or(alarm);
             if let Some(id) = cfn::ref_target(name) {
-                if !untouched.contains(id) && alarm_invokes(&root, id, &f.marked.logical_id) {
-                    diagnostics.push(rollback_alarm_invokes(id, f));
+                if !untouched.contains(id) && alarm_invokes(&root, id, &function.marked.logical_id) {
+                    diagnostics.push(rollback_alarm_invokes(id, function));
                     untouched.insert(id.to_owned());
                 }
             }
         }
     }
-    let rewired = rewire::rewire(&mut root, &targets, &untouched, Some(&d.deployment_mentions), diagnostics);
-    rewire::warn_unknown_references(&root, &d.function_mentions, &targets, diagnostics);
+    let rewired =
+        rewire::rewire(&mut root, &targets, &untouched, Some(&decisions.deployment_mentions), diagnostics);
+    rewire::warn_unknown_references(&root, &decisions.function_mentions, &targets, diagnostics);
 
     consume_template_settings(&mut root);
     if let Some(Value::Object(resources)) = root.get("Resources") {
-        report_cycles(resources, &d, &generated, diagnostics);
+        report_cycles(resources, &decisions, &generated, diagnostics);
     }
     let template = Value::Object(root);
     check_output_limits(&template, diagnostics);
@@ -148,32 +152,32 @@ pub(super) fn generate(
         let invoker = MovedInvoker { resource: r.resource, path: r.path, label: None };
         moved.entry(r.function).or_default().push(invoker);
     }
-    let plan = d
+    let plan = decisions
         .functions
         .iter()
-        .map(|f| FunctionPlan {
-            function: f.marked.logical_id.clone(),
-            alias_name: f.settings.alias.clone(),
-            alias_logical_id: f.alias.clone(),
-            enabled: f.settings.enabled,
-            traffic: traffic_label(&f.settings.traffic),
-            pre_traffic_hook: f.settings.pre_traffic_hook.as_ref().map(hook_label),
-            post_traffic_hook: f.settings.post_traffic_hook.as_ref().map(hook_label),
-            alarms: f
+        .map(|function| FunctionPlan {
+            function: function.marked.logical_id.clone(),
+            alias_name: function.settings.alias.clone(),
+            alias_logical_id: function.alias.clone(),
+            enabled: function.settings.enabled,
+            traffic: traffic_label(&function.settings.traffic),
+            pre_traffic_hook: function.settings.pre_traffic_hook.as_ref().map(hook_label),
+            post_traffic_hook: function.settings.post_traffic_hook.as_ref().map(hook_label),
+            alarms: function
                 .alarm_labels
                 .iter()
                 .cloned()
-                .chain(f.rollback_alarms.iter().map(|(id, _)| id.clone()))
+                .chain(function.rollback_alarms.iter().map(|(id, _)| id.clone()))
                 .collect(),
             moved: sam_moves
-                .remove(&f.marked.logical_id)
+                .remove(&function.marked.logical_id)
                 .unwrap_or_default()
                 .into_iter()
-                .chain(moved.remove(&f.marked.logical_id).unwrap_or_default())
+                .chain(moved.remove(&function.marked.logical_id).unwrap_or_default())
                 .collect(),
         })
         .collect();
-    let stats = Stats { functions_marked: d.functions.len(), resources_added, references_rewired };
+    let stats = Stats { functions_marked: decisions.functions.len(), resources_added, references_rewired };
     (template, plan, stats)
 }
 
@@ -192,14 +196,14 @@ fn alarm_invokes(root: &Map, alarm: &str, function: &str) -> bool {
     })
 }
 
-fn rollback_alarm_invokes(alarm: &str, f: &FunctionDecision) -> Diagnostic {
-    let function = &f.marked.logical_id;
+fn rollback_alarm_invokes(alarm: &str, decision: &FunctionDecision) -> Diagnostic {
+    let function = &decision.marked.logical_id;
     Diagnostic::warning(
         Path::resource(alarm).key("Properties"),
         format!(
             "{alarm} rolls back the deployments of {function} and its actions invoke {function}: they stay on the \
              function, since on the alias {} they would make the alias wait for itself",
-            f.alias
+            decision.alias
         ),
     )
     .with_help(format!("invoke another function from {alarm}, or use a separate alarm for rollback"))
@@ -217,70 +221,80 @@ fn consume_setting(resource: &mut Value, place: index::SettingPlace) {
 }
 
 /// The resources that follow one marked function: its version, alias, deployment group and alarms.
-fn function_resources(f: &FunctionDecision, d: &Decisions) -> Vec<(String, Map)> {
-    let fn_id = f.marked.logical_id.as_str();
-    let condition = f.marked.condition.as_deref();
-    let settings = &f.settings;
+fn function_resources(function: &FunctionDecision, decisions: &Decisions) -> Vec<(String, Map)> {
+    let fn_id = function.marked.logical_id.as_str();
+    let condition = function.marked.condition.as_deref();
+    let settings = &function.settings;
     let mut out = Vec::new();
-    if !f.reuses_version {
-        out.push((f.version.clone(), version::version(fn_id, condition)));
+    if !function.reuses_version {
+        out.push((function.version.clone(), version::version(fn_id, condition)));
     }
-    if !f.adopts_alias {
-        let mut alias_resource =
-            alias::alias(fn_id, &settings.alias, &f.version, settings.provisioned_concurrency, condition);
+    if !function.adopts_alias {
+        let mut alias_resource = alias::alias(
+            fn_id,
+            &settings.alias,
+            &function.version,
+            settings.provisioned_concurrency,
+            condition,
+        );
         if settings.enabled {
-            attach_update_policy(&mut alias_resource, f);
+            attach_update_policy(&mut alias_resource, function);
         }
-        out.push((f.alias.clone(), alias_resource));
+        out.push((function.alias.clone(), alias_resource));
     }
     if !settings.enabled {
         return out;
     }
     // SAM generates the deployment group from the preference `sam_preference` wrote.
-    if !f.marked.serverless {
-        debug_assert!(d.application.is_some(), "an enabled function implies the application");
+    if !function.marked.serverless {
+        debug_assert!(decisions.application.is_some(), "an enabled function implies the application");
         let mut group = deployment_group::deployment_group(deployment_group::DeploymentGroupInputs {
             settings,
             application: ids::APPLICATION,
             service_role_arn: service_role_arn(settings),
             deployment_config_name: deployment_config_name(&settings.traffic),
-            alarms: alarm_items(f),
+            alarms: alarm_items(function),
             condition,
         });
         // CodeDeploy creates the group's triggers and runs its hooks with the role: the grants come
         // first (the role's own existence is already a dependency through ServiceRoleArn).
-        if let Some(id) = &f.grant_policy {
+        if let Some(id) = &function.grant_policy {
             group.insert("DependsOn", Value::Array(vec![Value::from(id)]));
         }
-        out.push((f.deployment_group.clone(), group));
+        out.push((function.deployment_group.clone(), group));
     }
-    if let Some(id) = &f.grant_policy {
-        out.push((id.clone(), grant_policy(f, id)));
+    if let Some(id) = &function.grant_policy {
+        out.push((id.clone(), grant_policy(function, id)));
     }
-    for (id, metric) in &f.rollback_alarms {
-        out.push((id.clone(), alarm::rollback_alarm(fn_id, &settings.alias, &f.version, *metric, condition)));
+    for (id, metric) in &function.rollback_alarms {
+        out.push((
+            id.clone(),
+            alarm::rollback_alarm(fn_id, &settings.alias, &function.version, *metric, condition),
+        ));
     }
     out
 }
 
 /// What SAM's `DeploymentPreference` of a us-first function says: what the deployment group says for
 /// every other function.
-fn sam_preference(f: &FunctionDecision) -> sam::Preference<'_> {
+fn sam_preference(function: &FunctionDecision) -> sam::Preference<'_> {
     sam::Preference {
-        settings: &f.settings,
-        condition: f.marked.condition.as_deref(),
-        deployment_config: deployment_config_name(&f.settings.traffic),
-        role: service_role_arn(&f.settings),
-        alarms: alarm_items(f),
-        pre_traffic_hook: f.settings.pre_traffic_hook.as_ref().map(hook_name),
-        post_traffic_hook: f.settings.post_traffic_hook.as_ref().map(hook_name),
+        settings: &function.settings,
+        condition: function.marked.condition.as_deref(),
+        deployment_config: deployment_config_name(&function.settings.traffic),
+        role: service_role_arn(&function.settings),
+        alarms: alarm_items(function),
+        pre_traffic_hook: function.settings.pre_traffic_hook.as_ref().map(hook_name),
+        post_traffic_hook: function.settings.post_traffic_hook.as_ref().map(hook_name),
     }
 }
 
 /// The user's alarms, then the generated `RollbackOn` alarms, as `AlarmConfiguration.Alarms` items.
-fn alarm_items(f: &FunctionDecision) -> Vec<Value> {
-    let mut alarms = f.settings.alarms.clone();
-    alarms.extend(f.rollback_alarms.iter().map(|(id, _)| resources::object([("Name", cfn::ref_to(id))])));
+fn alarm_items(function: &FunctionDecision) -> Vec<Value> {
+    let mut alarms = function.settings.alarms.clone();
+    alarms.extend(
+        function.rollback_alarms.iter().map(|(id, _)| resources::object([("Name", cfn::ref_to(id))])),
+    );
     alarms
 }
 
@@ -299,21 +313,21 @@ fn deployment_config_name(traffic: &Traffic) -> Value {
     }
 }
 
-fn attach_update_policy(alias_resource: &mut Map, f: &FunctionDecision) {
+fn attach_update_policy(alias_resource: &mut Map, function: &FunctionDecision) {
     let update = alias::AliasUpdate {
         application: ids::APPLICATION.to_owned(),
-        deployment_group: f.deployment_group.clone(),
-        before_allow_traffic_hook: f.settings.pre_traffic_hook.as_ref().map(hook_name),
-        after_allow_traffic_hook: f.settings.post_traffic_hook.as_ref().map(hook_name),
+        deployment_group: function.deployment_group.clone(),
+        before_allow_traffic_hook: function.settings.pre_traffic_hook.as_ref().map(hook_name),
+        after_allow_traffic_hook: function.settings.post_traffic_hook.as_ref().map(hook_name),
     };
     alias_resource.insert("UpdatePolicy", alias::update_policy(&update));
-    if !f.depends_on.is_empty() {
+    if !function.depends_on.is_empty() {
         let mut depends_on: Vec<Value> = match alias_resource.get("DependsOn") {
             Some(Value::String(one)) => vec![Value::String(one.clone())],
             Some(Value::Array(many)) => many.clone(),
             _ => Vec::new(),
         };
-        for id in &f.depends_on {
+        for id in &function.depends_on {
             if !depends_on.iter().any(|d| d == id.as_str()) {
                 depends_on.push(Value::from(id));
             }
@@ -323,14 +337,14 @@ fn attach_update_policy(alias_resource: &mut Map, f: &FunctionDecision) {
 }
 
 /// An alias the template already declares for the function, under the same name, becomes ours.
-fn adopt_alias(alias_resource: &mut Value, f: &FunctionDecision, diagnostics: &mut Vec<Diagnostic>) {
+fn adopt_alias(alias_resource: &mut Value, function: &FunctionDecision, diagnostics: &mut Vec<Diagnostic>) {
     let Some(alias_resource) = alias_resource.as_object_mut() else { return };
-    let path = Path::resource(&f.alias);
+    let path = Path::resource(&function.alias);
     if let Some(props) = alias_resource.get_mut("Properties").and_then(Value::as_object_mut) {
         let points_at_version = props
             .get("FunctionVersion")
             .is_some_and(|v| v.get(cfn::GET_ATT).is_some() || v.get(cfn::REF).is_some())
-            && !f.alias_version_removed;
+            && !function.alias_version_removed;
         if !points_at_version {
             diagnostics.push(Diagnostic::warning(
                 path.key("Properties").key("FunctionVersion"),
@@ -338,17 +352,17 @@ fn adopt_alias(alias_resource: &mut Value, f: &FunctionDecision, diagnostics: &m
                     "FunctionVersion {} replaced by the published version {}, since CodeDeploy shifts traffic \
                      only between published versions",
                     props.get("FunctionVersion").map_or_else(|| "(missing)".to_owned(), Value::to_string),
-                    f.version
+                    function.version
                 ),
             ));
-            props.insert("FunctionVersion", cfn::get_att(&f.version, "Version"));
+            props.insert("FunctionVersion", cfn::get_att(&function.version, "Version"));
         }
-        if let Some(n) = f.settings.provisioned_concurrency {
+        if let Some(n) = function.settings.provisioned_concurrency {
             props.insert("ProvisionedConcurrencyConfig", json!({"ProvisionedConcurrentExecutions": n}));
         }
     }
-    if f.settings.enabled {
-        attach_update_policy(alias_resource, f);
+    if function.settings.enabled {
+        attach_update_policy(alias_resource, function);
     }
 }
 
@@ -360,21 +374,29 @@ pub(super) fn service_role(role: &RoleDecision) -> Map {
 }
 
 /// The generated role's grants for one function: its hooks and its trigger topics, each once.
-pub(super) fn grant_policy(f: &FunctionDecision, logical_id: &str) -> Map {
+pub(super) fn grant_policy(function: &FunctionDecision, logical_id: &str) -> Map {
     let mut hook_arns: Vec<Value> = Vec::with_capacity(2);
-    for hook in [&f.settings.pre_traffic_hook, &f.settings.post_traffic_hook].into_iter().flatten() {
+    for hook in
+        [&function.settings.pre_traffic_hook, &function.settings.post_traffic_hook].into_iter().flatten()
+    {
         let arn = hook_arn(hook);
         if !hook_arns.contains(&arn) {
             hook_arns.push(arn);
         }
     }
-    let mut topic_arns: Vec<Value> = Vec::with_capacity(f.settings.triggers.len());
-    for arn in f.settings.triggers.iter().filter_map(|t| t.get("TriggerTargetArn")) {
+    let mut topic_arns: Vec<Value> = Vec::with_capacity(function.settings.triggers.len());
+    for arn in function.settings.triggers.iter().filter_map(|t| t.get("TriggerTargetArn")) {
         if !topic_arns.contains(arn) {
             topic_arns.push(arn.clone());
         }
     }
-    policy::grant_policy(logical_id, ids::SERVICE_ROLE, hook_arns, topic_arns, f.marked.condition.as_deref())
+    policy::grant_policy(
+        logical_id,
+        ids::SERVICE_ROLE,
+        hook_arns,
+        topic_arns,
+        function.marked.condition.as_deref(),
+    )
 }
 
 /// The hook as CodeDeploy's `UpdatePolicy` names it: the function's name.

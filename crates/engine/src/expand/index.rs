@@ -144,12 +144,12 @@ impl<'a> Members<'a> {
     }
 }
 
-fn check_shape(logical_id: &str, res: &Value, members: &Members<'_>, diagnostics: &mut Vec<Diagnostic>) {
+fn check_shape(logical_id: &str, resource: &Value, members: &Members<'_>, diagnostics: &mut Vec<Diagnostic>) {
     match members.resource_type {
         Some(Value::String(_)) => {}
-        _ if !res.is_object() => diagnostics.push(Diagnostic::error(
+        _ if !resource.is_object() => diagnostics.push(Diagnostic::error(
             Path::resource(logical_id),
-            format!("the resource is {}; a resource is an object with a Type", json::kind(res)),
+            format!("the resource is {}; a resource is an object with a Type", json::kind(resource)),
         )),
         found => diagnostics.push(Diagnostic::error(
             Path::resource(logical_id).key("Type"),
@@ -181,7 +181,7 @@ pub fn index(
     for_each_expanded_first: bool,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> TemplateIndex {
-    let mut idx = TemplateIndex::default();
+    let mut template_index = TemplateIndex::default();
     let mut copies = Vec::new();
     // Functions by their `FunctionName`, and the versions and aliases that name a function that way:
     // resolved after the pass, since a function may come after its aliases.
@@ -242,14 +242,14 @@ pub fn index(
                         )
                         .with_help("keep Metadata.CanaryDeployment, which every tool accepts"),
                     ),
-                    (Some(raw), None) => idx.marked.push(MarkedFunction {
+                    (Some(raw), None) => template_index.marked.push(MarkedFunction {
                         logical_id: logical_id.to_string(),
                         place: SettingPlace::Properties,
                         raw: raw.clone(),
                         condition,
                         serverless,
                     }),
-                    (None, Some(raw)) => idx.marked.push(MarkedFunction {
+                    (None, Some(raw)) => template_index.marked.push(MarkedFunction {
                         logical_id: logical_id.to_string(),
                         place: SettingPlace::Metadata,
                         raw: raw.clone(),
@@ -260,7 +260,7 @@ pub fn index(
                 }
             }
             cfn::API_GATEWAY_DEPLOYMENT | cfn::API_GATEWAY_V2_DEPLOYMENT => {
-                idx.deployments.push(logical_id.to_string());
+                template_index.deployments.push(logical_id.to_string());
             }
             cfn::LAMBDA_VERSION => {
                 let function =
@@ -293,19 +293,22 @@ pub fn index(
     };
     for (function, logical_id) in named_versions {
         if let Some(function) = function_of(&function) {
-            idx.versions.entry(function).or_insert_with(|| logical_id.to_owned());
+            template_index.versions.entry(function).or_insert_with(|| logical_id.to_owned());
         }
     }
     for (function, name, logical_id) in named_aliases {
         if let Some(function) = function_of(&function) {
-            idx.aliases.entry((function, name.to_owned())).or_insert_with(|| logical_id.to_owned());
+            template_index
+                .aliases
+                .entry((function, name.to_owned()))
+                .or_insert_with(|| logical_id.to_owned());
         }
     }
     // The settings in `Metadata` of each function, and the lengths of those functions' IDs: a copy
     // is looked up by each of its prefixes of those lengths instead of compared with every function.
     let mut in_metadata: HashMap<&str, &Value, KeyHashing> = HashMap::default();
-    for f in idx.marked.iter().filter(|f| f.place == SettingPlace::Metadata) {
-        in_metadata.insert(f.logical_id.as_str(), &f.raw);
+    for function in template_index.marked.iter().filter(|f| f.place == SettingPlace::Metadata) {
+        in_metadata.insert(function.logical_id.as_str(), &function.raw);
     }
     let lengths: BTreeSet<usize> = in_metadata.keys().map(|id| id.len()).collect();
     let mut originals = Vec::new();
@@ -317,7 +320,7 @@ pub fn index(
     }
     for (logical_id, resource_type, original) in originals {
         if original {
-            idx.metadata_copies.push(logical_id.to_string());
+            template_index.metadata_copies.push(logical_id.to_string());
         } else {
             misplaced.push((logical_id, resource_type, "Metadata"));
         }
@@ -342,7 +345,7 @@ pub fn index(
             ),
         );
     }
-    idx
+    template_index
 }
 
 /// A key of a function's `Metadata` or `Properties` that was likely meant to be `CanaryDeployment`:

@@ -40,8 +40,8 @@ pub(super) fn settings_bytes(marked: &[MarkedFunction], defaults: Option<&Map>) 
         .map(|(key, value)| (&**key, compact_json_len(value)))
         .collect();
     let mut total = 0usize;
-    for f in marked {
-        let own = f.raw.as_object();
+    for function in marked {
+        let own = function.raw.as_object();
         for (key, value) in own.into_iter().flatten().filter(|(key, _)| copied(key)) {
             total = total.saturating_add(key.len() + compact_json_len(value));
         }
@@ -66,17 +66,17 @@ pub(super) fn too_many_resources(n: usize, verb: &str) -> Diagnostic {
     )
 }
 
-/// How many resources [`generate`] adds for `d`: per function its version, alias, deployment group and
-/// rollback alarms (those it makes), then the shared application, deployment configs, role and hook
-/// policies. Counted before building them, so that an output over the limit is never built.
-pub(super) fn resources_to_add(d: &Decisions) -> usize {
-    let per_function: usize = d
+/// How many resources [`generate`] adds for `decisions`: per function its version, alias, deployment
+/// group and rollback alarms (those it makes), then the shared application, deployment configs, role
+/// and hook policies. Counted before building them, so that an output over the limit is never built.
+pub(super) fn resources_to_add(decisions: &Decisions) -> usize {
+    let per_function: usize = decisions
         .functions
         .iter()
-        .map(|f| {
-            let own = usize::from(!f.reuses_version) + usize::from(!f.adopts_alias);
-            let deployment = if f.settings.enabled {
-                usize::from(!f.marked.serverless) + f.rollback_alarms.len()
+        .map(|function| {
+            let own = usize::from(!function.reuses_version) + usize::from(!function.adopts_alias);
+            let deployment = if function.settings.enabled {
+                usize::from(!function.marked.serverless) + function.rollback_alarms.len()
             } else {
                 0
             };
@@ -84,11 +84,11 @@ pub(super) fn resources_to_add(d: &Decisions) -> usize {
         })
         .sum();
     per_function
-        + usize::from(d.application.is_some())
-        + d.configs.len()
-        + usize::from(d.role.is_some())
-        + d.hook_policies.len()
-        + d.functions.iter().filter(|f| f.grant_policy.is_some()).count()
+        + usize::from(decisions.application.is_some())
+        + decisions.configs.len()
+        + usize::from(decisions.role.is_some())
+        + decisions.hook_policies.len()
+        + decisions.functions.iter().filter(|f| f.grant_policy.is_some()).count()
 }
 
 /// Every dependency cycle of the output is an error: CloudFormation would refuse the stack. A cycle
@@ -96,21 +96,23 @@ pub(super) fn resources_to_add(d: &Decisions) -> usize {
 /// generated without one; any other at its first resource.
 pub(super) fn report_cycles(
     resources: &Map,
-    d: &Decisions,
+    decisions: &Decisions,
     generated: &HashSet<String, KeyHashing>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     // Every edge the expansion adds starts at a generated resource or an adopted alias, or ends at an
     // alias: a cycle it closes passes through one of them.
-    let aliases: HashSet<&str, KeyHashing> = d.functions.iter().map(|f| f.alias.as_str()).collect();
+    let aliases: HashSet<&str, KeyHashing> = decisions.functions.iter().map(|f| f.alias.as_str()).collect();
     for cycle in cycles::find(resources, |id| generated.contains(id) || aliases.contains(id)) {
         let circle: Vec<&str> =
             cycle.iter().map(|e| e.from.as_str()).chain(cycle.first().map(|e| e.from.as_str())).collect();
         let circle = circle.join(" -> ");
         // Edges between generated resources are the expansion's structure; the setting to blame is
         // the one that names a resource of the template.
-        let blame =
-            cycle.iter().filter(|e| !generated.contains(e.to.as_str())).find_map(|e| setting_of_edge(e, d));
+        let blame = cycle
+            .iter()
+            .filter(|e| !generated.contains(e.to.as_str()))
+            .find_map(|e| setting_of_edge(e, decisions));
         let diagnostic = match blame {
             Some((path, why)) => Diagnostic::error(
                 path,
@@ -132,7 +134,7 @@ pub(super) fn report_cycles(
 }
 
 /// The setting behind an edge the expansion made, and why the edge must be there.
-fn setting_of_edge(e: &cycles::Edge, d: &Decisions) -> Option<(Path, &'static str)> {
+fn setting_of_edge(edge: &cycles::Edge, decisions: &Decisions) -> Option<(Path, &'static str)> {
     const ALARM: &str = "the deployment group waits for its alarms, and an alarm that refers to a \
         resource invoking the function waits for the alias, which waits for the group; watch a metric \
         that does not refer to an invoker (RollbackOn watches the function's own)";
@@ -143,36 +145,37 @@ fn setting_of_edge(e: &cycles::Edge, d: &Decisions) -> Option<(Path, &'static st
         subscribes this function (or a function whose own trigger topic leads back here) waits for \
         that function's alias, which waits for its group; notify through a topic that subscribes no \
         function deployed by this template";
-    let segments: Vec<String> =
-        e.at.segments()
-            .into_iter()
-            .skip(2)
-            .map(|s| match s {
-                diag::Segment::Key(k) => k,
-                diag::Segment::Index(i) => i.to_string(),
-            })
-            .collect();
+    let segments: Vec<String> = edge
+        .at
+        .segments()
+        .into_iter()
+        .skip(2)
+        .map(|s| match s {
+            diag::Segment::Key(k) => k,
+            diag::Segment::Index(i) => i.to_string(),
+        })
+        .collect();
     let inner: Vec<&str> = segments.iter().map(String::as_str).collect();
-    for f in d.functions.iter().filter(|f| f.settings.enabled) {
-        let settings = f.marked.settings_path();
+    for function in decisions.functions.iter().filter(|f| f.settings.enabled) {
+        let settings = function.marked.settings_path();
         let hook_key = |hook: &str| {
             let is = |h: &Option<Hook>| matches!(h, Some(Hook::Function(id)) if id == hook);
-            if is(&f.settings.pre_traffic_hook) {
+            if is(&function.settings.pre_traffic_hook) {
                 Some("PreTrafficHook")
-            } else if is(&f.settings.post_traffic_hook) {
+            } else if is(&function.settings.post_traffic_hook) {
                 Some("PostTrafficHook")
             } else {
                 None
             }
         };
-        if e.from == f.deployment_group && !f.marked.serverless {
+        if edge.from == function.deployment_group && !function.marked.serverless {
             return match inner.as_slice() {
                 ["Properties", "TriggerConfigurations", i, ..] => {
                     Some((settings.key("Triggers").index(i.parse().unwrap_or(0)), TRIGGER))
                 }
                 ["Properties", "AlarmConfiguration", "Alarms", i, ..] => {
                     let i: usize = i.parse().unwrap_or(0);
-                    let path = if i < f.settings.alarms.len() {
+                    let path = if i < function.settings.alarms.len() {
                         settings.key("Alarms").index(i)
                     } else {
                         settings.key("RollbackOn")
@@ -182,22 +185,22 @@ fn setting_of_edge(e: &cycles::Edge, d: &Decisions) -> Option<(Path, &'static st
                 _ => None,
             };
         }
-        if e.from == f.alias {
+        if edge.from == function.alias {
             return match inner.as_slice() {
                 [.., "BeforeAllowTrafficHook"] => Some((settings.key("PreTrafficHook"), HOOK)),
                 [.., "AfterAllowTrafficHook"] => Some((settings.key("PostTrafficHook"), HOOK)),
-                ["DependsOn", ..] => d
+                ["DependsOn", ..] => decisions
                     .hook_policies
                     .iter()
-                    .find(|p| p.logical_id == e.to)
+                    .find(|p| p.logical_id == edge.to)
                     .and_then(|p| hook_key(&p.hook))
                     .map(|key| (settings.key(key), HOOK)),
                 _ => None,
             };
         }
-        if f.grant_policy.as_deref() == Some(e.from.as_str()) {
-            let hook = hook_key(&e.to);
-            let trigger = f.settings.triggers.iter().position(|t| cycles::refers_to(t, &e.to));
+        if function.grant_policy.as_deref() == Some(edge.from.as_str()) {
+            let hook = hook_key(&edge.to);
+            let trigger = function.settings.triggers.iter().position(|t| cycles::refers_to(t, &edge.to));
             return Some(match (hook, trigger) {
                 (Some(key), _) => (settings.key(key), HOOK),
                 (None, Some(i)) => (settings.key("Triggers").index(i), TRIGGER),

@@ -64,7 +64,7 @@ pub fn alias_given(raw: &Value, defaults: &Map) -> bool {
 pub fn adopt_published_alias(
     resource: &Value,
     function: &str,
-    idx: &TemplateIndex,
+    template_index: &TemplateIndex,
     alias_given: bool,
     settings: &mut Settings,
     path: &Path,
@@ -75,7 +75,7 @@ pub fn adopt_published_alias(
         .into_iter()
         .flatten()
         .any(|t| t.get("Key") == Some(&json!("lambda:createdBy")) && t.get("Value") == Some(&json!("SAM")));
-    let mut names = idx.aliases.keys().filter(|(f, _)| f == function).map(|(_, name)| name);
+    let mut names = template_index.aliases.keys().filter(|(f, _)| f == function).map(|(_, name)| name);
     let (true, Some(name), None) = (by_sam, names.next(), names.next()) else { return };
     if !alias_given {
         settings.alias = name.clone();
@@ -254,39 +254,40 @@ pub struct Preference<'a> {
 
 /// Writes `AutoPublishAlias`, `DeploymentPreference` and (when asked) `ProvisionedConcurrencyConfig`
 /// onto the function's `Properties`.
-pub fn write_preference(function: &mut Value, p: Preference<'_>) {
+pub fn write_preference(function: &mut Value, preference: Preference<'_>) {
     let Some(props) = function.get_mut("Properties").and_then(Value::as_object_mut) else { return };
-    props.insert("AutoPublishAlias", p.settings.alias.as_str().into());
-    let mut pref = Map::new();
-    if p.settings.enabled {
-        pref.insert("Type", p.deployment_config);
+    props.insert("AutoPublishAlias", preference.settings.alias.as_str().into());
+    let mut deployment_preference = Map::new();
+    if preference.settings.enabled {
+        deployment_preference.insert("Type", preference.deployment_config);
         // `reconcile` reported alarms SAM cannot take; none reach here.
-        if let Ok(Some(alarms)) = alarm_names(&p.alarms) {
-            pref.insert("Alarms", alarms);
+        if let Ok(Some(alarms)) = alarm_names(&preference.alarms) {
+            deployment_preference.insert("Alarms", alarms);
         }
         let mut hooks = Map::new();
-        if let Some(hook) = p.pre_traffic_hook {
+        if let Some(hook) = preference.pre_traffic_hook {
             hooks.insert("PreTraffic", hook);
         }
-        if let Some(hook) = p.post_traffic_hook {
+        if let Some(hook) = preference.post_traffic_hook {
             hooks.insert("PostTraffic", hook);
         }
         if !hooks.is_empty() {
-            pref.insert("Hooks", Value::Object(hooks));
+            deployment_preference.insert("Hooks", Value::Object(hooks));
         }
-        if !p.settings.triggers.is_empty() {
-            pref.insert("TriggerConfigurations", Value::Array(p.settings.triggers.clone()));
+        if !preference.settings.triggers.is_empty() {
+            deployment_preference
+                .insert("TriggerConfigurations", Value::Array(preference.settings.triggers.clone()));
         }
-        pref.insert("Role", p.role);
+        deployment_preference.insert("Role", preference.role);
         // SAM leaves the deployment group unconditional unless told; every generated resource carries the function's condition (docs/generated-resources.md).
-        if p.condition.is_some() {
-            pref.insert("PassthroughCondition", true.into());
+        if preference.condition.is_some() {
+            deployment_preference.insert("PassthroughCondition", true.into());
         }
     } else {
-        pref.insert("Enabled", false.into());
+        deployment_preference.insert("Enabled", false.into());
     }
-    props.insert("DeploymentPreference", Value::Object(pref));
-    if let Some(n) = p.settings.provisioned_concurrency {
+    props.insert("DeploymentPreference", Value::Object(deployment_preference));
+    if let Some(n) = preference.settings.provisioned_concurrency {
         props.insert("ProvisionedConcurrencyConfig", json!({"ProvisionedConcurrentExecutions": n}));
     }
 }

@@ -65,18 +65,19 @@ impl<'a> Transforms<'a> {
 /// Which transforms run, and whether the marked functions are where they take effect.
 pub fn check_transforms(
     root: &Map,
-    idx: &TemplateIndex,
+    template_index: &TemplateIndex,
     transforms: &Transforms<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let path = Path::root().key("Transform");
-    if transforms.ours.is_none() && !idx.marked.is_empty() {
-        let ids: Vec<&str> = idx.marked.iter().map(|m| m.logical_id.as_str()).collect();
+    if transforms.ours.is_none() && !template_index.marked.is_empty() {
+        let ids: Vec<&str> = template_index.marked.iter().map(|m| m.logical_id.as_str()).collect();
         let misspelled = transforms
             .names
             .iter()
             .find(|n| n.len() <= 2 * TRANSFORM_NAME.len() && did_you_mean(n, &[TRANSFORM_NAME]).is_some());
-        let in_properties = idx.marked.iter().find(|m| m.place == super::index::SettingPlace::Properties);
+        let in_properties =
+            template_index.marked.iter().find(|m| m.place == super::index::SettingPlace::Properties);
         let what = format!(
             "no Transform lists {TRANSFORM_NAME}, so nothing expands the CanaryDeployment of {}",
             ids.join(", ")
@@ -107,11 +108,11 @@ pub fn check_transforms(
         };
         diagnostics.push(diagnostic);
     }
-    for f in idx.marked.iter().filter(|f| f.serverless) {
+    for function in template_index.marked.iter().filter(|f| f.serverless) {
         if transforms.sam.is_none() {
             diagnostics.push(
                 Diagnostic::error(
-                    Path::resource(&f.logical_id).key("Type"),
+                    Path::resource(&function.logical_id).key("Type"),
                     format!(
                         "{SERVERLESS_FUNCTION} is a SAM resource type and no Transform lists {SAM_TRANSFORM}, so \
                          CloudFormation refuses it (and the version and alias the canary needs would never exist)"
@@ -122,10 +123,10 @@ pub fn check_transforms(
                      AWS::Lambda::Function"
                 )),
             );
-        } else if transforms.sam_first() && f.place == super::index::SettingPlace::Properties {
+        } else if transforms.sam_first() && function.place == super::index::SettingPlace::Properties {
             diagnostics.push(
                 Diagnostic::error(
-                    f.settings_path(),
+                    function.settings_path(),
                     format!(
                         "SAM runs first (it is listed before {TRANSFORM_NAME}) and refuses the property: \
                          CanaryDeployment is not defined for {SERVERLESS_FUNCTION}"
@@ -133,7 +134,7 @@ pub fn check_transforms(
                 )
                 .with_help(format!(
                     "move it to Metadata.{SETTING_KEY} of {}; SAM keeps a function's Metadata",
-                    f.logical_id
+                    function.logical_id
                 )),
             );
         }
@@ -178,7 +179,7 @@ pub fn check_sections(root: &Map, transforms: &Transforms<'_>, diagnostics: &mut
         if SECTIONS.contains(&key) || (key == "Globals" && transforms.sam.is_some()) {
             continue;
         }
-        let mut d = Diagnostic::error(
+        let mut diagnostic = Diagnostic::error(
             Path::root().key(key),
             format!(
                 "{key:?} is not a template section, and CloudFormation refuses the template; accepted are {}{}",
@@ -187,15 +188,16 @@ pub fn check_sections(root: &Map, transforms: &Transforms<'_>, diagnostics: &mut
             ),
         );
         if key.starts_with("//") || key.starts_with("/*") {
-            d = d.with_help("JSON has no comments: remove the comment, which was read as a key");
+            diagnostic =
+                diagnostic.with_help("JSON has no comments: remove the comment, which was read as a key");
         } else if let Some(close) = (key.len() <= 64).then(|| did_you_mean(key, SECTIONS)).flatten() {
-            d = d.with_help(format!("did you mean {close:?}?"));
+            diagnostic = diagnostic.with_help(format!("did you mean {close:?}?"));
         } else if key == "Globals" {
-            d = d.with_help(format!(
+            diagnostic = diagnostic.with_help(format!(
                 "list {SAM_TRANSFORM} in Transform, or move the settings onto the resources"
             ));
         }
-        diagnostics.push(d);
+        diagnostics.push(diagnostic);
     }
 }
 
@@ -243,7 +245,7 @@ struct Walk<'a> {
 /// stand beside. Each reference is one lookup in a hash set of the template's logical IDs.
 pub fn check_references(
     root: &Map,
-    idx: &TemplateIndex,
+    template_index: &TemplateIndex,
     transforms: &Transforms<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
@@ -255,7 +257,7 @@ pub fn check_references(
     };
     let mut walk = Walk {
         resources: ids("Resources"),
-        marked: idx.marked.iter().map(|m| m.logical_id.as_str()).collect(),
+        marked: template_index.marked.iter().map(|m| m.logical_id.as_str()).collect(),
         parameters: ids("Parameters"),
         check_references: transforms.only_ours(),
         suggestions_left: 20,
@@ -432,14 +434,14 @@ impl<'a> Walk<'a> {
     }
 
     fn missing(&mut self, trail: &Trail<'_>, message: String, help: Option<String>) {
-        let mut d = Diagnostic::error(
+        let mut diagnostic = Diagnostic::error(
             trail.path(),
             format!("{message}; CloudFormation refuses unresolved references"),
         );
         if let Some(help) = help {
-            d = d.with_help(help);
+            diagnostic = diagnostic.with_help(help);
         }
-        self.found.push(d);
+        self.found.push(diagnostic);
     }
 
     /// An unresolved reference to `id`, which must be a resource.

@@ -228,15 +228,15 @@ impl<'a> ConditionEvaluator<'a> {
             return known.clone();
         }
         stack.push(name.to_owned());
-        let res = self.eval_in(body, &Path::root().key("Conditions").key(name), stack, depth + 1);
+        let result = self.eval_in(body, &Path::root().key("Conditions").key(name), stack, depth + 1);
         stack.pop();
         // A failure is remembered only for the outermost condition: one met further in depends on the
         // way in (a loop is named from where it was entered, the depth counts the conditions above).
         // A failure ends the evaluation, so it is never met twice on the way out.
-        if res.is_ok() || stack.is_empty() {
-            self.named.borrow_mut().insert(name.to_owned(), res.clone());
+        if result.is_ok() || stack.is_empty() {
+            self.named.borrow_mut().insert(name.to_owned(), result.clone());
         }
-        res
+        result
     }
 
     /// The string value of an `Fn::Equals` operand; numbers and bools compare as their string form,

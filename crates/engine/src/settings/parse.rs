@@ -259,7 +259,7 @@ pub fn parse_function_settings(
     let setting = |key: &str| KNOWN_KEYS.iter().position(|k| *k == key).and_then(|i| fields.get(i)?.as_ref());
 
     let traffic = match setting("Type") {
-        Some(e) => run.field(e, |p, v, at| p.traffic(v, at)),
+        Some(field) => run.field(field, |validator, v, at| validator.traffic(v, at)),
         // A misspelt `Type` (`Tpye`) was reported with its suggestion; "no Type" would repeat it.
         None if obj.keys().chain(defaults.keys()).any(|k| misspells(k, "Type")) => {
             run.failed = true;
@@ -276,46 +276,54 @@ pub fn parse_function_settings(
             None
         }
     };
-    let alias = setting("Alias").map_or(Some("Live".to_owned()), |e| run.field(e, |p, v, at| p.alias(v, at)));
+    let alias = setting("Alias")
+        .map_or(Some("Live".to_owned()), |field| run.field(field, |validator, v, at| validator.alias(v, at)));
     let pre_traffic_hook = run.hook(function, path, setting("PreTrafficHook"), "PreTrafficHook");
     let post_traffic_hook = run.hook(function, path, setting("PostTrafficHook"), "PostTrafficHook");
-    let alarms =
-        setting("Alarms").map_or(Some(AlarmList::default()), |e| run.field(e, |p, v, at| p.alarms(v, at)));
-    let rollback_on = setting("RollbackOn")
-        .map_or(Some(RollbackOn::default()), |e| run.field(e, |p, v, at| p.rollback_on(v, at)));
-    let triggers =
-        setting("Triggers").map_or(Some(Vec::new()), |e| run.field(e, |p, v, at| p.triggers(v, at)));
-    let service_role =
-        run.optional(setting("ServiceRole"), |p, v, at| p.iam_arn(v, at, "ServiceRole", "role"));
-    let permissions_boundary = run.optional(setting("PermissionsBoundary"), |p, v, at| {
-        p.iam_arn(v, at, "PermissionsBoundary", "policy")
+    let alarms = setting("Alarms").map_or(Some(AlarmList::default()), |field| {
+        run.field(field, |validator, v, at| validator.alarms(v, at))
+    });
+    let rollback_on = setting("RollbackOn").map_or(Some(RollbackOn::default()), |field| {
+        run.field(field, |validator, v, at| validator.rollback_on(v, at))
+    });
+    let triggers = setting("Triggers")
+        .map_or(Some(Vec::new()), |field| run.field(field, |validator, v, at| validator.triggers(v, at)));
+    let service_role = run
+        .optional(setting("ServiceRole"), |validator, v, at| validator.iam_arn(v, at, "ServiceRole", "role"));
+    let permissions_boundary = run.optional(setting("PermissionsBoundary"), |validator, v, at| {
+        validator.iam_arn(v, at, "PermissionsBoundary", "policy")
     });
     let deployment_group_name =
-        run.optional(setting("DeploymentGroupName"), |p, v, at| match setting("DeploymentGroupName") {
-            Some(e) if e.from_defaults => {
-                p.diags.push(shared_group_name(at.clone()));
-                None
+        run.optional(setting("DeploymentGroupName"), |validator, v, at| {
+            match setting("DeploymentGroupName") {
+                Some(field) if field.from_defaults => {
+                    validator.diags.push(shared_group_name(at.clone()));
+                    None
+                }
+                _ => validator.deployment_group_name(v, at),
             }
-            _ => p.deployment_group_name(v, at),
         });
-    let auto_rollback = setting("AutoRollback")
-        .map_or(Some(RollbackEvent::ALL.to_vec()), |e| run.field(e, |p, v, at| p.auto_rollback(v, at)));
-    let ignore_poll_alarm_failure = setting("IgnorePollAlarmFailure")
-        .map_or(Some(false), |e| run.field(e, |p, v, at| p.boolean(v, at, "IgnorePollAlarmFailure")));
-    let provisioned_concurrency = run.optional(setting("ProvisionedConcurrency"), |p, v, at| {
-        p.integer(v, at, "ProvisionedConcurrency", 1, u64::MAX)
+    let auto_rollback = setting("AutoRollback").map_or(Some(RollbackEvent::ALL.to_vec()), |field| {
+        run.field(field, |validator, v, at| validator.auto_rollback(v, at))
     });
-    let enabled = setting("Enabled").map_or(Some(true), |e| run.field(e, |p, v, at| p.enabled(v, at)));
+    let ignore_poll_alarm_failure = setting("IgnorePollAlarmFailure").map_or(Some(false), |field| {
+        run.field(field, |validator, v, at| validator.boolean(v, at, "IgnorePollAlarmFailure"))
+    });
+    let provisioned_concurrency = run.optional(setting("ProvisionedConcurrency"), |validator, v, at| {
+        validator.integer(v, at, "ProvisionedConcurrency", 1, u64::MAX)
+    });
+    let enabled = setting("Enabled")
+        .map_or(Some(true), |field| run.field(field, |validator, v, at| validator.enabled(v, at)));
 
     if let (Some(alarms), Some(rollback_on)) = (&alarms, &rollback_on) {
         if alarms.most + rollback_on.count() > MAX_ALARMS {
             // Reported where the user would cut: the alarm list if there is one, else RollbackOn.
             let source = setting("Alarms").filter(|_| !alarms.items.is_empty()).or(setting("RollbackOn"));
             if let Some(source) = source {
-                let d = too_many_alarms(source.path.clone(), alarms.most, rollback_on.count());
-                let both_from_defaults = setting("Alarms").is_none_or(|e| e.from_defaults)
-                    && setting("RollbackOn").is_none_or(|e| e.from_defaults);
-                run.report(d, both_from_defaults);
+                let diagnostic = too_many_alarms(source.path.clone(), alarms.most, rollback_on.count());
+                let both_from_defaults = setting("Alarms").is_none_or(|field| field.from_defaults)
+                    && setting("RollbackOn").is_none_or(|field| field.from_defaults);
+                run.report(diagnostic, both_from_defaults);
             }
         }
     }
@@ -393,14 +401,14 @@ struct Run<'s, 'a, 'd> {
 impl Run<'_, '_, '_> {
     fn field<T>(
         &mut self,
-        e: &SettingField<'_>,
+        field: &SettingField<'_>,
         parse: impl FnOnce(&mut Validator<'_, '_>, &Value, &Path) -> Option<T>,
     ) -> Option<T> {
-        let mut p = Validator { scope: Some(self.scope), diags: Vec::new() };
-        let result = parse(&mut p, e.value, &e.path);
-        self.failed |= result.is_none() || p.diags.iter().any(Diagnostic::is_error);
-        for d in p.diags {
-            self.report(d, e.from_defaults);
+        let mut validator = Validator { scope: Some(self.scope), diags: Vec::new() };
+        let result = parse(&mut validator, field.value, &field.path);
+        self.failed |= result.is_none() || validator.diags.iter().any(Diagnostic::is_error);
+        for diagnostic in validator.diags {
+            self.report(diagnostic, field.from_defaults);
         }
         result
     }
@@ -408,12 +416,12 @@ impl Run<'_, '_, '_> {
     /// An optional setting: `Some(None)` when absent, `None` on error.
     fn optional<T>(
         &mut self,
-        e: Option<&SettingField<'_>>,
+        field: Option<&SettingField<'_>>,
         parse: impl FnOnce(&mut Validator<'_, '_>, &Value, &Path) -> Option<T>,
     ) -> Option<Option<T>> {
-        match e {
+        match field {
             None => Some(None),
-            Some(e) => self.field(e, parse).map(Some),
+            Some(field) => self.field(field, parse).map(Some),
         }
     }
 
@@ -421,18 +429,18 @@ impl Run<'_, '_, '_> {
         &mut self,
         function: &str,
         path: &Path,
-        e: Option<&SettingField<'_>>,
+        field: Option<&SettingField<'_>>,
         key: &str,
     ) -> Option<Option<Hook>> {
-        let hook = match e {
+        let hook = match field {
             None => None,
-            Some(e) => self.field(e, |p, v, at| p.hook_or_if(v, at, key, 0))?,
+            Some(field) => self.field(field, |validator, v, at| validator.hook_or_if(v, at, key, 0))?,
         };
-        if let (Some(Hook::Function(id)), Some(e)) = (&hook, e) {
+        if let (Some(Hook::Function(id)), Some(field)) = (&hook, field) {
             if id == function {
                 // CodeDeploy would invoke the function being deployed as its own hook, which can
                 // never report the lifecycle status it waits for.
-                let d = if e.from_defaults {
+                let diagnostic = if field.from_defaults {
                     Diagnostic::error(
                         path.clone(),
                         format!("{key} from Metadata/CanaryDeployments is {function}, the function itself: a function cannot be its own hook"),
@@ -442,28 +450,28 @@ impl Run<'_, '_, '_> {
                     ))
                 } else {
                     Diagnostic::error(
-                        e.path.clone(),
+                        field.path.clone(),
                         format!(
                             "{key} is {function}, the function itself: a function cannot be its own hook"
                         ),
                     )
                 };
-                self.fail(d);
+                self.fail(diagnostic);
                 return None;
             }
         }
         Some(hook)
     }
 
-    fn fail(&mut self, d: Diagnostic) {
+    fn fail(&mut self, diagnostic: Diagnostic) {
         self.failed = true;
-        self.out.push(d);
+        self.out.push(diagnostic);
     }
 
-    fn report(&mut self, d: Diagnostic, once: bool) {
-        self.failed |= d.is_error();
-        if !once || !self.out.contains(&d) {
-            self.out.push(d);
+    fn report(&mut self, diagnostic: Diagnostic, once: bool) {
+        self.failed |= diagnostic.is_error();
+        if !once || !self.out.contains(&diagnostic) {
+            self.out.push(diagnostic);
         }
     }
 }

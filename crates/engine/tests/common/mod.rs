@@ -13,14 +13,14 @@ use canary_engine::rewire::{rewire, AliasTarget, Rewired};
 /// The alias is named by the setting's `Alias` (default `Live`) and its logical ID follows docs/generated-resources.md.
 pub fn marked_targets(template: &Value) -> BTreeMap<String, AliasTarget> {
     let mut targets = BTreeMap::new();
-    for (id, res) in template["Resources"].as_object().unwrap() {
-        if res["Type"] != "AWS::Lambda::Function" {
+    for (id, resource) in template["Resources"].as_object().unwrap() {
+        if resource["Type"] != "AWS::Lambda::Function" {
             continue;
         }
-        let setting = if res["Metadata"]["CanaryDeployment"].is_object() {
-            &res["Metadata"]["CanaryDeployment"]
-        } else if res["Properties"]["CanaryDeployment"].is_object() {
-            &res["Properties"]["CanaryDeployment"]
+        let setting = if resource["Metadata"]["CanaryDeployment"].is_object() {
+            &resource["Metadata"]["CanaryDeployment"]
+        } else if resource["Properties"]["CanaryDeployment"].is_object() {
+            &resource["Properties"]["CanaryDeployment"]
         } else {
             continue;
         };
@@ -145,10 +145,10 @@ pub fn remaining_references(template: &Value, targets: &BTreeMap<String, AliasTa
         .filter(|(_, r)| !r["Properties"]["BodyS3Location"].is_null())
         .map(|(id, _)| id.as_str())
         .collect();
-    for (id, res) in template["Resources"].as_object().unwrap() {
-        let ty = res["Type"].as_str().unwrap_or_default();
+    for (id, resource) in template["Resources"].as_object().unwrap() {
+        let ty = resource["Type"].as_str().unwrap_or_default();
         if ty == "AWS::Lambda::Permission" {
-            let source = res["Properties"]["SourceArn"].to_string();
+            let source = resource["Properties"]["SourceArn"].to_string();
             if unseen_apis.iter().any(|api| {
                 source.contains(&format!("\"Ref\":\"{api}\"")) || source.contains(&format!("${{{api}}}"))
             }) {
@@ -169,7 +169,7 @@ pub fn remaining_references(template: &Value, targets: &BTreeMap<String, AliasTa
         if keeps_all {
             continue;
         }
-        if let Some(props) = res["Properties"].as_object() {
+        if let Some(props) = resource["Properties"].as_object() {
             for (key, value) in props {
                 if ty == "AWS::Lambda::EventInvokeConfig" && key == "FunctionName" {
                     continue;

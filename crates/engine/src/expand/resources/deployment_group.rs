@@ -46,7 +46,8 @@ pub fn deployment_group(inputs: DeploymentGroupInputs<'_>) -> Map {
     let rollback = if settings.auto_rollback.is_empty() {
         object([("Enabled", false.into())])
     } else {
-        let events = settings.auto_rollback.iter().map(|e: &RollbackEvent| e.as_str().into()).collect();
+        let events =
+            settings.auto_rollback.iter().map(|event: &RollbackEvent| event.as_str().into()).collect();
         object([("Enabled", true.into()), ("Events", Value::Array(events))])
     };
     props.insert("AutoRollbackConfiguration", rollback);

@@ -21,11 +21,11 @@ impl Validator<'_, '_> {
                     .err(&path, format!("Fn::If takes [Condition, alarms, alarms], found {}", found(v)));
             };
             let ok = self.if_condition(condition, &path);
-            let branch = |p: &mut Self, v: &Value, i: usize| -> Option<AlarmList> {
+            let branch = |validator: &mut Self, v: &Value, i: usize| -> Option<AlarmList> {
                 if cfn::is_no_value(v) {
                     return Some(AlarmList::default());
                 }
-                p.alarm_list(v, &path.index(i), depth + 1)
+                validator.alarm_list(v, &path.index(i), depth + 1)
             };
             let (then, otherwise) = (branch(self, then, 1), branch(self, otherwise, 2));
             let (Some(then), Some(otherwise), true) = (then, otherwise, ok) else { return None };
@@ -183,11 +183,11 @@ impl Validator<'_, '_> {
             return self.err(path, format!("Fn::If takes [Condition, alarm, alarm], found {}", found(arg)));
         };
         let ok = self.if_condition(condition, path);
-        let branch = |p: &mut Self, v: &Value, i: usize| -> Option<Value> {
+        let branch = |validator: &mut Self, v: &Value, i: usize| -> Option<Value> {
             if cfn::is_no_value(v) {
                 return Some(v.clone());
             }
-            p.alarm(v, &path.index(i), depth + 1)
+            validator.alarm(v, &path.index(i), depth + 1)
         };
         let then = branch(self, then, 1);
         let otherwise = branch(self, otherwise, 2);
@@ -227,9 +227,9 @@ impl Validator<'_, '_> {
         };
         let mut ok = self.unknown_keys(obj, path, ROLLBACK_ON_KEYS, "RollbackOn metric");
         let mut rollback_on = RollbackOn::default();
-        let mut int = |p: &mut Self, key: &str, max: u64| -> Option<u64> {
+        let mut int = |validator: &mut Self, key: &str, max: u64| -> Option<u64> {
             let v = obj.get(key)?;
-            let n = p.integer(v, &path.key(key), key, 1, max);
+            let n = validator.integer(v, &path.key(key), key, 1, max);
             ok &= n.is_some();
             n
         };

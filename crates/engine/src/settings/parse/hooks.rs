@@ -27,11 +27,11 @@ impl Validator<'_, '_> {
             return self.err(&path, format!("Fn::If takes [Condition, hook, hook], found {}", found(v)));
         };
         let ok = self.if_condition(condition, &path);
-        let branch = |p: &mut Self, v: &Value, i: usize| -> Option<Option<Hook>> {
+        let branch = |validator: &mut Self, v: &Value, i: usize| -> Option<Option<Hook>> {
             if cfn::is_no_value(v) {
                 return Some(None);
             }
-            p.hook_or_if(v, &path.index(i), key, depth + 1)
+            validator.hook_or_if(v, &path.index(i), key, depth + 1)
         };
         let (then, otherwise) = (branch(self, then, 1), branch(self, otherwise, 2));
         let (Some(then), Some(otherwise), true) = (then, otherwise, ok) else { return None };
