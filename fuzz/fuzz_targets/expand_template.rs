@@ -8,10 +8,10 @@
 
 #![no_main]
 
-use canary_engine::{expand, Context};
-use libfuzzer_sys::fuzz_target;
 use canary_engine::json;
 use canary_engine::json::{Map, Value};
+use canary_engine::{expand, Context};
+use libfuzzer_sys::fuzz_target;
 
 fn context() -> Context {
     let mut parameter_values = Map::new();
