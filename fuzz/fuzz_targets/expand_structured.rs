@@ -585,8 +585,9 @@ fn references(value: &Value, out: &mut Vec<String>) {
                             let Some(end) = after.find('}') else { break };
                             let var = &after[..end];
                             let name = var.split('.').next().unwrap_or(var);
+                            // A variable hides only the placeholder of its whole name.
                             let local =
-                                locals.and_then(Value::as_object).is_some_and(|m| m.contains_key(name));
+                                locals.and_then(Value::as_object).is_some_and(|m| m.contains_key(var));
                             if !var.starts_with('!') && !local {
                                 out.push(name.to_owned());
                             }

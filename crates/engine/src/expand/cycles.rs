@@ -242,13 +242,9 @@ fn references_shallow<'a>(value: &'a Value, f: &mut impl FnMut(&'a str)) -> bool
         }
         (SUB, Value::String(_) | Value::Array(_)) => {
             if let Some((text, vars)) = cfn::sub_parts(arg) {
-                // A variable shadows every placeholder of its name, attribute or not.
-                for placeholder in cfn::placeholders(text) {
-                    let id = placeholder.target();
-                    if !vars.is_some_and(|vars| vars.contains_key(id)) {
-                        f(id);
-                    }
-                }
+                // A variable hides only the placeholder of its whole name: `${B.Arn}` is B's
+                // attribute even beside a variable `B`, as cfn-lint reads it (rule E1019).
+                cfn::sub_references(text, vars, f);
             }
         }
         _ => return false,
@@ -305,6 +301,15 @@ mod tests {
                 ("C", "A", "Resources/C/DependsOn/1".to_owned()),
             ]
         );
+    }
+
+    #[test]
+    fn a_sub_variable_hides_only_its_whole_name() {
+        let r = resources(json!({
+            "A": {"Type": "T", "Properties": {"X": {"Fn::Sub": ["${B}-${B.Arn}", {"B": "literal"}]}}},
+            "B": {"Type": "T", "Properties": {"Y": {"Ref": "A"}}},
+        }));
+        assert_eq!(find(&r, |_| true).len(), 1);
     }
 
     #[test]
