@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of CanaryDeployments on a fresh machine. Installs what the suite needs when it is
 # missing: the Python tools pinned in requirements-test.txt (cfn-lint, aws-sam-translator,
-# cargo-lambda with its Zig) and the arm64 Rust target for the Lambda's release build. Then runs the
+# cargo-lambda with its Zig), the arm64 Rust target for the Lambda's release build and the nightly
+# toolchain for fuzzing. Then runs the
 # Rust test suite (goldens, cfn-lint over every expansion, CLI, Lambda handler, SAM in both transform
 # orders), the expansion's instruction count against its baseline (bench/instructions.sh, valgrind
 # installed with apt-get when missing), the end-to-end test of the macro through cargo-lambda's
@@ -17,6 +18,8 @@ step "tools"
 python3 -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 command -v cfn-lint >/dev/null || { echo "cfn-lint did not install" >&2; exit 2; }
 rustup target list --installed | grep -qx aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
+# cargo-fuzz builds with the nightly toolchain (scripts/fuzz.sh installs cargo-fuzz itself).
+rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 
 step "cargo test"
 # A test that needs cfn-lint, aws-sam-translator or PyYAML skips when the tool is missing; here, where
