@@ -90,6 +90,12 @@ impl<'a> ConditionEvaluator<'a> {
         self.eval_in(expr, path, &mut Vec::new(), 0)
     }
 
+    /// Evaluates the named condition `name`, as [`eval`](Self::eval) evaluates `{Condition: name}`
+    /// found at `path` (its diagnostics are at `path`/`Condition`), without building that object.
+    pub fn eval_named(&self, name: &str, path: &Path) -> Result<bool, Diagnostic> {
+        self.named_condition(name, &path.key(CONDITION), &mut Vec::new(), 0)
+    }
+
     /// The value of parameter `name`: the one given for the stack, else its `Default`.
     /// `None` when the template has no such parameter or it has neither.
     pub fn parameter_value(&self, name: &str) -> Option<&Value> {
@@ -171,7 +177,13 @@ impl<'a> ConditionEvaluator<'a> {
                 }
                 Ok(if key == AND { values.iter().all(|v| *v) } else { values.iter().any(|v| *v) })
             }
-            CONDITION => self.named_condition(arg, &arg_path, stack, depth),
+            CONDITION => match arg.as_str() {
+                Some(name) => self.named_condition(name, &arg_path, stack, depth),
+                None => Err(Diagnostic::error(
+                    arg_path,
+                    format!("Condition takes the name of a condition in Conditions, found {}", found(arg)),
+                )),
+            },
             REF | FIND_IN_MAP => {
                 let value = self.scalar(expr, path, depth)?;
                 let source = match arg.as_str() {
@@ -191,17 +203,11 @@ impl<'a> ConditionEvaluator<'a> {
 
     fn named_condition(
         &self,
-        arg: &Value,
+        name: &str,
         path: &Path,
         stack: &mut Vec<String>,
         depth: usize,
     ) -> Result<bool, Diagnostic> {
-        let Some(name) = arg.as_str() else {
-            return Err(Diagnostic::error(
-                path.clone(),
-                format!("Condition takes the name of a condition in Conditions, found {}", found(arg)),
-            ));
-        };
         let conditions = self.section("Conditions");
         let Some(body) = conditions.and_then(|c| c.get(name)) else {
             let names = conditions.into_iter().flat_map(|c| c.keys().map(|k| k.as_str()));

@@ -20,7 +20,7 @@ impl Validator<'_, '_> {
                 return self
                     .err(&path, format!("Fn::If takes [Condition, alarms, alarms], found {}", found(v)));
             };
-            let ok = self.if_condition(condition, &path);
+            let ok = self.if_condition(condition, &path).is_some();
             let branch = |validator: &mut Self, v: &Value, i: usize| -> Option<AlarmList> {
                 if cfn::is_no_value(v) {
                     return Some(AlarmList::default());
@@ -182,7 +182,7 @@ impl Validator<'_, '_> {
         else {
             return self.err(path, format!("Fn::If takes [Condition, alarm, alarm], found {}", found(arg)));
         };
-        let ok = self.if_condition(condition, path);
+        let ok = self.if_condition(condition, path).is_some();
         let branch = |validator: &mut Self, v: &Value, i: usize| -> Option<Value> {
             if cfn::is_no_value(v) {
                 return Some(v.clone());
@@ -197,19 +197,18 @@ impl Validator<'_, '_> {
         }
     }
 
-    /// The condition name an `Fn::If` (at `path`) starts with: a condition of the template.
-    pub(super) fn if_condition(&mut self, condition: &Value, path: &Path) -> bool {
+    /// The condition name an `Fn::If` (at `path`) starts with, when it is a condition of the template.
+    pub(super) fn if_condition<'v>(&mut self, condition: &'v Value, path: &Path) -> Option<&'v str> {
         let Some(name) = condition.as_str() else {
-            self.err::<()>(
+            return self.err(
                 &path.index(0),
                 format!("Fn::If takes a condition name first, found {}", found(condition)),
             );
-            return false;
         };
-        let Some(scope) = self.scope else { return true };
+        let Some(scope) = self.scope else { return Some(name) };
         let conditions = scope.conditions_section();
         if conditions.is_some_and(|c| c.contains_key(name)) {
-            return true;
+            return Some(name);
         }
         let names = conditions.into_iter().flat_map(|c| c.keys().map(|k| k.as_str()));
         let help = scope.suggest(name, names).map(|n| format!("did you mean {n:?}?"));
@@ -218,7 +217,7 @@ impl Validator<'_, '_> {
             format!("condition {name:?} is not in the template's Conditions"),
             help,
         );
-        false
+        None
     }
 
     pub(super) fn rollback_on(&mut self, v: &Value, path: &Path) -> Option<RollbackOn> {

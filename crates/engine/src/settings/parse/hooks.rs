@@ -26,7 +26,7 @@ impl Validator<'_, '_> {
         let [condition, then, otherwise] = arg.as_slice() else {
             return self.err(&path, format!("Fn::If takes [Condition, hook, hook], found {}", found(v)));
         };
-        let ok = self.if_condition(condition, &path);
+        let name = self.if_condition(condition, &path);
         let branch = |validator: &mut Self, v: &Value, i: usize| -> Option<Option<Hook>> {
             if cfn::is_no_value(v) {
                 return Some(None);
@@ -34,9 +34,9 @@ impl Validator<'_, '_> {
             validator.hook_or_if(v, &path.index(i), key, depth + 1)
         };
         let (then, otherwise) = (branch(self, then, 1), branch(self, otherwise, 2));
-        let (Some(then), Some(otherwise), true) = (then, otherwise, ok) else { return None };
+        let (Some(then), Some(otherwise), Some(name)) = (then, otherwise, name) else { return None };
         let Some(scope) = self.scope else { return Some(then) };
-        match scope.conditions.eval(&json!({ "Condition": condition }), &path.index(0)) {
+        match scope.conditions.eval_named(name, &path.index(0)) {
             Ok(true) => Some(then),
             Ok(false) => Some(otherwise),
             Err(d) => {
