@@ -24,7 +24,9 @@ use super::conditions::{found, quoted};
 use super::{ConditionEvaluator, Hook, RollbackEvent, RollbackOn, Settings, Shape, ShapeKind, Traffic};
 use crate::cfn::{self, FIND_IN_MAP, GET_ATT, IF, IMPORT_VALUE, JOIN, REF, SELECT, SUB};
 use crate::diag::{did_you_mean, Diagnostic, Path};
-use crate::limits::{MAX_ALARMS, MAX_FUNCTION_ARN_LEN, MAX_FUNCTION_NAME_LEN, MAX_LOGICAL_ID};
+use crate::limits::{
+    MAX_ALARMS, MAX_FUNCTION_ARN_LEN, MAX_FUNCTION_NAME_LEN, MAX_IF_NESTING, MAX_LOGICAL_ID,
+};
 
 /// Every key a `CanaryDeployment` object (or the template defaults) may hold; used both to reject
 /// unknown keys and to suggest the closest one.

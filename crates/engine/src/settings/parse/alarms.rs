@@ -12,8 +12,9 @@ impl Validator<'_, '_> {
     /// which becomes one `Fn::If` per alarm: each alarm of a branch is kept when its branch is taken.
     fn alarm_list(&mut self, v: &Value, path: &Path, depth: usize) -> Option<AlarmList> {
         if let Some(Value::Array(arg)) = v.as_object().filter(|o| o.len() == 1).and_then(|o| o.get(cfn::IF)) {
-            if depth > 8 {
-                return self.err(path, "Fn::If nests more than 8 levels deep in Alarms");
+            if depth > MAX_IF_NESTING {
+                return self
+                    .err(path, format!("Fn::If nests more than {MAX_IF_NESTING} levels deep in Alarms"));
             }
             let path = path.key(cfn::IF);
             let [condition, then, otherwise] = arg.as_slice() else {
@@ -70,8 +71,8 @@ impl Validator<'_, '_> {
 
     /// One alarm, normalised to CloudFormation's `{Name: …}` (or an `Fn::If` of such).
     pub(super) fn alarm(&mut self, v: &Value, path: &Path, depth: usize) -> Option<Value> {
-        if depth > 8 {
-            return self.err(path, "Fn::If nests more than 8 levels deep in Alarms");
+        if depth > MAX_IF_NESTING {
+            return self.err(path, format!("Fn::If nests more than {MAX_IF_NESTING} levels deep in Alarms"));
         }
         let obj = match v {
             Value::String(s) if s.is_empty() => {

@@ -20,8 +20,8 @@ impl Validator<'_, '_> {
             return self.hook(v, path, key).map(Some);
         };
         let path = path.key(cfn::IF);
-        if depth > 8 {
-            return self.err(&path, format!("Fn::If nests more than 8 levels deep in {key}"));
+        if depth > MAX_IF_NESTING {
+            return self.err(&path, format!("Fn::If nests more than {MAX_IF_NESTING} levels deep in {key}"));
         }
         let [condition, then, otherwise] = arg.as_slice() else {
             return self.err(&path, format!("Fn::If takes [Condition, hook, hook], found {}", found(v)));
