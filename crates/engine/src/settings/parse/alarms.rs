@@ -11,7 +11,7 @@ impl Validator<'_, '_> {
     /// A list of alarms, or one `Fn::If` choosing between two lists (`!If [IsProd, [A, B], []]`),
     /// which becomes one `Fn::If` per alarm: each alarm of a branch is kept when its branch is taken.
     fn alarm_list(&mut self, v: &Value, path: &Path, depth: usize) -> Option<AlarmList> {
-        if let Some(Value::Array(arg)) = v.as_object().filter(|o| o.len() == 1).and_then(|o| o.get(cfn::IF)) {
+        if let Some((cfn::IF, Value::Array(arg))) = cfn::single_key(v) {
             if depth > MAX_IF_NESTING {
                 return self
                     .err(path, format!("Fn::If nests more than {MAX_IF_NESTING} levels deep in Alarms"));
@@ -110,16 +110,17 @@ impl Validator<'_, '_> {
             Value::Object(obj) => obj,
             _ => return self.err(path, format!("an alarm must be {ALARM_ACCEPTED}, found {}", found(v))),
         };
-        if obj.len() == 1 && obj.contains_key(cfn::REF) {
-            return self
-                .alarm_ref(&obj[cfn::REF], &path.key(cfn::REF))
-                .map(|target| json!({ "Name": cfn::ref_to(&target) }));
-        }
-        if obj.len() == 1 && obj.contains_key(cfn::IF) {
-            return self.alarm_if(&obj[cfn::IF], &path.key(cfn::IF), depth);
-        }
-        if obj.len() == 1 && obj.keys().all(|k| k.starts_with(cfn::FN_PREFIX)) {
-            return self.err(path, format!("an alarm must be {ALARM_ACCEPTED}, found {}", found(v)));
+        match cfn::single_key(v) {
+            Some((cfn::REF, target)) => {
+                return self
+                    .alarm_ref(target, &path.key(cfn::REF))
+                    .map(|target| json!({ "Name": cfn::ref_to(&target) }))
+            }
+            Some((cfn::IF, arg)) => return self.alarm_if(arg, &path.key(cfn::IF), depth),
+            Some((key, _)) if key.starts_with(cfn::FN_PREFIX) => {
+                return self.err(path, format!("an alarm must be {ALARM_ACCEPTED}, found {}", found(v)))
+            }
+            _ => {}
         }
         let mut ok = self.unknown_keys(obj, path, &["Name"], "alarm key");
         let name = match obj.get("Name") {
