@@ -1,11 +1,15 @@
 //! Checks of ARNs written as strings: SNS topic ARNs, `Fn::Sub` wildcards, external Lambda function
 //! names and ARNs, partitions and regions.
 
+/// Why a topic ARN with `*` or `?` is refused.
+const TOPIC_WILDCARD: &str =
+    "has a wildcard, and the generated role grants sns:Publish on exactly the topic named";
+
 /// `arn:<partition>:<service>:<region>:<account>:<resource>` with every part but region present.
 /// Why `s` does not name exactly one SNS topic by ARN (`None` when it does).
 pub(super) fn topic_arn_problem(s: &str) -> Option<&'static str> {
     if s.contains(['*', '?']) {
-        return Some("has a wildcard, and the generated role grants sns:Publish on exactly the topic named");
+        return Some(TOPIC_WILDCARD);
     }
     let parts: Vec<&str> = s.split(':').collect();
     let ["arn", partition, "sns", region, account, topic] = parts.as_slice() else {
@@ -35,9 +39,7 @@ pub(super) fn sub_wildcard_problem(text: &str) -> Option<&'static str> {
         }
     }
     literal.push_str(rest);
-    literal
-        .contains(['*', '?'])
-        .then_some("has a wildcard, and the generated role grants sns:Publish on exactly the topic named")
+    literal.contains(['*', '?']).then_some(TOPIC_WILDCARD)
 }
 
 /// Why `s` does not name exactly one Lambda function outside the template (`None` when it does):
