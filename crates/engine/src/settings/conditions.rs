@@ -1,4 +1,6 @@
-//! Evaluates CloudFormation conditions over parameter values, for `Enabled` (docs/settings.md).
+//! Evaluates CloudFormation conditions over parameter values (docs/settings.md): `Enabled`, and the
+//! named condition of each `Fn::If` the macro decides for the expansion: a hook's, those choosing the
+//! alarms the plan lists, and those inside the properties a version's content hash covers.
 //!
 //! The macro runs before CloudFormation creates anything, so a condition may only depend on what is
 //! known then: parameters (the value given for the stack, else the parameter's `Default`), the pseudo
