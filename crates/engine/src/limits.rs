@@ -9,6 +9,11 @@ pub const MAX_INPUT_BYTES: usize = 6 * 1024 * 1024;
 /// (and its stack) small whatever `Value` it is handed.
 pub const MAX_DEPTH: usize = 100;
 
+/// How deep settings may nest `Fn::If` in `Alarms` and in the traffic hooks. CloudFormation sets no
+/// such limit; a hand-written choice is one or two levels deep, and this bound, far above that,
+/// keeps the recursion small and the `Fn::If`s each alarm is wrapped in (one per level) few.
+pub const MAX_IF_NESTING: usize = 8;
+
 /// CloudFormation's limit on a processed template (bytes of JSON).
 pub const MAX_PROCESSED_TEMPLATE_BYTES: usize = 1024 * 1024;
 

@@ -609,14 +609,11 @@ fn execution_role(resources: &Map, function: &str) -> Option<String> {
 /// `Fn::If` (settings have checked that its name exists).
 fn chosen<'v>(value: &'v Value, conditions: &settings::ConditionEvaluator<'_>) -> Option<&'v Value> {
     let mut value = value;
-    // Settings allow 8 levels of Fn::If in Alarms.
-    for _ in 0..=8 {
-        let Some(Value::Array(arg)) = value.as_object().filter(|o| o.len() == 1).and_then(|o| o.get(cfn::IF))
-        else {
-            break;
-        };
-        let [condition, then, otherwise] = arg.as_slice() else { break };
-        match conditions.eval(&json!({ "Condition": condition }), &Path::root()) {
+    // As deep as settings allow Fn::If in Alarms.
+    for _ in 0..=limits::MAX_IF_NESTING {
+        let Some((cfn::IF, Value::Array(arg))) = cfn::single_key(value) else { break };
+        let [Value::String(condition), then, otherwise] = arg.as_slice() else { break };
+        match conditions.eval_named(condition, &Path::root()) {
             Ok(true) => value = then,
             Ok(false) => value = otherwise,
             Err(_) => break,

@@ -1,4 +1,6 @@
-//! Evaluates CloudFormation conditions over parameter values, for `Enabled` (docs/settings.md).
+//! Evaluates CloudFormation conditions over parameter values (docs/settings.md): `Enabled`, and the
+//! named condition of each `Fn::If` the macro decides for the expansion: a hook's, those choosing the
+//! alarms the plan lists, and those inside the properties a version's content hash covers.
 //!
 //! The macro runs before CloudFormation creates anything, so a condition may only depend on what is
 //! known then: parameters (the value given for the stack, else the parameter's `Default`), the pseudo
@@ -90,6 +92,12 @@ impl<'a> ConditionEvaluator<'a> {
         self.eval_in(expr, path, &mut Vec::new(), 0)
     }
 
+    /// Evaluates the named condition `name`, as [`eval`](Self::eval) evaluates `{Condition: name}`
+    /// found at `path` (its diagnostics are at `path`/`Condition`), without building that object.
+    pub fn eval_named(&self, name: &str, path: &Path) -> Result<bool, Diagnostic> {
+        self.named_condition(name, &path.key(CONDITION), &mut Vec::new(), 0)
+    }
+
     /// The value of parameter `name`: the one given for the stack, else its `Default`.
     /// `None` when the template has no such parameter or it has neither.
     pub fn parameter_value(&self, name: &str) -> Option<&Value> {
@@ -123,12 +131,7 @@ impl<'a> ConditionEvaluator<'a> {
         stack: &mut Vec<String>,
         depth: usize,
     ) -> Result<bool, Diagnostic> {
-        if depth > MAX_DEPTH {
-            return Err(Diagnostic::error(
-                path.clone(),
-                format!("condition nests deeper than {MAX_DEPTH} levels"),
-            ));
-        }
+        within_depth(depth, path)?;
         let wrong = || {
             Diagnostic::error(
                 path.clone(),
@@ -138,10 +141,7 @@ impl<'a> ConditionEvaluator<'a> {
         let (key, arg) = match expr {
             Value::Bool(b) => return Ok(*b),
             Value::String(s) => return as_bool(s).ok_or_else(wrong),
-            _ => match crate::cfn::single_key(expr) {
-                Some(function) => function,
-                None => return Err(wrong()),
-            },
+            _ => cfn::single_key(expr).ok_or_else(wrong)?,
         };
         let arg_path = path.key(key);
         match key {
@@ -171,7 +171,13 @@ impl<'a> ConditionEvaluator<'a> {
                 }
                 Ok(if key == AND { values.iter().all(|v| *v) } else { values.iter().any(|v| *v) })
             }
-            CONDITION => self.named_condition(arg, &arg_path, stack, depth),
+            CONDITION => match arg.as_str() {
+                Some(name) => self.named_condition(name, &arg_path, stack, depth),
+                None => Err(Diagnostic::error(
+                    arg_path,
+                    format!("Condition takes the name of a condition in Conditions, found {}", found(arg)),
+                )),
+            },
             REF | FIND_IN_MAP => {
                 let value = self.scalar(expr, path, depth)?;
                 let source = match arg.as_str() {
@@ -191,28 +197,16 @@ impl<'a> ConditionEvaluator<'a> {
 
     fn named_condition(
         &self,
-        arg: &Value,
+        name: &str,
         path: &Path,
         stack: &mut Vec<String>,
         depth: usize,
     ) -> Result<bool, Diagnostic> {
-        let Some(name) = arg.as_str() else {
-            return Err(Diagnostic::error(
-                path.clone(),
-                format!("Condition takes the name of a condition in Conditions, found {}", found(arg)),
-            ));
-        };
         let conditions = self.section("Conditions");
         let Some(body) = conditions.and_then(|c| c.get(name)) else {
             let names = conditions.into_iter().flat_map(|c| c.keys().map(|k| k.as_str()));
-            let mut d = Diagnostic::error(
-                path.clone(),
-                format!("condition {} is not in the template's Conditions", quoted(name)),
-            );
-            if let Some(close) = self.suggestions.did_you_mean(name, names) {
-                d = d.with_help(format!("did you mean {close:?}?"));
-            }
-            return Err(d);
+            let message = format!("condition {} is not in the template's Conditions", quoted(name));
+            return Err(self.unknown_name(path, message, name, names));
         };
         // A condition that reaches itself again would recurse forever; CloudFormation rejects such
         // templates too, so name the whole loop.
@@ -242,22 +236,14 @@ impl<'a> ConditionEvaluator<'a> {
     /// The string value of an `Fn::Equals` operand; numbers and bools compare as their string form,
     /// as CloudFormation compares them.
     fn scalar(&self, v: &Value, path: &Path, depth: usize) -> Result<String, Diagnostic> {
-        if depth > MAX_DEPTH {
-            return Err(Diagnostic::error(
-                path.clone(),
-                format!("condition nests deeper than {MAX_DEPTH} levels"),
-            ));
-        }
+        within_depth(depth, path)?;
         let wrong =
             || Diagnostic::error(path.clone(), format!("an operand must be {OPERANDS}, found {}", found(v)));
         let (key, arg) = match v {
             Value::String(s) => return Ok(s.to_string()),
             Value::Number(n) => return Ok(n.to_string()),
             Value::Bool(b) => return Ok(b.to_string()),
-            _ => match crate::cfn::single_key(v) {
-                Some(function) => function,
-                None => return Err(wrong()),
-            },
+            _ => cfn::single_key(v).ok_or_else(wrong)?,
         };
         let arg_path = path.key(key);
         match key {
@@ -340,15 +326,36 @@ impl<'a> ConditionEvaluator<'a> {
             ));
         }
         let names = parameters.into_iter().flat_map(|p| p.keys().map(|k| k.as_str()));
-        let mut d = Diagnostic::error(
-            path.clone(),
-            format!("Ref to {}, which is not a parameter of the template", quoted(name)),
-        );
-        if let Some(close) = self.suggestions.did_you_mean(name, names) {
-            d = d.with_help(format!("did you mean {close:?}?"));
-        }
-        Err(d)
+        let message = format!("Ref to {}, which is not a parameter of the template", quoted(name));
+        Err(self.unknown_name(path, message, name, names))
     }
+
+    /// The error `message` at `path` about `name`, which is none of `names`; the closest of them is
+    /// the help.
+    fn unknown_name<'n>(
+        &self,
+        path: &Path,
+        message: String,
+        name: &str,
+        names: impl IntoIterator<Item = &'n str>,
+    ) -> Diagnostic {
+        let error = Diagnostic::error(path.clone(), message);
+        match self.suggestions.did_you_mean(name, names) {
+            Some(close) => error.with_help(format!("did you mean {close:?}?")),
+            None => error,
+        }
+    }
+}
+
+/// The error for a condition (at `path`) nested `depth` levels deep, when that is too deep.
+fn within_depth(depth: usize, path: &Path) -> Result<(), Diagnostic> {
+    if depth > MAX_DEPTH {
+        return Err(Diagnostic::error(
+            path.clone(),
+            format!("condition nests deeper than {MAX_DEPTH} levels"),
+        ));
+    }
+    Ok(())
 }
 
 /// The error for an intrinsic function that conditions cannot use, if `key` is one.

@@ -24,7 +24,9 @@ use super::conditions::{found, quoted};
 use super::{ConditionEvaluator, Hook, RollbackEvent, RollbackOn, Settings, Shape, ShapeKind, Traffic};
 use crate::cfn::{self, FIND_IN_MAP, GET_ATT, IF, IMPORT_VALUE, JOIN, REF, SELECT, SUB};
 use crate::diag::{did_you_mean, Diagnostic, Path};
-use crate::limits::{MAX_ALARMS, MAX_FUNCTION_ARN_LEN, MAX_FUNCTION_NAME_LEN, MAX_LOGICAL_ID};
+use crate::limits::{
+    MAX_ALARMS, MAX_FUNCTION_ARN_LEN, MAX_FUNCTION_NAME_LEN, MAX_IF_NESTING, MAX_LOGICAL_ID,
+};
 
 /// Every key a `CanaryDeployment` object (or the template defaults) may hold; used both to reject
 /// unknown keys and to suggest the closest one.
@@ -514,21 +516,39 @@ impl Validator<'_, '_> {
         }
     }
 
-    /// `key` refers to a list parameter where it takes one name.
-    fn list_parameter<T>(&mut self, path: &Path, key: &str, parameter: &str) -> Option<T> {
-        self.err(
-            path,
-            format!("{key} refers to parameter {parameter}, a list: accepted is a String parameter"),
-        )
-    }
-
-    /// `key` refers to a parameter that has neither a given value nor a `Default`.
-    fn parameter_without_value<T>(&mut self, path: &Path, key: &str, parameter: &str) -> Option<T> {
-        self.err_help(
-            path,
-            format!("{key} refers to parameter {parameter}, but parameter {parameter} has no value"),
-            Some("give the parameter a value, or a Default".to_owned()),
-        )
+    /// The value of `parameter` (of `scope`), which `key` refers to at `path`, when it is a string
+    /// `usable` takes; else why not is reported: a list parameter, another value (`accepted` says what
+    /// `key` takes), or no value at all.
+    fn parameter_string<'v>(
+        &mut self,
+        scope: &'v Scope<'_>,
+        path: &Path,
+        key: &str,
+        parameter: &str,
+        accepted: &str,
+        usable: fn(&str) -> bool,
+    ) -> Option<&'v str> {
+        if scope.is_list_parameter(parameter) {
+            return self.err(
+                path,
+                format!("{key} refers to parameter {parameter}, a list: accepted is a String parameter"),
+            );
+        }
+        match scope.parameter_value(parameter) {
+            Some(Value::String(s)) if usable(s) => Some(s),
+            Some(other) => self.err(
+                path,
+                format!(
+                    "{key} refers to parameter {parameter}, whose value is {}: accepted is {accepted}",
+                    found(other)
+                ),
+            ),
+            None => self.err_help(
+                path,
+                format!("{key} refers to parameter {parameter}, but parameter {parameter} has no value"),
+                Some("give the parameter a value, or a Default".to_owned()),
+            ),
+        }
     }
 
     /// `value` is not what `expected` names with `keys`: "`expected` K1, K2, found `value`".
@@ -563,5 +583,5 @@ fn bool_of(v: &Value) -> Option<bool> {
 }
 
 fn is_string_intrinsic(v: &Value) -> bool {
-    v.as_object().is_some_and(|o| o.len() == 1 && o.keys().all(|k| STRING_INTRINSICS.contains(&k.as_str())))
+    cfn::single_key(v).is_some_and(|(key, _)| STRING_INTRINSICS.contains(&key))
 }

@@ -99,10 +99,7 @@ fn resolve_intrinsic(obj: &Map, scope: &Scope<'_>, depth: usize) -> Option<Value
     match key.as_str() {
         IF => {
             let [condition, yes, no] = arg.as_array()?.as_slice() else { return None };
-            let condition = condition.as_str()?;
-            let mut named = Map::with_capacity(1);
-            named.insert("Condition", Value::from(condition));
-            let chosen = scope.conditions.eval(&Value::Object(named), &crate::diag::Path::root()).ok()?;
+            let chosen = scope.conditions.eval_named(condition.as_str()?, &crate::diag::Path::root()).ok()?;
             Some(resolve(if chosen { yes } else { no }, scope, depth + 1))
         }
         FIND_IN_MAP => {

@@ -11,16 +11,17 @@ impl Validator<'_, '_> {
     /// A list of alarms, or one `Fn::If` choosing between two lists (`!If [IsProd, [A, B], []]`),
     /// which becomes one `Fn::If` per alarm: each alarm of a branch is kept when its branch is taken.
     fn alarm_list(&mut self, v: &Value, path: &Path, depth: usize) -> Option<AlarmList> {
-        if let Some(Value::Array(arg)) = v.as_object().filter(|o| o.len() == 1).and_then(|o| o.get(cfn::IF)) {
-            if depth > 8 {
-                return self.err(path, "Fn::If nests more than 8 levels deep in Alarms");
+        if let Some((cfn::IF, Value::Array(arg))) = cfn::single_key(v) {
+            if depth > MAX_IF_NESTING {
+                return self
+                    .err(path, format!("Fn::If nests more than {MAX_IF_NESTING} levels deep in Alarms"));
             }
             let path = path.key(cfn::IF);
             let [condition, then, otherwise] = arg.as_slice() else {
                 return self
                     .err(&path, format!("Fn::If takes [Condition, alarms, alarms], found {}", found(v)));
             };
-            let ok = self.if_condition(condition, &path);
+            let ok = self.if_condition(condition, &path).is_some();
             let branch = |validator: &mut Self, v: &Value, i: usize| -> Option<AlarmList> {
                 if cfn::is_no_value(v) {
                     return Some(AlarmList::default());
@@ -70,8 +71,8 @@ impl Validator<'_, '_> {
 
     /// One alarm, normalised to CloudFormation's `{Name: …}` (or an `Fn::If` of such).
     pub(super) fn alarm(&mut self, v: &Value, path: &Path, depth: usize) -> Option<Value> {
-        if depth > 8 {
-            return self.err(path, "Fn::If nests more than 8 levels deep in Alarms");
+        if depth > MAX_IF_NESTING {
+            return self.err(path, format!("Fn::If nests more than {MAX_IF_NESTING} levels deep in Alarms"));
         }
         let obj = match v {
             Value::String(s) if s.is_empty() => {
@@ -109,16 +110,17 @@ impl Validator<'_, '_> {
             Value::Object(obj) => obj,
             _ => return self.err(path, format!("an alarm must be {ALARM_ACCEPTED}, found {}", found(v))),
         };
-        if obj.len() == 1 && obj.contains_key(cfn::REF) {
-            return self
-                .alarm_ref(&obj[cfn::REF], &path.key(cfn::REF))
-                .map(|target| json!({ "Name": cfn::ref_to(&target) }));
-        }
-        if obj.len() == 1 && obj.contains_key(cfn::IF) {
-            return self.alarm_if(&obj[cfn::IF], &path.key(cfn::IF), depth);
-        }
-        if obj.len() == 1 && obj.keys().all(|k| k.starts_with(cfn::FN_PREFIX)) {
-            return self.err(path, format!("an alarm must be {ALARM_ACCEPTED}, found {}", found(v)));
+        match cfn::single_key(v) {
+            Some((cfn::REF, target)) => {
+                return self
+                    .alarm_ref(target, &path.key(cfn::REF))
+                    .map(|target| json!({ "Name": cfn::ref_to(&target) }))
+            }
+            Some((cfn::IF, arg)) => return self.alarm_if(arg, &path.key(cfn::IF), depth),
+            Some((key, _)) if key.starts_with(cfn::FN_PREFIX) => {
+                return self.err(path, format!("an alarm must be {ALARM_ACCEPTED}, found {}", found(v)))
+            }
+            _ => {}
         }
         let mut ok = self.unknown_keys(obj, path, &["Name"], "alarm key");
         let name = match obj.get("Name") {
@@ -182,7 +184,7 @@ impl Validator<'_, '_> {
         else {
             return self.err(path, format!("Fn::If takes [Condition, alarm, alarm], found {}", found(arg)));
         };
-        let ok = self.if_condition(condition, path);
+        let ok = self.if_condition(condition, path).is_some();
         let branch = |validator: &mut Self, v: &Value, i: usize| -> Option<Value> {
             if cfn::is_no_value(v) {
                 return Some(v.clone());
@@ -197,19 +199,18 @@ impl Validator<'_, '_> {
         }
     }
 
-    /// The condition name an `Fn::If` (at `path`) starts with: a condition of the template.
-    pub(super) fn if_condition(&mut self, condition: &Value, path: &Path) -> bool {
+    /// The condition name an `Fn::If` (at `path`) starts with, when it is a condition of the template.
+    pub(super) fn if_condition<'v>(&mut self, condition: &'v Value, path: &Path) -> Option<&'v str> {
         let Some(name) = condition.as_str() else {
-            self.err::<()>(
+            return self.err(
                 &path.index(0),
                 format!("Fn::If takes a condition name first, found {}", found(condition)),
             );
-            return false;
         };
-        let Some(scope) = self.scope else { return true };
+        let Some(scope) = self.scope else { return Some(name) };
         let conditions = scope.conditions_section();
         if conditions.is_some_and(|c| c.contains_key(name)) {
-            return true;
+            return Some(name);
         }
         let names = conditions.into_iter().flat_map(|c| c.keys().map(|k| k.as_str()));
         let help = scope.suggest(name, names).map(|n| format!("did you mean {n:?}?"));
@@ -218,7 +219,7 @@ impl Validator<'_, '_> {
             format!("condition {name:?} is not in the template's Conditions"),
             help,
         );
-        false
+        None
     }
 
     pub(super) fn rollback_on(&mut self, v: &Value, path: &Path) -> Option<RollbackOn> {

@@ -1,11 +1,17 @@
 //! Checks of ARNs written as strings: SNS topic ARNs, `Fn::Sub` wildcards, external Lambda function
 //! names and ARNs, partitions and regions.
 
+use crate::cfn;
+
+/// Why a topic ARN with `*` or `?` is refused.
+const TOPIC_WILDCARD: &str =
+    "has a wildcard, and the generated role grants sns:Publish on exactly the topic named";
+
 /// `arn:<partition>:<service>:<region>:<account>:<resource>` with every part but region present.
 /// Why `s` does not name exactly one SNS topic by ARN (`None` when it does).
 pub(super) fn topic_arn_problem(s: &str) -> Option<&'static str> {
     if s.contains(['*', '?']) {
-        return Some("has a wildcard, and the generated role grants sns:Publish on exactly the topic named");
+        return Some(TOPIC_WILDCARD);
     }
     let parts: Vec<&str> = s.split(':').collect();
     let ["arn", partition, "sns", region, account, topic] = parts.as_slice() else {
@@ -21,23 +27,18 @@ pub(super) fn topic_arn_problem(s: &str) -> Option<&'static str> {
     (!well_formed).then_some("is not an SNS topic ARN")
 }
 
-/// Why the literal text of an `Fn::Sub` (outside its `${…}` placeholders) names more than one resource.
+/// Why the literal text of an `Fn::Sub` (outside its `${…}` placeholders) names more than one
+/// resource. A `${!Literal}` escape is literal text, as is whatever follows a `${` no `}` closes.
 pub(super) fn sub_wildcard_problem(text: &str) -> Option<&'static str> {
-    let mut literal = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        literal.push_str(&rest[..start]);
-        match rest[start..].find('}') {
-            Some(end) => rest = &rest[start + end + 1..],
-            None => {
-                rest = "";
-            }
+    let has_wildcard = |literal: &str| literal.contains(['*', '?']);
+    let mut literal_start = 0;
+    for placeholder in cfn::placeholders(text) {
+        if has_wildcard(&text[literal_start..placeholder.start]) {
+            return Some(TOPIC_WILDCARD);
         }
+        literal_start = placeholder.end;
     }
-    literal.push_str(rest);
-    literal
-        .contains(['*', '?'])
-        .then_some("has a wildcard, and the generated role grants sns:Publish on exactly the topic named")
+    has_wildcard(&text[literal_start..]).then_some(TOPIC_WILDCARD)
 }
 
 /// Why `s` does not name exactly one Lambda function outside the template (`None` when it does):
@@ -84,4 +85,33 @@ fn is_partition(p: &str) -> bool {
 
 fn is_region(r: &str) -> bool {
     !r.is_empty() && r.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `${!Literal}` is no placeholder: CloudFormation writes it as `${Literal}`, so a wildcard in it
+    /// is in the topic ARN.
+    #[test]
+    fn a_wildcard_in_an_escaped_placeholder_is_literal_text() {
+        assert_eq!(
+            sub_wildcard_problem("arn:${AWS::Partition}:sns:${AWS::Region}:123456789012:alerts"),
+            None
+        );
+        assert_eq!(sub_wildcard_problem("arn:aws:sns:${AWS::Region}:123456789012:${Topic*}"), None);
+        assert_eq!(
+            sub_wildcard_problem("arn:aws:sns:${AWS::Region}:123456789012:alerts-*"),
+            Some(TOPIC_WILDCARD)
+        );
+        assert_eq!(
+            sub_wildcard_problem("arn:aws:sns:${AWS::Region}:123456789012:${!Topic*}"),
+            Some(TOPIC_WILDCARD)
+        );
+        // A `${` that no `}` closes is text too.
+        assert_eq!(
+            sub_wildcard_problem("arn:aws:sns:${AWS::Region:123456789012:alerts-?"),
+            Some(TOPIC_WILDCARD)
+        );
+    }
 }

@@ -43,7 +43,7 @@ impl Validator<'_, '_> {
             }
             _ if is_string_intrinsic(v) => {
                 // `Ref` to an `AWS::IAM::Role` gives the role's name, and CodeDeploy wants its ARN.
-                if let (Some(scope), Some(Value::String(target))) = (self.scope, v.get(cfn::REF)) {
+                if let (Some(scope), Some(target)) = (self.scope, cfn::ref_target(v)) {
                     if resource == "role" && scope.resource_type(target) == Some(cfn::IAM_ROLE) {
                         return self.err_help(
                             &path.key(cfn::REF),

@@ -15,18 +15,17 @@ impl Validator<'_, '_> {
         key: &str,
         depth: usize,
     ) -> Option<Option<Hook>> {
-        let Some(Value::Array(arg)) = v.as_object().filter(|o| o.len() == 1).and_then(|o| o.get(cfn::IF))
-        else {
+        let Some((cfn::IF, Value::Array(arg))) = cfn::single_key(v) else {
             return self.hook(v, path, key).map(Some);
         };
         let path = path.key(cfn::IF);
-        if depth > 8 {
-            return self.err(&path, format!("Fn::If nests more than 8 levels deep in {key}"));
+        if depth > MAX_IF_NESTING {
+            return self.err(&path, format!("Fn::If nests more than {MAX_IF_NESTING} levels deep in {key}"));
         }
         let [condition, then, otherwise] = arg.as_slice() else {
             return self.err(&path, format!("Fn::If takes [Condition, hook, hook], found {}", found(v)));
         };
-        let ok = self.if_condition(condition, &path);
+        let name = self.if_condition(condition, &path);
         let branch = |validator: &mut Self, v: &Value, i: usize| -> Option<Option<Hook>> {
             if cfn::is_no_value(v) {
                 return Some(None);
@@ -34,9 +33,9 @@ impl Validator<'_, '_> {
             validator.hook_or_if(v, &path.index(i), key, depth + 1)
         };
         let (then, otherwise) = (branch(self, then, 1), branch(self, otherwise, 2));
-        let (Some(then), Some(otherwise), true) = (then, otherwise, ok) else { return None };
+        let (Some(then), Some(otherwise), Some(name)) = (then, otherwise, name) else { return None };
         let Some(scope) = self.scope else { return Some(then) };
-        match scope.conditions.eval(&json!({ "Condition": condition }), &path.index(0)) {
+        match scope.conditions.eval_named(name, &path.index(0)) {
             Ok(true) => Some(then),
             Ok(false) => Some(otherwise),
             Err(d) => {
@@ -107,54 +106,48 @@ impl Validator<'_, '_> {
                     }
                 }
             }
-            Value::Object(obj) if obj.len() == 1 && obj.contains_key(cfn::REF) => {
-                let ref_path = path.key(cfn::REF);
-                let Some(target) = obj[cfn::REF].as_str() else {
-                    return self
-                        .err(&ref_path, format!("Ref takes a logical ID, found {}", found(&obj[cfn::REF])));
-                };
-                let Some(scope) = self.scope else { return Some(Hook::Function(target.to_owned())) };
-                if scope.is_list_parameter(target) {
-                    return self.list_parameter(&ref_path, key, target);
-                }
-                if scope.is_parameter(target) {
-                    // A parameter holds the name or ARN of a function elsewhere, resolved now so the
-                    // hook's permissions can name it.
-                    return match scope.parameter_value(target) {
-                        Some(Value::String(s)) if !s.is_empty() => self.external_hook(s, &ref_path, key),
-                        Some(other) => self.err(
-                            &ref_path,
-                            format!("{key} refers to parameter {target}, whose value is {}: accepted is a function name or ARN", found(other)),
-                        ),
-                        None => self.parameter_without_value(&ref_path, key, target),
-                    };
-                }
-                self.hook_function(target, &ref_path, key)
-            }
-            Value::Object(obj) if obj.len() == 1 && obj.contains_key(cfn::GET_ATT) => {
-                let at = path.key(cfn::GET_ATT);
-                let Some((target, attribute)) = cfn::get_att_parts(&obj[cfn::GET_ATT]) else {
-                    return self.err(
-                        &at,
-                        format!(
-                            "Fn::GetAtt takes [Function, Arn] or \"Function.Arn\", found {}",
-                            found(&obj[cfn::GET_ATT])
-                        ),
-                    );
-                };
-                if attribute != "Arn" {
-                    return self.err(
-                        &at,
-                        format!("{key} takes the Arn of a function, found Fn::GetAtt {target}.{attribute}"),
-                    );
-                }
-                if self.scope.is_none() {
-                    return Some(Hook::Function(target.to_owned()));
-                }
-                self.hook_function(target, &at, key)
-            }
-            _ => self.err(path, wrong(v)),
+            _ => match cfn::single_key(v) {
+                Some((cfn::REF, target)) => self.hook_ref(target, &path.key(cfn::REF), key),
+                Some((cfn::GET_ATT, arg)) => self.hook_get_att(arg, &path.key(cfn::GET_ATT), key),
+                _ => self.err(path, wrong(v)),
+            },
         }
+    }
+
+    /// The `Ref` of a hook (its target at `path`): a function of the template, or a parameter
+    /// holding the name or ARN of a function elsewhere.
+    fn hook_ref(&mut self, target: &Value, path: &Path, key: &str) -> Option<Hook> {
+        let Some(target) = target.as_str() else {
+            return self.err(path, format!("Ref takes a logical ID, found {}", found(target)));
+        };
+        let Some(scope) = self.scope else { return Some(Hook::Function(target.to_owned())) };
+        if scope.is_parameter(target) {
+            // Resolved now so the hook's permissions can name the function.
+            const ACCEPTED: &str = "a function name or ARN";
+            let name = self.parameter_string(scope, path, key, target, ACCEPTED, |s| !s.is_empty())?;
+            return self.external_hook(name, path, key);
+        }
+        self.hook_function(target, path, key)
+    }
+
+    /// The `Fn::GetAtt` of a hook (its argument at `path`): the `Arn` of a function of the template.
+    fn hook_get_att(&mut self, arg: &Value, path: &Path, key: &str) -> Option<Hook> {
+        let Some((target, attribute)) = cfn::get_att_parts(arg) else {
+            return self.err(
+                path,
+                format!("Fn::GetAtt takes [Function, Arn] or \"Function.Arn\", found {}", found(arg)),
+            );
+        };
+        if attribute != "Arn" {
+            return self.err(
+                path,
+                format!("{key} takes the Arn of a function, found Fn::GetAtt {target}.{attribute}"),
+            );
+        }
+        if self.scope.is_none() {
+            return Some(Hook::Function(target.to_owned()));
+        }
+        self.hook_function(target, path, key)
     }
 
     /// A hook outside the template, by function name (at most 64 characters) or ARN (at most 140,

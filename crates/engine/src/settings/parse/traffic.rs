@@ -6,49 +6,45 @@ use crate::cfn::CODEDEPLOY_DEPLOYMENT_CONFIG;
 
 impl Validator<'_, '_> {
     pub(super) fn traffic(&mut self, v: &Value, path: &Path) -> Option<Traffic> {
-        match v {
-            Value::String(s) => self.traffic_name(s, path, None),
-            Value::Object(obj) if obj.len() == 1 && obj.contains_key(cfn::REF) => {
-                let ref_path = path.key(cfn::REF);
-                let Some(target) = obj[cfn::REF].as_str() else {
-                    return self
-                        .err(&ref_path, format!("Ref takes a logical ID, found {}", found(&obj[cfn::REF])));
-                };
-                let Some(scope) = self.scope else {
-                    return Some(Traffic::ConfigResource(target.to_owned()));
-                };
-                if scope.is_list_parameter(target) {
-                    return self.list_parameter(&ref_path, "Type", target);
-                }
-                if scope.is_parameter(target) {
-                    return match scope.parameter_value(target) {
-                        Some(Value::String(s)) => self.traffic_name(s, &ref_path, Some(target)),
-                        Some(other) => self.err(
-                            &ref_path,
-                            format!("Type refers to parameter {target}, whose value is {}: accepted is a string naming a traffic shape or deployment config", found(other)),
-                        ),
-                        None => self.parameter_without_value(&ref_path, "Type", target),
-                    };
-                }
-                match scope.resource_type(target) {
-                    Some(CODEDEPLOY_DEPLOYMENT_CONFIG) => Some(Traffic::ConfigResource(target.to_owned())),
-                    Some(other) => self.err(
-                        &ref_path,
-                        format!("Type refers to {target}, an {other}: accepted are a parameter or an {CODEDEPLOY_DEPLOYMENT_CONFIG}"),
-                    ),
-                    None => {
-                        let names = scope.parameters.keys().map(|k| k.as_str());
-                        let names = names.chain(scope.ids_of(&[CODEDEPLOY_DEPLOYMENT_CONFIG]));
-                        let help = scope.suggest(target, names).map(|n| format!("did you mean {n:?}?"));
-                        self.err_help(
-                            &ref_path,
-                            format!("Type refers to {target:?}, which is neither a parameter nor a resource of the template"),
-                            help,
-                        )
-                    }
-                }
-            }
+        if let Value::String(s) = v {
+            return self.traffic_name(s, path, None);
+        }
+        match cfn::single_key(v) {
+            Some((cfn::REF, target)) => self.traffic_ref(target, &path.key(cfn::REF)),
             _ => self.err(path, format!("Type must be {TYPE_ACCEPTED}, found {}", found(v))),
+        }
+    }
+
+    /// The `Ref` of a `Type` (its target at `path`): a parameter holding a `Type` string, or an
+    /// `AWS::CodeDeploy::DeploymentConfig` of the template.
+    fn traffic_ref(&mut self, target: &Value, path: &Path) -> Option<Traffic> {
+        let Some(target) = target.as_str() else {
+            return self.err(path, format!("Ref takes a logical ID, found {}", found(target)));
+        };
+        let Some(scope) = self.scope else {
+            return Some(Traffic::ConfigResource(target.to_owned()));
+        };
+        if scope.is_parameter(target) {
+            const ACCEPTED: &str = "a string naming a traffic shape or deployment config";
+            let name = self.parameter_string(scope, path, "Type", target, ACCEPTED, |_| true)?;
+            return self.traffic_name(name, path, Some(target));
+        }
+        match scope.resource_type(target) {
+            Some(CODEDEPLOY_DEPLOYMENT_CONFIG) => Some(Traffic::ConfigResource(target.to_owned())),
+            Some(other) => self.err(
+                path,
+                format!("Type refers to {target}, an {other}: accepted are a parameter or an {CODEDEPLOY_DEPLOYMENT_CONFIG}"),
+            ),
+            None => {
+                let names = scope.parameters.keys().map(|k| k.as_str());
+                let names = names.chain(scope.ids_of(&[CODEDEPLOY_DEPLOYMENT_CONFIG]));
+                let help = scope.suggest(target, names).map(|n| format!("did you mean {n:?}?"));
+                self.err_help(
+                    path,
+                    format!("Type refers to {target:?}, which is neither a parameter nor a resource of the template"),
+                    help,
+                )
+            }
         }
     }
 

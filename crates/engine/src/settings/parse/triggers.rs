@@ -56,39 +56,27 @@ impl Validator<'_, '_> {
                     ok &= self.check_refs(arn, &at.key("TriggerTargetArn"));
                     // The generated role may publish to exactly this topic: no wildcard in the
                     // text of an `Fn::Sub`, nor in a parameter's value.
-                    let text = arn
-                        .get(cfn::SUB)
-                        .and_then(cfn::sub_parts)
-                        .map(|(text, _)| (text.to_owned(), cfn::SUB));
-                    let parameter = arn
-                        .get(cfn::REF)
-                        .and_then(Value::as_str)
-                        .and_then(|p| {
-                            self.scope
-                                .filter(|scope| scope.is_parameter(p))
-                                .and_then(|scope| scope.parameter_value(p))
-                        })
-                        .and_then(Value::as_str)
-                        .map(|value| (value.to_owned(), cfn::REF));
-                    if let Some((text, key)) = text.or(parameter) {
-                        let problem = if key == cfn::REF {
-                            topic_arn_problem(&text)
-                        } else {
-                            sub_wildcard_problem(&text)
-                        };
-                        if let Some(problem) = problem {
-                            ok = false;
-                            self.err::<()>(
-                                &at.key("TriggerTargetArn").key(key),
-                                format!(
-                                    "TriggerTargetArn {} {problem}: accepted is the ARN of one SNS topic",
-                                    quoted(&text)
-                                ),
-                            );
+                    let target = cfn::ref_target(arn);
+                    let checked = match cfn::single_key(arn) {
+                        Some((cfn::SUB, arg)) => {
+                            cfn::sub_parts(arg).map(|(text, _)| (cfn::SUB, text, sub_wildcard_problem(text)))
                         }
+                        Some((cfn::REF, _)) => target
+                            .and_then(|parameter| self.scope?.parameter_value(parameter)?.as_str())
+                            .map(|value| (cfn::REF, value, topic_arn_problem(value))),
+                        _ => None,
+                    };
+                    if let Some((key, text, Some(problem))) = checked {
+                        ok = false;
+                        self.err::<()>(
+                            &at.key("TriggerTargetArn").key(key),
+                            format!(
+                                "TriggerTargetArn {} {problem}: accepted is the ARN of one SNS topic",
+                                quoted(text)
+                            ),
+                        );
                     }
                     // `Ref` to a topic is its ARN; `Ref` to any other resource is not a topic.
-                    let target = arn.get(cfn::REF).and_then(Value::as_str);
                     let ty = self.scope.zip(target).and_then(|(scope, t)| scope.resource_type(t));
                     if let (Some(target), Some(ty)) = (target, ty) {
                         if ty != cfn::SNS_TOPIC {
