@@ -282,9 +282,7 @@ pub(crate) fn names_any<S: BuildHasher>(value: &Value, ids: &HashSet<&str, S>) -
             return false;
         }
     }
-    let mut out = Vec::new();
-    referenced_at(value, &|id| ids.contains(id), &mut out, 0);
-    !out.is_empty()
+    names_any_of(value, &|id| ids.contains(id))
 }
 
 /// Whether `value` is a reference form that names a resource `wanted` accepts.
@@ -330,13 +328,6 @@ fn references_under_at(
             .for_each(|(i, v)| references_under_at(v, &path.index(i), targets, out, depth + 1)),
         _ => {}
     }
-}
-
-/// Whether `value` references any of `ids` in any form (a permission's `SourceArn` naming its API).
-pub fn mentions<S: BuildHasher>(value: &Value, ids: &HashSet<Str, S>) -> bool {
-    let mut out = Vec::new();
-    referenced_at(value, &|id| ids.contains(id), &mut out, 0);
-    !out.is_empty()
 }
 
 fn referenced_at(value: &Value, wanted: &dyn Fn(&str) -> bool, out: &mut Vec<String>, depth: usize) {

@@ -265,7 +265,9 @@ impl Resource<'_> {
             // The API still invokes the function itself: moving its permission would break it.
             let unseen = !self.unseen_apis.is_empty();
             if unseen
-                && properties.get(source_arn).is_some_and(|arn| matcher::mentions(arn, self.unseen_apis))
+                && properties
+                    .get(source_arn)
+                    .is_some_and(|arn| names_any_of(arn, &|id| self.unseen_apis.contains(id)))
             {
                 return;
             }
