@@ -173,10 +173,7 @@ pub fn rewire<S: BuildHasher>(
 pub(crate) fn is_known(resource_type: &str) -> bool {
     ROWS.contains_key(resource_type)
         || resource_type.starts_with(cfn::SERVERLESS_TYPE_PREFIX)
-        || never::NEVER.iter().any(|(never, _)| match never.strip_suffix('*') {
-            Some(prefix) => resource_type.starts_with(prefix),
-            None => resource_type == *never,
-        })
+        || never::is_never(resource_type)
 }
 
 /// Warns about every reference to a marked function in the `Properties` of the resources `ids`
