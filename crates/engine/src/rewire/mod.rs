@@ -107,7 +107,7 @@ pub fn rewire<S: BuildHasher>(
         let resource_type = json::get_str(resource, "Type").unwrap_or_default();
         let row = rows.get(resource_type).filter(|_| !generated.contains(logical_id.as_str()));
         match row.map(|row| row.invoker.action) {
-            Some(Action::ApiDefinition { unseen, .. } | Action::UnseenDefinition { unseen }) => {
+            Some(Action::ApiDefinition { unseen, .. }) => {
                 let properties = json::get(resource, "Properties").and_then(Value::as_object);
                 if properties.is_some_and(|p| unseen.iter().any(|key| p.contains_key(key))) {
                     unseen_apis.insert(logical_id.clone());
@@ -252,9 +252,8 @@ impl Resource<'_> {
         let row = parsed.invoker;
         let base = self.base.clone();
         let Some(Value::Object(properties)) = resource.get_mut("Properties") else { return };
-        if let Action::ApiDefinition { unseen, .. }
-        | Action::UnseenDefinition { unseen }
-        | Action::UnseenDefinitionReference { unseen } = row.action
+        if let Action::ApiDefinition { unseen, .. } | Action::UnseenDefinitionReference { unseen } =
+            row.action
         {
             self.warn_unseen(unseen, properties, &base);
         }
@@ -324,7 +323,6 @@ impl Resource<'_> {
                     Action::GrantAlias => {
                         iam::grant(position, self.targets);
                     }
-                    Action::UnseenDefinition { .. } => {}
                 }
                 if moves.len() > before {
                     if let Some((api, api_id)) = &api {
