@@ -1,4 +1,4 @@
-//! The only code that knows how CloudFormation spells a reference to a resource.
+//! The only code that rewrites a reference to a resource; `cfn::refs` reads the forms.
 //!
 //! Forms: `{Ref: X}`, `{Fn::GetAtt: [X, Attr]}`, `{Fn::GetAtt: "X.Attr"}`, `${X}` and `${X.Attr}` inside
 //! `Fn::Sub` (string form, and list form whose variable map both shadows names and holds references),

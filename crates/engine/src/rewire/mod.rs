@@ -1,7 +1,8 @@
 //! Rewiring (docs/rewiring.md): every reference to a marked function in an invoking position moves to its alias.
 //!
-//! `table.rs` is the only list of invoking positions; `matcher.rs` alone knows the reference forms
-//! (`Ref`, both `Fn::GetAtt` forms, `Fn::Sub`, `Fn::Join`, `Fn::If`). This file walks the resources once,
+//! `table.rs` is the only list of invoking positions; `matcher.rs` alone rewrites the reference forms
+//! (`Ref`, both `Fn::GetAtt` forms, `Fn::Sub`, `Fn::Join`, `Fn::If`), which it reads through
+//! `cfn::refs`. This file walks the resources once,
 //! applying each resource's table row; `iam.rs` and `deployments.rs` carry the two actions that do more
 //! than rewrite a reference. Nothing outside a table position changes, which is what keeps custom
 //! resources, Lambda@Edge, log groups, `Outputs` and `DependsOn` as they were (`never.rs`).
