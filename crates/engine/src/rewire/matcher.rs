@@ -171,7 +171,8 @@ fn join_splice(elems: &[Value], i: usize, delimiter: &str, parent: Splice) -> Sp
 /// How each variable of a list-form `Fn::Sub` lands in its string (its first use decides).
 fn variable_splices(s: &str, vars: &Map, parent: Splice) -> BTreeMap<String, Splice> {
     let mut splices = BTreeMap::new();
-    map_placeholders(s, |name, before, after| {
+    map_placeholders(s, |placeholder, before, after| {
+        let name = placeholder.name;
         if vars.contains_key(name) && !splices.contains_key(name) {
             splices.insert(name.to_owned(), parent.of(before, after));
         }
@@ -194,13 +195,15 @@ fn rewrite_sub(
     moves: &mut Vec<Move>,
 ) {
     let mut moved = Vec::new();
-    let rewritten = map_placeholders(s, |name, before, after| {
+    let rewritten = map_placeholders(s, |placeholder, before, after| {
+        let name = placeholder.name;
         if vars.is_some_and(|vars| vars.contains_key(name)) {
             // The Sub's own variable shadows any resource of that name.
             return None;
         }
-        match name.split_once('.') {
-            Some((id, "Arn")) => {
+        match placeholder.attribute() {
+            Some("Arn") => {
+                let id = placeholder.target();
                 let target = targets.get(id)?;
                 if splice.of(before, after) == Splice::WholeQualified {
                     return None;
@@ -235,10 +238,13 @@ fn rewrite_sub(
     }
 }
 
-/// Calls `f(name, text_before, text_after)` for every placeholder of a `Fn::Sub` string
+/// Calls `f(placeholder, text_before, text_after)` for every placeholder of a `Fn::Sub` string
 /// ([`cfn::placeholders`]: `${!Literal}` is not one) and returns the string with each placeholder `f`
 /// answered replaced by the answer; `None` when nothing changed.
-fn map_placeholders(s: &str, mut f: impl FnMut(&str, &str, &str) -> Option<String>) -> Option<String> {
+fn map_placeholders(
+    s: &str,
+    mut f: impl FnMut(cfn::Placeholder<'_>, &str, &str) -> Option<String>,
+) -> Option<String> {
     // The output is allocated at the first replacement only: every `Fn::Sub` of the template passes
     // through here when an API deployment is renamed, and almost none of them change.
     let mut out: Option<String> = None;
@@ -250,7 +256,7 @@ fn map_placeholders(s: &str, mut f: impl FnMut(&str, &str, &str) -> Option<Strin
             copied = placeholder.start;
         }
         let before = out.as_deref().unwrap_or(&s[..placeholder.start]);
-        let Some(replacement) = f(placeholder.name, before, &s[placeholder.end..]) else { continue };
+        let Some(replacement) = f(placeholder, before, &s[placeholder.end..]) else { continue };
         let out = out.get_or_insert_with(|| {
             let mut text = String::with_capacity(s.len() + replacement.len());
             text.push_str(&s[..placeholder.start]);
@@ -430,13 +436,12 @@ fn rename_at(value: &mut Value, renames: &BTreeMap<String, String>, depth: usize
 }
 
 fn rename_sub(s: &mut Str, vars: Option<&Map>, renames: &BTreeMap<String, String>) {
-    let renamed = map_placeholders(s, |name, _, _| {
-        if vars.is_some_and(|vars| vars.contains_key(name)) {
+    let renamed = map_placeholders(s, |placeholder, _, _| {
+        if vars.is_some_and(|vars| vars.contains_key(placeholder.name)) {
             return None;
         }
-        let (id, attr) = name.split_once('.').map_or((name, None), |(id, attr)| (id, Some(attr)));
-        let new = renames.get(id)?;
-        Some(match attr {
+        let new = renames.get(placeholder.target())?;
+        Some(match placeholder.attribute() {
             Some(attr) => format!("${{{new}.{attr}}}"),
             None => format!("${{{new}}}"),
         })
