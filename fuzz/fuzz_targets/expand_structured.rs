@@ -579,19 +579,12 @@ fn references(value: &Value, out: &mut Vec<String>) {
                             Value::Array(parts) => (parts.first().and_then(Value::as_str), parts.get(1)),
                             _ => (None, None),
                         };
-                        let mut rest = text.unwrap_or("");
-                        while let Some(start) = rest.find("${") {
-                            let after = &rest[start + 2..];
-                            let Some(end) = after.find('}') else { break };
-                            let var = &after[..end];
-                            let name = var.split('.').next().unwrap_or(var);
+                        let variables = locals.and_then(Value::as_object);
+                        for placeholder in cfn::placeholders(text.unwrap_or("")) {
                             // A variable hides only the placeholder of its whole name.
-                            let local =
-                                locals.and_then(Value::as_object).is_some_and(|m| m.contains_key(var));
-                            if !var.starts_with('!') && !local {
-                                out.push(name.to_owned());
+                            if !variables.is_some_and(|m| m.contains_key(placeholder.name)) {
+                                out.push(placeholder.target().to_owned());
                             }
-                            rest = &after[end + 1..];
                         }
                         if let Some(locals) = locals {
                             references(locals, out);

@@ -988,14 +988,9 @@ fn alias_logical_id(f: &str, name: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // Reading templates.
 
-/// Logical IDs `${…}` refers to in an `Fn::Sub` string (`${!Literal}` excluded), read by the engine's
-/// one placeholder scanner.
-fn sub_vars(s: &str) -> impl Iterator<Item = String> + '_ {
-    cfn::placeholders(s).map(|p| p.target().to_owned())
-}
-
 /// Every logical ID, parameter or pseudo parameter a value refers to, through `Ref`, `Fn::GetAtt`
-/// (both forms) and `Fn::Sub` (minus its own variable map's names).
+/// (both forms) and `Fn::Sub` (read by the engine: a variable hides only the placeholder of its whole
+/// name, as cfn-lint reads it), in order and with repeats.
 fn refs_in(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Array(items) => items.iter().for_each(|i| refs_in(i, out)),
@@ -1019,16 +1014,12 @@ fn refs_in(v: &Value, out: &mut Vec<String>) {
                         return;
                     }
                     ("Fn::Sub", Value::String(s)) => {
-                        out.extend(sub_vars(s));
+                        cfn::sub_references(s, None, &mut |id| out.push(id.to_owned()));
                         return;
                     }
                     ("Fn::Sub", Value::Array(a)) if a.len() == 2 => {
-                        let local: BTreeSet<&str> = a[1]
-                            .as_object()
-                            .map(|m| m.keys().map(|k| k.as_str()).collect())
-                            .unwrap_or_default();
                         if let Some(s) = a[0].as_str() {
-                            out.extend(sub_vars(s).filter(|n| !local.contains(n.as_str())));
+                            cfn::sub_references(s, a[1].as_object(), &mut |id| out.push(id.to_owned()));
                         }
                         refs_in(&a[1], out);
                         return;

@@ -69,6 +69,10 @@ fn grant_resource(resource: &mut Value, targets: &Targets<'_>, added: &mut Vec<S
         }
         single => matcher::referenced(single, targets, &mut functions),
     }
+    if functions.is_empty() {
+        // Most statements name no marked function: their resources need not be serialised.
+        return;
+    }
     // What the statement already names, by JSON text: hashed, since searching a long resource list
     // once per function would cost their product.
     let mut present: std::collections::HashSet<String> = match &*resource {

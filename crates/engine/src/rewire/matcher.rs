@@ -1,4 +1,4 @@
-//! The only code that knows how CloudFormation spells a reference to a resource.
+//! The only code that rewrites a reference to a resource; `cfn::refs` reads the forms.
 //!
 //! Forms: `{Ref: X}`, `{Fn::GetAtt: [X, Attr]}`, `{Fn::GetAtt: "X.Attr"}`, `${X}` and `${X.Attr}` inside
 //! `Fn::Sub` (string form, and list form whose variable map both shadows names and holds references),
@@ -171,7 +171,8 @@ fn join_splice(elems: &[Value], i: usize, delimiter: &str, parent: Splice) -> Sp
 /// How each variable of a list-form `Fn::Sub` lands in its string (its first use decides).
 fn variable_splices(s: &str, vars: &Map, parent: Splice) -> BTreeMap<String, Splice> {
     let mut splices = BTreeMap::new();
-    map_placeholders(s, |name, before, after| {
+    map_placeholders(s, |placeholder, before, after| {
+        let name = placeholder.name;
         if vars.contains_key(name) && !splices.contains_key(name) {
             splices.insert(name.to_owned(), parent.of(before, after));
         }
@@ -194,13 +195,15 @@ fn rewrite_sub(
     moves: &mut Vec<Move>,
 ) {
     let mut moved = Vec::new();
-    let rewritten = map_placeholders(s, |name, before, after| {
+    let rewritten = map_placeholders(s, |placeholder, before, after| {
+        let name = placeholder.name;
         if vars.is_some_and(|vars| vars.contains_key(name)) {
             // The Sub's own variable shadows any resource of that name.
             return None;
         }
-        match name.split_once('.') {
-            Some((id, "Arn")) => {
+        match placeholder.attribute() {
+            Some("Arn") => {
+                let id = placeholder.target();
                 let target = targets.get(id)?;
                 if splice.of(before, after) == Splice::WholeQualified {
                     return None;
@@ -235,10 +238,13 @@ fn rewrite_sub(
     }
 }
 
-/// Calls `f(name, text_before, text_after)` for every placeholder of a `Fn::Sub` string
+/// Calls `f(placeholder, text_before, text_after)` for every placeholder of a `Fn::Sub` string
 /// ([`cfn::placeholders`]: `${!Literal}` is not one) and returns the string with each placeholder `f`
 /// answered replaced by the answer; `None` when nothing changed.
-fn map_placeholders(s: &str, mut f: impl FnMut(&str, &str, &str) -> Option<String>) -> Option<String> {
+fn map_placeholders(
+    s: &str,
+    mut f: impl FnMut(cfn::Placeholder<'_>, &str, &str) -> Option<String>,
+) -> Option<String> {
     // The output is allocated at the first replacement only: every `Fn::Sub` of the template passes
     // through here when an API deployment is renamed, and almost none of them change.
     let mut out: Option<String> = None;
@@ -250,7 +256,7 @@ fn map_placeholders(s: &str, mut f: impl FnMut(&str, &str, &str) -> Option<Strin
             copied = placeholder.start;
         }
         let before = out.as_deref().unwrap_or(&s[..placeholder.start]);
-        let Some(replacement) = f(placeholder.name, before, &s[placeholder.end..]) else { continue };
+        let Some(replacement) = f(placeholder, before, &s[placeholder.end..]) else { continue };
         let out = out.get_or_insert_with(|| {
             let mut text = String::with_capacity(s.len() + replacement.len());
             text.push_str(&s[..placeholder.start]);
@@ -282,9 +288,7 @@ pub(crate) fn names_any<S: BuildHasher>(value: &Value, ids: &HashSet<&str, S>) -
             return false;
         }
     }
-    let mut out = Vec::new();
-    referenced_at(value, &|id| ids.contains(id), &mut out, 0);
-    !out.is_empty()
+    names_any_of(value, &|id| ids.contains(id))
 }
 
 /// Whether `value` is a reference form that names a resource `wanted` accepts.
@@ -330,13 +334,6 @@ fn references_under_at(
             .for_each(|(i, v)| references_under_at(v, &path.index(i), targets, out, depth + 1)),
         _ => {}
     }
-}
-
-/// Whether `value` references any of `ids` in any form (a permission's `SourceArn` naming its API).
-pub fn mentions<S: BuildHasher>(value: &Value, ids: &HashSet<Str, S>) -> bool {
-    let mut out = Vec::new();
-    referenced_at(value, &|id| ids.contains(id), &mut out, 0);
-    !out.is_empty()
 }
 
 fn referenced_at(value: &Value, wanted: &dyn Fn(&str) -> bool, out: &mut Vec<String>, depth: usize) {
@@ -439,13 +436,12 @@ fn rename_at(value: &mut Value, renames: &BTreeMap<String, String>, depth: usize
 }
 
 fn rename_sub(s: &mut Str, vars: Option<&Map>, renames: &BTreeMap<String, String>) {
-    let renamed = map_placeholders(s, |name, _, _| {
-        if vars.is_some_and(|vars| vars.contains_key(name)) {
+    let renamed = map_placeholders(s, |placeholder, _, _| {
+        if vars.is_some_and(|vars| vars.contains_key(placeholder.name)) {
             return None;
         }
-        let (id, attr) = name.split_once('.').map_or((name, None), |(id, attr)| (id, Some(attr)));
-        let new = renames.get(id)?;
-        Some(match attr {
+        let new = renames.get(placeholder.target())?;
+        Some(match placeholder.attribute() {
             Some(attr) => format!("${{{new}.{attr}}}"),
             None => format!("${{{new}}}"),
         })

@@ -1,7 +1,8 @@
 //! Rewiring (docs/rewiring.md): every reference to a marked function in an invoking position moves to its alias.
 //!
-//! `table.rs` is the only list of invoking positions; `matcher.rs` alone knows the reference forms
-//! (`Ref`, both `Fn::GetAtt` forms, `Fn::Sub`, `Fn::Join`, `Fn::If`). This file walks the resources once,
+//! `table.rs` is the only list of invoking positions; `matcher.rs` alone rewrites the reference forms
+//! (`Ref`, both `Fn::GetAtt` forms, `Fn::Sub`, `Fn::Join`, `Fn::If`), which it reads through
+//! `cfn::refs`. This file walks the resources once,
 //! applying each resource's table row; `iam.rs` and `deployments.rs` carry the two actions that do more
 //! than rewrite a reference. Nothing outside a table position changes, which is what keeps custom
 //! resources, Lambda@Edge, log groups, `Outputs` and `DependsOn` as they were (`never.rs`).
@@ -107,7 +108,7 @@ pub fn rewire<S: BuildHasher>(
         let resource_type = json::get_str(resource, "Type").unwrap_or_default();
         let row = rows.get(resource_type).filter(|_| !generated.contains(logical_id.as_str()));
         match row.map(|row| row.invoker.action) {
-            Some(Action::ApiDefinition { unseen, .. } | Action::UnseenDefinition { unseen }) => {
+            Some(Action::ApiDefinition { unseen, .. }) => {
                 let properties = json::get(resource, "Properties").and_then(Value::as_object);
                 if properties.is_some_and(|p| unseen.iter().any(|key| p.contains_key(key))) {
                     unseen_apis.insert(logical_id.clone());
@@ -173,10 +174,7 @@ pub fn rewire<S: BuildHasher>(
 pub(crate) fn is_known(resource_type: &str) -> bool {
     ROWS.contains_key(resource_type)
         || resource_type.starts_with(cfn::SERVERLESS_TYPE_PREFIX)
-        || never::NEVER.iter().any(|(never, _)| match never.strip_suffix('*') {
-            Some(prefix) => resource_type.starts_with(prefix),
-            None => resource_type == *never,
-        })
+        || never::is_never(resource_type)
 }
 
 /// Warns about every reference to a marked function in the `Properties` of the resources `ids`
@@ -255,9 +253,8 @@ impl Resource<'_> {
         let row = parsed.invoker;
         let base = self.base.clone();
         let Some(Value::Object(properties)) = resource.get_mut("Properties") else { return };
-        if let Action::ApiDefinition { unseen, .. }
-        | Action::UnseenDefinition { unseen }
-        | Action::UnseenDefinitionReference { unseen } = row.action
+        if let Action::ApiDefinition { unseen, .. } | Action::UnseenDefinitionReference { unseen } =
+            row.action
         {
             self.warn_unseen(unseen, properties, &base);
         }
@@ -265,7 +262,9 @@ impl Resource<'_> {
             // The API still invokes the function itself: moving its permission would break it.
             let unseen = !self.unseen_apis.is_empty();
             if unseen
-                && properties.get(source_arn).is_some_and(|arn| matcher::mentions(arn, self.unseen_apis))
+                && properties
+                    .get(source_arn)
+                    .is_some_and(|arn| names_any_of(arn, &|id| self.unseen_apis.contains(id)))
             {
                 return;
             }
@@ -325,7 +324,6 @@ impl Resource<'_> {
                     Action::GrantAlias => {
                         iam::grant(position, self.targets);
                     }
-                    Action::UnseenDefinition { .. } => {}
                 }
                 if moves.len() > before {
                     if let Some((api, api_id)) = &api {

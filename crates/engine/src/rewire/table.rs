@@ -51,8 +51,6 @@ pub enum Action {
     /// As `Reference`, on the API resource itself (its OpenAPI body, its quick-create target); the
     /// `unseen` properties hold a definition the macro cannot read, which earns a warning.
     ApiDefinition { api: Api, unseen: &'static [&'static str] },
-    /// No position to rewrite: the `unseen` properties hold a definition the macro cannot read.
-    UnseenDefinition { unseen: &'static [&'static str] },
     /// As `Reference`, and the `unseen` properties hold a definition the macro cannot read.
     UnseenDefinitionReference { unseen: &'static [&'static str] },
     /// IAM statements (a statement or a list of them) that allow `lambda:InvokeFunction` on a marked

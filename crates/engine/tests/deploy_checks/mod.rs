@@ -1,11 +1,12 @@
 //! Checks of an expanded template that CloudFormation and IAM make at deploy time, written here
-//! independently of the engine: under every assignment of the template's conditions, no IAM
+//! independently of the engine (only the placeholders of `Fn::Sub` are read by `cfn`): under every assignment of the template's conditions, no IAM
 //! statement or policy is empty and no created resource refers to one that is not created; and the
 //! resources' dependencies (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `DependsOn`) have no cycle.
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use canary_engine::cfn;
 use canary_engine::json::{Map, Value};
 use canary_test_support::graph;
 
@@ -140,7 +141,8 @@ fn documents(id: &str, resource: &Value) -> Vec<(String, Value)> {
     out
 }
 
-/// Logical IDs a resolved value refers to through `Ref`, `Fn::GetAtt` and `Fn::Sub`.
+/// Logical IDs a resolved value refers to through `Ref`, `Fn::GetAtt` and `Fn::Sub` (read by the
+/// engine: a variable hides only the placeholder of its whole name, as cfn-lint reads it).
 pub fn references(value: &Value, out: &mut BTreeSet<String>) {
     match value {
         Value::Array(items) => items.iter().for_each(|i| references(i, out)),
@@ -163,17 +165,16 @@ pub fn references(value: &Value, out: &mut BTreeSet<String>) {
                         return;
                     }
                     ("Fn::Sub", Value::String(text)) => {
-                        placeholders(text, &BTreeSet::new(), out);
+                        cfn::sub_references(text, None, &mut |id| {
+                            out.insert(id.to_owned());
+                        });
                         return;
                     }
                     ("Fn::Sub", Value::Array(parts)) => {
-                        let locals: BTreeSet<String> = parts
-                            .get(1)
-                            .and_then(Value::as_object)
-                            .map(|m| m.keys().map(|k| k.to_string()).collect())
-                            .unwrap_or_default();
                         if let Some(text) = parts.first().and_then(Value::as_str) {
-                            placeholders(text, &locals, out);
+                            cfn::sub_references(text, cfn::sub_variables(inner), &mut |id| {
+                                out.insert(id.to_owned());
+                            });
                         }
                         parts.iter().skip(1).for_each(|p| references(p, out));
                         return;
@@ -184,15 +185,6 @@ pub fn references(value: &Value, out: &mut BTreeSet<String>) {
             obj.values().for_each(|v| references(v, out));
         }
         _ => {}
-    }
-}
-
-fn placeholders(text: &str, locals: &BTreeSet<String>, out: &mut BTreeSet<String>) {
-    for placeholder in canary_engine::cfn::placeholders(text) {
-        let name = placeholder.target();
-        if !locals.contains(name) {
-            out.insert(name.to_owned());
-        }
     }
 }
 
