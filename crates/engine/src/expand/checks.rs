@@ -153,6 +153,9 @@ pub(super) fn check_collisions(resources: &Map, decisions: &Decisions, diagnosti
         }
         if function.settings.enabled && !function.marked.serverless {
             planned.push((function.deployment_group.clone(), From::Setting(function, None)));
+        }
+        // Generated here for a us-first function too: SAM's `DeploymentPreference` names them.
+        if function.settings.enabled {
             for (id, _) in &function.rollback_alarms {
                 planned.push((id.clone(), From::Setting(function, Some("RollbackOn"))));
             }
@@ -216,7 +219,7 @@ pub(super) fn check_collisions(resources: &Map, decisions: &Decisions, diagnosti
     };
     // SAM, running after the macro, names a us-first function's version, alias and deployment group
     // the same way, and CloudFormation holds its IDs to the same limit; only their length is ours to
-    // check, the rollback alarms (generated here) besides.
+    // check (the rollback alarms, generated here, are planned above).
     let mut sam_named = Vec::new();
     for function in decisions.functions.iter().filter(|f| f.marked.serverless) {
         let id = &function.marked.logical_id;
@@ -229,9 +232,6 @@ pub(super) fn check_collisions(resources: &Map, decisions: &Decisions, diagnosti
         if function.settings.enabled {
             let group = ids::deployment_group(id);
             sam_named.push((group.clone(), group.len(), From::Setting(function, None)));
-            for (alarm, _) in &function.rollback_alarms {
-                sam_named.push((alarm.clone(), alarm.len(), From::Setting(function, Some("RollbackOn"))));
-            }
         }
     }
     let too_long = |id: &str, len: usize, from: &From<'_>, diagnostics: &mut Vec<Diagnostic>| {
