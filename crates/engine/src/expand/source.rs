@@ -417,20 +417,8 @@ impl<'a> Walk<'a> {
             || self.generated(id)
     }
 
-    /// Whether `id` may be a resource the expansion adds, which the template may reference (an
-    /// alias's documented `<Fn>Alias<Name>`, for an IAM grant on it): the shared resources, or a
-    /// marked function's ID followed by what its own resources' IDs continue with. Each occurrence of
-    /// a marker in `id` is one hash lookup.
     fn generated(&self, id: &str) -> bool {
-        const SHARED: &[&str] = &[ids::APPLICATION, ids::SERVICE_ROLE];
-        const MARKERS: &[&str] = &["Version", "Alias", "DeploymentGroup", "Canary"];
-        if SHARED.contains(&id) || id.starts_with("CanaryDeploymentsConfig") {
-            return true;
-        }
-        if let Some(hook) = id.strip_suffix("CanaryHookPolicy") {
-            return self.resources.contains(hook);
-        }
-        MARKERS.iter().any(|marker| id.match_indices(marker).any(|(at, _)| self.marked.contains(&id[..at])))
+        ids::may_be_generated(id, |hook| self.resources.contains(hook), |function| self.marked.contains(function))
     }
 
     fn missing(&mut self, trail: &Trail<'_>, message: String, help: Option<String>) {
