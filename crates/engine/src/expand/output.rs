@@ -223,7 +223,8 @@ pub(super) fn check_output_limits(template: &Value, diagnostics: &mut Vec<Diagno
             ),
         ));
     }
-    // The size in bytes is checked by whoever serializes: see `Expansion::check_serialized_size`.
+    // Not the size in bytes: `expand_for_macro` measures and refuses it itself; for the CLI, whoever
+    // serializes reports it (`Expansion::check_serialized_size`).
 }
 
 /// The length of `value` as compact JSON (what `serde_json::to_string` writes), counted without
