@@ -84,7 +84,11 @@ pub fn is_published_version(function: &str, logical_id: &str) -> bool {
 /// documented `<Fn>Alias<Name>`, for an IAM grant on it): the shared resources, a hook's policy
 /// ([`hook_policy`]: a resource's ID, then a marked function's), or a marked function's ID followed by
 /// what its own resources' IDs continue with. Each occurrence of a marker in `id` is one lookup.
-pub fn may_be_generated(id: &str, is_resource: impl Fn(&str) -> bool, is_marked: impl Fn(&str) -> bool) -> bool {
+pub fn may_be_generated(
+    id: &str,
+    is_resource: impl Fn(&str) -> bool,
+    is_marked: impl Fn(&str) -> bool,
+) -> bool {
     // What the function's own IDs continue with: `alias`, `deployment_group`, `version`, and `Canary`
     // for `grant_policy` and `rollback_alarm`.
     const MARKERS: &[&str] = &["Version", "Alias", "DeploymentGroup", "Canary"];

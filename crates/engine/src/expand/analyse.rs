@@ -7,7 +7,8 @@ use super::checks::{check_collisions, check_conditions_of_named_resources, check
 use super::index::{self, referenced_resource, MarkedFunction, TemplateIndex};
 use super::output::settings_bytes;
 use super::resources::{self, alarm::RollbackMetric, version};
-use super::{sam, scan, source, Bounds, Context, Origin};
+use super::scan::{self, Scan};
+use super::{sam, source, Bounds, Context, Origin};
 use crate::cfn::{self, DEFAULTS_KEY};
 use crate::diag::{Diagnostic, Path};
 use crate::json::{KeyHashing, Map, Value};
@@ -124,13 +125,13 @@ pub(super) fn analyse(
         .as_ref()
         .is_some_and(|t| matches!((t.language_extensions, t.ours), (Some(le), Some(ours)) if le < ours));
     let template_index = index::index(resources, for_each_expanded_first, diagnostics);
-    if let Some(transforms) = &transforms {
-        source::check_transforms(root, &template_index, transforms, diagnostics);
-        source::check_references(root, &template_index, transforms, diagnostics);
-    }
-    // The one deep walk, after the shallow index that names the deployments it looks for.
     let marked: HashSet<&str, KeyHashing> =
         template_index.marked.iter().map(|m| m.logical_id.as_str()).collect();
+    if let Some(transforms) = &transforms {
+        source::check_transforms(root, &template_index, transforms, diagnostics);
+        source::check_references(root, &marked, transforms, diagnostics);
+    }
+    // The one deep walk, after the shallow index that names the deployments it looks for.
     let scan = scan::scan(template, &template_index.deployments, &marked);
     if let Some(path) = scan.too_deep {
         diagnostics.push(Diagnostic::error(
@@ -213,10 +214,7 @@ pub(super) fn analyse(
     if template_index.marked.iter().any(|m| m.serverless) {
         sam::check_template(root, diagnostics);
     }
-    let mut decisions = decide(resources, &scope, &template_index, parsed, diagnostics)?;
-    decisions.deployment_mentions = scan.deployment_mentions;
-    decisions.function_mentions = scan.function_mentions;
-    Some(decisions)
+    Some(decide(resources, &scope, &template_index, parsed, scan, diagnostics))
 }
 
 /// The logical ID a `Ref` or either `Fn::GetAtt` form names, whatever the attribute.
@@ -282,8 +280,9 @@ fn decide(
     scope: &Scope<'_>,
     template_index: &TemplateIndex,
     parsed: Vec<(MarkedFunction, Settings)>,
+    scan: Scan,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<Decisions> {
+) -> Decisions {
     let mut functions = Vec::new();
     for (marked, settings) in parsed {
         let fn_id = marked.logical_id.clone();
@@ -302,13 +301,12 @@ fn decide(
                 (ids::version(&fn_id, &hash), false)
             }
         };
-        let alias_version_removed =
-            template_index.aliases.get(&(fn_id.clone(), settings.alias.clone())).is_some_and(|a| {
-                let version = resources[a].get("Properties").and_then(|p| p.get("FunctionVersion"));
-                version.and_then(referenced_resource_any).is_some_and(|id| !resources.contains_key(id))
-            });
-        let (alias, adopts_alias) = match template_index.aliases.get(&(fn_id.clone(), settings.alias.clone()))
-        {
+        let existing_alias = template_index.aliases.get(&(fn_id.clone(), settings.alias.clone()));
+        let alias_version_removed = existing_alias.is_some_and(|a| {
+            let version = resources[a].get("Properties").and_then(|p| p.get("FunctionVersion"));
+            version.and_then(referenced_resource_any).is_some_and(|id| !resources.contains_key(id))
+        });
+        let (alias, adopts_alias) = match existing_alias {
             _ if marked.serverless => (ids::alias(&fn_id, &settings.alias), true),
             Some(existing) => {
                 let alias_condition = resources[existing].get("Condition").and_then(Value::as_str);
@@ -465,11 +463,11 @@ fn decide(
         hook_policies,
         conditions: conditions.added,
         sam_hooks,
-        deployment_mentions: HashSet::default(),
-        function_mentions: Vec::new(),
+        deployment_mentions: scan.deployment_mentions,
+        function_mentions: scan.function_mentions,
     };
     check_collisions(resources, &decisions, diagnostics);
-    Some(decisions)
+    decisions
 }
 
 /// The CodeDeploy application that deploys a function: SAM's for the functions SAM deploys.
@@ -494,8 +492,8 @@ fn rollback_metrics(settings: &Settings) -> Vec<RollbackMetric> {
 /// The conditions generated for shared resources, one per distinct set of users' conditions.
 #[derive(Default)]
 struct SharedConditions {
-    pub(super) added: Vec<(String, Value)>,
-    pub(super) by_set: BTreeMap<Vec<String>, String>,
+    added: Vec<(String, Value)>,
+    by_set: BTreeMap<Vec<String>, String>,
 }
 
 impl SharedConditions {

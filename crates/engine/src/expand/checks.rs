@@ -224,8 +224,9 @@ pub(super) fn check_collisions(resources: &Map, decisions: &Decisions, diagnosti
     for function in decisions.functions.iter().filter(|f| f.marked.serverless) {
         let id = &function.marked.logical_id;
         // SAM's version ID ends in 10 hex digits of its own hash.
-        let version = format!("{id}Version<10 hex>");
-        let version_len = id.len() + "Version".len() + 10;
+        const SAM_HASH: &str = "<10 hex>";
+        let version = ids::version(id, SAM_HASH);
+        let version_len = version.len() - SAM_HASH.len() + 10;
         sam_named.push((version, version_len, From::Setting(function, None)));
         let alias = ids::alias(id, &function.settings.alias);
         sam_named.push((alias.clone(), alias.len(), From::Setting(function, Some("Alias"))));

@@ -231,7 +231,7 @@ impl Trail<'_> {
 struct Walk<'a> {
     resources: HashSet<&'a str, KeyHashing>,
     /// The marked functions, whose generated resources the template may name.
-    marked: HashSet<&'a str, KeyHashing>,
+    marked: &'a HashSet<&'a str, KeyHashing>,
     parameters: HashSet<&'a str, KeyHashing>,
     check_references: bool,
     /// Suggestions are looked for only for the first few unresolved references, which bounds the
@@ -245,7 +245,7 @@ struct Walk<'a> {
 /// stand beside. Each reference is one lookup in a hash set of the template's logical IDs.
 pub fn check_references(
     root: &Map,
-    template_index: &TemplateIndex,
+    marked: &HashSet<&str, KeyHashing>,
     transforms: &Transforms<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
@@ -257,7 +257,7 @@ pub fn check_references(
     };
     let mut walk = Walk {
         resources: ids("Resources"),
-        marked: template_index.marked.iter().map(|m| m.logical_id.as_str()).collect(),
+        marked,
         parameters: ids("Parameters"),
         check_references: transforms.only_ours(),
         suggestions_left: 20,
@@ -418,7 +418,11 @@ impl<'a> Walk<'a> {
     }
 
     fn generated(&self, id: &str) -> bool {
-        ids::may_be_generated(id, |hook| self.resources.contains(hook), |function| self.marked.contains(function))
+        ids::may_be_generated(
+            id,
+            |hook| self.resources.contains(hook),
+            |function| self.marked.contains(function),
+        )
     }
 
     fn missing(&mut self, trail: &Trail<'_>, message: String, help: Option<String>) {
