@@ -217,16 +217,6 @@ pub(super) fn analyse(
     Some(decide(resources, &scope, &template_index, parsed, scan, diagnostics))
 }
 
-/// The logical ID a `Ref` or either `Fn::GetAtt` form names, whatever the attribute.
-fn referenced_resource_any(value: &Value) -> Option<&str> {
-    match cfn::single_key(value)? {
-        (cfn::REF, Value::String(id)) => Some(id),
-        (cfn::GET_ATT, arg @ Value::String(_)) => cfn::get_att_parts(arg).map(|(id, _)| id),
-        (cfn::GET_ATT, arg) => cfn::get_att_target(arg),
-        _ => None,
-    }
-}
-
 /// An alias the macro adopts becomes what every invoker of the function references; under a
 /// condition the function does not share, it may not exist while they do, and CloudFormation refuses
 /// a reference to a resource that was not created. Guarding each moved reference would leave the
@@ -304,7 +294,10 @@ fn decide(
         let existing_alias = template_index.aliases.get(&(fn_id.clone(), settings.alias.clone()));
         let alias_version_removed = existing_alias.is_some_and(|a| {
             let version = resources[a].get("Properties").and_then(|p| p.get("FunctionVersion"));
-            version.and_then(referenced_resource_any).is_some_and(|id| !resources.contains_key(id))
+            version
+                .and_then(cfn::single_key)
+                .and_then(|(key, arg)| cfn::ref_or_get_att_target(key, arg))
+                .is_some_and(|id| !resources.contains_key(id))
         });
         let (alias, adopts_alias) = match existing_alias {
             _ if marked.serverless => (ids::alias(&fn_id, &settings.alias), true),
