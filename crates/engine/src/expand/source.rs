@@ -322,7 +322,8 @@ impl<'a> Walk<'a> {
     }
 
     fn value(&mut self, value: &Value, trail: &Trail<'_>, depth: usize) {
-        // The scan has refused anything nested deeper than the macro reads.
+        // This walk comes before the scan that refuses what nests deeper than the macro reads: stopping
+        // there bounds its recursion, and the scan reports the depth.
         if depth > crate::limits::MAX_DEPTH {
             return;
         }
