@@ -1,6 +1,7 @@
 //! Analysis: reads the template and every marked function's settings and decides what generation
 //! builds ([`Decisions`]), without changing anything.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::checks::{check_collisions, check_conditions_of_named_resources, check_group_names};
@@ -34,6 +35,58 @@ pub(super) struct Decisions {
     pub(super) deployment_mentions: HashSet<String, KeyHashing>,
     /// Resources rewiring does not know that name a marked function (see [`scan`]).
     pub(super) function_mentions: Vec<String>,
+}
+
+/// What a generated resource comes from, to say where a problem with its logical ID lies.
+#[derive(Clone, Copy)]
+pub(super) enum MadeFor<'a> {
+    /// A function's settings, or one of them by key.
+    Setting(&'a FunctionDecision, Option<&'static str>),
+    /// Shared by the template's functions.
+    Template,
+    /// A hook's policy, for its status.
+    Hook(&'a str),
+}
+
+impl Decisions {
+    /// The logical ID of every resource generation adds, with what each is made for: per function
+    /// its version, alias, deployment group (SAM makes a us-first function's), rollback alarms and
+    /// grants, then the application, role, deployment configs and hook policies.
+    pub(super) fn generated_ids<'a>(&'a self) -> impl Iterator<Item = (Cow<'a, str>, MadeFor<'a>)> {
+        let per_function = self.functions.iter().flat_map(|function| {
+            let id = move |id: &'a String, key: Option<&'static str>| {
+                (Cow::Borrowed(id.as_str()), MadeFor::Setting(function, key))
+            };
+            let enabled = function.settings.enabled;
+            let version = (!function.reuses_version).then(|| id(&function.version, None));
+            let alias = (!function.adopts_alias).then(|| id(&function.alias, Some("Alias")));
+            let group =
+                (enabled && !function.marked.serverless).then(|| id(&function.deployment_group, None));
+            let alarms = function
+                .rollback_alarms
+                .iter()
+                .filter(move |_| enabled)
+                .map(move |(alarm, _)| id(alarm, Some("RollbackOn")));
+            let grants = function.grant_policy.iter().map(move |policy| id(policy, None));
+            version.into_iter().chain(alias).chain(group).chain(alarms).chain(grants)
+        });
+        let shared = self
+            .application
+            .iter()
+            .map(|_| (Cow::Borrowed(ids::APPLICATION), MadeFor::Template))
+            .chain(self.role.iter().map(|_| (Cow::Borrowed(ids::SERVICE_ROLE), MadeFor::Template)))
+            .chain(
+                self.configs
+                    .keys()
+                    .map(|shape| (Cow::Owned(ids::deployment_config(&shape.name())), MadeFor::Template)),
+            )
+            .chain(
+                self.hook_policies
+                    .iter()
+                    .map(|p| (Cow::Borrowed(p.logical_id.as_str()), MadeFor::Hook(&p.hook))),
+            );
+        per_function.chain(shared)
+    }
 }
 
 pub(super) struct FunctionDecision {
