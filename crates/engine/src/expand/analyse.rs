@@ -205,12 +205,7 @@ pub(super) fn analyse(
             format!(
                 "the settings of the marked functions, with the template defaults each inherits, would copy \
                  {n_bytes} bytes into the expanded template, more than the {} bytes {}; nothing was expanded",
-                bounds.settings_bytes,
-                if bounds.settings_bytes == limits::MAX_PROCESSED_TEMPLATE_BYTES {
-                    "CloudFormation accepts in a processed template"
-                } else {
-                    "this CLI expands (sixteen times what CloudFormation accepts)"
-                }
+                bounds.settings_bytes, bounds.settings_bytes_of
             ),
         ));
         return None;

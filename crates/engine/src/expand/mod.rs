@@ -189,9 +189,17 @@ fn expand_as(template: Value, ctx: &Context, origin: Origin, within_limits: bool
         }
     }
     let bounds = if within_limits {
-        Bounds { resources: limits::MAX_RESOURCES, settings_bytes: limits::MAX_PROCESSED_TEMPLATE_BYTES }
+        Bounds {
+            resources: limits::MAX_RESOURCES,
+            settings_bytes: limits::MAX_PROCESSED_TEMPLATE_BYTES,
+            settings_bytes_of: "CloudFormation accepts in a processed template",
+        }
     } else {
-        Bounds { resources: limits::MAX_CLI_RESOURCES, settings_bytes: limits::MAX_CLI_SETTINGS_BYTES }
+        Bounds {
+            resources: limits::MAX_CLI_RESOURCES,
+            settings_bytes: limits::MAX_CLI_SETTINGS_BYTES,
+            settings_bytes_of: "this CLI expands (sixteen times what CloudFormation accepts)",
+        }
     };
     let decided = analyse(&template, ctx, origin, &bounds, &mut diagnostics);
     let mut errors = diagnostics.iter().any(Diagnostic::is_error);
@@ -249,4 +257,6 @@ struct Bounds {
     resources: usize,
     /// Bytes of settings values the marked functions copy into the output (see [`output::settings_bytes`]).
     settings_bytes: usize,
+    /// Whose bound `settings_bytes` is, ending the error "… more than the N bytes {this}".
+    settings_bytes_of: &'static str,
 }
