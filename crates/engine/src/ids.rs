@@ -35,8 +35,10 @@ pub fn deployment_group(function: &str) -> String {
     format!("{function}DeploymentGroup")
 }
 
+const DEPLOYMENT_CONFIG: &str = "CanaryDeploymentsConfig";
+
 pub fn deployment_config(shape_name: &str) -> String {
-    format!("CanaryDeploymentsConfig{shape_name}")
+    format!("{DEPLOYMENT_CONFIG}{shape_name}")
 }
 
 /// The hook's status permission for one function's deployment group. One per hook and function (not
@@ -78,9 +80,64 @@ pub fn is_published_version(function: &str, logical_id: &str) -> bool {
         .is_some_and(|hash| hash.len() == 10 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// Whether `id` may name a resource the expansion adds, which the template may reference (an alias's
+/// documented `<Fn>Alias<Name>`, for an IAM grant on it): the shared resources, a hook's policy
+/// ([`hook_policy`]: a resource's ID, then a marked function's), or a marked function's ID followed by
+/// what its own resources' IDs continue with. Each occurrence of a marker in `id` is one lookup.
+pub fn may_be_generated(
+    id: &str,
+    is_resource: impl Fn(&str) -> bool,
+    is_marked: impl Fn(&str) -> bool,
+) -> bool {
+    // What the function's own IDs continue with: `alias`, `deployment_group`, `version`, and `Canary`
+    // for `grant_policy` and `rollback_alarm`.
+    const MARKERS: &[&str] = &["Version", "Alias", "DeploymentGroup", "Canary"];
+    const HOOK_POLICY: &str = "CanaryHookPolicy";
+    if id == APPLICATION || id == SERVICE_ROLE || id.starts_with(DEPLOYMENT_CONFIG) {
+        return true;
+    }
+    let hook_policy = id
+        .match_indices(HOOK_POLICY)
+        .any(|(at, _)| is_resource(&id[..at]) && is_marked(&id[at + HOOK_POLICY.len()..]));
+    hook_policy || MARKERS.iter().any(|marker| id.match_indices(marker).any(|(at, _)| is_marked(&id[..at])))
+}
+
 /// `<Deployment><8 hex>`: an API Gateway deployment renewed because rewiring changed the integrations
 /// it snapshots (docs/rewiring.md); the hash is over the rewritten integrations, so the same template always
 /// gives the same ID and a changed alias gives a new one.
 pub fn renewed_deployment(deployment: &str, rewritten_integrations: &[u8]) -> String {
     format!("{deployment}{}", short_hash(rewritten_integrations, 8))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_ids_of_marked_functions_and_their_hooks_may_be_referenced() {
+        let resources = ["Fn", "Hook", "Other"];
+        let may_be = |id: &str| may_be_generated(id, |r| resources.contains(&r), |f| f == "Fn");
+        for id in [
+            hook_policy("Hook", "Fn"),
+            hook_policy("Fn", "Fn"),
+            alias("Fn", "live"),
+            deployment_group("Fn"),
+            grant_policy("Fn"),
+            rollback_alarm("Fn", "Errors"),
+            version("Fn", "0123456789"),
+            deployment_config("Canary10Percent5Minutes"),
+            APPLICATION.to_owned(),
+            SERVICE_ROLE.to_owned(),
+        ] {
+            assert!(may_be(&id), "{id}");
+        }
+        for id in [
+            hook_policy("Missing", "Fn"),
+            hook_policy("Hook", "Other"),
+            deployment_group("Other"),
+            "HookCanaryHookPolicy".to_owned(),
+        ] {
+            assert!(!may_be(&id), "{id}");
+        }
+    }
 }

@@ -66,6 +66,18 @@ pub fn get_att_target(arg: &Value) -> Option<&str> {
     }
 }
 
+/// The logical ID a `Ref` or either `Fn::GetAtt` form names, whatever the attribute, given the
+/// intrinsic's key and argument: the string form of `Fn::GetAtt` needs its dot, unlike
+/// [`get_att_target`] (the dependency graph's reading).
+pub fn ref_or_get_att_target<'a>(key: &str, arg: &'a Value) -> Option<&'a str> {
+    match (key, arg) {
+        (REF, Value::String(id)) => Some(id),
+        (GET_ATT, Value::String(_)) => get_att_parts(arg).map(|(id, _)| id),
+        (GET_ATT, _) => get_att_target(arg),
+        _ => None,
+    }
+}
+
 /// The text and the variable map of a `Fn::Sub` argument: `"text"`, or `["text", {Var: value}]`.
 pub fn sub_parts(arg: &Value) -> Option<(&str, Option<&Map>)> {
     match arg {
@@ -229,6 +241,11 @@ mod tests {
         assert_eq!(get_att_parts(&json!("A")), None);
         assert_eq!(get_att_target(&json!("A")), Some("A"));
         assert_eq!(get_att_target(&json!(["A"])), Some("A"));
+        assert_eq!(ref_or_get_att_target(REF, &json!("A")), Some("A"));
+        assert_eq!(ref_or_get_att_target(REF, &json!(["A"])), None);
+        assert_eq!(ref_or_get_att_target(GET_ATT, &json!("A.Version")), Some("A"));
+        assert_eq!(ref_or_get_att_target(GET_ATT, &json!("A")), None);
+        assert_eq!(ref_or_get_att_target(GET_ATT, &json!(["A"])), Some("A"));
     }
 
     #[test]

@@ -1,13 +1,15 @@
 //! Analysis: reads the template and every marked function's settings and decides what generation
 //! builds ([`Decisions`]), without changing anything.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::checks::{check_collisions, check_conditions_of_named_resources, check_group_names};
 use super::index::{self, referenced_resource, MarkedFunction, TemplateIndex};
 use super::output::settings_bytes;
 use super::resources::{self, alarm::RollbackMetric, version};
-use super::{sam, scan, source, Bounds, Context, Origin};
+use super::scan::{self, Scan};
+use super::{sam, source, Bounds, Context, Origin};
 use crate::cfn::{self, DEFAULTS_KEY};
 use crate::diag::{Diagnostic, Path};
 use crate::json::{KeyHashing, Map, Value};
@@ -33,6 +35,58 @@ pub(super) struct Decisions {
     pub(super) deployment_mentions: HashSet<String, KeyHashing>,
     /// Resources rewiring does not know that name a marked function (see [`scan`]).
     pub(super) function_mentions: Vec<String>,
+}
+
+/// What a generated resource comes from, to say where a problem with its logical ID lies.
+#[derive(Clone, Copy)]
+pub(super) enum MadeFor<'a> {
+    /// A function's settings, or one of them by key.
+    Setting(&'a FunctionDecision, Option<&'static str>),
+    /// Shared by the template's functions.
+    Template,
+    /// A hook's policy, for its status.
+    Hook(&'a str),
+}
+
+impl Decisions {
+    /// The logical ID of every resource generation adds, with what each is made for: per function
+    /// its version, alias, deployment group (SAM makes a us-first function's), rollback alarms and
+    /// grants, then the application, role, deployment configs and hook policies.
+    pub(super) fn generated_ids<'a>(&'a self) -> impl Iterator<Item = (Cow<'a, str>, MadeFor<'a>)> {
+        let per_function = self.functions.iter().flat_map(|function| {
+            let id = move |id: &'a String, key: Option<&'static str>| {
+                (Cow::Borrowed(id.as_str()), MadeFor::Setting(function, key))
+            };
+            let enabled = function.settings.enabled;
+            let version = (!function.reuses_version).then(|| id(&function.version, None));
+            let alias = (!function.adopts_alias).then(|| id(&function.alias, Some("Alias")));
+            let group =
+                (enabled && !function.marked.serverless).then(|| id(&function.deployment_group, None));
+            let alarms = function
+                .rollback_alarms
+                .iter()
+                .filter(move |_| enabled)
+                .map(move |(alarm, _)| id(alarm, Some("RollbackOn")));
+            let grants = function.grant_policy.iter().map(move |policy| id(policy, None));
+            version.into_iter().chain(alias).chain(group).chain(alarms).chain(grants)
+        });
+        let shared = self
+            .application
+            .iter()
+            .map(|_| (Cow::Borrowed(ids::APPLICATION), MadeFor::Template))
+            .chain(self.role.iter().map(|_| (Cow::Borrowed(ids::SERVICE_ROLE), MadeFor::Template)))
+            .chain(
+                self.configs
+                    .keys()
+                    .map(|shape| (Cow::Owned(ids::deployment_config(&shape.name())), MadeFor::Template)),
+            )
+            .chain(
+                self.hook_policies
+                    .iter()
+                    .map(|p| (Cow::Borrowed(p.logical_id.as_str()), MadeFor::Hook(&p.hook))),
+            );
+        per_function.chain(shared)
+    }
 }
 
 pub(super) struct FunctionDecision {
@@ -124,13 +178,13 @@ pub(super) fn analyse(
         .as_ref()
         .is_some_and(|t| matches!((t.language_extensions, t.ours), (Some(le), Some(ours)) if le < ours));
     let template_index = index::index(resources, for_each_expanded_first, diagnostics);
-    if let Some(transforms) = &transforms {
-        source::check_transforms(root, &template_index, transforms, diagnostics);
-        source::check_references(root, &template_index, transforms, diagnostics);
-    }
-    // The one deep walk, after the shallow index that names the deployments it looks for.
     let marked: HashSet<&str, KeyHashing> =
         template_index.marked.iter().map(|m| m.logical_id.as_str()).collect();
+    if let Some(transforms) = &transforms {
+        source::check_transforms(root, &template_index, transforms, diagnostics);
+        source::check_references(root, &marked, transforms, diagnostics);
+    }
+    // The one deep walk, after the shallow index that names the deployments it looks for.
     let scan = scan::scan(template, &template_index.deployments, &marked);
     if let Some(path) = scan.too_deep {
         diagnostics.push(Diagnostic::error(
@@ -151,12 +205,7 @@ pub(super) fn analyse(
             format!(
                 "the settings of the marked functions, with the template defaults each inherits, would copy \
                  {n_bytes} bytes into the expanded template, more than the {} bytes {}; nothing was expanded",
-                bounds.settings_bytes,
-                if bounds.settings_bytes == limits::MAX_PROCESSED_TEMPLATE_BYTES {
-                    "CloudFormation accepts in a processed template"
-                } else {
-                    "this CLI expands (sixteen times what CloudFormation accepts)"
-                }
+                bounds.settings_bytes, bounds.settings_bytes_of
             ),
         ));
         return None;
@@ -213,20 +262,7 @@ pub(super) fn analyse(
     if template_index.marked.iter().any(|m| m.serverless) {
         sam::check_template(root, diagnostics);
     }
-    let mut decisions = decide(resources, &scope, &template_index, parsed, diagnostics)?;
-    decisions.deployment_mentions = scan.deployment_mentions;
-    decisions.function_mentions = scan.function_mentions;
-    Some(decisions)
-}
-
-/// The logical ID a `Ref` or either `Fn::GetAtt` form names, whatever the attribute.
-fn referenced_resource_any(value: &Value) -> Option<&str> {
-    match cfn::single_key(value)? {
-        (cfn::REF, Value::String(id)) => Some(id),
-        (cfn::GET_ATT, arg @ Value::String(_)) => cfn::get_att_parts(arg).map(|(id, _)| id),
-        (cfn::GET_ATT, arg) => cfn::get_att_target(arg),
-        _ => None,
-    }
+    Some(decide(resources, &scope, &template_index, parsed, scan, diagnostics))
 }
 
 /// An alias the macro adopts becomes what every invoker of the function references; under a
@@ -282,8 +318,9 @@ fn decide(
     scope: &Scope<'_>,
     template_index: &TemplateIndex,
     parsed: Vec<(MarkedFunction, Settings)>,
+    scan: Scan,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<Decisions> {
+) -> Decisions {
     let mut functions = Vec::new();
     for (marked, settings) in parsed {
         let fn_id = marked.logical_id.clone();
@@ -302,13 +339,15 @@ fn decide(
                 (ids::version(&fn_id, &hash), false)
             }
         };
-        let alias_version_removed =
-            template_index.aliases.get(&(fn_id.clone(), settings.alias.clone())).is_some_and(|a| {
-                let version = resources[a].get("Properties").and_then(|p| p.get("FunctionVersion"));
-                version.and_then(referenced_resource_any).is_some_and(|id| !resources.contains_key(id))
-            });
-        let (alias, adopts_alias) = match template_index.aliases.get(&(fn_id.clone(), settings.alias.clone()))
-        {
+        let existing_alias = template_index.aliases.get(&(fn_id.clone(), settings.alias.clone()));
+        let alias_version_removed = existing_alias.is_some_and(|a| {
+            let version = resources[a].get("Properties").and_then(|p| p.get("FunctionVersion"));
+            version
+                .and_then(cfn::single_key)
+                .and_then(|(key, arg)| cfn::ref_or_get_att_target(key, arg))
+                .is_some_and(|id| !resources.contains_key(id))
+        });
+        let (alias, adopts_alias) = match existing_alias {
             _ if marked.serverless => (ids::alias(&fn_id, &settings.alias), true),
             Some(existing) => {
                 let alias_condition = resources[existing].get("Condition").and_then(Value::as_str);
@@ -465,11 +504,11 @@ fn decide(
         hook_policies,
         conditions: conditions.added,
         sam_hooks,
-        deployment_mentions: HashSet::default(),
-        function_mentions: Vec::new(),
+        deployment_mentions: scan.deployment_mentions,
+        function_mentions: scan.function_mentions,
     };
     check_collisions(resources, &decisions, diagnostics);
-    Some(decisions)
+    decisions
 }
 
 /// The CodeDeploy application that deploys a function: SAM's for the functions SAM deploys.
@@ -494,8 +533,8 @@ fn rollback_metrics(settings: &Settings) -> Vec<RollbackMetric> {
 /// The conditions generated for shared resources, one per distinct set of users' conditions.
 #[derive(Default)]
 struct SharedConditions {
-    pub(super) added: Vec<(String, Value)>,
-    pub(super) by_set: BTreeMap<Vec<String>, String>,
+    added: Vec<(String, Value)>,
+    by_set: BTreeMap<Vec<String>, String>,
 }
 
 impl SharedConditions {

@@ -2,9 +2,10 @@
 //! too long, deployment group names used twice, and resources the settings name under another
 //! condition than the function's.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
-use super::analyse::{Decisions, FunctionDecision};
+use super::analyse::{Decisions, FunctionDecision, MadeFor};
 use super::cycles;
 use crate::cfn;
 use crate::diag::{Diagnostic, Path};
@@ -137,42 +138,7 @@ fn guarded_names(value: &Value) -> Vec<Guarded<'_>> {
 
 /// Every logical ID the expansion will add must be new, and unique among the generated ones.
 pub(super) fn check_collisions(resources: &Map, decisions: &Decisions, diagnostics: &mut Vec<Diagnostic>) {
-    // Where each planned resource comes from, made a path only for an error: most templates have none.
-    enum From<'a> {
-        Setting(&'a FunctionDecision, Option<&'static str>),
-        Template,
-        Hook(&'a str),
-    }
-    let mut planned: Vec<(String, From<'_>)> = Vec::new();
-    for function in &decisions.functions {
-        if !function.reuses_version {
-            planned.push((function.version.clone(), From::Setting(function, None)));
-        }
-        if !function.adopts_alias {
-            planned.push((function.alias.clone(), From::Setting(function, Some("Alias"))));
-        }
-        if function.settings.enabled && !function.marked.serverless {
-            planned.push((function.deployment_group.clone(), From::Setting(function, None)));
-            for (id, _) in &function.rollback_alarms {
-                planned.push((id.clone(), From::Setting(function, Some("RollbackOn"))));
-            }
-        }
-        if let Some(id) = &function.grant_policy {
-            planned.push((id.clone(), From::Setting(function, None)));
-        }
-    }
-    if decisions.application.is_some() {
-        planned.push((ids::APPLICATION.to_owned(), From::Template));
-    }
-    if decisions.role.is_some() {
-        planned.push((ids::SERVICE_ROLE.to_owned(), From::Template));
-    }
-    for shape in decisions.configs.keys() {
-        planned.push((ids::deployment_config(&shape.name()), From::Template));
-    }
-    for p in &decisions.hook_policies {
-        planned.push((p.logical_id.clone(), From::Hook(&p.hook)));
-    }
+    let planned: Vec<(Cow<'_, str>, MadeFor<'_>)> = decisions.generated_ids().collect();
     // A generated policy's `PolicyName` is its logical ID, which IAM holds to a shorter limit.
     let policies = decisions
         .hook_policies
@@ -208,33 +174,31 @@ pub(super) fn check_collisions(resources: &Map, decisions: &Decisions, diagnosti
             );
         }
     }
-    let path_of = |from: &From<'_>| match *from {
-        From::Setting(f, None) => f.marked.settings_path(),
-        From::Setting(f, Some(key)) => f.marked.settings_path().key(key),
-        From::Template => Path::root().key("Resources"),
-        From::Hook(hook) => Path::resource(hook),
+    let path_of = |from: &MadeFor<'_>| match *from {
+        MadeFor::Setting(f, None) => f.marked.settings_path(),
+        MadeFor::Setting(f, Some(key)) => f.marked.settings_path().key(key),
+        MadeFor::Template => Path::root().key("Resources"),
+        MadeFor::Hook(hook) => Path::resource(hook),
     };
     // SAM, running after the macro, names a us-first function's version, alias and deployment group
     // the same way, and CloudFormation holds its IDs to the same limit; only their length is ours to
-    // check, the rollback alarms (generated here) besides.
+    // check (the rollback alarms, generated here, are planned above).
     let mut sam_named = Vec::new();
     for function in decisions.functions.iter().filter(|f| f.marked.serverless) {
         let id = &function.marked.logical_id;
         // SAM's version ID ends in 10 hex digits of its own hash.
-        let version = format!("{id}Version<10 hex>");
-        let version_len = id.len() + "Version".len() + 10;
-        sam_named.push((version, version_len, From::Setting(function, None)));
+        const SAM_HASH: &str = "<10 hex>";
+        let version = ids::version(id, SAM_HASH);
+        let version_len = version.len() - SAM_HASH.len() + 10;
+        sam_named.push((version, version_len, MadeFor::Setting(function, None)));
         let alias = ids::alias(id, &function.settings.alias);
-        sam_named.push((alias.clone(), alias.len(), From::Setting(function, Some("Alias"))));
+        sam_named.push((alias.clone(), alias.len(), MadeFor::Setting(function, Some("Alias"))));
         if function.settings.enabled {
             let group = ids::deployment_group(id);
-            sam_named.push((group.clone(), group.len(), From::Setting(function, None)));
-            for (alarm, _) in &function.rollback_alarms {
-                sam_named.push((alarm.clone(), alarm.len(), From::Setting(function, Some("RollbackOn"))));
-            }
+            sam_named.push((group.clone(), group.len(), MadeFor::Setting(function, None)));
         }
     }
-    let too_long = |id: &str, len: usize, from: &From<'_>, diagnostics: &mut Vec<Diagnostic>| {
+    let too_long = |id: &str, len: usize, from: &MadeFor<'_>, diagnostics: &mut Vec<Diagnostic>| {
         if len <= limits::MAX_LOGICAL_ID {
             return false;
         }

@@ -116,9 +116,6 @@ fn name_key(value: &Value) -> Option<String> {
     }
 }
 
-/// A resource must be an object with a `Type` string, and its `Properties` (if any) an object: a
-/// function's version hash and every invoker's rewiring read them so, and anything else would be
-/// expanded as if the resource had no properties at all.
 /// The members of a resource the index reads, found in one pass over it.
 #[derive(Default)]
 struct Members<'a> {
@@ -144,6 +141,9 @@ impl<'a> Members<'a> {
     }
 }
 
+/// A resource must be an object with a `Type` string, and its `Properties` (if any) an object: a
+/// function's version hash and every invoker's rewiring read them so, and anything else would be
+/// expanded as if the resource had no properties at all.
 fn check_shape(logical_id: &str, resource: &Value, members: &Members<'_>, diagnostics: &mut Vec<Diagnostic>) {
     match members.resource_type {
         Some(Value::String(_)) => {}
@@ -185,7 +185,7 @@ pub fn index(
     let mut copies = Vec::new();
     // Functions by their `FunctionName`, and the versions and aliases that name a function that way:
     // resolved after the pass, since a function may come after its aliases.
-    let mut by_name: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    let mut by_name: HashMap<String, &str> = HashMap::new();
     let mut named_versions = Vec::new();
     let mut named_aliases = Vec::new();
     let mut misplaced = Vec::new();
@@ -242,16 +242,13 @@ pub fn index(
                         )
                         .with_help("keep Metadata.CanaryDeployment, which every tool accepts"),
                     ),
-                    (Some(raw), None) => template_index.marked.push(MarkedFunction {
+                    (Some(raw), None) | (None, Some(raw)) => template_index.marked.push(MarkedFunction {
                         logical_id: logical_id.to_string(),
-                        place: SettingPlace::Properties,
-                        raw: raw.clone(),
-                        condition,
-                        serverless,
-                    }),
-                    (None, Some(raw)) => template_index.marked.push(MarkedFunction {
-                        logical_id: logical_id.to_string(),
-                        place: SettingPlace::Metadata,
+                        place: if in_properties.is_some() {
+                            SettingPlace::Properties
+                        } else {
+                            SettingPlace::Metadata
+                        },
                         raw: raw.clone(),
                         condition,
                         serverless,

@@ -55,8 +55,9 @@ impl Expansion {
     }
 
     /// Warns when the template, written as compact JSON in `json_bytes`, is over CloudFormation's
-    /// limit for a processed template. [`expand`] does not serialize, so the caller that does
-    /// reports the size it wrote: measuring it here would walk the whole output a second time.
+    /// limit for a processed template. [`expand`] and [`expand_source`] do not measure the output
+    /// (only [`expand_for_macro`] does, to refuse it), so the caller that serializes reports the size
+    /// it wrote: measuring it here would walk the whole output a second time.
     pub fn check_serialized_size(&mut self, json_bytes: usize) {
         if json_bytes > limits::MAX_PROCESSED_TEMPLATE_BYTES {
             let warning = Diagnostic::warning(
@@ -179,26 +180,34 @@ pub fn expand_for_macro(template: Value, ctx: &Context) -> Expansion {
 
 fn expand_as(template: Value, ctx: &Context, origin: Origin, within_limits: bool) -> Expansion {
     let mut diagnostics = Vec::new();
+    let n_input = template.get("Resources").and_then(Value::as_object).map_or(0, Map::len);
     if within_limits {
         // Every input resource stays in the output: past the limit already, nothing is worth analysing.
-        let n_input = template.get("Resources").and_then(Value::as_object).map_or(0, Map::len);
         if n_input > limits::MAX_RESOURCES {
             diagnostics.push(too_many_resources(n_input, "has"));
             return Expansion { template, diagnostics, plan: Vec::new(), stats: Stats::default() };
         }
     }
     let bounds = if within_limits {
-        Bounds { resources: limits::MAX_RESOURCES, settings_bytes: limits::MAX_PROCESSED_TEMPLATE_BYTES }
+        Bounds {
+            resources: limits::MAX_RESOURCES,
+            settings_bytes: limits::MAX_PROCESSED_TEMPLATE_BYTES,
+            settings_bytes_of: "CloudFormation accepts in a processed template",
+        }
     } else {
-        Bounds { resources: limits::MAX_CLI_RESOURCES, settings_bytes: limits::MAX_CLI_SETTINGS_BYTES }
+        Bounds {
+            resources: limits::MAX_CLI_RESOURCES,
+            settings_bytes: limits::MAX_CLI_SETTINGS_BYTES,
+            settings_bytes_of: "this CLI expands (sixteen times what CloudFormation accepts)",
+        }
     };
     let decided = analyse(&template, ctx, origin, &bounds, &mut diagnostics);
     let mut errors = diagnostics.iter().any(Diagnostic::is_error);
     let mut predicted = None;
     if let (false, Some(decisions)) = (errors, &decided) {
-        let n_input = template.get("Resources").and_then(Value::as_object).map_or(0, Map::len);
-        let n_output = n_input + resources_to_add(decisions);
-        predicted = Some(resources_to_add(decisions));
+        let to_add = resources_to_add(decisions);
+        let n_output = n_input + to_add;
+        predicted = Some(to_add);
         if n_output > bounds.resources {
             diagnostics.push(if within_limits {
                 too_many_resources(n_output, "would have")
@@ -212,7 +221,8 @@ fn expand_as(template: Value, ctx: &Context, origin: Origin, within_limits: bool
         (Some(decisions), Value::Object(mut root)) if !errors => {
             match root.get_mut("Resources").map(std::mem::take) {
                 Some(Value::Object(resources)) => generate(root, resources, decisions, &mut diagnostics),
-                // Analysis accepts only an object `Resources`; keep the input whole all the same.
+                // Analysis accepts only an object `Resources`, so this is not reached; should it be,
+                // the taken value goes back (a missing `Resources` comes back as null).
                 other => {
                     root.insert("Resources", other.unwrap_or(Value::Null));
                     (Value::Object(root), Vec::new(), Stats::default())
@@ -247,4 +257,6 @@ struct Bounds {
     resources: usize,
     /// Bytes of settings values the marked functions copy into the output (see [`output::settings_bytes`]).
     settings_bytes: usize,
+    /// Whose bound `settings_bytes` is, ending the error "… more than the N bytes {this}".
+    settings_bytes_of: &'static str,
 }

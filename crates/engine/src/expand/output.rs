@@ -66,29 +66,10 @@ pub(super) fn too_many_resources(n: usize, verb: &str) -> Diagnostic {
     )
 }
 
-/// How many resources [`generate`] adds for `decisions`: per function its version, alias, deployment
-/// group and rollback alarms (those it makes), then the shared application, deployment configs, role
-/// and hook policies. Counted before building them, so that an output over the limit is never built.
+/// How many resources [`generate`] adds for `decisions` ([`Decisions::generated_ids`]). Counted
+/// before building them, so that an output over the limit is never built.
 pub(super) fn resources_to_add(decisions: &Decisions) -> usize {
-    let per_function: usize = decisions
-        .functions
-        .iter()
-        .map(|function| {
-            let own = usize::from(!function.reuses_version) + usize::from(!function.adopts_alias);
-            let deployment = if function.settings.enabled {
-                usize::from(!function.marked.serverless) + function.rollback_alarms.len()
-            } else {
-                0
-            };
-            own + deployment
-        })
-        .sum();
-    per_function
-        + usize::from(decisions.application.is_some())
-        + decisions.configs.len()
-        + usize::from(decisions.role.is_some())
-        + decisions.hook_policies.len()
-        + decisions.functions.iter().filter(|f| f.grant_policy.is_some()).count()
+    decisions.generated_ids().count()
 }
 
 /// Every dependency cycle of the output is an error: CloudFormation would refuse the stack. A cycle
@@ -223,7 +204,8 @@ pub(super) fn check_output_limits(template: &Value, diagnostics: &mut Vec<Diagno
             ),
         ));
     }
-    // The size in bytes is checked by whoever serializes: see `Expansion::check_serialized_size`.
+    // Not the size in bytes: `expand_for_macro` measures and refuses it itself; for the CLI, whoever
+    // serializes reports it (`Expansion::check_serialized_size`).
 }
 
 /// The length of `value` as compact JSON (what `serde_json::to_string` writes), counted without

@@ -18,6 +18,7 @@ use crate::json;
 use crate::json::{Map, Value};
 
 use super::index::TemplateIndex;
+use super::resources::policy;
 use super::MovedInvoker;
 use crate::cfn::{self, SERVERLESS_FUNCTION};
 use crate::diag::{Diagnostic, Path};
@@ -25,7 +26,6 @@ use crate::settings::{RollbackEvent, Settings};
 
 /// The CodeDeploy application SAM generates for every template with a deployment preference.
 pub const APPLICATION: &str = "ServerlessDeploymentApplication";
-const STATUS_ACTION: &str = "codedeploy:PutLifecycleEventHookExecutionStatus";
 
 /// `<Fn>.Version`: SAM resolves `Ref` and `Fn::GetAtt` of it to the version it publishes for a
 /// function with `AutoPublishAlias`, whose logical ID carries SAM's own hash.
@@ -401,16 +401,9 @@ pub fn add_hook_statement(hook: &mut Value, applications: &[&str], condition: Op
     }) else {
         return;
     };
-    let resources: Vec<Value> = applications
-        .iter()
-        .map(|app| {
-            cfn::sub(format!(
-                "arn:${{AWS::Partition}}:codedeploy:${{AWS::Region}}:${{AWS::AccountId}}:deploymentgroup:${{{app}}}/*"
-            ))
-        })
-        .collect();
-    let statement =
-        json!({"Statement": [{"Effect": "Allow", "Action": STATUS_ACTION, "Resource": resources}]});
+    let resources: Vec<Value> =
+        applications.iter().map(|app| policy::any_deployment_group_arn(app)).collect();
+    let statement = json!({"Statement": [{"Effect": "Allow", "Action": policy::HOOK_STATUS_ACTION, "Resource": resources}]});
     let item = super::resources::only_if(condition, statement);
     match props.get_mut("Policies") {
         Some(Value::Array(list)) => list.push(item),
@@ -474,7 +467,7 @@ mod tests {
         add_hook_statement(&mut hook, &[APPLICATION], None);
         let policies = hook["Properties"]["Policies"].as_array().unwrap();
         assert_eq!(policies[0], "AWSLambdaBasicExecutionRole");
-        assert_eq!(policies[1]["Statement"][0]["Action"], STATUS_ACTION);
+        assert_eq!(policies[1]["Statement"][0]["Action"], policy::HOOK_STATUS_ACTION);
         assert_eq!(
             policies[1]["Statement"][0]["Resource"][0]["Fn::Sub"],
             "arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentgroup:${ServerlessDeploymentApplication}/*"

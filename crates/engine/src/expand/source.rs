@@ -231,7 +231,7 @@ impl Trail<'_> {
 struct Walk<'a> {
     resources: HashSet<&'a str, KeyHashing>,
     /// The marked functions, whose generated resources the template may name.
-    marked: HashSet<&'a str, KeyHashing>,
+    marked: &'a HashSet<&'a str, KeyHashing>,
     parameters: HashSet<&'a str, KeyHashing>,
     check_references: bool,
     /// Suggestions are looked for only for the first few unresolved references, which bounds the
@@ -245,7 +245,7 @@ struct Walk<'a> {
 /// stand beside. Each reference is one lookup in a hash set of the template's logical IDs.
 pub fn check_references(
     root: &Map,
-    template_index: &TemplateIndex,
+    marked: &HashSet<&str, KeyHashing>,
     transforms: &Transforms<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
@@ -257,7 +257,7 @@ pub fn check_references(
     };
     let mut walk = Walk {
         resources: ids("Resources"),
-        marked: template_index.marked.iter().map(|m| m.logical_id.as_str()).collect(),
+        marked,
         parameters: ids("Parameters"),
         check_references: transforms.only_ours(),
         suggestions_left: 20,
@@ -322,7 +322,8 @@ impl<'a> Walk<'a> {
     }
 
     fn value(&mut self, value: &Value, trail: &Trail<'_>, depth: usize) {
-        // The scan has refused anything nested deeper than the macro reads.
+        // This walk comes before the scan that refuses what nests deeper than the macro reads: stopping
+        // there bounds its recursion, and the scan reports the depth.
         if depth > crate::limits::MAX_DEPTH {
             return;
         }
@@ -417,20 +418,12 @@ impl<'a> Walk<'a> {
             || self.generated(id)
     }
 
-    /// Whether `id` may be a resource the expansion adds, which the template may reference (an
-    /// alias's documented `<Fn>Alias<Name>`, for an IAM grant on it): the shared resources, or a
-    /// marked function's ID followed by what its own resources' IDs continue with. Each occurrence of
-    /// a marker in `id` is one hash lookup.
     fn generated(&self, id: &str) -> bool {
-        const SHARED: &[&str] = &[ids::APPLICATION, ids::SERVICE_ROLE];
-        const MARKERS: &[&str] = &["Version", "Alias", "DeploymentGroup", "Canary"];
-        if SHARED.contains(&id) || id.starts_with("CanaryDeploymentsConfig") {
-            return true;
-        }
-        if let Some(hook) = id.strip_suffix("CanaryHookPolicy") {
-            return self.resources.contains(hook);
-        }
-        MARKERS.iter().any(|marker| id.match_indices(marker).any(|(at, _)| self.marked.contains(&id[..at])))
+        ids::may_be_generated(
+            id,
+            |hook| self.resources.contains(hook),
+            |function| self.marked.contains(function),
+        )
     }
 
     fn missing(&mut self, trail: &Trail<'_>, message: String, help: Option<String>) {

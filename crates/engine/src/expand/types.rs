@@ -6,6 +6,7 @@
 //! when it is not listed and is close to one that is. Generated from cfn-lint 1.51's us-east-1
 //! provider schemas (`cfnlint/data/schemas/providers/us_east_1.py`) and SAM's resource types.
 
+use crate::cfn::AWS_PREFIX;
 use crate::diag::did_you_mean;
 
 /// Every `AWS::<Service>` namespace, sorted.
@@ -624,12 +625,12 @@ pub const TYPES: &[&str] = &[
 /// misspelled type of a namespace listed whole, or a misspelled namespace. `None` for a known type,
 /// for anything not `AWS::`, and for types of namespaces not listed whole (which may be new).
 pub fn suggest(resource_type: &str) -> Option<String> {
-    let rest = resource_type.strip_prefix("AWS::")?;
+    let rest = resource_type.strip_prefix(AWS_PREFIX)?;
     if resource_type.len() > 128 {
         return None;
     }
     let (service, name) = rest.split_once("::")?;
-    let namespace = &resource_type[..5 + service.len()];
+    let namespace = &resource_type[..AWS_PREFIX.len() + service.len()];
     if NAMESPACES.binary_search(&namespace).is_ok() {
         return close_in(namespace, name).filter(|t| t != resource_type);
     }

@@ -26,9 +26,9 @@ pub fn resource(resource_type: &str, condition: Option<&str>, properties: Map) -
     resource
 }
 
-/// `value` when `condition` holds, nothing otherwise. Used inside a shared resource (one role, one
-/// hook policy) for an entry that belongs to a conditional function: a `GetAtt` of a resource whose
-/// condition is false would fail the stack.
+/// `value` when `condition` holds, nothing otherwise: for an entry, in a resource that exists whatever
+/// the condition (a SAM hook's `Policies`), that names what exists only under it (its functions'
+/// CodeDeploy application): a reference to a resource that was not created would fail the stack.
 pub fn only_if(condition: Option<&str>, value: Value) -> Value {
     match condition {
         None => value,

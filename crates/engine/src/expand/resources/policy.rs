@@ -16,13 +16,16 @@ use crate::json::{Map, Value};
 use super::{object, resource};
 use crate::cfn;
 
+/// What a lifecycle hook calls to report its result to CodeDeploy.
+pub const HOOK_STATUS_ACTION: &str = "codedeploy:PutLifecycleEventHookExecutionStatus";
+
 pub fn hook_policy(
     logical_id: &str,
     role: &str,
     deployment_group_arn: Value,
     condition: Option<&str>,
 ) -> Map {
-    let statement = allow("codedeploy:PutLifecycleEventHookExecutionStatus", deployment_group_arn);
+    let statement = allow(HOOK_STATUS_ACTION, deployment_group_arn);
     policy(logical_id, role, vec![statement], condition)
 }
 
@@ -64,7 +67,17 @@ fn allow(action: &str, resource: Value) -> Value {
 
 /// The ARN of a deployment group generated in this template.
 pub fn deployment_group_arn(application: &str, deployment_group: &str) -> Value {
+    group_arn(application, &format!("${{{deployment_group}}}"))
+}
+
+/// The ARN of every deployment group of an application of this template.
+pub fn any_deployment_group_arn(application: &str) -> Value {
+    group_arn(application, "*")
+}
+
+/// `group` is the `Fn::Sub` text of the group's name.
+fn group_arn(application: &str, group: &str) -> Value {
     cfn::sub(format!(
-        "arn:${{AWS::Partition}}:codedeploy:${{AWS::Region}}:${{AWS::AccountId}}:deploymentgroup:${{{application}}}/${{{deployment_group}}}"
+        "arn:${{AWS::Partition}}:codedeploy:${{AWS::Region}}:${{AWS::AccountId}}:deploymentgroup:${{{application}}}/{group}"
     ))
 }

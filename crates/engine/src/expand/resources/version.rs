@@ -107,11 +107,7 @@ fn resolve_intrinsic(obj: &Map, scope: &Scope<'_>, depth: usize) -> Option<Value
             Some(resolve(found, scope, depth + 1))
         }
         REF | GET_ATT => {
-            let id = match arg {
-                Value::String(id) if key == REF => id.as_str(),
-                Value::String(_) => cfn::get_att_parts(arg)?.0,
-                _ => cfn::get_att_target(arg)?,
-            };
+            let id = cfn::ref_or_get_att_target(key, arg)?;
             let layer = scope.resources.get(id)?;
             if layer.get("Type").and_then(Value::as_str) != Some(LAMBDA_LAYER_VERSION) {
                 return None;
