@@ -54,6 +54,11 @@ impl Expansion {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
 
+    /// How many of the diagnostics are errors.
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
     /// Warns when the template, written as compact JSON in `json_bytes`, is over CloudFormation's
     /// limit for a processed template. [`expand`] does not serialize, so the caller that does
     /// reports the size it wrote: measuring it here would walk the whole output a second time.
