@@ -1,9 +1,10 @@
 """Runs the macro's Lambda binary on one event through a minimal Lambda Runtime API and reports what
 Lambda would: the answer, the peak resident memory (what Lambda's memory size caps) and the CPU time.
 
-A module, not a command: scripts/e2e_lambda.py and bench/worst.py import `run(binary, event)`, which
-returns {"status", "bytes_in", "bytes_out", "peak_rss_kb", "cpu_s", "wall_s", "message"} ("status" is
-the response's, or "lambda error" or "no answer"; the figures are None when no answer came).
+A module, not a command: scripts/e2e_lambda.py, bench/worst.py and bench/run.py import
+`run(binary, event)`, which returns {"status", "bytes_in", "bytes_out", "peak_rss_kb", "cpu_s", "wall_s",
+"message"} ("status" is the response's, or "lambda error" or "no answer"; the figures are None when
+no answer came).
 
 The Runtime API part serves `GET /2018-06-01/runtime/invocation/next` once with the event (as the
 Lambda service does, with the request id and deadline headers) and takes the answer from
