@@ -24,9 +24,7 @@ import tempfile
 import statistics
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
@@ -35,6 +33,9 @@ RELEASE = os.path.join(TARGET, "release")
 WORK = os.path.join(TARGET, "canary-bench")
 RESULTS = os.path.join(BENCH, "results")
 SIZES = [10, 50, 200, 500]
+
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import lambda_once  # noqa: E402
 
 # Repetitions per N: (warm-up, in-process repetitions, extra whole-process runs). Both peers grow
 # with the square of N (SAM rebuilds its OpenAPI bodies per path; the plugin scans every resource
@@ -81,15 +82,6 @@ def peak_rss_of(cmd):
     this Python process is larger than what it measures."""
     proc = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
     return int(proc.stderr.decode().strip().splitlines()[-1])
-
-
-def vm_hwm_kib(pid):
-    """The high-water mark of a live process's resident set (VmHWM), in KiB."""
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return None
 
 
 def criterion_median(case, bench):
@@ -179,110 +171,6 @@ def instructions(args):
         proc = subprocess.run(cmd + args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
     found = re.search(r"Collected : (\d+)", proc.stderr.decode())
     return int(found.group(1)) if found else None
-
-
-class RuntimeApi(BaseHTTPRequestHandler):
-    """Just enough of the Lambda runtime API to hand one event to a function and take its answer."""
-
-    event = b""
-    served = False
-    response = None
-    done = threading.Event()
-    release = threading.Event()
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        cls = type(self)
-        if not self.path.endswith("/runtime/invocation/next"):
-            self.send_error(404)
-            return
-        if cls.served:
-            # The function asks for its next event once it has answered; keep it waiting (and alive)
-            # until its memory has been read, then end it.
-            cls.release.wait(30)
-            try:
-                self.send_error(410)
-            except OSError:
-                pass
-            return
-        cls.served = True
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Lambda-Runtime-Aws-Request-Id", "canary-bench-large")
-        self.send_header("Lambda-Runtime-Deadline-Ms", str(int(time.time() * 1000) + 60_000))
-        self.send_header(
-            "Lambda-Runtime-Invoked-Function-Arn",
-            "arn:aws:lambda:us-east-1:123456789012:function:canary-bench",
-        )
-        self.send_header("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000")
-        self.send_header("Content-Length", str(len(cls.event)))
-        self.end_headers()
-        self.wfile.write(cls.event)
-
-    def do_POST(self):
-        cls = type(self)
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        cls.response = (self.path, body)
-        self.send_response(202)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-        cls.done.set()
-
-
-def lambda_peak_rss(binary, event_path):
-    """Runs the Lambda binary against a local runtime API with the macro event; returns
-    (peak RSS KiB, response status) once it has answered."""
-    with open(event_path, "rb") as f:
-        RuntimeApi.event = f.read()
-    RuntimeApi.served = False
-    RuntimeApi.response = None
-    RuntimeApi.done = threading.Event()
-    RuntimeApi.release = threading.Event()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), RuntimeApi)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    env = dict(os.environ)
-    env.update({
-        "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{server.server_address[1]}",
-        "AWS_LAMBDA_FUNCTION_NAME": "canary-bench",
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
-        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-        "AWS_LAMBDA_LOG_STREAM_NAME": "canary-bench",
-        "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/canary-bench",
-        "AWS_LAMBDA_LOG_FORMAT": "JSON",
-        "AWS_REGION": "us-east-1",
-    })
-    proc = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    hwm = None
-    try:
-        answered = RuntimeApi.done.wait(60)
-        if answered and proc.poll() is None:
-            # Read while it waits for its next event: after the answer, before anything else runs.
-            time.sleep(0.05)
-            hwm = vm_hwm_kib(proc.pid)
-    finally:
-        RuntimeApi.release.set()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.terminate()
-            proc.wait()
-        server.shutdown()
-        server.server_close()
-    if not answered or RuntimeApi.response is None or hwm is None:
-        return None, None
-    path, body = RuntimeApi.response
-    status = None
-    if path.endswith("/response"):
-        try:
-            status = json.loads(body).get("status")
-        except ValueError:
-            status = "unparseable"
-    else:
-        status = "invocation error"
-    return hwm, status
 
 
 # --- plot ----------------------------------------------------------------------------------------
@@ -435,7 +323,10 @@ def main():
     rss_kib, rss_status = (None, None)
     rss_of = None
     if os.path.exists(lambda_bin):
-        rss_kib, rss_status = lambda_peak_rss(lambda_bin, os.path.join(WORK, "event-large.json"))
+        with open(os.path.join(WORK, "event-large.json"), "rb") as f:
+            answer = lambda_once.run(lambda_bin, f.read())
+        rss_kib = answer["peak_rss_kb"]
+        rss_status = answer["status"] if rss_kib is not None else None
         rss_of = "canary-lambda (one macro event through a local runtime API)"
     if rss_kib is None:
         cmd, what = our_expand_command(large)

@@ -16,6 +16,8 @@ if [ ! -d bench/node_modules/serverless-plugin-canary-deployments ]; then
 fi
 node bench/peers/plugin.js --self-check >&2
 
-python3 -c 'import samtranslator' 2>/dev/null || python3 -m pip install 'aws-sam-translator==1.110.0'
+# The pin lives in requirements-test.txt alone.
+python3 -c 'import samtranslator' 2>/dev/null ||
+  python3 -m pip install "$(grep -E '^aws-sam-translator==' requirements-test.txt)"
 
 exec python3 bench/run.py "$@"

@@ -6,14 +6,15 @@ emulator to the real binary and asserts on the responses as CloudFormation would
 Then measures cold start: process start to first response, with the emulator serving only the
 Lambda APIs and this script starting the binary itself, median of several runs.
 
-Then runs the release binary on the worst-case events (10,000 marked functions with every RollbackOn
-metric, 4 MB; 25,000 small marked functions, 6 MB; 80 functions inheriting a 1 MB trigger name) through a minimal Runtime API (lambda_once.py) and
-checks that each is answered with a failure naming CloudFormation's limit, within Lambda's 128 MB and
-2 s of CPU.
+Then runs the release binary on worst-case events of crates/bench/src/worst.rs, written by
+`canary-bench worst SHAPE N event` (10,000 marked functions with every RollbackOn metric, 4 MB; 25,000
+small marked functions, 6 MB; 80 functions inheriting a 1 MB trigger name), through a minimal Runtime
+API (lambda_once.py), and checks that each is answered with a failure naming CloudFormation's limit,
+within Lambda's 128 MB and 2 s of CPU.
 
 Usage: e2e_lambda.py cases PORT          (emulator started by `cargo lambda watch`)
        e2e_lambda.py coldstart PORT BIN  (emulator started with --only-lambda-apis)
-       e2e_lambda.py worst BIN           (the release binary, no emulator)
+       e2e_lambda.py worst BIN BENCH     (the release binary, no emulator; BENCH is canary-bench)
 Only the standard library is used, so the script runs wherever python3 does.
 """
 
@@ -304,52 +305,21 @@ MAX_RSS_MB = 128
 MAX_CPU_S = 2.0
 
 
-def worst_event(n, settings, properties):
-    resources = {}
-    for i in range(n):
-        resources[f"Function{i}"] = {
-            "Type": "AWS::Lambda::Function",
-            "Properties": properties,
-            "Metadata": {"CanaryDeployment": settings},
-        }
-    return {
-        "region": "us-east-1",
-        "accountId": "123456789012",
-        "fragment": {"Resources": resources},
-        "transformId": "123456789012::CanaryDeployments",
-        "params": {},
-        "requestId": f"worst-{n}",
-        "templateParameterValues": {},
-    }
-
-
-def worst_cases(binary):
+def worst_cases(binary, bench):
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import lambda_once
 
-    properties = {"Handler": "index.handler", "Runtime": "python3.12",
-                  "Role": "arn:aws:iam::123456789012:role/fn",
-                  "Code": {"ZipFile": "def handler(event, context):\n    return 1\n"}}
-    rollback = {"Type": "Canary10Percent5Minutes",
-                "RollbackOn": {"Errors": 1, "Throttles": 1, "ErrorRate": 5, "DurationP99": 3000}}
-    # 80 functions that inherit a 1 MB trigger name from the template defaults: 80 MB of copies.
-    long_default = worst_event(80, {}, properties)
-    long_default["fragment"]["Metadata"] = {"CanaryDeployments": {"Type": "AllAtOnce", "Triggers": [{
-        "TriggerName": "n" * 1_000_000,
-        "TriggerTargetArn": "arn:aws:sns:us-east-1:123456789012:deployments",
-        "TriggerEvents": ["DeploymentFailure"]}]}}
     limit_500 = "over CloudFormation's limit of 500"
     cases = [
-        ("10,000 functions, every RollbackOn metric", worst_event(10_000, rollback, properties), limit_500),
-        ("25,000 small functions", worst_event(25_000, {"Type": "AllAtOnce"},
-                                               {"Handler": "index.handler", "Runtime": "python3.12",
-                                                "Role": "arn:aws:iam::123456789012:role/fn", "Timeout": 30}),
-         limit_500),
-        ("80 functions inheriting a 1 MB default", long_default, "CloudFormation accepts in a processed template"),
+        ("10,000 functions, every RollbackOn metric", "rollback", 10_000, limit_500),
+        ("25,000 small functions", "small", 25_000, limit_500),
+        # 80 functions that inherit a 1 MB trigger name from the template defaults: 80 MB of copies.
+        ("80 functions inheriting a 1 MB default", "long-default", 80,
+         "CloudFormation accepts in a processed template"),
     ]
     failed = 0
-    for name, event, expected in cases:
-        raw = json.dumps(event, separators=(",", ":")).encode()
+    for name, shape, n, expected in cases:
+        raw = subprocess.run([bench, "worst", shape, str(n), "event"], capture_output=True, check=True).stdout
         res = lambda_once.run(binary, raw)
         problems = []
         if res["status"] != "failure":
@@ -378,8 +348,8 @@ def main(argv):
         return run_cases(int(argv[2]))
     if len(argv) >= 4 and argv[1] == "coldstart":
         return cold_start(int(argv[2]), argv[3])
-    if len(argv) >= 3 and argv[1] == "worst":
-        return worst_cases(argv[2])
+    if len(argv) >= 4 and argv[1] == "worst":
+        return worst_cases(argv[2], argv[3])
     print(__doc__, file=sys.stderr)
     return 2
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every cargo-fuzz target in fuzz/ for a bounded time and prints the executions each one ran.
 #
-#   scripts/fuzz.sh            # 20 s per target (what the test command runs)
+#   scripts/fuzz.sh            # 20 s per target
+#   scripts/fuzz.sh 10         # 10 s per target (what scripts/test.sh runs)
 #   scripts/fuzz.sh 600        # 10 minutes per target, by hand
 #
 # Committed seeds live in fuzz/corpus/<target>; inputs the fuzzer finds go to a scratch corpus under
@@ -20,12 +21,14 @@ if ! rustup toolchain list | grep -q '^nightly'; then
     exit 2
 fi
 if ! command -v cargo-fuzz >/dev/null 2>&1; then
-    cargo install cargo-fuzz --locked
+    cargo install cargo-fuzz --version 0.13.2 --locked
 fi
 
-# No sanitizer: the fuzzed crates have no `unsafe`, so AddressSanitizer would find nothing that safe
-# Rust does not already stop, and building without it takes a third of the time. A panic, an abort,
-# a stack overflow, a timeout or running out of memory still fail the run.
+# No sanitizer: the fuzzed crates (canary-engine, canary-lambda) hold no `unsafe` of their own (the
+# workspace's only `unsafe` outside the bench is the CLI's libyaml wrapper, which no target reaches),
+# so AddressSanitizer would find nothing that safe Rust does not already stop, and building without it
+# takes a third of the time. A panic, an abort, a stack overflow, a timeout or running out of memory
+# still fail the run.
 FUZZ_FLAGS=(-O --sanitizer none)
 
 # Build once up front so the time budget goes to fuzzing, not compiling.

@@ -1,12 +1,10 @@
-#!/usr/bin/env python3
 """Runs the macro's Lambda binary on one event through a minimal Lambda Runtime API and reports what
 Lambda would: the answer, the peak resident memory (what Lambda's memory size caps) and the CPU time.
 
-Usage: lambda_once.py BINARY EVENT_FILE [--max-rss-mb N] [--max-cpu-s S] [--expect success|failure]
-                      [--expect-message TEXT]
-
-Prints one JSON line: {"status", "bytes_in", "bytes_out", "peak_rss_kb", "cpu_s", "wall_s", "message"}.
-Exit status 0 when the answer came and every given bound and expectation held, 1 otherwise.
+A module, not a command: scripts/e2e_lambda.py, bench/worst.py and bench/run.py import
+`run(binary, event)`, which returns {"status", "bytes_in", "bytes_out", "peak_rss_kb", "cpu_s", "wall_s",
+"message"} ("status" is the response's, or "lambda error" or "no answer"; the figures are None when
+no answer came).
 
 The Runtime API part serves `GET /2018-06-01/runtime/invocation/next` once with the event (as the
 Lambda service does, with the request id and deadline headers) and takes the answer from
@@ -15,13 +13,11 @@ answer, before the process is stopped, and the CPU time its user plus system tim
 is the whole function, runtime and all, as it runs in Lambda. Only the standard library is used.
 """
 
-import argparse
 import http.server
 import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 
@@ -116,35 +112,3 @@ def proc_stats(pid):
     cpu = (int(fields[11]) + int(fields[12])) / ticks
     return {"rss_kb": rss, "cpu_s": round(cpu, 3)}
 
-
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("binary")
-    ap.add_argument("event")
-    ap.add_argument("--max-rss-mb", type=float)
-    ap.add_argument("--max-cpu-s", type=float)
-    ap.add_argument("--expect", choices=["success", "failure"])
-    ap.add_argument("--expect-message")
-    args = ap.parse_args()
-    with open(args.event, "rb") as f:
-        event = f.read()
-    res = run(args.binary, event)
-    print(json.dumps(res), flush=True)
-    problems = []
-    if res["status"] not in ("success", "failure"):
-        problems.append(f"no success or failure answer: {res['status']}")
-    if args.expect and res["status"] != args.expect:
-        problems.append(f"expected {args.expect}, got {res['status']}: {res.get('message', '')[:300]}")
-    if args.expect_message and args.expect_message not in res.get("message", ""):
-        problems.append(f"the message does not say {args.expect_message!r}: {res.get('message', '')[:300]}")
-    if args.max_rss_mb and (res["peak_rss_kb"] or 0) > args.max_rss_mb * 1024:
-        problems.append(f"peak RSS {res['peak_rss_kb'] / 1024:.0f} MB is over {args.max_rss_mb} MB")
-    if args.max_cpu_s and (res["cpu_s"] or 0) > args.max_cpu_s:
-        problems.append(f"CPU {res['cpu_s']} s is over {args.max_cpu_s} s")
-    for p in problems:
-        print(f"FAIL {p}", file=sys.stderr)
-    return 1 if problems else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -43,7 +43,7 @@ pub fn expand_text(input: &str, ctx: &Context) -> Result<(String, Stats, usize),
     // As the Lambda does: the size limit is checked on the text it writes.
     let text = serde_json::to_string(&expansion.template)?;
     expansion.check_serialized_size(text.len());
-    let n_errors = expansion.diagnostics.iter().filter(|d| d.is_error()).count();
+    let n_errors = expansion.error_count();
     Ok((text, expansion.stats, n_errors))
 }
 

@@ -18,7 +18,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use canary_bench::{context, expand_text, floor, thread_cpu_ns, workload};
+use canary_bench::{context, expand_text, floor, thread_cpu_ns, workload, worst};
 use canary_engine::expand;
 use canary_engine::json;
 use canary_engine::json::Value;
@@ -63,10 +63,11 @@ fn main() -> ExitCode {
 /// Writes the worst-case template `shape` at size `n` to stdout, as a macro event with `event`.
 fn run_worst(shape: &str, n: &str, event: bool) -> Result<ExitCode, String> {
     let n: usize = n.parse().map_err(|_| format!("N must be a count, found {n:?}"))?;
-    let template = canary_bench::worst::template(shape, n).ok_or_else(|| {
-        format!("unknown shape {shape:?}; shapes: {}", canary_bench::worst::SHAPES.join(", "))
+    let template = worst::template(shape, n).ok_or_else(|| {
+        let names: Vec<&str> = worst::SHAPES.iter().map(|(name, _)| *name).collect();
+        format!("unknown shape {shape:?}; shapes: {}", names.join(", "))
     })?;
-    let value = if event { canary_bench::worst::event(template) } else { template };
+    let value = if event { worst::event(template, "worst-case") } else { template };
     let text = serde_json::to_string(&value).map_err(|e| e.to_string())?;
     println!("{text}");
     Ok(ExitCode::SUCCESS)
@@ -94,7 +95,7 @@ fn run_once(name: &str, expand_it: bool) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
     let expansion = std::hint::black_box(expand(template, &ctx));
-    let n_errors = expansion.diagnostics.iter().filter(|d| d.is_error()).count();
+    let n_errors = expansion.error_count();
     let marked = expansion.stats.functions_marked;
     std::mem::forget(expansion);
     if n_errors > 0 || marked == 0 {
@@ -120,16 +121,7 @@ fn generate(dir: &Path) -> Result<ExitCode, String> {
     let large = workload::cloudformation_large(LARGE_BYTES);
     write_json(&dir.join("cfn-large.json"), &large)?;
     // CloudFormation's macro event (docs/lambda.md), for running the Lambda binary on the large template.
-    let event = json!({
-        "region": "us-east-1",
-        "accountId": "123456789012",
-        "fragment": large,
-        "transformId": "123456789012::CanaryDeployments",
-        "params": {},
-        "requestId": "canary-bench-large",
-        "templateParameterValues": {}
-    });
-    write_json(&dir.join("event-large.json"), &event)?;
+    write_json(&dir.join("event-large.json"), &worst::event(large, "canary-bench-large"))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -9,34 +9,36 @@
 use canary_engine::json;
 use canary_engine::json::{Map, Value};
 
-/// The shapes, by the name the CLI and the scripts use.
-pub const SHAPES: &[&str] =
-    &["glob", "conditions", "long-hook", "long-ids", "long-default", "rollback", "small", "triggers"];
+/// The shapes, by the name the CLI and the scripts use, each with its generator at size `n` (what
+/// `n` counts is in each generator's documentation).
+pub const SHAPES: &[(&str, Generator)] = &[
+    ("glob", glob),
+    ("conditions", conditions),
+    ("long-hook", long_hook),
+    ("long-ids", |n| long_ids(30, n)),
+    ("long-default", |n| long_default(n, 1_000_000)),
+    ("rollback", rollback),
+    ("small", small),
+    ("triggers", |n| triggers(n, 10)),
+];
 
-/// The template of `shape` at size `n` (what `n` counts is in each generator's documentation).
+/// A shape's template at a size.
+pub type Generator = fn(usize) -> Value;
+
+/// The template of `shape` at size `n`.
 pub fn template(shape: &str, n: usize) -> Option<Value> {
-    Some(match shape {
-        "glob" => glob(n),
-        "conditions" => conditions(n),
-        "long-hook" => long_hook(n),
-        "long-ids" => long_ids(30, n),
-        "long-default" => long_default(n, 1_000_000),
-        "rollback" => rollback(n),
-        "small" => small(n),
-        "triggers" => triggers(n, 10),
-        _ => return None,
-    })
+    SHAPES.iter().find(|(name, _)| *name == shape).map(|(_, generate)| generate(n))
 }
 
-/// `template` wrapped in CloudFormation's macro event, as the Lambda receives it.
-pub fn event(fragment: Value) -> Value {
+/// `fragment` wrapped in CloudFormation's macro event, as the Lambda receives it.
+pub fn event(fragment: Value, request_id: &str) -> Value {
     json!({
         "region": "us-east-1",
         "accountId": "123456789012",
         "fragment": fragment,
         "transformId": "123456789012::CanaryDeployments",
         "params": {},
-        "requestId": "worst-case",
+        "requestId": request_id,
         "templateParameterValues": {}
     })
 }

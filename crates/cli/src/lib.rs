@@ -134,27 +134,29 @@ pub fn run_with_stdin(
     stdout: &mut impl Write,
     stderr: &mut impl Write,
 ) -> ExitCode {
-    let exit = load(cli.command.input(), stdin)
-        .and_then(|(template, ctx)| {
-            // Only `expand` shows a template that differs from what CloudFormation would deploy.
-            let note = match cli.command {
-                Command::Expand { .. } => canary_engine::expand_note(&template),
-                _ => None,
-            };
-            expand_guarded(template, &ctx).map(|expansion| (expansion, note))
-        })
-        .map(|(mut expansion, note)| {
-            // What CloudFormation counts is compact JSON, which the CLI does not write.
-            expansion.check_template_size();
-            (expansion, note)
-        })
-        .and_then(|(expansion, note)| {
-            if let Some(note) = note.filter(|_| !expansion.has_errors()) {
-                let _ = writeln!(stderr, "note: {note}");
-            }
-            respond_or_fail(&cli.command, &expansion, stdout, stderr)
-        });
+    let exit = expand_and_respond(&cli.command, stdin, stdout, stderr);
     finish(exit, stderr)
+}
+
+fn expand_and_respond(
+    command: &Command,
+    stdin: impl Read,
+    stdout: &mut impl Write,
+    stderr: &mut impl Write,
+) -> Result<ExitCode, Failure> {
+    let (template, ctx) = load(command.input(), stdin)?;
+    // Only `expand` shows a template that differs from what CloudFormation would deploy.
+    let note = match command {
+        Command::Expand { .. } => canary_engine::expand_note(&template),
+        _ => None,
+    };
+    let mut expansion = expand_guarded(template, &ctx)?;
+    // What CloudFormation counts is compact JSON, which the CLI does not write.
+    expansion.check_template_size();
+    if let Some(note) = note.filter(|_| !expansion.has_errors()) {
+        let _ = writeln!(stderr, "note: {note}");
+    }
+    respond_or_fail(command, &expansion, stdout, stderr)
 }
 
 /// Prints what `command` shows of an expansion and returns its exit code; the second half of

@@ -18,7 +18,7 @@ use std::time::Duration;
 use canary_deployments::{render, run_with_stdin, Cli};
 use canary_engine::{Diagnostic, Expansion, FunctionPlan, MovedInvoker, Path, Severity, Stats};
 use clap::Parser;
-use common::{run, run_stdin, Run};
+use common::{parse, run, run_stdin, Run};
 use expect_test::expect;
 
 const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/quickstart.yaml");
@@ -240,8 +240,7 @@ fn malformed_flags_are_usage_errors_exit_2() {
         &["expand"],
         &["deploy", "t.yaml"],
     ] {
-        let err = Cli::try_parse_from(std::iter::once("canary-deployments").chain(args.iter().copied()))
-            .expect_err(&format!("{args:?} should be refused"));
+        let err = parse(args).expect_err(&format!("{args:?} should be refused"));
         assert_eq!(err.exit_code(), 2, "{args:?}");
     }
     let err = Cli::try_parse_from(["canary-deployments", "expand", "t.yaml", "-p", "Stage"]).unwrap_err();
@@ -404,7 +403,7 @@ fn plan_renders_each_function() {
 
 /// `respond` on a hand-built expansion: what each command prints for errors and warnings, and where.
 fn respond(args: &[&str], expansion: &Expansion) -> Run {
-    let cli = Cli::try_parse_from(std::iter::once("canary-deployments").chain(args.iter().copied())).unwrap();
+    let cli = parse(args).unwrap();
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
     let code = canary_deployments::respond(&cli.command, expansion, &mut stdout, &mut stderr);
     Run::new(code, stdout, stderr, Duration::ZERO)

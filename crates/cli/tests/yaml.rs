@@ -11,7 +11,7 @@
 use canary_deployments::source::{self, SourceError};
 use canary_deployments::{emit, yaml};
 use canary_engine::json::Value;
-use canary_test_support::{require_tool, PYYAML};
+use canary_test_support::{require_tool, sorted_entries, PYYAML};
 use expect_test::{expect, Expect};
 
 fn read(text: &str) -> Result<Value, Vec<String>> {
@@ -559,14 +559,12 @@ fn templates_read_as_pyyaml_reads_them() {
         )
         .collect();
     let fixtures = root.join("tests/data/yaml");
-    let mut own: Vec<_> = std::fs::read_dir(&fixtures).unwrap().map(|e| e.unwrap().path()).collect();
-    own.sort();
+    let own = sorted_entries(&fixtures);
     assert!(own.len() >= 7, "fixtures missing in {}", fixtures.display());
     files.extend(own);
     // Mistakes both must refuse.
     let invalid_dir = root.join("tests/data/yaml-invalid");
-    let mut invalid: Vec<_> = std::fs::read_dir(&invalid_dir).unwrap().map(|e| e.unwrap().path()).collect();
-    invalid.sort();
+    let invalid = sorted_entries(&invalid_dir);
     assert!(invalid.len() >= 10, "fixtures missing in {}", invalid_dir.display());
     files.extend(invalid.iter().cloned());
 

@@ -14,15 +14,14 @@ mod common;
 use std::path::Path as FsPath;
 
 use canary_engine::json::Value;
+use canary_test_support::sorted_entries;
 use common::{check_only_moves_changed, lint_ready, marked_targets, remaining_references, run_rewire};
 use expect_test::expect_file;
 
 #[test]
 fn rewire_golden_cases() {
     let root = FsPath::new(env!("CARGO_MANIFEST_DIR")).join("tests/rewire");
-    let mut cases: Vec<_> =
-        std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
-    cases.sort();
+    let cases: Vec<_> = sorted_entries(&root).into_iter().filter(|p| p.is_dir()).collect();
     assert!(cases.len() >= 11, "golden cases missing under {}", root.display());
     for dir in cases {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();

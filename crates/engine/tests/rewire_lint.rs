@@ -8,23 +8,15 @@
 
 use std::path::{Path, PathBuf};
 
-use canary_test_support::cfn_lint;
+use canary_test_support::{cfn_lint, sorted_entries};
 
 fn rewired_templates() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(root.join("rewire")).unwrap() {
-        let expected = entry.unwrap().path().join("expected.json");
-        if expected.exists() {
-            files.push(expected);
-        }
-    }
-    for entry in std::fs::read_dir(root.join("fixtures/sam")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.to_string_lossy().ends_with(".rewired.json") {
-            files.push(path);
-        }
-    }
+    let expected = sorted_entries(&root.join("rewire")).into_iter().map(|case| case.join("expected.json"));
+    let sam_rewired = sorted_entries(&root.join("fixtures/sam"))
+        .into_iter()
+        .filter(|path| path.to_string_lossy().ends_with(".rewired.json"));
+    let mut files: Vec<PathBuf> = expected.filter(|path| path.exists()).chain(sam_rewired).collect();
     files.sort();
     files
 }

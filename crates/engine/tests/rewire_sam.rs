@@ -17,6 +17,7 @@ mod common;
 
 use std::path::Path as FsPath;
 
+use canary_test_support::sorted_entries;
 use common::{check_only_moves_changed, lint_ready, marked_targets, remaining_references, run_rewire};
 use expect_test::expect_file;
 
@@ -68,12 +69,10 @@ fn every_sam_event_type_has_a_generated_fixture_that_uses_it() {
 
 #[test]
 fn sam_generated_invokers_move_to_the_alias_and_nothing_else_changes() {
-    let mut names: Vec<String> = std::fs::read_dir(fixtures_dir())
-        .unwrap()
-        .filter_map(|e| e.unwrap().file_name().into_string().ok())
-        .filter_map(|n| n.strip_suffix(".cfn.json").map(str::to_owned))
+    let names: Vec<String> = sorted_entries(&fixtures_dir())
+        .iter()
+        .filter_map(|path| path.file_name()?.to_str()?.strip_suffix(".cfn.json").map(str::to_owned))
         .collect();
-    names.sort();
     assert!(names.len() >= EVENT_TYPES.len());
     for name in names {
         let text = std::fs::read_to_string(fixtures_dir().join(format!("{name}.cfn.json"))).unwrap();

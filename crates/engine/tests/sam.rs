@@ -33,8 +33,8 @@ use canary_engine::cfn::{SAM_TRANSFORM, SETTING_KEY, TRANSFORM_NAME};
 use canary_engine::json::{Map, Value};
 use canary_engine::{cfn, json};
 use canary_engine::{expand, Context};
-use canary_test_support::cfn_lint;
 use canary_test_support::sam::{self, Op};
+use canary_test_support::{cfn_lint, sorted_entries};
 use expect_test::expect_file;
 
 fn manifest_dir() -> &'static Path {
@@ -43,14 +43,7 @@ fn manifest_dir() -> &'static Path {
 
 fn cases() -> Vec<PathBuf> {
     let dir = manifest_dir().join("tests/sam");
-    let mut cases: Vec<PathBuf> = fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.join("template.yaml").is_file())
-        .collect();
-    cases.sort();
-    cases
+    sorted_entries(&dir).into_iter().filter(|p| p.join("template.yaml").is_file()).collect()
 }
 
 fn case_name(case: &Path) -> String {

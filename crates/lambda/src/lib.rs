@@ -235,7 +235,7 @@ fn expand_event(
         expansion.check_serialized_size(text.get().len());
         Some(text)
     };
-    outcome.errors = expansion.diagnostics.iter().filter(|d| d.is_error()).count();
+    outcome.errors = expansion.error_count();
     outcome.warnings = expansion.diagnostics.len() - outcome.errors;
     // Warnings carry paths and settings, never template values beyond what the user wrote in
     // `CanaryDeployment`, so they are safe to log; a successful response has no other channel.

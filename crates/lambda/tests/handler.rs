@@ -6,10 +6,10 @@
 // A test reports by panicking: clippy.toml allows it in `#[test]` functions, this in their helpers.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use canary_engine::limits::{MAX_DEPTH, MAX_INPUT_BYTES};
-use canary_lambda::{handler, MacroResponse, MAX_ERROR_MESSAGE_CHARS};
-use lambda_runtime::{Context, LambdaEvent};
-use serde_json::value::RawValue;
+use canary_lambda::MAX_ERROR_MESSAGE_CHARS;
 use serde_json::{json, Value};
 
 fn fixture(name: &str) -> Value {
@@ -27,10 +27,7 @@ fn fixture_with(name: &str, key: &str, value: Value) -> Value {
 
 /// Sends `payload` (any JSON text) to the handler and returns the response as CloudFormation reads it.
 async fn invoke_text(payload: String) -> String {
-    let raw = RawValue::from_string(payload).expect("the payload is JSON");
-    let response: MacroResponse =
-        handler(LambdaEvent::new(raw, Context::default())).await.expect("the handler never returns Err");
-    serde_json::to_string(&response).unwrap()
+    serde_json::to_string(&common::invoke_payload(payload).await).unwrap()
 }
 
 async fn invoke(event: &Value) -> Value {

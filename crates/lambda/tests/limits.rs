@@ -7,22 +7,20 @@
 // A test reports by panicking: clippy.toml allows it in `#[test]` functions, this in their helpers.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use canary_engine::limits::MAX_DEPTH;
-use canary_lambda::{handler, MacroResponse};
-use lambda_runtime::{Context, LambdaEvent};
-use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 /// Generous for a debug build on a shared machine; what matters is that the time is bounded at all.
 const BOUND: Duration = Duration::from_secs(30);
 
-async fn invoke_text(payload: String) -> (Value, Duration) {
-    let raw = RawValue::from_string(payload).expect("the payload is JSON");
+/// The response to `payload` as CloudFormation reads it, and how long the handler took.
+async fn invoke_timed(payload: String) -> (Value, Duration) {
     let started = Instant::now();
-    let response: MacroResponse =
-        handler(LambdaEvent::new(raw, Context::default())).await.expect("the handler never returns Err");
+    let response = common::invoke_payload(payload).await;
     (serde_json::to_value(&response).unwrap(), started.elapsed())
 }
 
@@ -40,7 +38,7 @@ fn nested(n: usize) -> String {
 #[tokio::test]
 async fn a_fragment_nested_200000_deep_is_refused_in_bounded_time() {
     let fragment = format!(r#"{{"Resources":{{}},"Metadata":{{"Deep":{}}}}}"#, nested(200_000));
-    let (response, took) = invoke_text(event_text(&fragment, "deep-200k")).await;
+    let (response, took) = invoke_timed(event_text(&fragment, "deep-200k")).await;
     assert_eq!(response["status"], "failure", "{response}");
     assert_eq!(response["requestId"], "deep-200k");
     let message = response["errorMessage"].as_str().unwrap();
@@ -56,7 +54,7 @@ async fn an_event_nested_deep_outside_the_fragment_is_a_failure_not_a_crash() {
         r#"{{"region":"eu-west-1","accountId":"123456789012","transformId":"t","requestId":"deep-params","params":{{"x":{}}},"fragment":{{"Resources":{{}}}}}}"#,
         nested(200_000)
     );
-    let (response, took) = invoke_text(payload).await;
+    let (response, took) = invoke_timed(payload).await;
     assert_eq!(response["status"], "failure", "{response}");
     assert!(response["errorMessage"].as_str().is_some_and(|m| !m.is_empty()), "{response}");
     assert!(took < BOUND, "took {took:?}");
@@ -84,11 +82,12 @@ fn template_of_height(height: usize) -> Value {
 
 #[tokio::test]
 async fn nesting_exactly_at_the_limit_expands_and_one_more_level_is_refused() {
-    let (response, _) = invoke_text(event_text(&template_of_height(MAX_DEPTH).to_string(), "at-limit")).await;
+    let (response, _) =
+        invoke_timed(event_text(&template_of_height(MAX_DEPTH).to_string(), "at-limit")).await;
     assert_eq!(response["status"], "success", "{}", response["errorMessage"]);
 
     let (response, _) =
-        invoke_text(event_text(&template_of_height(MAX_DEPTH + 1).to_string(), "past-limit")).await;
+        invoke_timed(event_text(&template_of_height(MAX_DEPTH + 1).to_string(), "past-limit")).await;
     assert_eq!(response["status"], "failure", "{response}");
     let message = response["errorMessage"].as_str().unwrap();
     assert!(message.contains(&format!("{} levels deep", MAX_DEPTH + 1)), "{message}");

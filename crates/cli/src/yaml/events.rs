@@ -24,11 +24,12 @@ impl Mark {
     }
 }
 
+/// How a scalar was written. Only a plain scalar can be anything but a string, so the reader tells
+/// that one apart from every other style (quoted, literal, folded).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScalarStyle {
     Plain,
-    Quoted,
-    Block,
+    NotPlain,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,10 +125,7 @@ impl<'a> Parser<'a> {
                         value: String::from_utf8_lossy(bytes).into_owned(),
                         style: match scalar.style {
                             sys::YAML_PLAIN_SCALAR_STYLE => ScalarStyle::Plain,
-                            sys::YAML_LITERAL_SCALAR_STYLE | sys::YAML_FOLDED_SCALAR_STYLE => {
-                                ScalarStyle::Block
-                            }
-                            _ => ScalarStyle::Quoted,
+                            _ => ScalarStyle::NotPlain,
                         },
                         anchor: c_opt(scalar.anchor.cast()),
                         tag: c_opt(scalar.tag.cast()),

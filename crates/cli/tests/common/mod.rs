@@ -26,10 +26,14 @@ impl Run {
     }
 }
 
+/// The command line `canary-deployments ARGS` as clap reads it.
+pub fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+    Cli::try_parse_from(std::iter::once("canary-deployments").chain(args.iter().copied()))
+}
+
 /// `canary-deployments ARGS` with `stdin` as its standard input.
 pub fn run_stdin(args: &[&str], stdin: &[u8]) -> Run {
-    let cli = Cli::try_parse_from(std::iter::once("canary-deployments").chain(args.iter().copied()))
-        .unwrap_or_else(|e| panic!("{args:?} should parse: {e}"));
+    let cli = parse(args).unwrap_or_else(|e| panic!("{args:?} should parse: {e}"));
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
     let started = Instant::now();
     let code = run_with_stdin(cli, stdin, &mut stdout, &mut stderr);

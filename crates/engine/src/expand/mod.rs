@@ -54,6 +54,11 @@ impl Expansion {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
 
+    /// How many of the diagnostics are errors.
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
     /// Warns when the template, written as compact JSON in `json_bytes`, is over CloudFormation's
     /// limit for a processed template. [`expand`] and [`expand_source`] do not measure the output
     /// (only [`expand_for_macro`] does, to refuse it), so the caller that serializes reports the size
