@@ -230,8 +230,8 @@ fn expand_event(
         // check that it is JSON, which the serializer already guarantees.
         let text = serde_json::value::to_raw_value(&expansion.template)
             .map_err(|err| format!("{macro_name} could not write the expanded template as JSON ({err})"))?;
-        // Over CloudFormation's own limit the stack will be refused: CloudFormation says so, and the
-        // log says why.
+        // `expand_for_macro` has already refused an output over CloudFormation's limit by counting
+        // it; checking the length actually written guards that count.
         expansion.check_serialized_size(text.get().len());
         Some(text)
     };
