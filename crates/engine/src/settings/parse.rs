@@ -183,26 +183,28 @@ pub fn parse_defaults(raw: &Value, path: &Path, diagnostics: &mut Vec<Diagnostic
         ));
         return Map::new();
     };
-    let mut p = Validator { scope: None, diags: Vec::new() };
-    p.unknown_keys(obj, path, KNOWN_KEYS, "setting");
+    let mut validator = Validator { scope: None, diags: Vec::new() };
+    validator.unknown_keys(obj, path, KNOWN_KEYS, "setting");
     let mut n_alarms = 0;
     let mut n_rollback_alarms = 0;
     for (key, value) in obj {
         let key_path = path.key(key);
         match key.as_str() {
-            "Alarms" => n_alarms = p.alarms(value, &key_path).map_or(0, |a| a.most),
-            "RollbackOn" => n_rollback_alarms = p.rollback_on(value, &key_path).map_or(0, |r| r.count()),
-            "DeploymentGroupName" => p.diags.push(shared_group_name(key_path)),
+            "Alarms" => n_alarms = validator.alarms(value, &key_path).map_or(0, |a| a.most),
+            "RollbackOn" => {
+                n_rollback_alarms = validator.rollback_on(value, &key_path).map_or(0, |r| r.count())
+            }
+            "DeploymentGroupName" => validator.diags.push(shared_group_name(key_path)),
             _ => {
-                p.key(key, value, &key_path);
+                validator.key(key, value, &key_path);
             }
         }
     }
     if n_alarms + n_rollback_alarms > MAX_ALARMS {
         let at = if obj.contains_key("Alarms") { path.key("Alarms") } else { path.key("RollbackOn") };
-        p.diags.push(too_many_alarms(at, n_alarms, n_rollback_alarms));
+        validator.diags.push(too_many_alarms(at, n_alarms, n_rollback_alarms));
     }
-    diagnostics.extend(p.diags);
+    diagnostics.extend(validator.diags);
     // Unknown keys stay in the map (functions only read known ones) so that a misspelt default
     // `Type` is not reported again as a missing one.
     obj.clone()
@@ -233,10 +235,10 @@ pub fn parse_function_settings(
     };
     let mut run = Run { scope, out: diagnostics, failed: false };
     {
-        let mut p = Validator { scope: Some(scope), diags: Vec::new() };
-        p.unknown_keys(obj, path, KNOWN_KEYS, "setting");
-        run.failed |= !p.diags.is_empty();
-        run.out.extend(p.diags);
+        let mut validator = Validator { scope: Some(scope), diags: Vec::new() };
+        validator.unknown_keys(obj, path, KNOWN_KEYS, "setting");
+        run.failed |= !validator.diags.is_empty();
+        run.out.extend(validator.diags);
     }
 
     // A function's key wins over the default's as a whole. For `RollbackOn` this means the
