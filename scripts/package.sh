@@ -56,7 +56,10 @@ with zipfile.ZipFile(target, "w") as archive:
     archive.writestr(entry, data, compresslevel=9)
 EOF
 
-sed "s/__VERSION__/$VERSION/g" deploy/macro.yaml >"$OUT/$NAME-macro.yaml"
+# __VERSION_PATTERN__ is the version as a regular expression (CodeKey's AllowedPattern): its dots and
+# plus signs escaped (the backslash doubled for sed's replacement).
+VERSION_PATTERN="$(printf '%s' "$VERSION" | sed 's/[.+]/\\\\&/g')"
+sed -e "s/__VERSION_PATTERN__/$VERSION_PATTERN/g" -e "s/__VERSION__/$VERSION/g" deploy/macro.yaml >"$OUT/$NAME-macro.yaml"
 
 (cd "$OUT" && sha256sum "$NAME-bootstrap.zip" "$NAME-macro.yaml" >"$NAME.sha256")
 

@@ -145,7 +145,18 @@ class Package(unittest.TestCase):
             [f"{self.name}-bootstrap.zip", f"{self.name}-macro.yaml", f"{self.name}.sha256"]))
         template = load_template(self.path("-macro.yaml"))
         self.assertIn(self.version, template["Description"])
-        self.assertEqual(template["Parameters"]["CodeKey"]["Default"], f"{self.name}-bootstrap.zip")
+        # CodeKey has no default and accepts only this version's zip, so an update that reuses the
+        # previous version's key fails instead of keeping the old code.
+        code_key = template["Parameters"]["CodeKey"]
+        self.assertNotIn("Default", code_key)
+        import re
+        pattern = code_key["AllowedPattern"]
+        for key in (f"{self.name}-bootstrap.zip", f"releases/{self.name}-bootstrap.zip"):
+            self.assertRegex(key, pattern)
+        older = "canary-deployments-0.0.0-bootstrap.zip"
+        loose = f"{self.name.replace('.', 'x')}-bootstrap.zip"
+        for key in (older, loose, f"{self.name}-bootstrap.zip.old"):
+            self.assertNotRegex(key, pattern)
         self.assertEqual(str(template["Outputs"]["Version"]["Value"]), self.version)
         self.assertIn(self.version, template["Resources"]["MacroFunction"]["Properties"]["Description"])
         with open(self.path("-macro.yaml"), encoding="utf-8") as f:
@@ -196,6 +207,8 @@ class ArtifactBucket(unittest.TestCase):
         self.assertEqual(conditional[0][0], "PublishesToServerlessRepo")
         self.assertEqual(conditional[0][1]["Principal"], {"Service": "serverlessrepo.amazonaws.com"})
         self.assertEqual(conditional[0][1]["Action"], "s3:GetObject")
+        self.assertEqual(conditional[0][1]["Condition"],
+                         {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}})
         self.assertEqual(conditional[0][2], {"Ref": "AWS::NoValue"})
         allows = [s for s in statements if s.get("Effect") == "Allow"]
         self.assertEqual(len(allows), 1)
@@ -237,8 +250,10 @@ class ServerlessRepoMetadata(unittest.TestCase):
         self.assertLessEqual(len(labels), 10)
         for label in labels:
             self.assertTrue(re.fullmatch(r"[a-zA-Z0-9+\-_:/@]{1,127}", label), label)
+        # Optional; a publisher sets them to its own repository, so none is shipped as a guess.
         for key in ("HomePageUrl", "SourceCodeUrl"):
-            self.assertRegex(self.app[key], r"^https://", key)
+            if key in self.app:
+                self.assertRegex(self.app[key], r"^https://", key)
 
     def test_the_license_and_readme_are_files_that_sam_package_uploads(self):
         self.assertEqual(self.app["SpdxLicenseId"], "Apache-2.0")
