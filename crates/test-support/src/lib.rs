@@ -3,7 +3,7 @@
 //! algorithm. A dev-dependency only (`tests/tidy.rs` of the engine checks it); nothing that ships
 //! depends on it. `cfn_short_forms.py` beside the manifest is the Python scripts' share.
 //!
-//! Slow tests are the ones that run a Python tool (cfn-lint, aws-sam-translator, PyYAML). When the
+//! Slow tests are the ones that run a Python tool (cfn-lint, aws-sam-translator, PyYAML, the AWS CLI). When the
 //! tool is missing they say so on stderr and pass, so that `cargo test` works on a bare machine; with
 //! `RUN_SLOW_TESTS=1` (which `scripts/test.sh` sets) a missing tool fails the test instead, so that
 //! the full run never passes unchecked.
@@ -30,6 +30,8 @@ pub const CFN_LINT: Tool = Tool { name: "cfn-lint", probe: Probe::Program("cfn-l
 pub const SAM_TRANSLATOR: Tool =
     Tool { name: "aws-sam-translator", probe: Probe::PythonModule("samtranslator") };
 pub const PYYAML: Tool = Tool { name: "PyYAML", probe: Probe::PythonModule("yaml") };
+/// The AWS CLI (`awscli` from PyPI, version 1: a Python module), which runs the install guide's commands.
+pub const AWS_CLI: Tool = Tool { name: "awscli", probe: Probe::PythonModule("awscli") };
 
 /// The variable that turns a missing tool from a skip into a failure.
 pub const RUN_SLOW_TESTS: &str = "RUN_SLOW_TESTS";
