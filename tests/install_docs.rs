@@ -115,7 +115,11 @@ fn code_lines(page: &str) -> Vec<(usize, String)> {
 /// Shell words of `text` as bash would pass them: quotes removed, `$NAME` and `${NAME}` replaced
 /// (split on spaces when unquoted), a `#` word ending the line. Stops at an unquoted `;`, `|`, `&`
 /// or `)`, and returns where it stopped.
-fn shell_words(text: &str, vars: &HashMap<String, String>, line: usize) -> (Vec<String>, usize) {
+fn shell_words(
+    text: &str,
+    vars: &HashMap<String, String>,
+    line: usize,
+) -> Result<(Vec<String>, usize), String> {
     let chars: Vec<char> = text.chars().collect();
     let mut words = Vec::new();
     let mut word = String::new();
@@ -131,7 +135,9 @@ fn shell_words(text: &str, vars: &HashMap<String, String>, line: usize) -> (Vec<
                 word.push(c);
             }
         } else if c == '$' && chars.get(i + 1) == Some(&'(') {
-            panic!("docs/install.md:{line}: `$(` inside a command; assign its output to a variable first");
+            return Err(format!(
+                "docs/install.md:{line}: `$(` inside a command; assign its output to a variable first"
+            ));
         } else if c == '$' {
             let braced = chars.get(i + 1) == Some(&'{');
             let from = if braced { i + 2 } else { i + 1 };
@@ -140,9 +146,9 @@ fn shell_words(text: &str, vars: &HashMap<String, String>, line: usize) -> (Vec<
                 to += 1;
             }
             let name: String = chars[from..to].iter().collect();
-            let value = vars.get(&name).unwrap_or_else(|| {
-                panic!("docs/install.md:{line}: ${name} is used before the page assigns it")
-            });
+            let value = vars.get(&name).ok_or_else(|| {
+                format!("docs/install.md:{line}: ${name} is used before the page assigns it")
+            })?;
             i = if braced { to + 1 } else { to };
             if double {
                 word.push_str(value);
@@ -194,16 +200,18 @@ fn shell_words(text: &str, vars: &HashMap<String, String>, line: usize) -> (Vec<
         }
         i += 1;
     }
-    assert!(!single && !double, "docs/install.md:{line}: unterminated quote in `{text}`");
+    if single || double {
+        return Err(format!("docs/install.md:{line}: unterminated quote in `{text}`"));
+    }
     if in_word {
         words.push(word);
     }
-    (words, i)
+    Ok((words, i))
 }
 
 /// Every `aws` command of the page, in order, with the variables the page assigns before it: `NAME=…`
 /// lines, `for NAME in …` (its first value), and `NAME=$(aws …)` (a value from `COMMAND_OUTPUTS`).
-fn aws_commands(page: &str) -> Vec<AwsCommand> {
+fn aws_commands(page: &str) -> Result<Vec<AwsCommand>, String> {
     let outputs: HashMap<&str, &str> = COMMAND_OUTPUTS.iter().copied().collect();
     let mut vars: HashMap<String, String> = HashMap::new();
     let mut commands = Vec::new();
@@ -216,34 +224,38 @@ fn aws_commands(page: &str) -> Vec<AwsCommand> {
         if let Some((name, value)) = assignment {
             match value.strip_prefix("$(") {
                 Some(inner) => {
-                    let output = outputs.get(name).unwrap_or_else(|| {
-                        panic!("docs/install.md:{line}: give ${name} a sample output in COMMAND_OUTPUTS")
-                    });
+                    let output = outputs.get(name).ok_or_else(|| {
+                        format!("docs/install.md:{line}: give ${name} a sample output in COMMAND_OUTPUTS")
+                    })?;
                     vars.insert(name.to_string(), output.to_string());
                     command = inner;
                 }
                 None => {
-                    let (words, _) = shell_words(value, &vars, line);
+                    let (words, _) = shell_words(value, &vars, line)?;
                     vars.insert(name.to_string(), words.join(" "));
                     continue;
                 }
             }
         }
         if let Some(rest) = command.strip_prefix("for ") {
-            let (words, _) = shell_words(rest, &vars, line);
-            assert!(
-                words.len() >= 3 && words[1] == "in",
-                "docs/install.md:{line}: `for` loop not understood"
-            );
+            let (words, _) = shell_words(rest, &vars, line)?;
+            if words.len() < 3 || words[1] != "in" {
+                return Err(format!("docs/install.md:{line}: `for` loop not understood"));
+            }
             vars.insert(words[0].clone(), words[2].clone());
             continue;
         }
         if let Some(rest) = command.strip_prefix("aws ") {
-            let (args, _) = shell_words(rest, &vars, line);
+            let (args, _) = shell_words(rest, &vars, line)?;
             commands.push(AwsCommand { line, args });
         }
     }
-    commands
+    Ok(commands)
+}
+
+/// The page's `aws` commands; a line the reader cannot follow fails the test that asks.
+fn documented_commands() -> Vec<AwsCommand> {
+    aws_commands(&page()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn page() -> String {
@@ -454,7 +466,7 @@ fn every_aws_command_of_the_install_guide_parses_and_gets_as_far_as_the_network(
         return;
     }
     let page = page();
-    let commands = aws_commands(&page);
+    let commands = documented_commands();
     let dir = workspace(&page);
     // Two commands the CLI must refuse before sending anything, which shows that the test tells a
     // mistake from a command that reached the network: a misspelt parameter field and a missing Region.
@@ -491,7 +503,7 @@ fn every_aws_command_of_the_install_guide_parses_and_gets_as_far_as_the_network(
 
 #[test]
 fn every_deploy_of_the_macro_passes_the_code_key_of_its_own_version() {
-    let commands = aws_commands(&page());
+    let commands = documented_commands();
     let code_keys: Vec<String> = template_parameters(&repo_root().join("deploy/macro.yaml"))
         .into_iter()
         .filter(|name| name.ends_with("CodeKey"))
@@ -524,7 +536,7 @@ fn every_deploy_of_the_macro_passes_the_code_key_of_its_own_version() {
 
 #[test]
 fn every_update_stack_set_passes_every_parameter_of_its_template() {
-    let commands = aws_commands(&page());
+    let commands = documented_commands();
     let updates: Vec<&AwsCommand> =
         commands.iter().filter(|c| c.operation() == ("cloudformation", "update-stack-set")).collect();
     assert!(!updates.is_empty(), "docs/install.md shows no update-stack-set");
@@ -548,17 +560,82 @@ fn every_update_stack_set_passes_every_parameter_of_its_template() {
 }
 
 #[test]
-fn the_page_reads_the_commands_as_the_shell_does() {
-    let page = "    A=one\n    B=\"two three\"\n    for r in $B; do\n      aws s3 cp x \"s3://b-$r/\" \\\n          --region $B # c\n    done\n    v=$(aws sts get-caller-identity --query 'A[?x==`1`]' \\\n        --output text)\n";
-    let outputs: HashMap<&str, &str> = COMMAND_OUTPUTS.iter().copied().collect();
-    assert!(!outputs.contains_key("v"));
-    let result = std::panic::catch_unwind(|| aws_commands(page));
-    let message = *result.unwrap_err().downcast::<String>().unwrap();
-    assert!(message.contains("give $v a sample output"), "{message}");
-    let commands = aws_commands(&page.replace("    v=$(", "    ("));
-    assert_eq!(commands.len(), 1);
-    assert_eq!(commands[0].line, 4);
-    assert_eq!(commands[0].args, ["s3", "cp", "x", "s3://b-two/", "--region", "two", "three"]);
+fn every_parameter_a_deploy_passes_is_one_of_its_template() {
+    let mut checked = 0;
+    for command in &documented_commands() {
+        let (service, operation) = command.operation();
+        if service != "cloudformation" || !DEPLOYS.contains(&operation) {
+            continue;
+        }
+        let template = command.template().unwrap_or_else(|| panic!("{}: no template", command.shown()));
+        let known = template_parameters(&source_template(template).0);
+        let mut unknown: Vec<String> =
+            command.parameters().into_keys().filter(|name| !known.contains(name)).collect();
+        unknown.sort();
+        assert!(
+            unknown.is_empty(),
+            "{}\n  passes {unknown:?}, which {template} does not declare",
+            command.shown()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} deploys found in docs/install.md");
+}
+
+#[test]
+fn the_page_is_read_as_the_shell_reads_it() {
+    let page = concat!(
+        "Prose is not code.\n\n",
+        "    A=one\n",
+        "    B=\"two three\"\n",
+        "    for r in $B; do\n",
+        "      aws s3 cp x \"s3://b-$r/\" \\\n",
+        "          --region $B # a comment\n",
+        "    done\n",
+        "    operation=$(aws sts get-caller-identity --query 'A[?x==`1`]' \\\n",
+        "        --output text --region \"${A}\")\n",
+        "    aws sts get-caller-identity --query \"x=='$A'\" --region $operation && echo done\n",
+    );
+    let commands = aws_commands(page).unwrap();
+    let read: Vec<(usize, Vec<&str>)> =
+        commands.iter().map(|c| (c.line, c.args.iter().map(String::as_str).collect())).collect();
+    assert_eq!(
+        read,
+        [
+            (6, vec!["s3", "cp", "x", "s3://b-two/", "--region", "two", "three"]),
+            (
+                9,
+                vec![
+                    "sts",
+                    "get-caller-identity",
+                    "--query",
+                    "A[?x==`1`]",
+                    "--output",
+                    "text",
+                    "--region",
+                    "one"
+                ]
+            ),
+            (
+                11,
+                vec![
+                    "sts",
+                    "get-caller-identity",
+                    "--query",
+                    "x=='one'",
+                    "--region",
+                    "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+                ]
+            ),
+        ]
+    );
+
+    let unknown = aws_commands("    v=$(aws sts get-caller-identity)\n").unwrap_err();
+    assert!(unknown.contains("give $v a sample output"), "{unknown}");
+    let unassigned = aws_commands("    aws s3 ls --region $NOPE\n").unwrap_err();
+    assert!(unassigned.contains("$NOPE is used before the page assigns it"), "{unassigned}");
+    let nested = aws_commands("    aws s3 ls --region $(echo x)\n").unwrap_err();
+    assert!(nested.contains("assign its output to a variable first"), "{nested}");
 }
 
 #[test]
