@@ -3,7 +3,7 @@
 #
 #   OUT/canary-deployments-VERSION-bootstrap.zip   the arm64 release `bootstrap` for provided.al2023
 #   OUT/canary-deployments-VERSION-macro.yaml      plain CloudFormation (no Transform) that deploys it
-#   OUT/canary-deployments-VERSION.sha256          SHA-256 of both, for `sha256sum -c`
+#   OUT/canary-deployments-VERSION.sha256          SHA-256 of both, for `sha256sum -c` (macOS: `shasum -a 256 -c`)
 #
 # VERSION is the workspace crate version. OUT defaults to dist/. Needs no AWS credentials.
 #
@@ -21,7 +21,7 @@ OUT="$(cd "$OUT" && pwd)"
 cd "$ROOT"
 
 if ! cargo lambda --version >/dev/null 2>&1; then
-    echo "cargo-lambda is missing: pip install cargo-lambda (see the README's set-up)" >&2
+    echo "cargo-lambda is missing: pip install cargo-lambda (docs/install.md, The artifacts)" >&2
     exit 2
 fi
 
@@ -56,12 +56,11 @@ with zipfile.ZipFile(target, "w") as archive:
     archive.writestr(entry, data, compresslevel=9)
 EOF
 
-# __VERSION_PATTERN__ is the version as a regular expression (CodeKey's AllowedPattern): its dots and
-# plus signs escaped (the backslash doubled for sed's replacement).
-VERSION_PATTERN="$(printf '%s' "$VERSION" | sed 's/[.+]/\\\\&/g')"
-sed -e "s/__VERSION_PATTERN__/$VERSION_PATTERN/g" -e "s/__VERSION__/$VERSION/g" deploy/macro.yaml >"$OUT/$NAME-macro.yaml"
+scripts/macro-template.sh "$VERSION" >"$OUT/$NAME-macro.yaml"
 
-(cd "$OUT" && sha256sum "$NAME-bootstrap.zip" "$NAME-macro.yaml" >"$NAME.sha256")
+# macOS has no sha256sum; `shasum -a 256` writes the same lines.
+if command -v sha256sum >/dev/null; then SHA256=(sha256sum); else SHA256=(shasum -a 256); fi
+(cd "$OUT" && "${SHA256[@]}" "$NAME-bootstrap.zip" "$NAME-macro.yaml" >"$NAME.sha256")
 
 size=$(wc -c <"$OUT/$NAME-bootstrap.zip")
 echo "$OUT/$NAME-bootstrap.zip ($size bytes)"

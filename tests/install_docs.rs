@@ -113,13 +113,9 @@ fn code_lines(page: &str) -> Vec<(usize, String)> {
 }
 
 /// Shell words of `text` as bash would pass them: quotes removed, `$NAME` and `${NAME}` replaced
-/// (split on spaces when unquoted), a `#` word ending the line. Stops at an unquoted `;`, `|`, `&`
-/// or `)`, and returns where it stopped.
-fn shell_words(
-    text: &str,
-    vars: &HashMap<String, String>,
-    line: usize,
-) -> Result<(Vec<String>, usize), String> {
+/// (split on spaces when unquoted), a `#` word ending the line; the command ends at an unquoted `;`,
+/// `|`, `&` or `)`.
+fn shell_words(text: &str, vars: &HashMap<String, String>, line: usize) -> Result<Vec<String>, String> {
     let chars: Vec<char> = text.chars().collect();
     let mut words = Vec::new();
     let mut word = String::new();
@@ -206,7 +202,7 @@ fn shell_words(
     if in_word {
         words.push(word);
     }
-    Ok((words, i))
+    Ok(words)
 }
 
 /// Every `aws` command of the page, in order, with the variables the page assigns before it: `NAME=…`
@@ -231,14 +227,14 @@ fn aws_commands(page: &str) -> Result<Vec<AwsCommand>, String> {
                     command = inner;
                 }
                 None => {
-                    let (words, _) = shell_words(value, &vars, line)?;
+                    let words = shell_words(value, &vars, line)?;
                     vars.insert(name.to_string(), words.join(" "));
                     continue;
                 }
             }
         }
         if let Some(rest) = command.strip_prefix("for ") {
-            let (words, _) = shell_words(rest, &vars, line)?;
+            let words = shell_words(rest, &vars, line)?;
             if words.len() < 3 || words[1] != "in" {
                 return Err(format!("docs/install.md:{line}: `for` loop not understood"));
             }
@@ -246,7 +242,7 @@ fn aws_commands(page: &str) -> Result<Vec<AwsCommand>, String> {
             continue;
         }
         if let Some(rest) = command.strip_prefix("aws ") {
-            let (args, _) = shell_words(rest, &vars, line)?;
+            let args = shell_words(rest, &vars, line)?;
             commands.push(AwsCommand { line, args });
         }
     }
@@ -295,14 +291,19 @@ fn source_template(named: &str) -> (PathBuf, Option<String>) {
     (path, None)
 }
 
-/// `deploy/macro.yaml` as `scripts/package.sh` versions it.
+/// `deploy/macro.yaml` as `scripts/package.sh` versions it, by the same script.
 fn packaged_macro(version: &str) -> String {
-    let pattern: String =
-        version.chars().flat_map(|c| if matches!(c, '.' | '+') { vec!['\\', c] } else { vec![c] }).collect();
-    std::fs::read_to_string(repo_root().join("deploy/macro.yaml"))
-        .unwrap()
-        .replace("__VERSION_PATTERN__", &pattern)
-        .replace("__VERSION__", version)
+    let output = Command::new("bash")
+        .arg(repo_root().join("scripts/macro-template.sh"))
+        .arg(version)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run scripts/macro-template.sh: {e}"));
+    assert!(
+        output.status.success(),
+        "macro-template.sh {version}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
 }
 
 /// A directory laid out as the page expects its reader's to be: `deploy/` and `dist/` with every
