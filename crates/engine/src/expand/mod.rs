@@ -15,6 +15,7 @@ pub(crate) mod index;
 mod output;
 mod resources;
 mod sam;
+mod sam_generated;
 mod scan;
 mod source;
 mod types;

@@ -324,6 +324,12 @@ impl Resource<'_> {
                     Action::GrantAlias => {
                         iam::grant(position, self.targets);
                     }
+                    Action::GrantAliasElseReference { grants } if grants.contains(row_path) => {
+                        iam::grant(position, self.targets);
+                    }
+                    Action::GrantAliasElseReference { .. } => {
+                        matcher::rewrite(position, path, self.targets, &mut moves)
+                    }
                 }
                 if moves.len() > before {
                     if let Some((api, api_id)) = &api {
