@@ -167,11 +167,6 @@ fn cycles(n: usize, roots: &[u32], edges: impl Fn(u32) -> Vec<u32>) -> Vec<Vec<u
 /// Calls `f` with each logical ID `resource` refers to or depends on. A name that is no resource (a parameter, a pseudo parameter) is the caller's to skip.
 pub fn for_each_dependency<'a>(resource: &'a Value, f: &mut impl FnMut(&'a str)) {
     let Some(members) = resource.as_object() else { return };
-    match members.get("DependsOn") {
-        Some(Value::String(id)) => f(id),
-        Some(Value::Array(ids)) => ids.iter().filter_map(Value::as_str).for_each(&mut *f),
-        _ => {}
-    }
     // A SAM function's `Events` and `DeploymentPreference` become other resources (subscriptions,
     // permissions, SAM's deployment group) that refer to the function, not the other way round.
     let serverless_function = members.get("Type").and_then(Value::as_str) == Some(cfn::SERVERLESS_FUNCTION);
@@ -189,6 +184,13 @@ pub fn for_each_dependency<'a>(resource: &'a Value, f: &mut impl FnMut(&'a str))
             }
             _ => references(value, f),
         }
+    }
+    // Last, so that a cycle through a reference is told by it: a reference says why one resource
+    // waits for another, and SAM keeps the references where it drops a `DependsOn` the macro wrote.
+    match members.get("DependsOn") {
+        Some(Value::String(id)) => f(id),
+        Some(Value::Array(ids)) => ids.iter().filter_map(Value::as_str).for_each(&mut *f),
+        _ => {}
     }
 }
 

@@ -13,6 +13,7 @@ mod cycles;
 mod generate;
 pub(crate) mod index;
 mod output;
+mod parameters;
 mod resources;
 mod sam;
 mod sam_generated;
