@@ -1004,5 +1004,5 @@ fn every_sam_template_of_the_corpus_agrees_in_both_orders() {
         disagree.len(),
         disagree.join("\n")
     );
-    assert!(agree >= 36, "the corpus shrank: {agree} templates agree");
+    assert!(agree >= 37, "the corpus shrank: {agree} templates agree");
 }
