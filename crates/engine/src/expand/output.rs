@@ -147,7 +147,8 @@ fn way_out(cycle: &[cycles::Edge], resources: &Map, sam: &Map) -> Option<String>
         match (type_of(api), api.as_str()) {
             (Some(cfn::REST_API | cfn::SERVERLESS_API), _) | (None, sam_generated::IMPLICIT_REST_API) => {
                 let props = resources.get(api).and_then(|r| r.get("Properties"));
-                let title = props.and_then(|p| p.pointer("/Body/info/title"));
+                let title = props
+                    .and_then(|p| p.pointer("/Body/info/title").or(p.pointer("/DefinitionBody/info/title")));
                 // SAM titles an API without a Name after the stack, and API Gateway names it by its title.
                 let stack = cfn::ref_to(cfn::STACK_NAME);
                 let name = props.and_then(|p| p.get("Name")).or(title).unwrap_or(&stack);
