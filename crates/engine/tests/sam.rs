@@ -993,7 +993,7 @@ fn every_sam_template_of_the_corpus_agrees_in_both_orders() {
     }
     cfn_lint::assert_no_errors(&finals, "both orders of the SAM corpus");
     eprintln!(
-        "{} SAM templates: {agree} agree in both orders, {} differ by design:\n  {}",
+        "{} SAM templates: {agree} agree in both orders, {} differ as docs/sam.md says:\n  {}",
         corpus.len(),
         by_design.len(),
         by_design.join("\n  ")
