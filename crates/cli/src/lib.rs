@@ -10,6 +10,7 @@
 
 pub mod emit;
 pub mod render;
+pub mod sam;
 pub mod source;
 pub mod yaml;
 
@@ -86,6 +87,12 @@ pub struct InputArgs {
     /// The account the stack is deployed in (`AWS::AccountId`), twelve digits.
     #[arg(long, value_name = "A", default_value = "123456789012", value_parser = parse_account_id)]
     pub account_id: String,
+    /// For a template that lists AWS::Serverless-2016-10-31 before CanaryDeployments, run
+    /// aws-sam-translator (python3's samtranslator) first, as CloudFormation does, and expand its
+    /// output; a note on stderr says whether it ran. Without it, such a template is expanded as
+    /// written, its marked SAM functions written as SAM DeploymentPreferences.
+    #[arg(long)]
+    pub sam_translator: bool,
 }
 
 impl Command {
@@ -145,9 +152,31 @@ fn expand_and_respond(
     stderr: &mut impl Write,
 ) -> Result<ExitCode, Failure> {
     let (template, ctx) = load(command.input(), stdin)?;
+    let (template, ran) = if command.input().sam_translator {
+        match sam::translate_first(template, &ctx.parameter_values, &ctx.region) {
+            Ok(sam::Translated::Ran { template, note }) => (template, Some(note)),
+            Ok(sam::Translated::NotSamFirst(template)) => (
+                template,
+                Some(
+                    "SAM does not run before CanaryDeployments in this template, so aws-sam-translator was not \
+                     run first"
+                        .to_owned(),
+                ),
+            ),
+            Err(sam::Refused::Unavailable(message)) => return Err(Failure::Usage(message)),
+            Err(sam::Refused::Template(message)) => return Err(Failure::Template(vec![message])),
+        }
+    } else {
+        (template, None)
+    };
+    if let Some(ran) = &ran {
+        let _ = writeln!(stderr, "note: {ran}");
+    }
     // Only `expand` shows a template that differs from what CloudFormation would deploy.
     let note = match command {
-        Command::Expand { .. } => canary_engine::expand_note(&template),
+        Command::Expand { .. } if ran.is_none() => canary_engine::expand_note(&template).map(|note| {
+            format!("{note} (--sam-translator runs SAM first, when python3 has aws-sam-translator)")
+        }),
         _ => None,
     };
     let mut expansion = expand_guarded(template, &ctx)?;

@@ -245,9 +245,29 @@ impl Suggestions {
         candidates: impl IntoIterator<Item = &'a str>,
     ) -> Option<&'a str> {
         let mut left = self.work_left.get();
-        let suggestion = closest(word, candidates, &mut left);
+        let mut containing = None;
+        let suggestion = closest_or_containing(word, candidates, &mut left, Some(&mut containing));
         self.work_left.set(left);
-        suggestion
+        suggestion.or(containing)
+    }
+}
+
+/// Whether `word` and a template's name `c` are one inside the other, ignoring case
+/// (`PreTrafficHook` for `PreTrafficHookFunction`): 0 for a prefix, 1 for containment elsewhere.
+/// Only for words of 4 characters or more, at least half as long as the longer name, so that a
+/// short word is not matched inside every name.
+fn containment(word: &str, c: &str) -> Option<u8> {
+    let (short, long) = if word.len() <= c.len() { (word, c) } else { (c, word) };
+    if short.len() < 4 || short.len() * 2 < long.len() {
+        return None;
+    }
+    let (short, long) = (short.to_ascii_lowercase(), long.to_ascii_lowercase());
+    if long.starts_with(&short) {
+        Some(0)
+    } else if long.contains(&short) {
+        Some(1)
+    } else {
+        None
     }
 }
 
@@ -258,16 +278,42 @@ fn closest<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
     work_left: &mut usize,
 ) -> Option<&'a str> {
+    closest_or_containing(word, candidates, work_left, None)
+}
+
+/// [`closest`], and when `containing` is given, also the best candidate by [`containment`] (a
+/// prefix first, then the shortest): a suggestion when no candidate is within reach in edits.
+fn closest_or_containing<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    work_left: &mut usize,
+    containing: Option<&mut Option<&'a str>>,
+) -> Option<&'a str> {
+    let mut best_containing: Option<(u8, usize, &'a str)> = None;
     // A candidate within reach is at most `MAX_SUGGESTED_LEN` long and a third of that away.
     if word.len() > MAX_SUGGESTED_LEN + MAX_SUGGESTED_LEN / 3 || *work_left == 0 {
         return None;
     }
+    let text = word;
     let word: Vec<char> = word.to_ascii_lowercase().chars().collect();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         let Some(left) = work_left.checked_sub(1) else { break };
         *work_left = left;
         let reach = (c.len() / 3).max(1);
+        if containing.is_some() && c.len() <= MAX_SUGGESTED_LEN {
+            // One pass over the longer name: a unit of work per byte.
+            let Some(left) = work_left.checked_sub(c.len().max(word.len())) else {
+                *work_left = 0;
+                break;
+            };
+            *work_left = left;
+            if let Some(rank) = containment(text, c) {
+                if best_containing.is_none_or(|(r, n, _)| (rank, c.len()) < (r, n)) {
+                    best_containing = Some((rank, c.len(), c));
+                }
+            }
+        }
         // The distance is at least the difference in length, so most candidates need no table.
         if c.len() > MAX_SUGGESTED_LEN || word.len().abs_diff(c.chars().count()) > reach {
             continue;
@@ -283,6 +329,9 @@ fn closest<'a>(
         if d <= reach && best.is_none_or(|(b, _)| d < b) {
             best = Some((d, c));
         }
+    }
+    if let (Some(out), Some((_, _, c))) = (containing, best_containing) {
+        *out = Some(c);
     }
     best.map(|(_, c)| c)
 }
@@ -311,6 +360,17 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_name_inside_a_template_name_is_suggested_when_no_edit_is_close() {
+        let s = Suggestions::default();
+        let names = ["PreTrafficHookFunction", "PostTrafficHookFunction", "Fn"];
+        assert_eq!(s.did_you_mean("PreTrafficHook", names), Some("PreTrafficHookFunction"));
+        assert_eq!(s.did_you_mean("TrafficHookFunction", names), Some("PreTrafficHookFunction"));
+        assert_eq!(s.did_you_mean("PreTrafficHookFn", names), Some("PreTrafficHookFunction"));
+        assert_eq!(s.did_you_mean("Hook", names), None, "too short to say");
+        assert_eq!(did_you_mean("PreTrafficHook", &names), None, "fixed lists suggest by edits only");
+    }
+
     use super::*;
 
     #[test]

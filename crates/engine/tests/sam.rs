@@ -727,3 +727,282 @@ fn allows(actions: &[String], action: &str) -> bool {
         .iter()
         .any(|a| a == action || a == "*" || a.strip_suffix('*').is_some_and(|p| action.starts_with(p)))
 }
+
+// ---- Every SAM template of the test corpus, in both orders ----
+
+/// What one transform order does with a template: the macro refuses it (its errors, with the
+/// settings' place made the same in both orders), SAM refuses it, or both pass and it deploys.
+#[derive(Debug, PartialEq)]
+enum Outcome {
+    Refused(BTreeSet<String>),
+    SamRefused(String),
+    Deploys(PathBuf),
+}
+
+/// The SAM templates of the corpus: the cases here and under `tests/sam_refused`, the SAM inputs
+/// of the expansion goldens, and the SAM fixtures of the rewiring goldens; each with the parameter
+/// values its case gives.
+fn sam_corpus() -> Vec<(String, PathBuf, Map)> {
+    let dir = manifest_dir().join("tests");
+    let mut out = Vec::new();
+    for sub in ["sam", "sam_refused"] {
+        for case in sorted_entries(&dir.join(sub)) {
+            if case.join("template.yaml").is_file() {
+                out.push((format!("{sub}/{}", case_name(&case)), case.join("template.yaml"), Map::new()));
+            }
+        }
+    }
+    for kind in ["ok", "err"] {
+        for case in sorted_entries(&dir.join("golden").join(kind)) {
+            let input = case.join("input.json");
+            let Ok(text) = fs::read_to_string(&input) else { continue };
+            let template: Value = serde_json::from_str(&text).unwrap();
+            if template["Resources"].as_object().is_none_or(|r| marked_sam_functions(r).is_empty()) {
+                continue;
+            }
+            let parameters = fs::read_to_string(case.join("context.json"))
+                .ok()
+                .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+                .and_then(|c| c.get("parameterValues").and_then(Value::as_object).cloned())
+                .unwrap_or_default();
+            out.push((format!("golden/{kind}/{}", case_name(&case)), input, parameters));
+        }
+    }
+    for fixture in sorted_entries(&dir.join("fixtures/sam")) {
+        let name = fixture.file_name().unwrap().to_string_lossy().into_owned();
+        if let Some(stem) = name.strip_suffix(".sam.json") {
+            out.push((format!("fixtures/sam/{stem}"), fixture, Map::new()));
+        }
+    }
+    out
+}
+
+/// The SAM functions that carry settings, in `Metadata` or in `Properties`.
+fn marked_sam_functions(resources: &Map) -> Vec<String> {
+    resources
+        .iter()
+        .filter(|(_, r)| {
+            r["Type"] == cfn::SERVERLESS_FUNCTION
+                && (r["Metadata"].get(SETTING_KEY).is_some() || r["Properties"].get(SETTING_KEY).is_some())
+        })
+        .map(|(id, _)| id.to_string())
+        .collect()
+}
+
+/// The template written for one order: the settings where that order reads them, and the two
+/// transforms in that order (any other transform is kept after them).
+fn in_order(source: &Value, sam_first: bool) -> Value {
+    let mut template = source.clone();
+    let root = template.as_object_mut().unwrap();
+    let others: Vec<Value> = match root.get("Transform") {
+        Some(Value::Array(list)) => list.clone(),
+        Some(one) => vec![one.clone()],
+        None => Vec::new(),
+    }
+    .into_iter()
+    .filter(|t| t != TRANSFORM_NAME && t != SAM_TRANSFORM)
+    .collect();
+    let mut transforms = if sam_first {
+        vec![json!(SAM_TRANSFORM), json!(TRANSFORM_NAME)]
+    } else {
+        vec![json!(TRANSFORM_NAME), json!(SAM_TRANSFORM)]
+    };
+    transforms.extend(others);
+    root.insert("Transform", Value::Array(transforms));
+    let (from, to) = if sam_first { ("Properties", "Metadata") } else { ("Metadata", "Properties") };
+    for resource in root["Resources"].as_object_mut().unwrap().values_mut() {
+        if resource["Type"] != cfn::SERVERLESS_FUNCTION {
+            continue;
+        }
+        let resource = resource.as_object_mut().unwrap();
+        let Some(setting) =
+            resource.get_mut(from).and_then(|m| m.as_object_mut()).and_then(|m| m.shift_remove(SETTING_KEY))
+        else {
+            continue;
+        };
+        if from == "Metadata" && resource["Metadata"].as_object().is_some_and(Map::is_empty) {
+            resource.shift_remove("Metadata");
+        }
+        let holder = resource.entry(to).or_insert_with(|| json!({}));
+        holder.as_object_mut().unwrap().insert(SETTING_KEY, setting);
+    }
+    template
+}
+
+/// The macro's errors, each as `path: message`, with the settings' place (`Metadata` SAM first,
+/// `Properties` macro first) written the same way.
+fn errors_of(expansion: &canary_engine::Expansion) -> BTreeSet<String> {
+    expansion
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| {
+            let text = format!("{}: {}", d.path, d.message)
+                .replace("/Metadata/CanaryDeployment", "/<settings>/CanaryDeployment")
+                .replace("/Properties/CanaryDeployment", "/<settings>/CanaryDeployment");
+            version_hash_hidden(&text)
+        })
+        .collect()
+}
+
+/// `text` with the hash of each `Version<10 hex>` logical ID hidden: SAM hashes other content than
+/// the macro does (docs/versions.md), so a message about a version's ID differs only there.
+fn version_hash_hidden(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("Version") {
+        let (head, tail) = rest.split_at(at + "Version".len());
+        out.push_str(head);
+        let hex = tail.bytes().take_while(u8::is_ascii_hexdigit).count();
+        if hex == 10 {
+            out.push_str("<10 hex>");
+            rest = &tail[10..];
+        } else {
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether the two orders may differ on `name`, and why: what SAM's `DeploymentPreference`
+/// cannot carry is an error macro first that points to the SAM-first order (docs/sam.md).
+fn differs_by_design(sam_first: &Outcome, us_first: &Outcome) -> Option<&'static str> {
+    // Macro first, SAM gives the alias the permission of each event; an API whose definition is in a
+    // file keeps invoking the function, which the macro cannot see (warned in both orders).
+    if let (Outcome::Deploys(a), Outcome::Deploys(_)) = (sam_first, us_first) {
+        let definition_uri = read_json(a)["Resources"].as_object().unwrap().values().any(|r| {
+            r["Type"] == "AWS::ApiGateway::RestApi" && r["Properties"].get("BodyS3Location").is_some()
+        });
+        return definition_uri.then_some("an API's definition is in a file (DefinitionUri): its integrations stay on the function, and macro first, SAM moves their permission to the alias");
+    }
+    let Outcome::Refused(errors) = us_first else { return None };
+    // SAM's own `DeploymentPreference`, `AutoPublishAlias` or `ProvisionedConcurrencyConfig` beside
+    // the settings, or a setting the preference cannot carry.
+    let sam_preference = |e: &String| {
+        ["DeploymentPreference", "AutoPublishAlias", "ProvisionedConcurrencyConfig"]
+            .iter()
+            .any(|p| e.contains(p))
+    };
+    match sam_first {
+        _ if errors.iter().all(sam_preference) => {
+            Some("macro first, SAM's DeploymentPreference cannot carry a setting, or SAM's own is given")
+        }
+        _ => None,
+    }
+}
+
+#[test]
+fn every_sam_template_of_the_corpus_agrees_in_both_orders() {
+    let corpus = sam_corpus();
+    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sam_corpus");
+    let file = |name: &str, what: &str| {
+        let dir = scratch.join(name);
+        fs::create_dir_all(&dir).unwrap();
+        dir.join(what)
+    };
+    let steps: Vec<_> =
+        corpus.iter().map(|(name, path, _)| (Op::Parse, path.clone(), file(name, "source.json"))).collect();
+    if !sam::translate(&steps) {
+        return;
+    }
+    // SAM first: the translator, then the macro; macro first: the macro, then the translator.
+    let mut steps = Vec::new();
+    for (name, _, _) in &corpus {
+        let source = read_json(&file(name, "source.json"));
+        write_json(&file(name, "sam_first.source.json"), &in_order(&source, true));
+        steps.push((
+            Op::Translate,
+            file(name, "sam_first.source.json"),
+            file(name, "sam_first.translated.json"),
+        ));
+    }
+    assert!(sam::translate(&steps));
+    let mut outcomes: Vec<(Outcome, Option<Outcome>)> = Vec::new();
+    let mut steps = Vec::new();
+    for (name, _, parameters) in &corpus {
+        let ctx = Context { parameter_values: parameters.clone(), ..context() };
+        let translated: Value =
+            serde_json::from_str(&fs::read_to_string(file(name, "sam_first.translated.json")).unwrap())
+                .unwrap();
+        let sam_first = match translated.get("SamError") {
+            Some(e) => Outcome::SamRefused(e.to_string()),
+            None => {
+                let expansion = expand(translated, &ctx);
+                if expansion.has_errors() {
+                    Outcome::Refused(errors_of(&expansion))
+                } else {
+                    write_json(&file(name, "sam_first.json"), &expansion.template);
+                    Outcome::Deploys(file(name, "sam_first.json"))
+                }
+            }
+        };
+        let source = read_json(&file(name, "source.json"));
+        let expansion = expand(in_order(&source, false), &ctx);
+        let us_first = if expansion.has_errors() {
+            Some(Outcome::Refused(errors_of(&expansion)))
+        } else {
+            write_json(&file(name, "us_first.expanded.json"), &expansion.template);
+            steps.push((Op::Translate, file(name, "us_first.expanded.json"), file(name, "us_first.json")));
+            None
+        };
+        outcomes.push((sam_first, us_first));
+    }
+    assert!(sam::translate(&steps));
+    let mut finals = Vec::new();
+    let mut agree = 0;
+    let mut by_design = Vec::new();
+    let mut disagree = Vec::new();
+    for ((name, _, _), (sam_first, us_first)) in corpus.iter().zip(outcomes) {
+        let us_first = us_first.unwrap_or_else(|| {
+            let translated: Value =
+                serde_json::from_str(&fs::read_to_string(file(name, "us_first.json")).unwrap()).unwrap();
+            match translated.get("SamError") {
+                Some(e) => Outcome::SamRefused(e.to_string()),
+                None => Outcome::Deploys(file(name, "us_first.json")),
+            }
+        });
+        if name.starts_with("sam_refused/") {
+            let Outcome::Refused(errors) = &sam_first else {
+                panic!("{name}: SAM first, the macro does not refuse it: {sam_first:?}")
+            };
+            assert_eq!(us_first, sam_first, "{name}: the orders refuse it differently");
+            let blessed: String = errors.iter().map(|e| format!("{e}\n")).collect();
+            expect_file![manifest_dir().join("tests").join(name).join("diagnostics.txt")].assert_eq(&blessed);
+        }
+        let same = match (&sam_first, &us_first) {
+            (Outcome::Deploys(a), Outcome::Deploys(b)) => {
+                finals.extend([a.clone(), b.clone()]);
+                let marked = marked_sam_functions(
+                    read_json(&file(name, "source.json"))["Resources"].as_object().unwrap(),
+                );
+                let (a, b) = (behaviour(&read_json(a), &marked), behaviour(&read_json(b), &marked));
+                fs::write(file(name, "sam_first.behaviour.txt"), &a).unwrap();
+                fs::write(file(name, "us_first.behaviour.txt"), &b).unwrap();
+                a == b
+            }
+            (a, b) => a == b,
+        };
+        if same {
+            agree += 1;
+        } else if let Some(why) = differs_by_design(&sam_first, &us_first) {
+            by_design.push(format!("{name}: {why}"));
+        } else {
+            disagree.push(format!("{name}:\n  SAM first: {sam_first:?}\n  macro first: {us_first:?}"));
+        }
+    }
+    cfn_lint::assert_no_errors(&finals, "both orders of the SAM corpus");
+    eprintln!(
+        "{} SAM templates: {agree} agree in both orders, {} differ as docs/sam.md says:\n  {}",
+        corpus.len(),
+        by_design.len(),
+        by_design.join("\n  ")
+    );
+    assert!(
+        disagree.is_empty(),
+        "the orders disagree on {} templates:\n{}",
+        disagree.len(),
+        disagree.join("\n")
+    );
+    assert!(agree >= 37, "the corpus shrank: {agree} templates agree");
+}

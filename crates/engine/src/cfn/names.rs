@@ -70,6 +70,10 @@ pub const IAM_POLICY: &str = "AWS::IAM::Policy";
 pub const SNS_TOPIC: &str = "AWS::SNS::Topic";
 pub const API_GATEWAY_DEPLOYMENT: &str = "AWS::ApiGateway::Deployment";
 pub const API_GATEWAY_V2_DEPLOYMENT: &str = "AWS::ApiGatewayV2::Deployment";
+pub const REST_API: &str = "AWS::ApiGateway::RestApi";
+pub const HTTP_API: &str = "AWS::ApiGatewayV2::Api";
+pub const SERVERLESS_API: &str = "AWS::Serverless::Api";
+pub const SERVERLESS_HTTP_API: &str = "AWS::Serverless::HttpApi";
 
 // Transforms.
 /// The name under which templates list this macro in `Transform`.

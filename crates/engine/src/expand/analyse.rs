@@ -154,6 +154,7 @@ pub(super) fn analyse(
     if let Some(transforms) = &transforms {
         // First: a misspelled section may be why Resources is missing.
         source::check_sections(root, transforms, diagnostics);
+        super::parameters::check_values(root, &ctx.parameter_values, diagnostics);
     }
     let resources = match root.get("Resources") {
         Some(Value::Object(resources)) => resources,

@@ -32,46 +32,85 @@ pub struct Edge {
 
 /// Cycles among `resources` reachable from the resources `start` selects, each as its edges in
 /// order (the last edge returns to the first resource). Empty when there is none.
-pub fn find(resources: &Map, start: impl Fn(&str) -> bool) -> Vec<Vec<Edge>> {
-    let ids: Vec<&str> = resources.keys().map(|k| &**k).collect();
-    let values: Vec<&Value> = resources.values().collect();
-    let index: HashMap<&str, u32, KeyHashing> =
+///
+/// `more` holds resources another transform will add (SAM's, when it runs after the macro) with the
+/// references they will make; an entry whose logical ID is a resource of `resources` adds its
+/// references to that resource's (SAM writes into an API the integrations of its events).
+pub fn find(resources: &Map, more: &Map, start: impl Fn(&str) -> bool) -> Vec<Vec<Edge>> {
+    let mut ids: Vec<&str> = resources.keys().map(|k| &**k).collect();
+    let mut values: Vec<&Value> = resources.values().collect();
+    let mut index: HashMap<&str, u32, KeyHashing> =
         ids.iter().enumerate().map(|(i, id)| (*id, i as u32)).collect();
+    let mut added: HashMap<u32, &Value> = HashMap::new();
+    for (id, value) in more {
+        match index.get(id.as_str()) {
+            Some(&i) => {
+                added.insert(i, value);
+            }
+            None => {
+                index.insert(id, ids.len() as u32);
+                ids.push(id);
+                values.push(value);
+            }
+        }
+    }
     let roots: Vec<u32> = (0..ids.len() as u32).filter(|&i| start(ids[i as usize])).collect();
     let edges = |i: u32| {
         let mut targets = Vec::new();
-        for_each_dependency(values[i as usize], &mut |id| {
+        let mut add = |id: &str| {
             if let Some(&j) = index.get(id) {
                 targets.push(j);
             }
-        });
+        };
+        for_each_dependency(values[i as usize], &mut add);
+        if let Some(value) = added.get(&i) {
+            references(value, &mut add);
+        }
         targets
+    };
+    let located = |from: &str, to: &str| {
+        let at = position(&resources[from], from, to);
+        match more.get(from) {
+            // The reference is one the other transform will make.
+            Some(value) if at == Path::resource(from) => position(value, from, to),
+            _ => at,
+        }
     };
     cycles(ids.len(), &roots, edges)
         .into_iter()
         .map(|cycle| {
-            (0..cycle.len())
+            let mut cycle: Vec<Edge> = (0..cycle.len())
                 .map(|k| {
                     let (from, to) = (ids[cycle[k] as usize], ids[cycle[(k + 1) % cycle.len()] as usize]);
-                    Edge {
-                        from: from.to_owned(),
-                        to: to.to_owned(),
-                        at: position(&resources[from], from, to),
-                    }
+                    let at = match resources.get(from) {
+                        Some(_) => located(from, to),
+                        None => position(&more[from], from, to),
+                    };
+                    Edge { from: from.to_owned(), to: to.to_owned(), at }
                 })
-                .collect()
+                .collect();
+            // Told from the first resource `start` selects, so a cycle reads the same whichever
+            // resource the search entered it by.
+            if let Some(first) = cycle.iter().position(|e| start(&e.from)) {
+                cycle.rotate_left(first);
+            }
+            cycle
         })
         .collect()
 }
 
 /// Cycles of a graph of `n` nodes reachable from `roots`, each as its nodes in order; at most
-/// [`MAX_REPORTED`], no two closing on the same node. `edges` is asked once per node reached.
+/// [`MAX_REPORTED`], each with a node no cycle reported before has (two alarms that each close a
+/// cycle through the same alias are two mistakes). `edges` is asked once per node reached.
 fn cycles(n: usize, roots: &[u32], edges: impl Fn(u32) -> Vec<u32>) -> Vec<Vec<u32>> {
     const NEW: u8 = 0;
     const OPEN: u8 = 1;
     const DONE: u8 = 2;
     let mut mark = vec![NEW; n];
     let mut in_reported = vec![false; n];
+    // How many nodes of `path[..k]` are in no reported cycle, so that whether a cycle has a new node
+    // is one subtraction; recounted only when a cycle is reported, at most [`MAX_REPORTED`] times.
+    let mut fresh: Vec<u32> = vec![0];
     // Position of each open node on the path, to cut a cycle out of it.
     let mut position = vec![0u32; n];
     let mut path: Vec<u32> = Vec::new();
@@ -85,12 +124,14 @@ fn cycles(n: usize, roots: &[u32], edges: impl Fn(u32) -> Vec<u32>) -> Vec<Vec<u
         mark[root as usize] = OPEN;
         position[root as usize] = 0;
         path.push(root);
+        fresh.push(u32::from(!in_reported[root as usize]));
         stack.push((root, edges(root), 0));
         while let Some((node, targets, next)) = stack.last_mut() {
             let node = *node;
             let Some(&target) = targets.get(*next) else {
                 mark[node as usize] = DONE;
                 path.pop();
+                fresh.pop();
                 stack.pop();
                 continue;
             };
@@ -100,14 +141,21 @@ fn cycles(n: usize, roots: &[u32], edges: impl Fn(u32) -> Vec<u32>) -> Vec<Vec<u
                     mark[target as usize] = OPEN;
                     position[target as usize] = path.len() as u32;
                     path.push(target);
+                    let before = fresh[fresh.len() - 1];
+                    fresh.push(before + u32::from(!in_reported[target as usize]));
                     stack.push((target, edges(target), 0));
                 }
-                OPEN if found.len() < MAX_REPORTED && !in_reported[target as usize] => {
+                OPEN if found.len() < MAX_REPORTED
+                    && fresh[path.len()] > fresh[position[target as usize] as usize] =>
+                {
                     let cycle = path[position[target as usize] as usize..].to_vec();
                     for &c in &cycle {
                         in_reported[c as usize] = true;
                     }
                     found.push(cycle);
+                    for (k, &node) in path.iter().enumerate() {
+                        fresh[k + 1] = fresh[k] + u32::from(!in_reported[node as usize]);
+                    }
                 }
                 _ => {}
             }
@@ -119,11 +167,6 @@ fn cycles(n: usize, roots: &[u32], edges: impl Fn(u32) -> Vec<u32>) -> Vec<Vec<u
 /// Calls `f` with each logical ID `resource` refers to or depends on. A name that is no resource (a parameter, a pseudo parameter) is the caller's to skip.
 pub fn for_each_dependency<'a>(resource: &'a Value, f: &mut impl FnMut(&'a str)) {
     let Some(members) = resource.as_object() else { return };
-    match members.get("DependsOn") {
-        Some(Value::String(id)) => f(id),
-        Some(Value::Array(ids)) => ids.iter().filter_map(Value::as_str).for_each(&mut *f),
-        _ => {}
-    }
     // A SAM function's `Events` and `DeploymentPreference` become other resources (subscriptions,
     // permissions, SAM's deployment group) that refer to the function, not the other way round.
     let serverless_function = members.get("Type").and_then(Value::as_str) == Some(cfn::SERVERLESS_FUNCTION);
@@ -141,6 +184,13 @@ pub fn for_each_dependency<'a>(resource: &'a Value, f: &mut impl FnMut(&'a str))
             }
             _ => references(value, f),
         }
+    }
+    // Last, so that a cycle through a reference is told by it: a reference says why one resource
+    // waits for another, and SAM keeps the references where it drops a `DependsOn` the macro wrote.
+    match members.get("DependsOn") {
+        Some(Value::String(id)) => f(id),
+        Some(Value::Array(ids)) => ids.iter().filter_map(Value::as_str).for_each(&mut *f),
+        _ => {}
     }
 }
 
@@ -278,7 +328,7 @@ mod tests {
             "C": {"Type": "T", "DependsOn": "D"},
             "D": {"Type": "T", "Properties": {"Z": {"Fn::Sub": ["${A}", {"A": "literal"}]}}},
         }));
-        assert!(find(&r, |_| true).is_empty());
+        assert!(find(&r, &Map::new(), |_| true).is_empty());
     }
 
     #[test]
@@ -289,7 +339,7 @@ mod tests {
             "C": {"Type": "T", "DependsOn": ["Z", "A"]},
             "Z": {"Type": "T"},
         }));
-        let found = find(&r, |_| true);
+        let found = find(&r, &Map::new(), |_| true);
         assert_eq!(found.len(), 1, "{found:?}");
         let names: Vec<(&str, &str, String)> =
             found[0].iter().map(|e| (e.from.as_str(), e.to.as_str(), e.at.to_string())).collect();
@@ -309,13 +359,13 @@ mod tests {
             "A": {"Type": "T", "Properties": {"X": {"Fn::Sub": ["${B}-${B.Arn}", {"B": "literal"}]}}},
             "B": {"Type": "T", "Properties": {"Y": {"Ref": "A"}}},
         }));
-        assert_eq!(find(&r, |_| true).len(), 1);
+        assert_eq!(find(&r, &Map::new(), |_| true).len(), 1);
     }
 
     #[test]
     fn a_self_reference_and_two_separate_cycles_are_reported() {
         let r = referring(&[("S", "S"), ("A", "B"), ("B", "A")]);
-        let found = find(&r, |_| true);
+        let found = find(&r, &Map::new(), |_| true);
         assert_eq!(found.len(), 2, "{found:?}");
         assert_eq!(found[0].len(), 1);
         assert_eq!(found[1].len(), 2);
@@ -324,8 +374,8 @@ mod tests {
     #[test]
     fn only_cycles_reachable_from_the_start_are_searched() {
         let r = referring(&[("A", "B"), ("B", "A"), ("C", "A")]);
-        assert_eq!(find(&r, |id| id == "C").len(), 1);
-        assert!(find(&r, |_| false).is_empty());
+        assert_eq!(find(&r, &Map::new(), |id| id == "C").len(), 1);
+        assert!(find(&r, &Map::new(), |_| false).is_empty());
     }
 
     #[test]
@@ -338,7 +388,7 @@ mod tests {
                 json!({"Type": "T", "Properties": {"Next": {"Ref": format!("R{}", (i + 1) % n)}}}),
             );
         }
-        let found = find(&r, |_| true);
+        let found = find(&r, &Map::new(), |_| true);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].len(), n);
     }

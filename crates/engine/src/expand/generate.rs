@@ -10,7 +10,7 @@ use super::output::{check_output_limits, report_cycles};
 use super::resources::{
     self, alarm, alias, application, deployment_config, deployment_group, policy, role, version,
 };
-use super::{sam, FunctionPlan, MovedInvoker, Stats};
+use super::{sam, sam_generated, FunctionPlan, MovedInvoker, Stats};
 use crate::cfn::{self, DEFAULTS_KEY, SETTING_KEY, TRANSFORM_NAME};
 use crate::diag::{Diagnostic, Path};
 use crate::json::{KeyHashing, Map, Value};
@@ -140,7 +140,8 @@ pub(super) fn generate(
 
     consume_template_settings(&mut root);
     if let Some(Value::Object(resources)) = root.get("Resources") {
-        report_cycles(resources, &decisions, &generated, diagnostics);
+        let sam = if any_serverless { sam_generated(resources, &decisions) } else { Map::new() };
+        report_cycles(resources, &sam, &decisions, &generated, diagnostics);
     }
     let template = Value::Object(root);
     check_output_limits(&template, diagnostics);
@@ -271,6 +272,35 @@ fn function_resources(function: &FunctionDecision, decisions: &Decisions) -> Vec
             id.clone(),
             alarm::rollback_alarm(fn_id, &settings.alias, &function.version, *metric, condition),
         ));
+    }
+    out
+}
+
+/// Us-first, what SAM will generate for the marked SAM functions, as the dependency graph sees it:
+/// each alias and deployment group (built as for any other function, so a cycle through them is
+/// blamed on the same setting), and what SAM points at each alias.
+fn sam_generated(resources: &Map, decisions: &Decisions) -> Map {
+    let mut out = Map::new();
+    for function in decisions.functions.iter().filter(|f| f.marked.serverless) {
+        let fn_id = function.marked.logical_id.as_str();
+        let settings = &function.settings;
+        let mut alias_resource = alias::alias(fn_id, &settings.alias, &function.version, None, None);
+        if settings.enabled {
+            attach_update_policy(&mut alias_resource, function);
+            let group = deployment_group::deployment_group(deployment_group::DeploymentGroupInputs {
+                settings,
+                application: sam::APPLICATION,
+                service_role_arn: service_role_arn(settings),
+                deployment_config_name: deployment_config_name(&settings.traffic),
+                alarms: alarm_items(function),
+                condition: None,
+            });
+            out.insert(function.deployment_group.clone(), Value::Object(group));
+        }
+        out.insert(function.alias.clone(), Value::Object(alias_resource));
+        if let Some(resource) = resources.get(fn_id) {
+            sam_generated::alias_dependents(fn_id, resource, &function.alias, resources, &mut out);
+        }
     }
     out
 }

@@ -7,6 +7,8 @@ use std::collections::HashSet;
 use super::analyse::Decisions;
 use super::cycles;
 use super::index::MarkedFunction;
+use super::sam_generated;
+use crate::cfn;
 use crate::diag::{self, Diagnostic, Path};
 use crate::json::{KeyHashing, Map, Value};
 use crate::limits;
@@ -74,9 +76,11 @@ pub(super) fn resources_to_add(decisions: &Decisions) -> usize {
 
 /// Every dependency cycle of the output is an error: CloudFormation would refuse the stack. A cycle
 /// through what a function's settings name is reported at that setting, with why it cannot be
-/// generated without one; any other at its first resource.
+/// generated without one; any other at its first resource. `sam` holds what SAM will generate when
+/// it runs after the macro (see [`cycles::find`]), so both transform orders see the same cycles.
 pub(super) fn report_cycles(
     resources: &Map,
+    sam: &Map,
     decisions: &Decisions,
     generated: &HashSet<String, KeyHashing>,
     diagnostics: &mut Vec<Diagnostic>,
@@ -84,7 +88,7 @@ pub(super) fn report_cycles(
     // Every edge the expansion adds starts at a generated resource or an adopted alias, or ends at an
     // alias: a cycle it closes passes through one of them.
     let aliases: HashSet<&str, KeyHashing> = decisions.functions.iter().map(|f| f.alias.as_str()).collect();
-    for cycle in cycles::find(resources, |id| generated.contains(id) || aliases.contains(id)) {
+    for cycle in cycles::find(resources, sam, |id| generated.contains(id) || aliases.contains(id)) {
         let circle: Vec<&str> =
             cycle.iter().map(|e| e.from.as_str()).chain(cycle.first().map(|e| e.from.as_str())).collect();
         let circle = circle.join(" -> ");
@@ -95,12 +99,16 @@ pub(super) fn report_cycles(
             .filter(|e| !generated.contains(e.to.as_str()))
             .find_map(|e| setting_of_edge(e, decisions));
         let diagnostic = match blame {
-            Some((path, why)) => Diagnostic::error(
-                path,
-                format!(
-                    "this setting makes a dependency cycle, which CloudFormation refuses: {circle}; {why}"
-                ),
-            ),
+            Some((path, why)) => {
+                let why = match way_out(&cycle, resources, sam) {
+                    Some(fix) => format!("{}; {fix}", why.split("; ").next().unwrap_or(why)),
+                    None => why.to_owned(),
+                };
+                Diagnostic::error(
+                    path,
+                    format!("this setting makes a dependency cycle, which CloudFormation refuses: {circle}; {why}"),
+                )
+            }
             None => Diagnostic::error(
                 Path::resource(&cycle[0].from),
                 format!(
@@ -112,6 +120,56 @@ pub(super) fn report_cycles(
         };
         diagnostics.push(diagnostic);
     }
+}
+
+/// A way out of `cycle` that fits what closes it, where a better one than the generic is known: an
+/// alarm on an API names the API without referring to it (a REST API's metrics are dimensioned by
+/// its name), and a topic subscribes the function through an `AWS::SNS::Subscription`, which waits
+/// for the alias while the topic no longer does.
+fn way_out(cycle: &[cycles::Edge], resources: &Map, sam: &Map) -> Option<String> {
+    let type_of = |id: &str| resources.get(id).and_then(|r| r.get("Type")).and_then(Value::as_str);
+    for edge in cycle {
+        let kind = type_of(&edge.from);
+        if kind == Some(cfn::SNS_TOPIC) && edge.at.to_string().contains("/Properties/Subscription/") {
+            return Some(format!(
+                "subscribe the function with an AWS::SNS::Subscription resource (TopicArn: {{Ref: {topic}}}, \
+                 Protocol: lambda, Endpoint: the function it subscribes) instead of the inline Subscription of \
+                 {topic}: the subscription waits for the alias, and the topic no longer does",
+                topic = edge.from
+            ));
+        }
+        let alarm = matches!(kind, Some(cfn::CLOUDWATCH_ALARM | cfn::CLOUDWATCH_COMPOSITE_ALARM));
+        if !alarm || !(resources.contains_key(&edge.to) || sam.contains_key(&edge.to)) {
+            continue;
+        }
+        let api = &edge.to;
+        let own = "or alarm on the function's own metrics instead (RollbackOn: Errors, ErrorRate)";
+        match (type_of(api), api.as_str()) {
+            (Some(cfn::REST_API | cfn::SERVERLESS_API), _) | (None, sam_generated::IMPLICIT_REST_API) => {
+                let props = resources.get(api).and_then(|r| r.get("Properties"));
+                let title = props
+                    .and_then(|p| p.pointer("/Body/info/title").or(p.pointer("/DefinitionBody/info/title")));
+                // SAM titles an API without a Name after the stack, and API Gateway names it by its title.
+                let stack = cfn::ref_to(cfn::STACK_NAME);
+                let name = props.and_then(|p| p.get("Name")).or(title).unwrap_or(&stack);
+                return Some(format!(
+                    "name {api} in the alarm without referring to it: API Gateway dimensions a REST API's metrics \
+                     by its name, so an ApiName dimension with the value its Name is given ({name}) watches the \
+                     same API, {own}"
+                ));
+            }
+            (Some(cfn::HTTP_API | cfn::SERVERLESS_HTTP_API), _)
+            | (None, sam_generated::IMPLICIT_HTTP_API) => {
+                return Some(format!(
+                    "API Gateway dimensions an HTTP API's metrics by its ApiId, which only a reference to {api} \
+                     gives: alarm on the function's own metrics instead (RollbackOn: Errors, ErrorRate), or on \
+                     the API from a stack deployed after this one"
+                ));
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The setting behind an edge the expansion made, and why the edge must be there.
@@ -149,7 +207,7 @@ fn setting_of_edge(edge: &cycles::Edge, decisions: &Decisions) -> Option<(Path, 
                 None
             }
         };
-        if edge.from == function.deployment_group && !function.marked.serverless {
+        if edge.from == function.deployment_group {
             return match inner.as_slice() {
                 ["Properties", "TriggerConfigurations", i, ..] => {
                     Some((settings.key("Triggers").index(i.parse().unwrap_or(0)), TRIGGER))

@@ -17,6 +17,7 @@ use crate::ids;
 use crate::json::{KeyHashing, Map, Value};
 
 use super::index::TemplateIndex;
+use super::sam_generated;
 
 /// The template's `Transform` list, and where the ones that matter sit in it.
 pub struct Transforms<'a> {
@@ -54,6 +55,12 @@ impl<'a> Transforms<'a> {
     /// SAM the `Globals` section), so references and sections are checked only without them.
     fn only_ours(&self) -> bool {
         self.ours.is_some() && self.names.len() == 1
+    }
+
+    /// Whether the transforms are this macro and SAM, in either order: SAM's names are known
+    /// (`sam_generated.rs`), so references can be checked.
+    fn ours_and_sam(&self) -> bool {
+        self.ours.is_some() && self.sam.is_some() && self.names.len() == 2
     }
 
     /// Whether SAM runs before this macro, so that this macro sees `AWS::Lambda::Function`s.
@@ -233,6 +240,8 @@ struct Walk<'a> {
     /// The marked functions, whose generated resources the template may name.
     marked: &'a HashSet<&'a str, KeyHashing>,
     parameters: HashSet<&'a str, KeyHashing>,
+    /// What SAM will generate, when it runs: a reference may name it.
+    sam: sam_generated::Names<'a>,
     check_references: bool,
     /// Suggestions are looked for only for the first few unresolved references, which bounds the
     /// work a template full of them costs.
@@ -259,7 +268,11 @@ pub fn check_references(
         resources: ids("Resources"),
         marked,
         parameters: ids("Parameters"),
-        check_references: transforms.only_ours(),
+        sam: match root.get("Resources").and_then(Value::as_object) {
+            Some(resources) if transforms.sam.is_some() => sam_generated::Names::of(resources),
+            _ => sam_generated::Names::default(),
+        },
+        check_references: transforms.only_ours() || transforms.ours_and_sam(),
         suggestions_left: 20,
         found: Vec::new(),
     };
@@ -312,7 +325,7 @@ impl<'a> Walk<'a> {
     }
 
     fn depends_on(&mut self, id: &str, trail: &Trail<'_>) {
-        if self.check_references && !self.resources.contains(id) {
+        if self.check_references && !self.is_resource(id) {
             self.missing_resource(
                 trail,
                 id,
@@ -379,7 +392,7 @@ impl<'a> Walk<'a> {
                 self.missing_declared(&here(), id, message);
             }
             (GET_ATT, arg) => {
-                if let Some(id) = cfn::get_att_target(arg).filter(|id| !self.resources.contains(id)) {
+                if let Some(id) = cfn::get_att_target(arg).filter(|id| !self.is_resource(id)) {
                     let message = format!("Fn::GetAtt names {id:?}, which is not a resource of the template");
                     self.missing_resource(&here(), id, message);
                 }
@@ -411,8 +424,12 @@ impl<'a> Walk<'a> {
         }
     }
 
+    fn is_resource(&self, id: &str) -> bool {
+        self.resources.contains(id) || self.generated(id) || self.sam.contains(id)
+    }
+
     fn declared(&self, id: &str) -> bool {
-        self.resources.contains(id)
+        self.is_resource(id)
             || self.parameters.contains(id)
             || cfn::is_pseudo_parameter(id)
             || self.generated(id)

@@ -9,8 +9,10 @@
 //! alias name instead, and the resource then depends on the alias; an ARN that already carries a
 //! qualifier (`${Fn}:$LATEST`, `${Fn}:*`) is the author's choice and stays, and so does a whole ARN
 //! or name followed by one (`${Fn.Arn}:$LATEST`, `${Fn}:Blue`, a `Fn::Join` of the ARN and `:7`). Anything else (a literal
-//! function name, a `Fn::ImportValue`, a `Fn::Select`, another attribute than `Arn`) is left as it is:
-//! the macro cannot tell what it points to.
+//! function name, a `Fn::ImportValue`, another attribute than `Arn`) is left as it is: the macro cannot
+//! tell what it points to. A `Fn::Select` from a literal list is walked through every item (the one
+//! it selects then names the alias); any other intrinsic that holds a reference to a marked function
+//! at an invoking position is found by [`unwalked`], for a warning.
 
 use std::collections::{BTreeMap, HashSet};
 use std::hash::BuildHasher;
@@ -18,7 +20,7 @@ use std::hash::BuildHasher;
 use crate::json::{Map, Str, Value};
 
 use super::{AliasTarget, Targets};
-use crate::cfn::{self, get_att_parts, single_key, single_key_mut, GET_ATT, IF, JOIN, REF, SUB};
+use crate::cfn::{self, get_att_parts, single_key, single_key_mut, GET_ATT, IF, JOIN, REF, SELECT, SUB};
 use crate::diag::Path;
 use crate::limits::MAX_DEPTH;
 
@@ -132,6 +134,15 @@ fn rewrite_at(
             let inner = inner();
             for (i, branch) in items.iter_mut().enumerate().skip(1).take(2) {
                 rewrite_at(branch, &inner.index(i), targets, moves, splice, depth + 1);
+            }
+            None
+        }
+        (SELECT, Value::Array(items)) => {
+            if let Some(Value::Array(list)) = items.get_mut(1) {
+                let inner = inner().index(1);
+                for (i, item) in list.iter_mut().enumerate() {
+                    rewrite_at(item, &inner.index(i), targets, moves, splice, depth + 1);
+                }
             }
             None
         }
@@ -372,6 +383,66 @@ fn referenced_at(value: &Value, wanted: &dyn Fn(&str) -> bool, out: &mut Vec<Str
             items.iter().skip(1).take(2).for_each(|b| referenced_at(b, wanted, out, depth + 1))
         }
         _ => {}
+    }
+}
+
+/// The references to marked functions under `value` (an invoking position, after [`rewrite`]) that
+/// sit inside an intrinsic function [`rewrite`] does not walk (`Fn::Select` from a computed list,
+/// `Fn::FindInMap`, `Fn::ImportValue`, …): each as the wrapper's path, its name and the function.
+pub fn unwalked(value: &Value, path: &Path, targets: &Targets<'_>, out: &mut Vec<(Path, String, String)>) {
+    unwalked_at(value, path, targets, out, 0);
+}
+
+fn unwalked_at(
+    value: &Value,
+    path: &Path,
+    targets: &Targets<'_>,
+    out: &mut Vec<(Path, String, String)>,
+    depth: usize,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let Some((name, arg)) = single_key(value) else {
+        match value {
+            Value::Object(obj) => {
+                obj.iter().for_each(|(k, v)| unwalked_at(v, &path.key(k), targets, out, depth + 1))
+            }
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .for_each(|(i, v)| unwalked_at(v, &path.index(i), targets, out, depth + 1)),
+            _ => {}
+        }
+        return;
+    };
+    let inner = path.key(name);
+    match (name, arg) {
+        (REF | GET_ATT, _) | (SUB, Value::String(_)) => {}
+        (SUB, Value::Array(items)) => {
+            for (var, v) in items.get(1).and_then(Value::as_object).into_iter().flatten() {
+                unwalked_at(v, &inner.index(1).key(var), targets, out, depth + 1);
+            }
+        }
+        (JOIN | SELECT, Value::Array(items)) if matches!(items.get(1), Some(Value::Array(_))) => {
+            if let Some(Value::Array(list)) = items.get(1) {
+                for (i, item) in list.iter().enumerate() {
+                    unwalked_at(item, &inner.index(1).index(i), targets, out, depth + 1);
+                }
+            }
+        }
+        (IF, Value::Array(items)) => {
+            for (i, branch) in items.iter().enumerate().skip(1).take(2) {
+                unwalked_at(branch, &inner.index(i), targets, out, depth + 1);
+            }
+        }
+        _ => {
+            let mut found = Vec::new();
+            references_under(arg, &inner, targets, &mut found);
+            let mut functions: Vec<String> = found.into_iter().map(|(_, f)| f).collect();
+            functions.dedup();
+            out.extend(functions.into_iter().map(|f| (path.clone(), name.to_owned(), f)));
+        }
     }
 }
 

@@ -295,6 +295,7 @@ impl Resource<'_> {
         };
 
         let mut moves = Vec::new();
+        let mut unwalked = Vec::new();
         let mut properties_value = Value::Object(std::mem::take(properties));
         for (steps, row_path) in parsed.steps.iter().zip(row.paths) {
             walk(&mut properties_value, steps, &base, None, 0, &mut |position, path| {
@@ -306,10 +307,12 @@ impl Resource<'_> {
                     | Action::ApiIntegration { .. }
                     | Action::ApiDefinition { .. }
                     | Action::UnseenDefinitionReference { .. } => {
-                        matcher::rewrite(position, path, self.targets, &mut moves)
+                        matcher::rewrite(position, path, self.targets, &mut moves);
+                        matcher::unwalked(position, path, self.targets, &mut unwalked);
                     }
                     Action::LatestQualifier { qualifier, .. } if *row_path != qualifier => {
-                        matcher::rewrite(position, path, self.targets, &mut moves)
+                        matcher::rewrite(position, path, self.targets, &mut moves);
+                        matcher::unwalked(position, path, self.targets, &mut unwalked);
                     }
                     Action::LatestQualifier { .. } => {
                         if let (Some(function), Some("$LATEST")) = (&qualified, position.as_str()) {
@@ -324,6 +327,13 @@ impl Resource<'_> {
                     Action::GrantAlias => {
                         iam::grant(position, self.targets);
                     }
+                    Action::GrantAliasElseReference { grants } if grants.contains(row_path) => {
+                        iam::grant(position, self.targets);
+                    }
+                    Action::GrantAliasElseReference { .. } => {
+                        matcher::rewrite(position, path, self.targets, &mut moves);
+                        matcher::unwalked(position, path, self.targets, &mut unwalked);
+                    }
                 }
                 if moves.len() > before {
                     if let Some((api, api_id)) = &api {
@@ -334,6 +344,24 @@ impl Resource<'_> {
         }
         if let Value::Object(p) = properties_value {
             *properties = p;
+        }
+        for (path, wrapper, function) in unwalked {
+            let alias = &self.targets[function.as_str()].alias_logical_id;
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    path,
+                    format!(
+                        "{wrapper} at this invoking position of {} holds a reference to the marked function \
+                         {function} that the macro does not rewrite: if it gives {function}, those invocations \
+                         bypass the alias {alias} and the canary",
+                        self.logical_id
+                    ),
+                )
+                .with_help(format!(
+                    "reference the alias where the function is meant ({{Ref: {alias}}} is its ARN), or move the \
+                     reference out of {wrapper}"
+                )),
+            );
         }
 
         for m in moves {
@@ -369,10 +397,20 @@ impl Resource<'_> {
                 self.diagnostics.push(
                     Diagnostic::warning(
                         base.key(property),
-                        format!(
-                            "`{property}` is a definition the macro cannot read: its integrations, and the \
-                             permissions that name this API, stay on the functions instead of their aliases"
-                        ),
+                        if *property == "DefinitionUri" {
+                            // SAM, running after the macro, points the permission of each event at the
+                            // alias while the unseen definition keeps invoking the function.
+                            format!(
+                                "`{property}` is a definition the macro cannot read: its integrations stay on \
+                                 the functions, while SAM gives the alias, not the function, the permission of \
+                                 each event of a function with a CanaryDeployment, so API Gateway cannot invoke them"
+                            )
+                        } else {
+                            format!(
+                                "`{property}` is a definition the macro cannot read: its integrations, and the \
+                                 permissions that name this API, stay on the functions instead of their aliases"
+                            )
+                        },
                     )
                     .with_help("inline the definition (`Body`, or `DefinitionBody` in SAM) so its Lambda integrations move to the alias, or point them at the alias ARN yourself"),
                 );

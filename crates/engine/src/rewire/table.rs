@@ -56,6 +56,8 @@ pub enum Action {
     /// IAM statements (a statement or a list of them) that allow `lambda:InvokeFunction` on a marked
     /// function gain the alias ARN beside it; nothing is removed (docs/rewiring.md, role-based invokers).
     GrantAlias,
+    /// As `GrantAlias` at the `grants` paths, and as `Reference` at the row's other paths.
+    GrantAliasElseReference { grants: &'static [&'static str] },
 }
 
 /// Configuration of a REST API, which names its API by `RestApiId`.
@@ -248,16 +250,29 @@ pub const INVOKERS: &[Invoker] = &[
     },
     // Us-first: SAM turns each `{Statement: …}` of a function's `Policies` into an inline policy of
     // the role it generates, so those statements gain the alias as IAM statements do.
+    // A `Type: Lambda` destination of its `EventInvokeConfig` becomes the destination of the
+    // `AWS::Lambda::EventInvokeConfig` SAM generates, as written.
     Invoker {
         resource_type: cfn::SERVERLESS_FUNCTION,
-        paths: &["Policies/*/Statement", "Policies/Statement"],
-        action: Action::GrantAlias,
+        paths: &[
+            "Policies/*/Statement",
+            "Policies/Statement",
+            "EventInvokeConfig/DestinationConfig/OnSuccess/Destination",
+            "EventInvokeConfig/DestinationConfig/OnFailure/Destination",
+        ],
+        action: Action::GrantAliasElseReference { grants: &["Policies/*/Statement", "Policies/Statement"] },
     },
-    // Us-first: SAM copies these onto the `AWS::StepFunctions::StateMachine` it generates.
+    // Us-first: SAM copies the substitutions onto the `AWS::StepFunctions::StateMachine` it generates,
+    // and turns each intrinsic of an inline `Definition` into one more substitution.
     Invoker {
         resource_type: "AWS::Serverless::StateMachine",
-        paths: &["DefinitionSubstitutions/*"],
-        action: Action::Reference,
+        paths: &[
+            "DefinitionSubstitutions/*",
+            "Definition/**/Resource",
+            "Definition/**/Parameters/FunctionName",
+            "Definition/**/Arguments/FunctionName",
+        ],
+        action: Action::UnseenDefinitionReference { unseen: &["DefinitionUri"] },
     },
     // Us-first: SAM builds an `AWS::AppSync::DataSource` (and its role) from each of these.
     Invoker {
