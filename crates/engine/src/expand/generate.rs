@@ -175,6 +175,9 @@ pub(super) fn generate(
                 .into_iter()
                 .chain(moved.remove(&function.marked.logical_id).unwrap_or_default())
                 .collect(),
+            // SAM names the version it publishes for a us-first function.
+            version_logical_id: (!function.marked.serverless).then(|| function.version.clone()),
+            versioned_configuration: function.versioned_configuration.clone(),
         })
         .collect();
     let stats = Stats { functions_marked: decisions.functions.len(), resources_added, references_rewired };

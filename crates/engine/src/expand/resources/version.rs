@@ -41,7 +41,13 @@ pub const NOT_VERSIONED: &[&str] = &[
 /// `{"Parameters": {referenced parameter: value}, "Properties": {versioned properties, resolved}}`,
 /// written into one buffer and hashed at once (a hasher fed piece by piece spent more on the pieces
 /// than on the hashing).
+#[cfg(test)]
 pub fn content_hash(properties: &Map, scope: &Scope<'_>) -> String {
+    versioned(properties, scope).0
+}
+
+/// [`content_hash`] and the configuration it hashes (`FunctionPlan::versioned_configuration`).
+pub fn versioned(properties: &Map, scope: &Scope<'_>) -> (String, Value) {
     let versioned = |key: &Str| !NOT_VERSIONED.contains(&key.as_str());
     let resolved: Vec<(&Str, Value)> = properties
         .iter()
@@ -66,7 +72,8 @@ pub fn content_hash(properties: &Map, scope: &Scope<'_>) -> String {
     canonical.extend_from_slice(b"},\"Properties\":");
     write_object(resolved.iter().map(|(key, value)| (*key, value)), &mut canonical);
     canonical.push(b'}');
-    ids::hex_prefix(&Sha256::digest(&canonical), 10)
+    let configuration = resolved.into_iter().map(|(key, value)| (key.clone(), value)).collect();
+    (ids::hex_prefix(&Sha256::digest(&canonical), 10), Value::Object(configuration))
 }
 
 /// `value` with what it depends on put in place: the chosen branch of each `Fn::If` whose condition
