@@ -93,7 +93,7 @@ const DEFAULTS: &[(&str, &str)] = &[
 /// reference up to this many bytes; a longer one (and a longer literal string, so that the two
 /// still compare equal) is hashed as its SHA-256, computed once: a template whose references fan out
 /// to one large value stays linear in its size.
-pub const INLINE_BYTES: usize = 1024;
+pub const INLINE_BYTES: usize = 128;
 
 /// What a version is named by: the 10 hex digits and the configuration they hash.
 pub struct Versioned {
@@ -147,14 +147,12 @@ impl<'s, 'a> Resolver<'s, 'a> {
             }
         }
         drop_defaults(&mut configuration);
+        let configuration = Value::Object(configuration);
         let mut canonical = Vec::with_capacity(1024);
         canonical.extend_from_slice(b"{\"Properties\":");
-        write_object(configuration.iter(), &mut canonical);
+        write_canonical(&configuration, &mut canonical);
         canonical.push(b'}');
-        Versioned {
-            hash: ids::hex_prefix(&Sha256::digest(&canonical), 10),
-            configuration: Value::Object(configuration),
-        }
+        Versioned { hash: ids::hex_prefix(&Sha256::digest(&canonical), 10), configuration }
     }
 
     /// `value` as CloudFormation will pass it to Lambda, `None` for `AWS::NoValue`.
@@ -242,11 +240,12 @@ impl<'s, 'a> Resolver<'s, 'a> {
             if let Some(declared) = scope.parameters.get(name) {
                 if let Some(value) = scope.parameter_value(name) {
                     let list = declared.get("Type").and_then(Value::as_str).is_some_and(is_list_type);
+                    let key = Key::Address(address(value));
                     return Some(match (list, value) {
-                        (true, Value::String(text)) => {
-                            Value::Array(text.split(',').map(|item| Value::from(item)).collect())
-                        }
-                        _ => self.referent(Key::Address(address(value)), value, depth),
+                        (true, Value::String(text)) => self.remembered(key, || {
+                            bounded(Value::Array(text.split(',').map(Value::from).collect()))
+                        }),
+                        _ => self.referent(key, value, depth),
                     });
                 }
             }
@@ -268,28 +267,28 @@ impl<'s, 'a> Resolver<'s, 'a> {
     /// A layer of the template: its version ARN changes exactly when its properties do (each
     /// replaces the layer version), so it stands for its resolved properties.
     fn layer(&self, id: &str, depth: usize) -> Value {
-        let key = Key::Layer(id.to_owned());
-        if let Some(known) = self.memo.borrow().get(&key) {
-            return known.clone();
-        }
-        let properties = self.scope.resources.get(id).and_then(|r| r.get("Properties"));
-        let resolved = properties.and_then(|p| self.resolve(p, depth + 1)).unwrap_or(Value::Null);
-        let mut out = Map::with_capacity(2);
-        out.insert(LAMBDA_LAYER_VERSION, id.into());
-        out.insert("Properties", bounded(resolved));
-        let out = Value::Object(out);
-        self.memo.borrow_mut().insert(key, out.clone());
-        out
+        self.remembered(Key::Layer(id.to_owned()), || {
+            let properties = self.scope.resources.get(id).and_then(|r| r.get("Properties"));
+            let resolved = properties.and_then(|p| self.resolve(p, depth + 1)).unwrap_or(Value::Null);
+            let mut out = Map::with_capacity(2);
+            out.insert(LAMBDA_LAYER_VERSION, id.into());
+            out.insert("Properties", bounded(resolved));
+            Value::Object(out)
+        })
     }
 
     /// A referent resolved once, and copied only while it is small.
     fn referent(&self, key: Key, value: &Value, depth: usize) -> Value {
+        self.remembered(key, || bounded(self.resolve(value, depth + 1).unwrap_or_else(cfn::no_value)))
+    }
+
+    fn remembered(&self, key: Key, make: impl FnOnce() -> Value) -> Value {
         if let Some(known) = self.memo.borrow().get(&key) {
             return known.clone();
         }
-        let resolved = bounded(self.resolve(value, depth + 1).unwrap_or_else(cfn::no_value));
-        self.memo.borrow_mut().insert(key, resolved.clone());
-        resolved
+        let made = make();
+        self.memo.borrow_mut().insert(key, made.clone());
+        made
     }
 
     fn choose(&self, arg: &Value, depth: usize) -> Option<Value> {
@@ -353,20 +352,13 @@ impl<'s, 'a> Resolver<'s, 'a> {
 #[derive(Default)]
 struct Pieces {
     items: Vec<Value>,
+    /// The text since the last reference.
+    text: String,
 }
 
 impl Pieces {
     fn text(&mut self, text: &str) {
-        if text.is_empty() {
-            return;
-        }
-        if let Some(Value::String(last)) = self.items.last_mut() {
-            let mut joined = last.to_string();
-            joined.push_str(text);
-            *last = joined.into();
-        } else {
-            self.items.push(text.into());
-        }
+        self.text.push_str(text);
     }
 
     fn value(&mut self, value: Value) {
@@ -378,14 +370,27 @@ impl Pieces {
                     Some([Value::String(d), Value::Array(inner)]) if d.is_empty() => {
                         inner.iter().cloned().for_each(|v| self.value(v));
                     }
-                    _ => self.items.push(Value::Object(obj)),
+                    _ => self.reference(Value::Object(obj)),
                 }
             }
-            other => self.items.push(other),
+            other => self.reference(other),
+        }
+    }
+
+    fn reference(&mut self, value: Value) {
+        self.flush();
+        self.items.push(value);
+    }
+
+    fn flush(&mut self) {
+        if !self.text.is_empty() {
+            let text = std::mem::take(&mut self.text);
+            self.items.push(if text.len() > INLINE_BYTES { digest_of_text(&text) } else { text.into() });
         }
     }
 
     fn finish(mut self) -> Value {
+        self.flush();
         match self.items.len() {
             0 => Value::from(""),
             // A join of one reference is that reference.
