@@ -114,13 +114,13 @@ fn apply(edit: &Edit, props: &mut Map, sections: &mut Value, canary: &mut Value)
     match edit {
         Edit::Versioned(p, value) => {
             let (name, values) = &versioned[*p];
-            let before = props.get(*name).cloned();
+            let before = props.get(name).cloned();
             match value.map(|v| v % values.len()) {
                 Some(v) if Some(&values[v]) != before.as_ref() => {
                     props.insert(*name, values[v].clone());
                 }
                 None if before.is_some() => {
-                    props.shift_remove(*name);
+                    props.shift_remove(name);
                 }
                 _ => return None,
             }
@@ -144,7 +144,7 @@ fn apply(edit: &Edit, props: &mut Map, sections: &mut Value, canary: &mut Value)
         }
         Edit::Rewrite(kind, p) => {
             let (name, _) = &versioned[*p];
-            let current = props.get(*name).cloned();
+            let current = props.get(name).cloned();
             match (kind, current) {
                 // An explicit default where the property is absent.
                 (0, None) => {

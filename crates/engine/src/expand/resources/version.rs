@@ -500,7 +500,7 @@ fn drop_defaults(configuration: &mut Map) {
         }
     }
     for (key, default) in DEFAULTS {
-        let Some(value) = configuration.get(*key) else { continue };
+        let Some(value) = configuration.get(key) else { continue };
         // Every default is a scalar, an empty object or list, or a one-member one.
         let small = match value {
             Value::Object(obj) => obj.len() <= 1,
@@ -513,7 +513,7 @@ fn drop_defaults(configuration: &mut Map) {
         let mut written = Vec::new();
         write_canonical(value, &mut written);
         if written == default.as_bytes() {
-            configuration.remove(*key);
+            configuration.remove(key);
         }
     }
 }
@@ -539,7 +539,7 @@ fn sam_function_properties(function: &str, own: &Map, globals: Option<&Map>) -> 
         None => own.clone(),
     };
     for key in SAM_NOT_VERSIONED {
-        merged.remove(*key);
+        merged.remove(key);
     }
     let mut code = Map::new();
     if let Some(uri) = merged.remove("CodeUri") {
