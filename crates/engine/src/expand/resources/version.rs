@@ -222,7 +222,13 @@ impl<'s, 'a> Resolver<'s, 'a> {
 
     /// An intrinsic the macro cannot compute: kept, with its arguments resolved.
     fn as_written(&self, key: &str, arg: &Value, depth: usize) -> Value {
-        let arg = self.resolve(arg, depth + 1).unwrap_or_else(cfn::no_value);
+        // An argument that is `AWS::NoValue` stays in place: `Fn::If [c, a, NoValue]` is not
+        // `Fn::If [c, NoValue, a]`.
+        let keep = |v: &Value| self.resolve(v, depth + 2).unwrap_or_else(cfn::no_value);
+        let arg = match arg {
+            Value::Array(items) => Value::Array(items.iter().map(keep).collect()),
+            other => keep(other),
+        };
         let mut out = Map::with_capacity(1);
         out.insert(key, arg);
         Value::Object(out)
@@ -818,6 +824,14 @@ mod tests {
         same(&|p| p["Description"] = json!(""));
         same(&|p| p["LoggingConfig"] = json!({"LogFormat": "Text"}));
         same(&|p| p["Tags"] = json!([{"Key": "a", "Value": "b"}]));
+    }
+
+    #[test]
+    fn an_undecided_if_keeps_the_place_of_its_no_value_branch() {
+        let template = json!({"Conditions": {"Odd": {"Fn::Equals": [{"Fn::ImportValue": "x"}, "a"]}}});
+        let a = json!({"TracingConfig": {"Fn::If": ["Odd", {"Mode": "Active"}, {"Ref": "AWS::NoValue"}]}});
+        let b = json!({"TracingConfig": {"Fn::If": ["Odd", {"Ref": "AWS::NoValue"}, {"Mode": "Active"}]}});
+        assert_ne!(hash(a, template.clone(), json!({})), hash(b, template, json!({})));
     }
 
     #[test]
