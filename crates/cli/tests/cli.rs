@@ -16,6 +16,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use canary_deployments::{render, run_with_stdin, Cli};
+use canary_engine::json::Value;
 use canary_engine::{Diagnostic, Expansion, FunctionPlan, MovedInvoker, Path, Severity, Stats};
 use clap::Parser;
 use common::{parse, run, run_stdin, Run};
@@ -363,6 +364,8 @@ fn plan_renders_each_function() {
                     label: None,
                 },
             ],
+            version_logical_id: Some("OrdersFunctionVersion0123456789".into()),
+            versioned_configuration: Value::Null,
         },
         FunctionPlan {
             function: "ReportsFunction".into(),
@@ -374,6 +377,8 @@ fn plan_renders_each_function() {
             post_traffic_hook: Some("arn:aws:lambda:us-east-1:123456789012:function:check".into()),
             alarms: vec![],
             moved: vec![],
+            version_logical_id: None,
+            versioned_configuration: Value::Null,
         },
     ];
     let warnings: Vec<_> = diagnostics().into_iter().filter(|d| !d.is_error()).collect();

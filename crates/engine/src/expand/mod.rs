@@ -103,6 +103,14 @@ pub struct FunctionPlan {
     pub alarms: Vec<String>,
     /// Every invoker moved to the alias.
     pub moved: Vec<MovedInvoker>,
+    /// The logical ID of the version the alias points at after this deploy (generated or adopted);
+    /// `None` when there is none.
+    pub version_logical_id: Option<String>,
+    /// What Lambda snapshots into a version, as this deploy resolves it (docs/versions.md): a JSON
+    /// object of the versioned properties with parameters, conditions, `AWS::NoValue`, mappings and
+    /// Lambda's defaults applied, what cannot be known as written; its hash names the version.
+    /// `Value::Null` when not computed.
+    pub versioned_configuration: Value,
 }
 
 /// One invoker moved to an alias: the resource and the exact position of the reference. Kept
