@@ -94,6 +94,8 @@ pub(super) struct FunctionDecision {
     pub(super) settings: Settings,
     pub(super) version: String,
     pub(super) reuses_version: bool,
+    /// What the version snapshots (`Value::Null` for a us-first function, which SAM versions).
+    pub(super) versioned_configuration: Value,
     pub(super) alias: String,
     pub(super) adopts_alias: bool,
     /// The adopted alias's `FunctionVersion` names a resource that is not in the template: its version
@@ -339,6 +341,10 @@ fn decide(
                 (ids::version(&fn_id, &hash), false)
             }
         };
+        let versioned_configuration = match resources[&fn_id].get("Properties").and_then(Value::as_object) {
+            _ if marked.serverless => Value::Null,
+            props => version::versioned_configuration(props.unwrap_or(&Map::new()), scope),
+        };
         let existing_alias = template_index.aliases.get(&(fn_id.clone(), settings.alias.clone()));
         let alias_version_removed = existing_alias.is_some_and(|a| {
             let version = resources[a].get("Properties").and_then(|p| p.get("FunctionVersion"));
@@ -386,6 +392,7 @@ fn decide(
             settings,
             version,
             reuses_version,
+            versioned_configuration,
             alias,
             adopts_alias,
             alias_version_removed,

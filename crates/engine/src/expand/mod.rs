@@ -93,6 +93,13 @@ pub struct FunctionPlan {
     pub alias_name: String,
     pub alias_logical_id: String,
     pub enabled: bool,
+    /// The logical ID of the version the alias points at after this deploy (generated or adopted);
+    /// `None` when there is none.
+    pub version_logical_id: Option<String>,
+    /// What Lambda snapshots into a version as this deploy resolves it: an object of the versioned
+    /// properties (parameters, conditions, `AWS::NoValue`, mappings and defaults applied; what cannot
+    /// be known as written), `Value::Null` when not computed. Its hash names the version.
+    pub versioned_configuration: Value,
     /// The deployment config name or shape, as a user reads it.
     pub traffic: String,
     pub pre_traffic_hook: Option<String>,
