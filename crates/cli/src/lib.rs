@@ -8,8 +8,10 @@
 //! errors (including YAML or JSON that does not parse, or an input over the size limit), 2 for usage
 //! and I/O errors (a bad flag, a missing file). A broken pipe on stdout (`… | head`) exits 0.
 
+pub mod diff;
 pub mod emit;
 pub mod render;
+pub mod sam;
 pub mod source;
 pub mod yaml;
 
@@ -68,6 +70,20 @@ pub enum Command {
         #[command(flatten)]
         input: InputArgs,
     },
+    /// Say what deploying AFTER over BEFORE does to each marked function's canary.
+    ///
+    /// BEFORE is what is deployed: the source as last deployed, or the processed template
+    /// (`aws cloudformation get-template --template-stage Processed`). Per marked function: whether a
+    /// new version is published and why, the traffic plan and its shortest duration, hooks and alarms,
+    /// what changes at once outside the canary, invokers that move, resources replaced, and updates
+    /// that will fail, with their fix. A template with SAM's transform needs aws-sam-translator.
+    ///
+    /// Exit codes: 0 nothing fails and no canary starts, 1 template errors, 2 usage or I/O errors,
+    /// 3 an update will fail, 4 a canary will start (and nothing fails).
+    Diff {
+        #[command(flatten)]
+        args: diff::DiffArgs,
+    },
 }
 
 /// What the expansion runs against, the values CloudFormation would hand a real macro.
@@ -89,10 +105,13 @@ pub struct InputArgs {
 }
 
 impl Command {
-    /// The input flags, which every command shares.
-    pub fn input(&self) -> &InputArgs {
+    /// The input flags of the commands that read one template.
+    pub fn input(&self) -> Option<&InputArgs> {
         match self {
-            Command::Expand { input, .. } | Command::Validate { input } | Command::Plan { input } => input,
+            Command::Expand { input, .. } | Command::Validate { input } | Command::Plan { input } => {
+                Some(input)
+            }
+            Command::Diff { .. } => None,
         }
     }
 }
@@ -144,7 +163,16 @@ fn expand_and_respond(
     stdout: &mut impl Write,
     stderr: &mut impl Write,
 ) -> Result<ExitCode, Failure> {
-    let (template, ctx) = load(command.input(), stdin)?;
+    let input = match command {
+        Command::Diff { args } => {
+            return diff::run(args, stdin, stdout).map(ExitCode::from).map_err(|e| match e {
+                diff::DiffError::Usage(message) => Failure::Usage(message),
+                diff::DiffError::Template(messages) => Failure::Template(messages),
+            });
+        }
+        _ => command.input().ok_or_else(|| Failure::Usage("no template given".to_owned()))?,
+    };
+    let (template, ctx) = load(input, stdin)?;
     // Only `expand` shows a template that differs from what CloudFormation would deploy.
     let note = match command {
         Command::Expand { .. } => canary_engine::expand_note(&template),
@@ -228,6 +256,8 @@ fn respond_or_fail(
         Command::Plan { .. } => {
             stdout.write_all(render::plan(&expansion.plan, &warnings).as_bytes()).map_err(write_failure)?;
         }
+        // `diff` prints its own output from two expansions, never from this one.
+        Command::Diff { .. } => {}
     }
     stdout.flush().map_err(write_failure)?;
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
@@ -245,7 +275,7 @@ fn load(input: &InputArgs, stdin: impl Read) -> Result<(Value, Context), Failure
         (name, bytes)
     };
     let template = source::parse(&name, &bytes)?;
-    let parameter_values = parameter_values(&input.parameters, &template, &name)?;
+    let parameter_values = parameter_values(&input.parameters, &template, &name).map_err(Failure::Usage)?;
     let ctx =
         Context { region: input.region.clone(), account_id: input.account_id.clone(), parameter_values };
     Ok((template, ctx))
@@ -253,7 +283,11 @@ fn load(input: &InputArgs, stdin: impl Read) -> Result<(Value, Context), Failure
 
 /// `--parameter` values as the engine takes them: strings, each naming a parameter the template
 /// declares (CloudFormation refuses values for undeclared parameters), each given once.
-fn parameter_values(given: &[(String, String)], template: &Value, name: &str) -> Result<Map, Failure> {
+pub(crate) fn parameter_values(
+    given: &[(String, String)],
+    template: &Value,
+    name: &str,
+) -> Result<Map, String> {
     let declared: Vec<&str> = template
         .get("Parameters")
         .and_then(Value::as_object)
@@ -262,7 +296,7 @@ fn parameter_values(given: &[(String, String)], template: &Value, name: &str) ->
     let mut values = Map::new();
     for (key, value) in given {
         if values.contains_key(key) {
-            return Err(Failure::Usage(format!("--parameter {key} is given more than once")));
+            return Err(format!("--parameter {key} is given more than once"));
         }
         if !declared.contains(&key.as_str()) {
             let mut message = format!("--parameter {key}: {name} declares no parameter `{key}`");
@@ -274,7 +308,7 @@ fn parameter_values(given: &[(String, String)], template: &Value, name: &str) ->
                     message.push_str(&format!(" (did you mean `{close}`?)"));
                 }
             }
-            return Err(Failure::Usage(message));
+            return Err(message);
         }
         values.insert(key.as_str(), Value::from(value.as_str()));
     }
