@@ -16,6 +16,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use canary_deployments::{render, run_with_stdin, Cli};
+use canary_engine::json::Value;
 use canary_engine::{Diagnostic, Expansion, FunctionPlan, MovedInvoker, Path, Severity, Stats};
 use clap::Parser;
 use common::{parse, run, run_stdin, Run};
@@ -347,8 +348,6 @@ fn plan_renders_each_function() {
             alias_name: "Live".into(),
             alias_logical_id: "OrdersFunctionAliasLive".into(),
             enabled: true,
-            version_logical_id: Some("OrdersFunctionVersion0123456789".into()),
-            versioned_configuration: canary_engine::json::Value::Null,
             traffic: "CodeDeployDefault.LambdaCanary10Percent5Minutes".into(),
             pre_traffic_hook: Some("PreTrafficHookFunction".into()),
             post_traffic_hook: None,
@@ -365,19 +364,21 @@ fn plan_renders_each_function() {
                     label: None,
                 },
             ],
+            version_logical_id: Some("OrdersFunctionVersion0123456789".into()),
+            versioned_configuration: Value::Null,
         },
         FunctionPlan {
             function: "ReportsFunction".into(),
             alias_name: "live-2".into(),
             alias_logical_id: "ReportsFunctionAliaslive2".into(),
             enabled: false,
-            version_logical_id: None,
-            versioned_configuration: canary_engine::json::Value::Null,
             traffic: "CanaryDeploymentsConfigLinear20PercentEvery2Minutes".into(),
             pre_traffic_hook: None,
             post_traffic_hook: Some("arn:aws:lambda:us-east-1:123456789012:function:check".into()),
             alarms: vec![],
             moved: vec![],
+            version_logical_id: None,
+            versioned_configuration: Value::Null,
         },
     ];
     let warnings: Vec<_> = diagnostics().into_iter().filter(|d| !d.is_error()).collect();

@@ -94,7 +94,7 @@ pub(super) struct FunctionDecision {
     pub(super) settings: Settings,
     pub(super) version: String,
     pub(super) reuses_version: bool,
-    /// What the version snapshots (`Value::Null` for a us-first function, which SAM versions).
+    /// What Lambda snapshots into the version, as this deploy resolves it; `Null` when not computed.
     pub(super) versioned_configuration: Value,
     pub(super) alias: String,
     pub(super) adopts_alias: bool,
@@ -326,24 +326,20 @@ fn decide(
     let mut functions = Vec::new();
     for (marked, settings) in parsed {
         let fn_id = marked.logical_id.clone();
-        let (version, reuses_version) = match template_index.versions.get(&fn_id) {
+        let (version, reuses_version, versioned_configuration) = match template_index.versions.get(&fn_id) {
             // SAM publishes the version and names the alias as we do; neither is generated here.
-            _ if marked.serverless => (sam::version_reference(&fn_id), true),
+            _ if marked.serverless => (sam::version_reference(&fn_id), true, Value::Null),
             Some(existing) => {
                 if !ids::is_published_version(&fn_id, existing) {
                     diagnostics.push(fixed_version(&fn_id, existing));
                 }
-                (existing.clone(), true)
+                (existing.clone(), true, Value::Null)
             }
             None => {
                 let props = resources[&fn_id].get("Properties").and_then(Value::as_object);
-                let hash = version::content_hash(props.unwrap_or(&Map::new()), scope);
-                (ids::version(&fn_id, &hash), false)
+                let (hash, configuration) = version::versioned(props.unwrap_or(&Map::new()), scope);
+                (ids::version(&fn_id, &hash), false, configuration)
             }
-        };
-        let versioned_configuration = match resources[&fn_id].get("Properties").and_then(Value::as_object) {
-            _ if marked.serverless => Value::Null,
-            props => version::versioned_configuration(props.unwrap_or(&Map::new()), scope),
         };
         let existing_alias = template_index.aliases.get(&(fn_id.clone(), settings.alias.clone()));
         let alias_version_removed = existing_alias.is_some_and(|a| {

@@ -160,9 +160,6 @@ pub(super) fn generate(
             alias_name: function.settings.alias.clone(),
             alias_logical_id: function.alias.clone(),
             enabled: function.settings.enabled,
-            // SAM publishes a us-first function's version under a name only SAM computes.
-            version_logical_id: (!function.marked.serverless).then(|| function.version.clone()),
-            versioned_configuration: function.versioned_configuration.clone(),
             traffic: traffic_label(&function.settings.traffic),
             pre_traffic_hook: function.settings.pre_traffic_hook.as_ref().map(hook_label),
             post_traffic_hook: function.settings.post_traffic_hook.as_ref().map(hook_label),
@@ -178,6 +175,9 @@ pub(super) fn generate(
                 .into_iter()
                 .chain(moved.remove(&function.marked.logical_id).unwrap_or_default())
                 .collect(),
+            // SAM names the version it publishes for a us-first function.
+            version_logical_id: (!function.marked.serverless).then(|| function.version.clone()),
+            versioned_configuration: function.versioned_configuration.clone(),
         })
         .collect();
     let stats = Stats { functions_marked: decisions.functions.len(), resources_added, references_rewired };

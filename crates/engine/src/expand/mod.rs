@@ -93,13 +93,6 @@ pub struct FunctionPlan {
     pub alias_name: String,
     pub alias_logical_id: String,
     pub enabled: bool,
-    /// The logical ID of the version the alias points at after this deploy (generated or adopted);
-    /// `None` when there is none.
-    pub version_logical_id: Option<String>,
-    /// What Lambda snapshots into a version as this deploy resolves it: an object of the versioned
-    /// properties (parameters, conditions, `AWS::NoValue`, mappings and defaults applied; what cannot
-    /// be known as written), `Value::Null` when not computed. Its hash names the version.
-    pub versioned_configuration: Value,
     /// The deployment config name or shape, as a user reads it.
     pub traffic: String,
     pub pre_traffic_hook: Option<String>,
@@ -108,6 +101,14 @@ pub struct FunctionPlan {
     pub alarms: Vec<String>,
     /// Every invoker moved to the alias.
     pub moved: Vec<MovedInvoker>,
+    /// The logical ID of the version the alias points at after this deploy (generated or adopted);
+    /// `None` when there is none.
+    pub version_logical_id: Option<String>,
+    /// What Lambda snapshots into a version, as this deploy resolves it (docs/versions.md): a JSON
+    /// object of the versioned properties with parameters, conditions, `AWS::NoValue`, mappings and
+    /// Lambda's defaults applied, what cannot be known as written; its hash names the version.
+    /// `Value::Null` when not computed.
+    pub versioned_configuration: Value,
 }
 
 /// One invoker moved to an alias: the resource and the exact position of the reference. Kept

@@ -41,7 +41,13 @@ pub const NOT_VERSIONED: &[&str] = &[
 /// `{"Parameters": {referenced parameter: value}, "Properties": {versioned properties, resolved}}`,
 /// written into one buffer and hashed at once (a hasher fed piece by piece spent more on the pieces
 /// than on the hashing).
+#[cfg(test)]
 pub fn content_hash(properties: &Map, scope: &Scope<'_>) -> String {
+    versioned(properties, scope).0
+}
+
+/// [`content_hash`] and the configuration it hashes (`FunctionPlan::versioned_configuration`).
+pub fn versioned(properties: &Map, scope: &Scope<'_>) -> (String, Value) {
     let versioned = |key: &Str| !NOT_VERSIONED.contains(&key.as_str());
     let resolved: Vec<(&Str, Value)> = properties
         .iter()
@@ -66,48 +72,8 @@ pub fn content_hash(properties: &Map, scope: &Scope<'_>) -> String {
     canonical.extend_from_slice(b"},\"Properties\":");
     write_object(resolved.iter().map(|(key, value)| (*key, value)), &mut canonical);
     canonical.push(b'}');
-    ids::hex_prefix(&Sha256::digest(&canonical), 10)
-}
-
-/// What Lambda snapshots into a version as this deploy resolves it: the versioned properties, each
-/// resolved as [`content_hash`] resolves it, with referenced parameters replaced by their values and
-/// `AWS::NoValue` members removed. Shown to users (what changed between two deploys), never hashed.
-pub fn versioned_configuration(properties: &Map, scope: &Scope<'_>) -> Value {
-    let mut out = Map::with_capacity(properties.len());
-    for (key, value) in properties.iter().filter(|(key, _)| !NOT_VERSIONED.contains(&key.as_str())) {
-        if let Some(value) = with_parameters(resolve(value, scope, 0), scope, 0) {
-            out.insert(key.clone(), value);
-        }
-    }
-    Value::Object(out)
-}
-
-/// `value` with each `Ref` to a parameter replaced by its value; `None` for `AWS::NoValue`.
-fn with_parameters(value: Value, scope: &Scope<'_>, depth: usize) -> Option<Value> {
-    if cfn::is_no_value(&value) {
-        return None;
-    }
-    if let Some(found) = cfn::ref_target(&value).and_then(|name| scope.parameter_value(name)) {
-        return Some(found.clone());
-    }
-    if depth > MAX_DEPTH {
-        return Some(value);
-    }
-    Some(match value {
-        Value::Object(obj) => {
-            let mut out = Map::with_capacity(obj.len());
-            for (key, v) in obj {
-                if let Some(v) = with_parameters(v, scope, depth + 1) {
-                    out.insert(key, v);
-                }
-            }
-            Value::Object(out)
-        }
-        Value::Array(items) => {
-            Value::Array(items.into_iter().filter_map(|v| with_parameters(v, scope, depth + 1)).collect())
-        }
-        other => other,
-    })
+    let configuration = resolved.into_iter().map(|(key, value)| (key.clone(), value)).collect();
+    (ids::hex_prefix(&Sha256::digest(&canonical), 10), Value::Object(configuration))
 }
 
 /// `value` with what it depends on put in place: the chosen branch of each `Fn::If` whose condition
@@ -358,31 +324,5 @@ mod tests {
         let a = hash(json!({"Code": {"S3Key": {"Fn::ImportValue": "k1"}}}), template.clone(), json!({}));
         let b = hash(json!({"Code": {"S3Key": {"Fn::ImportValue": "k2"}}}), template, json!({}));
         assert_ne!(a, b);
-    }
-
-    #[test]
-    fn versioned_configuration_resolves_what_the_deploy_knows() {
-        let template = json!({
-            "Parameters": {"Stage": {"Type": "String", "Default": "dev"}},
-            "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}},
-        });
-        let props = json!({
-            "Timeout": {"Fn::If": ["IsProd", 30, {"Ref": "AWS::NoValue"}]},
-            "Environment": {"Variables": {"STAGE": {"Ref": "Stage"}, "T": {"Fn::ImportValue": "t"}}},
-            "Tags": [{"Key": "k", "Value": "v"}],
-        });
-        let template = template.as_object().unwrap();
-        let values = json!({"Stage": "prod"});
-        let values = values.as_object().unwrap();
-        let empty = Map::new();
-        let scope = Scope {
-            resources: &empty,
-            parameters: template["Parameters"].as_object().unwrap(),
-            parameter_values: values,
-            conditions: ConditionEvaluator::new(template, values, "us-east-1", "123456789012"),
-        };
-        let got = versioned_configuration(props.as_object().unwrap(), &scope);
-        let want = json!({"Timeout": 30, "Environment": {"Variables": {"STAGE": "prod", "T": {"Fn::ImportValue": "t"}}}});
-        assert_eq!(got, Value::from(want));
     }
 }
