@@ -19,7 +19,7 @@ use canary_engine::Context;
 use clap::{Args, ValueEnum};
 
 pub use self::render::{json as render_json, text as render_text};
-pub use self::side::{Form, Side};
+pub use self::side::{form, Form, Side};
 pub use self::verdict::{compare, Outcome};
 
 /// `diff`'s flags.

@@ -40,7 +40,11 @@ impl Outcome {
         self.functions.iter().map(|f| f.failures.len()).sum()
     }
 
+    /// Canaries this update starts: none when it fails, since CloudFormation rolls it back whole.
     pub fn canaries(&self) -> usize {
+        if self.failures() > 0 {
+            return 0;
+        }
         self.functions.iter().filter(|f| f.state == State::Canary).count()
     }
 
@@ -160,9 +164,12 @@ fn function_diff(before: &Side, after: &Side, d: &Deployment, show_values: bool)
     }
     if let (None, Some(old)) = (alias_before, previous) {
         replaced.push(format!(
-            "alias {} is replaced by {}: the new alias is created on the new version, with all traffic and no \
-             canary; invokers move to it and {} is deleted",
-            old.alias, d.alias, old.alias
+            "alias {} is replaced by {}: the new alias is created on {}, with all traffic and no canary; \
+             invokers move to it and {} is deleted",
+            old.alias,
+            d.alias,
+            d.version.as_deref().unwrap_or("its version"),
+            old.alias
         ));
     }
 
