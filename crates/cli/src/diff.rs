@@ -71,6 +71,21 @@ pub enum DiffError {
 
 /// Reads, prepares and compares both templates; returns the exit code's value.
 pub fn run(args: &DiffArgs, stdin: impl Read, stdout: &mut impl Write) -> Result<u8, DiffError> {
+    let (_, _, outcome) = prepare_and_compare(args, stdin)?;
+    let text = match args.format {
+        DiffFormat::Text => render_text(&outcome),
+        DiffFormat::Json => render_json(&outcome),
+    };
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(DiffError::Usage(format!("cannot write to standard output: {e}"))),
+    }
+    Ok(outcome.exit_code())
+}
+
+/// Both sides as CloudFormation deploys them, and what deploying AFTER over BEFORE does.
+pub fn prepare_and_compare(args: &DiffArgs, stdin: impl Read) -> Result<(Side, Side, Outcome), DiffError> {
     if args.before.as_os_str() == "-" && args.after.as_os_str() == "-" {
         return Err(DiffError::Usage("BEFORE and AFTER cannot both be `-` (standard input)".to_owned()));
     }
@@ -95,16 +110,7 @@ pub fn run(args: &DiffArgs, stdin: impl Read, stdout: &mut impl Write) -> Result
     let before = Side::prepare(&before_name, before, &context(before_values), before_form)?;
     let after = Side::prepare(&after_name, after, &context(after_values), after_form)?;
     let outcome = compare(&before, &after, args.show_values);
-    let text = match args.format {
-        DiffFormat::Text => render_text(&outcome),
-        DiffFormat::Json => render_json(&outcome),
-    };
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(DiffError::Usage(format!("cannot write to standard output: {e}"))),
-    }
-    Ok(outcome.exit_code())
+    Ok((before, after, outcome))
 }
 
 fn read(path: &PathBuf, stdin: &mut Option<impl Read>) -> Result<(String, Value), DiffError> {
