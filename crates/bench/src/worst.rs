@@ -20,6 +20,9 @@ pub const SHAPES: &[(&str, Generator)] = &[
     ("rollback", rollback),
     ("small", small),
     ("triggers", |n| triggers(n, 10)),
+    ("mapping-fanout", mapping_fanout),
+    ("layer-fanout", layer_fanout),
+    ("join-fanout", join_fanout),
 ];
 
 /// A shape's template at a size.
@@ -199,5 +202,51 @@ pub fn long_default(n: usize, length: usize) -> Value {
             "TriggerEvents": ["DeploymentFailure"]
         }]}},
         "Resources": resources
+    })
+}
+
+/// A mapping value as long as the version rule still copies into each reference (128 bytes).
+fn copied_value() -> String {
+    "m".repeat(128)
+}
+
+/// One marked function with `n` environment variables, each `Fn::FindInMap` of the same 128-byte
+/// mapping value: the version's hash resolves every reference, which must not cost more than a
+/// bounded copy each.
+pub fn mapping_fanout(n: usize) -> Value {
+    let variables: Map =
+        (0..n).map(|i| (format!("V{i}"), json!({"Fn::FindInMap": ["Values", "all", "value"]}))).collect();
+    let mut function = marked(json!({"Type": "AllAtOnce"}));
+    function["Properties"]["Environment"] = json!({ "Variables": variables });
+    json!({
+        "Mappings": {"Values": {"all": {"value": copied_value()}}},
+        "Resources": {"Function": function}
+    })
+}
+
+/// One marked function listing one layer of the template `n` times: the layer's resolved
+/// properties stand for each reference.
+pub fn layer_fanout(n: usize) -> Value {
+    let layers: Vec<Value> = (0..n).map(|_| json!({"Ref": "Layer"})).collect();
+    let mut function = marked(json!({"Type": "AllAtOnce"}));
+    function["Properties"]["Layers"] = Value::Array(layers);
+    json!({
+        "Resources": {
+            "Layer": {"Type": "AWS::Lambda::LayerVersion", "Properties": {
+                "Content": {"S3Bucket": "artifacts", "S3Key": copied_value()}}},
+            "Function": function
+        }
+    })
+}
+
+/// One marked function whose one environment variable is the `Fn::Join` of `n` references to one
+/// mapping value: the joined text grows with each, and is built once.
+pub fn join_fanout(n: usize) -> Value {
+    let pieces: Vec<Value> = (0..n).map(|_| json!({"Fn::FindInMap": ["Values", "all", "value"]})).collect();
+    let mut function = marked(json!({"Type": "AllAtOnce"}));
+    function["Properties"]["Environment"] = json!({"Variables": {"JOINED": {"Fn::Join": ["", pieces]}}});
+    json!({
+        "Mappings": {"Values": {"all": {"value": copied_value()}}},
+        "Resources": {"Function": function}
     })
 }

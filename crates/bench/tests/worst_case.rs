@@ -153,6 +153,19 @@ fn many_trigger_topics_are_de_duplicated_in_linear_time() {
 }
 
 #[test]
+fn references_fanning_out_to_one_value_are_resolved_in_linear_time() {
+    // About a 6 MB event each: a copy of the value per reference would be gigabytes.
+    for (shape, n) in [("mapping-fanout", 120_000), ("layer-fanout", 350_000), ("join-fanout", 150_000)] {
+        let expansion = timed(shape, || expand(worst::template(shape, n).unwrap(), &context()));
+        assert!(errors(&expansion).is_empty(), "{shape}: {:?}", errors(&expansion));
+        let plan = &expansion.plan[0];
+        let written = plan.versioned_configuration.to_string().len();
+        // Each reference costs at most the value it copies and its own spelling.
+        assert!(written < n * 200, "{shape}: {written} bytes of versioned configuration for {n} references");
+    }
+}
+
+#[test]
 fn the_macro_and_the_cli_expand_every_golden_template_alike() {
     // The macro's resource count is predicted before generation; in a debug build `expand_for_macro`
     // also checks the prediction against what generation added.

@@ -6,7 +6,7 @@
 
 use crate::json::{Map, Value};
 
-use super::names::{GET_ATT, IF, NO_VALUE, PSEUDO_PARAMETERS, REF, SUB};
+use super::names::{GET_ATT, IF, JOIN, NO_VALUE, PSEUDO_PARAMETERS, REF, SUB};
 
 /// The key and argument of a one-member object, the shape of every intrinsic function.
 pub fn single_key(value: &Value) -> Option<(&str, &Value)> {
@@ -183,6 +183,11 @@ pub fn sub_references<'a>(text: &'a str, vars: Option<&Map>, found: &mut impl Fn
 pub fn sole_placeholder(text: &str) -> Option<&str> {
     let name = text.strip_prefix("${")?.strip_suffix('}')?;
     (!name.contains(['$', '{', '}']) && !name.starts_with('!')).then_some(name)
+}
+
+/// `{Fn::Join: [delimiter, items]}`.
+pub fn join(delimiter: &str, items: Vec<Value>) -> Value {
+    one_member(JOIN, Value::Array(vec![delimiter.into(), Value::Array(items)]))
 }
 
 /// `{Ref: id}`.

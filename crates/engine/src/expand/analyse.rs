@@ -35,6 +35,9 @@ pub(super) struct Decisions {
     pub(super) deployment_mentions: HashSet<String, KeyHashing>,
     /// Resources rewiring does not know that name a marked function (see [`scan`]).
     pub(super) function_mentions: Vec<String>,
+    /// Versions named by another content hash (SAM's), replaced by the one this rule names: old
+    /// logical ID to new.
+    pub(super) replaced_versions: BTreeMap<String, String>,
 }
 
 /// What a generated resource comes from, to say where a problem with its logical ID lies.
@@ -94,8 +97,15 @@ pub(super) struct FunctionDecision {
     pub(super) settings: Settings,
     pub(super) version: String,
     pub(super) reuses_version: bool,
+    /// The logical ID of the version the alias points at (SAM's, for a us-first function).
+    pub(super) version_logical_id: Option<String>,
     /// What Lambda snapshots into the version, as this deploy resolves it; `Null` when not computed.
     pub(super) versioned_configuration: Value,
+    /// The function's `Description` with the version's hash after it (docs/versions.md), when the
+    /// macro publishes the version.
+    pub(super) description: Option<Value>,
+    /// Us-first: the hash SAM names the version by (`AutoPublishCodeSha256`).
+    pub(super) code_sha256: Option<String>,
     pub(super) alias: String,
     pub(super) adopts_alias: bool,
     /// The adopted alias's `FunctionVersion` names a resource that is not in the template: its version
@@ -324,22 +334,51 @@ fn decide(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Decisions {
     let mut functions = Vec::new();
+    let resolver = version::Resolver::new(scope);
+    let globals =
+        scope.conditions.template.get("Globals").and_then(|g| g.get("Function")).and_then(Value::as_object);
+    let empty = Map::new();
+    let mut replaced_versions = BTreeMap::new();
     for (marked, settings) in parsed {
         let fn_id = marked.logical_id.clone();
-        let (version, reuses_version, versioned_configuration) = match template_index.versions.get(&fn_id) {
-            // SAM publishes the version and names the alias as we do; neither is generated here.
-            _ if marked.serverless => (sam::version_reference(&fn_id), true, Value::Null),
-            Some(existing) => {
-                if !ids::is_published_version(&fn_id, existing) {
-                    diagnostics.push(fixed_version(&fn_id, existing));
+        let props = resources[&fn_id].get("Properties").and_then(Value::as_object).unwrap_or(&empty);
+        let mut stamp = None;
+        let (version, reuses_version, published) = match template_index.versions.get(&fn_id) {
+            // SAM publishes the version, named by the hash given as its `AutoPublishCodeSha256`.
+            _ if marked.serverless => {
+                let published = resolver.versioned(props, Some((&fn_id, globals)));
+                stamp = Some(published.hash.clone());
+                (sam::version_reference(&fn_id), true, Some(published))
+            }
+            // A version named by a content hash (SAM's `AutoPublishAlias`) follows only the content
+            // that hash covers: replaced by one named by this rule.
+            Some(existing) if ids::is_published_version(&fn_id, existing) => {
+                let published = resolver.versioned(props, None);
+                let ours = ids::version(&fn_id, &published.hash);
+                let reuses = *existing == ours;
+                if !reuses {
+                    replaced_versions.insert(existing.clone(), ours.clone());
                 }
-                (existing.clone(), true, Value::Null)
+                (ours, reuses, Some(published))
+            }
+            Some(existing) => {
+                diagnostics.push(fixed_version(&fn_id, existing));
+                (existing.clone(), true, None)
             }
             None => {
-                let props = resources[&fn_id].get("Properties").and_then(Value::as_object);
-                let (hash, configuration) = version::versioned(props.unwrap_or(&Map::new()), scope);
-                (ids::version(&fn_id, &hash), false, configuration)
+                let published = resolver.versioned(props, None);
+                (ids::version(&fn_id, &published.hash), false, Some(published))
             }
+        };
+        let (version_logical_id, versioned_configuration, description) = match published {
+            Some(published) => {
+                let description =
+                    if marked.serverless { None } else { described(&fn_id, props, &published, diagnostics) };
+                let id =
+                    if marked.serverless { ids::version(&fn_id, &published.hash) } else { version.clone() };
+                (Some(id), published.configuration, description)
+            }
+            None => (Some(version.clone()), Value::Null, None),
         };
         let existing_alias = template_index.aliases.get(&(fn_id.clone(), settings.alias.clone()));
         let alias_version_removed = existing_alias.is_some_and(|a| {
@@ -388,7 +427,10 @@ fn decide(
             settings,
             version,
             reuses_version,
+            version_logical_id,
             versioned_configuration,
+            description,
+            code_sha256: stamp,
             alias,
             adopts_alias,
             alias_version_removed,
@@ -509,9 +551,42 @@ fn decide(
         sam_hooks,
         deployment_mentions: scan.deployment_mentions,
         function_mentions: scan.function_mentions,
+        replaced_versions,
     };
     check_collisions(resources, &decisions, diagnostics);
     decisions
+}
+
+/// The function's `Description` with the version's hash after it, or an error when that passes
+/// Lambda's length limit.
+fn described(
+    function: &str,
+    props: &Map,
+    published: &version::Versioned,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Value> {
+    let resolved = published.configuration.get("Description");
+    match version::stamp(props.get("Description"), resolved, &published.hash) {
+        Ok(description) => Some(description),
+        Err(length) => {
+            diagnostics.push(
+                Diagnostic::error(
+                    Path::resource(function).key("Properties").key("Description"),
+                    format!(
+                        "with the version's hash after it the description is {length} characters, over \
+                         Lambda's {}; the hash goes there so that Lambda publishes whenever the version ID \
+                         changes (docs/versions.md)",
+                        version::MAX_DESCRIPTION
+                    ),
+                )
+                .with_help(format!(
+                    "shorten the description to at most {} characters",
+                    version::MAX_DESCRIPTION - 11
+                )),
+            );
+            None
+        }
+    }
 }
 
 /// The CodeDeploy application that deploys a function: SAM's for the functions SAM deploys.

@@ -46,6 +46,10 @@ pub(super) fn generate(
     let metadata_copies: HashSet<&str, KeyHashing> =
         decisions.metadata_copies.iter().map(String::as_str).collect();
     for (logical_id, mut resource) in old_resources {
+        // Kept published by its `DeletionPolicy` (SAM's is `Retain`); the alias moves off it.
+        if decisions.replaced_versions.contains_key(logical_id.as_str()) {
+            continue;
+        }
         if let Some(function) = adopted.get(logical_id.as_str()) {
             adopt_alias(&mut resource, function, diagnostics);
         }
@@ -67,6 +71,11 @@ pub(super) fn generate(
             continue;
         };
         consume_setting(&mut resource, function.marked.place);
+        if let Some(description) = &function.description {
+            if let Some(props) = resource.get_mut("Properties").and_then(Value::as_object_mut) {
+                props.insert("Description", description.clone());
+            }
+        }
         if function.marked.serverless {
             sam_moves.insert(logical_id.to_string(), sam::event_sources(&resource, &logical_id));
             sam::write_preference(&mut resource, sam_preference(function));
@@ -106,7 +115,22 @@ pub(super) fn generate(
         }
     }
     let resources_added = generated.len();
-    root.insert("Resources", Value::Object(out));
+    if !decisions.replaced_versions.is_empty() {
+        // One walk for all of them: the alias's `FunctionVersion`, `Outputs`, `DependsOn`.
+        for resource in out.values_mut() {
+            if let Some(resource) = resource.as_object_mut() {
+                rewire::rename_depends_on(resource, &decisions.replaced_versions);
+            }
+        }
+        let mut resources = Value::Object(out);
+        rewire::rename(&mut resources, &decisions.replaced_versions);
+        root.insert("Resources", resources);
+        if let Some(outputs) = root.get_mut("Outputs") {
+            rewire::rename(outputs, &decisions.replaced_versions);
+        }
+    } else {
+        root.insert("Resources", Value::Object(out));
+    }
 
     let targets: BTreeMap<String, AliasTarget> = decisions
         .functions
@@ -175,8 +199,7 @@ pub(super) fn generate(
                 .into_iter()
                 .chain(moved.remove(&function.marked.logical_id).unwrap_or_default())
                 .collect(),
-            // SAM names the version it publishes for a us-first function.
-            version_logical_id: (!function.marked.serverless).then(|| function.version.clone()),
+            version_logical_id: function.version_logical_id.clone(),
             versioned_configuration: function.versioned_configuration.clone(),
         })
         .collect();
@@ -283,6 +306,7 @@ fn function_resources(function: &FunctionDecision, decisions: &Decisions) -> Vec
 fn sam_preference(function: &FunctionDecision) -> sam::Preference<'_> {
     sam::Preference {
         settings: &function.settings,
+        code_sha256: function.code_sha256.as_deref(),
         condition: function.marked.condition.as_deref(),
         deployment_config: deployment_config_name(&function.settings.traffic),
         role: service_role_arn(&function.settings),

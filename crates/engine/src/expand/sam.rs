@@ -241,6 +241,9 @@ pub fn event_sources(resource: &Value, function: &str) -> Vec<MovedInvoker> {
 /// What one function's `DeploymentPreference` says, decided by the caller.
 pub struct Preference<'a> {
     pub settings: &'a Settings,
+    /// The hash of the version rule (docs/versions.md), which SAM then names the version by and
+    /// appends to the function's `Description`.
+    pub code_sha256: Option<&'a str>,
     pub condition: Option<&'a str>,
     /// The preference's `Type`: a config name, or a `Ref` to a `DeploymentConfig`.
     pub deployment_config: Value,
@@ -257,6 +260,9 @@ pub struct Preference<'a> {
 pub fn write_preference(function: &mut Value, preference: Preference<'_>) {
     let Some(props) = function.get_mut("Properties").and_then(Value::as_object_mut) else { return };
     props.insert("AutoPublishAlias", preference.settings.alias.as_str().into());
+    if let Some(hash) = preference.code_sha256 {
+        props.insert("AutoPublishCodeSha256", hash.into());
+    }
     let mut deployment_preference = Map::new();
     if preference.settings.enabled {
         deployment_preference.insert("Type", preference.deployment_config);

@@ -24,7 +24,7 @@ use crate::diag::{Diagnostic, Path};
 use crate::json;
 use crate::limits::MAX_DEPTH;
 use deployments::Snapshots;
-pub(crate) use matcher::{names_any, names_any_of};
+pub(crate) use matcher::{names_any, names_any_of, rename, rename_depends_on};
 use table::{Action, Invoker, Step, INVOKERS};
 
 /// Where a marked function's invokers must point instead.

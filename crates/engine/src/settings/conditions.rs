@@ -66,7 +66,7 @@ pub fn partition_for_region(region: &str) -> &'static str {
 }
 
 /// The domain suffix of `region`, as `AWS::URLSuffix` would give it.
-fn url_suffix_for_region(region: &str) -> &'static str {
+pub fn url_suffix_for_region(region: &str) -> &'static str {
     match partition_for_region(region) {
         "aws-cn" => "amazonaws.com.cn",
         "aws-iso" => "c2s.ic.gov",

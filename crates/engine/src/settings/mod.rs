@@ -10,7 +10,7 @@ mod parse;
 #[cfg(test)]
 mod tests;
 
-pub use conditions::{partition_for_region, ConditionEvaluator};
+pub use conditions::{partition_for_region, url_suffix_for_region, ConditionEvaluator};
 pub use parse::{
     defaults_path, parse_defaults, parse_function_settings, Scope, KNOWN_KEYS, PREDEFINED_TYPES,
     ROLLBACK_ON_KEYS, TRIGGER_EVENTS, TRIGGER_KEYS,
