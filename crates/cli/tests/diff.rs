@@ -1,7 +1,9 @@
 //! `diff`'s pairs: each directory of `tests/diff/` at the repository's root holds a BEFORE
 //! (`before.yaml`, or `before.json` for a processed template), an AFTER (`after.yaml`), optional
 //! extra flags (`args`, one a line) and `expected.txt`: the text output and the exit code, which
-//! `UPDATE_EXPECT=1` re-blesses. The directory is shared: any suite may read the pairs.
+//! `UPDATE_EXPECT=1` re-blesses. The directory is shared: any suite may read the pairs. A directory
+//! with a `pair` file instead names a pair of the update model (`tests/updates/<name>.v1.yaml` and
+//! `.v2.yaml`), so both suites read the same templates.
 //!
 //! Pairs whose templates list SAM's transform need aws-sam-translator (they skip without it, and fail
 //! under `RUN_SLOW_TESTS=1`). Every template a pair deploys (both sides, after the engine and SAM)
@@ -22,7 +24,27 @@ fn pairs_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/diff")
 }
 
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The update-model pair a directory names: `tests/updates/<name>`.
+fn update_pair(dir: &Path) -> Option<PathBuf> {
+    let stem = std::fs::read_to_string(dir.join("pair")).ok()?;
+    Some(repo_root().join(stem.trim()))
+}
+
+fn after_of(dir: &Path) -> PathBuf {
+    match update_pair(dir) {
+        Some(stem) => PathBuf::from(format!("{}.v2.yaml", stem.display())),
+        None => dir.join("after.yaml"),
+    }
+}
+
 fn before_of(dir: &Path) -> PathBuf {
+    if let Some(stem) = update_pair(dir) {
+        return PathBuf::from(format!("{}.v1.yaml", stem.display()));
+    }
     let json = dir.join("before.json");
     if json.exists() {
         json
@@ -32,7 +54,7 @@ fn before_of(dir: &Path) -> PathBuf {
 }
 
 fn uses_sam(dir: &Path) -> bool {
-    [before_of(dir), dir.join("after.yaml")]
+    [before_of(dir), after_of(dir)]
         .iter()
         .any(|f| std::fs::read_to_string(f).unwrap().contains("AWS::Serverless-2016-10-31"))
 }
@@ -42,7 +64,7 @@ fn args(dir: &Path) -> diff::DiffArgs {
     let extra = std::fs::read_to_string(dir.join("args")).unwrap_or_default();
     let mut argv = vec!["canary-deployments".to_owned(), "diff".to_owned()];
     argv.push(before_of(dir).display().to_string());
-    argv.push(dir.join("after.yaml").display().to_string());
+    argv.push(after_of(dir).display().to_string());
     argv.extend(extra.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned));
     match Cli::parse_from(argv).command {
         Command::Diff { args } => args,
@@ -63,8 +85,10 @@ fn pairs() {
         let Ok((before, after, outcome)) = diff::prepare_and_compare(&args(&dir), &b""[..]) else {
             panic!("{}: diff failed", dir.display())
         };
-        let prefix = format!("{}/", dir.display());
-        let text = diff::render_text(&outcome).replace(&prefix, "");
+        let mut text = diff::render_text(&outcome).replace(&format!("{}/", dir.display()), "");
+        if let Some(stem) = update_pair(&dir) {
+            text = text.replace(&format!("{}/", stem.parent().unwrap().display()), "tests/updates/");
+        }
         let code = outcome.exit_code();
         expect_file![dir.join("expected.txt")].assert_eq(&format!("{text}exit: {code}\n"));
 
@@ -94,8 +118,8 @@ fn pairs() {
 
 #[test]
 fn the_cli_prints_a_pair_and_exits_with_its_verdict() {
-    let dir = pairs_dir().join("raw-macro-upgrade-fails");
-    let argv = ["canary-deployments", "diff", "before.json", "after.yaml"].map(|a| {
+    let dir = pairs_dir().join("raw-version-renamed-fails");
+    let argv = ["canary-deployments", "diff", "before.yaml", "after.yaml"].map(|a| {
         if a.contains('.') {
             dir.join(a).display().to_string()
         } else {
@@ -174,7 +198,7 @@ fn usage_errors_exit_2_and_template_errors_exit_1() {
 /// The same files drive both suites, so their verdicts cannot drift apart.
 #[test]
 fn update_model_pairs_agree_with_what_lambda_stores() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/updates");
+    let dir = repo_root().join("tests/updates");
     if !dir.is_dir() {
         eprintln!("no update-model pairs under {}: nothing to compare", dir.display());
         return;

@@ -61,17 +61,30 @@ fn block(out: &mut String, f: &FunctionDiff) {
         (None, None) => {}
     }
     if f.state != State::Unmarked {
-        if !f.why_known {
+        if f.version_before.is_none() {
+            let _ =
+                writeln!(out, "  why:       the function had no alias before: its first version behind one");
+        } else if !f.why_known {
             let _ = writeln!(
                 out,
                 "  why:       not known (the deployed configuration cannot be resolved offline)"
+            );
+        } else if f.stamp_only {
+            let _ = writeln!(
+                out,
+                "  why:       only the version hash the macro writes into the function's Description (the deployed \
+                 version was named another way): the same code and configuration are published and deployed once more"
             );
         } else if f.why.is_empty() {
             let _ = writeln!(out, "  why:       nothing a version stores changed");
         } else {
             for (i, c) in f.why.iter().enumerate() {
-                let _ =
-                    writeln!(out, "  {}{}", if i == 0 { "why:       " } else { "           " }, change(c));
+                let _ = writeln!(
+                    out,
+                    "  {}{}",
+                    if i == 0 { "why:       " } else { "           " },
+                    versioned_change(c)
+                );
             }
         }
     }
@@ -133,6 +146,16 @@ fn block(out: &mut String, f: &FunctionDiff) {
     }
 }
 
+/// A change of what a version stores: the engine drops a property equal to Lambda's default, so a
+/// property on one side only is Lambda's default (or unset) on the other.
+fn versioned_change(c: &Change) -> String {
+    let value = |v: &Option<Value>| v.as_ref().map_or_else(|| "(default)".to_owned(), shown);
+    if c.hidden {
+        return change(c);
+    }
+    format!("{}: {} → {}", c.path, value(&c.before), value(&c.after))
+}
+
 fn change(c: &Change) -> String {
     let value = |v: &Option<Value>| v.as_ref().map(shown);
     match (c.hidden, value(&c.before), value(&c.after)) {
@@ -151,6 +174,8 @@ fn change(c: &Change) -> String {
 fn shown(v: &Value) -> String {
     let text = match (v.as_str(), super::side::target(v)) {
         (None, Some(id)) => id.to_owned(),
+        // CloudFormation passes numbers and booleans as text: shown bare.
+        (Some(s), _) if s.parse::<f64>().is_ok() || s == "true" || s == "false" => s.to_owned(),
         _ => v.to_string(),
     };
     if text.chars().count() <= MAX_VALUE_CHARS {
@@ -167,10 +192,11 @@ fn summary(outcome: &Outcome) -> String {
     let mut parts = Vec::new();
     let canaries = names(State::Canary);
     if !canaries.is_empty() {
-        parts.push(
-            format!("{} will start ({})", count(canaries.len(), "canary"), canaries.join(", "))
-                .replace("canarys", "canaries"),
-        );
+        // A failed update rolls back as a whole: then no canary starts.
+        let verb = if outcome.failures() > 0 { "would start, but the update fails" } else { "will start" };
+        let noun =
+            if canaries.len() == 1 { "1 canary".to_owned() } else { format!("{} canaries", canaries.len()) };
+        parts.push(format!("{noun} {verb} ({})", canaries.join(", ")));
     }
     for (state, what) in [
         (State::AtOnce, "moving at once"),
@@ -245,6 +271,7 @@ fn function_json(f: &FunctionDiff) -> serde_json::Value {
         "new_version": f.version_after.is_some() && f.version_after != f.version_before,
         "version_before": f.version_before,
         "version_after": f.version_after,
+        "why_only_the_description_hash": f.stamp_only,
         "why": if f.why_known { serde_json::Value::Array(f.why.iter().map(change_json).collect()) } else { serde_json::Value::Null },
         "deployment": deployment,
         "at_once": f.at_once.iter().map(|(what, c)| {

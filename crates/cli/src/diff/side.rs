@@ -257,7 +257,7 @@ fn read(
     });
     let versioned = match plan.map(|p| &p.versioned_configuration) {
         Some(v) if !v.is_null() => v.clone(),
-        _ => versioned_configuration(template, function, ctx),
+        _ => versioned_configuration(template, function, version.as_deref(), ctx),
     };
     let update = alias_resource.and_then(|a| a.pointer("/UpdatePolicy/CodeDeployLambdaAliasUpdate"));
     let group = update.and_then(|u| u.get("DeploymentGroupName")).and_then(target).map(str::to_owned);
@@ -285,10 +285,29 @@ fn read(
 /// What the version of `function` snapshots, as the engine resolves it for this deploy. The engine
 /// computes it for a marked function, so the function is expanded alone (with the sections and layers
 /// its properties may resolve through), marked with the shortest settings: its rule, not a copy of it.
-fn versioned_configuration(template: &Value, function: &str, ctx: &Context) -> Value {
+///
+/// The macro wrote the version's hash into the deployed function's `Description` (`<description>
+/// <hash>`, or the hash alone; docs/versions.md): that is taken off first, as the expansion adds it.
+fn versioned_configuration(template: &Value, function: &str, version: Option<&str>, ctx: &Context) -> Value {
     let Some(root) = template.as_object() else { return Value::Null };
     let Some(resources) = root.get("Resources").and_then(Value::as_object) else { return Value::Null };
     let Some(Value::Object(mut resource)) = resources.get(function).cloned() else { return Value::Null };
+    let hash = version.and_then(|v| v.strip_prefix(function)).and_then(|v| v.strip_prefix("Version"));
+    if let (Some(hash), Some(props)) = (hash, resource.get_mut("Properties").and_then(Value::as_object_mut)) {
+        let described = props.get("Description").and_then(Value::as_str).map(str::to_owned);
+        match described
+            .as_deref()
+            .map(|d| (d == hash, d.strip_suffix(hash).and_then(|d| d.strip_suffix(' '))))
+        {
+            Some((true, _)) => {
+                props.shift_remove("Description");
+            }
+            Some((false, Some(own))) => {
+                props.insert("Description", Value::from(own));
+            }
+            _ => {}
+        }
+    }
     let mut settings = Map::new();
     settings.insert("Type", Value::from("AllAtOnce"));
     resource.shift_remove("Metadata");

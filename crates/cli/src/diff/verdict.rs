@@ -14,6 +14,7 @@ use std::collections::BTreeSet;
 use canary_engine::cfn;
 use canary_engine::json::{Map, Value};
 use canary_engine::rewire::table::INVOKERS;
+use canary_engine::NOT_VERSIONED;
 
 use super::side::{label, target, Deployment, Side, Traffic};
 use super::{EXIT_CANARY, EXIT_WILL_FAIL};
@@ -97,6 +98,9 @@ pub struct FunctionDiff {
     pub why: Vec<Change>,
     /// Whether `why` could be computed (both configurations known).
     pub why_known: bool,
+    /// A new version whose only change is the hash the engine writes into the description (BEFORE was
+    /// deployed by a macro that named its versions differently).
+    pub stamp_only: bool,
     /// After the deploy: the deployment group, traffic, hooks and alarms in force.
     pub after: Option<Deployment>,
     /// Changes CloudFormation applies at once, outside the canary: `(resource kind, change)`.
@@ -189,9 +193,17 @@ fn function_diff(before: &Side, after: &Side, d: &Deployment, show_values: bool)
         _ => State::AtOnce,
     };
 
+    // The engine writes the version's hash into the function's Description, which a version stores
+    // too (docs/versions.md): beside the versioned configuration, that is the one thing that can change.
+    let description =
+        |side: &Side| side.resource(function).and_then(|f| f.pointer("/Properties/Description")).cloned();
+    let description_changed =
+        before.resource(function).is_some() && description(before) != description(after);
+    let stamp_only = new_version && why_known && why.is_empty() && description_changed;
     // A version resource that is new to the stack is published; Lambda refuses when nothing changed.
     let published = version_after.as_deref().filter(|v| before.resource(v).is_none());
-    if let (Some(new), true, true, Some(old)) = (published, why_known, why.is_empty(), previous) {
+    let unchanged = why_known && why.is_empty() && !description_changed;
+    if let (Some(new), true, Some(old)) = (published, unchanged, previous) {
         let old_version = old.version.as_deref().unwrap_or("the deployed version");
         let removed_by_hand =
             before.declared_versions.contains(old_version) && after.resource(old_version).is_none();
@@ -227,13 +239,11 @@ fn function_diff(before: &Side, after: &Side, d: &Deployment, show_values: bool)
 
     let mut at_once = Vec::new();
     if let (Some(b), Some(a)) = (before.resource(function), after.resource(function)) {
-        let versioned_keys =
-            |v: &Value| v.as_object().map(|o| o.keys().map(|k| k.to_string()).collect::<Vec<_>>());
-        let mut skip: BTreeSet<String> = BTreeSet::new();
-        for p in previous.iter().map(|p| &p.versioned).chain([&d.versioned]) {
-            skip.extend(versioned_keys(p).unwrap_or_default());
-        }
-        skip.insert(cfn::SETTING_KEY.to_owned());
+        // Only what a version does not store applies at once; the rest is in `why`, as resolved.
+        let skip: BTreeSet<String> = props_keys(b)
+            .chain(props_keys(a))
+            .filter(|k| !NOT_VERSIONED.contains(&k.as_str()) || k == cfn::SETTING_KEY)
+            .collect();
         let props = |r: &Value| filtered(r.get("Properties"), &skip);
         let mut found = Vec::new();
         changes(&props(b), &props(a), &mut String::new(), show_values, &mut found);
@@ -297,6 +307,7 @@ fn function_diff(before: &Side, after: &Side, d: &Deployment, show_values: bool)
         version_after,
         why,
         why_known,
+        stamp_only,
         after: Some(d.clone()),
         at_once,
         to_alias,
@@ -331,6 +342,7 @@ fn unmarked(before: &Side, after: &Side, gone: &Deployment) -> FunctionDiff {
         version_after: None,
         why: Vec::new(),
         why_known: false,
+        stamp_only: false,
         after: None,
         at_once: Vec::new(),
         to_alias,
@@ -551,4 +563,12 @@ pub fn plural(n: u64, noun: &str) -> String {
 
 fn api_of(resource: &Value) -> Option<&str> {
     ["RestApiId", "ApiId"].iter().find_map(|k| resource.pointer(&format!("/Properties/{k}")).and_then(target))
+}
+
+fn props_keys(resource: &Value) -> impl Iterator<Item = String> + '_ {
+    resource
+        .get("Properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|p| p.keys().map(|k| k.to_string()))
 }
