@@ -271,8 +271,8 @@ fn function_diff(before: &Side, after: &Side, d: &Deployment, show_values: bool)
             if let (Some(b), Some(a)) = (b, a) {
                 if let Some(property) = replacement(cfn::CODEDEPLOY_DEPLOYMENT_GROUP, b, a) {
                     replaced.push(format!(
-                        "deployment group {ga}: its {property} changes, so CloudFormation creates a new group (this \
-                         update's deployment runs in it) and deletes {gb} with its deployment history"
+                        "deployment group {ga}: its {property} changes, so CloudFormation creates a new group (the next \
+                         deployment runs in it) and deletes {gb} with its deployment history"
                     ));
                     if let Some(failure) = custom_named_replacement(ga, b, a) {
                         failures.push(failure);
