@@ -5,7 +5,7 @@
 //! alias, deployment group, traffic shape, hooks and alarms are then read from the deployable template
 //! alone, the same way for both sides, so a difference is a difference in what is deployed.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use canary_engine::cfn::{self, SAM_TRANSFORM, SETTING_KEY, TRANSFORM_NAME};
 use canary_engine::json::{Map, Value};
@@ -137,7 +137,7 @@ impl Side {
                 (translate(name, &expansion.template, ctx)?, expansion.plan)
             }
         };
-        let deployments = if plan.is_empty() {
+        let mut deployments: Vec<Deployment> = if plan.is_empty() {
             aliases(&deployable)
                 .into_iter()
                 .map(|(function, alias)| read(&deployable, &function, &alias, ctx, None))
@@ -145,6 +145,17 @@ impl Side {
         } else {
             plan.iter().map(|p| read(&deployable, &p.function, &p.alias_logical_id, ctx, Some(p))).collect()
         };
+        let unknown: Vec<(&str, Option<&str>)> = deployments
+            .iter()
+            .filter(|d| d.versioned.is_null())
+            .map(|d| (d.function.as_str(), d.version.as_deref()))
+            .collect();
+        let resolved = versioned_configurations(&deployable, &unknown, ctx);
+        for d in deployments.iter_mut().filter(|d| d.versioned.is_null()) {
+            if let Some(v) = resolved.get(&d.function) {
+                d.versioned = v.clone();
+            }
+        }
         Ok(Side { name: name.to_owned(), form, template: deployable, deployments, declared_versions })
     }
 
@@ -255,10 +266,8 @@ fn read(
             .and_then(target)
             .map(str::to_owned)
     });
-    let versioned = match plan.map(|p| &p.versioned_configuration) {
-        Some(v) if !v.is_null() => v.clone(),
-        _ => versioned_configuration(template, function, version.as_deref(), ctx),
-    };
+    // Filled by `versioned_configurations` for every function at once when the plan lacks it.
+    let versioned = plan.map_or(Value::Null, |p| p.versioned_configuration.clone());
     let update = alias_resource.and_then(|a| a.pointer("/UpdatePolicy/CodeDeployLambdaAliasUpdate"));
     let group = update.and_then(|u| u.get("DeploymentGroupName")).and_then(target).map(str::to_owned);
     let group_props = group.as_deref().and_then(get).and_then(|g| g.get("Properties"));
@@ -282,48 +291,53 @@ fn read(
     }
 }
 
-/// What the version of `function` snapshots, as the engine resolves it for this deploy. The engine
-/// computes it for a marked function, so the function is expanded alone (with the sections and layers
-/// its properties may resolve through), marked with the shortest settings: its rule, not a copy of it.
+/// What the version of each of `functions` (with the version its alias names) snapshots, as the engine
+/// resolves it for this deploy. The engine computes it for marked functions, so the functions are
+/// expanded together, without the rest of the template (but with the sections and layers their
+/// properties may resolve through), each marked with the shortest settings: its rule, not a copy.
 ///
-/// The macro wrote the version's hash into the deployed function's `Description` (`<description>
+/// The macro wrote each version's hash into the deployed function's `Description` (`<description>
 /// <hash>`, or the hash alone; docs/versions.md): that is taken off first, as the expansion adds it.
-fn versioned_configuration(template: &Value, function: &str, version: Option<&str>, ctx: &Context) -> Value {
-    let Some(root) = template.as_object() else { return Value::Null };
-    let Some(resources) = root.get("Resources").and_then(Value::as_object) else { return Value::Null };
-    let Some(Value::Object(mut resource)) = resources.get(function).cloned() else { return Value::Null };
-    let hash = version.and_then(|v| v.strip_prefix(function)).and_then(|v| v.strip_prefix("Version"));
-    if let (Some(hash), Some(props)) = (hash, resource.get_mut("Properties").and_then(Value::as_object_mut)) {
-        let described = props.get("Description").and_then(Value::as_str).map(str::to_owned);
-        match described
-            .as_deref()
-            .map(|d| (d == hash, d.strip_suffix(hash).and_then(|d| d.strip_suffix(' '))))
-        {
-            Some((true, _)) => {
-                props.shift_remove("Description");
-            }
-            Some((false, Some(own))) => {
-                props.insert("Description", Value::from(own));
-            }
-            _ => {}
-        }
-    }
-    let mut settings = Map::new();
-    settings.insert("Type", Value::from("AllAtOnce"));
-    resource.shift_remove("Metadata");
-    resource.shift_remove("DependsOn");
-    if let Some(props) =
-        resource.entry("Properties").or_insert_with(|| Value::Object(Map::new())).as_object_mut()
-    {
-        props.insert(SETTING_KEY, Value::Object(settings));
-    }
+fn versioned_configurations(
+    template: &Value,
+    functions: &[(&str, Option<&str>)],
+    ctx: &Context,
+) -> HashMap<String, Value> {
+    let (Some(root), false) = (template.as_object(), functions.is_empty()) else { return HashMap::new() };
+    let Some(resources) = root.get("Resources").and_then(Value::as_object) else { return HashMap::new() };
     let mut alone = Map::new();
     for (id, r) in resources {
         if r.get("Type").and_then(Value::as_str) == Some(cfn::LAMBDA_LAYER_VERSION) {
             alone.insert(id.clone(), r.clone());
         }
     }
-    alone.insert(function, Value::Object(resource));
+    for &(function, version) in functions {
+        let Some(Value::Object(mut resource)) = resources.get(function).cloned() else { continue };
+        let hash = version.and_then(|v| v.strip_prefix(function)).and_then(|v| v.strip_prefix("Version"));
+        let props = resource.entry("Properties").or_insert_with(|| Value::Object(Map::new()));
+        let Some(props) = props.as_object_mut() else { continue };
+        if let Some(hash) = hash {
+            let described = props.get("Description").and_then(Value::as_str).map(str::to_owned);
+            match described
+                .as_deref()
+                .map(|d| (d == hash, d.strip_suffix(hash).and_then(|d| d.strip_suffix(' '))))
+            {
+                Some((true, _)) => {
+                    props.shift_remove("Description");
+                }
+                Some((false, Some(own))) => {
+                    props.insert("Description", Value::from(own));
+                }
+                _ => {}
+            }
+        }
+        let mut settings = Map::new();
+        settings.insert("Type", Value::from("AllAtOnce"));
+        props.insert(SETTING_KEY, Value::Object(settings));
+        resource.shift_remove("Metadata");
+        resource.shift_remove("DependsOn");
+        alone.insert(function, Value::Object(resource));
+    }
     let mut fragment = Map::new();
     for section in ["Parameters", "Conditions", "Mappings"] {
         if let Some(v) = root.get(section) {
@@ -333,7 +347,7 @@ fn versioned_configuration(template: &Value, function: &str, version: Option<&st
     let alone = Value::Object(alone);
     fragment.insert("Resources", alone);
     let expansion = canary_engine::expand(Value::Object(fragment), ctx);
-    expansion.plan.into_iter().next().map_or(Value::Null, |p| p.versioned_configuration)
+    expansion.plan.into_iter().map(|p| (p.function, p.versioned_configuration)).collect()
 }
 
 /// A deployment group's `DeploymentConfigName`, with its steps: a predefined or generated shape by

@@ -9,7 +9,7 @@
 //! version under a `CodeDeployLambdaAliasUpdate` policy; a created alias starts on its version at once.
 //! Replacements follow the `createOnlyProperties` of CloudFormation's resource schemas ([`CREATE_ONLY`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use canary_engine::cfn;
 use canary_engine::json::{Map, Value};
@@ -130,10 +130,11 @@ pub struct Change {
 }
 
 pub fn compare(before: &Side, after: &Side, show_values: bool) -> Outcome {
+    let index = Index::new(before, after);
     let mut functions: Vec<FunctionDiff> =
-        after.deployments.iter().map(|d| function_diff(before, after, d, show_values)).collect();
-    for gone in before.deployments.iter().filter(|b| after.deployment(&b.function).is_none()) {
-        functions.push(unmarked(before, after, gone));
+        after.deployments.iter().map(|d| function_diff(before, after, &index, d, show_values)).collect();
+    for gone in before.deployments.iter().filter(|b| !index.after_functions.contains(b.function.as_str())) {
+        functions.push(unmarked(before, after, &index, gone));
     }
     Outcome {
         before: before.name.clone(),
@@ -144,11 +145,17 @@ pub fn compare(before: &Side, after: &Side, show_values: bool) -> Outcome {
     }
 }
 
-fn function_diff(before: &Side, after: &Side, d: &Deployment, show_values: bool) -> FunctionDiff {
+fn function_diff(
+    before: &Side,
+    after: &Side,
+    index: &Index<'_>,
+    d: &Deployment,
+    show_values: bool,
+) -> FunctionDiff {
     let function = &d.function;
     // The deployed alias: the same logical ID, else the function's other alias (renamed).
-    let same_alias = before.deployments.iter().find(|b| b.alias == d.alias && &b.function == function);
-    let previous = same_alias.or_else(|| before.deployment(function));
+    let same_alias = index.before_by_alias.get(d.alias.as_str()).copied().filter(|b| &b.function == function);
+    let previous = same_alias.or_else(|| index.before_by_function.get(function.as_str()).copied());
     let alias_before = before.resource(&d.alias).filter(|_| same_alias.is_some());
     let alias_after = after.resource(&d.alias);
     let mut replaced = Vec::new();
@@ -297,8 +304,8 @@ fn function_diff(before: &Side, after: &Side, d: &Deployment, show_values: bool)
         _ => {}
     }
 
-    let (to_alias, from_alias) = invokers(before, after, previous.map(|p| p.alias.as_str()), Some(&d.alias));
-    let api_stages = api_stages(before, after, to_alias.iter().chain(&from_alias));
+    let (to_alias, from_alias) = index.invokers(previous.map(|p| p.alias.as_str()), Some(&d.alias));
+    let api_stages = index.api_stages(before, after, to_alias.iter().chain(&from_alias));
     FunctionDiff {
         function: function.clone(),
         alias: d.alias.clone(),
@@ -319,11 +326,10 @@ fn function_diff(before: &Side, after: &Side, d: &Deployment, show_values: bool)
     }
 }
 
-fn unmarked(before: &Side, after: &Side, gone: &Deployment) -> FunctionDiff {
+fn unmarked(before: &Side, after: &Side, index: &Index<'_>, gone: &Deployment) -> FunctionDiff {
     let alias_kept = after.resource(&gone.alias).is_some();
-    let (to_alias, from_alias) =
-        invokers(before, after, Some(&gone.alias), alias_kept.then_some(gone.alias.as_str()));
-    let api_stages = api_stages(before, after, to_alias.iter().chain(&from_alias));
+    let (to_alias, from_alias) = index.invokers(Some(&gone.alias), alias_kept.then_some(gone.alias.as_str()));
+    let api_stages = index.api_stages(before, after, to_alias.iter().chain(&from_alias));
     let mut notes = Vec::new();
     if !alias_kept {
         notes.push(format!("the alias {} is deleted", gone.alias));
@@ -384,89 +390,134 @@ fn custom_named_replacement(group: &str, before: &Value, after: &Value) -> Optio
     })
 }
 
-/// The resources of invoking types that name `alias` in each template: `(moved to it, moved off it)`.
-fn invokers(
-    before: &Side,
-    after: &Side,
-    alias_before: Option<&str>,
-    alias_after: Option<&str>,
-) -> (Vec<String>, Vec<String>) {
-    let on = |side: &Side, alias: Option<&str>| -> BTreeSet<String> {
-        let (Some(alias), Some(resources)) = (alias, side.resources()) else { return BTreeSet::new() };
-        resources
-            .iter()
-            .filter(|(_, r)| is_invoker(r.get("Type").and_then(Value::as_str).unwrap_or_default()))
-            .filter(|(_, r)| names(r, alias))
-            .map(|(id, _)| id.to_string())
-            .collect()
-    };
-    let (b, a) = (on(before, alias_before), on(after, alias_after));
-    (a.difference(&b).cloned().collect(), b.difference(&a).cloned().collect())
+/// What the verdicts look up, built in one pass over each template: deployments by function and by
+/// alias, the invokers naming each alias, and the API deployments new to the stack by API.
+struct Index<'a> {
+    before_by_function: HashMap<&'a str, &'a Deployment>,
+    before_by_alias: HashMap<&'a str, &'a Deployment>,
+    after_functions: HashSet<&'a str>,
+    /// Per alias, the resources of invoking types that name it, before and after.
+    on_alias: [HashMap<&'a str, BTreeSet<String>>; 2],
+    /// Per API, its deployments new to the stack, each as `<stage> (new deployment <id>)`.
+    new_deployments: HashMap<String, Vec<String>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(before: &'a Side, after: &'a Side) -> Index<'a> {
+        let mut before_by_function = HashMap::new();
+        for d in &before.deployments {
+            before_by_function.entry(d.function.as_str()).or_insert(d);
+        }
+        let before_by_alias = before.deployments.iter().map(|d| (d.alias.as_str(), d)).collect();
+        let after_functions = after.deployments.iter().map(|d| d.function.as_str()).collect();
+        let aliases: HashSet<&str> =
+            before.deployments.iter().chain(&after.deployments).map(|d| d.alias.as_str()).collect();
+        let on_alias = [on_alias(before, &aliases), on_alias(after, &aliases)];
+        Index {
+            before_by_function,
+            before_by_alias,
+            after_functions,
+            on_alias,
+            new_deployments: new_deployments(before, after),
+        }
+    }
+
+    /// The resources of invoking types that name the alias in each template: `(moved to it, moved off it)`.
+    fn invokers(&self, alias_before: Option<&str>, alias_after: Option<&str>) -> (Vec<String>, Vec<String>) {
+        let empty = BTreeSet::new();
+        let on = |side: usize, alias: Option<&str>| {
+            alias.and_then(|a| self.on_alias[side].get(a)).unwrap_or(&empty)
+        };
+        let (b, a) = (on(0, alias_before), on(1, alias_after));
+        (a.difference(b).cloned().collect(), b.difference(a).cloned().collect())
+    }
+
+    /// The new API deployments of the APIs of the invokers that moved (or that are APIs themselves).
+    fn api_stages<'m>(
+        &self,
+        before: &Side,
+        after: &Side,
+        moved: impl Iterator<Item = &'m String>,
+    ) -> Vec<String> {
+        let mut apis = BTreeSet::new();
+        for id in moved {
+            if let Some(r) = after.resource(id).or_else(|| before.resource(id)) {
+                apis.insert(id.clone());
+                if let Some(api) = api_of(r) {
+                    apis.insert(api.to_owned());
+                }
+            }
+        }
+        apis.iter().filter_map(|api| self.new_deployments.get(api)).flatten().cloned().collect()
+    }
+}
+
+fn on_alias<'a>(side: &Side, aliases: &HashSet<&'a str>) -> HashMap<&'a str, BTreeSet<String>> {
+    let mut out: HashMap<&str, BTreeSet<String>> = HashMap::new();
+    let Some(resources) = side.resources() else { return out };
+    for (id, r) in resources {
+        if !is_invoker(r.get("Type").and_then(Value::as_str).unwrap_or_default()) {
+            continue;
+        }
+        let mut named = Vec::new();
+        references(r, &mut named, 0);
+        for name in named {
+            if let Some(alias) = aliases.get(name) {
+                out.entry(alias).or_default().insert(id.to_string());
+            }
+        }
+    }
+    out
 }
 
 fn is_invoker(resource_type: &str) -> bool {
     !resource_type.starts_with("AWS::IAM::") && INVOKERS.iter().any(|row| row.resource_type == resource_type)
 }
 
-/// Whether `value` references `id` (`Ref`, `Fn::GetAtt`, a `Fn::Sub` placeholder), at any depth.
-fn names(value: &Value, id: &str) -> bool {
+/// Every logical ID `value` references (`Ref`, `Fn::GetAtt`, a `Fn::Sub` placeholder), at any depth.
+fn references<'v>(value: &'v Value, out: &mut Vec<&'v str>, depth: usize) {
+    if depth > canary_engine::limits::MAX_DEPTH {
+        return;
+    }
     match value {
         Value::Object(obj) => {
-            if target(value) == Some(id) {
-                return true;
+            if let Some(id) = target(value) {
+                out.push(id);
             }
             if let Some((text, vars)) = obj.get(cfn::SUB).and_then(cfn::sub_parts) {
-                let mut found = false;
-                cfn::sub_references(text, vars, &mut |name| found |= name == id);
-                if found {
-                    return true;
-                }
+                cfn::sub_references(text, vars, &mut |name| out.push(name));
             }
-            obj.values().any(|v| names(v, id))
+            obj.values().for_each(|v| references(v, out, depth + 1));
         }
-        Value::Array(items) => items.iter().any(|v| names(v, id)),
-        _ => false,
+        Value::Array(items) => items.iter().for_each(|v| references(v, out, depth + 1)),
+        _ => {}
     }
 }
 
-/// API deployments new to the stack for the APIs of the invokers that moved, each with the stages
-/// that name it: API Gateway serves a snapshot, so those stages are redeployed.
-fn api_stages<'a>(before: &Side, after: &Side, moved: impl Iterator<Item = &'a String>) -> Vec<String> {
-    let Some(resources) = after.resources() else { return Vec::new() };
-    let mut apis = BTreeSet::new();
-    for id in moved {
-        if let Some(r) = resources.get(id).or_else(|| before.resource(id)) {
-            apis.insert(id.clone());
-            for key in ["RestApiId", "ApiId"] {
-                if let Some(api) = r.pointer(&format!("/Properties/{key}")).and_then(target) {
-                    apis.insert(api.to_owned());
-                }
-            }
+/// API Gateway serves a snapshot: a deployment new to the stack redeploys the stages that name it.
+fn new_deployments(before: &Side, after: &Side) -> HashMap<String, Vec<String>> {
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    let Some(resources) = after.resources() else { return out };
+    let mut stages: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (id, r) in resources {
+        if let Some(deployment) = r.pointer("/Properties/DeploymentId").and_then(target) {
+            stages.entry(deployment).or_default().push(id.as_str());
         }
     }
-    let mut out = Vec::new();
     for (id, r) in resources {
         let ty = r.get("Type").and_then(Value::as_str);
         let is_deployment =
             ty == Some(cfn::API_GATEWAY_DEPLOYMENT) || ty == Some(cfn::API_GATEWAY_V2_DEPLOYMENT);
-        if !is_deployment || before.resource(id).is_some() || !api_of(r).is_some_and(|api| apis.contains(api))
-        {
+        let Some(api) = api_of(r).filter(|_| is_deployment && before.resource(id).is_none()) else {
             continue;
-        }
-        let stages: Vec<&str> = resources
-            .iter()
-            .filter(|(_, s)| s.pointer("/Properties/DeploymentId").and_then(target) == Some(id.as_str()))
-            .map(|(s, _)| s.as_str())
-            .collect();
-        if stages.is_empty() {
-            let stage = r.pointer("/Properties/StageName").map(label);
-            out.push(match stage {
+        };
+        let entry = out.entry(api.to_owned()).or_default();
+        match stages.get(id.as_str()) {
+            Some(named) => entry.extend(named.iter().map(|stage| format!("{stage} (new deployment {id})"))),
+            None => entry.push(match r.pointer("/Properties/StageName").map(label) {
                 Some(stage) => format!("stage {stage} (new deployment {id})"),
                 None => format!("new deployment {id}"),
-            });
-        }
-        for stage in stages {
-            out.push(format!("{stage} (new deployment {id})"));
+            }),
         }
     }
     out
