@@ -70,8 +70,17 @@ pub enum DiffError {
 }
 
 /// Reads, prepares and compares both templates; returns the exit code's value.
-pub fn run(args: &DiffArgs, stdin: impl Read, stdout: &mut impl Write) -> Result<u8, DiffError> {
-    let (_, _, outcome) = prepare_and_compare(args, stdin)?;
+pub fn run(
+    args: &DiffArgs,
+    stdin: impl Read,
+    stdout: &mut impl Write,
+    stderr: &mut impl Write,
+) -> Result<u8, DiffError> {
+    let (before, after, outcome) = prepare_and_compare(args, stdin)?;
+    // Best effort, as the other commands' warnings: a closed stderr must not hide the verdict.
+    for warning in before.warnings.iter().chain(&after.warnings) {
+        let _ = writeln!(stderr, "{warning}");
+    }
     let text = match args.format {
         DiffFormat::Text => render_text(&outcome),
         DiffFormat::Json => render_json(&outcome),

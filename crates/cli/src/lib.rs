@@ -165,7 +165,7 @@ fn expand_and_respond(
 ) -> Result<ExitCode, Failure> {
     let input = match command {
         Command::Diff { args } => {
-            return diff::run(args, stdin, stdout).map(ExitCode::from).map_err(|e| match e {
+            return diff::run(args, stdin, stdout, stderr).map(ExitCode::from).map_err(|e| match e {
                 diff::DiffError::Usage(message) => Failure::Usage(message),
                 diff::DiffError::Template(messages) => Failure::Template(messages),
             });

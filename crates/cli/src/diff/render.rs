@@ -185,6 +185,15 @@ fn shown(v: &Value) -> String {
     format!("{cut}…")
 }
 
+/// Up to ten names, then how many more: a summary stays one readable line.
+fn some(names: &[&str]) -> String {
+    const SHOWN: usize = 10;
+    match names.len().checked_sub(SHOWN) {
+        Some(more) if more > 0 => format!("{}, and {more} more", names[..SHOWN].join(", ")),
+        _ => names.join(", "),
+    }
+}
+
 fn summary(outcome: &Outcome) -> String {
     let names = |state: State| -> Vec<&str> {
         outcome.functions.iter().filter(|f| f.state == state).map(|f| f.function.as_str()).collect()
@@ -196,7 +205,7 @@ fn summary(outcome: &Outcome) -> String {
         let verb = if outcome.failures() > 0 { "would start, but the update fails" } else { "will start" };
         let noun =
             if canaries.len() == 1 { "1 canary".to_owned() } else { format!("{} canaries", canaries.len()) };
-        parts.push(format!("{noun} {verb} ({})", canaries.join(", ")));
+        parts.push(format!("{noun} {verb} ({})", some(&canaries)));
     }
     for (state, what) in [
         (State::AtOnce, "moving at once"),

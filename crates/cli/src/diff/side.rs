@@ -82,6 +82,8 @@ pub struct Side {
     pub deployments: Vec<Deployment>,
     /// Logical IDs of the `AWS::Lambda::Version`s the input itself declares.
     pub declared_versions: HashSet<String>,
+    /// The expansion's warnings, each naming the template.
+    pub warnings: Vec<String>,
 }
 
 /// What one alias of a function deploys.
@@ -112,10 +114,16 @@ pub struct Traffic {
 impl Side {
     pub fn prepare(name: &str, template: Value, ctx: &Context, form: Form) -> Result<Side, DiffError> {
         let declared_versions = declared_versions(&template);
+        let mut warnings = Vec::new();
+        let mut expand = |template: Value| {
+            let expansion = expand(name, template, ctx)?;
+            warnings.extend(expansion.diagnostics.iter().map(|d| format!("{name}: {d}")));
+            Ok::<_, DiffError>(expansion)
+        };
         let (deployable, plan) = match form {
             Form::Processed => (template, Vec::new()),
             Form::Raw => {
-                let expansion = expand(name, template, ctx)?;
+                let expansion = expand(template)?;
                 (expansion.template, expansion.plan)
             }
             Form::Sam => (translate(name, &template, ctx)?, Vec::new()),
@@ -129,11 +137,11 @@ impl Side {
                 if let Some(root) = translated.as_object_mut() {
                     root.insert("Transform", Value::Array(rest));
                 }
-                let expansion = expand(name, translated, ctx)?;
+                let expansion = expand(translated)?;
                 (expansion.template, expansion.plan)
             }
             Form::MacroFirst => {
-                let expansion = expand(name, template, ctx)?;
+                let expansion = expand(template)?;
                 (translate(name, &expansion.template, ctx)?, expansion.plan)
             }
         };
@@ -156,7 +164,14 @@ impl Side {
                 d.versioned = v.clone();
             }
         }
-        Ok(Side { name: name.to_owned(), form, template: deployable, deployments, declared_versions })
+        Ok(Side {
+            name: name.to_owned(),
+            form,
+            template: deployable,
+            deployments,
+            declared_versions,
+            warnings,
+        })
     }
 
     pub fn resources(&self) -> Option<&Map> {
