@@ -21,7 +21,7 @@ use crate::{ids, json};
 pub(super) fn generate(
     mut root: Map,
     old_resources: Map,
-    decisions: Decisions,
+    mut decisions: Decisions,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Value, Vec<FunctionPlan>, Stats) {
     let by_function: HashMap<&str, &FunctionDecision, KeyHashing> =
@@ -178,7 +178,7 @@ pub(super) fn generate(
     }
     let plan = decisions
         .functions
-        .iter()
+        .iter_mut()
         .map(|function| FunctionPlan {
             function: function.marked.logical_id.clone(),
             alias_name: function.settings.alias.clone(),
@@ -200,7 +200,8 @@ pub(super) fn generate(
                 .chain(moved.remove(&function.marked.logical_id).unwrap_or_default())
                 .collect(),
             version_logical_id: function.version_logical_id.clone(),
-            versioned_configuration: function.versioned_configuration.clone(),
+            // Moved, not copied: it may be as large as the function's properties.
+            versioned_configuration: std::mem::replace(&mut function.versioned_configuration, Value::Null),
         })
         .collect();
     let stats = Stats { functions_marked: decisions.functions.len(), resources_added, references_rewired };

@@ -89,11 +89,15 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("VpcConfig", "{}"),
 ];
 
-/// A value resolved from a parameter, a mapping or a layer is copied into the configuration of each
-/// reference up to this many bytes; a longer one (and a longer literal string, so that the two
-/// still compare equal) is hashed as its SHA-256, computed once: a template whose references fan out
-/// to one large value stays linear in its size.
+/// A string longer than this, and a list or object from a parameter, mapping or layer whose JSON is
+/// longer, stands in the configuration as its digest ([`digest`]), computed once per value.
 pub const INLINE_BYTES: usize = 128;
+
+/// Bytes of resolved values an expansion copies into the configurations of their references (a
+/// template CloudFormation accepts, 1 MB, copies at most a few); past it each reference takes the
+/// value's digest, which is stored inline, so references fanning out to one value stay linear in
+/// memory as well as time (docs/limits.md).
+pub const COPY_BUDGET: usize = 4 << 20;
 
 /// What a version is named by: the 10 hex digits and the configuration they hash.
 pub struct Versioned {
@@ -105,11 +109,14 @@ pub struct Versioned {
 /// mapping entry or layer referenced many times is resolved once.
 pub struct Resolver<'s, 'a> {
     scope: &'s Scope<'a>,
-    /// Resolved referents by address (parameters, mapping entries) or layer logical ID.
-    memo: RefCell<HashMap<Key, Value>>,
+    /// Resolved referents by address (parameters, mapping entries) or layer logical ID, with the
+    /// length of their JSON and their digest.
+    memo: RefCell<HashMap<Key, (Value, usize, Value)>>,
+    /// What is left of [`COPY_BUDGET`].
+    budget: std::cell::Cell<usize>,
 }
 
-#[derive(PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 enum Key {
     Address(usize),
     Layer(String),
@@ -122,7 +129,7 @@ pub fn content_hash(properties: &Map, scope: &Scope<'_>) -> String {
 
 impl<'s, 'a> Resolver<'s, 'a> {
     pub fn new(scope: &'s Scope<'a>) -> Self {
-        Resolver { scope, memo: RefCell::default() }
+        Resolver { scope, memo: RefCell::default(), budget: std::cell::Cell::new(COPY_BUDGET) }
     }
 
     /// The version of a function with `properties`: of an `AWS::Lambda::Function`, or, given
@@ -148,11 +155,12 @@ impl<'s, 'a> Resolver<'s, 'a> {
         }
         drop_defaults(&mut configuration);
         let configuration = Value::Object(configuration);
-        let mut canonical = Vec::with_capacity(1024);
-        canonical.extend_from_slice(b"{\"Properties\":");
-        write_canonical(&configuration, &mut canonical);
-        canonical.push(b'}');
-        Versioned { hash: ids::hex_prefix(&Sha256::digest(&canonical), 10), configuration }
+        let mut hashing = Hashing { hasher: Sha256::new(), buf: Vec::with_capacity(HASHED_CHUNK + 1024) };
+        hashing.buf.extend_from_slice(b"{\"Properties\":");
+        write_canonical(&configuration, &mut hashing);
+        hashing.buf.push(b'}');
+        hashing.hasher.update(&hashing.buf);
+        Versioned { hash: ids::hex_prefix(&hashing.hasher.finalize(), 10), configuration }
     }
 
     /// `value` as CloudFormation will pass it to Lambda, `None` for `AWS::NoValue`.
@@ -282,13 +290,31 @@ impl<'s, 'a> Resolver<'s, 'a> {
         self.remembered(key, || bounded(self.resolve(value, depth + 1).unwrap_or_else(cfn::no_value)))
     }
 
+    /// The referent `key`, made once; each reference copies it while the budget lasts, and takes
+    /// its digest after.
     fn remembered(&self, key: Key, make: impl FnOnce() -> Value) -> Value {
-        if let Some(known) = self.memo.borrow().get(&key) {
-            return known.clone();
+        if !self.memo.borrow().contains_key(&key) {
+            let made = make();
+            let mut canonical = Vec::new();
+            write_canonical(&made, &mut canonical);
+            let entry = (made, canonical.len(), digest(&canonical));
+            self.memo.borrow_mut().insert(key.clone(), entry);
         }
-        let made = make();
-        self.memo.borrow_mut().insert(key, made.clone());
-        made
+        let memo = self.memo.borrow();
+        let Some((value, length, digest)) = memo.get(&key) else { return Value::Null };
+        if let Value::String(s) = value {
+            // Inline already: copying it costs nothing more than its digest would.
+            if s.len() <= DIGEST_LENGTH {
+                return value.clone();
+            }
+        }
+        match self.budget.get().checked_sub(*length) {
+            Some(left) => {
+                self.budget.set(left);
+                value.clone()
+            }
+            None => digest.clone(),
+        }
     }
 
     fn choose(&self, arg: &Value, depth: usize) -> Option<Value> {
@@ -442,8 +468,13 @@ fn digest_of_text(text: &str) -> Value {
     digest(&canonical)
 }
 
+/// The length of [`digest`]'s text, short enough for a string stored inline.
+const DIGEST_LENGTH: usize = 23;
+
+/// `sha256:` and 16 hex digits of the SHA-256 of a value's canonical JSON: 64 bits tell two
+/// configurations of one function apart, and the text is stored without an allocation.
 fn digest(canonical: &[u8]) -> Value {
-    format!("<sha256:{}>", ids::hex_prefix(&Sha256::digest(canonical), 64)).into()
+    format!("sha256:{}", ids::hex_prefix(&Sha256::digest(canonical), DIGEST_LENGTH - 7)).into()
 }
 
 /// Removes what states Lambda's default, as Lambda stores the same configuration without it.
@@ -469,11 +500,20 @@ fn drop_defaults(configuration: &mut Map) {
         }
     }
     for (key, default) in DEFAULTS {
-        let Some(value) = configuration.get(*key) else { continue };
+        let Some(value) = configuration.get(key) else { continue };
+        // Every default is a scalar, an empty object or list, or a one-member one.
+        let small = match value {
+            Value::Object(obj) => obj.len() <= 1,
+            Value::Array(items) => items.len() <= 1,
+            _ => true,
+        };
+        if !small {
+            continue;
+        }
         let mut written = Vec::new();
         write_canonical(value, &mut written);
         if written == default.as_bytes() {
-            configuration.remove(*key);
+            configuration.remove(key);
         }
     }
 }
@@ -499,7 +539,7 @@ fn sam_function_properties(function: &str, own: &Map, globals: Option<&Map>) -> 
         None => own.clone(),
     };
     for key in SAM_NOT_VERSIONED {
-        merged.remove(*key);
+        merged.remove(key);
     }
     let mut code = Map::new();
     if let Some(uri) = merged.remove("CodeUri") {
@@ -571,18 +611,27 @@ fn merge_global(global: &Value, own: &Value) -> Value {
 /// gives Lambda (from the versioned configuration); `written` is the template's. Errs with the
 /// length when the result would pass Lambda's 256 characters.
 pub fn stamp(written: Option<&Value>, resolved: Option<&Value>, hash: &str) -> Result<Value, usize> {
-    let text = match (resolved, written) {
-        (None, _) => return Ok(hash.into()),
-        (Some(Value::String(s)), _) if s.is_empty() => return Ok(hash.into()),
-        (Some(Value::String(s)), _) if !s.starts_with("<sha256:") => format!("{s} {hash}"),
-        (_, Some(written)) => return Ok(cfn::join(" ", vec![written.clone(), hash.into()])),
+    let text = match (written, resolved) {
+        // None for this deploy (absent, empty, or `AWS::NoValue`).
         (_, None) => return Ok(hash.into()),
+        (Some(Value::String(w)), _) => w.to_string(),
+        (_, Some(Value::String(s))) if !is_digest(s) => s.to_string(),
+        (Some(written), _) => return Ok(cfn::join(" ", vec![written.clone(), hash.into()])),
+        (None, Some(_)) => return Ok(hash.into()),
     };
+    if text.is_empty() {
+        return Ok(hash.into());
+    }
+    let text = format!("{text} {hash}");
     let length = text.chars().count();
     if length > MAX_DESCRIPTION {
         return Err(length);
     }
     Ok(text.into())
+}
+
+fn is_digest(text: &str) -> bool {
+    text.len() == DIGEST_LENGTH && text.starts_with("sha256:")
 }
 
 /// Lambda's limit on a function's `Description`.
@@ -599,43 +648,80 @@ pub fn version(function: &str, condition: Option<&str>) -> Map {
     version
 }
 
-/// JSON with object keys sorted, so the hash does not depend on how the template orders them.
-pub fn write_canonical(value: &Value, out: &mut Vec<u8>) {
-    match value {
-        Value::Object(obj) => write_object(obj.iter(), out),
-        Value::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_canonical(item, out);
-            }
-            out.push(b']');
-        }
-        Value::String(s) => write_string(s, out),
-        Value::Null => out.extend_from_slice(b"null"),
-        Value::Bool(b) => out.extend_from_slice(if *b { &b"true"[..] } else { &b"false"[..] }),
-        // Writing into a `Vec` cannot fail.
-        Value::Number(n) => {
-            let _ = serde_json::to_writer(&mut *out, n);
+/// Where canonical JSON goes: a buffer, or a hash fed in chunks, so that hashing a large
+/// configuration never holds a second copy of it.
+pub trait Canonical {
+    fn buf(&mut self) -> &mut Vec<u8>;
+    /// Called between members and items: a chance to hand the buffer on.
+    fn settle(&mut self) {}
+}
+
+impl Canonical for Vec<u8> {
+    fn buf(&mut self) -> &mut Vec<u8> {
+        self
+    }
+}
+
+/// The hash is fed this many bytes at a time.
+const HASHED_CHUNK: usize = 64 * 1024;
+
+struct Hashing {
+    hasher: Sha256,
+    buf: Vec<u8>,
+}
+
+impl Canonical for Hashing {
+    fn buf(&mut self) -> &mut Vec<u8> {
+        &mut self.buf
+    }
+
+    fn settle(&mut self) {
+        if self.buf.len() >= HASHED_CHUNK {
+            self.hasher.update(&self.buf);
+            self.buf.clear();
         }
     }
 }
 
-fn write_object<'a>(members: impl Iterator<Item = (&'a Str, &'a Value)>, out: &mut Vec<u8>) {
+/// JSON with object keys sorted, so the hash does not depend on how the template orders them.
+pub fn write_canonical(value: &Value, out: &mut impl Canonical) {
+    match value {
+        Value::Object(obj) => write_object(obj.iter(), out),
+        Value::Array(items) => {
+            out.buf().push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.buf().push(b',');
+                }
+                write_canonical(item, out);
+                out.settle();
+            }
+            out.buf().push(b']');
+        }
+        Value::String(s) => write_string(s, out.buf()),
+        Value::Null => out.buf().extend_from_slice(b"null"),
+        Value::Bool(b) => out.buf().extend_from_slice(if *b { &b"true"[..] } else { &b"false"[..] }),
+        // Writing into a `Vec` cannot fail.
+        Value::Number(n) => {
+            let _ = serde_json::to_writer(out.buf(), n);
+        }
+    }
+}
+
+fn write_object<'a>(members: impl Iterator<Item = (&'a Str, &'a Value)>, out: &mut impl Canonical) {
     let mut members: Vec<(&Str, &Value)> = members.collect();
     members.sort_by(|a, b| a.0.cmp(b.0));
-    out.push(b'{');
+    out.buf().push(b'{');
     for (i, (key, value)) in members.into_iter().enumerate() {
         if i > 0 {
-            out.push(b',');
+            out.buf().push(b',');
         }
-        write_string(key, out);
-        out.push(b':');
+        write_string(key, out.buf());
+        out.buf().push(b':');
         write_canonical(value, out);
+        out.settle();
     }
-    out.push(b'}');
+    out.buf().push(b'}');
 }
 
 /// A string as serde_json writes it, quotes and escapes included.
