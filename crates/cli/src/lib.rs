@@ -8,6 +8,7 @@
 //! errors (including YAML or JSON that does not parse, or an input over the size limit), 2 for usage
 //! and I/O errors (a bad flag, a missing file). A broken pipe on stdout (`… | head`) exits 0.
 
+pub mod diff;
 pub mod emit;
 pub mod render;
 pub mod sam;
@@ -69,6 +70,20 @@ pub enum Command {
         #[command(flatten)]
         input: InputArgs,
     },
+    /// Say what deploying AFTER over BEFORE does to each marked function's canary.
+    ///
+    /// BEFORE is what is deployed: the source as last deployed, or the processed template
+    /// (`aws cloudformation get-template --template-stage Processed`). Per marked function: whether a
+    /// new version is published and why, the traffic plan and its shortest duration, hooks and alarms,
+    /// what changes at once outside the canary, invokers that move, resources replaced, and updates
+    /// that will fail, with their fix. A template with SAM's transform needs aws-sam-translator.
+    ///
+    /// Exit codes: 0 nothing fails and no canary starts, 1 template errors, 2 usage or I/O errors,
+    /// 3 an update will fail, 4 a canary will start (and nothing fails).
+    Diff {
+        #[command(flatten)]
+        args: diff::DiffArgs,
+    },
 }
 
 /// What the expansion runs against, the values CloudFormation would hand a real macro.
@@ -96,10 +111,13 @@ pub struct InputArgs {
 }
 
 impl Command {
-    /// The input flags, which every command shares.
-    pub fn input(&self) -> &InputArgs {
+    /// The input flags of the commands that read one template.
+    pub fn input(&self) -> Option<&InputArgs> {
         match self {
-            Command::Expand { input, .. } | Command::Validate { input } | Command::Plan { input } => input,
+            Command::Expand { input, .. } | Command::Validate { input } | Command::Plan { input } => {
+                Some(input)
+            }
+            Command::Diff { .. } => None,
         }
     }
 }
@@ -151,8 +169,17 @@ fn expand_and_respond(
     stdout: &mut impl Write,
     stderr: &mut impl Write,
 ) -> Result<ExitCode, Failure> {
-    let (template, ctx) = load(command.input(), stdin)?;
-    let (template, ran) = if command.input().sam_translator {
+    let input = match command {
+        Command::Diff { args } => {
+            return diff::run(args, stdin, stdout, stderr).map(ExitCode::from).map_err(|e| match e {
+                diff::DiffError::Usage(message) => Failure::Usage(message),
+                diff::DiffError::Template(messages) => Failure::Template(messages),
+            });
+        }
+        _ => command.input().ok_or_else(|| Failure::Usage("no template given".to_owned()))?,
+    };
+    let (template, ctx) = load(input, stdin)?;
+    let (template, ran) = if input.sam_translator {
         match sam::translate_first(template, &ctx.parameter_values, &ctx.region) {
             Ok(sam::Translated::Ran { template, note }) => (template, Some(note)),
             Ok(sam::Translated::NotSamFirst(template)) => (
@@ -164,7 +191,7 @@ fn expand_and_respond(
                 ),
             ),
             Err(sam::Refused::Unavailable(message)) => return Err(Failure::Usage(message)),
-            Err(sam::Refused::Template(message)) => return Err(Failure::Template(vec![message])),
+            Err(sam::Refused::Template(messages)) => return Err(Failure::Template(messages)),
         }
     } else {
         (template, None)
@@ -257,6 +284,8 @@ fn respond_or_fail(
         Command::Plan { .. } => {
             stdout.write_all(render::plan(&expansion.plan, &warnings).as_bytes()).map_err(write_failure)?;
         }
+        // `diff` prints its own output from two expansions, never from this one.
+        Command::Diff { .. } => {}
     }
     stdout.flush().map_err(write_failure)?;
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
@@ -274,7 +303,7 @@ fn load(input: &InputArgs, stdin: impl Read) -> Result<(Value, Context), Failure
         (name, bytes)
     };
     let template = source::parse(&name, &bytes)?;
-    let parameter_values = parameter_values(&input.parameters, &template, &name)?;
+    let parameter_values = parameter_values(&input.parameters, &template, &name).map_err(Failure::Usage)?;
     let ctx =
         Context { region: input.region.clone(), account_id: input.account_id.clone(), parameter_values };
     Ok((template, ctx))
@@ -282,7 +311,11 @@ fn load(input: &InputArgs, stdin: impl Read) -> Result<(Value, Context), Failure
 
 /// `--parameter` values as the engine takes them: strings, each naming a parameter the template
 /// declares (CloudFormation refuses values for undeclared parameters), each given once.
-fn parameter_values(given: &[(String, String)], template: &Value, name: &str) -> Result<Map, Failure> {
+pub(crate) fn parameter_values(
+    given: &[(String, String)],
+    template: &Value,
+    name: &str,
+) -> Result<Map, String> {
     let declared: Vec<&str> = template
         .get("Parameters")
         .and_then(Value::as_object)
@@ -291,7 +324,7 @@ fn parameter_values(given: &[(String, String)], template: &Value, name: &str) ->
     let mut values = Map::new();
     for (key, value) in given {
         if values.contains_key(key) {
-            return Err(Failure::Usage(format!("--parameter {key} is given more than once")));
+            return Err(format!("--parameter {key} is given more than once"));
         }
         if !declared.contains(&key.as_str()) {
             let mut message = format!("--parameter {key}: {name} declares no parameter `{key}`");
@@ -303,7 +336,7 @@ fn parameter_values(given: &[(String, String)], template: &Value, name: &str) ->
                     message.push_str(&format!(" (did you mean `{close}`?)"));
                 }
             }
-            return Err(Failure::Usage(message));
+            return Err(message);
         }
         values.insert(key.as_str(), Value::from(value.as_str()));
     }

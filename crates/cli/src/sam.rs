@@ -1,8 +1,12 @@
-//! `--sam-translator`: for a SAM-first template, run aws-sam-translator (python3's `samtranslator`)
-//! before the engine, as CloudFormation runs SAM before the macro, so that `expand`, `plan` and
-//! `validate` show what the macro will really receive and return. Opt-in: without it, a SAM-first
-//! template is expanded as written (the marked SAM functions become SAM `DeploymentPreference`s),
-//! which deploys the same canaries; the engine itself never runs anything.
+//! aws-sam-translator (python3's `samtranslator`), run in a subprocess: the only place a shipped crate
+//! runs another program; the engine itself never runs anything.
+//!
+//! Two commands need it. `--sam-translator` runs it before the engine for a SAM-first template, as
+//! CloudFormation runs SAM before the macro, so that `expand`, `plan` and `validate` show what the
+//! macro will really receive and return (opt-in: without it, a SAM-first template is expanded as
+//! written, which deploys the same canaries). `diff` compares what CloudFormation deploys, which for a
+//! SAM template only SAM knows (its version names, aliases, API deployments), so it runs SAM where
+//! the `Transform` list puts it, and says so and stops when the translator is missing.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -51,8 +55,8 @@ pub enum Translated {
 pub enum Refused {
     /// python3 or samtranslator is missing, or did not answer: a usage error.
     Unavailable(String),
-    /// SAM refused the template, as CloudFormation would: a template error.
-    Template(String),
+    /// SAM refused the template, as CloudFormation would: a template error, one message per cause.
+    Template(Vec<String>),
 }
 
 /// The transforms listed after SAM's, when SAM is listed before this macro.
@@ -68,15 +72,13 @@ fn after_sam(template: &Value) -> Option<Vec<Value>> {
     (sam < ours).then(|| list[sam + 1..].to_vec())
 }
 
-/// Runs SAM first when the template lists it before this macro.
-pub fn translate_first(template: Value, parameters: &Map, region: &str) -> Result<Translated, Refused> {
-    let Some(rest) = after_sam(&template) else { return Ok(Translated::NotSamFirst(template)) };
-    let request = serde_json::json!({"template": &template, "parameters": parameters, "region": region});
-    let unavailable = |why: String| {
-        Refused::Unavailable(format!(
-            "--sam-translator needs python3 with aws-sam-translator (`pip install aws-sam-translator`): {why}"
-        ))
-    };
+/// SAM's translation of `template` for `region` and the stack's parameter values, offline: the
+/// template, the parameter values and the region go in on stdin, `{"template"|"error", "version"}`
+/// comes out on stdout. Returns the translated template and the translator's version.
+pub fn translate(template: &Value, parameters: &Map, region: &str) -> Result<(Value, String), Refused> {
+    let request = serde_json::json!({"template": template, "parameters": parameters, "region": region});
+    let unavailable =
+        |why: String| Refused::Unavailable(format!("python3 with aws-sam-translator is needed: {why}"));
     let mut child = Command::new("python3")
         .arg("-c")
         .arg(TRANSLATE)
@@ -95,11 +97,29 @@ pub fn translate_first(template: Value, parameters: &Map, region: &str) -> Resul
         return Err(unavailable(missing.to_owned()));
     }
     if let Some(error) = answer.get("error").and_then(Value::as_str) {
-        return Err(Refused::Template(format!("SAM refuses the template: {error}")));
+        return Err(Refused::Template(vec![error.to_owned()]));
     }
     let version = answer.get("version").and_then(Value::as_str).unwrap_or("?").to_owned();
-    let Some(Value::Object(mut translated)) = answer.get("template").cloned() else {
-        return Err(unavailable("the translator returned no template".to_owned()));
+    match answer.get("template") {
+        Some(translated @ Value::Object(_)) => Ok((translated.clone(), version)),
+        _ => Err(unavailable("the translator returned no template".to_owned())),
+    }
+}
+
+/// Runs SAM first when the template lists it before this macro.
+pub fn translate_first(template: Value, parameters: &Map, region: &str) -> Result<Translated, Refused> {
+    let Some(rest) = after_sam(&template) else { return Ok(Translated::NotSamFirst(template)) };
+    let (translated, version) =
+        translate(&template, parameters, region).map_err(|refused| match refused {
+            Refused::Unavailable(why) => Refused::Unavailable(format!(
+            "--sam-translator needs python3 with aws-sam-translator (`pip install aws-sam-translator`): {why}"
+        )),
+            Refused::Template(causes) => Refused::Template(
+                causes.into_iter().map(|c| format!("SAM refuses the template: {c}")).collect(),
+            ),
+        })?;
+    let Value::Object(mut translated) = translated else {
+        return Err(Refused::Unavailable("the translator returned no template".to_owned()));
     };
     // CloudFormation hands the macro SAM's output; the transforms after SAM's are still to run.
     translated.shift_remove("Transform");

@@ -17,5 +17,5 @@ pub mod settings;
 pub use diag::{Diagnostic, Path, Segment, Severity};
 pub use expand::{
     expand, expand_for_macro, expand_note, expand_source, Context, Expansion, FunctionPlan, MovedInvoker,
-    Stats,
+    Stats, NOT_VERSIONED,
 };

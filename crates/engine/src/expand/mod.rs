@@ -21,6 +21,10 @@ mod scan;
 mod source;
 mod types;
 
+/// The `AWS::Lambda::Function` properties a version does not store (docs/versions.md): a change of
+/// one applies to the function at once, outside any canary.
+pub use self::resources::version::NOT_VERSIONED;
+
 use self::analyse::analyse;
 use self::generate::generate;
 use self::output::{compact_json_len, resources_to_add, too_many_for_the_cli, too_many_resources};
