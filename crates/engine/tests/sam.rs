@@ -65,7 +65,12 @@ fn write_json(path: &Path, value: &Value) {
 }
 
 fn context() -> Context {
-    Context { region: "us-east-1".into(), account_id: "123456789012".into(), parameter_values: Map::new() }
+    Context {
+        region: "us-east-1".into(),
+        account_id: "123456789012".into(),
+        parameter_values: Map::new(),
+        smoke_hook_code: None,
+    }
 }
 
 /// The engine's output, which must carry no error.

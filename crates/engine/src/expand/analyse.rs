@@ -232,6 +232,17 @@ pub(super) fn analyse(
             diagnostics,
         ) {
             let mut settings = settings;
+            if !settings.smoke_test.is_empty() && settings.enabled {
+                if ctx.smoke_hook_code.is_none() {
+                    diagnostics.push(no_smoke_hook_code(&marked.logical_id, &path));
+                } else {
+                    // Refused until the expansion writes the hook: never dropped in silence.
+                    diagnostics.push(Diagnostic::error(
+                        path.key("SmokeTest"),
+                        "SmokeTest is validated, but this version of the macro does not write its hook yet",
+                    ));
+                }
+            }
             let alias_given = sam::alias_given(&marked.raw, &defaults);
             let resource = &resources[&marked.logical_id];
             if marked.serverless {
@@ -263,6 +274,22 @@ pub(super) fn analyse(
         sam::check_template(root, diagnostics);
     }
     Some(decide(resources, &scope, &template_index, parsed, scan, diagnostics))
+}
+
+/// The hook's code is an S3 object the macro's install publishes; an expansion that does not know
+/// where cannot write the hook, and deploying the canary without its smoke test would drop a check.
+fn no_smoke_hook_code(function: &str, path: &Path) -> Diagnostic {
+    Diagnostic::error(
+        path.key("SmokeTest"),
+        format!(
+            "{function} has a SmokeTest, but this expansion was not told where the smoke test hook's code is"
+        ),
+    )
+    .with_help(
+        "the macro reads it from SMOKE_HOOK_CODE_BUCKET and SMOKE_HOOK_CODE_KEY, which the install templates \
+         set from CodeBucket and SmokeTestCodeKey (docs/smoke-test.md); the CLI takes --smoke-hook-bucket \
+         (and --smoke-hook-key)",
+    )
 }
 
 /// An alias the macro adopts becomes what every invoker of the function references; under a
