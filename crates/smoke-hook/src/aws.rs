@@ -147,7 +147,7 @@ impl Aws {
             .map_err(|e| CallError(format!("{operation} answered with something other than JSON: {e}")))
     }
 
-    /// Sends a signed POST, retrying throttling (429) and server errors (5xx); any other status
+    /// Sends a signed POST, retrying throttling (429, or 400 `ThrottlingException`) and server errors (5xx); any other status
     /// other than 200 is an error naming the service's error type.
     async fn send(
         &self,
@@ -161,7 +161,12 @@ impl Aws {
         loop {
             let response = self.send_once(service, uri, headers, &body).await;
             let retry = match &response {
-                Ok(r) => r.status == 429 || r.status >= 500,
+                // JSON-protocol services answer throttling with 400 and a `ThrottlingException` type.
+                Ok(r) => {
+                    r.status == 429
+                        || r.status >= 500
+                        || (r.status == 400 && r.error_type().contains("Throttling"))
+                }
                 // A connection that failed may succeed on the next try.
                 Err(_) => true,
             };

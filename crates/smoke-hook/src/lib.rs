@@ -27,8 +27,12 @@ use aws::{Aws, CallError};
 /// The environment variable the expansion writes the cases into (the engine's `SMOKE_TEST_VARIABLE`).
 pub const CASES_VARIABLE: &str = "CANARY_SMOKE_TEST";
 
-/// Time kept back from the invocation's deadline to report the status, with its retries.
+/// Time kept back from the invocation's deadline to report the status, with its retries: this, or a
+/// quarter of the time left when that is shorter.
 const REPORT_RESERVE: Duration = Duration::from_secs(10);
+
+/// The time to run the cases in when the runtime gives no usable deadline.
+const NO_DEADLINE_BUDGET: Duration = Duration::from_secs(60);
 
 /// One case: the event the new version is invoked with, and what its answer must contain.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,21 +85,28 @@ pub async fn handler(hook: Arc<Hook>, event: LambdaEvent<CodeDeployLifecycleEven
     let (event, context) = event.into_parts();
     let deadline = Duration::from_millis(context.deadline);
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    let budget = deadline.saturating_sub(now).saturating_sub(REPORT_RESERVE);
-    let task = tokio::spawn(run(Arc::clone(&hook), event.deployment_id.clone()));
-    let verdict = match tokio::time::timeout(budget, task).await {
+    // Lambda sends the deadline as milliseconds since the epoch; a deadline already past is not
+    // one (cargo-lambda's emulator sends 600000), and the hook then gives itself a minute.
+    let left = if deadline > now { deadline - now } else { NO_DEADLINE_BUDGET };
+    let budget = left.saturating_sub(REPORT_RESERVE.min(left / 4));
+    // A task of its own, so that a panic in it is a `JoinError` here, and a deadline can stop it.
+    let mut task = tokio::spawn(run(Arc::clone(&hook), event.deployment_id.clone()));
+    let verdict = match tokio::time::timeout(budget, &mut task).await {
         Ok(Ok(Ok(()))) => Ok(()),
         Ok(Ok(Err(reason))) => Err(reason),
         Ok(Err(join)) if join.is_panic() => {
             Err(format!("the hook panicked: {}", panic_message(join.into_panic())))
         }
         Ok(Err(join)) => Err(format!("the hook's task ended: {join}")),
-        Err(_) => Err(format!("the cases did not finish within the {} s left to run them", budget.as_secs())),
+        Err(_) => {
+            task.abort();
+            Err(format!("the cases did not finish within the {:.1} s left to run them", budget.as_secs_f64()))
+        }
     };
     let status = match &verdict {
         Ok(()) => "Succeeded",
         Err(reason) => {
-            tracing::error!(deployment_id = %event.deployment_id, reason = %reason, "the smoke test failed");
+            tracing::error!(deployment_id = %event.deployment_id, reason = %reason, deadline_ms = context.deadline, "the smoke test failed");
             "Failed"
         }
     };
@@ -110,7 +121,7 @@ pub async fn handler(hook: Arc<Hook>, event: LambdaEvent<CodeDeployLifecycleEven
 /// Finds the target version and runs every case; `Err` says why the smoke test failed.
 async fn run(hook: Arc<Hook>, deployment_id: String) -> Result<(), String> {
     #[cfg(feature = "fault-injection")]
-    if std::env::var("CANARY_SMOKE_HOOK_FAULT").as_deref() == Ok("panic") {
+    if std::env::var("CANARY_SMOKE_HOOK_FAULT").is_ok_and(|fault| fault == format!("panic:{deployment_id}")) {
         #[allow(clippy::panic)]
         {
             panic!("fault injected by CANARY_SMOKE_HOOK_FAULT");
