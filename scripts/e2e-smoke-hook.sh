@@ -11,6 +11,7 @@
 # The emulator runs in its own process group and is stopped by process id on exit. Installs
 # cargo-lambda with pip when missing, at requirements-test.txt's pin. CANARY_SMOKE_E2E_PORT picks the
 # first of the two ports used (default 9430: the emulator; the fake endpoint is the next one).
+# `--cold-start` also builds the release binary and reports its cold start against the same fake.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -72,8 +73,14 @@ for _ in $(seq 600); do
     sleep 0.2
 done
 
+RELEASE=()
+if [ "${1:-}" = "--cold-start" ]; then
+    cargo build --release -p canary-smoke-hook --quiet
+    RELEASE=("$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/canary-smoke-hook")
+fi
+
 status=0
-python3 scripts/smoke_hook_e2e.py "$PORT" "$FAKE_PORT" "$WORK/watch.log" || status=1
+python3 scripts/smoke_hook_e2e.py "$PORT" "$FAKE_PORT" "$WORK/watch.log" "${RELEASE[@]}" || status=1
 if [ "$status" -ne 0 ]; then
     echo "--- emulator log ---" >&2
     tail -n 400 "$WORK/watch.log" >&2

@@ -10,7 +10,11 @@ answered 400 and recorded, and any recorded violation fails the run: the fake ca
 the hook. Each scenario is a deployment whose AppSpec names a function of its own, so the fake knows
 which behaviour an `Invoke` asks for.
 
-Usage: smoke_hook_e2e.py EMULATOR_PORT FAKE_PORT LOG_FILE
+Usage: smoke_hook_e2e.py EMULATOR_PORT FAKE_PORT LOG_FILE [RELEASE_BINARY]
+
+With RELEASE_BINARY (scripts/e2e-smoke-hook.sh --cold-start builds it), the binary is also started five
+times through scripts/lambda_once.py's Runtime API stub against the same fake, and the median time from
+starting the process to its answer (cold start and one passing deployment) is printed.
 """
 
 import gzip
@@ -296,6 +300,30 @@ def invoke_hook(port, deployment):
         return e.code, e.read().decode(errors="replace")
 
 
+def cold_start(binary, check):
+    """Median of five runs from process start to the answer of one all-pass deployment."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import lambda_once  # noqa: E402
+    fake_port = int(sys.argv[2])
+    os.environ.update({
+        "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        "AWS_SESSION_TOKEN": SESSION_TOKEN, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{fake_port}",
+        "CANARY_SMOKE_TEST": '[{"Event":{"path":"/health"},"Expect":{"statusCode":200}}]',
+    })
+    event = json.dumps({"DeploymentId": "d-all-pass", "LifecycleEventHookExecutionId": "exec-cold"}).encode()
+    times, results = [], []
+    for _ in range(5):
+        started = time.monotonic()
+        result = lambda_once.run(binary, event)
+        times.append(time.monotonic() - started)
+        results.append(result)
+    times.sort()
+    rss = max(r.get("peak_rss_kb") or 0 for r in results)
+    check(all(r["status"] == "Succeeded" for r in results),
+          f"release binary: Succeeded five times, median {times[2] * 1000:.0f} ms from process start, "
+          f"peak RSS {rss} kB", results)
+
+
 def main():
     emulator_port, fake_port, log_file = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     server = ThreadingHTTPServer(("127.0.0.1", fake_port), Handler)
@@ -340,6 +368,9 @@ def main():
     errors = [l for l in lines if "Runtime.ImportModuleError" in l.get("reason", "")]
     check(len(errors) == 2, "function-error: each case's log line names the function's error", errors)
     check(sum(1 for l in lines if l.get("verdict") == "pass") >= 6, "one JSON line per passing case", len(lines))
+
+    if len(sys.argv) > 4:
+        cold_start(sys.argv[4], check)
 
     check(not FAKE.violations, "every request matched the services' API models and verified its signature", "\n".join(FAKE.violations))
     server.shutdown()
