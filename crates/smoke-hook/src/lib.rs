@@ -85,10 +85,7 @@ pub async fn handler(hook: Arc<Hook>, event: LambdaEvent<CodeDeployLifecycleEven
     let (event, context) = event.into_parts();
     let deadline = Duration::from_millis(context.deadline);
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    // Lambda sends the deadline as milliseconds since the epoch; a deadline already past is not
-    // one (cargo-lambda's emulator sends 600000), and the hook then gives itself a minute.
-    let left = if deadline > now { deadline - now } else { NO_DEADLINE_BUDGET };
-    let budget = left.saturating_sub(REPORT_RESERVE.min(left / 4));
+    let budget = run_budget(deadline, now);
     // A task of its own, so that a panic in it is a `JoinError` here, and a deadline can stop it.
     let mut task = tokio::spawn(run(Arc::clone(&hook), event.deployment_id.clone()));
     let verdict = match tokio::time::timeout(budget, &mut task).await {
@@ -116,6 +113,15 @@ pub async fn handler(hook: Arc<Hook>, event: LambdaEvent<CodeDeployLifecycleEven
         .map_err(|e| format!("cannot report {status}: {e}"))?;
     tracing::info!(deployment_id = %event.deployment_id, status, "reported the lifecycle hook's status");
     Ok(json!({"status": status}))
+}
+
+/// How long the cases may run when the invocation ends at `deadline` and it is `now` (both since the
+/// epoch): the time left less the reserve for reporting.
+pub fn run_budget(deadline: Duration, now: Duration) -> Duration {
+    // Lambda sends the deadline as milliseconds since the epoch; a deadline already past is not
+    // one (cargo-lambda's emulator sends 600000), and the hook then gives itself a minute.
+    let left = if deadline > now { deadline - now } else { NO_DEADLINE_BUDGET };
+    left.saturating_sub(REPORT_RESERVE.min(left / 4))
 }
 
 /// Finds the target version and runs every case; `Err` says why the smoke test failed.
@@ -275,6 +281,17 @@ mod tests {
         let yaml = "version: 0.0\nResources:\n  - Api:\n      Type: AWS::Lambda::Function\n      Properties:\n        Name: \"stack-Api-1\"\n        Alias: Live\n        CurrentVersion: 3\n        TargetVersion: 4\n";
         assert_eq!(app_spec_target(yaml), Ok(want));
         assert!(app_spec_target("{}").is_err());
+    }
+
+    #[test]
+    fn the_cases_stop_early_enough_to_report() {
+        let now = Duration::from_secs(1_800_000_000);
+        let secs = |s: u64| Duration::from_secs(s);
+        // A 900 s hook keeps 10 s to report; a 20 s one a quarter of its time.
+        assert_eq!(run_budget(now + secs(900), now), secs(890));
+        assert_eq!(run_budget(now + secs(20), now), secs(15));
+        assert_eq!(run_budget(now, now), secs(50));
+        assert_eq!(run_budget(Duration::from_millis(600_000), now), secs(50));
     }
 
     #[test]
