@@ -2,8 +2,9 @@
 # Builds the artifacts that install the CanaryDeployments macro without Rust or the SAM CLI:
 #
 #   OUT/canary-deployments-VERSION-bootstrap.zip   the arm64 release `bootstrap` for provided.al2023
+#   OUT/canary-deployments-VERSION-smoke-hook.zip  the arm64 release `bootstrap` of the smoke test hook
 #   OUT/canary-deployments-VERSION-macro.yaml      plain CloudFormation (no Transform) that deploys it
-#   OUT/canary-deployments-VERSION.sha256          SHA-256 of both, for `sha256sum -c` (macOS: `shasum -a 256 -c`)
+#   OUT/canary-deployments-VERSION.sha256          SHA-256 of the three, for `sha256sum -c` (macOS: `shasum -a 256 -c`)
 #
 # VERSION is the workspace crate version. OUT defaults to dist/. Needs no AWS credentials.
 #
@@ -39,30 +40,34 @@ CARGO_HOME_DIR="${CARGO_HOME:-$HOME/.cargo}"
 # RUSTFLAGS reach only the aarch64 target's crates, so build scripts keep their host cache.
 RUSTFLAGS="--remap-path-prefix=$ROOT=/canary-deployments --remap-path-prefix=$CARGO_HOME_DIR=/cargo --remap-path-prefix=$TARGET_DIR=/target" \
     cargo lambda build --release --arm64 -p canary-lambda --bin canary-lambda
-BOOTSTRAP="$TARGET_DIR/lambda/canary-lambda/bootstrap"
+# The smoke test hook, built alike (without the fault-injection feature only its tests use).
+RUSTFLAGS="--remap-path-prefix=$ROOT=/canary-deployments --remap-path-prefix=$CARGO_HOME_DIR=/cargo --remap-path-prefix=$TARGET_DIR=/target" \
+    cargo lambda build --release --arm64 -p canary-smoke-hook --bin canary-smoke-hook
 
-python3 - "$BOOTSTRAP" "$OUT/$NAME-bootstrap.zip" <<'EOF'
+python3 - "$TARGET_DIR/lambda/canary-lambda/bootstrap" "$OUT/$NAME-bootstrap.zip" \
+    "$TARGET_DIR/lambda/canary-smoke-hook/bootstrap" "$OUT/$NAME-smoke-hook.zip" <<'EOF'
 import sys, zipfile
-source, target = sys.argv[1], sys.argv[2]
-with open(source, "rb") as f:
-    data = f.read()
-# One entry with a fixed date and Unix mode rwxr-xr-x: Lambda's provided runtimes execute
-# `bootstrap`, and a zip written without the mode loses the executable bit.
-entry = zipfile.ZipInfo("bootstrap", date_time=(1980, 1, 1, 0, 0, 0))
-entry.create_system = 3
-entry.external_attr = (0o100755 << 16)
-entry.compress_type = zipfile.ZIP_DEFLATED
-with zipfile.ZipFile(target, "w") as archive:
-    archive.writestr(entry, data, compresslevel=9)
+for source, target in zip(sys.argv[1::2], sys.argv[2::2]):
+    with open(source, "rb") as f:
+        data = f.read()
+    # One entry with a fixed date and Unix mode rwxr-xr-x: Lambda's provided runtimes execute
+    # `bootstrap`, and a zip written without the mode loses the executable bit.
+    entry = zipfile.ZipInfo("bootstrap", date_time=(1980, 1, 1, 0, 0, 0))
+    entry.create_system = 3
+    entry.external_attr = (0o100755 << 16)
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(target, "w") as archive:
+        archive.writestr(entry, data, compresslevel=9)
 EOF
 
 scripts/macro-template.sh "$VERSION" >"$OUT/$NAME-macro.yaml"
 
 # macOS has no sha256sum; `shasum -a 256` writes the same lines.
 if command -v sha256sum >/dev/null; then SHA256=(sha256sum); else SHA256=(shasum -a 256); fi
-(cd "$OUT" && "${SHA256[@]}" "$NAME-bootstrap.zip" "$NAME-macro.yaml" >"$NAME.sha256")
+(cd "$OUT" && "${SHA256[@]}" "$NAME-bootstrap.zip" "$NAME-smoke-hook.zip" "$NAME-macro.yaml" >"$NAME.sha256")
 
 size=$(wc -c <"$OUT/$NAME-bootstrap.zip")
 echo "$OUT/$NAME-bootstrap.zip ($size bytes)"
+echo "$OUT/$NAME-smoke-hook.zip ($(wc -c <"$OUT/$NAME-smoke-hook.zip") bytes)"
 echo "$OUT/$NAME-macro.yaml"
 echo "$OUT/$NAME.sha256"

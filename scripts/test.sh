@@ -33,6 +33,9 @@ bench/instructions.sh
 step "end-to-end: the macro under cargo-lambda's runtime emulator"
 scripts/e2e-lambda.sh
 
+step "end-to-end: the smoke test hook under the emulator, against CodeDeploy and Lambda faked to botocore's models"
+scripts/e2e-smoke-hook.sh
+
 step "package: the arm64 zip built twice (same bytes), its templates under cfn-lint, the SAR metadata"
 python3 scripts/test_package.py
 

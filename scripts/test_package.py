@@ -5,8 +5,8 @@ Runs scripts/package.sh into a temporary directory with the workspace's target d
 incremental arm64 release build), then builds again and checks that both give the same bytes. The
 second build recompiles and relinks the project's own crates (their compiled copies are removed
 first); with --fresh it starts from an empty target directory and so also recompiles every
-dependency, which takes several minutes more on two cores and is why the test command does not. Then checks the zip (one executable
-aarch64 ELF `bootstrap`, at most 4 MB), the checksum file, the version in every name, cfn-lint over
+dependency, which takes several minutes more on two cores and is why the test command does not. Then checks both zips, the
+macro's and the smoke test hook's (each one executable aarch64 ELF `bootstrap`, at most 4 MB), the checksum file, the version in every name, cfn-lint over
 macro.yaml and the deploy/ templates, and that macro.yaml deploys the function exactly as template.yaml
 does, without a Transform.
 
@@ -89,7 +89,7 @@ class Package(unittest.TestCase):
         else:
             subprocess.run(
                 ["cargo", "clean", "--release", "--target", "aarch64-unknown-linux-gnu",
-                 "-p", "canary-engine", "-p", "canary-lambda"],
+                 "-p", "canary-engine", "-p", "canary-lambda", "-p", "canary-smoke-hook"],
                 cwd=ROOT, check=True,
             )
             second_s = package(cls.second)
@@ -104,7 +104,13 @@ class Package(unittest.TestCase):
         return os.path.join(which or self.first, f"{self.name}{suffix}")
 
     def test_the_zip_holds_one_executable_aarch64_bootstrap(self):
-        zip_path = self.path("-bootstrap.zip")
+        self.check_zip("-bootstrap.zip")
+
+    def test_the_smoke_hook_zip_holds_one_executable_aarch64_bootstrap(self):
+        self.check_zip("-smoke-hook.zip")
+
+    def check_zip(self, suffix):
+        zip_path = self.path(suffix)
         size = os.path.getsize(zip_path)
         with zipfile.ZipFile(zip_path) as archive:
             self.assertIsNone(archive.testzip())
@@ -120,11 +126,11 @@ class Package(unittest.TestCase):
         self.assertEqual(binary[5], 1, "not little-endian")
         self.assertEqual(struct.unpack_from("<H", binary, 18)[0], 0xB7, "not an AArch64 executable")
         self.assertLessEqual(size, MAX_ZIP_BYTES)
-        print(f"\nzip {size} bytes ({size / 1e6:.2f} MB), bootstrap {len(binary)} bytes "
+        print(f"\n{suffix[1:]} {size} bytes ({size / 1e6:.2f} MB), bootstrap {len(binary)} bytes "
               f"({len(binary) / 1e6:.2f} MB)", file=sys.stderr)
 
     def test_the_same_source_gives_the_same_bytes(self):
-        for suffix in ("-bootstrap.zip", "-macro.yaml", ".sha256"):
+        for suffix in ("-bootstrap.zip", "-smoke-hook.zip", "-macro.yaml", ".sha256"):
             with open(self.path(suffix), "rb") as a, open(self.path(suffix, self.second), "rb") as b:
                 first, second = a.read(), b.read()
             self.assertTrue(first == second, f"{self.name}{suffix} differs between two builds")
@@ -135,28 +141,32 @@ class Package(unittest.TestCase):
         with open(self.path(".sha256"), encoding="utf-8") as f:
             lines = [line.split() for line in f if line.strip()]
         self.assertEqual(sorted(name for _, name in lines),
-                         sorted([f"{self.name}-bootstrap.zip", f"{self.name}-macro.yaml"]))
+                         sorted([f"{self.name}-bootstrap.zip", f"{self.name}-smoke-hook.zip",
+                                 f"{self.name}-macro.yaml"]))
         for digest, name in lines:
             with open(os.path.join(self.first, name), "rb") as artifact:
                 self.assertEqual(hashlib.sha256(artifact.read()).hexdigest(), digest, name)
 
     def test_every_name_a_user_sees_carries_the_version(self):
         self.assertEqual(sorted(os.listdir(self.first)), sorted(
-            [f"{self.name}-bootstrap.zip", f"{self.name}-macro.yaml", f"{self.name}.sha256"]))
+            [f"{self.name}-bootstrap.zip", f"{self.name}-smoke-hook.zip", f"{self.name}-macro.yaml",
+             f"{self.name}.sha256"]))
         template = load_template(self.path("-macro.yaml"))
         self.assertIn(self.version, template["Description"])
-        # CodeKey has no default and accepts only this version's zip, so an update that reuses the
-        # previous version's key fails instead of keeping the old code.
-        code_key = template["Parameters"]["CodeKey"]
-        self.assertNotIn("Default", code_key)
-        import re
-        pattern = code_key["AllowedPattern"]
-        for key in (f"{self.name}-bootstrap.zip", f"releases/{self.name}-bootstrap.zip"):
-            self.assertRegex(key, pattern)
-        older = "canary-deployments-0.0.0-bootstrap.zip"
-        loose = f"{self.name.replace('.', 'x')}-bootstrap.zip"
-        for key in (older, loose, f"{self.name}-bootstrap.zip.old"):
-            self.assertNotRegex(key, pattern)
+        # The code keys have no default and accept only this version's zips, so an update that reuses the
+        # previous version's keys fails instead of keeping the old code.
+        for parameter, zip_suffix in (("CodeKey", "bootstrap.zip"), ("SmokeTestCodeKey", "smoke-hook.zip")):
+            code_key = template["Parameters"][parameter]
+            self.assertNotIn("Default", code_key)
+            pattern = code_key["AllowedPattern"]
+            for key in (f"{self.name}-{zip_suffix}", f"releases/{self.name}-{zip_suffix}"):
+                self.assertRegex(key, pattern)
+            older = f"canary-deployments-0.0.0-{zip_suffix}"
+            loose = f"{self.name.replace('.', 'x')}-{zip_suffix}"
+            for key in (older, loose, f"{self.name}-{zip_suffix}.old"):
+                self.assertNotRegex(key, pattern)
+        sam = load_template(os.path.join(ROOT, "template.yaml"))
+        self.assertEqual(sam["Parameters"]["SmokeTestCodeKey"]["Default"], f"{self.name}-smoke-hook.zip")
         self.assertEqual(str(template["Outputs"]["Version"]["Value"]), self.version)
         self.assertIn(self.version, template["Resources"]["MacroFunction"]["Properties"]["Description"])
         with open(self.path("-macro.yaml"), encoding="utf-8") as f:
@@ -184,6 +194,11 @@ class Package(unittest.TestCase):
         code = fn["Properties"]["Code"]
         self.assertEqual(code["S3Key"], {"Ref": "CodeKey"})
         self.assertIn("CodeBucket", repr(code["S3Bucket"]))
+        # The smoke test hook's zip: beside the macro's, in the bucket the macro's code comes from.
+        variables = fn["Properties"]["Environment"]["Variables"]
+        self.assertEqual(variables["SMOKE_HOOK_CODE_BUCKET"], code["S3Bucket"])
+        self.assertEqual(variables["SMOKE_HOOK_CODE_KEY"], {"Ref": "SmokeTestCodeKey"})
+        self.assertEqual(sorted(sam_fn["Environment"]["Variables"]), sorted(variables))
 
         # The log group with its retention, the logs-only role and the macro are the same resources.
         for logical_id in ("MacroLogGroup", "MacroFunctionRole", "Macro"):

@@ -28,7 +28,7 @@ use std::sync::OnceLock;
 use canary_engine::cfn;
 use canary_engine::rewire::table::INVOKERS;
 use canary_engine::settings::{KNOWN_KEYS, ROLLBACK_ON_KEYS, TRIGGER_KEYS};
-use canary_engine::{expand, Context};
+use canary_engine::{expand, CodeLocation, Context};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Map, Value};
 
@@ -551,6 +551,7 @@ impl Template {
             region: "eu-west-1".into(),
             account_id: "123456789012".into(),
             parameter_values: parameter_values.collect(),
+            smoke_hook_code: Some(CodeLocation { bucket: "artifacts".into(), key: "smoke-hook.zip".into() }),
         }
     }
 }

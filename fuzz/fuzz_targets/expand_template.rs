@@ -10,14 +10,16 @@
 
 use canary_engine::json;
 use canary_engine::json::{Map, Value};
-use canary_engine::{expand, Context};
+use canary_engine::{expand, CodeLocation, Context};
 use libfuzzer_sys::fuzz_target;
 
 fn context() -> Context {
     let mut parameter_values = Map::new();
     parameter_values.insert("Stage", json!("prod"));
     parameter_values.insert("Enabled", json!("true"));
-    Context { region: "us-east-1".into(), account_id: "123456789012".into(), parameter_values }
+    // A hook location, so that a `SmokeTest` the fuzzer writes is expanded, not only refused.
+    let smoke_hook_code = Some(CodeLocation { bucket: "artifacts".into(), key: "smoke-hook.zip".into() });
+    Context { region: "us-east-1".into(), account_id: "123456789012".into(), parameter_values, smoke_hook_code }
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -31,7 +31,12 @@ pub fn thread_cpu_ns() -> u64 {
 
 /// The context every benchmark expands with: the templates reference no parameters.
 pub fn context() -> Context {
-    Context { region: "us-east-1".into(), account_id: "123456789012".into(), parameter_values: Map::new() }
+    Context {
+        region: "us-east-1".into(),
+        account_id: "123456789012".into(),
+        parameter_values: Map::new(),
+        smoke_hook_code: None,
+    }
 }
 
 /// What the macro does per request, apart from the event envelope: parse the template, expand it,

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use canary_engine::json::{Map, Value};
-use canary_engine::{Context, Diagnostic, Expansion};
+use canary_engine::{CodeLocation, Context, Diagnostic, Expansion};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::source::SourceError;
@@ -108,7 +108,17 @@ pub struct InputArgs {
     /// written, its marked SAM functions written as SAM DeploymentPreferences.
     #[arg(long)]
     pub sam_translator: bool,
+    /// The S3 bucket that holds the smoke test hook's zip in the stack's Region: the bucket the
+    /// macro was installed from. Templates that use SmokeTest need it.
+    #[arg(long, value_name = "BUCKET")]
+    pub smoke_hook_bucket: Option<String>,
+    /// The hook zip's key in that bucket (the install templates' SmokeTestCodeKey).
+    #[arg(long, value_name = "KEY", default_value = SMOKE_HOOK_KEY)]
+    pub smoke_hook_key: String,
 }
+
+/// The smoke test hook's zip as `scripts/package.sh` names it, and the install templates' default.
+pub const SMOKE_HOOK_KEY: &str = concat!("canary-deployments-", env!("CARGO_PKG_VERSION"), "-smoke-hook.zip");
 
 impl Command {
     /// The input flags of the commands that read one template.
@@ -304,8 +314,16 @@ fn load(input: &InputArgs, stdin: impl Read) -> Result<(Value, Context), Failure
     };
     let template = source::parse(&name, &bytes)?;
     let parameter_values = parameter_values(&input.parameters, &template, &name).map_err(Failure::Usage)?;
-    let ctx =
-        Context { region: input.region.clone(), account_id: input.account_id.clone(), parameter_values };
+    let smoke_hook_code = input
+        .smoke_hook_bucket
+        .as_ref()
+        .map(|bucket| CodeLocation { bucket: bucket.clone(), key: input.smoke_hook_key.clone() });
+    let ctx = Context {
+        region: input.region.clone(),
+        account_id: input.account_id.clone(),
+        parameter_values,
+        smoke_hook_code,
+    };
     Ok((template, ctx))
 }
 

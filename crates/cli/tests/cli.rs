@@ -133,6 +133,39 @@ fn the_quickstart_expands_cleanly() {
     assert!(out["Resources"]["OrdersFunction"].is_object());
 }
 
+const SMOKE_TEST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/smoke-test.yaml");
+
+#[test]
+fn the_smoke_test_example_needs_the_hook_location_and_then_plans_its_hook() {
+    let output = run(&["plan", SMOKE_TEST]);
+    assert_eq!(output.code, ExitCode::from(1));
+    assert!(output.stderr.contains("Resources/OrdersFunction/Metadata/CanaryDeployment/SmokeTest: OrdersFunction has a SmokeTest, but this expansion was not told where the smoke test hook's code is"), "{}", output.stderr);
+    assert!(output.stderr.contains("--smoke-hook-bucket"), "{}", output.stderr);
+
+    let output = run(&["plan", "--smoke-hook-bucket", "my-artifacts", SMOKE_TEST]);
+    assert_eq!(output.code, ExitCode::SUCCESS, "{}", output.stderr);
+    assert!(output.stdout.contains("OrdersFunctionSmokeTest"), "{}", output.stdout);
+
+    let output = run(&["expand", "--smoke-hook-bucket", "my-artifacts", SMOKE_TEST]);
+    assert_eq!(output.code, ExitCode::SUCCESS, "{}", output.stderr);
+    let out: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    let hook = &out["Resources"]["OrdersFunctionSmokeTest"]["Properties"];
+    assert_eq!(hook["Code"]["S3Bucket"], "my-artifacts");
+    assert_eq!(
+        hook["Code"]["S3Key"],
+        concat!("canary-deployments-", env!("CARGO_PKG_VERSION"), "-smoke-hook.zip")
+    );
+    let cases: serde_json::Value =
+        serde_json::from_str(hook["Environment"]["Variables"]["CANARY_SMOKE_TEST"].as_str().unwrap())
+            .unwrap();
+    assert_eq!(
+        cases[0],
+        serde_json::json!({"Event": {"httpMethod": "GET", "path": "/health"}, "Expect": {"statusCode": 200}})
+    );
+    let update = &out["Resources"]["OrdersFunctionAliasLive"]["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"];
+    assert_eq!(update["BeforeAllowTrafficHook"], serde_json::json!({"Ref": "OrdersFunctionSmokeTest"}));
+}
+
 #[test]
 fn yaml_output_expands_like_its_input() {
     // `expand --format yaml` is a template: feeding it back gives the same JSON as the original.

@@ -22,6 +22,8 @@ fn every_example_expands_plans_and_passes_cfn_lint() {
         let run = |command: &str| {
             Command::new(env!("CARGO_BIN_EXE_canary-deployments"))
                 .arg(command)
+                // Where the smoke test hook's zip is, for examples/smoke-test.yaml; the others ignore it.
+                .args(["--smoke-hook-bucket", "my-artifacts"])
                 .arg(&example)
                 .output()
                 .unwrap()

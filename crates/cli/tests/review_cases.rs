@@ -33,7 +33,12 @@ fn expand_case(case: &str, parameters: &[(&str, &str)], edit: Option<(&str, &str
     for (k, v) in parameters {
         parameter_values.insert(k.to_string(), Value::from(*v));
     }
-    let ctx = Context { region: "us-east-1".into(), account_id: "123456789012".into(), parameter_values };
+    let ctx = Context {
+        region: "us-east-1".into(),
+        account_id: "123456789012".into(),
+        parameter_values,
+        smoke_hook_code: None,
+    };
     expand_source(template, &ctx)
 }
 

@@ -63,6 +63,24 @@ pub fn shared_condition(n: usize) -> String {
     }
 }
 
+/// The built-in smoke test hook of one function (`SmokeTest`), and its role, its CodeDeploy grants and
+/// its log group: one set per function, since each may invoke and report on that function alone.
+pub fn smoke_test(function: &str) -> String {
+    format!("{function}SmokeTest")
+}
+
+pub fn smoke_test_role(function: &str) -> String {
+    format!("{function}SmokeTestRole")
+}
+
+pub fn smoke_test_policy(function: &str) -> String {
+    format!("{function}SmokeTestPolicy")
+}
+
+pub fn smoke_test_logs(function: &str) -> String {
+    format!("{function}SmokeTestLogs")
+}
+
 pub fn rollback_alarm(function: &str, metric: &str) -> String {
     format!("{function}Canary{metric}Alarm")
 }
@@ -89,9 +107,9 @@ pub fn may_be_generated(
     is_resource: impl Fn(&str) -> bool,
     is_marked: impl Fn(&str) -> bool,
 ) -> bool {
-    // What the function's own IDs continue with: `alias`, `deployment_group`, `version`, and `Canary`
-    // for `grant_policy` and `rollback_alarm`.
-    const MARKERS: &[&str] = &["Version", "Alias", "DeploymentGroup", "Canary"];
+    // What the function's own IDs continue with: `alias`, `deployment_group`, `version`, `Canary`
+    // for `grant_policy` and `rollback_alarm`, and `SmokeTest` for the smoke test's resources.
+    const MARKERS: &[&str] = &["Version", "Alias", "DeploymentGroup", "Canary", "SmokeTest"];
     const HOOK_POLICY: &str = "CanaryHookPolicy";
     if id == APPLICATION || id == SERVICE_ROLE || id.starts_with(DEPLOYMENT_CONFIG) {
         return true;
@@ -124,6 +142,10 @@ mod tests {
             deployment_group("Fn"),
             grant_policy("Fn"),
             rollback_alarm("Fn", "Errors"),
+            smoke_test("Fn"),
+            smoke_test_role("Fn"),
+            smoke_test_policy("Fn"),
+            smoke_test_logs("Fn"),
             version("Fn", "0123456789"),
             deployment_config("Canary10Percent5Minutes"),
             APPLICATION.to_owned(),

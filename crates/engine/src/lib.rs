@@ -16,6 +16,6 @@ pub mod settings;
 
 pub use diag::{Diagnostic, Path, Segment, Severity};
 pub use expand::{
-    expand, expand_for_macro, expand_note, expand_source, Context, Expansion, FunctionPlan, MovedInvoker,
-    Stats, NOT_VERSIONED,
+    expand, expand_for_macro, expand_note, expand_source, CodeLocation, Context, Expansion, FunctionPlan,
+    MovedInvoker, Stats, NOT_VERSIONED,
 };

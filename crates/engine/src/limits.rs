@@ -49,3 +49,8 @@ pub const MAX_CLI_RESOURCES: usize = 100 * MAX_RESOURCES;
 /// template limit, for the same reason as [`MAX_CLI_RESOURCES`]. The macro's own bound is
 /// [`MAX_PROCESSED_TEMPLATE_BYTES`], since every such byte ends up in the template it returns.
 pub const MAX_CLI_SETTINGS_BYTES: usize = 16 * MAX_PROCESSED_TEMPLATE_BYTES;
+
+/// Lambda's limit on a function's environment variables, all of them together (Lambda Developer
+/// Guide, "Lambda quotas": 4 KB). The smoke test cases travel in one, counted as the API carries
+/// the variables: a JSON object of strings.
+pub const MAX_ENVIRONMENT_BYTES: usize = 4096;

@@ -17,7 +17,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use canary_engine::json::{Map, Value};
-use canary_engine::{expand_source, Context, Expansion};
+use canary_engine::{expand_source, CodeLocation, Context, Expansion};
 use expect_test::expect_file;
 
 fn cases(kind: &str) -> Vec<PathBuf> {
@@ -42,6 +42,14 @@ fn context(case: &Path) -> Context {
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_else(Map::new),
+        // The install's artifact location, unless a case says there is none (`"smokeHookCode": null`).
+        smoke_hook_code: match raw.get("smokeHookCode") {
+            Some(Value::Null) => None,
+            _ => Some(CodeLocation {
+                bucket: "canary-artifacts-us-east-1".to_owned(),
+                key: "canary-deployments-0.1.0-smoke-hook.zip".to_owned(),
+            }),
+        },
     }
 }
 

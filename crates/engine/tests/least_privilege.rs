@@ -13,6 +13,13 @@
 //!   `codedeploy:PutLifecycleEventHookExecutionStatus` on exactly `<Fn>DeploymentGroup`, and the
 //!   function's alias depends on it.
 //!
+//! - A function with `SmokeTest` has `<Fn>SmokeTest` as its pre-traffic hook; its role
+//!   `<Fn>SmokeTestRole` trusts only `lambda.amazonaws.com` and allows only writing to
+//!   `<Fn>SmokeTestLogs` and invoking `${Fn.Arn}:*`; `<Fn>SmokeTestPolicy` is attached to exactly that
+//!   role and allows `GetDeployment` and `PutLifecycleEventHookExecutionStatus` on exactly
+//!   `<Fn>DeploymentGroup` and `GetApplicationRevision` on exactly the application; the alias depends
+//!   on it.
+//!
 //! - Statements the expansion adds to the template's own resources (a SAM hook's `Policies`, an
 //!   invoking role's statement that gains the alias ARN) are held to the same rule; the one exception
 //!   is the SAM hook's `deploymentgroup:${ServerlessDeploymentApplication}/*` (see
@@ -366,6 +373,10 @@ fn audit(case: &Path, failures: &mut Vec<String>) -> (bool, usize) {
                 hooks.insert(identity(h, &function_ids));
             }
         }
+        if has_smoke_test(settings) {
+            maybe_hooks.insert(format!("{function}SmokeTest"));
+            hooks.insert(format!("{function}SmokeTest"));
+        }
         let topics: BTreeSet<String> = one_or_many(settings.get("Triggers"))
             .iter()
             .filter_map(|t| t.get("TriggerTargetArn"))
@@ -443,10 +454,90 @@ fn audit(case: &Path, failures: &mut Vec<String>) -> (bool, usize) {
             }
         }
     }
+    audit_smoke_tests(out_res, &in_res, &marked, &mut local);
     for m in local {
         fail(m);
     }
     (saw_role, n_hook_policies)
+}
+
+fn has_smoke_test(settings: &Map) -> bool {
+    settings.get("SmokeTest").and_then(Value::as_array).is_some_and(|cases| !cases.is_empty())
+}
+
+/// The smoke test hook's role and CodeDeploy grants, per function with `SmokeTest`.
+fn audit_smoke_tests(out_res: &Map, in_res: &Map, marked: &[(String, Map)], local: &mut Vec<String>) {
+    for (function, settings) in marked.iter().filter(|(_, s)| has_smoke_test(s)) {
+        if settings.get("Enabled") == Some(&Value::Bool(false)) {
+            continue;
+        }
+        let (role_id, policy_id) = (format!("{function}SmokeTestRole"), format!("{function}SmokeTestPolicy"));
+        let (Some(role), Some(policy)) = (out_res.get(role_id.as_str()), out_res.get(policy_id.as_str()))
+        else {
+            local.push(format!("{function} has a SmokeTest but no {role_id} or {policy_id}"));
+            continue;
+        };
+        if in_res.contains_key(role_id.as_str()) || in_res.contains_key(policy_id.as_str()) {
+            continue;
+        }
+        let trust = role.pointer("/Properties/AssumeRolePolicyDocument/Statement").map(Value::to_string);
+        if trust.as_deref()
+            != Some(
+                r#"[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]"#,
+            )
+        {
+            local.push(format!("{role_id} trusts {trust:?}, not only lambda.amazonaws.com"));
+        }
+        for st in statements(&role_id, role, local) {
+            let resources: Vec<String> = st.resources.iter().map(|r| r.to_string()).collect();
+            let expected = match st.actions.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+                ["logs:CreateLogStream", "logs:PutLogEvents"] => {
+                    format!(r#"{{"Fn::GetAtt":["{function}SmokeTestLogs","Arn"]}}"#)
+                }
+                ["lambda:InvokeFunction"] => format!(r#"{{"Fn::Sub":"${{{function}.Arn}}:*"}}"#),
+                other => {
+                    local.push(format!("{role_id} allows {other:?}"));
+                    continue;
+                }
+            };
+            if resources != [expected.clone()] {
+                local.push(format!(
+                    "{role_id} allows {:?} on {resources:?}, expected only {expected}",
+                    st.actions
+                ));
+            }
+        }
+        let attached: BTreeSet<String> =
+            one_or_many(policy.pointer("/Properties/Roles")).iter().flat_map(refs).collect();
+        if attached != BTreeSet::from([role_id.clone()]) {
+            local.push(format!("{policy_id} is attached to {attached:?}, not only {role_id}"));
+        }
+        for st in statements(&policy_id, policy, local) {
+            let named: BTreeSet<String> = st.resources.iter().flat_map(refs).collect();
+            let ok = match st.actions.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+                ["codedeploy:GetDeployment", "codedeploy:PutLifecycleEventHookExecutionStatus"] => {
+                    named.contains(&format!("{function}DeploymentGroup"))
+                        && st.resources.len() == 1
+                        && text_of(&st.resources[0]).is_some_and(|t| t.contains(":deploymentgroup:"))
+                }
+                ["codedeploy:GetApplicationRevision"] => {
+                    st.resources.len() == 1
+                        && text_of(&st.resources[0])
+                            .is_some_and(|t| t.contains(":application:${") && t.ends_with('}'))
+                }
+                _ => false,
+            };
+            if !ok {
+                local.push(format!("{policy_id} allows {:?} on {:?}", st.actions, st.resources));
+            }
+        }
+        for (alias_id, alias) in out_res.iter().filter(|(_, r)| r["Type"] == "AWS::Lambda::Alias") {
+            let uses = refs(&alias["Properties"]["FunctionName"]).contains(function.as_str());
+            if uses && !one_or_many(alias.get("DependsOn")).contains(&Value::from(policy_id.as_str())) {
+                local.push(format!("{alias_id} does not depend on {policy_id}"));
+            }
+        }
+    }
 }
 
 #[test]

@@ -964,7 +964,12 @@ fn context(spec: &Spec) -> Context {
     let mut parameter_values = Map::new();
     parameter_values.insert("Stage", json!(if spec.prod { "prod" } else { "dev" }));
     parameter_values.insert("Tier", json!(if spec.premium { "premium" } else { "basic" }));
-    Context { region: "eu-west-1".into(), account_id: "123456789012".into(), parameter_values }
+    Context {
+        region: "eu-west-1".into(),
+        account_id: "123456789012".into(),
+        parameter_values,
+        smoke_hook_code: None,
+    }
 }
 
 fn enabled(m: &Marking, prod: bool) -> bool {

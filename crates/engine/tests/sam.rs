@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use canary_engine::cfn::{SAM_TRANSFORM, SETTING_KEY, TRANSFORM_NAME};
 use canary_engine::json::{Map, Value};
 use canary_engine::{cfn, json};
-use canary_engine::{expand, Context};
+use canary_engine::{expand, CodeLocation, Context};
 use canary_test_support::sam::{self, Op};
 use canary_test_support::{cfn_lint, sorted_entries};
 use expect_test::expect_file;
@@ -65,7 +65,15 @@ fn write_json(path: &Path, value: &Value) {
 }
 
 fn context() -> Context {
-    Context { region: "us-east-1".into(), account_id: "123456789012".into(), parameter_values: Map::new() }
+    Context {
+        region: "us-east-1".into(),
+        account_id: "123456789012".into(),
+        parameter_values: Map::new(),
+        smoke_hook_code: Some(CodeLocation {
+            bucket: "canary-artifacts-us-east-1".into(),
+            key: "canary-deployments-0.1.0-smoke-hook.zip".into(),
+        }),
+    }
 }
 
 /// The engine's output, which must carry no error.

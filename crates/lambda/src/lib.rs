@@ -20,7 +20,7 @@ use std::time::Instant;
 use canary_engine::cfn;
 use canary_engine::json::{self, Map, Value};
 use canary_engine::limits::{MAX_DEPTH, MAX_INPUT_BYTES};
-use canary_engine::{Context, Diagnostic, Expansion};
+use canary_engine::{CodeLocation, Context, Diagnostic, Expansion};
 use lambda_runtime::{Error, LambdaEvent};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
@@ -204,6 +204,7 @@ fn expand_event(
         region: event.region.clone(),
         account_id: event.account_id.clone(),
         parameter_values: event.template_parameter_values.clone().unwrap_or_default(),
+        smoke_hook_code: smoke_hook_code(),
     };
     // The engine promises never to panic; this is the net under that promise. Without it the
     // runtime would turn a panic into an invocation error, which CloudFormation reports without
@@ -354,6 +355,17 @@ fn truncate_at_word(text: &str, max: usize) -> String {
     let mut cut = text[..end].trim_end().to_owned();
     cut.push('…');
     cut
+}
+
+/// Where the smoke test hook's zip is: the install templates set these beside the macro's own code
+/// (`deploy/macro.yaml`, `template.yaml`); unset or empty, a template that uses `SmokeTest` gets an
+/// error saying so.
+pub const SMOKE_HOOK_BUCKET_VARIABLE: &str = "SMOKE_HOOK_CODE_BUCKET";
+pub const SMOKE_HOOK_KEY_VARIABLE: &str = "SMOKE_HOOK_CODE_KEY";
+
+fn smoke_hook_code() -> Option<CodeLocation> {
+    let read = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    Some(CodeLocation { bucket: read(SMOKE_HOOK_BUCKET_VARIABLE)?, key: read(SMOKE_HOOK_KEY_VARIABLE)? })
 }
 
 #[cfg(test)]

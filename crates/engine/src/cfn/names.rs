@@ -67,6 +67,7 @@ pub const CLOUDWATCH_ALARM: &str = "AWS::CloudWatch::Alarm";
 pub const CLOUDWATCH_COMPOSITE_ALARM: &str = "AWS::CloudWatch::CompositeAlarm";
 pub const IAM_ROLE: &str = "AWS::IAM::Role";
 pub const IAM_POLICY: &str = "AWS::IAM::Policy";
+pub const LOGS_LOG_GROUP: &str = "AWS::Logs::LogGroup";
 pub const SNS_TOPIC: &str = "AWS::SNS::Topic";
 pub const API_GATEWAY_DEPLOYMENT: &str = "AWS::ApiGateway::Deployment";
 pub const API_GATEWAY_V2_DEPLOYMENT: &str = "AWS::ApiGatewayV2::Deployment";

@@ -9,7 +9,7 @@ use super::index::{self, referenced_resource, MarkedFunction, TemplateIndex};
 use super::output::settings_bytes;
 use super::resources::{self, alarm::RollbackMetric, version};
 use super::scan::{self, Scan};
-use super::{sam, source, Bounds, Context, Origin};
+use super::{sam, source, Bounds, CodeLocation, Context, Origin};
 use crate::cfn::{self, DEFAULTS_KEY};
 use crate::diag::{Diagnostic, Path};
 use crate::json::{KeyHashing, Map, Value};
@@ -71,7 +71,10 @@ impl Decisions {
                 .filter(move |_| enabled)
                 .map(move |(alarm, _)| id(alarm, Some("RollbackOn")));
             let grants = function.grant_policy.iter().map(move |policy| id(policy, None));
-            version.into_iter().chain(alias).chain(group).chain(alarms).chain(grants)
+            let smoke = function.smoke_test.iter().flat_map(move |s| {
+                [&s.logs, &s.role, &s.function, &s.policy].map(|smoke_id| id(smoke_id, Some("SmokeTest")))
+            });
+            version.into_iter().chain(alias).chain(group).chain(alarms).chain(grants).chain(smoke)
         });
         let shared = self
             .application
@@ -120,6 +123,19 @@ pub(super) struct FunctionDecision {
     /// The generated role's grants for this function's hooks and topics, which its deployment group
     /// waits for.
     pub(super) grant_policy: Option<String>,
+    /// The built-in pre-traffic hook, for an enabled function with `SmokeTest`.
+    pub(super) smoke_test: Option<SmokeTestDecision>,
+}
+
+/// The resources of one function's smoke test hook, and what they are built from.
+pub(super) struct SmokeTestDecision {
+    pub(super) function: String,
+    pub(super) role: String,
+    pub(super) policy: String,
+    pub(super) logs: String,
+    pub(super) code: CodeLocation,
+    /// The CodeDeploy application whose revisions the hook reads: SAM's for a function SAM deploys.
+    pub(super) application: &'static str,
 }
 
 /// A resource shared by several functions: it exists when one of them does, so it carries no
@@ -245,6 +261,9 @@ pub(super) fn analyse(
             diagnostics,
         ) {
             let mut settings = settings;
+            if !settings.smoke_test.is_empty() && settings.enabled && ctx.smoke_hook_code.is_none() {
+                diagnostics.push(no_smoke_hook_code(&marked.logical_id, &path));
+            }
             let alias_given = sam::alias_given(&marked.raw, &defaults);
             let resource = &resources[&marked.logical_id];
             if marked.serverless {
@@ -275,7 +294,24 @@ pub(super) fn analyse(
     if template_index.marked.iter().any(|m| m.serverless) {
         sam::check_template(root, diagnostics);
     }
-    Some(decide(resources, &scope, &template_index, parsed, scan, diagnostics))
+    let smoke_hook_code = ctx.smoke_hook_code.as_ref();
+    Some(decide(resources, &scope, &template_index, parsed, scan, smoke_hook_code, diagnostics))
+}
+
+/// The hook's code is an S3 object the macro's install publishes; an expansion that does not know
+/// where cannot write the hook, and deploying the canary without its smoke test would drop a check.
+fn no_smoke_hook_code(function: &str, path: &Path) -> Diagnostic {
+    Diagnostic::error(
+        path.key("SmokeTest"),
+        format!(
+            "{function} has a SmokeTest, but this expansion was not told where the smoke test hook's code is"
+        ),
+    )
+    .with_help(
+        "the macro reads it from SMOKE_HOOK_CODE_BUCKET and SMOKE_HOOK_CODE_KEY, which the install templates \
+         set from CodeBucket and SmokeTestCodeKey (docs/smoke-test.md); the CLI takes --smoke-hook-bucket \
+         (and --smoke-hook-key)",
+    )
 }
 
 /// An alias the macro adopts becomes what every invoker of the function references; under a
@@ -332,6 +368,7 @@ fn decide(
     template_index: &TemplateIndex,
     parsed: Vec<(MarkedFunction, Settings)>,
     scan: Scan,
+    smoke_hook_code: Option<&CodeLocation>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Decisions {
     let mut functions = Vec::new();
@@ -421,7 +458,19 @@ fn decide(
             .collect();
         let alarm_labels =
             settings.alarms.iter().filter_map(|a| chosen(a, &scope.conditions)).map(alarm_label).collect();
+        let smoke_test =
+            smoke_hook_code.filter(|_| settings.enabled && !settings.smoke_test.is_empty()).map(|code| {
+                SmokeTestDecision {
+                    function: ids::smoke_test(&fn_id),
+                    role: ids::smoke_test_role(&fn_id),
+                    policy: ids::smoke_test_policy(&fn_id),
+                    logs: ids::smoke_test_logs(&fn_id),
+                    code: code.clone(),
+                    application: if marked.serverless { sam::APPLICATION } else { ids::APPLICATION },
+                }
+            });
         functions.push(FunctionDecision {
+            smoke_test,
             alarm_labels,
             deployment_group: ids::deployment_group(&fn_id),
             marked,
@@ -531,6 +580,15 @@ fn decide(
     for function in functions.iter_mut().filter(|f| f.settings.enabled) {
         if let Some(ids) = policies_of.remove(function.marked.logical_id.as_str()) {
             function.depends_on = ids;
+        }
+        // The smoke test is the function's pre-traffic hook from here on (settings refuse it beside
+        // another): the alias's update policy names it, the CodeDeploy role may invoke it, and the
+        // alias waits for it and for its CodeDeploy grants. Its policy is its own, not a hook
+        // policy: its role is generated, not found in the template.
+        if let Some(smoke) = &function.smoke_test {
+            function.settings.pre_traffic_hook = Some(Hook::Function(smoke.function.clone()));
+            function.depends_on.push(smoke.policy.clone());
+            function.depends_on.push(smoke.function.clone());
         }
         let has_grants = !function.settings.triggers.is_empty()
             || function.settings.pre_traffic_hook.is_some()

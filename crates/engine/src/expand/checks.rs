@@ -150,13 +150,15 @@ pub(super) fn check_collisions(resources: &Map, decisions: &Decisions, diagnosti
                 format!("the hook's logical ID {} or the function's {}", p.hook, p.function),
             )
         })
-        .chain(decisions.functions.iter().filter_map(|function| {
-            let id = function.grant_policy.as_ref()?;
-            Some((
-                id,
-                function.marked.settings_path(),
-                format!("the function's logical ID {}", function.marked.logical_id),
-            ))
+        .chain(decisions.functions.iter().flat_map(|function| {
+            let smoke = function.smoke_test.as_ref().map(|s| &s.policy);
+            function.grant_policy.iter().chain(smoke).map(|id| {
+                (
+                    id,
+                    function.marked.settings_path(),
+                    format!("the function's logical ID {}", function.marked.logical_id),
+                )
+            })
         }));
     for (name, path, what) in policies {
         if name.len() > limits::MAX_POLICY_NAME {

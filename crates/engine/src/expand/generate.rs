@@ -8,7 +8,8 @@ use super::analyse::{Decisions, FunctionDecision, RoleDecision};
 use super::index;
 use super::output::{check_output_limits, report_cycles};
 use super::resources::{
-    self, alarm, alias, application, deployment_config, deployment_group, policy, role, version,
+    self, alarm, alias, application, deployment_config, deployment_group, function, log_group, policy, role,
+    version,
 };
 use super::{sam, sam_generated, FunctionPlan, MovedInvoker, Stats};
 use crate::cfn::{self, DEFAULTS_KEY, SETTING_KEY, TRANSFORM_NAME};
@@ -293,6 +294,29 @@ fn function_resources(function: &FunctionDecision, decisions: &Decisions) -> Vec
     }
     if let Some(id) = &function.grant_policy {
         out.push((id.clone(), grant_policy(function, id)));
+    }
+    if let Some(smoke) = &function.smoke_test {
+        out.push((smoke.logs.clone(), log_group::smoke_test_logs(condition)));
+        out.push((
+            smoke.role.clone(),
+            role::smoke_test_role(fn_id, &smoke.logs, settings.permissions_boundary.clone(), condition),
+        ));
+        out.push((
+            smoke.function.clone(),
+            function::smoke_test(function::SmokeTestInputs {
+                function: fn_id,
+                code: &smoke.code,
+                cases: &settings.smoke_test,
+                role: &smoke.role,
+                log_group: &smoke.logs,
+                condition,
+            }),
+        ));
+        let group_arn = policy::deployment_group_arn(smoke.application, &function.deployment_group);
+        out.push((
+            smoke.policy.clone(),
+            policy::smoke_test_policy(&smoke.policy, &smoke.role, smoke.application, group_arn, condition),
+        ));
     }
     for (id, metric) in &function.rollback_alarms {
         out.push((

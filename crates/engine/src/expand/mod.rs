@@ -41,6 +41,16 @@ pub struct Context {
     pub account_id: String,
     /// Values given for the stack's parameters; a parameter missing here takes its `Default`.
     pub parameter_values: Map,
+    /// Where the built-in smoke test hook's zip is, in the stack's Region: the macro's install
+    /// publishes it beside the macro's own. `None` makes a template that uses `SmokeTest` an error.
+    pub smoke_hook_code: Option<CodeLocation>,
+}
+
+/// An S3 object holding a Lambda zip (`Code.S3Bucket`, `Code.S3Key`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeLocation {
+    pub bucket: String,
+    pub key: String,
 }
 
 /// The result of [`expand`]. When `diagnostics` holds an error, `template` must not be deployed

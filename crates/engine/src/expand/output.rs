@@ -349,6 +349,7 @@ mod tests {
                 region: "us-east-1".into(),
                 account_id: "123456789012".into(),
                 parameter_values: crate::json::Map::new(),
+                smoke_hook_code: None,
             },
         );
         expansion.check_serialized_size(crate::limits::MAX_PROCESSED_TEMPLATE_BYTES);

@@ -189,6 +189,7 @@ mod tests {
             region: "us-east-1".into(),
             account_id: "123456789012".into(),
             parameter_values: crate::json::Map::new(),
+            smoke_hook_code: None,
         };
         let out = crate::expand(template, &ctx);
         assert!(!out.has_errors(), "{:?}", out.diagnostics);

@@ -13,7 +13,7 @@ mod tests;
 pub use conditions::{partition_for_region, url_suffix_for_region, ConditionEvaluator};
 pub use parse::{
     defaults_path, parse_defaults, parse_function_settings, Scope, KNOWN_KEYS, PREDEFINED_TYPES,
-    ROLLBACK_ON_KEYS, TRIGGER_EVENTS, TRIGGER_KEYS,
+    ROLLBACK_ON_KEYS, SMOKE_CASE_KEYS, TRIGGER_EVENTS, TRIGGER_KEYS,
 };
 
 use crate::json::Value;
@@ -42,6 +42,47 @@ pub struct Settings {
     pub provisioned_concurrency: Option<u64>,
     /// `Enabled`, already evaluated against the stack's parameter values.
     pub enabled: bool,
+    /// `SmokeTest`: empty means no smoke test. Never given together with `pre_traffic_hook`.
+    pub smoke_test: Vec<SmokeCase>,
+}
+
+/// The environment variable that hands the smoke test cases to the hook (docs/smoke-test.md).
+pub const SMOKE_TEST_VARIABLE: &str = "CANARY_SMOKE_TEST";
+
+/// One `SmokeTest` case: literal JSON, checked to hold no intrinsic function.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SmokeCase {
+    pub event: Value,
+    /// What the answer must contain: objects by subset, recursively; other values equal.
+    pub expect: Option<Value>,
+}
+
+impl SmokeCase {
+    /// The cases as the hook reads them from [`SMOKE_TEST_VARIABLE`]: `[{"Event": …, "Expect": …}]`,
+    /// compact JSON, `Expect` only where it was given.
+    pub fn environment_value(cases: &[SmokeCase]) -> String {
+        let items = cases
+            .iter()
+            .map(|case| {
+                let mut obj = crate::json::Map::with_capacity(2);
+                obj.insert("Event", case.event.clone());
+                if let Some(expect) = &case.expect {
+                    obj.insert("Expect", expect.clone());
+                }
+                Value::Object(obj)
+            })
+            .collect();
+        Value::Array(items).to_string()
+    }
+
+    /// The bytes the hook's environment takes as Lambda's API carries it, `{"NAME":"<value>"}`, the
+    /// value escaped as a JSON string (each quote of the cases' JSON counts twice).
+    pub fn environment_size(cases: &[SmokeCase]) -> usize {
+        let value = Self::environment_value(cases);
+        let escaped = serde_json::to_string(&value).map_or(usize::MAX, |s| s.len());
+        // `{"` + name + `":` + value + `}`
+        escaped.saturating_add(SMOKE_TEST_VARIABLE.len() + 5)
+    }
 }
 
 /// How traffic moves from the old version to the new one.

@@ -13,6 +13,7 @@ mod alarms;
 mod arn;
 mod fields;
 mod hooks;
+mod smoke_test;
 mod traffic;
 mod triggers;
 
@@ -25,7 +26,8 @@ use super::{ConditionEvaluator, Hook, RollbackEvent, RollbackOn, Settings, Shape
 use crate::cfn::{self, FIND_IN_MAP, GET_ATT, IF, IMPORT_VALUE, JOIN, REF, SELECT, SUB};
 use crate::diag::{did_you_mean, Diagnostic, Path};
 use crate::limits::{
-    MAX_ALARMS, MAX_FUNCTION_ARN_LEN, MAX_FUNCTION_NAME_LEN, MAX_IF_NESTING, MAX_LOGICAL_ID,
+    MAX_ALARMS, MAX_ENVIRONMENT_BYTES, MAX_FUNCTION_ARN_LEN, MAX_FUNCTION_NAME_LEN, MAX_IF_NESTING,
+    MAX_LOGICAL_ID,
 };
 
 /// Every key a `CanaryDeployment` object (or the template defaults) may hold; used both to reject
@@ -45,7 +47,11 @@ pub const KNOWN_KEYS: &[&str] = &[
     "IgnorePollAlarmFailure",
     "ProvisionedConcurrency",
     "Enabled",
+    "SmokeTest",
 ];
+
+/// The keys of one `SmokeTest` case.
+pub const SMOKE_CASE_KEYS: &[&str] = &["Event", "Expect"];
 
 /// The traffic shapes CodeDeploy predefines for Lambda, as `CodeDeployDefault.Lambda<name>`.
 pub const PREDEFINED_TYPES: &[&str] = &[
@@ -318,6 +324,25 @@ pub fn parse_function_settings(
     });
     let enabled = setting("Enabled")
         .map_or(Some(true), |field| run.field(field, |validator, v, at| validator.enabled(v, at)));
+    let smoke_test = setting("SmokeTest")
+        .map_or(Some(Vec::new()), |field| run.field(field, |validator, v, at| validator.smoke_test(v, at)));
+    if let (Some(cases), Some(Some(_)), Some(smoke), Some(hook)) =
+        (&smoke_test, &pre_traffic_hook, setting("SmokeTest"), setting("PreTrafficHook"))
+    {
+        if !cases.is_empty() {
+            // CodeDeploy runs one BeforeAllowTrafficHook, and the smoke test is one.
+            let hook_from = if hook.from_defaults { " (from Metadata/CanaryDeployments)" } else { "" };
+            let diagnostic = Diagnostic::error(
+                smoke.path.clone(),
+                format!(
+                    "SmokeTest runs as the pre-traffic hook, and this function has PreTrafficHook{hook_from} too: \
+                     CodeDeploy takes one BeforeAllowTrafficHook"
+                ),
+            )
+            .with_help("keep SmokeTest, or PreTrafficHook and invoke the cases from that hook");
+            run.report(diagnostic, smoke.from_defaults && hook.from_defaults);
+        }
+    }
 
     if let (Some(alarms), Some(rollback_on)) = (&alarms, &rollback_on) {
         if alarms.most + rollback_on.count() > MAX_ALARMS {
@@ -350,6 +375,7 @@ pub fn parse_function_settings(
         ignore_poll_alarm_failure: ignore_poll_alarm_failure?,
         provisioned_concurrency: provisioned_concurrency?,
         enabled: enabled?,
+        smoke_test: smoke_test?,
     })
 }
 
@@ -514,6 +540,7 @@ impl Validator<'_, '_> {
             "IgnorePollAlarmFailure" => self.boolean(value, path, key).map(drop),
             "ProvisionedConcurrency" => self.integer(value, path, key, 1, u64::MAX).map(drop),
             "Enabled" => self.enabled(value, path).map(drop),
+            "SmokeTest" => self.smoke_test(value, path).map(drop),
             _ => Some(()),
         }
     }

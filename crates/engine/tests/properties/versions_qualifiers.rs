@@ -173,8 +173,12 @@ fn deploy(s: &VersionSpec, second: bool) -> (Value, Map) {
 }
 
 fn version_id(template: Value, values: Map) -> Result<String, TestCaseError> {
-    let ctx =
-        Context { region: "us-east-1".into(), account_id: "123456789012".into(), parameter_values: values };
+    let ctx = Context {
+        region: "us-east-1".into(),
+        account_id: "123456789012".into(),
+        parameter_values: values,
+        smoke_hook_code: None,
+    };
     let expansion = expand(template, &ctx);
     prop_assert!(!expansion.has_errors(), "{:?}", expansion.diagnostics);
     let ids = ids_of_type(&expansion.template, "AWS::Lambda::Version");
@@ -276,7 +280,7 @@ proptest! {
                                   "Role": {"Fn::GetAtt": ["Role", "Arn"]}, "Code": {"ZipFile": "def handler(e, c): return 1"}}},
             "Rule": {"Type": "AWS::Events::Rule", "Properties": {"ScheduleExpression": "rate(1 hour)", "Targets": targets}},
         }});
-        let ctx = Context { region: "us-east-1".into(), account_id: "123456789012".into(), parameter_values: Map::new() };
+        let ctx = Context { region: "us-east-1".into(), account_id: "123456789012".into(), parameter_values: Map::new(), smoke_hook_code: None };
         let expansion = expand(template.clone(), &ctx);
         prop_assert!(!expansion.has_errors(), "{:?}", expansion.diagnostics);
         let out = &expansion.template["Resources"]["Rule"]["Properties"]["Targets"];
@@ -361,7 +365,7 @@ proptest! {
         }
         let mut root = Map::new();
         root.insert("Resources", Value::Object(resources));
-        let ctx = Context { region: "us-east-1".into(), account_id: "123456789012".into(), parameter_values: Map::new() };
+        let ctx = Context { region: "us-east-1".into(), account_id: "123456789012".into(), parameter_values: Map::new(), smoke_hook_code: None };
         let expansion = expand(Value::Object(root), &ctx);
         prop_assert!(!expansion.has_errors(), "{:?}", expansion.diagnostics);
         let aliases = ids_of_type(&expansion.template, "AWS::Lambda::Alias");

@@ -7,6 +7,8 @@ pub mod alias;
 pub mod application;
 pub mod deployment_config;
 pub mod deployment_group;
+pub mod function;
+pub mod log_group;
 pub mod policy;
 pub mod role;
 pub mod version;

@@ -1,4 +1,4 @@
-//! `AWS::IAM::Policy`, the two kinds this macro attaches to roles.
+//! `AWS::IAM::Policy`, the three kinds this macro attaches to roles.
 //!
 //! `<Hook>CanaryHookPolicy<Fn>` lets a hook function report its verdict
 //! (`codedeploy:PutLifecycleEventHookExecutionStatus`) on the deployment group of one function that
@@ -15,6 +15,26 @@ use crate::json::{Map, Value};
 
 use super::{object, resource};
 use crate::cfn;
+
+/// `<Fn>SmokeTestPolicy` lets one function's smoke test hook read that function's deployments and
+/// report on them (`codedeploy:GetDeployment` and `PutLifecycleEventHookExecutionStatus` on its
+/// deployment group) and read its application's revisions (`codedeploy:GetApplicationRevision` on
+/// the application), the resource types the Service Authorization Reference gives these actions.
+/// Attached to the hook's role; the alias depends on it, as on a hook policy.
+pub fn smoke_test_policy(
+    logical_id: &str,
+    role: &str,
+    application: &str,
+    deployment_group_arn: Value,
+    condition: Option<&str>,
+) -> Map {
+    let group = Value::Array(vec!["codedeploy:GetDeployment".into(), HOOK_STATUS_ACTION.into()]);
+    let statements = vec![
+        object([("Effect", "Allow".into()), ("Action", group), ("Resource", deployment_group_arn)]),
+        allow("codedeploy:GetApplicationRevision", application_arn(application)),
+    ];
+    policy(logical_id, role, statements, condition)
+}
 
 /// What a lifecycle hook calls to report its result to CodeDeploy.
 pub const HOOK_STATUS_ACTION: &str = "codedeploy:PutLifecycleEventHookExecutionStatus";
@@ -73,6 +93,13 @@ pub fn deployment_group_arn(application: &str, deployment_group: &str) -> Value 
 /// The ARN of every deployment group of an application of this template.
 pub fn any_deployment_group_arn(application: &str) -> Value {
     group_arn(application, "*")
+}
+
+/// The ARN of an application of this template.
+fn application_arn(application: &str) -> Value {
+    cfn::sub(format!(
+        "arn:${{AWS::Partition}}:codedeploy:${{AWS::Region}}:${{AWS::AccountId}}:application:${{{application}}}"
+    ))
 }
 
 /// `group` is the `Fn::Sub` text of the group's name.

@@ -1,5 +1,7 @@
-//! `AWS::IAM::Role` `CanaryDeploymentsServiceRole`: the one CodeDeploy role of the template.
+//! `AWS::IAM::Role`: `CanaryDeploymentsServiceRole`, the one CodeDeploy role of the template, and
+//! `<Fn>SmokeTestRole`, the execution role of one function's smoke test hook.
 //!
+//! `CanaryDeploymentsServiceRole`:
 //! Least privilege: AWS's `AWSCodeDeployRoleForLambdaLimited` (alias updates, alarm reads, and only
 //! hooks and topics named `CodeDeployHook_*` / `CodeDeployTopic_*`); the grants that name this
 //! template's hooks and trigger topics are one `AWS::IAM::Policy` per function (see `policy.rs`), so
@@ -40,4 +42,55 @@ pub fn service_role(inputs: RoleInputs) -> Map {
         props.insert("PermissionsBoundary", boundary);
     }
     resource(cfn::IAM_ROLE, inputs.condition.as_deref(), props)
+}
+
+/// The smoke test hook's execution role: it may write to its own log group and invoke the qualified
+/// versions of its one function (`<arn>:*` matches `<arn>:<version>` and `<arn>:<alias>`, never the
+/// unqualified function nor another one). Its CodeDeploy grants are a policy of their own
+/// (`policy::smoke_test_policy`), since they name the deployment group, which waits for the hook.
+pub fn smoke_test_role(
+    function: &str,
+    log_group: &str,
+    permissions_boundary: Option<Value>,
+    condition: Option<&str>,
+) -> Map {
+    let mut props = Map::with_capacity(4);
+    props.insert("Description", format!("Runs the smoke test of {function} (CanaryDeployments)").into());
+    props.insert(
+        "AssumeRolePolicyDocument",
+        json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }],
+        }),
+    );
+    props.insert(
+        "Policies",
+        json!([{
+            "PolicyName": "SmokeTest",
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                        // A log group's Arn attribute ends in `:*`: its streams, nothing else.
+                        "Resource": cfn::get_att(log_group, "Arn"),
+                    },
+                    {
+                        "Effect": "Allow",
+                        "Action": "lambda:InvokeFunction",
+                        "Resource": cfn::sub(format!("${{{function}.Arn}}:*")),
+                    },
+                ],
+            },
+        }]),
+    );
+    if let Some(boundary) = permissions_boundary {
+        props.insert("PermissionsBoundary", boundary);
+    }
+    resource(cfn::IAM_ROLE, condition, props)
 }

@@ -6,6 +6,7 @@ mod alias_and_hooks;
 mod enabled;
 mod fields;
 mod object;
+mod smoke_test;
 mod traffic;
 
 use crate::json::{Map, Value};
@@ -154,6 +155,7 @@ fn render(s: &Settings) -> String {
         format!("{:?}", s.provisioned_concurrency),
     );
     line("enabled", !s.enabled, "false".to_owned());
+    line("smoke_test", !s.smoke_test.is_empty(), SmokeCase::environment_value(&s.smoke_test));
     out
 }
 

@@ -21,11 +21,11 @@ fn unknown_key_suggests_the_closest() {
     check(
         r#"{"Tpye": "AllAtOnce", "Alais": "Live", "Frobnicate": 1}"#,
         expect![[r#"
-        error: Resources/Api/Properties/CanaryDeployment/Alais: unknown setting "Alais": accepted are Type, Alias, PreTrafficHook, PostTrafficHook, Alarms, RollbackOn, Triggers, ServiceRole, PermissionsBoundary, DeploymentGroupName, AutoRollback, IgnorePollAlarmFailure, ProvisionedConcurrency, Enabled (did you mean "Alias"?)
-        error: Resources/Api/Properties/CanaryDeployment/Frobnicate: unknown setting "Frobnicate": accepted are Type, Alias, PreTrafficHook, PostTrafficHook, Alarms, RollbackOn, Triggers, ServiceRole, PermissionsBoundary, DeploymentGroupName, AutoRollback, IgnorePollAlarmFailure, ProvisionedConcurrency, Enabled
-        error: Resources/Api/Properties/CanaryDeployment/Tpye: unknown setting "Tpye": accepted are Type, Alias, PreTrafficHook, PostTrafficHook, Alarms, RollbackOn, Triggers, ServiceRole, PermissionsBoundary, DeploymentGroupName, AutoRollback, IgnorePollAlarmFailure, ProvisionedConcurrency, Enabled (did you mean "Type"?)
-        Api: None
-    "#]],
+            error: Resources/Api/Properties/CanaryDeployment/Alais: unknown setting "Alais": accepted are Type, Alias, PreTrafficHook, PostTrafficHook, Alarms, RollbackOn, Triggers, ServiceRole, PermissionsBoundary, DeploymentGroupName, AutoRollback, IgnorePollAlarmFailure, ProvisionedConcurrency, Enabled, SmokeTest (did you mean "Alias"?)
+            error: Resources/Api/Properties/CanaryDeployment/Frobnicate: unknown setting "Frobnicate": accepted are Type, Alias, PreTrafficHook, PostTrafficHook, Alarms, RollbackOn, Triggers, ServiceRole, PermissionsBoundary, DeploymentGroupName, AutoRollback, IgnorePollAlarmFailure, ProvisionedConcurrency, Enabled, SmokeTest
+            error: Resources/Api/Properties/CanaryDeployment/Tpye: unknown setting "Tpye": accepted are Type, Alias, PreTrafficHook, PostTrafficHook, Alarms, RollbackOn, Triggers, ServiceRole, PermissionsBoundary, DeploymentGroupName, AutoRollback, IgnorePollAlarmFailure, ProvisionedConcurrency, Enabled, SmokeTest (did you mean "Type"?)
+            Api: None
+        "#]],
     );
 }
 
@@ -53,7 +53,7 @@ fn every_error_is_reported_at_once() {
             error: Resources/Api/Properties/CanaryDeployment/Alias: Alias "1" is not a Lambda alias name: accepted is a string of 1 to 128 letters, digits, - or _, not all digits
             error: Resources/Api/Properties/CanaryDeployment/AutoRollback: AutoRollback must be true, false, or a non-empty list of DEPLOYMENT_FAILURE, DEPLOYMENT_STOP_ON_ALARM, DEPLOYMENT_STOP_ON_REQUEST, found "sometimes"
             error: Resources/Api/Properties/CanaryDeployment/Enabled/Ref: Enabled can only depend on parameters, found a Ref to resource Topic
-            error: Resources/Api/Properties/CanaryDeployment/Extra: unknown setting "Extra": accepted are Type, Alias, PreTrafficHook, PostTrafficHook, Alarms, RollbackOn, Triggers, ServiceRole, PermissionsBoundary, DeploymentGroupName, AutoRollback, IgnorePollAlarmFailure, ProvisionedConcurrency, Enabled
+            error: Resources/Api/Properties/CanaryDeployment/Extra: unknown setting "Extra": accepted are Type, Alias, PreTrafficHook, PostTrafficHook, Alarms, RollbackOn, Triggers, ServiceRole, PermissionsBoundary, DeploymentGroupName, AutoRollback, IgnorePollAlarmFailure, ProvisionedConcurrency, Enabled, SmokeTest
             error: Resources/Api/Properties/CanaryDeployment/PreTrafficHook: PreTrafficHook is Api, the function itself: a function cannot be its own hook
             error: Resources/Api/Properties/CanaryDeployment/RollbackOn/Errors: Errors must be an integer of at least 1, found 0
             error: Resources/Api/Properties/CanaryDeployment/Type: Type "Canary0Percent5Minutes" shifts 0 percent: accepted percentages are 1 to 99
@@ -110,7 +110,7 @@ fn defaults_errors_are_reported_once_at_their_path() {
         r#"{"Type": "Canary10Percent", "Alais": "x", "PostTrafficHook": "PostHok", "DeploymentGroupName": "shared"}"#,
         &[("Api", r#"{}"#), ("Worker", r#"{}"#)],
         expect![[r#"
-            error: Metadata/CanaryDeployments/Alais: unknown setting "Alais": accepted are Type, Alias, PreTrafficHook, PostTrafficHook, Alarms, RollbackOn, Triggers, ServiceRole, PermissionsBoundary, DeploymentGroupName, AutoRollback, IgnorePollAlarmFailure, ProvisionedConcurrency, Enabled (did you mean "Alias"?)
+            error: Metadata/CanaryDeployments/Alais: unknown setting "Alais": accepted are Type, Alias, PreTrafficHook, PostTrafficHook, Alarms, RollbackOn, Triggers, ServiceRole, PermissionsBoundary, DeploymentGroupName, AutoRollback, IgnorePollAlarmFailure, ProvisionedConcurrency, Enabled, SmokeTest (did you mean "Alias"?)
             error: Metadata/CanaryDeployments/DeploymentGroupName: DeploymentGroupName cannot be a template default: every function's deployment group needs its own name (set DeploymentGroupName on each function's CanaryDeployment instead)
             warning: Metadata/CanaryDeployments/PostTrafficHook: PostTrafficHook names "PostHok", which is not a function of the template, so a function of that name must exist in the account and region at deploy time (did you mean "PostHook"? For a function outside the template, write its ARN)
             error: Metadata/CanaryDeployments/Type: Type "Canary10Percent" is not a traffic shape: accepted are Canary<P>Percent<M>Minutes or Linear<P>PercentEvery<M>Minutes (Minute or Minutes), with P from 1 to 99 and M from 1 to 2880
@@ -184,9 +184,9 @@ fn misspelt_type_is_not_also_reported_missing() {
         r#"{"Tyep": "AllAtOnce"}"#,
         &[("Api", r#"{}"#)],
         expect![[r#"
-        error: Metadata/CanaryDeployments/Tyep: unknown setting "Tyep": accepted are Type, Alias, PreTrafficHook, PostTrafficHook, Alarms, RollbackOn, Triggers, ServiceRole, PermissionsBoundary, DeploymentGroupName, AutoRollback, IgnorePollAlarmFailure, ProvisionedConcurrency, Enabled (did you mean "Type"?)
-        Api: None
-    "#]],
+            error: Metadata/CanaryDeployments/Tyep: unknown setting "Tyep": accepted are Type, Alias, PreTrafficHook, PostTrafficHook, Alarms, RollbackOn, Triggers, ServiceRole, PermissionsBoundary, DeploymentGroupName, AutoRollback, IgnorePollAlarmFailure, ProvisionedConcurrency, Enabled, SmokeTest (did you mean "Type"?)
+            Api: None
+        "#]],
     );
 }
 
