@@ -462,6 +462,7 @@ fn context(parameter_values: &Value) -> Context {
         region: "us-east-1".into(),
         account_id: "123456789012".into(),
         parameter_values: parameter_values.as_object().cloned().unwrap_or_default(),
+        smoke_hook_code: None,
     }
 }
 

@@ -15,6 +15,7 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 
 use canary_engine::json::Value;
+use canary_engine::CodeLocation;
 use canary_engine::Context;
 use clap::{Args, ValueEnum};
 
@@ -109,10 +110,16 @@ pub fn prepare_and_compare(args: &DiffArgs, stdin: impl Read) -> Result<(Side, S
     let given: Vec<(String, String)> =
         args.parameters.iter().filter(|(k, _)| declared(&before, k)).cloned().collect();
     let before_values = crate::parameter_values(&given, &before, &before_name).map_err(DiffError::Usage)?;
+    // Both sides expand with the same smoke test hook location, so it never shows as a change; where
+    // the hook's zip lives is the install's concern, not the stack's.
     let context = |parameter_values| Context {
         region: args.region.clone(),
         account_id: args.account_id.clone(),
         parameter_values,
+        smoke_hook_code: Some(CodeLocation {
+            bucket: "canary-deployments-artifacts".to_owned(),
+            key: crate::SMOKE_HOOK_KEY.to_owned(),
+        }),
     };
     let after_form = side::form(&after);
     let before_form = side::form(&before);
