@@ -249,6 +249,7 @@ fn deployed(order: Order, props: &Map, sections: &Value, canary: &Value) -> (Str
         region: "us-east-1".into(),
         account_id: "123456789012".into(),
         parameter_values: Map::new(),
+        smoke_hook_code: None,
     };
     let expansion = expand(template(order, props, sections, canary), &ctx);
     let errors: Vec<String> =
