@@ -195,6 +195,10 @@ pub fn index(
             diagnostics.push(for_each(logical_id, for_each_expanded_first));
             continue;
         }
+        if logical_id == cfn::TRANSFORM {
+            diagnostics.push(included_resources(resource));
+            continue;
+        }
         let members = resource.as_object().map(Members::of).unwrap_or_default();
         check_shape(logical_id, resource, &members, diagnostics);
         let Some(resource) = resource.as_object() else { continue };
@@ -372,6 +376,27 @@ fn near_misses(logical_id: &str, place: &str, holder: &Map, diagnostics: &mut Ve
                 .with_help(format!("did you mean {SETTING_KEY:?}?")),
         );
     }
+}
+
+/// A `Fn::Transform` (`AWS::Include`) as a key of `Resources`: CloudFormation merges the snippet it
+/// names into `Resources` before this macro runs, so the macro sees the included resources and expands
+/// them; offline they are not in the template, so nothing about them is checked here.
+fn included_resources(transform: &Value) -> Diagnostic {
+    let name = transform.get("Name").and_then(Value::as_str).unwrap_or("a transform");
+    let location = transform
+        .get("Parameters")
+        .and_then(|p| p.get("Location"))
+        .and_then(Value::as_str)
+        .map(|l| format!(" from {l}"))
+        .unwrap_or_default();
+    Diagnostic::warning(
+        Path::resource(cfn::TRANSFORM),
+        format!(
+            "{name} adds resources{location} to Resources before this macro runs; offline they are not seen: \
+             neither checked nor expanded, and their invokers of a marked function are not moved here"
+        ),
+    )
+    .with_help("to check the included resources offline, expand a copy of the template with the snippet pasted into Resources")
 }
 
 /// A `Fn::ForEach` loop among the resources: `AWS::LanguageExtensions` expands it, and must do so
