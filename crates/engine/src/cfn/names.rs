@@ -68,6 +68,8 @@ pub const CLOUDWATCH_COMPOSITE_ALARM: &str = "AWS::CloudWatch::CompositeAlarm";
 pub const IAM_ROLE: &str = "AWS::IAM::Role";
 pub const IAM_POLICY: &str = "AWS::IAM::Policy";
 pub const SNS_TOPIC: &str = "AWS::SNS::Topic";
+pub const S3_BUCKET: &str = "AWS::S3::Bucket";
+pub const LAMBDA_PERMISSION: &str = "AWS::Lambda::Permission";
 pub const API_GATEWAY_DEPLOYMENT: &str = "AWS::ApiGateway::Deployment";
 pub const API_GATEWAY_V2_DEPLOYMENT: &str = "AWS::ApiGatewayV2::Deployment";
 

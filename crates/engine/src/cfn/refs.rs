@@ -185,6 +185,55 @@ pub fn sole_placeholder(text: &str) -> Option<&str> {
     (!name.contains(['$', '{', '}']) && !name.starts_with('!')).then_some(name)
 }
 
+/// Where a string may name a Lambda function by its name (docs/rewiring.md, literal names): the whole
+/// string, and the name after each `function:` that starts an ARN's resource part (`arn:…:function:`,
+/// or the partial ARN `123456789012:function:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameAt<'a> {
+    /// The name as written: function-name characters, and in a `Fn::Sub` string whole placeholders.
+    pub name: &'a str,
+    /// Where the name ends in the string, which is where a qualifier would go.
+    pub end: usize,
+    /// A qualifier (`:…`) or a wildcard follows: the author chose what the reference names.
+    pub qualified: bool,
+}
+
+/// The places of `text` that may name a function (see [`NameAt`]); `sub` says `text` is a `Fn::Sub`
+/// string, whose placeholders may be part of the name (`${AWS::StackName}-worker`). Linear in `text`.
+pub fn function_names(text: &str, sub: bool) -> Vec<NameAt<'_>> {
+    const MARK: &str = "function:";
+    let bytes = text.as_bytes();
+    let mut found = vec![NameAt { name: text, end: text.len(), qualified: false }];
+    let mut from = 0;
+    while let Some(i) = text[from..].find(MARK) {
+        let at = from + i;
+        from = at + MARK.len();
+        if at > 0 && bytes[at - 1] != b':' {
+            continue;
+        }
+        let start = from;
+        let mut end = start;
+        while end < bytes.len() {
+            match bytes[end] {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' => end += 1,
+                b'$' if sub && bytes.get(end + 1) == Some(&b'{') => {
+                    match bytes[end..].iter().position(|&b| b == b'}') {
+                        Some(len) => end += len + 1,
+                        None => break,
+                    }
+                }
+                _ => break,
+            }
+        }
+        if end > start {
+            let qualified = matches!(bytes.get(end), Some(b':' | b'*' | b'?'));
+            found.push(NameAt { name: &text[start..end], end, qualified });
+        }
+        from = end.max(from);
+    }
+    found
+}
+
 /// `{Ref: id}`.
 pub fn ref_to(id: &str) -> Value {
     one_member(REF, id.into())

@@ -35,6 +35,10 @@ pub(super) struct Decisions {
     pub(super) deployment_mentions: HashSet<String, KeyHashing>,
     /// Resources rewiring does not know that name a marked function (see [`scan`]).
     pub(super) function_mentions: Vec<String>,
+    /// The alias permissions rewiring may add (`rewire/permissions.rs`): one per permission and marked
+    /// function it names, planned whether or not the permission stays, since that is decided only
+    /// while rewiring.
+    pub(super) alias_permissions: Vec<(String, String)>,
 }
 
 /// What a generated resource comes from, to say where a problem with its logical ID lies.
@@ -46,6 +50,8 @@ pub(super) enum MadeFor<'a> {
     Template,
     /// A hook's policy, for its status.
     Hook(&'a str),
+    /// The alias's permission beside a user's permission.
+    Permission(&'a str),
 }
 
 impl Decisions {
@@ -84,7 +90,10 @@ impl Decisions {
                 self.hook_policies
                     .iter()
                     .map(|p| (Cow::Borrowed(p.logical_id.as_str()), MadeFor::Hook(&p.hook))),
-            );
+            )
+            .chain(self.alias_permissions.iter().map(|(permission, function)| {
+                (Cow::Owned(ids::alias_permission(permission, function)), MadeFor::Permission(permission))
+            }));
         per_function.chain(shared)
     }
 }
@@ -506,6 +515,7 @@ fn decide(
         sam_hooks,
         deployment_mentions: scan.deployment_mentions,
         function_mentions: scan.function_mentions,
+        alias_permissions: template_index.permissions.clone(),
     };
     check_collisions(resources, &decisions, diagnostics);
     decisions

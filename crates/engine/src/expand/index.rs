@@ -55,6 +55,9 @@ pub struct TemplateIndex {
     pub metadata_copies: Vec<String>,
     /// API Gateway deployments (REST and V2), whose renaming rewiring may need.
     pub deployments: Vec<String>,
+    /// Each `AWS::Lambda::Permission` whose `FunctionName` names a marked function, with that
+    /// function: rewiring may keep it on the function and add the alias's permission beside it.
+    pub permissions: Vec<(String, String)>,
 }
 
 /// The logical ID a `FunctionName`-like value points at: `{Ref: X}`, `{Fn::GetAtt: [X, Arn]}`,
@@ -74,6 +77,8 @@ pub fn referenced_resource(value: &Value) -> Option<&str> {
 /// function's own `FunctionName`, or `${Fn}` / `${Fn.Arn}` alone in a `Fn::Sub`.
 enum NamedBy<'a> {
     Resource(&'a str),
+    /// A logical ID read by the reference readers, which copy it.
+    Id(String),
     /// A key into the functions' `FunctionName`s (see [`name_key`]).
     Name(String),
 }
@@ -188,6 +193,7 @@ pub fn index(
     let mut by_name: HashMap<String, &str> = HashMap::new();
     let mut named_versions = Vec::new();
     let mut named_aliases = Vec::new();
+    let mut permissions = Vec::new();
     let mut misplaced = Vec::new();
     let mut types_seen: HashMap<&str, Option<String>, KeyHashing> = HashMap::default();
     for (logical_id, resource) in resources {
@@ -270,6 +276,17 @@ pub fn index(
                     named_versions.push((function, logical_id.as_str()));
                 }
             }
+            cfn::LAMBDA_PERMISSION => {
+                if let Some(name) = resource.get("Properties").and_then(|p| p.get("FunctionName")) {
+                    let mut ids = Vec::new();
+                    crate::rewire::ids_named(name, &|_| true, &mut ids);
+                    let mut named: Vec<NamedBy<'_>> = ids.into_iter().map(NamedBy::Id).collect();
+                    named.extend(named_by(name).filter(|n| matches!(n, NamedBy::Name(_))));
+                    for function in named {
+                        permissions.push((logical_id.as_str(), function));
+                    }
+                }
+            }
             cfn::LAMBDA_ALIAS => {
                 let props = resource.get("Properties");
                 let function = props.and_then(|p| p.get("FunctionName")).and_then(named_by);
@@ -290,6 +307,7 @@ pub fn index(
     }
     let function_of = |named: &NamedBy<'_>| match named {
         NamedBy::Resource(id) => Some(id.to_string()),
+        NamedBy::Id(id) => Some(id.clone()),
         NamedBy::Name(key) => by_name.get(key).map(|id| id.to_string()),
     };
     for (function, logical_id) in named_versions {
@@ -303,6 +321,16 @@ pub fn index(
                 .aliases
                 .entry((function, name.to_owned()))
                 .or_insert_with(|| logical_id.to_owned());
+        }
+    }
+    let marked: std::collections::HashSet<&str, KeyHashing> =
+        template_index.marked.iter().map(|m| m.logical_id.as_str()).collect();
+    let mut seen = std::collections::HashSet::new();
+    for (permission, function) in permissions {
+        if let Some(function) = function_of(&function).filter(|f| marked.contains(f.as_str())) {
+            if seen.insert((permission, function.clone())) {
+                template_index.permissions.push((permission.to_owned(), function));
+            }
         }
     }
     // The settings in `Metadata` of each function, and the lengths of those functions' IDs: a copy

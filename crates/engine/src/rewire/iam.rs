@@ -83,7 +83,7 @@ fn grant_resource(resource: &mut Value, targets: &Targets<'_>, added: &mut Vec<S
         functions.clear();
         matcher::referenced(item, targets, &mut functions);
         for f in &functions {
-            let alias = guarded_alias_arn(item, f, &targets[f.as_str()]);
+            let alias = guarded_alias_arn(item, f, targets);
             new.push((alias, f.clone()));
         }
     };
@@ -123,24 +123,36 @@ fn grant_resource(resource: &mut Value, targets: &Targets<'_>, added: &mut Vec<S
 
 /// The alias ARN of `function` for a resource entry that names it, under the same `Fn::If`s as the
 /// entry: a branch that does not name the function gives `AWS::NoValue`.
-fn guarded_alias_arn(entry: &Value, function: &str, target: &AliasTarget) -> Value {
-    guarded(entry, function, target, 0)
+fn guarded_alias_arn(entry: &Value, function: &str, targets: &Targets<'_>) -> Value {
+    guarded(entry, function, targets, 0)
 }
 
-fn guarded(entry: &Value, function: &str, target: &AliasTarget, depth: usize) -> Value {
+fn guarded(entry: &Value, function: &str, targets: &Targets<'_>, depth: usize) -> Value {
+    let target = &targets[function];
     if let Some((cfn::IF, Value::Array(items))) = cfn::single_key(entry) {
         if let [condition, a, b] = items.as_slice() {
             if depth < crate::limits::MAX_DEPTH {
-                let a = guarded(a, function, target, depth + 1);
-                let b = guarded(b, function, target, depth + 1);
+                let a = guarded(a, function, targets, depth + 1);
+                let b = guarded(b, function, targets, depth + 1);
                 return cfn::if_(condition.clone(), a, b);
             }
         }
     }
-    if !cfn::is_no_value(entry) && matcher::names_any_of(entry, &|id| id == function) {
-        alias_arn(function, target)
-    } else {
+    if cfn::is_no_value(entry) {
+        return cfn::no_value();
+    }
+    if matcher::names_any_of(entry, &|id| id == function) {
+        return alias_arn(function, target);
+    }
+    // Named by its literal name: the same text qualified, which adds no dependency (a grant written
+    // by name is often how a template keeps its role and function from waiting for each other).
+    let mut qualified = entry.clone();
+    let mut moves = Vec::new();
+    matcher::rewrite(&mut qualified, &crate::diag::Path::root(), &targets.only(function), &mut moves);
+    if moves.is_empty() {
         cfn::no_value()
+    } else {
+        qualified
     }
 }
 

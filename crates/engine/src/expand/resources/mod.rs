@@ -7,6 +7,7 @@ pub mod alias;
 pub mod application;
 pub mod deployment_config;
 pub mod deployment_group;
+pub mod permission;
 pub mod policy;
 pub mod role;
 pub mod version;
