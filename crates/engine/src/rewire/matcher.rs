@@ -422,6 +422,28 @@ pub(crate) fn ids_named(value: &Value, wanted: &dyn Fn(&str) -> bool, out: &mut 
     referenced_at(value, wanted, out, 0);
 }
 
+/// Every logical ID (or parameter) a reference form anywhere under `value` names, each once.
+pub(crate) fn ids_named_under(value: &Value, out: &mut Vec<String>) {
+    ids_named_under_at(value, out, 0);
+}
+
+fn ids_named_under_at(value: &Value, out: &mut Vec<String>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    if let Some((name, _)) = single_key(value) {
+        if matches!(name, REF | GET_ATT | SUB) {
+            referenced_at(value, &|_| true, out, depth);
+            return;
+        }
+    }
+    match value {
+        Value::Object(obj) => obj.values().for_each(|v| ids_named_under_at(v, out, depth + 1)),
+        Value::Array(items) => items.iter().for_each(|v| ids_named_under_at(v, out, depth + 1)),
+        _ => {}
+    }
+}
+
 /// Whether `value` is a reference form that names a resource `wanted` accepts.
 pub(crate) fn names_any_of(value: &Value, wanted: &dyn Fn(&str) -> bool) -> bool {
     let mut out = Vec::new();

@@ -436,10 +436,19 @@ impl Resource<'_> {
             *properties = p;
         }
 
-        for m in &moves {
-            self.served.note(self.logical_id, row.resource_type, &m.function);
-            if let Some((_, api_id)) = &api {
-                self.served.note(api_id, row.resource_type, &m.function);
+        if !moves.is_empty() {
+            // The invoker serves the functions it moved, and so do the resources it names: a
+            // permission's `SourceArn` often names the topic of a subscription, the API of a
+            // method, the log group of a subscription filter.
+            let mut named = Vec::new();
+            if let Some(properties) = resource.get("Properties") {
+                matcher::ids_named_under(properties, &mut named);
+            }
+            for m in &moves {
+                self.served.note(self.logical_id, row.resource_type, &m.function);
+                for id in named.iter().filter(|id| *id != &m.function) {
+                    self.served.note(id, row.resource_type, &m.function);
+                }
             }
         }
         for m in moves {
@@ -642,7 +651,11 @@ mod tests {
             .map(|f| {
                 (
                     f.to_string(),
-                    AliasTarget { alias_logical_id: format!("{f}AliasLive"), alias_name: "Live".into() },
+                    AliasTarget {
+                        alias_logical_id: format!("{f}AliasLive"),
+                        alias_name: "Live".into(),
+                        function_name: None,
+                    },
                 )
             })
             .collect()
@@ -651,7 +664,14 @@ mod tests {
     fn run(template: Value, functions: &[&str]) -> (Value, Vec<Rewired>, Vec<Diagnostic>) {
         let mut template = template.as_object().unwrap().clone();
         let mut diagnostics = Vec::new();
-        let rewired = rewire(&mut template, &targets(functions), &HashSet::new(), None, &mut diagnostics);
+        let rewired = rewire(
+            &mut template,
+            &targets(functions),
+            &HashSet::new(),
+            None,
+            &mut Vec::new(),
+            &mut diagnostics,
+        );
         (Value::Object(template), rewired, diagnostics)
     }
 
@@ -752,7 +772,8 @@ mod tests {
         let mut map = template.as_object().unwrap().clone();
         let mut diagnostics = Vec::new();
         let generated: HashSet<String> = ["Gen".to_owned()].into();
-        let rewired = rewire(&mut map, &targets(&["Fn"]), &generated, None, &mut diagnostics);
+        let rewired =
+            rewire(&mut map, &targets(&["Fn"]), &generated, None, &mut Vec::new(), &mut diagnostics);
         assert!(rewired.is_empty());
         assert_eq!(Value::Object(map), template);
     }
