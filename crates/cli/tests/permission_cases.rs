@@ -186,11 +186,14 @@ fn serious(findings: &str, file: &Path) -> Vec<String> {
         .collect()
 }
 
+/// A case, its text (perhaps a variant) and its parameter values.
+type Run<'a> = (&'a str, String, Vec<(&'a str, &'a str)>);
+
 #[test]
 fn every_expansion_adds_no_cfn_lint_error_or_w1001_to_its_input() {
     let appsync = "appsync-authorizer-permission.yaml";
     let grant = "conditional-grant.yaml";
-    let runs: Vec<(&str, String, Vec<(&str, &str)>)> = vec![
+    let runs: Vec<Run<'_>> = vec![
         (appsync, case_text(appsync, &[]), vec![]),
         (
             appsync,

@@ -284,6 +284,39 @@ mod tests {
     }
 
     #[test]
+    fn function_names_are_read_where_an_arn_puts_them() {
+        let read = |text: &'static str, sub: bool| -> Vec<(&'static str, bool)> {
+            function_names(text, sub).into_iter().skip(1).map(|at| (at.name, at.qualified)).collect()
+        };
+        // The whole text comes first, always.
+        assert_eq!(function_names("worker", false)[0].name, "worker");
+        assert_eq!(read("arn:aws:lambda:us-east-1:123456789012:function:worker", false), [("worker", false)]);
+        assert_eq!(read("123456789012:function:worker", false), [("worker", false)]);
+        assert_eq!(read("arn:aws:lambda:r:1:function:worker:Live", false), [("worker", true)]);
+        assert_eq!(read("arn:aws:lambda:r:1:function:worker*", false), [("worker", true)]);
+        // An integration URI: the name ends at the path.
+        assert_eq!(
+            read(
+                "arn:aws:apigateway:r:lambda:path/functions/arn:aws:lambda:r:1:function:w/invocations",
+                false
+            ),
+            [("w", false)]
+        );
+        // In a `Fn::Sub`, placeholders are part of the name; in a literal they are not.
+        assert_eq!(
+            read(
+                "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-w",
+                true
+            ),
+            [("${AWS::StackName}-w", false)]
+        );
+        assert_eq!(read("x:function:${Stage}-w", false), []);
+        // Not an ARN's `function:`.
+        assert_eq!(read("myfunction:worker", false), []);
+        assert_eq!(read("a:function:b, c:function:d", false), [("b", false), ("d", false)]);
+    }
+
+    #[test]
     fn both_get_att_forms_read_alike() {
         assert_eq!(get_att_parts(&json!(["A", "Arn"])), Some(("A", "Arn")));
         assert_eq!(get_att_parts(&json!("A.Endpoint.Address")), Some(("A", "Endpoint.Address")));

@@ -661,6 +661,95 @@ mod tests {
             .collect()
     }
 
+    /// `run` for functions with literal `FunctionName`s: `(logical ID, name spelling)`.
+    fn run_named(template: Value, functions: &[(&str, &str)]) -> (Value, Vec<Rewired>, Vec<KeptPermission>) {
+        let targets: BTreeMap<String, AliasTarget> = functions
+            .iter()
+            .map(|(f, name)| {
+                let target = AliasTarget {
+                    alias_logical_id: format!("{f}AliasLive"),
+                    alias_name: "Live".into(),
+                    function_name: Some((*name).to_owned()),
+                };
+                (f.to_string(), target)
+            })
+            .collect();
+        let mut template = template.as_object().unwrap().clone();
+        let (mut kept, mut diagnostics) = (Vec::new(), Vec::new());
+        let rewired = rewire(&mut template, &targets, &HashSet::new(), None, &mut kept, &mut diagnostics);
+        (Value::Object(template), rewired, kept)
+    }
+
+    #[test]
+    fn literal_names_move_in_every_spelling_and_stay_where_qualified() {
+        let arn = |tail: &str| json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{tail}")});
+        let template = json!({"Resources": {
+            "Plain": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {"FunctionName": "worker"}},
+            "Partial": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {"FunctionName": "123456789012:function:worker"}},
+            "Literal": {"Type": "AWS::SNS::Subscription", "Properties": {"Endpoint": "arn:aws:lambda:us-east-1:123456789012:function:worker"}},
+            "Built": {"Type": "AWS::Events::Rule", "Properties": {"Targets": [{"Id": "a", "Arn": arn("worker")}]}},
+            "Joined": {"Type": "AWS::Events::Rule", "Properties": {"Targets": [{"Id": "a", "Arn": {"Fn::Join": ["", [
+                "arn:", {"Ref": "AWS::Partition"}, ":lambda:", {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"}, ":function:", "worker"]]}}]}},
+            "Pinned": {"Type": "AWS::Events::Rule", "Properties": {"Targets": [{"Id": "a", "Arn": arn("worker:$LATEST")}]}},
+            "Prefixed": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {"FunctionName": {"Fn::Join": ["-", ["my", "worker"]]}}},
+            "Other": {"Type": "AWS::Events::Rule", "Properties": {"Targets": [{"Id": "a", "Arn": arn("worker2")}]}},
+            "ByParameter": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {"FunctionName": {"Ref": "ReporterName"}}},
+        }});
+        let (out, rewired, _) = run_named(template, &[("Worker", "worker"), ("Reporter", "${ReporterName}")]);
+        let r = &out["Resources"];
+        assert_eq!(r["Plain"]["Properties"]["FunctionName"], "worker:Live");
+        assert_eq!(r["Partial"]["Properties"]["FunctionName"], "123456789012:function:worker:Live");
+        assert_eq!(
+            r["Literal"]["Properties"]["Endpoint"],
+            "arn:aws:lambda:us-east-1:123456789012:function:worker:Live"
+        );
+        assert_eq!(r["Built"]["Properties"]["Targets"][0]["Arn"], arn("worker:Live"));
+        assert_eq!(r["Joined"]["Properties"]["Targets"][0]["Arn"]["Fn::Join"][1][7], "worker:Live");
+        assert_eq!(r["Pinned"]["Properties"]["Targets"][0]["Arn"], arn("worker:$LATEST"));
+        assert_eq!(r["Prefixed"]["Properties"]["FunctionName"], json!({"Fn::Join": ["-", ["my", "worker"]]}));
+        assert_eq!(r["Other"]["Properties"]["Targets"][0]["Arn"], arn("worker2"));
+        assert_eq!(
+            r["ByParameter"]["Properties"]["FunctionName"],
+            json!({"Fn::Sub": "${ReporterName}:Live"})
+        );
+        // Each named the alias by its name, so each waits for it.
+        let moved: Vec<&str> = rewired.iter().map(|m| m.resource.as_str()).collect();
+        assert_eq!(moved, ["Plain", "Partial", "Literal", "Built", "Joined", "ByParameter"]);
+        for id in ["Plain", "Built", "ByParameter"] {
+            assert!(r[id]["DependsOn"].to_string().contains("AliasLive"), "{id}");
+        }
+    }
+
+    #[test]
+    fn a_permission_moves_only_with_the_invokers_it_serves() {
+        let permission = |source: Value| {
+            json!({"Type": "AWS::Lambda::Permission", "Properties": {"Action": "lambda:InvokeFunction",
+                "FunctionName": {"Ref": "Fn"}, "Principal": "sns.amazonaws.com", "SourceArn": source}})
+        };
+        let template = json!({"Resources": {
+            "Topic": {"Type": "AWS::SNS::Topic"},
+            "Sub": {"Type": "AWS::SNS::Subscription", "Properties": {"TopicArn": {"Ref": "Topic"}, "Protocol": "lambda", "Endpoint": {"Fn::GetAtt": ["Fn", "Arn"]}}},
+            "Pinned": {"Type": "AWS::SNS::Topic", "Properties": {"Subscription": [{"Protocol": "lambda", "Endpoint": {"Fn::Sub": "${Fn.Arn}:$LATEST"}}]}},
+            "ViaSubscription": permission(json!({"Ref": "Topic"})),
+            "ViaPinned": permission(json!({"Ref": "Pinned"})),
+            "Outside": permission(json!("arn:aws:sns:us-east-1:123456789012:elsewhere")),
+        }});
+        let (out, _, kept) = run_named(template, &[("Fn", "fn-name")]);
+        let r = &out["Resources"];
+        assert_eq!(r["ViaSubscription"]["Properties"]["FunctionName"], json!({"Ref": "FnAliasLive"}));
+        assert_eq!(r["ViaPinned"]["Properties"]["FunctionName"], json!({"Ref": "Fn"}));
+        assert_eq!(r["Outside"]["Properties"]["FunctionName"], json!({"Ref": "Fn"}));
+        let kept: Vec<(&str, &str)> =
+            kept.iter().map(|k| (k.permission.as_str(), k.logical_id.as_str())).collect();
+        assert_eq!(
+            kept,
+            [
+                ("ViaPinned", "ViaPinnedCanaryAliasPermissionFn"),
+                ("Outside", "OutsideCanaryAliasPermissionFn")
+            ]
+        );
+    }
+
     fn run(template: Value, functions: &[&str]) -> (Value, Vec<Rewired>, Vec<Diagnostic>) {
         let mut template = template.as_object().unwrap().clone();
         let mut diagnostics = Vec::new();

@@ -382,6 +382,17 @@ mod tests {
     }
 
     #[test]
+    fn every_principal_stands_for_invokers_of_the_table() {
+        for (principal, types) in PRINCIPALS {
+            for t in *types {
+                assert!(INVOKERS.iter().any(|row| row.resource_type == *t), "{principal}: {t} has no row");
+            }
+        }
+        assert_eq!(invokers_of_principal("s3.amazonaws.com"), Some(&["AWS::S3::Bucket"][..]));
+        assert_eq!(invokers_of_principal("example.com"), None);
+    }
+
+    #[test]
     fn filter_step_parses() {
         assert_eq!(
             steps("a/*[ParameterName=LambdaArn]/b"),
