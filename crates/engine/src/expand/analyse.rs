@@ -194,7 +194,14 @@ pub(super) fn analyse(
         source::check_references(root, &marked, transforms, diagnostics);
     }
     // The one deep walk, after the shallow index that names the deployments it looks for.
-    let scan = scan::scan(template, &template_index.deployments, &marked);
+    // How invokers may spell each marked function's name, for the warning about unknown invokers.
+    let names: HashSet<String, KeyHashing> = template_index
+        .marked
+        .iter()
+        .filter_map(|m| resources.get(m.logical_id.as_str())?.get("Properties")?.get("FunctionName"))
+        .filter_map(crate::rewire::function_name_key)
+        .collect();
+    let scan = scan::scan(template, &template_index.deployments, &marked, &names);
     if let Some(path) = scan.too_deep {
         diagnostics.push(Diagnostic::error(
             path,

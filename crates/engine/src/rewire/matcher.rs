@@ -478,6 +478,12 @@ fn references_under_at(
         }
     }
     match value {
+        Value::String(_) if targets.has_names() => {
+            // A function named in an ARN; a bare name here may be anything (a tag's value).
+            let mut found = Vec::new();
+            named_at(value, targets, false, &mut found, depth);
+            out.extend(found.into_iter().map(|f| (path.clone(), f)));
+        }
         Value::Object(obj) => {
             obj.iter().for_each(|(k, v)| references_under_at(v, &path.key(k), targets, out, depth + 1))
         }
