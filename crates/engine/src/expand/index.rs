@@ -406,9 +406,9 @@ fn near_misses(logical_id: &str, place: &str, holder: &Map, diagnostics: &mut Ve
     }
 }
 
-/// A `Fn::Transform` (`AWS::Include`) as a key of `Resources`: CloudFormation merges the snippet it
-/// names into `Resources` before this macro runs, so the macro sees the included resources and expands
-/// them; offline they are not in the template, so nothing about them is checked here.
+/// A `Fn::Transform` (`AWS::Include`) as a key of `Resources`: CloudFormation inserts the snippet it
+/// names when it processes the template's transforms; offline the snippet is not read, so nothing
+/// about the resources it adds is checked here, and the rest of the template is expanded.
 fn included_resources(transform: &Value) -> Diagnostic {
     let name = transform.get("Name").and_then(Value::as_str).unwrap_or("a transform");
     let location = transform
@@ -420,8 +420,9 @@ fn included_resources(transform: &Value) -> Diagnostic {
     Diagnostic::warning(
         Path::resource(cfn::TRANSFORM),
         format!(
-            "{name} adds resources{location} to Resources before this macro runs; offline they are not seen: \
-             neither checked nor expanded, and their invokers of a marked function are not moved here"
+            "{name} adds resources{location} to Resources when CloudFormation processes the template; offline \
+             they are not seen: neither checked nor expanded, and their invokers of a marked function are not \
+             moved here"
         ),
     )
     .with_help("to check the included resources offline, expand a copy of the template with the snippet pasted into Resources")
