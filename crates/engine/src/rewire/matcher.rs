@@ -422,24 +422,34 @@ pub(crate) fn ids_named(value: &Value, wanted: &dyn Fn(&str) -> bool, out: &mut 
     referenced_at(value, wanted, out, 0);
 }
 
-/// Every logical ID (or parameter) a reference form anywhere under `value` names, each once.
-pub(crate) fn ids_named_under(value: &Value, out: &mut Vec<String>) {
-    ids_named_under_at(value, out, 0);
+/// Calls `found` with every logical ID (or parameter) a `Ref`, `Fn::GetAtt` or `Fn::Sub` placeholder
+/// anywhere under `value` names, once per mention.
+pub(crate) fn ids_named_under(value: &Value, found: &mut dyn FnMut(&str)) {
+    ids_named_under_at(value, found, 0);
 }
 
-fn ids_named_under_at(value: &Value, out: &mut Vec<String>, depth: usize) {
+fn ids_named_under_at(value: &Value, found: &mut dyn FnMut(&str), depth: usize) {
     if depth > MAX_DEPTH {
         return;
     }
-    if let Some((name, _)) = single_key(value) {
-        if matches!(name, REF | GET_ATT | SUB) {
-            referenced_at(value, &|_| true, out, depth);
+    match single_key(value) {
+        Some((REF, Value::String(id))) => return found(id),
+        Some((GET_ATT, arg)) => {
+            if let Some(id) = cfn::get_att_target(arg) {
+                found(id);
+            }
             return;
         }
+        Some((SUB, arg)) => {
+            if let Some((text, vars)) = cfn::sub_parts(arg) {
+                cfn::sub_references(text, vars, &mut |id| found(id));
+            }
+        }
+        _ => {}
     }
     match value {
-        Value::Object(obj) => obj.values().for_each(|v| ids_named_under_at(v, out, depth + 1)),
-        Value::Array(items) => items.iter().for_each(|v| ids_named_under_at(v, out, depth + 1)),
+        Value::Object(obj) => obj.values().for_each(|v| ids_named_under_at(v, found, depth + 1)),
+        Value::Array(items) => items.iter().for_each(|v| ids_named_under_at(v, found, depth + 1)),
         _ => {}
     }
 }

@@ -172,6 +172,9 @@ pub fn rewire<S: BuildHasher>(
     let mut row_of = Vec::with_capacity(resources.len());
     let mut unseen_apis = HashSet::default();
     let mut snapshots = Snapshots::default();
+    // What permissions' `SourceArn`s name: the only resources an invoker that moved credits besides
+    // itself, which keeps the credits as few as the permissions that ask for them.
+    let mut source_ids: HashSet<String, KeyHashing> = HashSet::default();
     for (logical_id, resource) in resources.iter() {
         let resource_type = json::get_str(resource, "Type").unwrap_or_default();
         let row = rows.get(resource_type).filter(|_| !generated.contains(logical_id.as_str()));
@@ -180,6 +183,13 @@ pub fn rewire<S: BuildHasher>(
                 let properties = json::get(resource, "Properties").and_then(Value::as_object);
                 if properties.is_some_and(|p| unseen.iter().any(|key| p.contains_key(key))) {
                     unseen_apis.insert(logical_id.clone());
+                }
+            }
+            Some(Action::Permission { source_arn }) => {
+                if let Some(arn) = json::get(resource, "Properties").and_then(|p| p.get(source_arn)) {
+                    let mut named = Vec::new();
+                    ids_named(arn, &|_| true, &mut named);
+                    source_ids.extend(named);
                 }
             }
             Some(_) => {}
@@ -207,6 +217,7 @@ pub fn rewire<S: BuildHasher>(
             targets,
             rewired: &mut rewired,
             served: &mut served,
+            source_ids: &source_ids,
             diagnostics,
             snapshots: &mut snapshots,
         };
@@ -236,6 +247,7 @@ pub fn rewire<S: BuildHasher>(
                 targets,
                 rewired: &mut rewired,
                 served: &mut served,
+                source_ids: &source_ids,
                 diagnostics,
                 snapshots: &mut snapshots,
             };
@@ -268,6 +280,7 @@ pub fn rewire<S: BuildHasher>(
                 targets,
                 rewired: &mut rewired,
                 served: &mut Served::default(),
+                source_ids: &HashSet::default(),
                 diagnostics,
                 snapshots: &mut snapshots,
             };
@@ -355,6 +368,8 @@ struct Resource<'a> {
     rewired: &'a mut Vec<Rewired>,
     /// The functions each invoker moved, which decides its permissions.
     served: &'a mut Served,
+    /// The resources permissions' `SourceArn`s name.
+    source_ids: &'a HashSet<String, KeyHashing>,
     diagnostics: &'a mut Vec<Diagnostic>,
     snapshots: &'a mut Snapshots,
 }
@@ -437,17 +452,24 @@ impl Resource<'_> {
         }
 
         if !moves.is_empty() {
-            // The invoker serves the functions it moved, and so do the resources it names: a
-            // permission's `SourceArn` often names the topic of a subscription, the API of a
-            // method, the log group of a subscription filter.
-            let mut named = Vec::new();
-            if let Some(properties) = resource.get("Properties") {
-                matcher::ids_named_under(properties, &mut named);
+            // The invoker serves the functions it moved, and so do the resources it names that a
+            // permission's `SourceArn` names: the topic of a subscription, the API of a method, the
+            // log group of a subscription filter.
+            let mut named = HashSet::<&str, KeyHashing>::default();
+            if let (Some(properties), false) = (resource.get("Properties"), self.source_ids.is_empty()) {
+                matcher::ids_named_under(properties, &mut |id| {
+                    if let Some(id) = self.source_ids.get(id) {
+                        named.insert(id.as_str());
+                    }
+                });
             }
-            for m in &moves {
-                self.served.note(self.logical_id, row.resource_type, &m.function);
-                for id in named.iter().filter(|id| *id != &m.function) {
-                    self.served.note(id, row.resource_type, &m.function);
+            let mut functions: Vec<&str> = moves.iter().map(|m| m.function.as_str()).collect();
+            functions.sort_unstable();
+            functions.dedup();
+            for function in functions {
+                self.served.note(self.logical_id, row.resource_type, function);
+                for id in named.iter().filter(|id| **id != function) {
+                    self.served.note(id, row.resource_type, function);
                 }
             }
         }

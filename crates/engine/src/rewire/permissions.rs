@@ -135,7 +135,11 @@ impl<'a> Invokers<'a> {
         }
         let source_arn = properties.get(source_arn_key);
         let principal = properties.get("Principal").and_then(Value::as_str);
-        let named = source_arn.map(|arn| self.named_by(arn));
+        // A wildcard that names no resource of the template serves whatever matches it, as a
+        // permission without `SourceArn` serves any invoker of its principal.
+        let named = source_arn.map(|arn| self.named_by(arn)).filter(|named| {
+            !named.is_empty() || !source_arn.is_some_and(|arn| arn.to_string().contains('*'))
+        });
         let verdicts: Vec<(String, Option<Stays>)> = functions
             .into_iter()
             .map(|function| {

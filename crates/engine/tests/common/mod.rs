@@ -151,6 +151,16 @@ pub fn renamed(input: &Value, output: &Value) -> Vec<(String, String)> {
 /// IAM statements (they gain the alias), the function resources themselves (and hooks' environment),
 /// versions and aliases, an `EventInvokeConfig`'s `FunctionName`, custom resources' `ServiceToken`,
 /// CloudFront distributions and log groups. Written without the rewiring table on purpose.
+/// [`remaining_references`] of a run's output, but for the permissions rewiring kept on their function
+/// (their invoker stays there; the alias gets its own permission beside them).
+pub fn left_on_the_function(run: &Run, targets: &BTreeMap<String, AliasTarget>) -> Vec<String> {
+    let kept: Vec<String> = run.kept.iter().map(|k| format!("Resources/{}/", k.permission)).collect();
+    remaining_references(&run.output, targets)
+        .into_iter()
+        .filter(|found| !kept.iter().any(|k| found.starts_with(k.as_str())))
+        .collect()
+}
+
 pub fn remaining_references(template: &Value, targets: &BTreeMap<String, AliasTarget>) -> Vec<String> {
     let mut found = Vec::new();
     // An API whose definition is in S3 keeps invoking the function, and so keeps its permissions.
