@@ -156,6 +156,14 @@ pub(super) fn generate(
             // Analysis planned this ID for every permission that names a marked function, so a clash
             // was refused there; this guard keeps a resource from ever being overwritten.
             if resources.contains_key(k.logical_id.as_str()) {
+                diagnostics.push(Diagnostic::error(
+                    Path::resource(&k.logical_id),
+                    format!(
+                        "a resource named {} already exists, and CanaryDeployments generates one with that logical ID \
+                         beside {}",
+                        k.logical_id, k.permission
+                    ),
+                ));
                 continue;
             }
             let Some(Value::Object(original)) = resources.get(k.permission.as_str()) else { continue };

@@ -110,14 +110,52 @@ fn named_by(value: &Value) -> Option<NamedBy<'_>> {
 }
 
 /// The key under which a function's `FunctionName` is looked up: the literal itself, or a `Fn::Sub`
-/// string marked so that it never equals a literal.
+/// string marked so that it never equals a literal (a `Ref` to a parameter as the `Fn::Sub` of it).
 fn name_key(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.to_string()),
         _ => match cfn::single_key(value)? {
             (cfn::SUB, Value::String(text)) => Some(format!("\u{0}{text}")),
+            (cfn::REF, Value::String(id)) if !cfn::is_pseudo_parameter(id) => Some(format!("\u{0}${{{id}}}")),
             _ => None,
         },
+    }
+}
+
+/// Every name a permission's `FunctionName` may give a function by (what rewiring recognises, and
+/// more): the whole of each literal or `Fn::Sub` string, and each name after `function:`, under
+/// both keys of [`name_key`]; a `Ref` as the `Fn::Sub` of it. A superset, so that the alias
+/// permissions planned cover every one rewiring may add.
+fn names_in<'a>(value: &'a Value, out: &mut Vec<NamedBy<'a>>, depth: usize) {
+    if depth > crate::limits::MAX_DEPTH {
+        return;
+    }
+    let text = |text: &str, out: &mut Vec<NamedBy<'a>>| {
+        for at in cfn::function_names(text, true) {
+            out.push(NamedBy::Name(at.name.to_owned()));
+            out.push(NamedBy::Name(format!("\u{0}{}", at.name)));
+        }
+    };
+    if let Value::String(s) = value {
+        return text(s, out);
+    }
+    match cfn::single_key(value) {
+        Some((cfn::REF, Value::String(id))) => out.push(NamedBy::Name(format!("\u{0}${{{id}}}"))),
+        Some((cfn::SUB, arg)) => {
+            if let Some((s, vars)) = cfn::sub_parts(arg) {
+                text(s, out);
+                vars.into_iter().flat_map(Map::values).for_each(|v| names_in(v, out, depth + 1));
+            }
+        }
+        Some((cfn::JOIN | cfn::IF, Value::Array(items))) => {
+            for item in items {
+                match item {
+                    Value::Array(elems) => elems.iter().for_each(|e| names_in(e, out, depth + 1)),
+                    other => names_in(other, out, depth + 1),
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -281,7 +319,7 @@ pub fn index(
                     let mut ids = Vec::new();
                     crate::rewire::ids_named(name, &|_| true, &mut ids);
                     let mut named: Vec<NamedBy<'_>> = ids.into_iter().map(NamedBy::Id).collect();
-                    named.extend(named_by(name).filter(|n| matches!(n, NamedBy::Name(_))));
+                    names_in(name, &mut named, 0);
                     for function in named {
                         permissions.push((logical_id.as_str(), function));
                     }
