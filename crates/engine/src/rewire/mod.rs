@@ -467,10 +467,10 @@ impl Resource<'_> {
             functions.sort_unstable();
             functions.dedup();
             for function in functions {
-                self.served.note(self.logical_id, row.resource_type, function);
-                for id in named.iter().filter(|id| **id != function) {
-                    self.served.note(id, row.resource_type, function);
-                }
+                self.served.moved(self.logical_id, row.resource_type, function);
+            }
+            for id in named {
+                self.served.names(self.logical_id, id);
             }
         }
         for m in moves {

@@ -33,42 +33,64 @@ pub struct KeptPermission {
     pub depends_on: Option<String>,
 }
 
-/// The functions each invoking resource moved to their aliases (an API credits the integrations of
-/// it that moved), and the functions any invoker moved.
+/// The functions each invoker moved to their aliases, and the resources it names that a permission's
+/// `SourceArn` names too (a subscription's topic, a method's API, a subscription filter's log group),
+/// which it serves as well. Kept as links, not as their product: an invoker that moved many
+/// functions and names many resources costs their sum.
 #[derive(Default)]
 pub(super) struct Served {
-    by_resource: HashMap<String, Vec<String>, KeyHashing>,
-    /// Each function with the types of the invokers that moved it.
-    functions: HashMap<String, Vec<&'static str>, KeyHashing>,
+    /// Each invoker with the functions it moved.
+    by_invoker: HashMap<String, HashSet<String, KeyHashing>, KeyHashing>,
+    /// Each function with the invokers that moved it, and their types.
+    invokers_of: HashMap<String, Vec<(String, &'static str)>, KeyHashing>,
+    /// Each resource with the invokers that name it.
+    credits: HashMap<String, HashSet<String, KeyHashing>, KeyHashing>,
 }
 
 impl Served {
-    pub(super) fn note(&mut self, resource: &str, resource_type: &'static str, function: &str) {
-        let functions = self.by_resource.entry(resource.to_owned()).or_default();
-        if !functions.iter().any(|f| f == function) {
-            functions.push(function.to_owned());
+    /// `invoker`, of `resource_type`, moved `function`.
+    pub(super) fn moved(&mut self, invoker: &str, resource_type: &'static str, function: &str) {
+        let functions = self.by_invoker.entry(invoker.to_owned()).or_default();
+        if functions.insert(function.to_owned()) {
+            self.invokers_of
+                .entry(function.to_owned())
+                .or_default()
+                .push((invoker.to_owned(), resource_type));
         }
-        let types = match self.functions.get_mut(function) {
-            Some(types) => types,
-            None => self.functions.entry(function.to_owned()).or_default(),
+    }
+
+    /// `invoker`, which moved something, names `resource`.
+    pub(super) fn names(&mut self, invoker: &str, resource: &str) {
+        if invoker != resource {
+            self.credits.entry(resource.to_owned()).or_default().insert(invoker.to_owned());
+        }
+    }
+
+    /// Whether `resource` moved `function`, or is named by an invoker that moved it; the smaller of
+    /// the two sides is walked.
+    fn serves(&self, resource: &str, function: &str) -> bool {
+        if self.by_invoker.get(resource).is_some_and(|fs| fs.contains(function)) {
+            return true;
+        }
+        let (Some(credits), Some(invokers)) = (self.credits.get(resource), self.invokers_of.get(function))
+        else {
+            return false;
         };
-        if !types.contains(&resource_type) {
-            types.push(resource_type);
+        if credits.len() <= invokers.len() {
+            credits.iter().any(|i| self.by_invoker.get(i).is_some_and(|fs| fs.contains(function)))
+        } else {
+            invokers.iter().any(|(i, _)| credits.contains(i))
         }
     }
 
     /// Whether an invoker the `principal` stands for (any, for a principal the table does not
     /// know) moved `function`.
     fn moved_for(&self, function: &str, principal: Option<&str>) -> bool {
-        let Some(types) = self.functions.get(function) else { return false };
+        let Some(invokers) = self.invokers_of.get(function) else { return false };
         match principal.and_then(table::invokers_of_principal) {
-            Some(invokers) => types.iter().any(|t| invokers.contains(t)),
+            Some(types) => invokers.iter().any(|(_, t)| types.contains(t)),
             None => true,
         }
-    }
-
-    fn serves(&self, resource: &str, function: &str) -> bool {
-        self.by_resource.get(resource).is_some_and(|fs| fs.iter().any(|f| f == function))
     }
 }
 
@@ -82,6 +104,8 @@ pub(super) struct Invokers<'a> {
     buckets: HashMap<String, &'a str, KeyHashing>,
     /// The marked functions each resource names anywhere in its properties, read at most once each.
     mentions: HashMap<&'a str, Vec<String>, KeyHashing>,
+    /// [`Served::serves`] by (resource, function), each pair worked out once.
+    serves: HashMap<(String, String), bool>,
 }
 
 /// Why a permission stays on its function for one marked function.
@@ -114,7 +138,15 @@ impl<'a> Invokers<'a> {
                 buckets.insert(key, id.as_str());
             }
         }
-        Invokers { resources, targets, served, unseen_apis, buckets, mentions: HashMap::default() }
+        Invokers {
+            resources,
+            targets,
+            served,
+            unseen_apis,
+            buckets,
+            mentions: HashMap::default(),
+            serves: HashMap::new(),
+        }
     }
 
     /// Decides the permission `id` with `properties`: `None` when it moves to the alias, otherwise
@@ -192,7 +224,9 @@ impl<'a> Invokers<'a> {
         let mut moved = false;
         let mut staying = Vec::new();
         for resource in named {
-            if self.served.serves(resource, function) {
+            let served = self.served;
+            let key = (resource.clone(), function.to_owned());
+            if *self.serves.entry(key).or_insert_with(|| served.serves(resource, function)) {
                 moved = true;
             } else if self.unseen_apis.contains(resource.as_str()) || self.mentions(resource, function) {
                 staying.push(resource.clone());
