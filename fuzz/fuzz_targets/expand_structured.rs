@@ -5,7 +5,10 @@
 //! existing versions, aliases and API deployments, layers, `Mappings` read through `Fn::FindInMap`,
 //! function-level properties beside versioned ones, references that already carry a qualifier, and
 //! the invokers beyond events (state machines, destinations, alarm actions, Bedrock agents, S3 Object
-//! Lambda, IoT authorizers) and resources rewiring does not know. Asserts that `expand` returns,
+//! Lambda, IoT authorizers) and resources rewiring does not know, functions named by their literal
+//! `FunctionName` (plain, partial ARN, or an ARN built in a `Fn::Sub`), permissions whose `SourceArn`
+//! names a resource outside the template or a bucket by its name, grants under `Fn::If`, and
+//! `Fn::Transform` among the resources. Asserts that `expand` returns,
 //! that the same template expands to the same output twice (version IDs included), and that a
 //! successful output expands again without panicking.
 //!
@@ -50,6 +53,8 @@ const IDS: &[&str] = &[
     "CanaryDeploymentsServiceRole",
     "IsProd",
     "Layer",
+    "Uploads",
+    "Fn::Transform",
     "Images",
     "AWS::NoValue",
     "AWS::Region",
@@ -93,6 +98,19 @@ const STRINGS: &[&str] = &[
     "*",
     "/pets/{id}",
     "a~b/c",
+    // A function's literal name, and the ARNs an invoker builds from it.
+    "worker-fn",
+    "worker-fn:Live",
+    "123456789012:function:worker-fn",
+    "arn:aws:lambda:us-east-1:123456789012:function:worker-fn",
+    "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:worker-fn",
+    ":function:",
+    // Permissions: principals and sources outside the template or built from a bucket's name.
+    "s3.amazonaws.com",
+    "appsync.amazonaws.com",
+    "uploads-bucket",
+    "arn:aws:s3:::uploads-bucket",
+    "AWS::Include",
     "",
 ];
 
@@ -136,6 +154,16 @@ const OTHER_KEYS: &[&str] = &[
     "ActionGroupExecutor",
     "Lambda",
     "AuthorizerFunctionArn",
+    "SourceArn",
+    "Principal",
+    "SourceAccount",
+    "BucketName",
+    "NotificationConfiguration",
+    "LambdaConfigurations",
+    "Function",
+    "LambdaAuthorizerConfig",
+    "AuthorizerUri",
+    "Location",
     "Tpye",
 ];
 

@@ -48,6 +48,15 @@ pub fn hook_policy(hook: &str, function: &str) -> String {
     format!("{hook}CanaryHookPolicy{function}")
 }
 
+/// The alias's permission beside a user's `AWS::Lambda::Permission` that stays on the function, because
+/// an invoker it serves keeps invoking the function (docs/rewiring.md, permissions). One per permission
+/// and function, named after both as [`hook_policy`] is.
+pub fn alias_permission(permission: &str, function: &str) -> String {
+    format!("{permission}{ALIAS_PERMISSION}{function}")
+}
+
+const ALIAS_PERMISSION: &str = "CanaryAliasPermission";
+
 /// The generated CodeDeploy role's grants for one function's hooks and trigger topics.
 pub fn grant_policy(function: &str) -> String {
     format!("{function}CanaryDeploymentPolicy")
@@ -114,9 +123,10 @@ pub fn may_be_generated(
     if id == APPLICATION || id == SERVICE_ROLE || id.starts_with(DEPLOYMENT_CONFIG) {
         return true;
     }
-    let hook_policy = id
-        .match_indices(HOOK_POLICY)
-        .any(|(at, _)| is_resource(&id[..at]) && is_marked(&id[at + HOOK_POLICY.len()..]));
+    let after_resource = |marker: &str| {
+        id.match_indices(marker).any(|(at, _)| is_resource(&id[..at]) && is_marked(&id[at + marker.len()..]))
+    };
+    let hook_policy = after_resource(HOOK_POLICY) || after_resource(ALIAS_PERMISSION);
     hook_policy || MARKERS.iter().any(|marker| id.match_indices(marker).any(|(at, _)| is_marked(&id[..at])))
 }
 
@@ -138,6 +148,7 @@ mod tests {
         for id in [
             hook_policy("Hook", "Fn"),
             hook_policy("Fn", "Fn"),
+            alias_permission("Hook", "Fn"),
             alias("Fn", "live"),
             deployment_group("Fn"),
             grant_policy("Fn"),
@@ -156,6 +167,7 @@ mod tests {
         for id in [
             hook_policy("Missing", "Fn"),
             hook_policy("Hook", "Other"),
+            alias_permission("Missing", "Fn"),
             deployment_group("Other"),
             "HookCanaryHookPolicy".to_owned(),
         ] {

@@ -187,7 +187,11 @@ struct Spec {
     api: Option<ApiSpec>,
     /// An IAM policy allowing `lambda:InvokeFunction` on a function: (function, `Fn::Sub` form,
     /// attached to the hooks' role, which may close a cycle through the hook policy).
-    iam: Option<(usize, bool, bool)>,
+    iam: Option<(usize, bool, bool, bool)>,
+    /// A function given a literal `FunctionName`, a bucket notifying it by an ARN built from that
+    /// name, the bucket's permission naming it by name with a `SourceArn` built from the bucket's
+    /// name, and, when the flag is set, a permission for a bucket outside the template.
+    literal: Option<(usize, bool)>,
     prod: bool,
     premium: bool,
     /// Functions and hooks are `AWS::Serverless::Function`s in a template that lists this macro
@@ -317,13 +321,14 @@ fn spec() -> impl Strategy<Value = Spec> {
         functions,
         proptest::collection::vec(source, 0..=10),
         proptest::option::weighted(0.5, api),
-        proptest::option::weighted(0.4, (0..FUNCTIONS.len(), any::<bool>(), any::<bool>())),
+        proptest::option::weighted(0.4, (0..FUNCTIONS.len(), any::<bool>(), any::<bool>(), any::<bool>())),
         any::<bool>(),
         proptest::bool::weighted(0.3),
         any::<bool>(),
+        proptest::option::weighted(0.4, (0..FUNCTIONS.len(), any::<bool>())),
     )
         .prop_map(
-            |(defaults_type, boundary, functions, sources, api, iam, prod, serverless, premium)| {
+            |(defaults_type, boundary, functions, sources, api, iam, prod, serverless, premium, literal)| {
                 let n = functions.len();
                 let mut spec = Spec {
                     defaults_type,
@@ -334,7 +339,9 @@ fn spec() -> impl Strategy<Value = Spec> {
                         .map(|(kind, target, form)| SourceSpec { kind, target: target % n, form })
                         .collect(),
                     api,
-                    iam: iam.map(|(target, sub, hook_role)| (target % n, sub, hook_role)),
+                    iam: iam.map(|(target, sub, hook_role, guarded)| (target % n, sub, hook_role, guarded)),
+                    // SAM names a macro-first function's alias itself; literal names are for CloudFormation.
+                    literal: literal.filter(|_| !serverless).map(|(target, outside)| (target % n, outside)),
                     prod,
                     premium,
                     serverless,
@@ -583,6 +590,16 @@ fn is_event_invoke_config(kind: usize) -> bool {
     SOURCE_KINDS[kind].resource_type == "AWS::Lambda::EventInvokeConfig"
 }
 
+fn is_permission(kind: usize) -> bool {
+    SOURCE_KINDS[kind].resource_type == "AWS::Lambda::Permission"
+}
+
+/// Whether an S3 bucket of the template notifies function `target` (and so moves to its alias).
+fn bucket_moves(spec: &Spec, target: usize) -> bool {
+    spec.sources.iter().any(|s| s.target == target && SOURCE_KINDS[s.kind].resource_type == "AWS::S3::Bucket")
+        || spec.literal.is_some_and(|(i, _)| i == target)
+}
+
 fn is_uri_position(kind: usize) -> bool {
     SOURCE_KINDS[kind].resource_type == "AWS::ApiGatewayV2::Authorizer"
 }
@@ -788,16 +805,17 @@ fn template(spec: &Spec) -> Value {
     for (f, fs) in FUNCTIONS.iter().zip(&spec.functions) {
         let marking = fs.marking.as_ref().map(|m| settings(f, m, spec.boundary));
         let in_metadata = fs.marking.as_ref().is_some_and(|m| m.in_metadata);
-        resources.insert(
-            *f,
-            function(
-                spec.serverless,
-                Some(json!({"Fn::GetAtt": ["AppRole", "Arn"]})),
-                marking,
-                in_metadata,
-                fs.condition,
-            ),
+        let mut resource = function(
+            spec.serverless,
+            Some(json!({"Fn::GetAtt": ["AppRole", "Arn"]})),
+            marking,
+            in_metadata,
+            fs.condition,
         );
+        if spec.literal.is_some_and(|(i, _)| FUNCTIONS[i] == *f) {
+            resource["Properties"]["FunctionName"] = json!(literal_name(f));
+        }
+        resources.insert(*f, resource);
         resources.insert(
             format!("{f}Logs"),
             with_condition(
@@ -912,10 +930,17 @@ fn template(spec: &Spec) -> Value {
                 "RestApiId": {"Ref": "Api"}, "DeploymentId": {"Ref": "ApiDeployment"}, "StageName": "v1"}}),
         );
     }
-    if let Some((i, sub, hook_role)) = spec.iam {
+    if let Some((i, sub, hook_role, guarded)) = spec.iam {
         let f = FUNCTIONS[i];
-        let resource =
+        let mut resource =
             if sub { json!({"Fn::Sub": format!("${{{f}.Arn}}")}) } else { json!({"Fn::GetAtt": [f, "Arn"]}) };
+        if guarded {
+            // Beside an ARN every assignment keeps, so the statement is never left empty.
+            resource = json!([
+                {"Fn::Sub": format!("{LAMBDA_ARN}unrelated")},
+                {"Fn::If": ["IsProd", resource, {"Ref": "AWS::NoValue"}]}
+            ]);
+        }
         resources.insert(
             "InvokerPolicy",
             with_condition(
@@ -926,6 +951,42 @@ fn template(spec: &Spec) -> Value {
                 spec.functions[i].condition,
             ),
         );
+    }
+    if let Some((i, outside)) = spec.literal {
+        let f = FUNCTIONS[i];
+        let condition = spec.functions[i].condition;
+        resources.insert(
+            "LiteralUploads",
+            with_condition(
+                json!({"Type": "AWS::S3::Bucket", "DependsOn": "LiteralPermission", "Properties": {
+                    "BucketName": LITERAL_BUCKET,
+                    "NotificationConfiguration": {"LambdaConfigurations": [{"Event": "s3:ObjectCreated:*",
+                        "Function": {"Fn::Sub": format!("{LAMBDA_ARN}{}", literal_name(f))}}]}}}),
+                condition,
+            ),
+        );
+        resources.insert(
+            "LiteralPermission",
+            with_condition(
+                json!({"Type": "AWS::Lambda::Permission", "Properties": {
+                    "Action": "lambda:InvokeFunction", "FunctionName": literal_name(f),
+                    "Principal": "s3.amazonaws.com", "SourceAccount": {"Ref": "AWS::AccountId"},
+                    "SourceArn": {"Fn::Sub": format!("arn:${{AWS::Partition}}:s3:::{LITERAL_BUCKET}")}}}),
+                condition,
+            ),
+        );
+        if outside {
+            resources.insert(
+                "OutsidePermission",
+                with_condition(
+                    json!({"Type": "AWS::Lambda::Permission", "Properties": {
+                        "Action": "lambda:InvokeFunction", "FunctionName": {"Fn::GetAtt": [f, "Arn"]},
+                        "Principal": "s3.amazonaws.com", "SourceAccount": {"Ref": "AWS::AccountId"},
+                        "SourceArn": "arn:aws:s3:::a-bucket-of-another-stack"}}),
+                    condition,
+                ),
+            );
+        }
     }
     resources.insert(
         "Seeder",
@@ -953,6 +1014,16 @@ fn template(spec: &Spec) -> Value {
 
 /// A resource that refers to a function exists under the function's condition: a valid template
 /// refers to nothing that may not exist.
+/// The bucket of `Spec::literal`, named so that its permission's `SourceArn` can be built from it.
+const LITERAL_BUCKET: &str = "literal-uploads-123456789012";
+/// A function ARN up to its name, built from pseudo parameters.
+const LAMBDA_ARN: &str = "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:";
+
+/// The literal `FunctionName` of `f` in `Spec::literal`.
+fn literal_name(f: &str) -> String {
+    format!("{}-worker", f.to_lowercase())
+}
+
 fn with_condition(mut resource: Value, condition: Option<&str>) -> Value {
     if let Some(c) = condition {
         resource["Condition"] = json!(c);
@@ -1091,6 +1162,8 @@ struct Canon {
     function_of: HashMap<String, String>,
     /// New logical ID of a renamed resource → its input ID.
     renamed: HashMap<String, String>,
+    /// A marked function's literal name qualified with its alias (`name:Live`) → the name alone.
+    qualified_names: Vec<(String, String)>,
 }
 
 impl Canon {
@@ -1098,7 +1171,18 @@ impl Canon {
         self.renamed.get(id).cloned().unwrap_or_else(|| id.to_owned())
     }
 
+    /// `s` with every literal function name qualified with its alias read as the name alone.
+    fn unqualify(&self, s: &str) -> String {
+        let mut s = s.to_owned();
+        for (qualified, name) in &self.qualified_names {
+            s = s.replace(qualified.as_str(), name);
+        }
+        s
+    }
+
     fn sub(&self, s: &str) -> String {
+        let unqualified = self.unqualify(s);
+        let s = unqualified.as_str();
         let mut out = String::new();
         let mut rest = s;
         while let Some(start) = rest.find("${") {
@@ -1158,6 +1242,7 @@ impl Canon {
                 }
             }
             Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), self.value(v))).collect()),
+            Value::String(s) => json!(self.unqualify(s)),
             _ => v.clone(),
         }
     }
@@ -1420,7 +1505,13 @@ fn check(spec: &Spec) -> Result<(), TestCaseError> {
     }
 
     // Every input resource and property survives (canonically), in the input's key order.
-    let canon = Canon { function_of, renamed: renamed.clone() };
+    let qualified_names = spec
+        .literal
+        .iter()
+        .filter_map(|(i, _)| alias_of.get(FUNCTIONS[*i]).map(|(_, alias)| (FUNCTIONS[*i], alias)))
+        .map(|(f, alias)| (format!("{}:{alias}", literal_name(f)), literal_name(f)))
+        .collect();
+    let canon = Canon { function_of, renamed: renamed.clone(), qualified_names };
     let mut consumed = input.clone();
     // The macro takes itself out of `Transform` (the other transforms stay, in order).
     if let Some(Value::Array(transforms)) = consumed.get_mut("Transform") {
@@ -1493,6 +1584,17 @@ fn check(spec: &Spec) -> Result<(), TestCaseError> {
                 kind.resource_type,
                 f
             ),
+            // A permission without `SourceArn` for `s3.amazonaws.com` moves only with a bucket of the
+            // template that moves to the alias; otherwise it stays, and the alias gets its own.
+            Some((alias_id, _)) if is_permission(s.kind) && !bucket_moves(spec, s.target) => {
+                prop_assert_eq!(before, after, "{} moved without the bucket it serves", id);
+                let beside = format!("{id}CanaryAliasPermission{f}");
+                prop_assert!(out_res.contains_key(&beside), "{} has no alias permission beside it", id);
+                // In the permission's own form, pointed at the alias.
+                let r = refs(&out_res[&beside]["Properties"]["FunctionName"]);
+                prop_assert!(r.contains(alias_id) && !r.iter().any(|x| x == f), "{} names {:?}", beside, r);
+                prop_assert_eq!(out_res[&beside].get("Condition"), out_res[&id].get("Condition"));
+            }
             Some((alias_id, name)) if is_event_invoke_config(s.kind) => {
                 prop_assert_eq!(after, &json!(name), "{} Qualifier", id);
                 prop_assert_eq!(&out_res[&id]["Properties"]["FunctionName"], &json!({"Ref": f}));
@@ -1546,21 +1648,71 @@ fn check(spec: &Spec) -> Result<(), TestCaseError> {
         }
     }
     // IAM statements gain the alias ARN and lose nothing (docs/rewiring.md).
-    if let Some((f, _, _)) = spec.iam {
+    if let Some((f, _, _, guarded)) = spec.iam {
         let f = FUNCTIONS[f];
         let before =
             &input["Resources"]["InvokerPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]["Resource"];
         let after = &out_res["InvokerPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]["Resource"];
-        let kept = after == before || after.as_array().is_some_and(|a| a.contains(before));
+        let kept = after == before
+            || after.as_array().is_some_and(|a| {
+                a.contains(before) || before.as_array().is_some_and(|b| b.iter().all(|item| a.contains(item)))
+            });
         prop_assert!(kept, "InvokerPolicy lost {before}: {after}");
         if let Some((alias_id, name)) = alias_of.get(f) {
             // The alias ARN, as `{Ref: Alias}` or built from the function's ARN and the alias name
             // (the form that keeps a hook's role out of a dependency cycle).
-            let qualified = json!({ "Fn::Sub": format!("${{{f}.Arn}}:{name}") });
+            let mut qualified = json!({ "Fn::Sub": format!("${{{f}.Arn}}:{name}") });
+            if guarded {
+                // In the branch of the condition that guards the function's ARN.
+                qualified = json!({"Fn::If": ["IsProd", qualified, {"Ref": "AWS::NoValue"}]});
+            }
             let grants_alias = refs(after).contains(alias_id)
                 || after == &qualified
                 || after.as_array().is_some_and(|a| a.contains(&qualified));
             prop_assert!(grants_alias, "InvokerPolicy does not allow {alias_id}: {after}");
+        }
+    }
+    // Literal names move as references do; a permission for a bucket outside the template stays,
+    // with the alias's permission beside it.
+    if let Some((i, outside)) = spec.literal {
+        let f = FUNCTIONS[i];
+        let function = &out_res["LiteralUploads"]["Properties"]["NotificationConfiguration"]
+            ["LambdaConfigurations"][0]["Function"];
+        let permission = &out_res["LiteralPermission"]["Properties"]["FunctionName"];
+        match alias_of.get(f) {
+            Some((alias_id, name)) => {
+                let qualified = format!("{}:{name}", literal_name(f));
+                prop_assert_eq!(function, &json!({"Fn::Sub": format!("{LAMBDA_ARN}{qualified}")}));
+                prop_assert_eq!(permission, &json!(qualified));
+                for id in ["LiteralUploads", "LiteralPermission"] {
+                    prop_assert!(
+                        depends_on(&out_res[id]).contains(alias_id),
+                        "{} does not wait for {}",
+                        id,
+                        alias_id
+                    );
+                }
+                if outside {
+                    prop_assert_eq!(&out_res["OutsidePermission"], &input["Resources"]["OutsidePermission"]);
+                    let beside = &out_res[&format!("OutsidePermissionCanaryAliasPermission{f}")];
+                    prop_assert_eq!(&beside["Properties"]["FunctionName"], &json!({"Ref": alias_id}));
+                    prop_assert_eq!(
+                        &beside["Properties"]["SourceArn"],
+                        &input["Resources"]["OutsidePermission"]["Properties"]["SourceArn"]
+                    );
+                    let warned = first.diagnostics.iter().any(|d| {
+                        !d.is_error()
+                            && d.path.to_string() == "Resources/OutsidePermission/Properties/SourceArn"
+                            && d.message.contains("a-bucket-of-another-stack")
+                    });
+                    prop_assert!(warned, "no warning names the outside invoker of OutsidePermission");
+                }
+            }
+            None => {
+                for id in ["LiteralUploads", "LiteralPermission"] {
+                    prop_assert_eq!(&out_res[id], &input["Resources"][id]);
+                }
+            }
         }
     }
     // Never rewired: custom resource service tokens, log groups, outputs.
@@ -1734,6 +1886,7 @@ fn canonical_form_equates_function_and_alias_references() {
     let canon = Canon {
         function_of: [("Fn".to_owned(), "Fn".to_owned()), ("FnAliasLive".to_owned(), "Fn".to_owned())].into(),
         renamed: HashMap::new(),
+        qualified_names: vec![("fn-worker:Live".to_owned(), "fn-worker".to_owned())],
     };
     for before in FORMS.map(|f| reference("Fn", f)) {
         let b = canon.value(&before);
@@ -1748,6 +1901,11 @@ fn canonical_form_equates_function_and_alias_references() {
         canon.value(&json!({"Fn::Sub": "x${FnAliasLive}y"}))
     );
     assert_ne!(canon.value(&json!({"Ref": "Other"})), canon.value(&json!({"Ref": "FnAliasLive"})));
+    assert_eq!(canon.value(&json!("fn-worker:Live")), canon.value(&json!("fn-worker")));
+    assert_eq!(
+        canon.value(&json!({"Fn::Sub": format!("{LAMBDA_ARN}fn-worker:Live")})),
+        canon.value(&json!({"Fn::Sub": format!("{LAMBDA_ARN}fn-worker")}))
+    );
 }
 
 /// How many generated expansions `generated_expansions_pass_cfn_lint` lints in one cfn-lint run.

@@ -15,7 +15,7 @@ use std::path::Path as FsPath;
 
 use canary_engine::json::Value;
 use canary_test_support::sorted_entries;
-use common::{check_only_moves_changed, lint_ready, marked_targets, remaining_references, run_rewire};
+use common::{check_only_moves_changed, left_on_the_function, lint_ready, marked_targets, run_rewire};
 use expect_test::expect_file;
 
 #[test]
@@ -34,7 +34,7 @@ fn rewire_golden_cases() {
             .as_array()
             .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
             .unwrap_or_default();
-        let left: Vec<String> = remaining_references(&run.output, &targets)
+        let left: Vec<String> = left_on_the_function(&run, &targets)
             .into_iter()
             .filter(|found| !stays.iter().any(|s| found.starts_with(s.as_str())))
             .collect();

@@ -18,7 +18,7 @@ mod common;
 use std::path::Path as FsPath;
 
 use canary_test_support::sorted_entries;
-use common::{check_only_moves_changed, lint_ready, marked_targets, remaining_references, run_rewire};
+use common::{check_only_moves_changed, left_on_the_function, lint_ready, marked_targets, run_rewire};
 use expect_test::expect_file;
 
 /// The SAM event types the fixtures use, each with the fixture that exercises it.
@@ -80,9 +80,10 @@ fn sam_generated_invokers_move_to_the_alias_and_nothing_else_changes() {
         let targets = marked_targets(&input);
         assert!(!targets.is_empty(), "{name}: no marked function");
         let run = run_rewire(&input, &targets);
-        assert!(!run.rewired.is_empty(), "{name}: nothing moved");
+        // A permission for an invoker outside the template (an Alexa skill) stays, with the alias's beside it.
+        assert!(!run.rewired.is_empty() || !run.kept.is_empty(), "{name}: nothing moved");
 
-        let left = remaining_references(&run.output, &targets);
+        let left = left_on_the_function(&run, &targets);
         assert!(left.is_empty(), "{name}: references left on the function instead of the alias: {left:#?}");
         check_only_moves_changed(&name, &input, &run);
 

@@ -190,6 +190,55 @@ pub fn join(delimiter: &str, items: Vec<Value>) -> Value {
     one_member(JOIN, Value::Array(vec![delimiter.into(), Value::Array(items)]))
 }
 
+/// Where a string may name a Lambda function by its name (docs/rewiring.md, literal names): the whole
+/// string, and the name after each `function:` that starts an ARN's resource part (`arn:…:function:`,
+/// or the partial ARN `123456789012:function:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameAt<'a> {
+    /// The name as written: function-name characters, and in a `Fn::Sub` string whole placeholders.
+    pub name: &'a str,
+    /// Where the name ends in the string, which is where a qualifier would go.
+    pub end: usize,
+    /// A qualifier (`:…`) or a wildcard follows: the author chose what the reference names.
+    pub qualified: bool,
+}
+
+/// The places of `text` that may name a function (see [`NameAt`]); `sub` says `text` is a `Fn::Sub`
+/// string, whose placeholders may be part of the name (`${AWS::StackName}-worker`). Linear in `text`.
+pub fn function_names(text: &str, sub: bool) -> Vec<NameAt<'_>> {
+    const MARK: &str = "function:";
+    let bytes = text.as_bytes();
+    let mut found = vec![NameAt { name: text, end: text.len(), qualified: false }];
+    let mut from = 0;
+    while let Some(i) = text[from..].find(MARK) {
+        let at = from + i;
+        from = at + MARK.len();
+        if at > 0 && bytes[at - 1] != b':' {
+            continue;
+        }
+        let start = from;
+        let mut end = start;
+        while end < bytes.len() {
+            match bytes[end] {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' => end += 1,
+                b'$' if sub && bytes.get(end + 1) == Some(&b'{') => {
+                    match bytes[end..].iter().position(|&b| b == b'}') {
+                        Some(len) => end += len + 1,
+                        None => break,
+                    }
+                }
+                _ => break,
+            }
+        }
+        if end > start {
+            let qualified = matches!(bytes.get(end), Some(b':' | b'*' | b'?'));
+            found.push(NameAt { name: &text[start..end], end, qualified });
+        }
+        from = end.max(from);
+    }
+    found
+}
+
 /// `{Ref: id}`.
 pub fn ref_to(id: &str) -> Value {
     one_member(REF, id.into())
@@ -237,6 +286,39 @@ mod tests {
         assert_eq!(names("${A}${B"), ["A"]);
         let first = placeholders("ab${C.Arn}:x").next().unwrap();
         assert_eq!((first.start, first.end, first.target(), first.attribute()), (2, 10, "C", Some("Arn")));
+    }
+
+    #[test]
+    fn function_names_are_read_where_an_arn_puts_them() {
+        let read = |text: &'static str, sub: bool| -> Vec<(&'static str, bool)> {
+            function_names(text, sub).into_iter().skip(1).map(|at| (at.name, at.qualified)).collect()
+        };
+        // The whole text comes first, always.
+        assert_eq!(function_names("worker", false)[0].name, "worker");
+        assert_eq!(read("arn:aws:lambda:us-east-1:123456789012:function:worker", false), [("worker", false)]);
+        assert_eq!(read("123456789012:function:worker", false), [("worker", false)]);
+        assert_eq!(read("arn:aws:lambda:r:1:function:worker:Live", false), [("worker", true)]);
+        assert_eq!(read("arn:aws:lambda:r:1:function:worker*", false), [("worker", true)]);
+        // An integration URI: the name ends at the path.
+        assert_eq!(
+            read(
+                "arn:aws:apigateway:r:lambda:path/functions/arn:aws:lambda:r:1:function:w/invocations",
+                false
+            ),
+            [("w", false)]
+        );
+        // In a `Fn::Sub`, placeholders are part of the name; in a literal they are not.
+        assert_eq!(
+            read(
+                "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-w",
+                true
+            ),
+            [("${AWS::StackName}-w", false)]
+        );
+        assert_eq!(read("x:function:${Stage}-w", false), []);
+        // Not an ARN's `function:`.
+        assert_eq!(read("myfunction:worker", false), []);
+        assert_eq!(read("a:function:b, c:function:d", false), [("b", false), ("d", false)]);
     }
 
     #[test]

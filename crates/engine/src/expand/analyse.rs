@@ -38,6 +38,10 @@ pub(super) struct Decisions {
     /// Versions named by another content hash (SAM's), replaced by the one this rule names: old
     /// logical ID to new.
     pub(super) replaced_versions: BTreeMap<String, String>,
+    /// The alias permissions rewiring may add (`rewire/permissions.rs`): one per permission and marked
+    /// function it names, planned whether or not the permission stays, since that is decided only
+    /// while rewiring.
+    pub(super) alias_permissions: Vec<(String, String)>,
 }
 
 /// What a generated resource comes from, to say where a problem with its logical ID lies.
@@ -49,6 +53,8 @@ pub(super) enum MadeFor<'a> {
     Template,
     /// A hook's policy, for its status.
     Hook(&'a str),
+    /// The alias's permission beside a user's permission.
+    Permission(&'a str),
 }
 
 impl Decisions {
@@ -90,7 +96,10 @@ impl Decisions {
                 self.hook_policies
                     .iter()
                     .map(|p| (Cow::Borrowed(p.logical_id.as_str()), MadeFor::Hook(&p.hook))),
-            );
+            )
+            .chain(self.alias_permissions.iter().map(|(permission, function)| {
+                (Cow::Owned(ids::alias_permission(permission, function)), MadeFor::Permission(permission))
+            }));
         per_function.chain(shared)
     }
 }
@@ -214,7 +223,14 @@ pub(super) fn analyse(
         source::check_references(root, &marked, transforms, diagnostics);
     }
     // The one deep walk, after the shallow index that names the deployments it looks for.
-    let scan = scan::scan(template, &template_index.deployments, &marked);
+    // How invokers may spell each marked function's name, for the warning about unknown invokers.
+    let names: HashSet<String, KeyHashing> = template_index
+        .marked
+        .iter()
+        .filter_map(|m| resources.get(m.logical_id.as_str())?.get("Properties")?.get("FunctionName"))
+        .filter_map(crate::rewire::function_name_key)
+        .collect();
+    let scan = scan::scan(template, &template_index.deployments, &marked, &names);
     if let Some(path) = scan.too_deep {
         diagnostics.push(Diagnostic::error(
             path,
@@ -611,6 +627,7 @@ fn decide(
         deployment_mentions: scan.deployment_mentions,
         function_mentions: scan.function_mentions,
         replaced_versions,
+        alias_permissions: template_index.permissions.clone(),
     };
     check_collisions(resources, &decisions, diagnostics);
     decisions

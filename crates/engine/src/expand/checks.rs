@@ -180,7 +180,7 @@ pub(super) fn check_collisions(resources: &Map, decisions: &Decisions, diagnosti
         MadeFor::Setting(f, None) => f.marked.settings_path(),
         MadeFor::Setting(f, Some(key)) => f.marked.settings_path().key(key),
         MadeFor::Template => Path::root().key("Resources"),
-        MadeFor::Hook(hook) => Path::resource(hook),
+        MadeFor::Hook(hook) | MadeFor::Permission(hook) => Path::resource(hook),
     };
     // SAM, running after the macro, names a us-first function's version, alias and deployment group
     // the same way, and CloudFormation holds its IDs to the same limit; only their length is ours to

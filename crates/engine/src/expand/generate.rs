@@ -137,9 +137,16 @@ pub(super) fn generate(
         .functions
         .iter()
         .map(|function| {
+            let function_name = root
+                .get("Resources")
+                .and_then(|r| r.get(function.marked.logical_id.as_str()))
+                .and_then(|f| f.get("Properties"))
+                .and_then(|p| p.get("FunctionName"))
+                .and_then(rewire::function_name_key);
             let target = AliasTarget {
                 alias_logical_id: function.alias.clone(),
                 alias_name: function.settings.alias.clone(),
+                function_name,
             };
             (function.marked.logical_id.clone(), target)
         })
@@ -159,8 +166,39 @@ pub(super) fn generate(
             }
         }
     }
-    let rewired =
-        rewire::rewire(&mut root, &targets, &untouched, Some(&decisions.deployment_mentions), diagnostics);
+    let mut kept = Vec::new();
+    let rewired = rewire::rewire(
+        &mut root,
+        &targets,
+        &untouched,
+        Some(&decisions.deployment_mentions),
+        &mut kept,
+        diagnostics,
+    );
+    let mut resources_added = resources_added;
+    if let Some(Value::Object(resources)) = root.get_mut("Resources") {
+        for k in kept {
+            // Analysis planned this ID for every permission that names a marked function, so a clash
+            // was refused there; this guard keeps a resource from ever being overwritten.
+            if resources.contains_key(k.logical_id.as_str()) {
+                diagnostics.push(Diagnostic::error(
+                    Path::resource(&k.logical_id),
+                    format!(
+                        "a resource named {} already exists, and CanaryDeployments generates one with that logical ID \
+                         beside {}",
+                        k.logical_id, k.permission
+                    ),
+                ));
+                continue;
+            }
+            let Some(Value::Object(original)) = resources.get(k.permission.as_str()) else { continue };
+            let permission =
+                resources::permission::alias_permission(original, k.function_name, k.depends_on.as_deref());
+            resources.insert(k.logical_id.clone(), Value::Object(permission));
+            generated.insert(k.logical_id);
+            resources_added += 1;
+        }
+    }
     rewire::warn_unknown_references(&root, &decisions.function_mentions, &targets, diagnostics);
 
     consume_template_settings(&mut root);

@@ -55,6 +55,9 @@ pub struct TemplateIndex {
     pub metadata_copies: Vec<String>,
     /// API Gateway deployments (REST and V2), whose renaming rewiring may need.
     pub deployments: Vec<String>,
+    /// Each `AWS::Lambda::Permission` whose `FunctionName` names a marked function, with that
+    /// function: rewiring may keep it on the function and add the alias's permission beside it.
+    pub permissions: Vec<(String, String)>,
 }
 
 /// The logical ID a `FunctionName`-like value points at: `{Ref: X}`, `{Fn::GetAtt: [X, Arn]}`,
@@ -74,6 +77,8 @@ pub fn referenced_resource(value: &Value) -> Option<&str> {
 /// function's own `FunctionName`, or `${Fn}` / `${Fn.Arn}` alone in a `Fn::Sub`.
 enum NamedBy<'a> {
     Resource(&'a str),
+    /// A logical ID read by the reference readers, which copy it.
+    Id(String),
     /// A key into the functions' `FunctionName`s (see [`name_key`]).
     Name(String),
 }
@@ -105,14 +110,52 @@ fn named_by(value: &Value) -> Option<NamedBy<'_>> {
 }
 
 /// The key under which a function's `FunctionName` is looked up: the literal itself, or a `Fn::Sub`
-/// string marked so that it never equals a literal.
+/// string marked so that it never equals a literal (a `Ref` to a parameter as the `Fn::Sub` of it).
 fn name_key(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.to_string()),
         _ => match cfn::single_key(value)? {
             (cfn::SUB, Value::String(text)) => Some(format!("\u{0}{text}")),
+            (cfn::REF, Value::String(id)) if !cfn::is_pseudo_parameter(id) => Some(format!("\u{0}${{{id}}}")),
             _ => None,
         },
+    }
+}
+
+/// Every name a permission's `FunctionName` may give a function by (what rewiring recognises, and
+/// more): the whole of each literal or `Fn::Sub` string, and each name after `function:`, under
+/// both keys of [`name_key`]; a `Ref` as the `Fn::Sub` of it. A superset, so that the alias
+/// permissions planned cover every one rewiring may add.
+fn names_in<'a>(value: &'a Value, out: &mut Vec<NamedBy<'a>>, depth: usize) {
+    if depth > crate::limits::MAX_DEPTH {
+        return;
+    }
+    let text = |text: &str, out: &mut Vec<NamedBy<'a>>| {
+        for at in cfn::function_names(text, true) {
+            out.push(NamedBy::Name(at.name.to_owned()));
+            out.push(NamedBy::Name(format!("\u{0}{}", at.name)));
+        }
+    };
+    if let Value::String(s) = value {
+        return text(s, out);
+    }
+    match cfn::single_key(value) {
+        Some((cfn::REF, Value::String(id))) => out.push(NamedBy::Name(format!("\u{0}${{{id}}}"))),
+        Some((cfn::SUB, arg)) => {
+            if let Some((s, vars)) = cfn::sub_parts(arg) {
+                text(s, out);
+                vars.into_iter().flat_map(Map::values).for_each(|v| names_in(v, out, depth + 1));
+            }
+        }
+        Some((cfn::JOIN | cfn::IF, Value::Array(items))) => {
+            for item in items {
+                match item {
+                    Value::Array(elems) => elems.iter().for_each(|e| names_in(e, out, depth + 1)),
+                    other => names_in(other, out, depth + 1),
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -188,11 +231,16 @@ pub fn index(
     let mut by_name: HashMap<String, &str> = HashMap::new();
     let mut named_versions = Vec::new();
     let mut named_aliases = Vec::new();
+    let mut permissions = Vec::new();
     let mut misplaced = Vec::new();
     let mut types_seen: HashMap<&str, Option<String>, KeyHashing> = HashMap::default();
     for (logical_id, resource) in resources {
         if logical_id.starts_with(cfn::FOR_EACH_PREFIX) {
             diagnostics.push(for_each(logical_id, for_each_expanded_first));
+            continue;
+        }
+        if logical_id == cfn::TRANSFORM {
+            diagnostics.push(included_resources(resource));
             continue;
         }
         let members = resource.as_object().map(Members::of).unwrap_or_default();
@@ -266,6 +314,17 @@ pub fn index(
                     named_versions.push((function, logical_id.as_str()));
                 }
             }
+            cfn::LAMBDA_PERMISSION => {
+                if let Some(name) = resource.get("Properties").and_then(|p| p.get("FunctionName")) {
+                    let mut ids = Vec::new();
+                    crate::rewire::ids_named(name, &|_| true, &mut ids);
+                    let mut named: Vec<NamedBy<'_>> = ids.into_iter().map(NamedBy::Id).collect();
+                    names_in(name, &mut named, 0);
+                    for function in named {
+                        permissions.push((logical_id.as_str(), function));
+                    }
+                }
+            }
             cfn::LAMBDA_ALIAS => {
                 let props = resource.get("Properties");
                 let function = props.and_then(|p| p.get("FunctionName")).and_then(named_by);
@@ -286,6 +345,7 @@ pub fn index(
     }
     let function_of = |named: &NamedBy<'_>| match named {
         NamedBy::Resource(id) => Some(id.to_string()),
+        NamedBy::Id(id) => Some(id.clone()),
         NamedBy::Name(key) => by_name.get(key).map(|id| id.to_string()),
     };
     for (function, logical_id) in named_versions {
@@ -299,6 +359,16 @@ pub fn index(
                 .aliases
                 .entry((function, name.to_owned()))
                 .or_insert_with(|| logical_id.to_owned());
+        }
+    }
+    let marked: std::collections::HashSet<&str, KeyHashing> =
+        template_index.marked.iter().map(|m| m.logical_id.as_str()).collect();
+    let mut seen = std::collections::HashSet::new();
+    for (permission, function) in permissions {
+        if let Some(function) = function_of(&function).filter(|f| marked.contains(f.as_str())) {
+            if seen.insert((permission, function.clone())) {
+                template_index.permissions.push((permission.to_owned(), function));
+            }
         }
     }
     // The settings in `Metadata` of each function, and the lengths of those functions' IDs: a copy
@@ -372,6 +442,28 @@ fn near_misses(logical_id: &str, place: &str, holder: &Map, diagnostics: &mut Ve
                 .with_help(format!("did you mean {SETTING_KEY:?}?")),
         );
     }
+}
+
+/// A `Fn::Transform` (`AWS::Include`) as a key of `Resources`: CloudFormation inserts the snippet it
+/// names when it processes the template's transforms; offline the snippet is not read, so nothing
+/// about the resources it adds is checked here, and the rest of the template is expanded.
+fn included_resources(transform: &Value) -> Diagnostic {
+    let name = transform.get("Name").and_then(Value::as_str).unwrap_or("a transform");
+    let location = transform
+        .get("Parameters")
+        .and_then(|p| p.get("Location"))
+        .and_then(Value::as_str)
+        .map(|l| format!(" from {l}"))
+        .unwrap_or_default();
+    Diagnostic::warning(
+        Path::resource(cfn::TRANSFORM),
+        format!(
+            "{name} adds resources{location} to Resources when CloudFormation processes the template; offline \
+             they are not seen: neither checked nor expanded, and their invokers of a marked function are not \
+             moved here"
+        ),
+    )
+    .with_help("to check the included resources offline, expand a copy of the template with the snippet pasted into Resources")
 }
 
 /// A `Fn::ForEach` loop among the resources: `AWS::LanguageExtensions` expands it, and must do so

@@ -261,7 +261,9 @@ fn expand_as(template: Value, ctx: &Context, origin: Origin, within_limits: bool
         (_, template) => (template, Vec::new(), Stats::default()),
     };
     if let (Some(predicted), false) = (predicted, errors) {
-        debug_assert_eq!(stats.resources_added, predicted, "the resource count predicted before generation");
+        // Exact but for the alias permissions, planned for every permission that names a marked
+        // function while rewiring adds them only beside the permissions that stay.
+        debug_assert!(stats.resources_added <= predicted, "the resource count predicted before generation");
     }
     if within_limits && !diagnostics.iter().any(Diagnostic::is_error) {
         let json_bytes = compact_json_len(&template);

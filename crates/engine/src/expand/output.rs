@@ -68,8 +68,10 @@ pub(super) fn too_many_resources(n: usize, verb: &str) -> Diagnostic {
     )
 }
 
-/// How many resources [`generate`] adds for `decisions` ([`Decisions::generated_ids`]). Counted
-/// before building them, so that an output over the limit is never built.
+/// How many resources [`generate`] adds for `decisions` ([`Decisions::generated_ids`]), at most: an
+/// alias permission is counted for every permission that names a marked function, though rewiring adds
+/// one only beside a permission that stays. Counted before building them, so that an output over the
+/// limit is never built.
 pub(super) fn resources_to_add(decisions: &Decisions) -> usize {
     decisions.generated_ids().count()
 }

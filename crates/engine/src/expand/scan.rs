@@ -22,8 +22,14 @@ pub struct Scan {
 }
 
 /// Walks `template`, looking for mentions of `deployments` (the index found them), and of the
-/// `marked` functions in resources that rewiring does not know.
-pub fn scan(template: &Value, deployments: &[String], marked: &HashSet<&str, KeyHashing>) -> Scan {
+/// `marked` functions in resources that rewiring does not know, by reference or by the spelling of
+/// their `FunctionName` in `names` (`rewire::function_name_key`).
+pub fn scan(
+    template: &Value,
+    deployments: &[String],
+    marked: &HashSet<&str, KeyHashing>,
+    names: &HashSet<String, KeyHashing>,
+) -> Scan {
     let mut found =
         Scan { too_deep: None, deployment_mentions: HashSet::default(), function_mentions: Vec::new() };
     let Some(root) = template.as_object() else { return found };
@@ -34,7 +40,11 @@ pub fn scan(template: &Value, deployments: &[String], marked: &HashSet<&str, Key
             ("Resources", Value::Object(resources)) => resources.iter().find_map(|(id, resource)| {
                 let unknown = !marked.is_empty()
                     && json::get_str(resource, "Type").is_some_and(|t| !crate::rewire::is_known(t));
-                let mut walked = Walked { marked: unknown.then_some(marked), ..Walked::default() };
+                let mut walked = Walked {
+                    marked: unknown.then_some(marked),
+                    names: unknown.then_some(names).filter(|n| !n.is_empty()),
+                    ..Walked::default()
+                };
                 walk(resource, 2, &deployments, &mut walked);
                 if walked.mentions || depends_on_any(resource, &deployments) {
                     found.deployment_mentions.insert(id.to_string());
@@ -64,6 +74,8 @@ struct Walked<'a> {
     mentions: bool,
     /// The marked functions to look for, in a resource rewiring does not know.
     marked: Option<&'a HashSet<&'a str, KeyHashing>>,
+    /// The marked functions' names to look for in the strings of such a resource.
+    names: Option<&'a HashSet<String, KeyHashing>>,
     names_marked: bool,
 }
 
@@ -85,6 +97,15 @@ fn walk<'a>(value: &'a Value, depth: usize, deployments: &Ids<'_>, walked: &mut 
             obj.values().any(|child| walk(child, depth + 1, deployments, walked))
         }
         Value::Array(items) => items.iter().any(|child| walk(child, depth + 1, deployments, walked)),
+        Value::String(text) => {
+            if let (Some(names), false) = (walked.names, walked.names_marked) {
+                // The names in ARNs (a bare name here may be anything, a tag's value as well); a
+                // `Fn::Sub` string is read with its placeholders, and a literal holds no `${`.
+                walked.names_marked =
+                    crate::cfn::function_names(text, true).iter().skip(1).any(|at| names.contains(at.name));
+            }
+            false
+        }
         _ => false,
     }
 }
@@ -156,11 +177,15 @@ mod tests {
             "ShadowedSub": {"Type": "X", "Properties": {"A": {"Fn::Sub": ["${D}", {"D": "x"}]}}},
             "Unrelated": {"Type": "X", "Properties": {"A": {"Ref": "Api"}, "B": "D"}},
         }});
-        let mut found: Vec<String> =
-            scan(&template, &["D".to_owned(), "V2".to_owned()], &std::collections::HashSet::default())
-                .deployment_mentions
-                .into_iter()
-                .collect();
+        let mut found: Vec<String> = scan(
+            &template,
+            &["D".to_owned(), "V2".to_owned()],
+            &std::collections::HashSet::default(),
+            &std::collections::HashSet::default(),
+        )
+        .deployment_mentions
+        .into_iter()
+        .collect();
         found.sort();
         assert_eq!(found, ["ByDependsOn", "ByDottedGetAtt", "ByGetAtt", "ByRef", "BySub"]);
     }

@@ -16,11 +16,23 @@ use crate::cfn;
 /// invoke it. Returns the functions whose alias was added, once per addition.
 pub fn grant(statements: &mut Value, targets: &Targets<'_>) -> Vec<String> {
     let mut added = Vec::new();
-    match statements {
-        Value::Array(items) => items.iter_mut().for_each(|s| grant_statement(s, targets, &mut added)),
-        other => grant_statement(other, targets, &mut added),
-    }
+    grant_statements(statements, targets, &mut added);
     added
+}
+
+/// A statement, a list of them, or either under `Fn::If`: a conditional statement is extended in
+/// its own branch, so it keeps the condition that guards it.
+fn grant_statements(statements: &mut Value, targets: &Targets<'_>, added: &mut Vec<String>) {
+    if let Some(branches) = matcher::branches_mut(statements) {
+        for (_, branch) in branches {
+            grant_statements(branch, targets, added);
+        }
+        return;
+    }
+    match statements {
+        Value::Array(items) => items.iter_mut().for_each(|s| grant_statements(s, targets, added)),
+        other => grant_statement(other, targets, added),
+    }
 }
 
 fn grant_statement(statement: &mut Value, targets: &Targets<'_>, added: &mut Vec<String>) {
@@ -62,14 +74,24 @@ fn grant_resource(resource: &mut Value, targets: &Targets<'_>, added: &mut Vec<S
         }
         return;
     }
+    // Each new entry with the functions it stands for: an item under `Fn::If` gains a sibling under
+    // the same condition, so the alias ARN exists exactly when the function ARN it accompanies does
+    // (unguarded, it would name a function the condition did not create).
+    let mut new: Vec<(Value, String)> = Vec::new();
     let mut functions = Vec::new();
-    match &*resource {
-        Value::Array(items) => {
-            items.iter().for_each(|item| matcher::referenced(item, targets, &mut functions))
+    let mut note = |item: &Value, new: &mut Vec<(Value, String)>| {
+        functions.clear();
+        matcher::referenced(item, targets, &mut functions);
+        for f in &functions {
+            let alias = guarded_alias_arn(item, f, targets);
+            new.push((alias, f.clone()));
         }
-        single => matcher::referenced(single, targets, &mut functions),
+    };
+    match &*resource {
+        Value::Array(items) => items.iter().for_each(|item| note(item, &mut new)),
+        single => note(single, &mut new),
     }
-    if functions.is_empty() {
+    if new.is_empty() {
         // Most statements name no marked function: their resources need not be serialised.
         return;
     }
@@ -79,21 +101,58 @@ fn grant_resource(resource: &mut Value, targets: &Targets<'_>, added: &mut Vec<S
         Value::Array(items) => items.iter().map(Value::to_string).collect(),
         single => std::iter::once(single.to_string()).collect(),
     };
-    let new: Vec<Value> = functions
-        .iter()
-        .map(|f| alias_arn(f, &targets[f.as_str()]))
-        .filter(|alias| present.insert(alias.to_string()))
+    let new: Vec<Value> = new
+        .into_iter()
+        .filter(|(alias, _)| present.insert(alias.to_string()))
+        .map(|(alias, function)| {
+            added.push(function);
+            alias
+        })
         .collect();
     if new.is_empty() {
         return;
     }
-    added.extend(functions);
     match resource {
         Value::Array(items) => items.extend(new),
         single => {
             let old = single.take();
             *single = Value::Array(std::iter::once(old).chain(new).collect());
         }
+    }
+}
+
+/// The alias ARN of `function` for a resource entry that names it, under the same `Fn::If`s as the
+/// entry: a branch that does not name the function gives `AWS::NoValue`.
+fn guarded_alias_arn(entry: &Value, function: &str, targets: &Targets<'_>) -> Value {
+    guarded(entry, function, targets, 0)
+}
+
+fn guarded(entry: &Value, function: &str, targets: &Targets<'_>, depth: usize) -> Value {
+    let target = &targets[function];
+    if let Some((cfn::IF, Value::Array(items))) = cfn::single_key(entry) {
+        if let [condition, a, b] = items.as_slice() {
+            if depth < crate::limits::MAX_DEPTH {
+                let a = guarded(a, function, targets, depth + 1);
+                let b = guarded(b, function, targets, depth + 1);
+                return cfn::if_(condition.clone(), a, b);
+            }
+        }
+    }
+    if cfn::is_no_value(entry) {
+        return cfn::no_value();
+    }
+    if matcher::names_any_of(entry, &|id| id == function) {
+        return alias_arn(function, target);
+    }
+    // Named by its literal name: the same text qualified, which adds no dependency (a grant written
+    // by name is often how a template keeps its role and function from waiting for each other).
+    let mut qualified = entry.clone();
+    let mut moves = Vec::new();
+    matcher::rewrite(&mut qualified, &crate::diag::Path::root(), &targets.only(function), &mut moves);
+    if moves.is_empty() {
+        cfn::no_value()
+    } else {
+        qualified
     }
 }
 

@@ -37,6 +37,9 @@ pub struct Move {
 /// Where a value lands in the string an intrinsic builds, which decides how a function reference moves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Splice {
+    /// The value is the whole invoking position (through any `Fn::If`): as `Whole`, and a function's
+    /// literal name there stands for the function.
+    Alone,
     /// The value stands alone (or its surroundings are unknown): the function's ARN or name becomes the
     /// alias ARN.
     Whole,
@@ -73,7 +76,7 @@ impl Splice {
 
 /// Rewrites every reference to a marked function in `value`, which sits at an invoking position.
 pub fn rewrite(value: &mut Value, path: &Path, targets: &Targets<'_>, moves: &mut Vec<Move>) {
-    rewrite_at(value, path, targets, moves, Splice::Whole, 0);
+    rewrite_at(value, path, targets, moves, Splice::Alone, 0);
 }
 
 fn rewrite_at(
@@ -87,11 +90,32 @@ fn rewrite_at(
     if depth > MAX_DEPTH {
         return;
     }
+    if let Value::String(text) = value {
+        if targets.has_names() {
+            if let Some(qualified) = qualify_names(text, false, splice, targets, path, moves) {
+                *text = qualified.into();
+            }
+        }
+        return;
+    }
+    if let Some((REF, Value::String(id))) = single_key(value) {
+        if !targets.contains_key(id) {
+            // A parameter that is a marked function's `FunctionName`, standing where a name does.
+            let function =
+                targets.by_parameter(id).filter(|_| matches!(splice, Splice::Alone | Splice::AfterFunction));
+            if let Some(function) = function {
+                let qualified = cfn::sub(format!("${{{id}}}:{}", targets[function].alias_name));
+                moves.push(Move { function: function.to_owned(), path: path.clone(), by_name: true });
+                *value = qualified;
+            }
+            return;
+        }
+    }
     let Some((name, arg)) = single_key_mut(value) else { return };
     // Built only where a nested position is visited: a plain `Ref` or `GetAtt` needs no path copy.
     let inner = || path.key(name);
     let function = match (name, &mut *arg) {
-        (REF, Value::String(id)) => targets.contains_key(id).then(|| id.to_string()),
+        (REF, Value::String(id)) => Some(id.to_string()),
         (GET_ATT, arg) => get_att_parts(arg)
             .filter(|(id, attr)| *attr == "Arn" && targets.contains_key(id))
             .map(|(id, _)| id.to_owned()),
@@ -153,7 +177,7 @@ fn rewrite_at(
         return;
     }
     let target = &targets[function.as_str()];
-    let by_name = name == REF && splice != Splice::Whole;
+    let by_name = name == REF && !matches!(splice, Splice::Whole | Splice::Alone);
     match (by_name, splice) {
         (true, Splice::Qualified) => return,
         (true, _) => {
@@ -226,7 +250,7 @@ fn rewrite_sub(
             None => {
                 let target = targets.get(name)?;
                 match splice.of(before, after) {
-                    Splice::Whole => {
+                    Splice::Alone | Splice::Whole => {
                         moved.push((name.to_owned(), false));
                         Some(format!("${{{}}}", target.alias_logical_id))
                     }
@@ -247,6 +271,50 @@ fn rewrite_sub(
             by_name,
         }));
     }
+    if targets.has_names() {
+        if let Some(qualified) = qualify_names(s, true, splice, targets, path, moves) {
+            *s = qualified.into();
+        }
+    }
+}
+
+/// Qualifies with the alias name every marked function `text` names by its literal `FunctionName`
+/// (`cfn::function_names`): the whole text where it stands for a name (`splice`), and the name
+/// after `function:` in an ARN, unless a qualifier already follows. `None` when nothing changed.
+fn qualify_names(
+    text: &str,
+    sub: bool,
+    splice: Splice,
+    targets: &Targets<'_>,
+    path: &Path,
+    moves: &mut Vec<Move>,
+) -> Option<String> {
+    let mut ends: Vec<(usize, &AliasTarget)> = Vec::new();
+    for (i, at) in cfn::function_names(text, sub).into_iter().enumerate() {
+        let Some(function) = targets.by_name(at.name) else { continue };
+        // A qualifier may follow in the next piece of a `Fn::Join` or `Fn::Sub`.
+        let qualified_after =
+            at.end == text.len() && matches!(splice, Splice::Qualified | Splice::WholeQualified);
+        let stands = i > 0 || matches!(splice, Splice::Alone | Splice::AfterFunction);
+        if at.qualified || qualified_after || !stands {
+            continue;
+        }
+        ends.push((at.end, &targets[function]));
+        moves.push(Move { function: function.to_owned(), path: path.clone(), by_name: true });
+    }
+    if ends.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + 8 * ends.len());
+    let mut copied = 0;
+    for (end, target) in ends {
+        out.push_str(&text[copied..end]);
+        out.push(':');
+        out.push_str(&target.alias_name);
+        copied = end;
+    }
+    out.push_str(&text[copied..]);
+    Some(out)
 }
 
 /// Calls `f(placeholder, text_before, text_after)` for every placeholder of a `Fn::Sub` string
@@ -286,6 +354,64 @@ fn map_placeholders(
 /// Any attribute counts, and so does a `Sub` placeholder followed by more text (`${Fn.Arn}:*`).
 pub fn referenced(value: &Value, targets: &Targets<'_>, out: &mut Vec<String>) {
     referenced_at(value, &|id| targets.contains_key(id), out, 0);
+    if targets.has_names() {
+        named_at(value, targets, true, out, 0);
+    }
+}
+
+/// The marked functions `value` names by their literal `FunctionName` (see [`qualify_names`]),
+/// qualified or not; `alone` says `value` is a whole position, where a bare name stands for one.
+fn named_at(value: &Value, targets: &Targets<'_>, alone: bool, out: &mut Vec<String>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let mut found = |text: &str, sub: bool, whole: bool| {
+        for (i, at) in cfn::function_names(text, sub).into_iter().enumerate() {
+            if i == 0 && !whole {
+                continue;
+            }
+            if let Some(function) = targets.by_name(at.name) {
+                if !out.iter().any(|o| o == function) {
+                    out.push(function.to_owned());
+                }
+            }
+        }
+    };
+    if let Value::String(text) = value {
+        return found(text, false, alone);
+    }
+    let Some((name, arg)) = single_key(value) else { return };
+    match (name, arg) {
+        (REF, Value::String(id)) => {
+            if let Some(function) = targets.by_parameter(id).filter(|_| alone) {
+                if !out.iter().any(|o| o == function) {
+                    out.push(function.to_owned());
+                }
+            }
+        }
+        (SUB, arg) => {
+            if let Some((text, vars)) = cfn::sub_parts(arg) {
+                found(text, true, alone);
+                for v in vars.into_iter().flat_map(Map::values) {
+                    named_at(v, targets, true, out, depth + 1);
+                }
+            }
+        }
+        (JOIN, Value::Array(items)) => {
+            if let Some(Value::Array(elems)) = items.get(1) {
+                let delimiter = items.first().and_then(Value::as_str).unwrap_or_default();
+                for (i, e) in elems.iter().enumerate() {
+                    let after_function =
+                        i > 0 && elems[i - 1].as_str().is_some_and(|p| ends_with_function(p, delimiter));
+                    named_at(e, targets, after_function, out, depth + 1);
+                }
+            }
+        }
+        (IF, Value::Array(items)) => {
+            items.iter().skip(1).take(2).for_each(|b| named_at(b, targets, alone, out, depth + 1))
+        }
+        _ => {}
+    }
 }
 
 /// Whether `value` is a reference form that names one of `ids` (the analysis's look for mentions of
@@ -300,6 +426,43 @@ pub(crate) fn names_any<S: BuildHasher>(value: &Value, ids: &HashSet<&str, S>) -
         }
     }
     names_any_of(value, &|id| ids.contains(id))
+}
+
+/// The resources `wanted` accepts that `value`'s reference forms name, each once, in order.
+pub(crate) fn ids_named(value: &Value, wanted: &dyn Fn(&str) -> bool, out: &mut Vec<String>) {
+    referenced_at(value, wanted, out, 0);
+}
+
+/// Calls `found` with every logical ID (or parameter) a `Ref`, `Fn::GetAtt` or `Fn::Sub` placeholder
+/// anywhere under `value` names, once per mention.
+pub(crate) fn ids_named_under(value: &Value, found: &mut dyn FnMut(&str)) {
+    ids_named_under_at(value, found, 0);
+}
+
+fn ids_named_under_at(value: &Value, found: &mut dyn FnMut(&str), depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match single_key(value) {
+        Some((REF, Value::String(id))) => return found(id),
+        Some((GET_ATT, arg)) => {
+            if let Some(id) = cfn::get_att_target(arg) {
+                found(id);
+            }
+            return;
+        }
+        Some((SUB, arg)) => {
+            if let Some((text, vars)) = cfn::sub_parts(arg) {
+                cfn::sub_references(text, vars, &mut |id| found(id));
+            }
+        }
+        _ => {}
+    }
+    match value {
+        Value::Object(obj) => obj.values().for_each(|v| ids_named_under_at(v, found, depth + 1)),
+        Value::Array(items) => items.iter().for_each(|v| ids_named_under_at(v, found, depth + 1)),
+        _ => {}
+    }
 }
 
 /// Whether `value` is a reference form that names a resource `wanted` accepts.
@@ -336,6 +499,12 @@ fn references_under_at(
         }
     }
     match value {
+        Value::String(_) if targets.has_names() => {
+            // A function named in an ARN; a bare name here may be anything (a tag's value).
+            let mut found = Vec::new();
+            named_at(value, targets, false, &mut found, depth);
+            out.extend(found.into_iter().map(|f| (path.clone(), f)));
+        }
         Value::Object(obj) => {
             obj.iter().for_each(|(k, v)| references_under_at(v, &path.key(k), targets, out, depth + 1))
         }
@@ -443,6 +612,15 @@ fn unwalked_at(
             functions.dedup();
             out.extend(functions.into_iter().map(|f| (path.clone(), name.to_owned(), f)));
         }
+    }
+}
+
+/// Whether `piece` followed by `delimiter` ends in `function:`, where a name follows in an ARN.
+fn ends_with_function(piece: &str, delimiter: &str) -> bool {
+    const MARK: &str = "function:";
+    match MARK.strip_suffix(delimiter) {
+        Some(head) if !delimiter.is_empty() => piece.ends_with(head),
+        _ => delimiter.is_empty() && piece.ends_with(MARK),
     }
 }
 

@@ -11,20 +11,23 @@ mod deployments;
 mod iam;
 mod matcher;
 pub mod never;
+mod permissions;
 pub mod table;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::BuildHasher;
 use std::sync::LazyLock;
 
-use crate::json::{KeyHashing, Map, Str, Value};
+use crate::json::{KeyHashing, Map, Value};
 
 use crate::cfn;
 use crate::diag::{Diagnostic, Path};
 use crate::json;
 use crate::limits::MAX_DEPTH;
 use deployments::Snapshots;
-pub(crate) use matcher::{names_any, names_any_of, rename, rename_depends_on};
+pub(crate) use matcher::{ids_named, names_any, names_any_of, rename, rename_depends_on};
+pub use permissions::KeptPermission;
+use permissions::{Invokers, Served};
 use table::{Action, Invoker, Step, INVOKERS};
 
 /// Where a marked function's invokers must point instead.
@@ -34,6 +37,23 @@ pub struct AliasTarget {
     pub alias_logical_id: String,
     /// The alias `Name`, for positions that take a qualifier (`EventInvokeConfig.Qualifier`).
     pub alias_name: String,
+    /// The function's `FunctionName` as invokers may spell it (see [`function_name_key`]), when it has
+    /// one: a literal name in an invoking position is then recognised as the function.
+    pub function_name: Option<String>,
+}
+
+/// How a function's `FunctionName` is spelled where an invoker names it: a literal as it is, a
+/// `Fn::Sub` string's text (`${AWS::StackName}-worker`, as in an ARN built with `Fn::Sub`), a `Ref`
+/// to a parameter as `${Parameter}`. Other forms have no spelling an invoker could repeat.
+pub fn function_name_key(function_name: &Value) -> Option<String> {
+    match function_name {
+        Value::String(name) => Some(name.to_string()),
+        _ => match cfn::single_key(function_name)? {
+            (cfn::SUB, Value::String(text)) => Some(text.to_string()),
+            (cfn::REF, Value::String(id)) if !cfn::is_pseudo_parameter(id) => Some(format!("${{{id}}}")),
+            _ => None,
+        },
+    }
 }
 
 /// `targets` as the walk looks them up: at every reference it meets, by the referenced logical ID.
@@ -41,11 +61,56 @@ pub struct AliasTarget {
 /// ordered map, which it would pay again at each step down.
 pub(crate) struct Targets<'a> {
     by_id: HashMap<&'a str, &'a AliasTarget, KeyHashing>,
+    /// Marked functions by their `FunctionName`'s spelling ([`function_name_key`]).
+    by_name: HashMap<&'a str, &'a str, KeyHashing>,
+    /// Marked functions whose `FunctionName` is a `Ref` to a parameter, by the parameter.
+    by_parameter: HashMap<&'a str, &'a str, KeyHashing>,
 }
 
 impl<'a> Targets<'a> {
     fn new(targets: &'a BTreeMap<String, AliasTarget>) -> Targets<'a> {
-        Targets { by_id: targets.iter().map(|(id, target)| (id.as_str(), target)).collect() }
+        Targets::of(targets.iter().map(|(id, target)| (id.as_str(), target)))
+    }
+
+    fn of(targets: impl Iterator<Item = (&'a str, &'a AliasTarget)>) -> Targets<'a> {
+        let mut by_id: HashMap<&str, &AliasTarget, KeyHashing> = HashMap::default();
+        let mut by_name: HashMap<&str, &str, KeyHashing> = HashMap::default();
+        let mut by_parameter: HashMap<&str, &str, KeyHashing> = HashMap::default();
+        for (id, target) in targets {
+            by_id.insert(id, target);
+            if let Some(name) = target.function_name.as_deref() {
+                // Two functions cannot share a name; if a template tries, neither is guessed.
+                if by_name.insert(name, id).is_some_and(|other| other != id) {
+                    by_name.insert(name, "");
+                }
+                if let Some(parameter) = cfn::sole_placeholder(name) {
+                    by_parameter.insert(parameter, id);
+                }
+            }
+        }
+        by_name.retain(|_, id| !id.is_empty());
+        by_parameter.retain(|parameter, id| by_name.get(format!("${{{parameter}}}").as_str()) == Some(id));
+        Targets { by_id, by_name, by_parameter }
+    }
+
+    /// The same targets narrowed to `function`.
+    pub(crate) fn only(&self, function: &str) -> Targets<'a> {
+        Targets::of(self.by_id.get_key_value(function).map(|(id, target)| (*id, *target)).into_iter())
+    }
+
+    /// Whether some marked function can be named by its `FunctionName`.
+    pub(crate) fn has_names(&self) -> bool {
+        !self.by_name.is_empty()
+    }
+
+    /// The marked function whose `FunctionName` is spelled `name`.
+    pub(crate) fn by_name(&self, name: &str) -> Option<&'a str> {
+        self.by_name.get(name).copied()
+    }
+
+    /// The marked function whose `FunctionName` is a `Ref` to `parameter`.
+    pub(crate) fn by_parameter(&self, parameter: &str) -> Option<&'a str> {
+        self.by_parameter.get(parameter).copied()
     }
 
     pub(crate) fn get(&self, id: &str) -> Option<&'a AliasTarget> {
@@ -82,13 +147,16 @@ pub struct Rewired {
 /// deployment changes references in those resources and outside `Resources` only (`None`: anywhere).
 ///
 /// Returns every moved reference in template order. IAM statements that gained an alias ARN are not
-/// listed: nothing moved there. Warnings (a definition the macro cannot read, a function URL that gets a
-/// new address) and errors (a deployment rename that would clash) go to `diagnostics`.
+/// listed: nothing moved there. A permission that stays on its function (`permissions.rs`) is listed
+/// in `kept`, for generation to add the alias's permission beside it. Warnings (a definition the macro
+/// cannot read, a function URL that gets a new address, an invoker that stays on the function) and
+/// errors (a deployment rename that would clash) go to `diagnostics`.
 pub fn rewire<S: BuildHasher>(
     template: &mut Map,
     targets: &BTreeMap<String, AliasTarget>,
     generated: &HashSet<String, S>,
     deployment_mentions: Option<&HashSet<String, KeyHashing>>,
+    kept: &mut Vec<KeptPermission>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Rewired> {
     let mut rewired = Vec::new();
@@ -104,6 +172,9 @@ pub fn rewire<S: BuildHasher>(
     let mut row_of = Vec::with_capacity(resources.len());
     let mut unseen_apis = HashSet::default();
     let mut snapshots = Snapshots::default();
+    // What permissions' `SourceArn`s name: the only resources an invoker that moved credits besides
+    // itself, which keeps the credits as few as the permissions that ask for them.
+    let mut source_ids: HashSet<String, KeyHashing> = HashSet::default();
     for (logical_id, resource) in resources.iter() {
         let resource_type = json::get_str(resource, "Type").unwrap_or_default();
         let row = rows.get(resource_type).filter(|_| !generated.contains(logical_id.as_str()));
@@ -114,13 +185,28 @@ pub fn rewire<S: BuildHasher>(
                     unseen_apis.insert(logical_id.clone());
                 }
             }
+            Some(Action::Permission { source_arn }) => {
+                if let Some(arn) = json::get(resource, "Properties").and_then(|p| p.get(source_arn)) {
+                    let mut named = Vec::new();
+                    ids_named(arn, &|_| true, &mut named);
+                    source_ids.extend(named);
+                }
+            }
             Some(_) => {}
             None => snapshots.note(logical_id, resource_type, resource),
         }
         row_of.push(row);
     }
-    for ((logical_id, resource), row) in resources.iter_mut().zip(row_of) {
+    // Permissions come last: whether one moves depends on whether the invokers it serves moved.
+    let mut served = Served::default();
+    let mut permissions = Vec::new();
+    let mut positions = Vec::new();
+    for (position, ((logical_id, resource), row)) in resources.iter_mut().zip(row_of).enumerate() {
         let (Some(row), Value::Object(resource)) = (row, resource) else { continue };
+        if let Action::Permission { source_arn } = row.invoker.action {
+            permissions.push((position, logical_id.to_string(), row, source_arn));
+            continue;
+        }
         let mut ctx = Resource {
             logical_id,
             base: {
@@ -129,12 +215,49 @@ pub fn rewire<S: BuildHasher>(
                 base
             },
             targets,
-            unseen_apis: &unseen_apis,
             rewired: &mut rewired,
+            served: &mut served,
+            source_ids: &source_ids,
             diagnostics,
             snapshots: &mut snapshots,
         };
         ctx.apply(row, resource);
+        positions.resize(rewired.len(), position);
+    }
+    if !permissions.is_empty() {
+        let mut decided = Vec::with_capacity(permissions.len());
+        {
+            let mut invokers = Invokers::new(resources, targets, &served, &unseen_apis);
+            for (_, id, _, source_arn) in &permissions {
+                let properties =
+                    resources.get(id.as_str()).and_then(|r| r.get("Properties")).and_then(Value::as_object);
+                let verdict = properties.and_then(|p| invokers.decide(id, p, source_arn, diagnostics));
+                decided.push(verdict);
+            }
+        }
+        for ((position, id, row, _), verdict) in permissions.into_iter().zip(decided) {
+            if let Some(mut verdict) = verdict {
+                kept.append(&mut verdict);
+                continue;
+            }
+            let Some(Value::Object(resource)) = resources.get_mut(id.as_str()) else { continue };
+            let mut ctx = Resource {
+                logical_id: &id,
+                base: Path::resource(&id).key("Properties"),
+                targets,
+                rewired: &mut rewired,
+                served: &mut served,
+                source_ids: &source_ids,
+                diagnostics,
+                snapshots: &mut snapshots,
+            };
+            ctx.apply(row, resource);
+            positions.resize(rewired.len(), position);
+        }
+        // Back into template order, which the plan shows.
+        let mut ordered: Vec<(usize, Rewired)> = positions.into_iter().zip(rewired).collect();
+        ordered.sort_by_key(|(position, _)| *position);
+        rewired = ordered.into_iter().map(|(_, r)| r).collect();
     }
     // Us-first templates: SAM's `Globals` give its implicit APIs their properties, Lambda
     // authorizers included; each section is rewired as the resource type it configures.
@@ -155,8 +278,9 @@ pub fn rewire<S: BuildHasher>(
                 logical_id: name,
                 base: Path::root().key("Globals").key(section),
                 targets,
-                unseen_apis: &unseen_apis,
                 rewired: &mut rewired,
+                served: &mut Served::default(),
+                source_ids: &HashSet::default(),
                 diagnostics,
                 snapshots: &mut snapshots,
             };
@@ -241,9 +365,11 @@ struct Resource<'a> {
     /// Where the properties sit: `Resources/<logical_id>/Properties`, or a `Globals` section.
     base: Path,
     targets: &'a Targets<'a>,
-    /// APIs whose definition the macro cannot read, so their integrations stay on the functions.
-    unseen_apis: &'a HashSet<Str, KeyHashing>,
     rewired: &'a mut Vec<Rewired>,
+    /// The functions each invoker moved, which decides its permissions.
+    served: &'a mut Served,
+    /// The resources permissions' `SourceArn`s name.
+    source_ids: &'a HashSet<String, KeyHashing>,
     diagnostics: &'a mut Vec<Diagnostic>,
     snapshots: &'a mut Snapshots,
 }
@@ -257,17 +383,6 @@ impl Resource<'_> {
             row.action
         {
             self.warn_unseen(unseen, properties, &base);
-        }
-        if let Action::Permission { source_arn } = row.action {
-            // The API still invokes the function itself: moving its permission would break it.
-            let unseen = !self.unseen_apis.is_empty();
-            if unseen
-                && properties
-                    .get(source_arn)
-                    .is_some_and(|arn| names_any_of(arn, &|id| self.unseen_apis.contains(id)))
-            {
-                return;
-            }
         }
         // The qualifier's function is read before the walk borrows the properties mutably.
         let qualified = match row.action {
@@ -364,6 +479,28 @@ impl Resource<'_> {
             );
         }
 
+        if !moves.is_empty() {
+            // The invoker serves the functions it moved, and so do the resources it names that a
+            // permission's `SourceArn` names: the topic of a subscription, the API of a method, the
+            // log group of a subscription filter.
+            let mut named = HashSet::<&str, KeyHashing>::default();
+            if let (Some(properties), false) = (resource.get("Properties"), self.source_ids.is_empty()) {
+                matcher::ids_named_under(properties, &mut |id| {
+                    if let Some(id) = self.source_ids.get(id) {
+                        named.insert(id.as_str());
+                    }
+                });
+            }
+            let mut functions: Vec<&str> = moves.iter().map(|m| m.function.as_str()).collect();
+            functions.sort_unstable();
+            functions.dedup();
+            for function in functions {
+                self.served.moved(self.logical_id, row.resource_type, function);
+            }
+            for id in named {
+                self.served.names(self.logical_id, id);
+            }
+        }
         for m in moves {
             // Only a move by name or a function URL needs the alias itself.
             if m.by_name || row.action == Action::FunctionUrl {
@@ -574,16 +711,116 @@ mod tests {
             .map(|f| {
                 (
                     f.to_string(),
-                    AliasTarget { alias_logical_id: format!("{f}AliasLive"), alias_name: "Live".into() },
+                    AliasTarget {
+                        alias_logical_id: format!("{f}AliasLive"),
+                        alias_name: "Live".into(),
+                        function_name: None,
+                    },
                 )
             })
             .collect()
     }
 
+    /// `run` for functions with literal `FunctionName`s: `(logical ID, name spelling)`.
+    fn run_named(template: Value, functions: &[(&str, &str)]) -> (Value, Vec<Rewired>, Vec<KeptPermission>) {
+        let targets: BTreeMap<String, AliasTarget> = functions
+            .iter()
+            .map(|(f, name)| {
+                let target = AliasTarget {
+                    alias_logical_id: format!("{f}AliasLive"),
+                    alias_name: "Live".into(),
+                    function_name: Some((*name).to_owned()),
+                };
+                (f.to_string(), target)
+            })
+            .collect();
+        let mut template = template.as_object().unwrap().clone();
+        let (mut kept, mut diagnostics) = (Vec::new(), Vec::new());
+        let rewired = rewire(&mut template, &targets, &HashSet::new(), None, &mut kept, &mut diagnostics);
+        (Value::Object(template), rewired, kept)
+    }
+
+    #[test]
+    fn literal_names_move_in_every_spelling_and_stay_where_qualified() {
+        let arn = |tail: &str| json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{tail}")});
+        let template = json!({"Resources": {
+            "Plain": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {"FunctionName": "worker"}},
+            "Partial": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {"FunctionName": "123456789012:function:worker"}},
+            "Literal": {"Type": "AWS::SNS::Subscription", "Properties": {"Endpoint": "arn:aws:lambda:us-east-1:123456789012:function:worker"}},
+            "Built": {"Type": "AWS::Events::Rule", "Properties": {"Targets": [{"Id": "a", "Arn": arn("worker")}]}},
+            "Joined": {"Type": "AWS::Events::Rule", "Properties": {"Targets": [{"Id": "a", "Arn": {"Fn::Join": ["", [
+                "arn:", {"Ref": "AWS::Partition"}, ":lambda:", {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"}, ":function:", "worker"]]}}]}},
+            "Pinned": {"Type": "AWS::Events::Rule", "Properties": {"Targets": [{"Id": "a", "Arn": arn("worker:$LATEST")}]}},
+            "Prefixed": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {"FunctionName": {"Fn::Join": ["-", ["my", "worker"]]}}},
+            "Other": {"Type": "AWS::Events::Rule", "Properties": {"Targets": [{"Id": "a", "Arn": arn("worker2")}]}},
+            "ByParameter": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {"FunctionName": {"Ref": "ReporterName"}}},
+        }});
+        let (out, rewired, _) = run_named(template, &[("Worker", "worker"), ("Reporter", "${ReporterName}")]);
+        let r = &out["Resources"];
+        assert_eq!(r["Plain"]["Properties"]["FunctionName"], "worker:Live");
+        assert_eq!(r["Partial"]["Properties"]["FunctionName"], "123456789012:function:worker:Live");
+        assert_eq!(
+            r["Literal"]["Properties"]["Endpoint"],
+            "arn:aws:lambda:us-east-1:123456789012:function:worker:Live"
+        );
+        assert_eq!(r["Built"]["Properties"]["Targets"][0]["Arn"], arn("worker:Live"));
+        assert_eq!(r["Joined"]["Properties"]["Targets"][0]["Arn"]["Fn::Join"][1][7], "worker:Live");
+        assert_eq!(r["Pinned"]["Properties"]["Targets"][0]["Arn"], arn("worker:$LATEST"));
+        assert_eq!(r["Prefixed"]["Properties"]["FunctionName"], json!({"Fn::Join": ["-", ["my", "worker"]]}));
+        assert_eq!(r["Other"]["Properties"]["Targets"][0]["Arn"], arn("worker2"));
+        assert_eq!(
+            r["ByParameter"]["Properties"]["FunctionName"],
+            json!({"Fn::Sub": "${ReporterName}:Live"})
+        );
+        // Each named the alias by its name, so each waits for it.
+        let moved: Vec<&str> = rewired.iter().map(|m| m.resource.as_str()).collect();
+        assert_eq!(moved, ["Plain", "Partial", "Literal", "Built", "Joined", "ByParameter"]);
+        for id in ["Plain", "Built", "ByParameter"] {
+            assert!(r[id]["DependsOn"].to_string().contains("AliasLive"), "{id}");
+        }
+    }
+
+    #[test]
+    fn a_permission_moves_only_with_the_invokers_it_serves() {
+        let permission = |source: Value| {
+            json!({"Type": "AWS::Lambda::Permission", "Properties": {"Action": "lambda:InvokeFunction",
+                "FunctionName": {"Ref": "Fn"}, "Principal": "sns.amazonaws.com", "SourceArn": source}})
+        };
+        let template = json!({"Resources": {
+            "Topic": {"Type": "AWS::SNS::Topic"},
+            "Sub": {"Type": "AWS::SNS::Subscription", "Properties": {"TopicArn": {"Ref": "Topic"}, "Protocol": "lambda", "Endpoint": {"Fn::GetAtt": ["Fn", "Arn"]}}},
+            "Pinned": {"Type": "AWS::SNS::Topic", "Properties": {"Subscription": [{"Protocol": "lambda", "Endpoint": {"Fn::Sub": "${Fn.Arn}:$LATEST"}}]}},
+            "ViaSubscription": permission(json!({"Ref": "Topic"})),
+            "ViaPinned": permission(json!({"Ref": "Pinned"})),
+            "Outside": permission(json!("arn:aws:sns:us-east-1:123456789012:elsewhere")),
+        }});
+        let (out, _, kept) = run_named(template, &[("Fn", "fn-name")]);
+        let r = &out["Resources"];
+        assert_eq!(r["ViaSubscription"]["Properties"]["FunctionName"], json!({"Ref": "FnAliasLive"}));
+        assert_eq!(r["ViaPinned"]["Properties"]["FunctionName"], json!({"Ref": "Fn"}));
+        assert_eq!(r["Outside"]["Properties"]["FunctionName"], json!({"Ref": "Fn"}));
+        let kept: Vec<(&str, &str)> =
+            kept.iter().map(|k| (k.permission.as_str(), k.logical_id.as_str())).collect();
+        assert_eq!(
+            kept,
+            [
+                ("ViaPinned", "ViaPinnedCanaryAliasPermissionFn"),
+                ("Outside", "OutsideCanaryAliasPermissionFn")
+            ]
+        );
+    }
+
     fn run(template: Value, functions: &[&str]) -> (Value, Vec<Rewired>, Vec<Diagnostic>) {
         let mut template = template.as_object().unwrap().clone();
         let mut diagnostics = Vec::new();
-        let rewired = rewire(&mut template, &targets(functions), &HashSet::new(), None, &mut diagnostics);
+        let rewired = rewire(
+            &mut template,
+            &targets(functions),
+            &HashSet::new(),
+            None,
+            &mut Vec::new(),
+            &mut diagnostics,
+        );
         (Value::Object(template), rewired, diagnostics)
     }
 
@@ -684,7 +921,8 @@ mod tests {
         let mut map = template.as_object().unwrap().clone();
         let mut diagnostics = Vec::new();
         let generated: HashSet<String> = ["Gen".to_owned()].into();
-        let rewired = rewire(&mut map, &targets(&["Fn"]), &generated, None, &mut diagnostics);
+        let rewired =
+            rewire(&mut map, &targets(&["Fn"]), &generated, None, &mut Vec::new(), &mut diagnostics);
         assert!(rewired.is_empty());
         assert_eq!(Value::Object(map), template);
     }

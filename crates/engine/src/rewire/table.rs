@@ -143,6 +143,28 @@ pub const INVOKERS: &[Invoker] = &[
         paths: &["LambdaConfig/LambdaFunctionArn"],
         action: Action::Reference,
     },
+    // The Lambda authorizer "may be a standard Lambda ARN, a version ARN (.../v3) or alias ARN"
+    // (AppSync, `LambdaAuthorizerConfig`), for the default mode and each additional provider.
+    Invoker {
+        resource_type: "AWS::AppSync::GraphQLApi",
+        paths: &[
+            "LambdaAuthorizerConfig/AuthorizerUri",
+            "AdditionalAuthenticationProviders/*/LambdaAuthorizerConfig/AuthorizerUri",
+        ],
+        action: Action::Reference,
+    },
+    // Lex V2 code hooks: `LambdaCodeHook.lambdaARN`'s pattern ends in `(:[a-zA-Z0-9-_]+)?`, a
+    // qualifier. A bot alias's locales, and the test alias a bot declares for itself.
+    Invoker {
+        resource_type: "AWS::Lex::BotAlias",
+        paths: &["BotAliasLocaleSettings/*/BotAliasLocaleSetting/CodeHookSpecification/LambdaCodeHook/LambdaArn"],
+        action: Action::Reference,
+    },
+    Invoker {
+        resource_type: "AWS::Lex::Bot",
+        paths: &["TestBotAliasSettings/BotAliasLocaleSettings/*/BotAliasLocaleSetting/CodeHookSpecification/LambdaCodeHook/LambdaArn"],
+        action: Action::Reference,
+    },
     // Most triggers are ARNs directly under `LambdaConfig`; the custom senders and the versioned
     // pre-token trigger nest theirs as `{LambdaArn, LambdaVersion}`.
     Invoker {
@@ -287,6 +309,42 @@ pub const INVOKERS: &[Invoker] = &[
     },
 ];
 
+/// The invokers each service principal stands for in an `AWS::Lambda::Permission` (the principal
+/// each service's documentation gives to `lambda add-permission`). A permission without `SourceArn`
+/// serves the invokers of its principal's types; one whose principal is not listed here, any.
+const PRINCIPALS: &[(&str, &[&str])] = &[
+    ("s3.amazonaws.com", &["AWS::S3::Bucket"]),
+    ("sns.amazonaws.com", &[cfn::SNS_TOPIC, "AWS::SNS::Subscription"]),
+    ("events.amazonaws.com", &["AWS::Events::Rule"]),
+    ("logs.amazonaws.com", &["AWS::Logs::SubscriptionFilter"]),
+    ("iot.amazonaws.com", &["AWS::IoT::TopicRule", "AWS::IoT::Authorizer"]),
+    (
+        "apigateway.amazonaws.com",
+        &[
+            "AWS::ApiGateway::Method",
+            "AWS::ApiGateway::Authorizer",
+            "AWS::ApiGateway::RestApi",
+            "AWS::ApiGatewayV2::Api",
+            "AWS::ApiGatewayV2::Integration",
+            "AWS::ApiGatewayV2::Authorizer",
+        ],
+    ),
+    ("appsync.amazonaws.com", &["AWS::AppSync::GraphQLApi"]),
+    ("cognito-idp.amazonaws.com", &["AWS::Cognito::UserPool"]),
+    ("elasticloadbalancing.amazonaws.com", &["AWS::ElasticLoadBalancingV2::TargetGroup"]),
+    ("secretsmanager.amazonaws.com", &["AWS::SecretsManager::RotationSchedule"]),
+    ("config.amazonaws.com", &["AWS::Config::ConfigRule"]),
+    ("ses.amazonaws.com", &["AWS::SES::ReceiptRule"]),
+    ("lambda.alarms.cloudwatch.amazonaws.com", &[cfn::CLOUDWATCH_ALARM, cfn::CLOUDWATCH_COMPOSITE_ALARM]),
+    ("bedrock.amazonaws.com", &["AWS::Bedrock::Agent"]),
+    ("lexv2.amazonaws.com", &["AWS::Lex::Bot", "AWS::Lex::BotAlias"]),
+];
+
+/// The invoker types `principal` stands for; `None` for a principal not listed.
+pub fn invokers_of_principal(principal: &str) -> Option<&'static [&'static str]> {
+    PRINCIPALS.iter().find(|(p, _)| *p == principal).map(|(_, types)| *types)
+}
+
 /// One step of a parsed table path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step<'a> {
@@ -336,6 +394,17 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn every_principal_stands_for_invokers_of_the_table() {
+        for (principal, types) in PRINCIPALS {
+            for t in *types {
+                assert!(INVOKERS.iter().any(|row| row.resource_type == *t), "{principal}: {t} has no row");
+            }
+        }
+        assert_eq!(invokers_of_principal("s3.amazonaws.com"), Some(&["AWS::S3::Bucket"][..]));
+        assert_eq!(invokers_of_principal("example.com"), None);
     }
 
     #[test]

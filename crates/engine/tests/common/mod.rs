@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 use canary_engine::diag::{Diagnostic, Segment};
 use canary_engine::json;
 use canary_engine::json::{Map, Value};
-use canary_engine::rewire::{rewire, AliasTarget, Rewired};
+use canary_engine::rewire::{function_name_key, rewire, AliasTarget, KeptPermission, Rewired};
 
 /// Marked functions: `AWS::Lambda::Function`s with a `CanaryDeployment` in `Metadata` or `Properties`.
 /// The alias is named by the setting's `Alias` (default `Live`) and its logical ID follows docs/generated-resources.md.
@@ -26,7 +26,8 @@ pub fn marked_targets(template: &Value) -> BTreeMap<String, AliasTarget> {
         };
         let name = setting["Alias"].as_str().unwrap_or("Live").to_owned();
         let alias_logical_id = format!("{id}Alias{}", name.replace('-', "D").replace('_', "U"));
-        targets.insert(id.to_string(), AliasTarget { alias_logical_id, alias_name: name });
+        let function_name = resource["Properties"].get("FunctionName").and_then(function_name_key);
+        targets.insert(id.to_string(), AliasTarget { alias_logical_id, alias_name: name, function_name });
     }
     targets
 }
@@ -84,15 +85,24 @@ pub struct Run {
     pub input: Value,
     pub output: Value,
     pub rewired: Vec<Rewired>,
+    /// Permissions kept on their function, each with the alias permission generation adds.
+    pub kept: Vec<KeptPermission>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 pub fn run_rewire(input: &Value, targets: &BTreeMap<String, AliasTarget>) -> Run {
     let mut output = input.clone();
     let mut diagnostics = Vec::new();
-    let rewired =
-        rewire(output.as_object_mut().unwrap(), targets, &generated_ids(input), None, &mut diagnostics);
-    Run { input: input.clone(), output, rewired, diagnostics: canary_engine::diag::finish(diagnostics) }
+    let mut kept = Vec::new();
+    let rewired = rewire(
+        output.as_object_mut().unwrap(),
+        targets,
+        &generated_ids(input),
+        None,
+        &mut kept,
+        &mut diagnostics,
+    );
+    Run { input: input.clone(), output, rewired, kept, diagnostics: canary_engine::diag::finish(diagnostics) }
 }
 
 impl Run {
@@ -101,6 +111,12 @@ impl Run {
         let mut out = String::new();
         for r in &self.rewired {
             out.push_str(&format!("moved {} -> alias: {}\n", r.function, r.path));
+        }
+        for k in &self.kept {
+            out.push_str(&format!(
+                "kept {} on {}; alias permission {} gets FunctionName {}\n",
+                k.permission, k.function, k.logical_id, k.function_name
+            ));
         }
         for (old, new) in renamed(&self.input, &self.output) {
             out.push_str(&format!("renamed {old} -> {new}\n"));
@@ -135,6 +151,16 @@ pub fn renamed(input: &Value, output: &Value) -> Vec<(String, String)> {
 /// IAM statements (they gain the alias), the function resources themselves (and hooks' environment),
 /// versions and aliases, an `EventInvokeConfig`'s `FunctionName`, custom resources' `ServiceToken`,
 /// CloudFront distributions and log groups. Written without the rewiring table on purpose.
+/// [`remaining_references`] of a run's output, but for the permissions rewiring kept on their function
+/// (their invoker stays there; the alias gets its own permission beside them).
+pub fn left_on_the_function(run: &Run, targets: &BTreeMap<String, AliasTarget>) -> Vec<String> {
+    let kept: Vec<String> = run.kept.iter().map(|k| format!("Resources/{}/", k.permission)).collect();
+    remaining_references(&run.output, targets)
+        .into_iter()
+        .filter(|found| !kept.iter().any(|k| found.starts_with(k.as_str())))
+        .collect()
+}
+
 pub fn remaining_references(template: &Value, targets: &BTreeMap<String, AliasTarget>) -> Vec<String> {
     let mut found = Vec::new();
     // An API whose definition is in S3 keeps invoking the function, and so keeps its permissions.

@@ -9,6 +9,7 @@ pub mod deployment_config;
 pub mod deployment_group;
 pub mod function;
 pub mod log_group;
+pub mod permission;
 pub mod policy;
 pub mod role;
 pub mod version;
