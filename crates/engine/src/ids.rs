@@ -71,13 +71,23 @@ pub fn version(function: &str, hash10: &str) -> String {
     format!("{function}Version{hash10}")
 }
 
-/// Whether `logical_id` is a version published per content, as [`version`] names it (and as SAM's
-/// `AutoPublishAlias` names its own): `<Fn>Version<10 hex>`.
+/// Whether `logical_id` is a version published per content: as [`version`] names it (and as SAM's
+/// `AutoPublishAlias` names its own), `<Fn>Version<10 hex>`; or as the Serverless Framework names the
+/// version of its function `<Name>LambdaFunction`, `<Name>LambdaVersion<hash>`, where the hash is a
+/// SHA-256 of the code and every property but `Tags` and `ReservedConcurrentExecutions`, in base64
+/// without its `+`, `/` and `=` (`getLambdaVersionLogicalId` of the Framework's naming).
 pub fn is_published_version(function: &str, logical_id: &str) -> bool {
-    logical_id
+    let ours = logical_id
         .strip_prefix(function)
         .and_then(|rest| rest.strip_prefix("Version"))
-        .is_some_and(|hash| hash.len() == 10 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        .is_some_and(|hash| hash.len() == 10 && hash.bytes().all(|b| b.is_ascii_hexdigit()));
+    // 43 base64 digits carry 256 bits; each `+` or `/` dropped shortens the hash by one.
+    let framework = function
+        .strip_suffix("LambdaFunction")
+        .and_then(|name| logical_id.strip_prefix(name))
+        .and_then(|rest| rest.strip_prefix("LambdaVersion"))
+        .is_some_and(|hash| (32..=43).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_alphanumeric()));
+    ours || framework
 }
 
 /// Whether `id` may name a resource the expansion adds, which the template may reference (an alias's
@@ -138,6 +148,25 @@ mod tests {
             "HookCanaryHookPolicy".to_owned(),
         ] {
             assert!(!may_be(&id), "{id}");
+        }
+    }
+
+    #[test]
+    fn versions_named_per_content_are_ours_sams_and_the_serverless_frameworks() {
+        // Written by `serverless package` (3.40.0) for a function `hello`.
+        let framework = "HelloLambdaVersion7YPmgPeEeWJWsAH6TN1qrENskt8SG2LpZ9eAKw1zOg";
+        assert!(is_published_version("HelloLambdaFunction", framework));
+        assert!(is_published_version("Fn", &version("Fn", "0123456789")));
+        for (function, id) in [
+            ("Hello", framework),
+            ("OtherLambdaFunction", framework),
+            ("HelloLambdaFunction", "HelloLambdaVersion1"),
+            ("HelloLambdaFunction", "HelloLambdaVersion7YPmgPeEeWJWsAH6TN1qrENskt8SG2LpZ9eAKw1zOgXX"),
+            ("HelloLambdaFunction", "HelloLambdaVersion7YPmgPeEeWJWsAH6TN1qrENskt8SG2Lp+9eAKw1zOg"),
+            ("Fn", "FnVersion"),
+            ("Fn", "FnVersionFirst"),
+        ] {
+            assert!(!is_published_version(function, id), "{function} {id}");
         }
     }
 }
