@@ -41,13 +41,30 @@ pub fn node_tools(package: &str) -> Option<PathBuf> {
     } else {
         return Some(dir);
     };
-    let required = std::env::var_os(canary_test_support::RUN_SLOW_TESTS).is_some_and(|v| v == "1");
-    if required {
-        panic!("{missing}, and {}=1", canary_test_support::RUN_SLOW_TESTS);
-    }
-    // Straight to the stream, past the test harness's capture, so that the skip shows in a normal run.
-    writeln!(std::io::stderr(), "skipped: {missing}; scripts/node-tools.sh installs the node tools, scripts/test.sh runs it and sets RUN_SLOW_TESTS=1").ok();
+    skip(&missing, "scripts/node-tools.sh installs the node tools");
     None
+}
+
+/// Whether `program` is on `PATH`; when it is not, [`skip`]s with `install`, what installs it.
+pub fn require_program(program: &str, install: &str) -> bool {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()));
+    if !found {
+        skip(&format!("{program} not found"), install);
+    }
+    found
+}
+
+/// A test's tool is `missing`: under `RUN_SLOW_TESTS=1` a failure, else one line on stderr.
+fn skip(missing: &str, install: &str) {
+    let required = std::env::var_os(canary_test_support::RUN_SLOW_TESTS).is_some_and(|v| v == "1");
+    assert!(!required, "{missing}, and {}=1: {install}", canary_test_support::RUN_SLOW_TESTS);
+    // Straight to the stream, past the test harness's capture, so that the skip shows in a normal run.
+    writeln!(
+        std::io::stderr(),
+        "skipped: {missing}; {install}, scripts/test.sh does and sets RUN_SLOW_TESTS=1"
+    )
+    .ok();
 }
 
 /// The version `package.json` of an installed node package gives.
