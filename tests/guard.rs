@@ -1,7 +1,7 @@
 //! `deploy/guard/canary-deployments.guard` under the real `cfn-guard` (crates.io): a template passes
 //! only when each Lambda function, raw or SAM, carries a `CanaryDeployment` setting or opts out in
 //! its own `Metadata`, and the template lists the transform. Skips without `cfn-guard`
-//! (`cargo install cfn-guard --locked`, which scripts/test.sh runs when it is missing).
+//! (scripts/test.sh installs its pinned version with `cargo install` when it is missing).
 
 // A test reports by panicking: clippy.toml allows it in `#[test]` functions, this in their helpers.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -12,7 +12,7 @@ use std::process::Command;
 
 use canary_system_tests::{repo_root, require_program, scratch};
 
-const INSTALL: &str = "cargo install cfn-guard --version 3.2.1 --locked installs it";
+const INSTALL: &str = "`cargo install cfn-guard --locked` installs it (scripts/test.sh pins the version)";
 const REQUIRED: &str = "CANARY_DEPLOYMENT_REQUIRED";
 const TRANSFORM: &str = "CANARY_DEPLOYMENTS_TRANSFORM";
 
