@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of CanaryDeployments on a fresh machine. Installs what the suite needs when it is
 # missing: the Python tools pinned in requirements-test.txt (cfn-lint, aws-sam-translator,
-# cargo-lambda with its Zig), the arm64 Rust target for the Lambda's release build and the nightly
-# toolchain for fuzzing. Then runs the
+# cargo-lambda with its Zig), node and the node tools pinned in tests/node (the Serverless Framework,
+# AWS CDK; scripts/node-tools.sh caches them between runs), cfn-guard, the arm64 Rust target for the
+# Lambda's release build and the nightly toolchain for fuzzing. Then runs the
 # Rust test suite (goldens, cfn-lint over every expansion, CLI, Lambda handler, SAM in both transform
 # orders), the expansion's instruction count against its baseline (bench/instructions.sh, valgrind
 # installed with apt-get when missing), the end-to-end test of the macro through cargo-lambda's
@@ -20,6 +21,19 @@ command -v cfn-lint >/dev/null || { echo "cfn-lint did not install" >&2; exit 2;
 rustup target list --installed | grep -qx aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
 # cargo-fuzz builds with the nightly toolchain (scripts/fuzz.sh installs cargo-fuzz itself).
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+# The system tests run the Serverless Framework and AWS CDK in node, and the Guard rule in cfn-guard.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nodejs npm >/dev/null
+fi
+scripts/node-tools.sh
+# Built from source by cargo install, so only when missing or another version; unoptimized (--debug),
+# which takes half the CPU of a release build and checks the suite's small templates in milliseconds.
+CFN_GUARD_VERSION=3.2.1
+cfn-guard --version 2>/dev/null | grep -qx "cfn-guard $CFN_GUARD_VERSION" ||
+    cargo install cfn-guard --version "$CFN_GUARD_VERSION" --locked --debug --quiet
 
 step "cargo test"
 # A test that needs cfn-lint, aws-sam-translator or PyYAML skips when the tool is missing; here, where
@@ -39,7 +53,7 @@ scripts/e2e-smoke-hook.sh
 step "package: the arm64 zip built twice (same bytes), its templates under cfn-lint, the SAR metadata"
 python3 scripts/test_package.py
 
-step "fuzzing: every cargo-fuzz target for 10 s (scripts/fuzz.sh 600 for a longer run)"
-scripts/fuzz.sh 10
+step "fuzzing: every cargo-fuzz target at once for 15 s (scripts/fuzz.sh 600 for a longer run)"
+scripts/fuzz.sh 15
 
 printf '\n== all tests passed in %d s\n' "$SECONDS"

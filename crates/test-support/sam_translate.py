@@ -1,5 +1,5 @@
 """Runs the real AWS SAM translator (aws-sam-translator) offline, for the SAM tests
-(crates/engine/tests/sam.rs runs it through `sam::translate` in src/lib.rs).
+(tests/sam_both_orders.rs runs it through `sam::translate` in src/lib.rs).
 
 Usage: python3 sam_translate.py OP IN OUT [OP IN OUT]...
 Each IN is a JSON or YAML template (CloudFormation short-form tags allowed). OP `parse` writes it

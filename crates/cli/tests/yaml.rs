@@ -555,7 +555,7 @@ fn templates_read_as_pyyaml_reads_them() {
         .map(|f| repo.join(f))
         .chain(
             ["every_event_type", "settings_in_both_orders"]
-                .map(|d| repo.join(format!("crates/engine/tests/sam/{d}/template.yaml"))),
+                .map(|d| repo.join(format!("tests/sam/{d}/template.yaml"))),
         )
         .collect();
     let fixtures = root.join("tests/data/yaml");

@@ -98,13 +98,36 @@ pub fn version(function: &str, hash10: &str) -> String {
     format!("{function}Version{hash10}")
 }
 
-/// Whether `logical_id` is a version published per content, as [`version`] names it (and as SAM's
-/// `AutoPublishAlias` names its own): `<Fn>Version<10 hex>`.
+/// Whether `logical_id` is a version published per content: as [`version`] names it (and as SAM's
+/// `AutoPublishAlias` names its own), `<Fn>Version<10 hex>`; or as the Serverless Framework names the
+/// version of its function `<Name>LambdaFunction`, `<Name>LambdaVersion<hash>`, where the hash is a
+/// SHA-256 of the code and every property but `Tags` and `ReservedConcurrentExecutions`, in base64
+/// without its `+`, `/` and `=` (`getLambdaVersionLogicalId` of the Framework's naming); or as AWS
+/// CDK names a function's `currentVersion`: the function `<Path><8 hex>` has the version
+/// `<Path>CurrentVersion<8 hex><32 hex>`, the last an MD5 of the versioned properties
+/// (`calculateFunctionHash` of aws-cdk-lib's `aws-lambda`).
 pub fn is_published_version(function: &str, logical_id: &str) -> bool {
-    logical_id
+    let ours = logical_id
         .strip_prefix(function)
         .and_then(|rest| rest.strip_prefix("Version"))
-        .is_some_and(|hash| hash.len() == 10 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        .is_some_and(|hash| hash.len() == 10 && hash.bytes().all(|b| b.is_ascii_hexdigit()));
+    // 43 base64 digits carry 256 bits; each `+` or `/` dropped shortens the hash by one.
+    let framework = function
+        .strip_suffix("LambdaFunction")
+        .and_then(|name| logical_id.strip_prefix(name))
+        .and_then(|rest| rest.strip_prefix("LambdaVersion"))
+        .is_some_and(|hash| {
+            (32..=43).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_alphanumeric())
+        });
+    let cdk = function
+        .len()
+        .checked_sub(8)
+        .and_then(|end| function.get(..end).zip(function.get(end..)))
+        .filter(|(_, path_hash)| path_hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        .and_then(|(path, _)| logical_id.strip_prefix(path))
+        .and_then(|rest| rest.strip_prefix("CurrentVersion"))
+        .is_some_and(|hash| hash.len() == 40 && hash.bytes().all(|b| b.is_ascii_hexdigit()));
+    ours || framework || cdk
 }
 
 /// Whether `id` may name a resource the expansion adds, which the template may reference (an alias's
@@ -172,6 +195,31 @@ mod tests {
             "HookCanaryHookPolicy".to_owned(),
         ] {
             assert!(!may_be(&id), "{id}");
+        }
+    }
+
+    #[test]
+    fn versions_named_per_content_are_ours_sams_and_the_serverless_frameworks() {
+        // Written by `serverless package` (3.40.0) for a function `hello`.
+        let framework = "HelloLambdaVersion7YPmgPeEeWJWsAH6TN1qrENskt8SG2LpZ9eAKw1zOg";
+        assert!(is_published_version("HelloLambdaFunction", framework));
+        assert!(is_published_version("Fn", &version("Fn", "0123456789")));
+        // Written by aws-cdk-lib 2.178.0 for `fn.currentVersion` of a function `Versioned`.
+        let cdk = "VersionedCurrentVersion2076FA6A143d35d32a55b695ad987b298193fd61";
+        assert!(is_published_version("Versioned173D5D8A", cdk));
+        assert!(!is_published_version("Other173D5D8A", cdk));
+        assert!(!is_published_version("Versioned", cdk));
+        assert!(!is_published_version("Versioned173D5D8A", "VersionedCurrentVersion2076FA6A"));
+        for (function, id) in [
+            ("Hello", framework),
+            ("OtherLambdaFunction", framework),
+            ("HelloLambdaFunction", "HelloLambdaVersion1"),
+            ("HelloLambdaFunction", "HelloLambdaVersion7YPmgPeEeWJWsAH6TN1qrENskt8SG2LpZ9eAKw1zOgXX"),
+            ("HelloLambdaFunction", "HelloLambdaVersion7YPmgPeEeWJWsAH6TN1qrENskt8SG2Lp+9eAKw1zOg"),
+            ("Fn", "FnVersion"),
+            ("Fn", "FnVersionFirst"),
+        ] {
+            assert!(!is_published_version(function, id), "{function} {id}");
         }
     }
 }

@@ -1,6 +1,6 @@
 //! SAM users, both transform orders (docs/sam.md), proved with the real SAM translator.
 //!
-//! Each case under `tests/sam/<case>/template.yaml` is a SAM template written SAM-first
+//! Each case under `sam/<case>/template.yaml` beside this file is a SAM template written SAM-first
 //! (`Transform: [AWS::Serverless-2016-10-31, CanaryDeployments]`, settings in
 //! `Metadata.CanaryDeployment`). The test derives the us-first template from it (the transforms
 //! reversed, the settings moved to `Properties.CanaryDeployment`), then runs both pipelines as
@@ -14,7 +14,7 @@
 //! and who may call them, alarms, rollback, triggers, and every resource that invokes the alias or
 //! still names the function) without the logical IDs and forms that legitimately differ, and the two
 //! renderings must be equal. The rendering is also blessed in `behaviour.txt`, so a reviewer reads
-//! what a user gets (`UPDATE_EXPECT=1 cargo test -p canary-engine --test sam`).
+//! what a user gets (`UPDATE_EXPECT=1 cargo test -p canary-system-tests --test sam_both_orders`).
 //!
 //! The translator runs in two python3 processes for all cases (`canary_test_support::sam`); the
 //! README's test command installs `aws-sam-translator` and `cfn-lint`. Without the translator the test
@@ -42,7 +42,7 @@ fn manifest_dir() -> &'static Path {
 }
 
 fn cases() -> Vec<PathBuf> {
-    let dir = manifest_dir().join("tests/sam");
+    let dir = manifest_dir().join("sam");
     sorted_entries(&dir).into_iter().filter(|p| p.join("template.yaml").is_file()).collect()
 }
 
@@ -747,14 +747,14 @@ enum Outcome {
     Deploys(PathBuf),
 }
 
-/// The SAM templates of the corpus: the cases here and under `tests/sam_refused`, the SAM inputs
-/// of the expansion goldens, and the SAM fixtures of the rewiring goldens; each with the parameter
-/// values its case gives.
+/// The SAM templates of the corpus: the cases under `sam/` and `sam_refused/` beside this file, the
+/// SAM inputs of the engine's expansion goldens, and the SAM fixtures of its rewiring goldens; each
+/// with the parameter values its case gives.
 fn sam_corpus() -> Vec<(String, PathBuf, Map)> {
-    let dir = manifest_dir().join("tests");
+    let dir = canary_system_tests::repo_root().join("crates/engine/tests");
     let mut out = Vec::new();
     for sub in ["sam", "sam_refused"] {
-        for case in sorted_entries(&dir.join(sub)) {
+        for case in sorted_entries(&manifest_dir().join(sub)) {
             if case.join("template.yaml").is_file() {
                 out.push((format!("{sub}/{}", case_name(&case)), case.join("template.yaml"), Map::new()));
             }

@@ -1,0 +1,203 @@
+//! The Serverless Framework (`serverless@3` from npm, `tests/node/package.json`) packages a service
+//! offline, with placeholder credentials, and the macro expands the template it wrote, as
+//! CloudFormation would on deploy: the Framework's own `<Name>LambdaVersion<hash>` is adopted without
+//! a warning, each marked function gets its canary, every event source moves to the alias, and the
+//! result passes cfn-lint. Skips without node or the installed tools (`scripts/node-tools.sh`).
+
+// A test reports by panicking: clippy.toml allows it in `#[test]` functions, this in their helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use canary_system_tests::{
+    diagnostics, expand, ids_of_type, node_package_version, node_tools, repo_root, scratch,
+};
+use canary_test_support::cfn_lint;
+use serde_json::{json, Value};
+
+const FRAMEWORK: &str = "serverless";
+
+/// A copy of `tests/serverless/` in a scratch directory named `name`, with `edit` applied to its
+/// `serverless.yml` and `bootstrap` texts.
+fn service(name: &str, edit: impl Fn(&str, String) -> String) -> PathBuf {
+    let dir = scratch(name);
+    for file in ["serverless.yml", "bootstrap"] {
+        let text = std::fs::read_to_string(repo_root().join("tests/serverless").join(file)).unwrap();
+        std::fs::write(dir.join(file), edit(file, text)).unwrap();
+    }
+    dir
+}
+
+/// `serverless package` in `dir`, offline: the credentials are placeholders, which packaging never
+/// sends. Returns the template the Framework deploys (`cloudformation-template-update-stack.json`).
+fn package(tools: &Path, dir: &Path) -> Value {
+    let started = Instant::now();
+    let out = Command::new("node")
+        .arg(tools.join("node_modules/serverless/bin/serverless.js"))
+        .arg("package")
+        .current_dir(dir)
+        .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "placeholder-not-a-secret")
+        .env_remove("AWS_PROFILE")
+        .env("SLS_TELEMETRY_DISABLED", "1")
+        .env("SLS_NOTIFICATIONS_MODE", "off")
+        .env("SLS_DEPRECATION_DISABLE", "*")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node: {e}"));
+    assert!(
+        out.status.success(),
+        "serverless package failed in {}:\n{}\n{}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("serverless package: {} in {:.1} s", dir.display(), started.elapsed().as_secs_f64());
+    let written = dir.join(".serverless/cloudformation-template-update-stack.json");
+    serde_json::from_str(&std::fs::read_to_string(&written).unwrap()).unwrap()
+}
+
+/// The one `AWS::Lambda::Version` of `function` in `template`.
+fn version_of<'a>(template: &'a Value, function: &str) -> &'a str {
+    let versions: Vec<&str> = ids_of_type(template, "AWS::Lambda::Version")
+        .into_iter()
+        .filter(|id| template["Resources"][id]["Properties"]["FunctionName"] == json!({"Ref": function}))
+        .collect();
+    assert_eq!(versions.len(), 1, "versions of {function}: {versions:?}");
+    versions[0]
+}
+
+fn lint(name: &str, template: &Value) {
+    let dir = scratch(&format!("{name}-lint"));
+    cfn_lint::assert_written_templates_pass(&dir, &[(name.to_owned(), template.to_string())], name);
+}
+
+#[test]
+fn a_service_packaged_by_the_framework_gets_its_canaries_on_the_frameworks_versions_which_follow_each_change()
+{
+    let Some(tools) = node_tools(FRAMEWORK) else { return };
+    eprintln!("serverless {}", node_package_version(&tools, FRAMEWORK));
+    let packaged = package(&tools, &service("sls-small", |_, text| text));
+    assert_eq!(
+        packaged["Transform"],
+        json!(["CanaryDeployments"]),
+        "resources.Transform reaches the template"
+    );
+    let hello_version = version_of(&packaged, "HelloLambdaFunction").to_owned();
+    let worker_version = version_of(&packaged, "WorkerLambdaFunction").to_owned();
+    assert!(hello_version.starts_with("HelloLambdaVersion"), "{hello_version}");
+
+    let expansion = expand(packaged.clone());
+    assert_eq!(diagnostics(&expansion), Vec::<String>::new(), "the Framework's service expands silently");
+    let out: Value = expansion.template.into();
+    let resources = &out["Resources"];
+
+    // The Framework's versions are the aliases' versions; the macro publishes none of its own.
+    for (function, version, alias) in [
+        ("HelloLambdaFunction", &hello_version, "HelloLambdaFunctionAliaslive"),
+        ("WorkerLambdaFunction", &worker_version, "WorkerLambdaFunctionAliasLive"),
+    ] {
+        assert_eq!(version_of(&out, function), version.as_str(), "{function} keeps the Framework's version");
+        assert_eq!(resources[alias]["Type"], "AWS::Lambda::Alias", "{alias}");
+        assert_eq!(
+            resources[alias]["Properties"]["FunctionVersion"],
+            json!({"Fn::GetAtt": [version, "Version"]})
+        );
+        assert_eq!(
+            resources[alias]["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]["DeploymentGroupName"],
+            json!({"Ref": format!("{function}DeploymentGroup")})
+        );
+        assert_eq!(
+            resources[format!("{function}DeploymentGroup")]["Type"],
+            "AWS::CodeDeploy::DeploymentGroup"
+        );
+    }
+    assert_eq!(
+        resources["HelloLambdaFunctionDeploymentGroup"]["Properties"]["AlarmConfiguration"]["Alarms"],
+        json!([{"Name": {"Ref": "HelloErrors"}}])
+    );
+    assert_eq!(
+        resources["HelloLambdaFunctionAliaslive"]["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]
+            ["BeforeAllowTrafficHook"],
+        json!({"Ref": "PreTrafficLambdaFunction"})
+    );
+
+    // The event sources the Framework wrote invoke the alias: API Gateway's permission and
+    // integration, the SQS mapping. The unmarked function keeps its schedule on itself.
+    assert_eq!(
+        resources["HelloLambdaPermissionApiGateway"]["Properties"]["FunctionName"],
+        json!({"Ref": "HelloLambdaFunctionAliaslive"})
+    );
+    let uri = resources["ApiGatewayMethodHelloGet"]["Properties"]["Integration"]["Uri"].to_string();
+    assert!(
+        uri.contains("HelloLambdaFunctionAliaslive") && !uri.contains("\"HelloLambdaFunction\""),
+        "{uri}"
+    );
+    assert_eq!(
+        resources["WorkerEventSourceMappingSQSQueue"]["Properties"]["FunctionName"],
+        json!({"Ref": "WorkerLambdaFunctionAliasLive"})
+    );
+    assert_eq!(
+        out["Resources"]["NightlyEventsRuleSchedule1"]["Properties"]["Targets"],
+        packaged["Resources"]["NightlyEventsRuleSchedule1"]["Properties"]["Targets"]
+    );
+    assert!(resources.get("NightlyLambdaFunctionAliasLive").is_none());
+    lint("sls-small", &out);
+
+    // Adopting the Framework's version is right only while its ID follows every change Lambda
+    // versions: the code, and the configuration.
+    let changed = |name: &str, file: &'static str, from: &'static str, to: &'static str| {
+        let dir = service(name, move |f, text| if f == file { text.replace(from, to) } else { text });
+        let tools = tools.clone();
+        std::thread::spawn(move || version_of(&package(&tools, &dir), "HelloLambdaFunction").to_owned())
+    };
+    let code = changed("sls-version-code", "bootstrap", "echo hello", "echo hello again");
+    let memory = changed("sls-version-memory", "serverless.yml", "memorySize: 256", "memorySize: 512");
+    let (code, memory) = (code.join().unwrap(), memory.join().unwrap());
+    assert_ne!(hello_version, code, "a change of code gives a new version ID");
+    assert_ne!(hello_version, memory, "a change of configuration gives a new version ID");
+    assert_ne!(code, memory);
+}
+
+#[test]
+fn fifty_functions_packaged_by_the_framework_expand_without_a_warning() {
+    let Some(tools) = node_tools(FRAMEWORK) else { return };
+    let dir = scratch("sls-fifty");
+    let mut yml = String::from(
+        "service: canary-fifty\nframeworkVersion: '3'\nprovider:\n  name: aws\n  runtime: provided.al2023\n  \
+         region: eu-west-1\nfunctions:\n",
+    );
+    let mut extensions = String::new();
+    for n in 0..50 {
+        yml.push_str(&format!("  f{n}:\n    handler: bootstrap\n    environment:\n      INDEX: '{n}'\n"));
+        yml.push_str(&format!("    events:\n      - http:\n          path: f{n}\n          method: get\n"));
+        extensions.push_str(&format!(
+            "    F{n}LambdaFunction:\n      Metadata:\n        CanaryDeployment:\n          Type: Canary10Percent5Minutes\n"
+        ));
+    }
+    yml.push_str("resources:\n  Transform: [CanaryDeployments]\n  extensions:\n");
+    yml.push_str(&extensions);
+    std::fs::write(dir.join("serverless.yml"), yml).unwrap();
+    std::fs::write(dir.join("bootstrap"), "#!/bin/sh\n").unwrap();
+
+    let packaged = package(&tools, &dir);
+    assert_eq!(ids_of_type(&packaged, "AWS::Lambda::Version").len(), 50);
+    let expansion = expand(packaged);
+    assert_eq!(diagnostics(&expansion), Vec::<String>::new(), "no warning on the Framework's versions");
+    let out: Value = expansion.template.into();
+    assert_eq!(ids_of_type(&out, "AWS::Lambda::Alias").len(), 50);
+    assert_eq!(ids_of_type(&out, "AWS::CodeDeploy::DeploymentGroup").len(), 50);
+    assert_eq!(
+        ids_of_type(&out, "AWS::Lambda::Version").len(),
+        50,
+        "the macro publishes no version of its own"
+    );
+    for n in 0..50 {
+        assert_eq!(
+            out["Resources"][format!("F{n}LambdaPermissionApiGateway")]["Properties"]["FunctionName"],
+            json!({"Ref": format!("F{n}LambdaFunctionAliasLive")})
+        );
+    }
+    lint("sls-fifty", &out);
+}
