@@ -19,7 +19,12 @@ fn context() -> Context {
     parameter_values.insert("Enabled", json!("true"));
     // A hook location, so that a `SmokeTest` the fuzzer writes is expanded, not only refused.
     let smoke_hook_code = Some(CodeLocation { bucket: "artifacts".into(), key: "smoke-hook.zip".into() });
-    Context { region: "us-east-1".into(), account_id: "123456789012".into(), parameter_values, smoke_hook_code }
+    Context {
+        region: "us-east-1".into(),
+        account_id: "123456789012".into(),
+        parameter_values,
+        smoke_hook_code,
+    }
 }
 
 fuzz_target!(|data: &[u8]| {
