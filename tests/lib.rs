@@ -45,7 +45,8 @@ pub fn node_tools(package: &str) -> Option<PathBuf> {
     None
 }
 
-/// Whether `program` is on `PATH`; when it is not, [`skip`]s with `install`, what installs it.
+/// Whether `program` is on `PATH`; when it is not, the test skips (or fails under `RUN_SLOW_TESTS=1`),
+/// naming `install`, what installs it.
 pub fn require_program(program: &str, install: &str) -> bool {
     let found = std::env::var_os("PATH")
         .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()));

@@ -1,11 +1,11 @@
 //! `diff BEFORE AFTER`: what deploying AFTER over BEFORE does to each marked function's canary.
 //!
-//! Both sides are reduced to the template CloudFormation deploys ([`side`]): a source is expanded by
+//! Both sides are reduced to the template CloudFormation deploys (`side`): a source is expanded by
 //! the engine (and translated by SAM when it lists SAM's transform, in its order); a processed
 //! template (`get-template --template-stage Processed`) already is one. What each marked function
 //! deploys is read from there, and its version from the engine's plan ([`canary_engine::FunctionPlan`]'s
-//! `version_logical_id` and `versioned_configuration`), never from a rule of its own. [`verdict`]
-//! compares the two sides per function; [`render`] prints them.
+//! `version_logical_id` and `versioned_configuration`), never from a rule of its own. `verdict`
+//! compares the two sides per function; `render` prints them.
 
 mod render;
 mod side;

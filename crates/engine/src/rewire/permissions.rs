@@ -24,7 +24,7 @@ pub struct KeptPermission {
     pub permission: String,
     /// The marked function whose alias gains a permission.
     pub function: String,
-    /// Logical ID of the alias permission ([`ids::alias_permission`]).
+    /// Logical ID of the alias permission (`ids::alias_permission`).
     pub logical_id: String,
     /// The permission's `FunctionName` pointed at the alias.
     pub function_name: Value,
