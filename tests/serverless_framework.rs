@@ -74,8 +74,7 @@ fn lint(name: &str, template: &Value) {
 }
 
 #[test]
-fn a_service_packaged_by_the_framework_gets_its_canaries_on_the_frameworks_versions_which_follow_each_change()
-{
+fn a_service_packaged_by_the_framework_gets_its_canaries_with_the_macros_version_rule() {
     let Some(tools) = node_tools(FRAMEWORK) else { return };
     eprintln!("serverless {}", node_package_version(&tools, FRAMEWORK));
     let packaged = package(&tools, &service("sls-small", |_, text| text));
@@ -93,12 +92,20 @@ fn a_service_packaged_by_the_framework_gets_its_canaries_on_the_frameworks_versi
     let out: Value = expansion.template.into();
     let resources = &out["Resources"];
 
-    // The Framework's versions are the aliases' versions; the macro publishes none of its own.
-    for (function, version, alias) in [
+    // One version rule in every order: the Framework's version, named by its hash of the template as
+    // written, is replaced by the macro's, named by what Lambda stores as this deploy resolves it, and
+    // the alias follows. The Framework's stays published: it is written with `DeletionPolicy: Retain`.
+    for (function, framework_version, alias) in [
         ("HelloLambdaFunction", &hello_version, "HelloLambdaFunctionAliaslive"),
         ("WorkerLambdaFunction", &worker_version, "WorkerLambdaFunctionAliasLive"),
     ] {
-        assert_eq!(version_of(&out, function), version.as_str(), "{function} keeps the Framework's version");
+        assert_eq!(
+            packaged["Resources"][framework_version]["DeletionPolicy"], "Retain",
+            "{framework_version}"
+        );
+        assert!(resources.get(framework_version).is_none(), "{framework_version} is replaced");
+        let version = version_of(&out, function);
+        assert!(version.starts_with(&format!("{function}Version")), "{version}");
         assert_eq!(resources[alias]["Type"], "AWS::Lambda::Alias", "{alias}");
         assert_eq!(
             resources[alias]["Properties"]["FunctionVersion"],
@@ -145,12 +152,15 @@ fn a_service_packaged_by_the_framework_gets_its_canaries_on_the_frameworks_versi
     assert!(resources.get("NightlyLambdaFunctionAliasLive").is_none());
     lint("sls-small", &out);
 
-    // Adopting the Framework's version is right only while its ID follows every change Lambda
-    // versions: the code, and the configuration.
+    // The version follows every change Lambda versions: the code, and the configuration.
+    let hello_version = version_of(&out, "HelloLambdaFunction").to_owned();
     let changed = |name: &str, file: &'static str, from: &'static str, to: &'static str| {
         let dir = service(name, move |f, text| if f == file { text.replace(from, to) } else { text });
         let tools = tools.clone();
-        std::thread::spawn(move || version_of(&package(&tools, &dir), "HelloLambdaFunction").to_owned())
+        std::thread::spawn(move || {
+            let out: Value = expand(package(&tools, &dir)).template.into();
+            version_of(&out, "HelloLambdaFunction").to_owned()
+        })
     };
     let code = changed("sls-version-code", "bootstrap", "echo hello", "echo hello again");
     let memory = changed("sls-version-memory", "serverless.yml", "memorySize: 256", "memorySize: 512");
@@ -191,7 +201,7 @@ fn fifty_functions_packaged_by_the_framework_expand_without_a_warning() {
     assert_eq!(
         ids_of_type(&out, "AWS::Lambda::Version").len(),
         50,
-        "the macro publishes no version of its own"
+        "one version per function: the macro's replaces the Framework's"
     );
     for n in 0..50 {
         assert_eq!(
