@@ -8,13 +8,14 @@
 // A test reports by panicking: clippy.toml allows it in `#[test]` functions, this in their helpers.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use canary_deployments::source;
-use canary_engine::json::{Map, Value};
-use canary_engine::{expand_source, Context, Expansion};
+use canary_engine::Expansion;
 use canary_test_support::cfn_lint;
+use common::{errors, expand_text};
 use serde_json::json;
 
 fn case_path(case: &str) -> PathBuf {
@@ -29,26 +30,6 @@ fn case_text(case: &str, edits: &[(&str, &str)]) -> String {
         text = text.replace(from, to);
     }
     text
-}
-
-fn expand_text(case: &str, text: &str, parameters: &[(&str, &str)]) -> (serde_json::Value, Expansion) {
-    let template = source::parse(case, text.as_bytes()).unwrap_or_else(|e| panic!("{case}: {e:?}"));
-    let input: serde_json::Value = template.clone().into();
-    let mut parameter_values = Map::new();
-    for (k, v) in parameters {
-        parameter_values.insert(k.to_string(), Value::from(*v));
-    }
-    let ctx = Context {
-        region: "us-east-1".into(),
-        account_id: "123456789012".into(),
-        parameter_values,
-        smoke_hook_code: None,
-    };
-    (input, expand_source(template, &ctx))
-}
-
-fn errors(expansion: &Expansion) -> Vec<String> {
-    expansion.diagnostics.iter().filter(|d| d.is_error()).map(ToString::to_string).collect()
 }
 
 fn warnings_at(expansion: &Expansion, path: &str) -> Vec<String> {

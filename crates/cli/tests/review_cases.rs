@@ -9,12 +9,13 @@
 // A test reports by panicking: clippy.toml allows it in `#[test]` functions, this in their helpers.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use canary_deployments::source;
-use canary_engine::json::{Map, Value};
-use canary_engine::{expand_source, Context, Expansion};
+use canary_engine::Expansion;
 use canary_test_support::{cfn_lint, sorted_entries};
+use common::{errors, expand_text};
 
 fn case_path(case: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cases").join(case)
@@ -28,22 +29,7 @@ fn expand_case(case: &str, parameters: &[(&str, &str)], edit: Option<(&str, &str
         assert!(text.contains(from), "{case} has no {from:?} to change");
         text = text.replace(from, to);
     }
-    let template = source::parse(case, text.as_bytes()).unwrap_or_else(|e| panic!("{case}: {e:?}"));
-    let mut parameter_values = Map::new();
-    for (k, v) in parameters {
-        parameter_values.insert(k.to_string(), Value::from(*v));
-    }
-    let ctx = Context {
-        region: "us-east-1".into(),
-        account_id: "123456789012".into(),
-        parameter_values,
-        smoke_hook_code: None,
-    };
-    expand_source(template, &ctx)
-}
-
-fn errors(expansion: &Expansion) -> Vec<String> {
-    expansion.diagnostics.iter().filter(|d| d.is_error()).map(ToString::to_string).collect()
+    expand_text(case, &text, parameters).1
 }
 
 fn warnings(expansion: &Expansion) -> Vec<String> {

@@ -44,3 +44,32 @@ pub fn run_stdin(args: &[&str], stdin: &[u8]) -> Run {
 pub fn run(args: &[&str]) -> Run {
     run_stdin(args, b"")
 }
+
+/// `text` read as the CLI reads a template named `name`, and expanded as the CLI expands it (region
+/// us-east-1, the default account) for the `parameters` given: the template as read, and its expansion.
+pub fn expand_text(
+    name: &str,
+    text: &str,
+    parameters: &[(&str, &str)],
+) -> (serde_json::Value, canary_engine::Expansion) {
+    use canary_engine::json::{Map, Value};
+    let template =
+        canary_deployments::source::parse(name, text.as_bytes()).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+    let input: serde_json::Value = template.clone().into();
+    let mut parameter_values = Map::new();
+    for (k, v) in parameters {
+        parameter_values.insert(k.to_string(), Value::from(*v));
+    }
+    let ctx = canary_engine::Context {
+        region: "us-east-1".into(),
+        account_id: "123456789012".into(),
+        parameter_values,
+        smoke_hook_code: None,
+    };
+    (input, canary_engine::expand_source(template, &ctx))
+}
+
+/// The errors of an expansion, one line each.
+pub fn errors(expansion: &canary_engine::Expansion) -> Vec<String> {
+    expansion.diagnostics.iter().filter(|d| d.is_error()).map(ToString::to_string).collect()
+}

@@ -19,19 +19,17 @@ pub struct RoleInputs {
     pub condition: Option<String>,
 }
 
+/// A role's trust policy: only `service` may assume it.
+fn trusting(service: &str) -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+    })
+}
+
 pub fn service_role(inputs: RoleInputs) -> Map {
     let mut props = Map::new();
-    props.insert(
-        "AssumeRolePolicyDocument",
-        json!({
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Effect": "Allow",
-                "Principal": {"Service": "codedeploy.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }],
-        }),
-    );
+    props.insert("AssumeRolePolicyDocument", trusting("codedeploy.amazonaws.com"));
     props.insert(
         "ManagedPolicyArns",
         json!([cfn::sub(
@@ -56,17 +54,7 @@ pub fn smoke_test_role(
 ) -> Map {
     let mut props = Map::with_capacity(4);
     props.insert("Description", format!("Runs the smoke test of {function} (CanaryDeployments)").into());
-    props.insert(
-        "AssumeRolePolicyDocument",
-        json!({
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }],
-        }),
-    );
+    props.insert("AssumeRolePolicyDocument", trusting("lambda.amazonaws.com"));
     props.insert(
         "Policies",
         json!([{
