@@ -12,9 +12,8 @@ use std::process::Command;
 use std::time::Instant;
 
 use canary_system_tests::{
-    diagnostics, expand, ids_of_type, node_package_version, node_tools, repo_root, scratch,
+    diagnostics, expand, ids_of_type, lint, node_package_version, node_tools, repo_root, scratch, version_of,
 };
-use canary_test_support::cfn_lint;
 use serde_json::{json, Value};
 
 const CDK: &str = "aws-cdk-lib";
@@ -50,11 +49,6 @@ fn id_of<'a>(template: &'a Value, type_: &str, construct: &str) -> &'a str {
         ids_of_type(template, type_).into_iter().filter(|id| id.starts_with(construct)).collect();
     assert_eq!(ids.len(), 1, "{type_} {construct}: {ids:?}");
     ids[0]
-}
-
-fn lint(name: &str, template: &Value) {
-    let dir = scratch(&format!("{name}-lint"));
-    cfn_lint::assert_written_templates_pass(&dir, &[(name.to_owned(), template.to_string())], name);
 }
 
 #[test]
@@ -123,16 +117,9 @@ fn cdks_current_version_is_replaced_by_the_macros_version_rule() {
     // CDK's alias follows. CloudFormation deletes CDK's version only in the cleanup of an update that
     // succeeded, once the alias has moved off it, so a rollback still finds it.
     assert!(resources.get(&version).is_none(), "{version} is replaced");
-    let versions_of_function: Vec<&str> = ids_of_type(&out, "AWS::Lambda::Version")
-        .into_iter()
-        .filter(|id| resources[id]["Properties"]["FunctionName"] == json!({"Ref": function}))
-        .collect();
-    assert_eq!(versions_of_function.len(), 1, "{versions_of_function:?}");
-    assert!(versions_of_function[0].starts_with(&format!("{function}Version")), "{versions_of_function:?}");
-    assert_eq!(
-        resources[&alias]["Properties"]["FunctionVersion"],
-        json!({"Fn::GetAtt": [versions_of_function[0], "Version"]})
-    );
+    let ours = version_of(&out, &function);
+    assert!(ours.starts_with(&format!("{function}Version")), "{ours}");
+    assert_eq!(resources[&alias]["Properties"]["FunctionVersion"], json!({"Fn::GetAtt": [ours, "Version"]}));
     assert_eq!(
         resources[&alias]["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]["DeploymentGroupName"],
         json!({"Ref": format!("{function}DeploymentGroup")})

@@ -110,3 +110,25 @@ pub fn ids_of_type<'a>(template: &'a serde_json::Value, type_: &str) -> Vec<&'a 
         })
         .unwrap_or_default()
 }
+
+/// The one `AWS::Lambda::Version` of `function` in `template`.
+pub fn version_of<'a>(template: &'a serde_json::Value, function: &str) -> &'a str {
+    let versions: Vec<&str> = ids_of_type(template, "AWS::Lambda::Version")
+        .into_iter()
+        .filter(|id| {
+            template["Resources"][id]["Properties"]["FunctionName"] == serde_json::json!({"Ref": function})
+        })
+        .collect();
+    assert_eq!(versions.len(), 1, "versions of {function}: {versions:?}");
+    versions[0]
+}
+
+/// cfn-lint over `template`, written to a scratch directory named after `name`: no error.
+pub fn lint(name: &str, template: &serde_json::Value) {
+    let dir = scratch(&format!("{name}-lint"));
+    canary_test_support::cfn_lint::assert_written_templates_pass(
+        &dir,
+        &[(name.to_owned(), template.to_string())],
+        name,
+    );
+}

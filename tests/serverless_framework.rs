@@ -12,9 +12,8 @@ use std::process::Command;
 use std::time::Instant;
 
 use canary_system_tests::{
-    diagnostics, expand, ids_of_type, node_package_version, node_tools, repo_root, scratch,
+    diagnostics, expand, ids_of_type, lint, node_package_version, node_tools, repo_root, scratch, version_of,
 };
-use canary_test_support::cfn_lint;
 use serde_json::{json, Value};
 
 const FRAMEWORK: &str = "serverless";
@@ -56,21 +55,6 @@ fn package(tools: &Path, dir: &Path) -> Value {
     eprintln!("serverless package: {} in {:.1} s", dir.display(), started.elapsed().as_secs_f64());
     let written = dir.join(".serverless/cloudformation-template-update-stack.json");
     serde_json::from_str(&std::fs::read_to_string(&written).unwrap()).unwrap()
-}
-
-/// The one `AWS::Lambda::Version` of `function` in `template`.
-fn version_of<'a>(template: &'a Value, function: &str) -> &'a str {
-    let versions: Vec<&str> = ids_of_type(template, "AWS::Lambda::Version")
-        .into_iter()
-        .filter(|id| template["Resources"][id]["Properties"]["FunctionName"] == json!({"Ref": function}))
-        .collect();
-    assert_eq!(versions.len(), 1, "versions of {function}: {versions:?}");
-    versions[0]
-}
-
-fn lint(name: &str, template: &Value) {
-    let dir = scratch(&format!("{name}-lint"));
-    cfn_lint::assert_written_templates_pass(&dir, &[(name.to_owned(), template.to_string())], name);
 }
 
 #[test]
