@@ -26,6 +26,7 @@ use crate::json;
 use crate::limits::MAX_DEPTH;
 use deployments::Snapshots;
 pub(crate) use matcher::{ids_named, names_any, names_any_of, rename, rename_depends_on};
+pub(crate) use permissions::kept_for_event;
 pub use permissions::KeptPermission;
 use permissions::{Invokers, Served};
 use table::{Action, Invoker, Step, INVOKERS};
@@ -382,7 +383,8 @@ impl Resource<'_> {
         if let Action::ApiDefinition { unseen, .. } | Action::UnseenDefinitionReference { unseen } =
             row.action
         {
-            self.warn_unseen(unseen, properties, &base);
+            let http_api = matches!(row.action, Action::ApiDefinition { api: table::Api::V2, .. });
+            self.warn_unseen(unseen, properties, &base, http_api);
         }
         // The qualifier's function is read before the walk borrows the properties mutably.
         let qualified = match row.action {
@@ -528,13 +530,15 @@ impl Resource<'_> {
         }
     }
 
-    fn warn_unseen(&mut self, unseen: &[&str], properties: &Map, base: &Path) {
+    /// `http_api`: an HTTP API's `DefinitionUri`, whose events' permissions SAM gives the alias alone
+    /// (a REST API's are kept on the function too, `expand/sam_generated.rs`).
+    fn warn_unseen(&mut self, unseen: &[&str], properties: &Map, base: &Path, http_api: bool) {
         for property in unseen {
             if properties.contains_key(property) {
                 self.diagnostics.push(
                     Diagnostic::warning(
                         base.key(property),
-                        if *property == "DefinitionUri" {
+                        if *property == "DefinitionUri" && http_api {
                             // SAM, running after the macro, points the permission of each event at the
                             // alias while the unseen definition keeps invoking the function.
                             format!(
