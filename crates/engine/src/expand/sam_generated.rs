@@ -165,7 +165,7 @@ pub fn alias_dependents(function: &str, resource: &Value, alias: &str, resources
 
 /// An event of a marked function whose invoker keeps invoking the function itself, which SAM,
 /// running after the macro, would give only the alias the permission of: an `AlexaSkill` (the skill
-/// is configured outside the template) or an `Api` event on an API whose definition is in a file
+/// is configured outside the template) or an `Api` or `HttpApi` event on an API whose definition is in a file
 /// (`DefinitionUri`: the integrations the file holds name whatever it names, unseen). SAM first, such
 /// a permission stays on the function with a copy for the alias beside it (`rewire/permissions.rs`);
 /// macro first, the macro takes the event out of SAM's hands and writes the same two permissions,
@@ -189,8 +189,9 @@ pub const ALEXA_PRINCIPAL: &str = "alexa-appkit.amazon.com";
 
 /// The events of the marked `function` (`resource`, of `resources`) whose permission must stay on
 /// the function ([`OutsideInvoker`]), with the permission SAM writes for each
-/// (`samtranslator/model/eventsources/push.py`, `AlexaSkill` and `Api._get_permission`). An `Api`
-/// event whose `Path` or `Method` is not a string is left to SAM, which refuses it.
+/// (`samtranslator/model/eventsources/push.py`, `AlexaSkill`, `Api._get_permission` and
+/// `HttpApi._get_permission`). An event whose `Path` or `Method` is not a string is left to SAM,
+/// which refuses it.
 pub fn outside_invokers(function: &str, resource: &Value, resources: &Map) -> Vec<OutsideInvoker> {
     let Some(props) = resource.get("Properties").and_then(Value::as_object) else { return Vec::new() };
     let mut attributes = Map::new();
@@ -219,8 +220,27 @@ pub fn outside_invokers(function: &str, resource: &Value, resources: &Map) -> Ve
                 let text = |key: &str| event_props.and_then(|p| p.get(key)).and_then(Value::as_str);
                 let (Some(path), Some(method)) = (text("Path"), text("Method")) else { continue };
                 properties.insert("Principal", "apigateway.amazonaws.com".into());
-                properties.insert("SourceArn", execute_api_arn(rest_api_id, path, method));
+                properties.insert("SourceArn", execute_api_arn(rest_api_id, path, method, Api::Rest));
                 (stage, Some(api.to_owned()))
+            }
+            Some("HttpApi") => {
+                let Some(api_id) = event_props.and_then(|p| p.get("ApiId")) else { continue };
+                let Some(api) = http_api_in_a_file(api_id, resources) else { continue };
+                let text = |key: &str| event_props.and_then(|p| p.get(key)).and_then(Value::as_str);
+                let (path, method) = match (text("Path"), text("Method")) {
+                    (Some(path), Some(method)) => (path, method),
+                    // SAM gives an event with neither the catch-all route.
+                    (None, None)
+                        if event_props
+                            .is_none_or(|p| p.get("Path").is_none() && p.get("Method").is_none()) =>
+                    {
+                        (DEFAULT_ROUTE, ANY_METHOD)
+                    }
+                    _ => continue,
+                };
+                properties.insert("Principal", "apigateway.amazonaws.com".into());
+                properties.insert("SourceArn", execute_api_arn(api_id, path, method, Api::Http));
+                (String::new(), Some(api.to_owned()))
             }
             _ => continue,
         };
@@ -260,18 +280,37 @@ fn api_in_a_file<'a>(rest_api_id: &'a Value, resources: &Map) -> Option<(&'a str
     Some((api, if suffix.is_empty() { "Stage".to_owned() } else { suffix }))
 }
 
-/// The `SourceArn` SAM gives an `Api` event's permission: every stage, the method (`*` for `any`),
-/// and the path without a trailing slash and with each `{parameter}` as `*`.
-fn execute_api_arn(rest_api_id: &Value, path: &str, method: &str) -> Value {
+/// The HTTP API `api_id` names when its definition is in a file.
+fn http_api_in_a_file<'a>(api_id: &'a Value, resources: &Map) -> Option<&'a str> {
+    let api = cfn::ref_target(api_id)?;
+    let props = resources.get(api)?.get("Properties");
+    let has = |key: &str| props.is_some_and(|p| p.get(key).is_some());
+    match resources.get(api)?.get("Type").and_then(Value::as_str) {
+        Some(cfn::SERVERLESS_HTTP_API) => (has("DefinitionUri") && !has("DefinitionBody")).then_some(api),
+        Some(cfn::HTTP_API) => (has("BodyS3Location") && !has("Body")).then_some(api),
+        _ => None,
+    }
+}
+
+/// The `SourceArn` SAM gives an `Api` or `HttpApi` event's permission: every stage, the method (`*`
+/// for `any`), and the path without a trailing slash and with each `{parameter}` as `*`.
+fn execute_api_arn(api_id: &Value, path: &str, method: &str, api: Api) -> Value {
     let path = match path.strip_suffix('/') {
         Some(trimmed) if !trimmed.is_empty() => trimmed,
         _ => path,
     };
+    // An HTTP API's `$default` route: every path.
+    let path = if api == Api::Http && path == DEFAULT_ROUTE { "" } else { path };
     let path: Vec<String> = path
         .split('/')
         .map(|segment| {
             let name = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}'));
-            let name = name.map(|n| n.strip_suffix('+').unwrap_or(n));
+            // Swagger's greedy `{name+}`; OpenAPI 3's only `{proxy+}`.
+            let name = name.map(|n| match api {
+                Api::Rest => n.strip_suffix('+').unwrap_or(n),
+                Api::Http if n == "proxy+" => "proxy",
+                Api::Http => n,
+            });
             let parameter = name.is_some_and(|n| {
                 !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
             });
@@ -282,18 +321,36 @@ fn execute_api_arn(rest_api_id: &Value, path: &str, method: &str) -> Value {
             }
         })
         .collect();
-    let method = if method.eq_ignore_ascii_case("any") { "*".to_owned() } else { method.to_uppercase() };
+    let path = path.join("/");
+    let any = method.eq_ignore_ascii_case("any") || (api == Api::Http && method == ANY_METHOD);
+    let method = if any { "*".to_owned() } else { method.to_uppercase() };
+    let route = if api == Api::Http && any && path == format!("/{DEFAULT_ROUTE}") {
+        path
+    } else {
+        format!("/{method}{path}")
+    };
     let mut variables = Map::new();
-    variables.insert("__ApiId__", rest_api_id.clone());
+    variables.insert("__ApiId__", api_id.clone());
     variables.insert("__Stage__", "*".into());
     let arn = format!(
-        "arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{__ApiId__}}/${{__Stage__}}/{method}{}",
-        path.join("/")
+        "arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{__ApiId__}}/${{__Stage__}}{route}"
     );
     let mut sub = Map::new();
     sub.insert(cfn::SUB, Value::Array(vec![arn.into(), Value::Object(variables)]));
     Value::Object(sub)
 }
+
+/// The kind of API an event joins, where SAM's permissions for the two differ.
+#[derive(Clone, Copy, PartialEq)]
+enum Api {
+    Rest,
+    Http,
+}
+
+/// An HTTP API's catch-all route, and the method SAM gives an `HttpApi` event without `Path` and
+/// `Method`.
+const DEFAULT_ROUTE: &str = "$default";
+const ANY_METHOD: &str = "x-amazon-apigateway-any-method";
 
 /// The part of a stage's logical ID SAM takes from an API's `StageName` (`properties`): the name
 /// when alphanumeric, nothing when it is not a string; `None` for a name SAM hashes.
@@ -485,8 +542,10 @@ mod tests {
                 "Item": {"Type": "Api", "Properties": {"RestApiId": {"Ref": "Dashed"}, "Path": "/a/{id}/{p+}/", "Method": "get"}},
                 "Inline": {"Type": "Api", "Properties": {"RestApiId": {"Ref": "Inline"}, "Path": "/", "Method": "get"}},
                 "Implicit": {"Type": "Api", "Properties": {"Path": "/", "Method": "get"}},
-                "Queue": {"Type": "SQS", "Properties": {"Queue": "arn"}}
+                "Queue": {"Type": "SQS", "Properties": {"Queue": "arn"}},
+                "Http": {"Type": "HttpApi", "Properties": {"ApiId": {"Ref": "HttpSpec"}}}
             }}},
+            "HttpSpec": {"Type": "AWS::Serverless::HttpApi", "Properties": {"DefinitionUri": "s3://b/k"}},
             "Spec": {"Type": "AWS::Serverless::Api", "Properties": {"StageName": {"Ref": "Stage"}, "DefinitionUri": "s3://b/k"}},
             "Dashed": {"Type": "AWS::Serverless::Api", "Properties": {"StageName": "v-1", "DefinitionUri": "s3://b/k"}},
             "Inline": {"Type": "AWS::Serverless::Api", "Properties": {"StageName": "v1", "DefinitionBody": {}}},
@@ -494,7 +553,10 @@ mod tests {
         let resources = resources.as_object().unwrap();
         let kept = outside_invokers("Fn", &resources["Fn"], resources);
         let ids: Vec<&str> = kept.iter().map(|k| k.permission.as_str()).collect();
-        assert_eq!(ids, ["FnSkillPermission", "FnRootPermissionStage", "FnItemPermissionv1"]);
+        assert_eq!(
+            ids,
+            ["FnSkillPermission", "FnRootPermissionStage", "FnItemPermissionv1", "FnHttpPermission"]
+        );
         assert!(kept.iter().all(|k| k.attributes == *json!({"Condition": "Prod"}).as_object().unwrap()));
         assert_eq!(
             Value::Object(kept[0].properties.clone()),
@@ -511,6 +573,8 @@ mod tests {
             json!({"__ApiId__": {"Ref": "Dashed"}, "__Stage__": "*"})
         );
         assert_eq!(kept[2].api.as_deref(), Some("Dashed"));
+        // An HTTP event without `Path` and `Method` has the `$default` route: every method and path.
+        assert_eq!(arn(&kept[3]), format!("{stem}/*"));
         assert_eq!(kept[0].api, None);
     }
 

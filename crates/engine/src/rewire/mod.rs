@@ -383,8 +383,7 @@ impl Resource<'_> {
         if let Action::ApiDefinition { unseen, .. } | Action::UnseenDefinitionReference { unseen } =
             row.action
         {
-            let http_api = matches!(row.action, Action::ApiDefinition { api: table::Api::V2, .. });
-            self.warn_unseen(unseen, properties, &base, http_api);
+            self.warn_unseen(unseen, properties, &base);
         }
         // The qualifier's function is read before the walk borrows the properties mutably.
         let qualified = match row.action {
@@ -530,28 +529,16 @@ impl Resource<'_> {
         }
     }
 
-    /// `http_api`: an HTTP API's `DefinitionUri`, whose events' permissions SAM gives the alias alone
-    /// (a REST API's are kept on the function too, `expand/sam_generated.rs`).
-    fn warn_unseen(&mut self, unseen: &[&str], properties: &Map, base: &Path, http_api: bool) {
+    fn warn_unseen(&mut self, unseen: &[&str], properties: &Map, base: &Path) {
         for property in unseen {
             if properties.contains_key(property) {
                 self.diagnostics.push(
                     Diagnostic::warning(
                         base.key(property),
-                        if *property == "DefinitionUri" && http_api {
-                            // SAM, running after the macro, points the permission of each event at the
-                            // alias while the unseen definition keeps invoking the function.
-                            format!(
-                                "`{property}` is a definition the macro cannot read: its integrations stay on \
-                                 the functions, while SAM gives the alias, not the function, the permission of \
-                                 each event of a function with a CanaryDeployment, so API Gateway cannot invoke them"
-                            )
-                        } else {
-                            format!(
-                                "`{property}` is a definition the macro cannot read: its integrations, and the \
-                                 permissions that name this API, stay on the functions instead of their aliases"
-                            )
-                        },
+                        format!(
+                            "`{property}` is a definition the macro cannot read: its integrations, and the \
+                             permissions that name this API, stay on the functions instead of their aliases"
+                        ),
                     )
                     .with_help("inline the definition (`Body`, or `DefinitionBody` in SAM) so its Lambda integrations move to the alias, or point them at the alias ARN yourself"),
                 );
