@@ -132,6 +132,7 @@ Transform: CanaryDeployments
 Parameters:
   Stage: {Type: String, AllowedValues: [dev, prod], Default: dev}
   Size: {Type: Number, MinValue: 1, MaxValue: 10, Default: 1}
+  Team: {Type: String, AllowedPattern: '[a-z][a-z-]*', Default: core}
 Resources:
   Role:
     Type: AWS::IAM::Role
@@ -160,9 +161,34 @@ Resources:
 #[test]
 fn parameter_values_outside_their_constraints_are_errors() {
     let template = file("raw.yaml", RAW);
-    let ok = run(&["validate", "--parameter", "Stage=prod", "--parameter", "Size=10", &template]);
+    let ok = run(&[
+        "validate",
+        "--parameter",
+        "Stage=prod",
+        "--parameter",
+        "Size=10",
+        "--parameter",
+        "Team=pay-ments",
+        &template,
+    ]);
     assert_eq!(ok.code, ExitCode::SUCCESS, "{}", ok.stdout);
-    let output = run(&["validate", "--parameter", "Stage=qa", "--parameter", "Size=11", &template]);
+    let output = run(&[
+        "validate",
+        "--parameter",
+        "Stage=qa",
+        "--parameter",
+        "Size=11",
+        "--parameter",
+        "Team=Payments",
+        &template,
+    ]);
+    assert!(
+        output.stdout.contains(
+            "error: Parameters/Team: the value \"Payments\" given for parameter Team does not match its AllowedPattern \"[a-z][a-z-]*\""
+        ),
+        "{}",
+        output.stdout
+    );
     assert_eq!(output.code, ExitCode::from(1), "{}", output.stdout);
     assert!(output.stdout.contains(
         "error: Parameters/Stage: the value \"qa\" given for parameter Stage is not one of its AllowedValues (dev, prod)"

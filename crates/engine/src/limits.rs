@@ -54,3 +54,8 @@ pub const MAX_CLI_SETTINGS_BYTES: usize = 16 * MAX_PROCESSED_TEMPLATE_BYTES;
 /// Guide, "Lambda quotas": 4 KB). The smoke test cases travel in one, counted as the API carries
 /// the variables: a JSON object of strings.
 pub const MAX_ENVIRONMENT_BYTES: usize = 4096;
+
+/// The most memory one parameter's compiled `AllowedPattern` may take (bytes). A pattern written to
+/// constrain a parameter compiles to a few kilobytes; one past this is warned about and not checked,
+/// so a template cannot make the check's work grow without bound (matching is linear in the value).
+pub const MAX_PATTERN_BYTES: usize = 1024 * 1024;

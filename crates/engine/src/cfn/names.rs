@@ -75,6 +75,8 @@ pub const API_GATEWAY_DEPLOYMENT: &str = "AWS::ApiGateway::Deployment";
 pub const API_GATEWAY_V2_DEPLOYMENT: &str = "AWS::ApiGatewayV2::Deployment";
 pub const REST_API: &str = "AWS::ApiGateway::RestApi";
 pub const HTTP_API: &str = "AWS::ApiGatewayV2::Api";
+pub const REST_API_STAGE: &str = "AWS::ApiGateway::Stage";
+pub const HTTP_API_STAGE: &str = "AWS::ApiGatewayV2::Stage";
 pub const SERVERLESS_API: &str = "AWS::Serverless::Api";
 pub const SERVERLESS_HTTP_API: &str = "AWS::Serverless::HttpApi";
 

@@ -9,10 +9,11 @@ use super::index::{self, referenced_resource, MarkedFunction, TemplateIndex};
 use super::output::settings_bytes;
 use super::resources::{self, alarm::RollbackMetric, version};
 use super::scan::{self, Scan};
-use super::{sam, source, Bounds, CodeLocation, Context, Origin};
+use super::{sam, sam_generated, source, Bounds, CodeLocation, Context, Origin};
 use crate::cfn::{self, DEFAULTS_KEY};
 use crate::diag::{Diagnostic, Path};
 use crate::json::{KeyHashing, Map, Value};
+use crate::rewire::{self, AliasTarget};
 use crate::settings::{self, ConditionEvaluator, Hook, Scope, Settings, Shape, Traffic};
 use crate::{ids, json, limits};
 
@@ -80,7 +81,15 @@ impl Decisions {
             let smoke = function.smoke_test.iter().flat_map(move |s| {
                 [&s.logs, &s.role, &s.function, &s.policy].map(|smoke_id| id(smoke_id, Some("SmokeTest")))
             });
-            version.into_iter().chain(alias).chain(group).chain(alarms).chain(grants).chain(smoke)
+            let fn_id = function.marked.logical_id.as_str();
+            let kept = function.outside_invokers.iter().flat_map(move |o| {
+                [
+                    Cow::Borrowed(o.permission.as_str()),
+                    Cow::Owned(ids::alias_permission(&o.permission, fn_id)),
+                ]
+                .map(|kept_id| (kept_id, MadeFor::Setting(function, None)))
+            });
+            version.into_iter().chain(alias).chain(group).chain(alarms).chain(grants).chain(smoke).chain(kept)
         });
         let shared = self
             .application
@@ -134,6 +143,9 @@ pub(super) struct FunctionDecision {
     pub(super) grant_policy: Option<String>,
     /// The built-in pre-traffic hook, for an enabled function with `SmokeTest`.
     pub(super) smoke_test: Option<SmokeTestDecision>,
+    /// Macro first, the events whose permission stays on the function, which the macro writes with
+    /// the alias's beside it instead of SAM.
+    pub(super) outside_invokers: Vec<sam_generated::OutsideInvoker>,
 }
 
 /// The resources of one function's smoke test hook, and what they are built from.
@@ -468,6 +480,21 @@ fn decide(
             }
             None => (ids::alias(&fn_id, &settings.alias), false),
         };
+        let outside_invokers = if marked.serverless {
+            let kept = sam_generated::outside_invokers(&fn_id, &resources[&fn_id], resources);
+            let target = AliasTarget {
+                alias_logical_id: alias.clone(),
+                alias_name: settings.alias.clone(),
+                function_name: None,
+            };
+            for o in &kept {
+                let api = o.api.as_deref();
+                diagnostics.push(rewire::kept_for_event(&o.permission, &fn_id, &target, &o.properties, api));
+            }
+            kept
+        } else {
+            Vec::new()
+        };
         let rollback_alarms = rollback_metrics(&settings)
             .into_iter()
             .map(|m| (ids::rollback_alarm(&fn_id, m.id_part()), m))
@@ -503,6 +530,7 @@ fn decide(
             rollback_alarms,
             depends_on: Vec::new(),
             grant_policy: None,
+            outside_invokers,
         });
     }
 

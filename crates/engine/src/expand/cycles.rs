@@ -54,7 +54,11 @@ pub fn find(resources: &Map, more: &Map, start: impl Fn(&str) -> bool) -> Vec<Ve
             }
         }
     }
-    let roots: Vec<u32> = (0..ids.len() as u32).filter(|&i| start(ids[i as usize])).collect();
+    // The other transform's resources first: SAM's alias and deployment group, which come first
+    // among a function's resources when SAM has run before the macro, so that a search of either
+    // order enters the graph alike and reports the same cycles.
+    let (first, rest) = (resources.len() as u32, 0..resources.len() as u32);
+    let roots: Vec<u32> = (first..ids.len() as u32).chain(rest).filter(|&i| start(ids[i as usize])).collect();
     let edges = |i: u32| {
         let mut targets = Vec::new();
         let mut add = |id: &str| {

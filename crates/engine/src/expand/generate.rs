@@ -8,8 +8,8 @@ use super::analyse::{Decisions, FunctionDecision, RoleDecision};
 use super::index;
 use super::output::{check_output_limits, report_cycles};
 use super::resources::{
-    self, alarm, alias, application, deployment_config, deployment_group, function, log_group, policy, role,
-    version,
+    self, alarm, alias, application, deployment_config, deployment_group, function, log_group, permission,
+    policy, role, version,
 };
 use super::{sam, sam_generated, FunctionPlan, MovedInvoker, Stats};
 use crate::cfn::{self, DEFAULTS_KEY, SETTING_KEY, TRANSFORM_NAME};
@@ -78,8 +78,10 @@ pub(super) fn generate(
             }
         }
         if function.marked.serverless {
-            sam_moves.insert(logical_id.to_string(), sam::event_sources(&resource, &logical_id));
+            let kept: Vec<&str> = function.outside_invokers.iter().map(|o| o.event.as_str()).collect();
+            sam_moves.insert(logical_id.to_string(), sam::event_sources(&resource, &logical_id, &kept));
             sam::write_preference(&mut resource, sam_preference(function));
+            sam::remove_events(&mut resource, &kept);
         }
         out.insert(logical_id, resource);
         for (id, resource) in function_resources(function, &decisions) {
@@ -309,6 +311,13 @@ fn function_resources(function: &FunctionDecision, decisions: &Decisions) -> Vec
         }
         out.push((function.alias.clone(), alias_resource));
     }
+    // Macro first, the permissions SAM would give the alias alone: the function keeps one.
+    for kept in &function.outside_invokers {
+        let own = permission::event_permission(&kept.attributes, &kept.properties);
+        let for_alias = permission::alias_permission(&own, cfn::ref_to(&function.alias), None);
+        out.push((kept.permission.clone(), own));
+        out.push((ids::alias_permission(&kept.permission, fn_id), for_alias));
+    }
     if !settings.enabled {
         return out;
     }
@@ -374,19 +383,22 @@ fn sam_generated(resources: &Map, decisions: &Decisions) -> Map {
         let fn_id = function.marked.logical_id.as_str();
         let settings = &function.settings;
         let mut alias_resource = alias::alias(fn_id, &settings.alias, &function.version, None, None);
-        if settings.enabled {
+        // The alias before the group, as the SAM-first order has them.
+        let group = settings.enabled.then(|| {
             attach_update_policy(&mut alias_resource, function);
-            let group = deployment_group::deployment_group(deployment_group::DeploymentGroupInputs {
+            deployment_group::deployment_group(deployment_group::DeploymentGroupInputs {
                 settings,
                 application: sam::APPLICATION,
                 service_role_arn: service_role_arn(settings),
                 deployment_config_name: deployment_config_name(&settings.traffic),
                 alarms: alarm_items(function),
                 condition: None,
-            });
+            })
+        });
+        out.insert(function.alias.clone(), Value::Object(alias_resource));
+        if let Some(group) = group {
             out.insert(function.deployment_group.clone(), Value::Object(group));
         }
-        out.insert(function.alias.clone(), Value::Object(alias_resource));
         if let Some(resource) = resources.get(fn_id) {
             sam_generated::alias_dependents(fn_id, resource, &function.alias, resources, &mut out);
         }

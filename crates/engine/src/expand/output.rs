@@ -140,12 +140,35 @@ fn way_out(cycle: &[cycles::Edge], resources: &Map, sam: &Map) -> Option<String>
                 topic = edge.from
             ));
         }
+        // A hook (or any resource) that waits for an invoker only by `DependsOn`.
+        if edge.at.to_string().starts_with(&format!("{}/DependsOn", Path::resource(&edge.from))) {
+            return Some(format!(
+                "remove {to} from the DependsOn of {from}: CodeDeploy runs hooks only when an update moves \
+                 the alias, when {to} already exists unless that update adds it",
+                to = edge.to,
+                from = edge.from
+            ));
+        }
         let alarm = matches!(kind, Some(cfn::CLOUDWATCH_ALARM | cfn::CLOUDWATCH_COMPOSITE_ALARM));
         if !alarm || !(resources.contains_key(&edge.to) || sam.contains_key(&edge.to)) {
             continue;
         }
         let api = &edge.to;
         let own = "or alarm on the function's own metrics instead (RollbackOn: Errors, ErrorRate)";
+        // A stage: SAM's (modelled macro first) or the template's. `Ref` gives its name, which the
+        // Stage dimension takes as a literal just as well.
+        let stage = resources.get(api).or_else(|| sam.get(api)).filter(|r| {
+            matches!(type_of(api), Some(cfn::REST_API_STAGE | cfn::HTTP_API_STAGE))
+                || (!resources.contains_key(api) && r.get("StageName").is_some())
+        });
+        if let Some(stage) = stage {
+            let name = stage.get("Properties").unwrap_or(stage).get("StageName").map(Value::to_string);
+            return Some(format!(
+                "name the stage in the alarm without referring to {api}: a Stage dimension takes the stage's \
+                 name ({}), which is all a Ref to {api} gives, {own}",
+                name.unwrap_or_else(|| "its StageName".to_owned())
+            ));
+        }
         match (type_of(api), api.as_str()) {
             (Some(cfn::REST_API | cfn::SERVERLESS_API), _) | (None, sam_generated::IMPLICIT_REST_API) => {
                 let props = resources.get(api).and_then(|r| r.get("Properties"));

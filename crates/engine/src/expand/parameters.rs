@@ -1,10 +1,19 @@
 //! The values given for a template's parameters, checked against the parameter's constraints as
-//! CloudFormation checks them before anything is deployed (`AllowedValues`, `MinLength`,
-//! `MaxLength`, `MinValue`, `MaxValue`; see the CloudFormation User Guide, "Parameters"). Only for a
-//! template as written: the macro receives values CloudFormation has already checked.
+//! CloudFormation checks them before anything is deployed (`AllowedValues`, `AllowedPattern`,
+//! `MinLength`, `MaxLength`, `MinValue`, `MaxValue`; see the CloudFormation User Guide, "Parameters").
+//! Only for a template as written: the macro receives values CloudFormation has already checked.
+//!
+//! CloudFormation's patterns are Java regular expressions, matched against the whole value (each item
+//! of a `CommaDelimitedList`). The `regex` crate reads the same syntax for what parameter patterns use
+//! (classes, quantifiers, groups, alternation, anchors), but has no lookaround or backreferences, and
+//! its `\d`, `\w` and `\s` also match non-ASCII digits, letters and spaces where Java's match ASCII
+//! only: a pattern it cannot compile is warned about and not checked (docs/cli.md).
+
+use regex::RegexBuilder;
 
 use crate::diag::{Diagnostic, Path};
 use crate::json::{Map, Value};
+use crate::limits::MAX_PATTERN_BYTES;
 
 /// One error per constraint a given value breaks, at the parameter's declaration.
 pub fn check_values(root: &Map, given: &Map, diagnostics: &mut Vec<Diagnostic>) {
@@ -37,6 +46,41 @@ pub fn check_values(root: &Map, given: &Map, diagnostics: &mut Vec<Diagnostic>) 
                 }
             }
         }
+        if kind == "String" || kind == "CommaDelimitedList" {
+            if let Some(pattern) = parameter.get("AllowedPattern").and_then(Value::as_str) {
+                // Anchored at both ends: CloudFormation matches the whole value, as Java's `matches`.
+                let whole =
+                    RegexBuilder::new(&format!(r"\A(?:{pattern})\z")).size_limit(MAX_PATTERN_BYTES).build();
+                match whole {
+                    Ok(whole) => {
+                        for item in items.iter().filter(|item| !whole.is_match(item)) {
+                            let shown = if items.len() > 1 { format!("has the item {item:?}, which ") } else { String::new() };
+                            let said = parameter
+                                .get("ConstraintDescription")
+                                .and_then(Value::as_str)
+                                .map_or_else(String::new, |d| format!(": {d}"));
+                            diagnostics.push(
+                                refuse(format!("{shown}does not match its AllowedPattern {pattern:?}{said}"))
+                                    .with_help(format!("give {name} a value the whole of which matches the pattern")),
+                            );
+                        }
+                    }
+                    Err(why) => diagnostics.push(
+                        Diagnostic::warning(
+                            path.key("AllowedPattern"),
+                            format!(
+                                "the AllowedPattern of parameter {name} is not checked here: {}; CloudFormation \
+                                 reads it as a Java regular expression and still checks the value",
+                                first_line(&why.to_string())
+                            ),
+                        )
+                        .with_help(
+                            "lookaround and backreferences have no equivalent here; the deploy checks the pattern",
+                        ),
+                    ),
+                }
+            }
+        }
         let bound = |key: &str| parameter.get(key).and_then(|v| scalar_text(v).parse::<f64>().ok());
         if kind == "String" {
             let length = value.chars().count() as f64;
@@ -63,6 +107,14 @@ pub fn check_values(root: &Map, given: &Map, diagnostics: &mut Vec<Diagnostic>) 
             }
         }
     }
+}
+
+/// The first line of the `regex` crate's error, which goes on to draw the pattern.
+fn first_line(text: &str) -> &str {
+    text.lines()
+        .rev()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or_else(|| text.lines().next().unwrap_or(text))
 }
 
 /// A constraint's value as CloudFormation compares it: a string, or a number or boolean as written.
@@ -102,5 +154,43 @@ mod tests {
         );
         assert!(found.iter().any(|f| f.contains("over its MaxValue of 10")));
         assert!(found.iter().any(|f| f.contains("\"a,c\"") && f.contains("(a, b)")));
+    }
+
+    #[test]
+    fn a_value_must_match_the_whole_allowed_pattern() {
+        let parameters = json!({
+            "Env": {"Type": "String", "AllowedPattern": "dev|prod", "ConstraintDescription": "dev or prod"},
+            "Bucket": {"Type": "String", "AllowedPattern": "[a-z0-9][a-z0-9.-]{2,62}"},
+            "Zones": {"Type": "CommaDelimitedList", "AllowedPattern": "[a-z]{2}-[a-z]+-\\d[a-z]"},
+        });
+        let good = json!({"Env": "prod", "Bucket": "my-bucket", "Zones": "us-east-1a, eu-west-3c"});
+        assert!(check(parameters.clone(), good).is_empty());
+        // `prod2` holds `prod` but is not all of it; `production` starts with it.
+        for env in ["prod2", "production", "xdev"] {
+            let found = check(parameters.clone(), json!({"Env": env}));
+            assert_eq!(found.len(), 1, "{env}: {found:#?}");
+            assert!(
+                found[0].contains("Parameters/Env")
+                    && found[0].contains("does not match its AllowedPattern \"dev|prod\": dev or prod"),
+                "{}",
+                found[0]
+            );
+        }
+        let found = check(parameters, json!({"Bucket": "My_Bucket", "Zones": "us-east-1a,mars"}));
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found[1].contains("has the item \"mars\", which does not match"), "{}", found[1]);
+    }
+
+    #[test]
+    fn a_pattern_the_regex_crate_cannot_compile_is_warned_about_not_checked() {
+        // Java accepts lookahead; the `regex` crate does not.
+        let parameters = json!({"Secret": {"Type": "String", "AllowedPattern": "(?=.*\\d)[A-Za-z\\d]{8,}"}});
+        let root = json!({"Parameters": parameters});
+        let mut out = Vec::new();
+        check_values(root.as_object().unwrap(), json!({"Secret": "short"}).as_object().unwrap(), &mut out);
+        assert_eq!(out.len(), 1, "{out:#?}");
+        assert!(!out[0].is_error());
+        assert_eq!(out[0].path.to_string(), "Parameters/Secret/AllowedPattern");
+        assert!(out[0].message.contains("look-around"), "{}", out[0].message);
     }
 }

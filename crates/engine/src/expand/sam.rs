@@ -219,8 +219,9 @@ pub fn reconcile(
 }
 
 /// The invokers SAM will generate for a function and point at its alias, as the plan lists them:
-/// each entry of `Events`, the `FunctionUrlConfig` and the `EventInvokeConfig`.
-pub fn event_sources(resource: &Value, function: &str) -> Vec<MovedInvoker> {
+/// each entry of `Events`, the `FunctionUrlConfig` and the `EventInvokeConfig`. The events of `kept`
+/// are the macro's: their permission stays on the function, and the alias gets one too.
+pub fn event_sources(resource: &Value, function: &str, kept: &[&str]) -> Vec<MovedInvoker> {
     let props = Path::resource(function).key("Properties");
     let Some(own) = resource.get("Properties").and_then(Value::as_object) else { return Vec::new() };
     let by_sam =
@@ -228,7 +229,12 @@ pub fn event_sources(resource: &Value, function: &str) -> Vec<MovedInvoker> {
     let mut out = Vec::new();
     for (name, event) in own.get("Events").and_then(Value::as_object).into_iter().flatten() {
         let kind = event.get("Type").and_then(Value::as_str).unwrap_or("event");
-        out.push(by_sam(format!("{function} {kind} event, by SAM"), props.key("Events").key(name)));
+        let label = if kept.contains(&name.as_str()) {
+            format!("{function} {kind} event: a permission for the alias beside the function's")
+        } else {
+            format!("{function} {kind} event, by SAM")
+        };
+        out.push(by_sam(label, props.key("Events").key(name)));
     }
     for key in ["FunctionUrlConfig", "EventInvokeConfig"] {
         if own.contains_key(key) {
@@ -236,6 +242,22 @@ pub fn event_sources(resource: &Value, function: &str) -> Vec<MovedInvoker> {
         }
     }
     out
+}
+
+/// Takes the events of `kept` out of the function's `Events` (`Events` itself when none is left):
+/// the macro writes their permissions instead of SAM.
+pub fn remove_events(function: &mut Value, kept: &[&str]) {
+    if kept.is_empty() {
+        return;
+    }
+    let Some(props) = function.get_mut("Properties").and_then(Value::as_object_mut) else { return };
+    let Some(events) = props.get_mut("Events").and_then(Value::as_object_mut) else { return };
+    for event in kept {
+        events.shift_remove(event);
+    }
+    if events.is_empty() {
+        props.shift_remove("Events");
+    }
 }
 
 /// What one function's `DeploymentPreference` says, decided by the caller.

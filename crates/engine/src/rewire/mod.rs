@@ -26,6 +26,7 @@ use crate::json;
 use crate::limits::MAX_DEPTH;
 use deployments::Snapshots;
 pub(crate) use matcher::{ids_named, names_any, names_any_of, rename, rename_depends_on};
+pub(crate) use permissions::kept_for_event;
 pub use permissions::KeptPermission;
 use permissions::{Invokers, Served};
 use table::{Action, Invoker, Step, INVOKERS};
@@ -534,20 +535,10 @@ impl Resource<'_> {
                 self.diagnostics.push(
                     Diagnostic::warning(
                         base.key(property),
-                        if *property == "DefinitionUri" {
-                            // SAM, running after the macro, points the permission of each event at the
-                            // alias while the unseen definition keeps invoking the function.
-                            format!(
-                                "`{property}` is a definition the macro cannot read: its integrations stay on \
-                                 the functions, while SAM gives the alias, not the function, the permission of \
-                                 each event of a function with a CanaryDeployment, so API Gateway cannot invoke them"
-                            )
-                        } else {
-                            format!(
-                                "`{property}` is a definition the macro cannot read: its integrations, and the \
-                                 permissions that name this API, stay on the functions instead of their aliases"
-                            )
-                        },
+                        format!(
+                            "`{property}` is a definition the macro cannot read: its integrations, and the \
+                             permissions that name this API, stay on the functions instead of their aliases"
+                        ),
                     )
                     .with_help("inline the definition (`Body`, or `DefinitionBody` in SAM) so its Lambda integrations move to the alias, or point them at the alias ARN yourself"),
                 );

@@ -291,6 +291,28 @@ fn bucket_of(source_arn: &Value) -> Option<String> {
     (!name.is_empty() && !name.contains('/')).then(|| name.to_owned())
 }
 
+/// The warning for the permission `permission` of a SAM event on `function` whose invoker keeps
+/// invoking the function (an API whose definition is in a file, `api`; or, `None`, an invoker outside
+/// the template), kept on the function with [`ids::alias_permission`] beside it: the words a
+/// permission kept while rewiring gets, so both SAM orders say the same.
+pub(crate) fn kept_for_event(
+    permission: &str,
+    function: &str,
+    target: &super::AliasTarget,
+    properties: &Map,
+    api: Option<&str>,
+) -> Diagnostic {
+    let stays = match api {
+        Some(api) => Stays::Invokers(vec![api.to_owned()]),
+        None if properties.contains_key(SOURCE_ARN) => Stays::Outside,
+        None => Stays::NoInvoker,
+    };
+    let alias_permission = ids::alias_permission(permission, function);
+    warning(permission, function, &alias_permission, target, properties, SOURCE_ARN, &stays)
+}
+
+const SOURCE_ARN: &str = "SourceArn";
+
 fn warning(
     id: &str,
     function: &str,

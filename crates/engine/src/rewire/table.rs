@@ -338,6 +338,9 @@ const PRINCIPALS: &[(&str, &[&str])] = &[
     ("lambda.alarms.cloudwatch.amazonaws.com", &[cfn::CLOUDWATCH_ALARM, cfn::CLOUDWATCH_COMPOSITE_ALARM]),
     ("bedrock.amazonaws.com", &["AWS::Bedrock::Agent"]),
     ("lexv2.amazonaws.com", &["AWS::Lex::Bot", "AWS::Lex::BotAlias"]),
+    // A skill's endpoint is configured in the Alexa console (or a skill package), never at a position
+    // the macro moves: no invoker of the template serves its permission.
+    ("alexa-appkit.amazon.com", &[]),
 ];
 
 /// The invoker types `principal` stands for; `None` for a principal not listed.

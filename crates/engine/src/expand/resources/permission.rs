@@ -1,5 +1,6 @@
 //! The alias's `AWS::Lambda::Permission` beside a user's permission that stays on its function
-//! (docs/rewiring.md, permissions; docs/generated-resources.md).
+//! (docs/rewiring.md, permissions; docs/generated-resources.md), and, macro first, the permission
+//! SAM would write for an event whose invoker keeps invoking the function (docs/sam.md).
 
 use crate::cfn;
 use crate::json::{Map, Value};
@@ -31,5 +32,17 @@ pub fn alias_permission(original: &Map, function_name: Value, depends_on: Option
     let mut properties = original.get("Properties").and_then(Value::as_object).cloned().unwrap_or_default();
     properties.insert("FunctionName", function_name);
     permission.insert("Properties", Value::Object(properties));
+    permission
+}
+
+/// The permission of a SAM event whose invoker keeps invoking the function (`expand/sam_generated.rs`,
+/// `OutsideInvoker`): SAM's resource attributes and properties, for the function.
+pub fn event_permission(attributes: &Map, properties: &Map) -> Map {
+    let mut permission = Map::with_capacity(2 + attributes.len());
+    permission.insert("Type", cfn::LAMBDA_PERMISSION.into());
+    for (key, value) in attributes {
+        permission.insert(key.clone(), value.clone());
+    }
+    permission.insert("Properties", Value::Object(properties.clone()));
     permission
 }
