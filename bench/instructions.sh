@@ -37,9 +37,7 @@ if ! command -v valgrind >/dev/null; then
     command -v valgrind >/dev/null || { echo "valgrind did not install" >&2; exit 2; }
 fi
 
-# The Lambda's binary too, in the same command, which scripts/e2e-lambda.sh repeats for its worst
-# cases: one resolution of the dependencies' features, so they compile once for both.
-cargo build --quiet --profile "$PROFILE" -p canary-bench -p canary-lambda --bins
+cargo build --quiet -p canary-bench --bin canary-bench --profile "$PROFILE"
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 BIN="$TARGET_DIR/$PROFILE/canary-bench"
 RUSTC="$(rustc --version)"

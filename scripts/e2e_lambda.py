@@ -6,7 +6,7 @@ emulator to the real binary and asserts on the responses as CloudFormation would
 Then measures cold start: process start to first response, with the emulator serving only the
 Lambda APIs and this script starting the binary itself, median of several runs.
 
-Then runs the optimized binary (the `instructions` profile) on worst-case events of crates/bench/src/worst.rs, written by
+Then runs the binary on worst-case events of crates/bench/src/worst.rs, written by
 `canary-bench worst SHAPE N event` (10,000 marked functions with every RollbackOn metric, 4 MB; 25,000
 small marked functions, 6 MB; 80 functions inheriting a 1 MB trigger name), through a minimal Runtime
 API (lambda_once.py), and checks that each is answered with a failure naming CloudFormation's limit,
@@ -15,7 +15,7 @@ within Lambda's 128 MB and 2 s of CPU.
 Usage: e2e_lambda.py cases PORT BIN LOG  (emulator started with --only-lambda-apis; this script runs BIN,
                                           its output to LOG)
        e2e_lambda.py coldstart PORT BIN  (the same)
-       e2e_lambda.py worst BIN BENCH     (the optimized binary, no emulator; BENCH is canary-bench)
+       e2e_lambda.py worst BIN BENCH     (no emulator; BENCH is canary-bench)
 Only the standard library is used, so the script runs wherever python3 does.
 """
 

@@ -10,13 +10,12 @@
 # neither waits for the other's build lock:
 #   debug:     the Rust test suite (goldens, cfn-lint over every expansion, CLI, Lambda handler, SAM in
 #              both transform orders, the Serverless Framework, CDK, Guard), then the end-to-end tests
-#              of the macro and of the smoke test hook under cargo-lambda's runtime emulator, on the
-#              binaries the suite built;
+#              of the macro (its worst-case events within Lambda's budgets too) and of the smoke test
+#              hook under cargo-lambda's runtime emulator, on the binaries the suite built;
 #   optimized: the expansion's instruction count against its baseline (bench/instructions.sh, valgrind
-#              installed with apt-get when missing), the macro's worst-case events within Lambda's
-#              budgets, the packaged arm64 zips (scripts/test_package.py: reproducible bytes, cfn-lint
-#              over the templates) and a short run of every fuzz target (nightly, cargo-fuzz installed
-#              when missing).
+#              installed with apt-get when missing), the packaged arm64 zips (scripts/test_package.py:
+#              reproducible bytes, cfn-lint over the templates) and a short run of every fuzz target
+#              (nightly, cargo-fuzz installed when missing).
 # The debug lane prints as it goes; the optimized lane's output follows when both are done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,8 +45,6 @@ trap 'rm -f "$OPTIMIZED_LOG"' EXIT
 optimized_lane() {
     step "optimized: the expansion's instruction count under callgrind against bench/instructions.baseline"
     bench/instructions.sh
-    step "optimized: the macro's worst-case events, the optimized binary within 128 MB and 2 s of CPU"
-    scripts/e2e-lambda.sh --worst
     step "optimized: package: the arm64 zips, their reproducible bytes, their templates under cfn-lint, the SAR metadata"
     python3 scripts/test_package.py
     step "optimized: fuzzing: every cargo-fuzz target at once for 15 s (scripts/fuzz.sh 600 for a longer run)"
@@ -71,7 +68,7 @@ debug_lane() {
     # where they were just installed, a missing one is a failure.
     cargo test --workspace
     step "debug: end-to-end: the macro under cargo-lambda's runtime emulator"
-    scripts/e2e-lambda.sh --cases
+    scripts/e2e-lambda.sh
     step "debug: end-to-end: the smoke test hook under the emulator, against CodeDeploy and Lambda faked to botocore's models"
     scripts/e2e-smoke-hook.sh
     step "debug lane passed"
