@@ -1,26 +1,29 @@
 #!/usr/bin/env bash
 # End-to-end test of the CanaryDeployments macro Lambda through cargo-lambda's runtime emulator.
 #
-#  1. `cargo lambda watch` builds the bin and serves the Lambda APIs; scripts/e2e_lambda.py sends
-#     CloudFormation macro events (success, invalid settings, snippet, malformed, ~1 MB template,
-#     over-deep template, determinism) and asserts on the responses.
-#  2. `cargo lambda watch --only-lambda-apis` serves the APIs alone; the driver starts the binary itself
-#     several times and prints the median time from process start to first response (cold start).
-#  3. The optimized binary (the `instructions` profile, shared with bench/instructions.sh) answers the
-#     worst-case events (4 MB and 6 MB, far over CloudFormation's limits once expanded) within Lambda's
-#     128 MB and 2 s of CPU, through scripts/lambda_once.py.
+#  1. `cargo lambda watch --only-lambda-apis` serves the Lambda APIs; scripts/e2e_lambda.py starts the
+#     debug binary against it and sends CloudFormation macro events (success, invalid settings,
+#     snippet, malformed, ~1 MB template, over-deep template, determinism) and asserts on the responses.
+#  2. The same emulator, the driver starting the binary itself several times, prints the median time
+#     from process start to first response (cold start).
+#  3. The same binary answers the worst-case events (4 MB and 6 MB, far over CloudFormation's limits once
+#     expanded, written by `canary-bench worst`) within Lambda's 128 MB and 2 s of CPU, through
+#     scripts/lambda_once.py. It is the debug build, so the budgets hold with room on the slowest
+#     binary there is (0.5 s of CPU and 34 MB at most; the optimized build took 0.1 s and 31 MB).
 #
+# The binaries are built as the test suite builds them (`cargo build --workspace --bins --tests`, which
+# after scripts/test.sh's `cargo test --workspace` only links what the suite did not): a build of the
+# Lambda crate on its own would resolve its dependencies' features differently and compile them again.
 # The deployable arm64 release build is scripts/package.sh's, tested by scripts/test_package.py.
 #
 # Every emulator runs in its own process group and is stopped by process id on exit, failure or
 # interrupt. Installs cargo-lambda with pip when it is missing, at requirements-test.txt's pin. Exit
-# status: 0 when every case passes. CANARY_E2E_PORT picks the first of the two ports used (default 9310).
+# status: 0 when every case passes. CANARY_E2E_PORT picks the port (default 9310).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 PORT="${CANARY_E2E_PORT:-9310}"
-APIS_PORT=$((PORT + 1))
 WORK="$(mktemp -d)"
 EMULATOR_PIDS=()
 DRIVER_PID=""
@@ -95,34 +98,24 @@ run_driver() {
 }
 
 status=0
-
-# The emulator compiles on demand; building first keeps compile time out of the first invoke's timeout.
-log "building canary-lambda"
-cargo build -p canary-lambda --quiet
 BIN_DIR="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 
-log "end-to-end cases through cargo lambda watch on port $PORT"
-start_emulator "$PORT" "$WORK/watch.log" -p canary-lambda --bin canary-lambda
-run_driver cases "$PORT" || status=1
+log "building the binaries with the test suite's features (cargo build --workspace --bins --tests)"
+cargo build --workspace --bins --tests --quiet
+
+log "end-to-end cases and cold start through cargo lambda watch --only-lambda-apis on port $PORT"
+start_emulator "$PORT" "$WORK/watch.log" --only-lambda-apis
+run_driver cases "$PORT" "$BIN_DIR/debug/canary-lambda" "$WORK/function.log" || status=1
 if [ "$status" -ne 0 ]; then
     echo "--- emulator log ---" >&2
     tail -n 40 "$WORK/watch.log" >&2
+    echo "--- function log ---" >&2
+    tail -n 40 "$WORK/function.log" >&2
 fi
+run_driver coldstart "$PORT" "$BIN_DIR/debug/canary-lambda" || status=1
 stop_emulators
 
-log "cold start through cargo lambda watch --only-lambda-apis on port $APIS_PORT"
-start_emulator "$APIS_PORT" "$WORK/apis.log" --only-lambda-apis -p canary-lambda
-run_driver coldstart "$APIS_PORT" "$BIN_DIR/debug/canary-lambda" || status=1
-stop_emulators
-
-log "worst cases: the optimized binary on 4 MB and 6 MB events, within 128 MB and 2 s of CPU"
-# The `instructions` profile (Cargo.toml: release's optimizations without whole-program LTO) is the one
-# bench/instructions.sh builds canary-bench with, by this same command, so scripts/test.sh builds it
-# once for both steps, where a whole-program LTO build of the x86 binary served this step alone.
-# Without LTO the budgets are checked on the slower binary. The deployed arm64 build is
-# scripts/package.sh's.
-cargo build --quiet -p canary-bench --bin canary-bench --profile instructions
-cargo build --quiet -p canary-lambda --profile instructions
-run_driver worst "$BIN_DIR/instructions/canary-lambda" "$BIN_DIR/instructions/canary-bench" || status=1
+log "worst cases: the 4 MB and 6 MB events, within 128 MB and 2 s of CPU"
+run_driver worst "$BIN_DIR/debug/canary-lambda" "$BIN_DIR/debug/canary-bench" || status=1
 
 exit "$status"

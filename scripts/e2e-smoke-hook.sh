@@ -5,8 +5,11 @@
 #
 # Scenarios: all cases pass -> Succeeded; a function error -> Failed; an Expect mismatch -> Failed
 # with the mismatch logged; a throttled Invoke retried -> Succeeded; the status call failing once ->
-# Succeeded; a panic inside the hook -> Failed, still reported. The hook is built with its
-# `fault-injection` feature, which only this test uses, to cause the panic.
+# Succeeded; a panic inside the hook -> Failed, still reported. The hook is built as the test suite
+# builds it (`cargo build --workspace --bins --tests`, which after scripts/test.sh's `cargo test
+# --workspace` only links the binary), where its `fault-injection` feature, which only this test uses,
+# is on to cause the panic. The emulator
+# serves the Lambda APIs alone and this script starts the hook with Lambda's environment.
 #
 # The emulator runs in its own process group and is stopped by process id on exit. Installs
 # cargo-lambda with pip when missing, at requirements-test.txt's pin. CANARY_SMOKE_E2E_PORT picks the
@@ -20,8 +23,12 @@ PORT="${CANARY_SMOKE_E2E_PORT:-9430}"
 FAKE_PORT=$((PORT + 1))
 WORK="$(mktemp -d)"
 EMULATOR_PID=""
+HOOK_PID=""
 
 cleanup() {
+    if [ -n "$HOOK_PID" ]; then
+        kill -KILL -- "-$HOOK_PID" 2>/dev/null || true
+    fi
     if [ -n "$EMULATOR_PID" ]; then
         kill -TERM -- "-$EMULATOR_PID" 2>/dev/null || true
         for _ in $(seq 50); do
@@ -42,24 +49,13 @@ if ! cargo lambda --version >/dev/null 2>&1; then
     python3 -m pip install --quiet "$(grep -E '^cargo-lambda==' requirements-test.txt)"
 fi
 
-# The emulator compiles on demand; building first keeps compile time out of the first invoke.
-log "building canary-smoke-hook (with fault-injection)"
-cargo build -p canary-smoke-hook --features fault-injection --quiet
+log "building the binaries with the test suite's features (cargo build --workspace --bins --tests)"
+cargo build --workspace --bins --tests --quiet
+BIN_DIR="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 
 CASES='[{"Event":{"path":"/health","httpMethod":"GET"},"Expect":{"statusCode":200}},{"Event":{"Records":[{"body":"{\"orderId\": \"test\"}"}]}}]'
-# A file, since the cases hold commas, which --env-var would split on.
-printf "CANARY_SMOKE_TEST='%s'\n" "$CASES" >"$WORK/cases.env"
-log "smoke hook scenarios through cargo lambda watch on port $PORT, fake AWS on port $FAKE_PORT"
-setsid cargo lambda watch --ignore-changes -A 127.0.0.1 -P "$PORT" -p canary-smoke-hook --bin canary-smoke-hook \
-    --features fault-injection --timeout 60 \
-    --env-var "AWS_REGION=eu-west-1" \
-    --env-var "AWS_ACCESS_KEY_ID=AKIDSMOKETEST0000000" \
-    --env-var "AWS_SECRET_ACCESS_KEY=smoke-test-secret-key-not-a-real-one000" \
-    --env-var "AWS_SESSION_TOKEN=smoke-test-session-token" \
-    --env-var "AWS_ENDPOINT_URL=http://127.0.0.1:$FAKE_PORT" \
-    --env-var "CANARY_SMOKE_HOOK_FAULT=panic:d-panic" \
-    --env-file "$WORK/cases.env" \
-    >"$WORK/watch.log" 2>&1 &
+log "smoke hook scenarios through cargo lambda watch --only-lambda-apis on port $PORT, fake AWS on port $FAKE_PORT"
+setsid cargo lambda watch --ignore-changes --only-lambda-apis --timeout 60 -A 127.0.0.1 -P "$PORT" >"$WORK/watch.log" 2>&1 &
 EMULATOR_PID="$!"
 for _ in $(seq 600); do
     if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)" "$PORT" 2>/dev/null; then
@@ -73,16 +69,32 @@ for _ in $(seq 600); do
     sleep 0.2
 done
 
+# The hook, as Lambda runs it: the Runtime API, a Region, credentials, and the endpoint of the fake.
+setsid env AWS_LAMBDA_RUNTIME_API="http://127.0.0.1:$PORT/.rt" AWS_LAMBDA_FUNCTION_NAME=_ \
+    AWS_LAMBDA_FUNCTION_VERSION=1 AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128 \
+    AWS_REGION=eu-west-1 \
+    AWS_ACCESS_KEY_ID=AKIDSMOKETEST0000000 \
+    AWS_SECRET_ACCESS_KEY=smoke-test-secret-key-not-a-real-one000 \
+    AWS_SESSION_TOKEN=smoke-test-session-token \
+    AWS_ENDPOINT_URL="http://127.0.0.1:$FAKE_PORT" \
+    CANARY_SMOKE_HOOK_FAULT=panic:d-panic \
+    CANARY_SMOKE_TEST="$CASES" \
+    "$BIN_DIR/debug/canary-smoke-hook" >"$WORK/hook.log" 2>&1 &
+HOOK_PID="$!"
+disown "$HOOK_PID"  # killed on exit; bash need not report it
+
 RELEASE=()
 if [ "${1:-}" = "--cold-start" ]; then
     cargo build --release -p canary-smoke-hook --quiet
-    RELEASE=("$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/canary-smoke-hook")
+    RELEASE=("$BIN_DIR/release/canary-smoke-hook")
 fi
 
 status=0
-python3 scripts/smoke_hook_e2e.py "$PORT" "$FAKE_PORT" "$WORK/watch.log" "${RELEASE[@]}" || status=1
+python3 scripts/smoke_hook_e2e.py "$PORT" "$FAKE_PORT" "$WORK/hook.log" "${RELEASE[@]}" || status=1
 if [ "$status" -ne 0 ]; then
     echo "--- emulator log ---" >&2
-    tail -n 400 "$WORK/watch.log" >&2
+    tail -n 40 "$WORK/watch.log" >&2
+    echo "--- hook log ---" >&2
+    tail -n 400 "$WORK/hook.log" >&2
 fi
 exit "$status"

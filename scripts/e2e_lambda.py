@@ -6,15 +6,16 @@ emulator to the real binary and asserts on the responses as CloudFormation would
 Then measures cold start: process start to first response, with the emulator serving only the
 Lambda APIs and this script starting the binary itself, median of several runs.
 
-Then runs the optimized binary (the `instructions` profile) on worst-case events of crates/bench/src/worst.rs, written by
+Then runs the binary on worst-case events of crates/bench/src/worst.rs, written by
 `canary-bench worst SHAPE N event` (10,000 marked functions with every RollbackOn metric, 4 MB; 25,000
 small marked functions, 6 MB; 80 functions inheriting a 1 MB trigger name), through a minimal Runtime
 API (lambda_once.py), and checks that each is answered with a failure naming CloudFormation's limit,
 within Lambda's 128 MB and 2 s of CPU.
 
-Usage: e2e_lambda.py cases PORT          (emulator started by `cargo lambda watch`)
-       e2e_lambda.py coldstart PORT BIN  (emulator started with --only-lambda-apis)
-       e2e_lambda.py worst BIN BENCH     (the optimized binary, no emulator; BENCH is canary-bench)
+Usage: e2e_lambda.py cases PORT BIN LOG  (emulator started with --only-lambda-apis; this script runs BIN,
+                                          its output to LOG)
+       e2e_lambda.py coldstart PORT BIN  (the same)
+       e2e_lambda.py worst BIN BENCH     (no emulator; BENCH is canary-bench)
 Only the standard library is used, so the script runs wherever python3 does.
 """
 
@@ -36,7 +37,11 @@ MAX_ERROR_MESSAGE_CHARS = 4000
 COLD_START_RUNS = 7
 
 
-def invoke(port, payload, function="canary-lambda", timeout=300):
+# The emulator's function name when it serves the Lambda APIs alone (`--only-lambda-apis`).
+FUNCTION = "_"
+
+
+def invoke(port, payload, function=FUNCTION, timeout=300):
     """POSTs `payload` (bytes) to the emulator's Invoke API; returns the body as bytes."""
     url = f"http://127.0.0.1:{port}/2015-03-31/functions/{function}/invocations"
     req = urllib.request.Request(url, data=payload, method="POST")
@@ -153,7 +158,34 @@ def large_event():
     }
 
 
-def run_cases(port):
+def function_env(port):
+    """The environment Lambda gives a function, pointed at the emulator's Runtime API."""
+    env = dict(os.environ)
+    env.update({
+        "AWS_LAMBDA_FUNCTION_VERSION": "1",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
+        "AWS_LAMBDA_RUNTIME_API": f"http://127.0.0.1:{port}/.rt",
+        "AWS_LAMBDA_FUNCTION_NAME": FUNCTION,
+        "AWS_LAMBDA_LOG_FORMAT": "JSON",
+        "AWS_LAMBDA_LOG_LEVEL": "WARN",
+    })
+    return env
+
+
+def run_cases(port, binary, log):
+    """Starts `binary` once against the emulator, as Lambda keeps one execution environment warm,
+    and sends every case to it."""
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([binary], env=function_env(port), stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        try:
+            return send_cases(port)
+        finally:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def send_cases(port):
     results = []
 
     def case(name, fn):
@@ -256,15 +288,7 @@ def run_cases(port):
 
 def cold_start(port, binary):
     """Process start to first response: the invoke is queued first, then the binary is started."""
-    env = dict(os.environ)
-    env.update({
-        "AWS_LAMBDA_FUNCTION_VERSION": "1",
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
-        "AWS_LAMBDA_RUNTIME_API": f"http://127.0.0.1:{port}/.rt",
-        "AWS_LAMBDA_FUNCTION_NAME": "_",
-        "AWS_LAMBDA_LOG_FORMAT": "JSON",
-        "AWS_LAMBDA_LOG_LEVEL": "WARN",
-    })
+    env = function_env(port)
     raw = load_event("success.json")
     samples = []
     for _ in range(COLD_START_RUNS):
@@ -272,7 +296,7 @@ def cold_start(port, binary):
 
         def send():
             try:
-                answer["body"] = invoke(port, raw, function="_", timeout=60)
+                answer["body"] = invoke(port, raw, timeout=60)
                 answer["at"] = time.monotonic()
             except Exception as err:  # reported below; the thread must not die silently
                 answer["error"] = err
@@ -344,8 +368,8 @@ def main(argv):
     # The shell script stops this driver with SIGTERM; turning it into SystemExit runs the `finally`
     # that kills a function process started for the cold-start runs.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    if len(argv) >= 3 and argv[1] == "cases":
-        return run_cases(int(argv[2]))
+    if len(argv) >= 5 and argv[1] == "cases":
+        return run_cases(int(argv[2]), argv[3], argv[4])
     if len(argv) >= 4 and argv[1] == "coldstart":
         return cold_start(int(argv[2]), argv[3])
     if len(argv) >= 4 and argv[1] == "worst":

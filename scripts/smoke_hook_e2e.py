@@ -290,7 +290,8 @@ SCENARIOS = {
 
 def invoke_hook(port, deployment):
     event = {"DeploymentId": deployment, "LifecycleEventHookExecutionId": f"exec-{deployment}"}
-    url = f"http://127.0.0.1:{port}/2015-03-31/functions/canary-smoke-hook/invocations"
+    # `_`: the function's name when the emulator serves the Lambda APIs alone (`--only-lambda-apis`).
+    url = f"http://127.0.0.1:{port}/2015-03-31/functions/_/invocations"
     req = urllib.request.Request(url, data=json.dumps(event).encode(), method="POST")
     try:
         with urllib.request.urlopen(req, timeout=120) as res:

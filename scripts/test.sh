@@ -3,13 +3,20 @@
 # missing: the Python tools pinned in requirements-test.txt (cfn-lint, aws-sam-translator,
 # cargo-lambda with its Zig), node and the node tools pinned in tests/node (the Serverless Framework,
 # AWS CDK; scripts/node-tools.sh caches them between runs), cfn-guard, the arm64 Rust target for the
-# Lambda's release build and the nightly toolchain for fuzzing. Then runs the
-# Rust test suite (goldens, cfn-lint over every expansion, CLI, Lambda handler, SAM in both transform
-# orders), the expansion's instruction count against its baseline (bench/instructions.sh, valgrind
-# installed with apt-get when missing), the end-to-end test of the macro through cargo-lambda's
-# runtime emulator, the packaged macro (scripts/package.sh twice: the zip, its reproducibility,
-# cfn-lint over the templates), and a short run of every fuzz target (nightly, cargo-fuzz installed
-# when missing).
+# Lambda's release build and the nightly toolchain for fuzzing.
+#
+# Then two lanes run side by side, since each alone leaves a core idle for long stretches (a test that
+# waits on Python, a whole-program LTO link, callgrind), and each uses cargo profiles of its own so that
+# neither waits for the other's build lock:
+#   debug:     the Rust test suite (goldens, cfn-lint over every expansion, CLI, Lambda handler, SAM in
+#              both transform orders, the Serverless Framework, CDK, Guard), then the end-to-end tests
+#              of the macro (its worst-case events within Lambda's budgets too) and of the smoke test
+#              hook under cargo-lambda's runtime emulator, on the binaries the suite built;
+#   optimized: the expansion's instruction count against its baseline (bench/instructions.sh, valgrind
+#              installed with apt-get when missing), the packaged arm64 zips (scripts/test_package.py:
+#              reproducible bytes, cfn-lint over the templates) and a short run of every fuzz target
+#              (nightly, cargo-fuzz installed when missing).
+# The debug lane prints as it goes; the optimized lane's output follows when both are done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,31 +36,55 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nodejs npm >/dev/null
 fi
 scripts/node-tools.sh
-# Built from source by cargo install, so only when missing or another version; unoptimized (--debug),
-# which takes half the CPU of a release build and checks the suite's small templates in milliseconds.
-CFN_GUARD_VERSION=3.2.1
-cfn-guard --version 2>/dev/null | grep -qx "cfn-guard $CFN_GUARD_VERSION" ||
-    cargo install cfn-guard --version "$CFN_GUARD_VERSION" --locked --debug --quiet
 
-step "cargo test"
-# A test that needs cfn-lint, aws-sam-translator or PyYAML skips when the tool is missing; here, where
-# they were just installed, a missing one is a failure.
+step "debug lane and optimized lane, side by side"
 export RUN_SLOW_TESTS=1
-cargo test --workspace
+OPTIMIZED_LOG="$(mktemp)"
+trap 'rm -f "$OPTIMIZED_LOG"' EXIT
 
-step "instructions: the expansion's instruction count under callgrind against bench/instructions.baseline"
-bench/instructions.sh
+optimized_lane() {
+    step "optimized: the expansion's instruction count under callgrind against bench/instructions.baseline"
+    bench/instructions.sh
+    step "optimized: package: the arm64 zips, their reproducible bytes, their templates under cfn-lint, the SAR metadata"
+    python3 scripts/test_package.py
+    step "optimized: fuzzing: every cargo-fuzz target at once for 15 s (scripts/fuzz.sh 600 for a longer run)"
+    scripts/fuzz.sh 15
+    step "optimized lane passed"
+}
+# Each lane is a background job and is waited for: a subshell whose status is tested (`( … ) || …`)
+# would run with `set -e` switched off.
+optimized_lane >"$OPTIMIZED_LOG" 2>&1 &
+optimized_pid=$!
 
-step "end-to-end: the macro under cargo-lambda's runtime emulator"
-scripts/e2e-lambda.sh
+debug_lane() {
+    # Built from source by cargo install, so only when missing or another version; unoptimized
+    # (--debug), which takes half the CPU of a release build and checks the suite's small templates in
+    # milliseconds. In this lane, while the other compiles, and before the tests that run it.
+    local version=3.2.1
+    cfn-guard --version 2>/dev/null | grep -qx "cfn-guard $version" ||
+        cargo install cfn-guard --version "$version" --locked --debug --quiet
+    step "debug: cargo test"
+    # A test that needs cfn-lint, aws-sam-translator or PyYAML skips when the tool is missing; here,
+    # where they were just installed, a missing one is a failure.
+    cargo test --workspace
+    step "debug: end-to-end: the macro under cargo-lambda's runtime emulator"
+    scripts/e2e-lambda.sh
+    step "debug: end-to-end: the smoke test hook under the emulator, against CodeDeploy and Lambda faked to botocore's models"
+    scripts/e2e-smoke-hook.sh
+    step "debug lane passed"
+}
+debug_lane &
+debug_pid=$!
+debug_status=0
+wait "$debug_pid" || debug_status=$?
+optimized_status=0
+wait "$optimized_pid" || optimized_status=$?
 
-step "end-to-end: the smoke test hook under the emulator, against CodeDeploy and Lambda faked to botocore's models"
-scripts/e2e-smoke-hook.sh
+printf '\n== the optimized lane\n'
+cat "$OPTIMIZED_LOG"
 
-step "package: the arm64 zip built twice (same bytes), its templates under cfn-lint, the SAR metadata"
-python3 scripts/test_package.py
-
-step "fuzzing: every cargo-fuzz target at once for 15 s (scripts/fuzz.sh 600 for a longer run)"
-scripts/fuzz.sh 15
-
+if [ "$debug_status" -ne 0 ] || [ "$optimized_status" -ne 0 ]; then
+    printf '\n== FAILED after %d s: debug lane exit %d, optimized lane exit %d\n' "$SECONDS" "$debug_status" "$optimized_status"
+    exit 1
+fi
 printf '\n== all tests passed in %d s\n' "$SECONDS"

@@ -2,19 +2,25 @@
 """Tests of scripts/package.sh and the templates that install the macro without Rust.
 
 Runs scripts/package.sh into a temporary directory with the workspace's target directory (the
-incremental arm64 release build), then builds again and checks that both give the same bytes. The
-second build recompiles and relinks the project's own crates (their compiled copies are removed
-first); with --fresh it starts from an empty target directory and so also recompiles every
-dependency, which takes several minutes more on two cores and is why the test command does not. Then checks both zips, the
-macro's and the smoke test hook's (each one executable aarch64 ELF `bootstrap`, at most 4 MB), the checksum file, the version in every name, cfn-lint over
+incremental arm64 release build) and checks what makes its bytes the same wherever it is built: no
+path of the machine that built it (the checkout, cargo's home, the target directory, the home directory)
+in either binary, and a zip entry of fixed date and mode. With --twice it builds again, the project's own
+crates recompiled (their compiled copies are removed first), and checks that both builds give the same
+bytes; with --fresh the second build starts from an empty target directory and so also recompiles every
+dependency. Each second build takes minutes on two cores (two whole-program LTO links, and with --fresh
+every dependency), which is why the test command runs neither; both are the check before a release
+(docs/install.md). Then checks both zips, the macro's and the smoke test hook's (each one executable
+aarch64 ELF `bootstrap`, at most 4 MB), the checksum file, the version in every name, cfn-lint over
 macro.yaml and the deploy/ templates, and that macro.yaml deploys the function exactly as template.yaml
 does, without a Transform.
 
-    python3 scripts/test_package.py            # the project's crates built twice
+    python3 scripts/test_package.py            # one build (the test command)
+    python3 scripts/test_package.py --twice    # the project's crates built twice, same bytes
     python3 scripts/test_package.py --fresh    # the second build from an empty target directory
 """
 
 import hashlib
+import json
 import os
 import shutil
 import stat
@@ -34,8 +40,10 @@ from cfn_short_forms import add_short_forms  # noqa: E402
 
 MAX_ZIP_BYTES = 4_000_000
 FRESH = "--fresh" in sys.argv
-if FRESH:
-    sys.argv.remove("--fresh")
+TWICE = FRESH or "--twice" in sys.argv
+for flag in ("--fresh", "--twice"):
+    if flag in sys.argv:
+        sys.argv.remove(flag)
 
 
 class CfnLoader(yaml.SafeLoader):
@@ -55,7 +63,6 @@ def crate_version():
         ["cargo", "metadata", "--format-version", "1", "--no-deps"],
         cwd=ROOT, check=True, capture_output=True, text=True,
     ).stdout
-    import json
     return next(p["version"] for p in json.loads(meta)["packages"] if p["name"] == "canary-lambda")
 
 
@@ -83,6 +90,9 @@ class Package(unittest.TestCase):
         cls.first = os.path.join(cls.tmp, "first")
         cls.second = os.path.join(cls.tmp, "second")
         first_s = package(cls.first)
+        if not TWICE:
+            print(f"\npackage.sh: {first_s:.0f} s", file=sys.stderr)
+            return
         if FRESH:
             second_s = package(cls.second, target_dir=os.path.join(cls.tmp, "target"))
             how = "from an empty target directory"
@@ -129,6 +139,7 @@ class Package(unittest.TestCase):
         print(f"\n{suffix[1:]} {size} bytes ({size / 1e6:.2f} MB), bootstrap {len(binary)} bytes "
               f"({len(binary) / 1e6:.2f} MB)", file=sys.stderr)
 
+    @unittest.skipUnless(TWICE, "one build: --twice or --fresh builds again and compares")
     def test_the_same_source_gives_the_same_bytes(self):
         for suffix in ("-bootstrap.zip", "-smoke-hook.zip", "-macro.yaml", ".sha256"):
             with open(self.path(suffix), "rb") as a, open(self.path(suffix, self.second), "rb") as b:
@@ -136,6 +147,26 @@ class Package(unittest.TestCase):
             self.assertTrue(first == second, f"{self.name}{suffix} differs between two builds")
         digest = hashlib.sha256(first).hexdigest()
         print(f"\ntwo builds, same bytes (checksum file sha256 {digest[:16]}…)", file=sys.stderr)
+
+    def test_no_path_of_the_building_machine_is_in_the_binaries(self):
+        meta = json.loads(subprocess.run(
+            ["cargo", "metadata", "--format-version", "1", "--no-deps"],
+            cwd=ROOT, check=True, capture_output=True, text=True,
+        ).stdout)
+        cargo_home = os.environ.get("CARGO_HOME") or os.path.join(os.path.expanduser("~"), ".cargo")
+        machine = {ROOT, meta["target_directory"], cargo_home, os.path.expanduser("~") + "/"}
+        for suffix in ("-bootstrap.zip", "-smoke-hook.zip"):
+            with zipfile.ZipFile(self.path(suffix)) as archive:
+                binary = archive.read("bootstrap")
+                entry = archive.infolist()[0]
+            self.assertEqual(entry.date_time, (1980, 1, 1, 0, 0, 0), f"{suffix}: the entry's date is not fixed")
+            for path in sorted(machine):
+                self.assertNotIn(path.encode(), binary, f"{suffix}: the binary holds {path}")
+            # What remapping writes instead: the checkout's and cargo's paths as fixed prefixes.
+            self.assertIn(b"/cargo/registry/", binary, f"{suffix}: no remapped dependency path")
+        with zipfile.ZipFile(self.path("-smoke-hook.zip")) as archive:
+            self.assertNotIn(b"CANARY_SMOKE_HOOK_FAULT", archive.read("bootstrap"),
+                             "the packaged hook carries the test-only fault injection")
 
     def test_the_checksum_file_verifies_both_artifacts(self):
         with open(self.path(".sha256"), encoding="utf-8") as f:

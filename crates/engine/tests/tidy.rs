@@ -9,7 +9,8 @@
 
 use std::path::Path;
 
-const ALLOWED_DEPENDENCIES: &[&str] = &["compact_str", "hashbrown", "regex", "serde", "serde_json", "sha2"];
+const ALLOWED_DEPENDENCIES: &[&str] =
+    &["compact_str", "hashbrown", "regex-lite", "serde", "serde_json", "sha2"];
 const FORBIDDEN_IN_SOURCE: &[&str] = &[
     "std::fs",
     "std::env",

@@ -4,12 +4,12 @@
 //! Only for a template as written: the macro receives values CloudFormation has already checked.
 //!
 //! CloudFormation's patterns are Java regular expressions, matched against the whole value (each item
-//! of a `CommaDelimitedList`). The `regex` crate reads the same syntax for what parameter patterns use
-//! (classes, quantifiers, groups, alternation, anchors), but has no lookaround or backreferences, and
-//! its `\d`, `\w` and `\s` also match non-ASCII digits, letters and spaces where Java's match ASCII
-//! only: a pattern it cannot compile is warned about and not checked (docs/cli.md).
+//! of a `CommaDelimitedList`). The `regex-lite` crate reads the same syntax for what parameter patterns
+//! use (classes, quantifiers, groups, alternation, anchors, and ASCII `\d`, `\w`, `\s` as Java's), but
+//! has no lookaround or backreferences: a pattern it cannot compile is warned about and not checked
+//! (docs/cli.md).
 
-use regex::RegexBuilder;
+use regex_lite::RegexBuilder;
 
 use crate::diag::{Diagnostic, Path};
 use crate::json::{Map, Value};
@@ -109,7 +109,7 @@ pub fn check_values(root: &Map, given: &Map, diagnostics: &mut Vec<Diagnostic>) 
     }
 }
 
-/// The first line of the `regex` crate's error, which goes on to draw the pattern.
+/// The line of the `regex-lite` crate's error that says what is wrong.
 fn first_line(text: &str) -> &str {
     text.lines()
         .rev()
@@ -182,8 +182,19 @@ mod tests {
     }
 
     #[test]
-    fn a_pattern_the_regex_crate_cannot_compile_is_warned_about_not_checked() {
-        // Java accepts lookahead; the `regex` crate does not.
+    fn digit_word_and_space_classes_are_ascii_as_in_java() {
+        // Java's `\d` is [0-9] unless the pattern asks for Unicode: CloudFormation refuses "٣" (an
+        // Arabic-Indic three), and so must the check.
+        let parameters = json!({"Port": {"Type": "String", "AllowedPattern": "\\d+"},
+                                "Name": {"Type": "String", "AllowedPattern": "\\w+"}});
+        assert!(check(parameters.clone(), json!({"Port": "8080", "Name": "orders_v2"})).is_empty());
+        let found = check(parameters, json!({"Port": "٣", "Name": "café"}));
+        assert_eq!(found.len(), 2, "{found:#?}");
+    }
+
+    #[test]
+    fn a_pattern_regex_lite_cannot_compile_is_warned_about_not_checked() {
+        // Java accepts lookahead; the `regex-lite` crate does not.
         let parameters = json!({"Secret": {"Type": "String", "AllowedPattern": "(?=.*\\d)[A-Za-z\\d]{8,}"}});
         let root = json!({"Parameters": parameters});
         let mut out = Vec::new();
