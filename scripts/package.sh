@@ -40,8 +40,7 @@ CARGO_HOME_DIR="${CARGO_HOME:-$HOME/.cargo}"
 # RUSTFLAGS reach only the aarch64 target's crates, so build scripts keep their host cache.
 # Both binaries in one command: their dependencies compile once, and cargo runs the two whole-program
 # LTO links at once (a cold build took 137 s instead of 231 s as two commands). Resolving features once
-# for both leaves the macro's bootstrap as large as built alone (2,962,320 bytes) and adds 24 KB to the
-# hook's. The hook is built without the fault-injection feature only its tests use (a dev-dependency
+# for both left the macro's bootstrap the size it has built alone and added 24 KB to the hook's. The hook is built without the fault-injection feature only its tests use (a dev-dependency
 # turns it on, and a release build has none).
 RUSTFLAGS="--remap-path-prefix=$ROOT=/canary-deployments --remap-path-prefix=$CARGO_HOME_DIR=/cargo --remap-path-prefix=$TARGET_DIR=/target" \
     cargo lambda build --release --arm64 -p canary-lambda -p canary-smoke-hook --bin canary-lambda --bin canary-smoke-hook
