@@ -6,9 +6,8 @@
 # Scenarios: all cases pass -> Succeeded; a function error -> Failed; an Expect mismatch -> Failed
 # with the mismatch logged; a throttled Invoke retried -> Succeeded; the status call failing once ->
 # Succeeded; a panic inside the hook -> Failed, still reported. The hook is built as the test suite
-# builds it (`cargo build --workspace --bins --tests`, which after scripts/test.sh's `cargo test
-# --workspace` only links the binary), where its `fault-injection` feature, which only this test uses,
-# is on to cause the panic. The emulator
+# builds it (scripts/emulator.sh, `build_suite_binaries`), where its `fault-injection` feature, which
+# only this test uses, is on to cause the panic. The emulator
 # serves the Lambda APIs alone and this script starts the hook with Lambda's environment.
 #
 # The emulator runs in its own process group and is stopped by process id on exit. Installs
@@ -22,52 +21,26 @@ cd "$ROOT"
 PORT="${CANARY_SMOKE_E2E_PORT:-9430}"
 FAKE_PORT=$((PORT + 1))
 WORK="$(mktemp -d)"
-EMULATOR_PID=""
 HOOK_PID=""
+# shellcheck source=scripts/emulator.sh
+source scripts/emulator.sh
 
 cleanup() {
     if [ -n "$HOOK_PID" ]; then
         kill -KILL -- "-$HOOK_PID" 2>/dev/null || true
     fi
-    if [ -n "$EMULATOR_PID" ]; then
-        kill -TERM -- "-$EMULATOR_PID" 2>/dev/null || true
-        for _ in $(seq 50); do
-            kill -0 -- "-$EMULATOR_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL -- "-$EMULATOR_PID" 2>/dev/null || true
-    fi
+    stop_emulators
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-log() { printf '==> %s\n' "$*"; }
-
-if ! cargo lambda --version >/dev/null 2>&1; then
-    log "installing cargo-lambda with pip (requirements-test.txt's pin)"
-    python3 -m pip install --quiet "$(grep -E '^cargo-lambda==' requirements-test.txt)"
-fi
-
-log "building the binaries with the test suite's features (cargo build --workspace --bins --tests)"
-cargo build --workspace --bins --tests --quiet
-BIN_DIR="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+ensure_cargo_lambda
+build_suite_binaries
 
 CASES='[{"Event":{"path":"/health","httpMethod":"GET"},"Expect":{"statusCode":200}},{"Event":{"Records":[{"body":"{\"orderId\": \"test\"}"}]}}]'
 log "smoke hook scenarios through cargo lambda watch --only-lambda-apis on port $PORT, fake AWS on port $FAKE_PORT"
-setsid cargo lambda watch --ignore-changes --only-lambda-apis --timeout 60 -A 127.0.0.1 -P "$PORT" >"$WORK/watch.log" 2>&1 &
-EMULATOR_PID="$!"
-for _ in $(seq 600); do
-    if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)" "$PORT" 2>/dev/null; then
-        break
-    fi
-    if ! kill -0 "$EMULATOR_PID" 2>/dev/null; then
-        echo "the emulator exited early:" >&2
-        cat "$WORK/watch.log" >&2
-        exit 1
-    fi
-    sleep 0.2
-done
+start_emulator "$PORT" "$WORK/watch.log" --timeout 60
 
 # The hook, as Lambda runs it: the Runtime API, a Region, credentials, and the endpoint of the fake.
 setsid env AWS_LAMBDA_RUNTIME_API="http://127.0.0.1:$PORT/.rt" AWS_LAMBDA_FUNCTION_NAME=_ \
