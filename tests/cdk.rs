@@ -9,10 +9,10 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Instant;
 
 use canary_system_tests::{
-    diagnostics, expand, ids_of_type, lint, node_package_version, node_tools, repo_root, scratch, version_of,
+    diagnostics, expand, ids_of_type, lint, node_package_version, node_tools, repo_root, run_to_template,
+    scratch, version_of,
 };
 use serde_json::{json, Value};
 
@@ -22,24 +22,16 @@ const CDK: &str = "aws-cdk-lib";
 /// uses CDK's `currentVersion`.
 fn synth(tools: &Path, name: &str, current_version: bool) -> Value {
     let out = scratch(name);
-    let started = Instant::now();
-    let done = Command::new("node")
-        .arg(repo_root().join("tests/cdk/app.js"))
-        .arg(&out)
-        .env("NODE_PATH", tools.join("node_modules"))
-        .env("WITH_CURRENT_VERSION", if current_version { "1" } else { "0" })
-        .env("CDK_DISABLE_VERSION_CHECK", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run node: {e}"));
-    assert!(
-        done.status.success(),
-        "node tests/cdk/app.js failed:\n{}\n{}",
-        String::from_utf8_lossy(&done.stdout),
-        String::from_utf8_lossy(&done.stderr)
-    );
-    eprintln!("cdk synth: {} in {:.1} s", out.display(), started.elapsed().as_secs_f64());
-    let written = out.join("CanaryService.template.json");
-    serde_json::from_str(&std::fs::read_to_string(&written).unwrap()).unwrap()
+    run_to_template(
+        Command::new("node")
+            .arg(repo_root().join("tests/cdk/app.js"))
+            .arg(&out)
+            .env("NODE_PATH", tools.join("node_modules"))
+            .env("WITH_CURRENT_VERSION", if current_version { "1" } else { "0" })
+            .env("CDK_DISABLE_VERSION_CHECK", "1"),
+        "cdk synth (node tests/cdk/app.js)",
+        &out.join("CanaryService.template.json"),
+    )
 }
 
 /// The one resource of `type_` whose logical ID starts with `construct` (CDK adds a hash of the

@@ -6,6 +6,8 @@
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
 
 use canary_engine::{expand_source, Context, Expansion};
 
@@ -131,4 +133,19 @@ pub fn lint(name: &str, template: &serde_json::Value) {
         &[(name.to_owned(), template.to_string())],
         name,
     );
+}
+
+/// Runs a node tool (`what` names it in messages) that writes a CloudFormation template, fails the test
+/// with its output when it fails, and returns the template it wrote at `written`.
+pub fn run_to_template(command: &mut Command, what: &str, written: &Path) -> serde_json::Value {
+    let started = Instant::now();
+    let done = command.output().unwrap_or_else(|e| panic!("cannot run node: {e}"));
+    assert!(
+        done.status.success(),
+        "{what} failed:\n{}\n{}",
+        String::from_utf8_lossy(&done.stdout),
+        String::from_utf8_lossy(&done.stderr)
+    );
+    eprintln!("{what}: {} in {:.1} s", written.display(), started.elapsed().as_secs_f64());
+    serde_json::from_str(&std::fs::read_to_string(written).unwrap()).unwrap()
 }

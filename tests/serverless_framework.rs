@@ -9,10 +9,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
 
 use canary_system_tests::{
-    diagnostics, expand, ids_of_type, lint, node_package_version, node_tools, repo_root, scratch, version_of,
+    diagnostics, expand, ids_of_type, lint, node_package_version, node_tools, repo_root, run_to_template,
+    scratch, version_of,
 };
 use serde_json::{json, Value};
 
@@ -32,29 +32,20 @@ fn service(name: &str, edit: impl Fn(&str, String) -> String) -> PathBuf {
 /// `serverless package` in `dir`, offline: the credentials are placeholders, which packaging never
 /// sends. Returns the template the Framework deploys (`cloudformation-template-update-stack.json`).
 fn package(tools: &Path, dir: &Path) -> Value {
-    let started = Instant::now();
-    let out = Command::new("node")
-        .arg(tools.join("node_modules/serverless/bin/serverless.js"))
-        .arg("package")
-        .current_dir(dir)
-        .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
-        .env("AWS_SECRET_ACCESS_KEY", "placeholder-not-a-secret")
-        .env_remove("AWS_PROFILE")
-        .env("SLS_TELEMETRY_DISABLED", "1")
-        .env("SLS_NOTIFICATIONS_MODE", "off")
-        .env("SLS_DEPRECATION_DISABLE", "*")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run node: {e}"));
-    assert!(
-        out.status.success(),
-        "serverless package failed in {}:\n{}\n{}",
-        dir.display(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    eprintln!("serverless package: {} in {:.1} s", dir.display(), started.elapsed().as_secs_f64());
-    let written = dir.join(".serverless/cloudformation-template-update-stack.json");
-    serde_json::from_str(&std::fs::read_to_string(&written).unwrap()).unwrap()
+    run_to_template(
+        Command::new("node")
+            .arg(tools.join("node_modules/serverless/bin/serverless.js"))
+            .arg("package")
+            .current_dir(dir)
+            .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "placeholder-not-a-secret")
+            .env_remove("AWS_PROFILE")
+            .env("SLS_TELEMETRY_DISABLED", "1")
+            .env("SLS_NOTIFICATIONS_MODE", "off")
+            .env("SLS_DEPRECATION_DISABLE", "*"),
+        &format!("serverless package in {}", dir.display()),
+        &dir.join(".serverless/cloudformation-template-update-stack.json"),
+    )
 }
 
 #[test]
